@@ -1,0 +1,74 @@
+#include "core/policy.h"
+
+#include <string.h>
+
+const char *const ineligible_names[INELIGIBLE__MAX] = {
+    [INELIGIBLE_NONE] = NULL,
+    [INELIGIBLE_FINAL_SALE] = "final_sale",
+    [INELIGIBLE_ALREADY_RETURNED] = "already_returned",
+    [INELIGIBLE_NOT_DELIVERED] = "not_delivered",
+    [INELIGIBLE_WINDOW_CLOSED] = "window_closed",
+};
+
+static const struct {
+	const char *code;
+	int exponent;
+} currencies[] = {
+    {"JPY", 0}, {"KRW", 0}, {"VND", 0}, {"CLP", 0}, {"ISK", 0}, {"USD", 2}, {"EUR", 2},
+    {"GBP", 2}, {"CAD", 2}, {"AUD", 2}, {"CHF", 2}, {"CNY", 2}, {"TWD", 2}, {"HKD", 2},
+    {"SGD", 2}, {"NZD", 2}, {"BHD", 3}, {"KWD", 3}, {"JOD", 3}, {"OMR", 3}, {"TND", 3},
+};
+
+int currency_exponent(const char *currency)
+{
+	for (size_t i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++)
+		if (strcmp(currencies[i].code, currency) == 0)
+			return currencies[i].exponent;
+	return 2;
+}
+
+void policy_default(struct policy *p, const char *currency)
+{
+	static const int resale[GRADE__MAX] = {
+	    [GRADE_NEW] = 90, [GRADE_LIKE_NEW] = 75, [GRADE_GOOD] = 60,
+	    [GRADE_FAIR] = 40, [GRADE_DAMAGED] = 0,
+	};
+	p->window_days = 30;
+	p->restocking_fee_percent = 0;
+	p->store_credit_bonus_percent = 10;
+	p->label_validity_days = 30;
+	memcpy(p->resale_percent, resale, sizeof(resale));
+	/* JPY 10, USD 1.00: ten of the smallest coin-ish unit for zero-decimal currencies,
+	 * one whole unit otherwise. */
+	int e = currency_exponent(currency);
+	p->price_step = e == 0 ? 10 : e == 2 ? 100 : 1000;
+}
+
+enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t now,
+				 int64_t *returnable)
+{
+	*returnable = 0;
+	if (l->final_sale)
+		return INELIGIBLE_FINAL_SALE;
+	if (l->returned >= l->quantity)
+		return INELIGIBLE_ALREADY_RETURNED;
+	if (!l->delivered)
+		return INELIGIBLE_NOT_DELIVERED;
+	if (now > l->delivered_at + (int64_t)p->window_days * 86400)
+		return INELIGIBLE_WINDOW_CLOSED;
+	*returnable = l->quantity - l->returned;
+	return INELIGIBLE_NONE;
+}
+
+int64_t money_percent(int64_t amount, int percent)
+{
+	/* amount ≤ 10^12 per line and percent ≤ 1000 keep this far inside int64. */
+	return amount * percent / 100;
+}
+
+int64_t money_round_down(int64_t amount, int64_t step)
+{
+	if (step <= 0)
+		return amount;
+	return amount - amount % step;
+}

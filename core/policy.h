@@ -1,0 +1,56 @@
+/* A merchant's return policy and the rules that read it: eligibility of an order line,
+ * money arithmetic in integer minor units. Pure functions. */
+#ifndef KAERU_CORE_POLICY_H
+#define KAERU_CORE_POLICY_H
+
+#include "core/domain.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct policy {
+	int window_days;                /* days from delivery a return may start [30] */
+	int restocking_fee_percent;     /* on customer's-own reasons [0] */
+	int store_credit_bonus_percent; /* [10] */
+	int label_validity_days;        /* an unscanned label expires after this [30] */
+	int resale_percent[GRADE__MAX]; /* resale price as % of original, by grade */
+	int64_t price_step;             /* resale prices round down to this, minor units */
+};
+
+/* The defaults of BRIEF.md for a currency ("JPY", "USD", ...). */
+void policy_default(struct policy *p, const char *currency);
+
+enum ineligible {
+	INELIGIBLE_NONE,
+	INELIGIBLE_FINAL_SALE,
+	INELIGIBLE_ALREADY_RETURNED,
+	INELIGIBLE_NOT_DELIVERED,
+	INELIGIBLE_WINDOW_CLOSED,
+	INELIGIBLE__MAX
+};
+extern const char *const ineligible_names[INELIGIBLE__MAX]; /* [NONE] is NULL */
+
+struct line_state {
+	int64_t quantity;     /* ordered */
+	int64_t returned;     /* units in returns that count (see return_status_counts) */
+	bool final_sale;
+	bool delivered;
+	int64_t delivered_at; /* Unix seconds, when delivered */
+};
+
+/* Decides whether a line can be returned at time now. Sets *returnable to the units that
+ * may still be returned (0 when ineligible). The first failing rule in the enum's order wins. */
+enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t now,
+				 int64_t *returnable);
+
+/* Decimal places of a currency's minor unit (JPY 0, USD 2, ...); 2 when unknown. */
+int currency_exponent(const char *currency);
+
+/* amount × percent / 100, rounded down (in the merchant's favour for fees, the customer's
+ * never below the amount for bonuses). amount ≥ 0, 0 ≤ percent ≤ 1000. */
+int64_t money_percent(int64_t amount, int percent);
+
+/* Rounds amount down to a multiple of step (step ≤ 0 leaves it unchanged). */
+int64_t money_round_down(int64_t amount, int64_t step);
+
+#endif

@@ -1,0 +1,330 @@
+#include "db/db.h"
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TX_ATTEMPTS 5
+#define PARAMS_MAX 32  /* per statement: more is a defect of the statement, not input */
+#define COLUMNS_MAX 64
+
+void db_library_init(void)
+{
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		fprintf(stderr, "kaeru: mysql_library_init failed\n");
+		abort();
+	}
+}
+
+void db_library_end(void)
+{
+	mysql_library_end();
+}
+
+void db_thread_end(void)
+{
+	mysql_thread_end();
+}
+
+static void forget_statements(struct db *db)
+{
+	for (size_t i = 0; i < DB_STMT_SLOTS; i++) {
+		if (db->slots[i].stmt)
+			mysql_stmt_close(db->slots[i].stmt);
+		db->slots[i].stmt = NULL;
+		db->slots[i].sql = NULL;
+	}
+}
+
+static void disconnect(struct db *db)
+{
+	forget_statements(db);
+	if (db->conn)
+		mysql_close(db->conn);
+	db->conn = NULL;
+}
+
+static void note_error(struct db *db, unsigned no, const char *msg)
+{
+	db->last_errno = no;
+	snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+}
+
+/* Maps a server or client error number to kaeru's errors; drops a dead connection so the
+ * next call reconnects (never MYSQL_OPT_RECONNECT: it would hide a lost transaction). */
+static enum kaeru_err classify(struct db *db, unsigned no, const char *msg)
+{
+	note_error(db, no, msg);
+	switch (no) {
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+		return KAERU_ERETRY;
+	case ER_DUP_ENTRY:
+		return KAERU_ECONFLICT;
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONN_HOST_ERROR:
+	case CR_CONNECTION_ERROR:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+		disconnect(db);
+		return KAERU_EDB;
+	default:
+		fprintf(stderr, "kaeru: database error %u: %s\n", no, msg);
+		return KAERU_EDB;
+	}
+}
+
+static enum kaeru_err connect_now(struct db *db)
+{
+	const struct config *c = db->cfg;
+	MYSQL *m = mysql_init(NULL);
+	if (!m)
+		abort();
+	unsigned timeout = 5;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_optionsv(m, MYSQL_INIT_COMMAND,
+		       "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED',"
+		       " sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'");
+	const char *sock = c->db_socket && *c->db_socket ? c->db_socket : NULL;
+	if (!mysql_real_connect(m, sock ? NULL : c->db_host, c->db_user, c->db_password, c->db_name,
+				sock ? 0 : c->db_port, sock, CLIENT_MULTI_STATEMENTS)) {
+		note_error(db, mysql_errno(m), mysql_error(m));
+		mysql_close(m);
+		return KAERU_EDB;
+	}
+	db->conn = m;
+	return KAERU_OK;
+}
+
+enum kaeru_err db_open(struct db *db, const struct config *cfg, struct arena *arena)
+{
+	memset(db, 0, sizeof(*db));
+	db->cfg = cfg;
+	db->arena = arena;
+	return connect_now(db);
+}
+
+void db_close(struct db *db)
+{
+	disconnect(db);
+}
+
+static size_t slot_of(const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15u;
+	return (size_t)(h >> 7) % DB_STMT_SLOTS;
+}
+
+/* The prepared statement for sql on this connection, preparing it on first use. */
+static enum kaeru_err statement(struct db *db, const char *sql, MYSQL_STMT **out)
+{
+	if (!db->conn && connect_now(db) != KAERU_OK)
+		return KAERU_EDB;
+	size_t i = slot_of(sql);
+	for (size_t probes = 0; probes < DB_STMT_SLOTS; probes++, i = (i + 1) % DB_STMT_SLOTS) {
+		if (db->slots[i].sql == sql) {
+			*out = db->slots[i].stmt;
+			return KAERU_OK;
+		}
+		if (!db->slots[i].sql)
+			break;
+	}
+	if (db->slots[i].sql) {
+		fprintf(stderr, "kaeru: statement cache full\n");
+		abort(); /* a fixed set of statements: more than the cache holds is a build defect */
+	}
+	MYSQL_STMT *st = mysql_stmt_init(db->conn);
+	if (!st)
+		abort();
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		enum kaeru_err e = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return e;
+	}
+	my_bool on = 1;
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+	db->slots[i].sql = sql;
+	db->slots[i].stmt = st;
+	*out = st;
+	return KAERU_OK;
+}
+
+static enum kaeru_err run(struct db *db, const char *sql, const struct db_val *params, size_t n,
+			  MYSQL_STMT **out)
+{
+	MYSQL_STMT *st = NULL;
+	enum kaeru_err e = statement(db, sql, &st);
+	if (e != KAERU_OK)
+		return e;
+	if (mysql_stmt_param_count(st) != n || n > PARAMS_MAX) {
+		fprintf(stderr, "kaeru: %zu parameters for: %s\n", n, sql);
+		abort();
+	}
+	MYSQL_BIND bind[PARAMS_MAX];
+	unsigned long lens[PARAMS_MAX];
+	memset(bind, 0, sizeof(bind));
+	for (size_t i = 0; i < n; i++) {
+		switch (params[i].type) {
+		case DB_NULL:
+			bind[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case DB_INT:
+			bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			bind[i].buffer = (void *)&params[i].i;
+			break;
+		case DB_STR:
+			lens[i] = params[i].len ? params[i].len : strlen(params[i].s);
+			bind[i].buffer_type = MYSQL_TYPE_STRING;
+			bind[i].buffer = (void *)params[i].s;
+			bind[i].buffer_length = lens[i];
+			bind[i].length = &lens[i];
+			break;
+		default:
+			abort();
+		}
+	}
+	if ((n && mysql_stmt_bind_param(st, bind) != 0) || mysql_stmt_execute(st) != 0)
+		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	*out = st;
+	return KAERU_OK;
+}
+
+enum kaeru_err db_exec(struct db *db, const char *sql, const struct db_val *params, size_t n,
+		       uint64_t *affected, uint64_t *insert_id)
+{
+	MYSQL_STMT *st = NULL;
+	enum kaeru_err e = run(db, sql, params, n, &st);
+	if (e != KAERU_OK)
+		return e;
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	return KAERU_OK;
+}
+
+enum kaeru_err db_query(struct db *db, const char *sql, const struct db_val *params, size_t n,
+			struct db_rows *out)
+{
+	MYSQL_STMT *st = NULL;
+	enum kaeru_err e = run(db, sql, params, n, &st);
+	if (e != KAERU_OK)
+		return e;
+	memset(out, 0, sizeof(*out));
+	if (mysql_stmt_store_result(st) != 0)
+		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+	if (!meta) {
+		mysql_stmt_free_result(st);
+		return KAERU_OK;
+	}
+	size_t ncols = mysql_num_fields(meta), nrows = (size_t)mysql_stmt_num_rows(st);
+	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+	if (ncols > COLUMNS_MAX) {
+		fprintf(stderr, "kaeru: %zu columns for: %s\n", ncols, sql);
+		abort();
+	}
+	MYSQL_BIND bind[COLUMNS_MAX];
+	unsigned long lens[COLUMNS_MAX];
+	my_bool nulls[COLUMNS_MAX], errs[COLUMNS_MAX];
+	memset(bind, 0, sizeof(bind));
+	for (size_t c = 0; c < ncols; c++) {
+		size_t cap = fields[c].max_length > 63 ? fields[c].max_length + 1 : 64;
+		bind[c].buffer_type = MYSQL_TYPE_STRING;
+		bind[c].buffer = arena_alloc(db->arena, cap);
+		bind[c].buffer_length = cap;
+		bind[c].length = &lens[c];
+		bind[c].is_null = &nulls[c];
+		bind[c].error = &errs[c];
+	}
+	mysql_free_result(meta);
+	out->ncols = ncols;
+	out->cells = arena_alloc(db->arena, sizeof(char *) * (nrows * ncols + 1));
+	if (mysql_stmt_bind_result(st, bind) != 0) {
+		e = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_stmt_free_result(st);
+		return e;
+	}
+	size_t r = 0;
+	int rc;
+	while (r < nrows && ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED)) {
+		for (size_t c = 0; c < ncols; c++) {
+			char **cell = &out->cells[r * ncols + c];
+			if (nulls[c]) {
+				*cell = NULL;
+			} else if (errs[c]) { /* longer than its buffer: fetch it whole */
+				MYSQL_BIND one = {0};
+				char *buf = arena_alloc(db->arena, lens[c] + 1);
+				one.buffer_type = MYSQL_TYPE_STRING;
+				one.buffer = buf;
+				one.buffer_length = lens[c] + 1;
+				mysql_stmt_fetch_column(st, &one, (unsigned)c, 0);
+				buf[lens[c]] = '\0';
+				*cell = buf;
+			} else {
+				*cell = arena_strndup(db->arena, bind[c].buffer, lens[c]);
+			}
+		}
+		r++;
+	}
+	out->nrows = r;
+	mysql_stmt_free_result(st);
+	return KAERU_OK;
+}
+
+int64_t db_int(const struct db_rows *r, size_t row, size_t col)
+{
+	const char *s = db_str(r, row, col);
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+enum kaeru_err db_exec_text(struct db *db, const char *sql)
+{
+	if (!db->conn && connect_now(db) != KAERU_OK)
+		return KAERU_EDB;
+	if (mysql_query(db->conn, sql) != 0)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	/* Drain every result of a multi-statement text, stopping at the first error. */
+	int status;
+	do {
+		MYSQL_RES *res = mysql_store_result(db->conn);
+		if (res)
+			mysql_free_result(res);
+		status = mysql_next_result(db->conn);
+		if (status > 0)
+			return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	} while (status == 0);
+	return KAERU_OK;
+}
+
+enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
+{
+	enum kaeru_err e = KAERU_EDB;
+	for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
+		if (attempt > 0) {
+			/* Back off a little, with jitter, so the same two don't collide again. */
+			struct timespec ts = {0, (long)(1 + rand() % 4) * attempt * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+		e = db_exec_text(db, "START TRANSACTION");
+		if (e == KAERU_OK)
+			e = fn(db, arg);
+		if (e == KAERU_OK) {
+			if (mysql_commit(db->conn) == 0)
+				return KAERU_OK;
+			e = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		}
+		if (db->conn)
+			mysql_rollback(db->conn);
+		if (e != KAERU_ERETRY)
+			return e;
+	}
+	return e;
+}

@@ -1,0 +1,217 @@
+/* Returns, their items and timeline; the lookup throttle. */
+#include "db/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RETURN_COLUMNS                                                                           \
+	"SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"         \
+	" r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"            \
+	" o.currency, o.shipping_address FROM returns r JOIN orders o ON o.id = r.order_id"      \
+	" WHERE r.rma = ?"
+static const char sql_return_get[] = RETURN_COLUMNS;
+static const char sql_return_get_lock[] = RETURN_COLUMNS " FOR UPDATE";
+static const char sql_items_get[] =
+    "SELECT ri.id, ri.order_line_id, l.line_id, l.sku, l.name, l.variant, l.product_id,"
+    " ri.quantity, l.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
+    " ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note"
+    " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
+    " WHERE ri.return_id = ? ORDER BY ri.id";
+static const char sql_events_get[] =
+    "SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ'), type, actor, detail FROM return_events"
+    " WHERE return_id = ? ORDER BY id";
+static const char sql_by_idempotency[] =
+    "SELECT rma, request_hash FROM returns WHERE order_id = ? AND idempotency_key = ?";
+static const char sql_return_insert[] =
+    "INSERT INTO returns (rma, merchant_id, order_id, warehouse_id, tracking_key, status,"
+    " idempotency_key, request_hash, created_at, updated_at, expires_at)"
+    " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+    " FROM_UNIXTIME(?))";
+static const char sql_item_insert[] =
+    "INSERT INTO return_items (return_id, order_line_id, quantity, reason, comment, resolution,"
+    " exchange_sku, reserved_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_set_status[] =
+    "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
+static const char sql_event_insert[] =
+    "INSERT INTO return_events (return_id, at, type, actor, detail)"
+    " VALUES (?, NOW(3), ?, ?, ?)";
+static const char sql_item_unreserve[] =
+    "UPDATE return_items SET reserved_quantity = 0 WHERE id = ?";
+static const char sql_failures[] =
+    "SELECT COUNT(*), TIMESTAMPDIFF(SECOND, MIN(at), NOW(3)) FROM lookup_failures"
+    " WHERE client = ? AND at > NOW(3) - INTERVAL ? SECOND";
+static const char sql_failure_insert[] =
+    "INSERT INTO lookup_failures (client, at) VALUES (?, NOW(3))";
+static const char sql_failures_prune[] =
+    "DELETE FROM lookup_failures WHERE at < NOW(3) - INTERVAL 1 DAY LIMIT 1000";
+
+static enum kaeru_err load_items(struct db *db, struct ret *r)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_items_get, DB_ARGS(DBI(r->id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	r->n_items = rows.nrows;
+	r->items = arena_zalloc(db->arena, sizeof(*r->items) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++) {
+		struct return_item *it = &r->items[i];
+		it->id = db_int(&rows, i, 0);
+		it->order_line_id = db_int(&rows, i, 1);
+		it->line_id = db_str(&rows, i, 2);
+		it->sku = db_str(&rows, i, 3);
+		it->name = db_str(&rows, i, 4);
+		it->variant = db_str(&rows, i, 5);
+		it->product_id = db_str(&rows, i, 6);
+		it->quantity = db_int(&rows, i, 7);
+		it->unit_price = db_int(&rows, i, 8);
+		it->reserved_quantity = db_int(&rows, i, 9);
+		int reason = NAME_INDEX(reason_names, db_str(&rows, i, 10));
+		int resolution = NAME_INDEX(resolution_names, db_str(&rows, i, 12));
+		if (reason < 0 || resolution < 0)
+			return KAERU_EINTERNAL; /* the schema only stores known names */
+		it->reason = (enum reason)reason;
+		it->comment = db_str(&rows, i, 11);
+		it->resolution = (enum resolution)resolution;
+		it->exchange_sku = db_str(&rows, i, 13);
+		it->status = db_str(&rows, i, 14);
+		it->has_received = !db_isnull(&rows, i, 15);
+		it->received_quantity = db_int(&rows, i, 15);
+		it->grade = db_str(&rows, i, 16);
+		it->disposition = db_str(&rows, i, 17);
+		it->note = db_str(&rows, i, 18);
+	}
+	return KAERU_OK;
+}
+
+static enum kaeru_err load_events(struct db *db, struct ret *r)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_events_get, DB_ARGS(DBI(r->id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	r->n_events = rows.nrows;
+	r->events = arena_zalloc(db->arena, sizeof(*r->events) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++) {
+		r->events[i].at = db_str(&rows, i, 0);
+		r->events[i].type = db_str(&rows, i, 1);
+		r->events[i].actor = db_str(&rows, i, 2);
+		r->events[i].detail_json = db_str(&rows, i, 3);
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struct ret *r)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, lock ? sql_return_get_lock : sql_return_get, DB_ARGS(DBS(rma)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	memset(r, 0, sizeof(*r));
+	r->id = db_int(&rows, 0, 0);
+	r->merchant_id = db_int(&rows, 0, 1);
+	r->order_id = db_int(&rows, 0, 2);
+	r->warehouse_id = db_int(&rows, 0, 3);
+	snprintf(r->rma, sizeof(r->rma), "%s", db_str(&rows, 0, 4));
+	r->tracking_key = db_str(&rows, 0, 5);
+	int s = NAME_INDEX(return_status_names, db_str(&rows, 0, 6));
+	if (s < 0)
+		return KAERU_EINTERNAL;
+	r->status = (enum return_status)s;
+	r->created_at = db_str(&rows, 0, 7);
+	r->order_number = db_str(&rows, 0, 8);
+	r->currency = db_str(&rows, 0, 9);
+	r->shipping_address_json = db_str(&rows, 0, 10);
+	if ((e = load_items(db, r)) != KAERU_OK)
+		return e;
+	return load_events(db, r);
+}
+
+enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
+					   char rma[RMA_LEN + 1],
+					   char request_hash_hex[HASH_HEX_LEN + 1])
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_by_idempotency, DB_ARGS(DBI(order_id), DBS(key)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	snprintf(rma, RMA_LEN + 1, "%s", db_str(&rows, 0, 0));
+	snprintf(request_hash_hex, HASH_HEX_LEN + 1, "%s",
+		 db_str(&rows, 0, 1) ? db_str(&rows, 0, 1) : "");
+	return KAERU_OK;
+}
+
+enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
+				   const char *request_hash_hex, int64_t expires_at)
+{
+	uint64_t id = 0;
+	enum kaeru_err e = db_exec(db, sql_return_insert,
+				   DB_ARGS(DBS(r->rma), DBI(r->merchant_id), DBI(r->order_id),
+					   DBI(r->warehouse_id), DBS(r->tracking_key),
+					   DBS(idempotency_key), DBS(request_hash_hex),
+					   DBI(expires_at)),
+				   NULL, &id);
+	if (e != KAERU_OK)
+		return e;
+	r->id = (int64_t)id;
+	for (size_t i = 0; i < r->n_items; i++) {
+		struct return_item *it = &r->items[i];
+		e = db_exec(db, sql_item_insert,
+			    DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBI(it->quantity),
+				    DBS(reason_names[it->reason]), DBS(it->comment),
+				    DBS(resolution_names[it->resolution]), DBS(it->exchange_sku),
+				    DBI(it->reserved_quantity)),
+			    NULL, &id);
+		if (e != KAERU_OK)
+			return e;
+		it->id = (int64_t)id;
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_return_set_status(struct db *db, int64_t return_id, enum return_status s)
+{
+	return db_exec(db, sql_set_status, DB_ARGS(DBS(return_status_names[s]), DBI(return_id)),
+		       NULL, NULL);
+}
+
+enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
+			       const char *actor, const char *detail_json)
+{
+	return db_exec(db, sql_event_insert,
+		       DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor),
+			       DBS(detail_json)),
+		       NULL, NULL);
+}
+
+enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)
+{
+	return db_exec(db, sql_item_unreserve, DB_ARGS(DBI(item_id)), NULL, NULL);
+}
+
+enum kaeru_err store_lookup_failures(struct db *db, const char *client, int window_s,
+				     int64_t *count, int64_t *oldest_age)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_failures, DB_ARGS(DBS(client), DBI(window_s)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*count = rows.nrows ? db_int(&rows, 0, 0) : 0;
+	*oldest_age = rows.nrows ? db_int(&rows, 0, 1) : 0;
+	return KAERU_OK;
+}
+
+enum kaeru_err store_lookup_failed(struct db *db, const char *client)
+{
+	enum kaeru_err e = db_exec(db, sql_failure_insert, DB_ARGS(DBS(client)), NULL, NULL);
+	if (e == KAERU_OK && rand() % 64 == 0) /* now and then, forget old failures */
+		db_exec(db, sql_failures_prune, NULL, 0, NULL, NULL);
+	return e;
+}

@@ -1,0 +1,133 @@
+/* Merchants, warehouses and staff users. */
+#include "db/store.h"
+
+#include <string.h>
+
+#define MERCHANT_COLUMNS                                                                         \
+	"id, slug, name, currency, warehouse_id, window_days, restocking_fee_percent,"           \
+	" store_credit_bonus_percent, label_validity_days, resale_percent_new,"                  \
+	" resale_percent_like_new, resale_percent_good, resale_percent_fair, price_step"         \
+	" FROM merchants"
+
+static const char sql_merchant_by_key[] = "SELECT " MERCHANT_COLUMNS " WHERE api_key_hash = ?";
+static const char sql_merchant_by_slug[] = "SELECT " MERCHANT_COLUMNS " WHERE slug = ?";
+static const char sql_merchant_by_id[] = "SELECT " MERCHANT_COLUMNS " WHERE id = ?";
+static const char sql_warehouse_by_code[] =
+    "SELECT id, code, name, address FROM warehouses WHERE code = ?";
+static const char sql_warehouse_by_id[] =
+    "SELECT id, code, name, address FROM warehouses WHERE id = ?";
+static const char sql_warehouse_insert[] =
+    "INSERT INTO warehouses (code, name, address) VALUES (?, ?, ?)";
+static const char sql_merchant_insert[] =
+    "INSERT INTO merchants (slug, name, currency, warehouse_id, api_key_hash, price_step)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_user_insert[] =
+    "INSERT INTO users (email, password_hash, role, merchant_id, warehouse_id)"
+    " VALUES (?, ?, ?, ?, ?)";
+
+static enum kaeru_err merchant_row(enum kaeru_err e, const struct db_rows *rows,
+				   struct merchant *m)
+{
+	if (e != KAERU_OK)
+		return e;
+	if (rows->nrows == 0)
+		return KAERU_ENOTFOUND;
+	m->id = db_int(rows, 0, 0);
+	m->slug = db_str(rows, 0, 1);
+	m->name = db_str(rows, 0, 2);
+	m->currency = db_str(rows, 0, 3);
+	m->warehouse_id = db_int(rows, 0, 4);
+	struct policy *p = &m->policy;
+	policy_default(p, m->currency);
+	p->window_days = (int)db_int(rows, 0, 5);
+	p->restocking_fee_percent = (int)db_int(rows, 0, 6);
+	p->store_credit_bonus_percent = (int)db_int(rows, 0, 7);
+	p->label_validity_days = (int)db_int(rows, 0, 8);
+	p->resale_percent[GRADE_NEW] = (int)db_int(rows, 0, 9);
+	p->resale_percent[GRADE_LIKE_NEW] = (int)db_int(rows, 0, 10);
+	p->resale_percent[GRADE_GOOD] = (int)db_int(rows, 0, 11);
+	p->resale_percent[GRADE_FAIR] = (int)db_int(rows, 0, 12);
+	p->price_step = db_int(rows, 0, 13);
+	return KAERU_OK;
+}
+
+enum kaeru_err store_merchant_by_key(struct db *db, const char *hash,
+				     struct merchant *m)
+{
+	struct db_rows rows;
+	return merchant_row(db_query(db, sql_merchant_by_key, DB_ARGS(DBS(hash)), &rows), &rows, m);
+}
+
+enum kaeru_err store_merchant_by_slug(struct db *db, const char *slug, struct merchant *m)
+{
+	struct db_rows rows;
+	return merchant_row(db_query(db, sql_merchant_by_slug, DB_ARGS(DBS(slug)), &rows), &rows,
+			    m);
+}
+
+enum kaeru_err store_merchant_by_id(struct db *db, int64_t id, struct merchant *m)
+{
+	struct db_rows rows;
+	return merchant_row(db_query(db, sql_merchant_by_id, DB_ARGS(DBI(id)), &rows), &rows, m);
+}
+
+static enum kaeru_err warehouse_row(enum kaeru_err e, const struct db_rows *rows,
+				    struct warehouse *w)
+{
+	if (e != KAERU_OK)
+		return e;
+	if (rows->nrows == 0)
+		return KAERU_ENOTFOUND;
+	w->id = db_int(rows, 0, 0);
+	w->code = db_str(rows, 0, 1);
+	w->name = db_str(rows, 0, 2);
+	w->address_json = db_str(rows, 0, 3);
+	return KAERU_OK;
+}
+
+enum kaeru_err store_warehouse_by_code(struct db *db, const char *code, struct warehouse *w)
+{
+	struct db_rows rows;
+	return warehouse_row(db_query(db, sql_warehouse_by_code, DB_ARGS(DBS(code)), &rows), &rows,
+			     w);
+}
+
+enum kaeru_err store_warehouse_by_id(struct db *db, int64_t id, struct warehouse *w)
+{
+	struct db_rows rows;
+	return warehouse_row(db_query(db, sql_warehouse_by_id, DB_ARGS(DBI(id)), &rows), &rows, w);
+}
+
+enum kaeru_err store_warehouse_create(struct db *db, const char *code, const char *name,
+				      const char *address_json, int64_t *id)
+{
+	uint64_t insert_id = 0;
+	enum kaeru_err e = db_exec(db, sql_warehouse_insert,
+				   DB_ARGS(DBS(code), DBS(name), DBS(address_json)), NULL, &insert_id);
+	*id = (int64_t)insert_id;
+	return e;
+}
+
+enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char *name,
+				     const char *currency, int64_t warehouse_id,
+				     const char *key_hash, int64_t price_step,
+				     int64_t *id)
+{
+	uint64_t insert_id = 0;
+	enum kaeru_err e = db_exec(db, sql_merchant_insert,
+				   DB_ARGS(DBS(slug), DBS(name), DBS(currency), DBI(warehouse_id),
+					   DBS(key_hash), DBI(price_step)),
+				   NULL, &insert_id);
+	*id = (int64_t)insert_id;
+	return e;
+}
+
+enum kaeru_err store_user_create(struct db *db, const char *email, const char *password_hash,
+				 enum role role, int64_t merchant_id, int64_t warehouse_id)
+{
+	return db_exec(db, sql_user_insert,
+		       DB_ARGS(DBS(email), DBS(password_hash), DBS(role_names[role]),
+			       merchant_id ? DBI(merchant_id) : DBN,
+			       warehouse_id ? DBI(warehouse_id) : DBN),
+		       NULL, NULL);
+}

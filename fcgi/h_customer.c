@@ -1,0 +1,345 @@
+/* The customer's side: the portal's merchant, order lookup, starting a return. */
+#include "core/rma.h"
+#include "fcgi/auth.h"
+#include "fcgi/handlers.h"
+#include "fcgi/render.h"
+#include "fcgi/validate.h"
+#include "util/timefmt.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define LOOKUP_WINDOW_S 600
+#define LOOKUP_FAILURES_MAX 10
+#define ITEMS_MAX 100
+
+/* GET /api/v1/portal/{merchant}: what the returns page shows before a lookup. */
+void h_portal_get(struct req *r)
+{
+	struct merchant m;
+	enum kaeru_err e = segment_plausible(r->params[0], 64)
+			       ? store_merchant_by_slug(r->db, r->params[0], &m)
+			       : KAERU_ENOTFOUND;
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	respond_json(r, 200,
+		     json_pack("{s:o, s:o}", "merchant", render_merchant_brief(&m), "policy",
+			       render_policy(&m.policy)));
+}
+
+/* Compares two e-mail addresses as lookup does: surrounding blanks ignored, any case. */
+static bool email_same(const char *given, const char *stored)
+{
+	while (isspace((unsigned char)*given))
+		given++;
+	size_t n = strlen(given);
+	while (n && isspace((unsigned char)given[n - 1]))
+		n--;
+	return strlen(stored) == n && strncasecmp(given, stored, n) == 0;
+}
+
+static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o)
+{
+	json_t *lines = json_array();
+	for (size_t i = 0; i < o->n_lines; i++) {
+		const struct order_line *l = &o->lines[i];
+		struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
+					o->delivered_at};
+		int64_t returnable;
+		enum ineligible why = line_eligibility(&st, &m->policy, r->now, &returnable);
+		json_t *options = json_array();
+		struct stock *opts = NULL;
+		size_t nopts = 0;
+		if (why == INELIGIBLE_NONE &&
+		    store_exchange_options(r->db, m->id, l->product_id, l->sku, &opts, &nopts) ==
+			KAERU_OK)
+			for (size_t k = 0; k < nopts; k++)
+				json_array_append_new(options,
+						      json_pack("{s:s, s:s}", "sku", opts[k].sku,
+								"variant", opts[k].variant));
+		json_array_append_new(
+		    lines, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}",
+				     "line_id", l->line_id, "sku", l->sku, "product_id",
+				     l->product_id, "name", l->name, "variant", l->variant,
+				     "quantity", (json_int_t)l->quantity, "returnable_quantity",
+				     (json_int_t)returnable, "unit_price", (json_int_t)l->unit_price,
+				     "final_sale", l->final_sale, "eligible", why == INELIGIBLE_NONE,
+				     "ineligible_reason", ineligible_names[why], "exchange_options",
+				     options));
+	}
+	return lines;
+}
+
+/* POST /api/v1/lookup {merchant, order_number, email} → an order token and the order. */
+void h_lookup(struct req *r)
+{
+	int64_t failures = 0, oldest_age = 0;
+	enum kaeru_err e = store_lookup_failures(r->db, r->remote_addr, LOOKUP_WINDOW_S, &failures,
+						 &oldest_age);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	if (failures >= LOOKUP_FAILURES_MAX) {
+		int64_t wait = LOOKUP_WINDOW_S - oldest_age;
+		char headers[64];
+		snprintf(headers, sizeof(headers), "Retry-After: %lld\r\n",
+			 (long long)(wait > 0 ? wait : 1));
+		respond_problem_with(r, 429, "Too many attempts",
+				     "Too many failed lookups from this address; try again later.",
+				     NULL, headers);
+		return;
+	}
+	struct checker c;
+	check_init(&c, r->arena);
+	const char *slug = check_string(&c, r->json, "merchant", REQUIRED, 1, 64, NULL);
+	const char *number = check_string(&c, r->json, "order_number", REQUIRED, 1, 64, NULL);
+	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	struct merchant m;
+	struct order o;
+	e = store_merchant_by_slug(r->db, slug, &m);
+	if (e == KAERU_OK)
+		e = store_order_get(r->db, m.id, number, false, &o);
+	if (e == KAERU_OK && !email_same(email, o.email))
+		e = KAERU_ENOTFOUND;
+	if (e == KAERU_ENOTFOUND) {
+		store_lookup_failed(r->db, r->remote_addr);
+		respond_problem(r, 404, "Order not found",
+				"No order matches this order number and e-mail address.", NULL);
+		return;
+	}
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o.order_number,
+				  "currency", o.currency, "delivered_at",
+				  json_null(), "lines", render_lookup_lines(r, &m, &o));
+	if (o.has_delivered) {
+		char buf[RFC3339_LEN];
+		rfc3339_format(o.delivered_at, buf);
+		json_object_set_new(order, "delivered_at", json_string(buf));
+	}
+	respond_json(r, 200,
+		     json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o.id),
+			       "merchant", render_merchant_brief(&m), "order", order, "policy",
+			       render_policy(&m.policy)));
+}
+
+struct item_in {
+	const char *line_id;
+	int64_t quantity;
+	int reason, resolution;
+	const char *comment, *exchange_sku;
+};
+
+struct return_create {
+	int64_t order_id;
+	struct item_in *items;
+	size_t n_items;
+	const char *idempotency_key;
+	char request_hash[HASH_HEX_LEN + 1];
+	struct checker *check; /* item errors found against the order */
+	int64_t now;
+	/* out */
+	char rma[RMA_LEN + 1];
+	bool replayed;
+	bool key_reused; /* same Idempotency-Key, another body */
+	struct merchant merchant;
+};
+
+/* Checks one requested item against its order line and takes its exchange units.
+ * Problems go to the checker; returns false on a database error (*e set). */
+static bool item_take(struct db *db, struct return_create *rc, struct order *o, size_t i,
+		      struct return_item *out, enum kaeru_err *e)
+{
+	struct checker *c = rc->check;
+	const struct item_in *in = &rc->items[i];
+	check_enter(c, "items[%zu].", i);
+	struct order_line *l = NULL;
+	for (size_t k = 0; k < o->n_lines; k++)
+		if (strcmp(o->lines[k].line_id, in->line_id) == 0)
+			l = &o->lines[k];
+	if (!l) {
+		check_fail(c, "line_id", "is not a line of this order");
+		return true;
+	}
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(rc->items[j].line_id, in->line_id) == 0) {
+			check_fail(c, "line_id", "appears twice; give one quantity per line");
+			return true;
+		}
+	struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
+				o->delivered_at};
+	int64_t returnable;
+	enum ineligible why = line_eligibility(&st, &rc->merchant.policy, rc->now, &returnable);
+	if (why != INELIGIBLE_NONE) {
+		check_fail(c, "line_id",
+			   arena_printf(c->arena, "cannot be returned: %s", ineligible_names[why]));
+		return true;
+	}
+	if (in->quantity > returnable) {
+		check_fail(c, "quantity",
+			   arena_printf(c->arena, "at most %lld can be returned",
+					(long long)returnable));
+		return true;
+	}
+	*out = (struct return_item){.order_line_id = l->id,
+				    .quantity = in->quantity,
+				    .reason = (enum reason)in->reason,
+				    .comment = in->comment,
+				    .resolution = (enum resolution)in->resolution};
+	if (in->resolution != RESOLUTION_EXCHANGE)
+		return true;
+	if (strcmp(in->exchange_sku, l->sku) == 0) {
+		check_fail(c, "exchange_sku", "must be another variant than the one returned");
+		return true;
+	}
+	*e = store_reserve(db, o->merchant_id, l->product_id, in->exchange_sku, in->quantity);
+	if (*e == KAERU_ECONFLICT) {
+		*e = KAERU_OK;
+		check_fail(c, "exchange_sku",
+			   "is not an in-stock variant of the same product");
+		return true;
+	}
+	out->exchange_sku = in->exchange_sku;
+	out->reserved_quantity = in->quantity;
+	return *e == KAERU_OK;
+}
+
+static enum kaeru_err return_create_tx(struct db *db, void *arg)
+{
+	struct return_create *rc = arg;
+	struct order o;
+	json_array_clear(rc->check->errors); /* fresh on every attempt */
+	enum kaeru_err e = store_order_by_id(db, rc->order_id, true, &o);
+	if (e == KAERU_OK)
+		e = store_merchant_by_id(db, o.merchant_id, &rc->merchant);
+	if (e != KAERU_OK)
+		return e;
+	if (rc->idempotency_key) {
+		char seen_hash[HASH_HEX_LEN + 1];
+		e = store_return_by_idempotency(db, o.id, rc->idempotency_key, rc->rma, seen_hash);
+		if (e == KAERU_OK) {
+			rc->replayed = strcmp(seen_hash, rc->request_hash) == 0;
+			rc->key_reused = !rc->replayed;
+			return rc->replayed ? KAERU_OK : KAERU_ECONFLICT;
+		}
+		if (e != KAERU_ENOTFOUND)
+			return e;
+	}
+	struct ret ret = {.merchant_id = o.merchant_id,
+			  .order_id = o.id,
+			  .warehouse_id = rc->merchant.warehouse_id,
+			  .n_items = rc->n_items};
+	ret.items = arena_zalloc(db->arena, sizeof(*ret.items) * rc->n_items);
+	for (size_t i = 0; i < rc->n_items; i++)
+		if (!item_take(db, rc, &o, i, &ret.items[i], &e))
+			return e;
+	rc->check->prefix = "";
+	if (!check_ok(rc->check))
+		return KAERU_EINVALID;
+	char key[TRACKING_KEY_LEN + 1];
+	tracking_key_new(key);
+	ret.tracking_key = key;
+	int64_t expires = rc->now + (int64_t)rc->merchant.policy.label_validity_days * 86400;
+	for (int attempt = 0;; attempt++) { /* a clash of 50-bit codes is rare; try anew */
+		uint8_t rnd[RMA_RANDOM_BYTES];
+		randombytes_buf(rnd, sizeof(rnd));
+		rma_from_random(rnd, ret.rma);
+		e = store_return_insert(db, &ret, rc->idempotency_key, rc->request_hash, expires);
+		if (e != KAERU_ECONFLICT || attempt == 3)
+			break;
+	}
+	if (e != KAERU_OK)
+		return e;
+	memcpy(rc->rma, ret.rma, sizeof(rc->rma));
+	char *detail = arena_printf(db->arena, "{\"items\":%zu}", rc->n_items);
+	return store_event_add(db, ret.id, EVENT_CREATED, "customer", detail);
+}
+
+/* Reads the items of a new return; errors name items[i].field. */
+static struct item_in *check_items(struct checker *c, json_t *body, size_t *n)
+{
+	json_t *items = check_array(c, body, "items", 1, ITEMS_MAX);
+	*n = items ? json_array_size(items) : 0;
+	struct item_in *out = arena_zalloc(c->arena, sizeof(*out) * (*n + 1));
+	for (size_t i = 0; i < *n; i++) {
+		json_t *it = json_array_get(items, i);
+		struct item_in *in = &out[i];
+		check_enter(c, "items[%zu].", i);
+		in->line_id = check_string(c, it, "line_id", REQUIRED, 1, 64, NULL);
+		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, 10000, 0);
+		in->reason = check_enum(c, it, "reason", REQUIRED, reason_names, REASON__MAX);
+		in->comment = check_string(c, it, "comment", OPTIONAL, 0, 1000, NULL);
+		in->resolution =
+		    check_enum(c, it, "resolution", REQUIRED, resolution_names, RESOLUTION__MAX);
+		if (in->resolution == RESOLUTION_EXCHANGE)
+			in->exchange_sku = check_string(c, it, "exchange_sku", REQUIRED, 1, 128, NULL);
+	}
+	c->prefix = "";
+	return out;
+}
+
+/* POST /api/v1/returns (order token) → a return with its RMA code and label. */
+void h_return_create(struct req *r)
+{
+	const char *token = req_bearer(r);
+	int64_t order_id;
+	if (!token || !order_token_check(r, token, &order_id)) {
+		respond_problem(r, 401, "Order token required",
+				"Look the order up first; its token goes in Authorization: Bearer.",
+				NULL);
+		return;
+	}
+	struct checker c;
+	check_init(&c, r->arena);
+	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
+	rc.items = check_items(&c, r->json, &rc.n_items);
+	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))
+		check_fail(&c, "Idempotency-Key", "must be 1 to 255 visible characters");
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	rc.idempotency_key = r->idempotency_key;
+	char *canonical = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS);
+	hash_hex(canonical, strlen(canonical), rc.request_hash);
+	free(canonical);
+
+	enum kaeru_err e = db_tx_run(r->db, return_create_tx, &rc);
+	if (e == KAERU_ECONFLICT && !rc.key_reused && rc.idempotency_key) {
+		/* Another request with this key committed first: answer as its replay. */
+		e = db_tx_run(r->db, return_create_tx, &rc);
+	}
+	if (e == KAERU_EINVALID) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	if (rc.key_reused) {
+		respond_problem(r, 409, "Idempotency-Key reused",
+				"This Idempotency-Key was used for a different request.", NULL);
+		return;
+	}
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	struct ret ret;
+	if ((e = store_return_get(r->db, rc.rma, false, &ret)) != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	respond_json(r, rc.replayed ? 200 : 201, render_return(r, &ret, &rc.merchant));
+}

@@ -1,0 +1,178 @@
+/* One return, seen by its customer: the timeline, the label, cancelling. */
+#include "fcgi/auth.h"
+#include "fcgi/handlers.h"
+#include "fcgi/render.h"
+#include "pdf/label.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum access { ACCESS_NONE, ACCESS_TOKEN, ACCESS_TRACKING };
+
+/* Loads the return named in the path and checks the caller may see it: the order token of
+ * its order, or its tracking key in ?k=. Answers 401/404 itself and returns ACCESS_NONE. */
+static enum access return_access(struct req *r, struct ret *ret, struct merchant *m)
+{
+	char rma[RMA_LEN + 1];
+	const char *token = req_bearer(r), *k = req_query(r, "k");
+	int64_t order_id = 0;
+	if (token && !order_token_check(r, token, &order_id)) {
+		respond_problem(r, 401, "Invalid or expired order token", NULL, NULL);
+		return ACCESS_NONE;
+	}
+	if (!token && !k) {
+		respond_problem(r, 401, "Credentials required",
+				"Use the tracking link, or the order token from lookup.", NULL);
+		return ACCESS_NONE;
+	}
+	enum kaeru_err e = rma_normalize(r->params[0], rma) ? store_return_get(r->db, rma, false, ret)
+							    : KAERU_ENOTFOUND;
+	if (e == KAERU_OK)
+		e = store_merchant_by_id(r->db, ret->merchant_id, m);
+	enum access a = ACCESS_NONE;
+	if (e == KAERU_OK && token && order_id == ret->order_id)
+		a = ACCESS_TOKEN;
+	else if (e == KAERU_OK && !token && strlen(k) == TRACKING_KEY_LEN &&
+		 sodium_memcmp(k, ret->tracking_key, TRACKING_KEY_LEN) == 0)
+		a = ACCESS_TRACKING;
+	if (a == ACCESS_NONE)
+		respond_error(r, e == KAERU_OK ? KAERU_ENOTFOUND : e);
+	return a;
+}
+
+/* GET /api/v1/returns/{rma} */
+void h_return_get(struct req *r)
+{
+	struct ret ret;
+	struct merchant m;
+	if (return_access(r, &ret, &m) == ACCESS_NONE)
+		return;
+	respond_json(r, 200, render_return(r, &ret, &m));
+}
+
+static const char *member(struct arena *a, json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return arena_strdup(a, s ? s : "");
+}
+
+/* An address as stored (JSON text) into the label's fields, strings in the arena. */
+static void label_address_from(struct arena *a, const char *text, struct label_address *out)
+{
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	out->name = member(a, j, "name");
+	out->postal_code = member(a, j, "postal_code");
+	out->region = member(a, j, "region");
+	out->city = member(a, j, "city");
+	out->line1 = member(a, j, "line1");
+	out->line2 = member(a, j, "line2");
+	out->country = member(a, j, "country");
+	out->phone = member(a, j, "phone");
+	json_decref(j);
+}
+
+/* GET /api/v1/returns/{rma}/label.pdf: the 4×6 in return label. */
+void h_return_label(struct req *r)
+{
+	struct ret ret;
+	struct merchant m;
+	struct warehouse w;
+	if (return_access(r, &ret, &m) == ACCESS_NONE)
+		return;
+	enum kaeru_err e = store_warehouse_by_id(r->db, ret.warehouse_id, &w);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	struct label l = {.rma = ret.rma,
+			  .qr_text = arena_printf(r->arena, "KAERU:%s", ret.rma),
+			  .merchant_name = m.name,
+			  .created_on = arena_strndup(r->arena, ret.created_at, 10),
+			  .n_items = ret.n_items};
+	label_address_from(r->arena, ret.shipping_address_json, &l.from);
+	label_address_from(r->arena, w.address_json, &l.to);
+	if (!*l.to.name)
+		l.to.name = w.name;
+	struct label_item *items = arena_zalloc(r->arena, sizeof(*items) * (ret.n_items + 1));
+	for (size_t i = 0; i < ret.n_items; i++)
+		items[i] = (struct label_item){ret.items[i].sku, ret.items[i].name,
+					       ret.items[i].variant, (int)ret.items[i].quantity};
+	l.items = items;
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	if (label_render(&l, &pdf, &len) != LABEL_OK) {
+		respond_problem(r, 500, "Label could not be made", NULL, NULL);
+		return;
+	}
+	char *headers = arena_printf(r->arena,
+				     "Content-Disposition: inline; filename=\"return-%s.pdf\"\r\n",
+				     ret.rma);
+	respond(r, 200, "application/pdf", headers, pdf, len);
+	free(pdf);
+}
+
+struct cancel {
+	const char *rma;
+	bool not_cancelable;
+	enum return_status status;
+};
+
+static enum kaeru_err cancel_tx(struct db *db, void *arg)
+{
+	struct cancel *cx = arg;
+	struct ret ret;
+	enum kaeru_err e = store_return_get(db, cx->rma, true, &ret);
+	if (e != KAERU_OK)
+		return e;
+	cx->status = ret.status;
+	if (ret.status == RETURN_CANCELED)
+		return KAERU_OK; /* a second cancel changes nothing */
+	if (!return_status_can(ret.status, RETURN_CANCELED)) {
+		cx->not_cancelable = true;
+		return KAERU_ECONFLICT;
+	}
+	for (size_t i = 0; i < ret.n_items; i++) {
+		const struct return_item *it = &ret.items[i];
+		if (it->reserved_quantity == 0)
+			continue;
+		if ((e = store_release(db, ret.merchant_id, it->exchange_sku,
+				       it->reserved_quantity)) != KAERU_OK ||
+		    (e = store_item_unreserve(db, it->id)) != KAERU_OK)
+			return e;
+	}
+	if ((e = store_return_set_status(db, ret.id, RETURN_CANCELED)) != KAERU_OK)
+		return e;
+	return store_event_add(db, ret.id, EVENT_CANCELED, "customer", NULL);
+}
+
+/* POST /api/v1/returns/{rma}/cancel (order token): only before the parcel is scanned. */
+void h_return_cancel(struct req *r)
+{
+	struct ret ret;
+	struct merchant m;
+	if (!req_bearer(r)) {
+		respond_problem(r, 401, "Order token required",
+				"Cancelling needs the order token from lookup.", NULL);
+		return;
+	}
+	if (return_access(r, &ret, &m) != ACCESS_TOKEN)
+		return;
+	struct cancel cx = {.rma = ret.rma};
+	enum kaeru_err e = db_tx_run(r->db, cancel_tx, &cx);
+	if (cx.not_cancelable) {
+		respond_problem(r, 409, "Return can no longer be canceled",
+				arena_printf(r->arena,
+					     "The parcel is already %s; it cannot be canceled now.",
+					     return_status_names[cx.status]),
+				NULL);
+		return;
+	}
+	if (e == KAERU_OK)
+		e = store_return_get(r->db, ret.rma, false, &ret);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	respond_json(r, 200, render_return(r, &ret, &m));
+}

@@ -1,0 +1,28 @@
+/* Every handler of kaeru-fcgi, by user group, and the routing table that reaches them.
+ * A handler gets a request whose body is already parsed JSON and answers it exactly once. */
+#ifndef KAERU_FCGI_HANDLERS_H
+#define KAERU_FCGI_HANDLERS_H
+
+#include "fcgi/http.h"
+
+typedef void (*handler_fn)(struct req *r);
+
+/* h_health.c */
+void h_health(struct req *r);
+/* h_ingest.c — the shop system, merchant key */
+void h_order_put(struct req *r);
+void h_inventory_put(struct req *r);
+/* h_customer.c — the customer, no account */
+void h_portal_get(struct req *r);
+void h_lookup(struct req *r);
+void h_return_create(struct req *r);
+/* h_return.c — one return, by order token or tracking key */
+void h_return_get(struct req *r);
+void h_return_label(struct req *r);
+void h_return_cancel(struct req *r);
+
+/* Finds the route for the request, fills r->params and runs its handler; answers 404 or 405
+ * with a problem when there is none. */
+void route_dispatch(struct req *r);
+
+#endif

@@ -1,0 +1,296 @@
+#include "fcgi/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const method_names[METHOD__MAX] = {
+    [METHOD_GET] = "GET",       [METHOD_HEAD] = "HEAD",     [METHOD_POST] = "POST",
+    [METHOD_PUT] = "PUT",       [METHOD_DELETE] = "DELETE", [METHOD_OTHER] = "",
+};
+
+static const char *const reason_phrases[] = {
+    [200] = "OK",
+    [201] = "Created",
+    [204] = "No Content",
+    [400] = "Bad Request",
+    [401] = "Unauthorized",
+    [403] = "Forbidden",
+    [404] = "Not Found",
+    [405] = "Method Not Allowed",
+    [409] = "Conflict",
+    [413] = "Content Too Large",
+    [415] = "Unsupported Media Type",
+    [422] = "Unprocessable Content",
+    [429] = "Too Many Requests",
+    [500] = "Internal Server Error",
+    [503] = "Service Unavailable",
+};
+
+static const char *param(struct req *r, const char *name)
+{
+	const char *v = FCGX_GetParam(name, r->fcgx->envp);
+	return v ? arena_strdup(r->arena, v) : NULL;
+}
+
+static bool is_json_type(const char *ct)
+{
+	if (!ct)
+		return false;
+	size_t n = strlen("application/json");
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+bool req_read(struct req *r)
+{
+	const char *m = FCGX_GetParam("REQUEST_METHOD", r->fcgx->envp);
+	r->method = METHOD_OTHER;
+	for (int i = 0; m && i < METHOD_OTHER; i++)
+		if (strcmp(m, method_names[i]) == 0)
+			r->method = (enum method)i;
+	const char *uri = FCGX_GetParam("REQUEST_URI", r->fcgx->envp);
+	if (!uri)
+		uri = "/";
+	const char *q = strchr(uri, '?');
+	r->path = q ? arena_strndup(r->arena, uri, (size_t)(q - uri)) : arena_strdup(r->arena, uri);
+	r->query = q ? arena_strdup(r->arena, q + 1) : "";
+	r->remote_addr = param(r, "REMOTE_ADDR");
+	r->content_type = param(r, "CONTENT_TYPE");
+	r->authorization = param(r, "HTTP_AUTHORIZATION");
+	r->idempotency_key = param(r, "HTTP_IDEMPOTENCY_KEY");
+	r->origin = param(r, "HTTP_ORIGIN");
+	r->host = param(r, "HTTP_HOST");
+	if (!r->remote_addr)
+		r->remote_addr = "";
+	if (r->content_type && !*r->content_type)
+		r->content_type = NULL;
+
+	if (r->method != METHOD_POST && r->method != METHOD_PUT && r->method != METHOD_DELETE)
+		return true;
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->fcgx->envp);
+	char *end = NULL;
+	long long len = cl && *cl ? strtoll(cl, &end, 10) : 0;
+	if (len < 0 || (end && *end)) {
+		respond_problem(r, 400, "Bad Content-Length", NULL, NULL);
+		return false;
+	}
+	if (len > BODY_MAX) {
+		respond_problem(r, 413, "Request body too large",
+				"Request bodies are limited to 1 MB.", NULL);
+		return false;
+	}
+	char *body = arena_alloc(r->arena, (size_t)len + 1);
+	int got = len ? FCGX_GetStr(body, (int)len, r->fcgx->in) : 0;
+	if (got != len) {
+		respond_problem(r, 400, "Incomplete request body", NULL, NULL);
+		return false;
+	}
+	body[len] = '\0';
+	r->body = body;
+	r->body_len = (size_t)len;
+	if (len == 0) {
+		r->json = json_object();
+		return true;
+	}
+	if (!is_json_type(r->content_type)) {
+		respond_problem(r, 415, "Unsupported media type",
+				"Send the body as Content-Type: application/json.", NULL);
+		return false;
+	}
+	json_error_t jerr;
+	r->json = json_loadb(body, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->json) {
+		char *detail = arena_printf(r->arena, "Invalid JSON at line %d, column %d: %s",
+					    jerr.line, jerr.column, jerr.text);
+		respond_problem(r, 400, "Malformed JSON", detail, NULL);
+		return false;
+	}
+	if (!json_is_object(r->json)) {
+		respond_problem(r, 400, "Malformed JSON", "The body must be a JSON object.", NULL);
+		return false;
+	}
+	return true;
+}
+
+void req_done(struct req *r)
+{
+	if (r->json)
+		json_decref(r->json);
+	r->json = NULL;
+}
+
+static int hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static char *percent_decode(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			*o++ = ' ';
+		} else if (s[i] == '%' && i + 2 < n && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+			*o++ = (char)(hex(s[i + 1]) << 4 | hex(s[i + 2]));
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+	size_t nlen = strlen(name);
+	for (const char *p = r->query; *p;) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
+			return percent_decode(r->arena, p + nlen + 1, len - nlen - 1);
+		if (len == nlen && strncmp(p, name, nlen) == 0)
+			return "";
+		p += len + (amp != NULL);
+	}
+	return NULL;
+}
+
+const char *req_bearer(struct req *r)
+{
+	const char *a = r->authorization;
+	if (!a || strncasecmp(a, "Bearer ", 7) != 0)
+		return NULL;
+	a += 7;
+	while (*a == ' ')
+		a++;
+	return *a ? a : NULL;
+}
+
+void respond(struct req *r, int status, const char *content_type, const char *extra_headers,
+	     const void *body, size_t len)
+{
+	if (r->answered)
+		return;
+	r->answered = true;
+	const char *phrase = status > 0 && (size_t)status < sizeof(reason_phrases) / sizeof(char *) &&
+					 reason_phrases[status]
+				 ? reason_phrases[status]
+				 : "";
+	/* libfcgi's own printf knows no %zu: format the head here. */
+	char head[1024];
+	int n = snprintf(head, sizeof(head),
+			 "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			 "Cache-Control: no-store\r\n%s\r\n",
+			 status, phrase, content_type, len, extra_headers ? extra_headers : "");
+	if (n < 0 || (size_t)n >= sizeof(head))
+		abort(); /* headers are kaeru's own text, never this long */
+	FCGX_PutStr(head, n, r->fcgx->out);
+	if (len && r->method != METHOD_HEAD)
+		FCGX_PutStr(body, (int)len, r->fcgx->out);
+}
+
+void respond_json(struct req *r, int status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		abort();
+	respond(r, status, "application/json", NULL, s, strlen(s));
+	free(s);
+}
+
+static const char *problem_type(int status)
+{
+	switch (status) {
+	case 400:
+		return "https://kaeru.dev/problems/malformed";
+	case 401:
+		return "https://kaeru.dev/problems/unauthorized";
+	case 403:
+		return "https://kaeru.dev/problems/forbidden";
+	case 404:
+		return "https://kaeru.dev/problems/not-found";
+	case 405:
+		return "https://kaeru.dev/problems/method-not-allowed";
+	case 409:
+		return "https://kaeru.dev/problems/conflict";
+	case 413:
+		return "https://kaeru.dev/problems/too-large";
+	case 415:
+		return "https://kaeru.dev/problems/unsupported-media-type";
+	case 422:
+		return "https://kaeru.dev/problems/invalid";
+	case 429:
+		return "https://kaeru.dev/problems/too-many-requests";
+	case 503:
+		return "https://kaeru.dev/problems/unavailable";
+	default:
+		return "about:blank";
+	}
+}
+
+void respond_problem_with(struct req *r, int status, const char *title,
+				    const char *detail, json_t *errors, const char *headers)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", problem_type(status), "title",
+			      title, "status", status, "detail", detail ? detail : title, "errors",
+			      errors ? errors : json_array());
+	char *s = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	respond(r, status, "application/problem+json", headers, s, strlen(s));
+	free(s);
+}
+
+void respond_problem(struct req *r, int status, const char *title, const char *detail,
+		     json_t *errors)
+{
+	const char *headers = NULL;
+	if (status == 503)
+		headers = "Retry-After: 5\r\n";
+	else if (status == 401)
+		headers = "WWW-Authenticate: Bearer\r\n";
+	respond_problem_with(r, status, title, detail, errors, headers);
+}
+
+void respond_error(struct req *r, enum kaeru_err e)
+{
+	switch (e) {
+	case KAERU_OK:
+		abort();
+	case KAERU_ENOTFOUND:
+		respond_problem(r, 404, "Not found", NULL, NULL);
+		return;
+	case KAERU_ECONFLICT:
+		respond_problem(r, 409, "Conflict", "The resource's state does not allow this.",
+				NULL);
+		return;
+	case KAERU_EINVALID:
+		respond_problem(r, 422, "Invalid request", NULL, NULL);
+		return;
+	case KAERU_EDB:
+	case KAERU_ERETRY:
+		respond_problem(r, 503, "Service unavailable",
+				"The database cannot be reached; try again shortly.", NULL);
+		return;
+	case KAERU_EINTERNAL:
+		respond_problem(r, 500, "Internal error", NULL, NULL);
+		return;
+	}
+	abort();
+}
+
+void respond_invalid(struct req *r, json_t *errors)
+{
+	respond_problem(r, 422, "Invalid request", "Some fields are missing or not valid.",
+			errors);
+}

@@ -1,0 +1,126 @@
+/* kaeru-fcgi: N worker threads, each with its own MariaDB connection and arena, accepting
+ * FastCGI requests from nginx on one socket. No state of its own: every process behind the
+ * same nginx and database is interchangeable. SIGTERM/SIGINT: finish the requests in flight,
+ * then exit. */
+#include "db/db.h"
+#include "fcgi/handlers.h"
+#include "util/config.h"
+
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int listen_fd = -1;
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	shutdown(listen_fd, SHUT_RDWR); /* async-signal-safe: wakes every blocked accept */
+}
+
+static void *worker(void *arg)
+{
+	const struct config *cfg = arg;
+	struct arena arena = {0};
+	struct db db;
+	if (db_open(&db, cfg, &arena) != KAERU_OK)
+		fprintf(stderr, "kaeru-fcgi: database not reachable yet (%s); will retry\n",
+			db.last_error);
+	FCGX_Request fcgx;
+	FCGX_InitRequest(&fcgx, listen_fd, 0);
+	while (!stopping && FCGX_Accept_r(&fcgx) == 0) {
+		struct req r = {.fcgx = &fcgx, .arena = &arena, .db = &db, .cfg = cfg,
+				.now = (int64_t)time(NULL)};
+		if (req_read(&r))
+			route_dispatch(&r);
+		req_done(&r);
+		FCGX_Finish_r(&fcgx);
+		arena_reset(&arena);
+	}
+	FCGX_Free(&fcgx, 1);
+	db_close(&db);
+	db_thread_end();
+	arena_free(&arena);
+	return NULL;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: kaeru-fcgi [-c config-file]\n"
+			"Settings (file lines or environment): KAERU_LISTEN, KAERU_WORKERS,\n"
+			"KAERU_DB_SOCKET | KAERU_DB_HOST + KAERU_DB_PORT, KAERU_DB_USER,\n"
+			"KAERU_DB_PASSWORD, KAERU_DB_NAME, KAERU_SECRET | KAERU_SECRET_FILE,\n"
+			"KAERU_PUBLIC_URL.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = NULL;
+	int opt;
+	while ((opt = getopt(argc, argv, "c:h")) != -1) {
+		if (opt == 'c') {
+			path = optarg;
+		} else {
+			usage();
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	struct config cfg;
+	char err[256];
+	if (config_load(&cfg, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kaeru-fcgi: %s\n", err);
+		return 2;
+	}
+	if (!cfg.have_secret) {
+		fprintf(stderr, "kaeru-fcgi: set KAERU_SECRET or KAERU_SECRET_FILE (64 hex digits, "
+				"the same for every process)\n");
+		return 2;
+	}
+	if (sodium_init() < 0 || FCGX_Init() != 0) {
+		fprintf(stderr, "kaeru-fcgi: cannot initialise libsodium or libfcgi\n");
+		return 1;
+	}
+	db_library_init();
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	listen_fd = FCGX_OpenSocket(cfg.listen, 1024);
+	if (listen_fd < 0) {
+		fprintf(stderr, "kaeru-fcgi: cannot listen on %s\n", cfg.listen);
+		return 1;
+	}
+	if (cfg.listen[0] == '/')
+		chmod(cfg.listen, 0666); /* nginx's workers may run as another user */
+
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pthread_t *threads = xcalloc((size_t)cfg.workers, sizeof(*threads));
+	for (int i = 0; i < cfg.workers; i++)
+		if (pthread_create(&threads[i], NULL, worker, &cfg) != 0) {
+			fprintf(stderr, "kaeru-fcgi: cannot start worker %d\n", i);
+			return 1;
+		}
+	fprintf(stderr, "kaeru-fcgi: %d workers on %s\n", cfg.workers, cfg.listen);
+	for (int i = 0; i < cfg.workers; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	close(listen_fd);
+	if (cfg.listen[0] == '/')
+		unlink(cfg.listen);
+	db_library_end();
+	config_free(&cfg);
+	fprintf(stderr, "kaeru-fcgi: stopped\n");
+	return 0;
+}

@@ -1,0 +1,86 @@
+/* The routing table: one row per endpoint. '*' matches one non-empty path segment. */
+#include "fcgi/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum route {
+	ROUTE_HEALTH,
+	ROUTE_ORDER_PUT,
+	ROUTE_INVENTORY_PUT,
+	ROUTE_PORTAL_GET,
+	ROUTE_LOOKUP,
+	ROUTE_RETURN_CREATE,
+	ROUTE_RETURN_GET,
+	ROUTE_RETURN_LABEL,
+	ROUTE_RETURN_CANCEL,
+	ROUTE__MAX
+};
+
+static const struct route_def {
+	enum method method;
+	const char *pattern;
+	handler_fn handler;
+} routes[ROUTE__MAX] = {
+    [ROUTE_HEALTH] = {METHOD_GET, "/api/v1/health", h_health},
+    [ROUTE_ORDER_PUT] = {METHOD_PUT, "/api/v1/merchants/*/orders/*", h_order_put},
+    [ROUTE_INVENTORY_PUT] = {METHOD_PUT, "/api/v1/merchants/*/inventory", h_inventory_put},
+    [ROUTE_PORTAL_GET] = {METHOD_GET, "/api/v1/portal/*", h_portal_get},
+    [ROUTE_LOOKUP] = {METHOD_POST, "/api/v1/lookup", h_lookup},
+    [ROUTE_RETURN_CREATE] = {METHOD_POST, "/api/v1/returns", h_return_create},
+    [ROUTE_RETURN_GET] = {METHOD_GET, "/api/v1/returns/*", h_return_get},
+    [ROUTE_RETURN_LABEL] = {METHOD_GET, "/api/v1/returns/*/label.pdf", h_return_label},
+    [ROUTE_RETURN_CANCEL] = {METHOD_POST, "/api/v1/returns/*/cancel", h_return_cancel},
+};
+
+/* Matches path against pattern; on success the '*' segments point into the arena. */
+static bool match(struct req *r, const char *pattern, const char *path, const char **params)
+{
+	size_t np = 0;
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			if (len == 0 || np == PATH_PARAMS_MAX)
+				return false;
+			params[np++] = arena_strndup(r->arena, path, len);
+			path += len;
+			pattern++;
+		} else if (*pattern++ != *path++) {
+			return false;
+		}
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+void route_dispatch(struct req *r)
+{
+	bool path_known = false;
+	char allow[64] = "";
+	for (int i = 0; i < ROUTE__MAX; i++) {
+		const char *params[PATH_PARAMS_MAX] = {0};
+		if (!match(r, routes[i].pattern, r->path, params))
+			continue;
+		enum method m = r->method == METHOD_HEAD ? METHOD_GET : r->method;
+		if (routes[i].method == m) {
+			memcpy(r->params, params, sizeof(params));
+			routes[i].handler(r);
+			if (!r->answered)
+				respond_problem(r, 500, "Internal error", "No answer.", NULL);
+			return;
+		}
+		path_known = true;
+		size_t used = strlen(allow);
+		snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "",
+			 method_names[routes[i].method]);
+	}
+	if (path_known) {
+		char headers[96];
+		snprintf(headers, sizeof(headers), "Allow: %s\r\n", allow);
+		char detail[96];
+		snprintf(detail, sizeof(detail), "This resource answers %s.", allow);
+		respond_problem_with(r, 405, "Method not allowed", detail, NULL, headers);
+		return;
+	}
+	respond_problem(r, 404, "Not found", "No such endpoint.", NULL);
+}

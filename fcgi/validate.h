@@ -1,0 +1,54 @@
+/* Validate once, at the edge: small total readers from a JSON body into typed values.
+ * Each reader either yields a value or appends {field, message} to the error list, so a
+ * handler reports every bad field at once. Field names are JSON paths: "lines[2].sku". */
+#ifndef KAERU_FCGI_VALIDATE_H
+#define KAERU_FCGI_VALIDATE_H
+
+#include "util/mem.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct checker {
+	struct arena *arena;
+	json_t *errors; /* array of {field, message} */
+	const char *prefix; /* "" or e.g. "lines[2]." */
+};
+
+void check_init(struct checker *c, struct arena *a);
+bool check_ok(const struct checker *c);
+/* Appends an error for field (prefixed). */
+void check_fail(struct checker *c, const char *field, const char *message);
+/* Sets the prefix for nested objects: check_enter(c, "lines[%zu].", i). */
+void check_enter(struct checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+enum presence { OPTIONAL, REQUIRED };
+
+/* A string of min..max characters (UTF-8 code points; jansson guarantees valid UTF-8),
+ * copied into the arena. Missing or null and optional: returns def. Control characters other
+ * than newline and tab are refused. */
+const char *check_string(struct checker *c, json_t *obj, const char *key, enum presence p,
+			 size_t min, size_t max, const char *def);
+/* An integer in [min, max]; floats, strings and booleans are refused. */
+int64_t check_int(struct checker *c, json_t *obj, const char *key, enum presence p, int64_t min,
+		  int64_t max, int64_t def);
+bool check_bool(struct checker *c, json_t *obj, const char *key, enum presence p, bool def);
+/* One of names[0..n): returns its index, or -1 (with an error when present or required). */
+int check_enum(struct checker *c, json_t *obj, const char *key, enum presence p,
+	       const char *const *names, size_t n);
+/* An RFC 3339 time; *present says whether it was given (null counts as absent). */
+int64_t check_time(struct checker *c, json_t *obj, const char *key, enum presence p,
+		   bool *present);
+/* An array of 1..max elements (or min..max); NULL when missing or wrong. */
+json_t *check_array(struct checker *c, json_t *obj, const char *key, size_t min, size_t max);
+/* An object; NULL when missing or wrong. */
+json_t *check_object(struct checker *c, json_t *obj, const char *key, enum presence p);
+
+/* Plausible e-mail: one '@' with text on both sides, no blanks, ≤ 254 characters. */
+bool email_plausible(const char *s);
+/* Identifier-like path segment: 1..max printable ASCII characters without '/', '?', '#', '%'
+ * and blanks. */
+bool segment_plausible(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# ctest fixture: the test stack in $KAERU_STACK, fresh for each run.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+case "$1" in
+start)
+	"$ROOT/tools/stack.sh" stop "$KAERU_STACK" || true
+	rm -rf "$KAERU_STACK"
+	exec "$ROOT/tools/stack.sh" start "$KAERU_STACK" "$KAERU_BUILD" "$KAERU_TEST_PORT" "$KAERU_TEST_DB_PORT" 8
+	;;
+stop)
+	# Sanitizer reports of kaeru-fcgi fail the run: they are defects even when no test noticed.
+	"$ROOT/tools/stack.sh" stop "$KAERU_STACK"
+	if grep -E "ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer" "$KAERU_STACK/log/kaeru-fcgi.log"; then
+		echo "kaeru-fcgi reported sanitizer errors: see $KAERU_STACK/log/kaeru-fcgi.log" >&2
+		exit 1
+	fi
+	;;
+esac

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# A private kaeru stack — MariaDB, kaeru-fcgi, nginx — living entirely under one directory.
+# Used by ./kaeru (var/) and by the tests (build-test/stack/); never touches a system MariaDB.
+#
+#   tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS]
+#   tools/stack.sh stop VAR
+#   tools/stack.sh status VAR
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '  %s\n' "$*" >&2; }
+die() { printf 'kaeru: %s\n' "$*" >&2; exit 1; }
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+	local secs=$1 what=$2; shift 2
+	for _ in $(seq 1 $((secs * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "$what did not come up in ${secs}s"
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+mariadbd_bin() {
+	command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd /usr/sbin/mysqld 2>/dev/null | head -1
+}
+
+start_db() {
+	local var=$1 port=$2
+	local data=$var/mysql sock=$var/run/mysqld.sock
+	mkdir -p "$var/run" "$var/log"
+	if [ ! -d "$data/mysql" ]; then
+		log "creating a private MariaDB in $data"
+		mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
+			--auth-root-authentication-method=normal --skip-test-db \
+			>"$var/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed: see $var/log/mariadb-install.log"
+	fi
+	if ! alive "$var/run/mysqld.pid"; then
+		"$(mariadbd_bin)" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
+			--bind-address=127.0.0.1 --pid-file="$var/run/mysqld.pid" \
+			--log-error="$var/log/mariadb.log" --user="$(id -un)" --skip-name-resolve \
+			--character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
+			--innodb-buffer-pool-size=256M --innodb-log-file-size=256M \
+			--max-connections=500 --skip-log-bin >/dev/null 2>&1 &
+		wait_for 60 "MariaDB" mariadb-admin --no-defaults --socket="$sock" -uroot ping
+	fi
+	if [ ! -f "$var/db_password" ]; then
+		head -c 18 /dev/urandom | base64 | tr '+/' 'xy' >"$var/db_password"
+	fi
+	local pw; pw=$(cat "$var/db_password")
+	mariadb --no-defaults --socket="$sock" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS kaeru CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER IF NOT EXISTS 'kaeru'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL ON kaeru.* TO 'kaeru'@'localhost';
+SQL
+}
+
+write_env() {
+	local var=$1 build=$2 port=$3 workers=$4
+	[ -f "$var/secret" ] || od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$var/secret"
+	cat >"$var/kaeru.env" <<ENV
+KAERU_DB_SOCKET=$var/run/mysqld.sock
+KAERU_DB_USER=kaeru
+KAERU_DB_PASSWORD=$(cat "$var/db_password")
+KAERU_DB_NAME=kaeru
+KAERU_LISTEN=$var/run/kaeru.sock
+KAERU_WORKERS=$workers
+KAERU_SECRET_FILE=$var/secret
+KAERU_PUBLIC_URL=http://127.0.0.1:$port
+ENV
+	cat >"$var/admin" <<SH
+#!/bin/sh
+# kaeru-admin against the stack in $var
+exec "$build/kaeru-admin" -c "$var/kaeru.env" "\$@"
+SH
+	chmod +x "$var/admin"
+}
+
+start_fcgi() {
+	local var=$1 build=$2
+	if alive "$var/run/kaeru-fcgi.pid"; then
+		kill "$(cat "$var/run/kaeru-fcgi.pid")" 2>/dev/null || true
+		for _ in $(seq 1 50); do alive "$var/run/kaeru-fcgi.pid" || break; sleep 0.1; done
+	fi
+	rm -f "$var/run/kaeru.sock"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+		nohup "$build/kaeru-fcgi" -c "$var/kaeru.env" >>"$var/log/kaeru-fcgi.log" 2>&1 &
+	echo $! >"$var/run/kaeru-fcgi.pid"
+	wait_for 20 "kaeru-fcgi" test -S "$var/run/kaeru.sock"
+}
+
+start_nginx() {
+	local var=$1 port=$2
+	mkdir -p "$var/nginx/tmp" "$var/log"
+	local user_line=""
+	[ "$(id -u)" = 0 ] && user_line="user root;"
+	sed -e "s|@PORT@|$port|g" -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$var|g" \
+		-e "s|@USER_LINE@|$user_line|g" "$ROOT/web/nginx.conf.in" >"$var/nginx/nginx.conf"
+	local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
+	if alive "$var/run/nginx.pid"; then
+		"$nginx" -p "$var/nginx" -c "$var/nginx/nginx.conf" -e "$var/log/nginx-error.log" -s reload
+	else
+		"$nginx" -p "$var/nginx" -c "$var/nginx/nginx.conf" -e "$var/log/nginx-error.log" \
+			|| die "nginx did not start: see $var/log/nginx-error.log"
+	fi
+	wait_for 20 "nginx" curl -sf "http://127.0.0.1:$port/api/v1/health"
+}
+
+cmd_start() {
+	local var=$1 build=$2 port=$3 dbport=$4 workers=${5:-4}
+	mkdir -p "$var"
+	var=$(cd "$var" && pwd)
+	start_db "$var" "$dbport"
+	write_env "$var" "$build" "$port" "$workers"
+	"$var/admin" migrate >"$var/log/migrate.log" 2>&1 || { cat "$var/log/migrate.log" >&2; die "migration failed"; }
+	start_fcgi "$var" "$build"
+	start_nginx "$var" "$port"
+}
+
+stop_pid() { # stop_pid PIDFILE NAME
+	if alive "$1"; then
+		kill "$(cat "$1")" 2>/dev/null || true
+		for _ in $(seq 1 100); do alive "$1" || break; sleep 0.1; done
+		alive "$1" && kill -9 "$(cat "$1")" 2>/dev/null || true
+		log "stopped $2"
+	fi
+	rm -f "$1"
+}
+
+cmd_stop() {
+	local var=$1
+	[ -d "$var" ] || return 0
+	stop_pid "$var/run/nginx.pid" nginx
+	stop_pid "$var/run/kaeru-fcgi.pid" kaeru-fcgi
+	stop_pid "$var/run/mysqld.pid" MariaDB
+}
+
+cmd_status() {
+	local var=$1
+	for p in nginx kaeru-fcgi mysqld; do
+		if alive "$var/run/$p.pid"; then echo "$p: running ($(cat "$var/run/$p.pid"))"; else echo "$p: stopped"; fi
+	done
+}
+
+case "${1:-}" in
+start) shift; cmd_start "$@" ;;
+stop) shift; cmd_stop "$@" ;;
+status) shift; cmd_status "$@" ;;
+*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | stop VAR | status VAR" ;;
+esac
