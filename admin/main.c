@@ -105,8 +105,10 @@ static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char 
 	if (!order_number_plausible(slug) || strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
 						 strlen(slug))
 		return fail("--slug must be lower-case letters, digits and '-' (got \"%s\")", slug);
-	if (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-		return fail("--currency must be an ISO 4217 code such as JPY (got \"%s\")", currency);
+	if (!currency_known(currency))
+		return fail("--currency must be an ISO 4217 code kaeru knows, such as JPY or USD "
+			    "(got \"%s\")",
+			    currency);
 	struct warehouse w;
 	enum kaeru_err e = store_warehouse_by_code(&x->db, code, &w);
 	if (e != KAERU_OK)

@@ -19,6 +19,14 @@ static const struct {
     {"SGD", 2}, {"NZD", 2}, {"BHD", 3}, {"KWD", 3}, {"JOD", 3}, {"OMR", 3}, {"TND", 3},
 };
 
+bool currency_known(const char *currency)
+{
+	for (size_t i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++)
+		if (strcmp(currencies[i].code, currency) == 0)
+			return true;
+	return false;
+}
+
 int currency_exponent(const char *currency)
 {
 	for (size_t i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++)

@@ -43,6 +43,8 @@ struct line_state {
 enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t now,
 				 int64_t *returnable);
 
+/* True for the ISO 4217 currencies kaeru knows the minor unit of. */
+bool currency_known(const char *currency);
 /* Decimal places of a currency's minor unit (JPY 0, USD 2, ...); 2 when unknown. */
 int currency_exponent(const char *currency);
 

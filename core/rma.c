@@ -30,10 +30,15 @@ bool rma_normalize(const char *in, char out[RMA_LEN + 1])
 		in += 6;
 	char code[10];
 	int n = 0;
+	bool hyphen = false;
 	for (const char *p = in; *p; p++) {
 		char c = *p;
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || (c == '-' && n == 5))
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
 			continue;
+		if (c == '-' && n == 5 && !hyphen) {
+			hyphen = true;
+			continue;
+		}
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
 		if (!alphabet_has(c) || n == 10)

@@ -44,6 +44,25 @@ static bool is_json_type(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+/* Appends {field, "is out of range"} for every number in j too large for 64 bits. */
+static void find_huge_numbers(struct arena *a, json_t *j, const char *path, json_t *errors)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	if (json_is_real(j) && (json_real_value(j) >= 9.2e18 || json_real_value(j) <= -9.2e18)) {
+		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", path, "message",
+							"is out of range"));
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, key, v)
+			find_huge_numbers(a, v, arena_printf(a, "%s%s%s", path, *path ? "." : "", key),
+					  errors);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			find_huge_numbers(a, v, arena_printf(a, "%s[%zu]", path, i), errors);
+	}
+}
+
 bool req_read(struct req *r)
 {
 	const char *m = FCGX_GetParam("REQUEST_METHOD", r->fcgx->envp);
@@ -102,6 +121,18 @@ bool req_read(struct req *r)
 	}
 	json_error_t jerr;
 	r->json = json_loadb(body, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->json && json_error_code(&jerr) == json_error_numeric_overflow) {
+		/* Valid JSON with a number beyond 64 bits: a value out of range, not malformed. */
+		json_t *reals = json_loadb(body, (size_t)len, JSON_DECODE_INT_AS_REAL, NULL);
+		json_t *errors = json_array();
+		find_huge_numbers(r->arena, reals, "", errors);
+		json_decref(reals);
+		if (json_array_size(errors)) {
+			respond_invalid(r, errors);
+			return false;
+		}
+		json_decref(errors);
+	}
 	if (!r->json) {
 		char *detail = arena_printf(r->arena, "Invalid JSON at line %d, column %d: %s",
 					    jerr.line, jerr.column, jerr.text);

@@ -1,0 +1,135 @@
+// Customer lookup: order number + email → the order's lines, what can be returned and why not, a token.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import {
+  REASONS, api, assertProblem, assertStatus, daysAgo, lineOf, lookup, lookupOk, newClientAddress,
+  newMerchant, newOrder, optionsOf, pick, postReturn, putInventory,
+} from './lib.mjs';
+
+let m;
+before(async () => {
+  m = newMerchant({ currency: 'JPY' });
+  assertStatus(await putInventory(m, [
+    { sku: 'TEE-BLK-L', product_id: 'TEE', variant: 'Black / L', available: 5 },
+  ]), 200);
+});
+
+test('the portal shows the merchant and its default policy; an unknown merchant is 404', async () => {
+  const res = await api('GET', `/api/v1/portal/${m.slug}`);
+  assertStatus(res, 200);
+  assert.deepEqual(pick(res.json.merchant, ['slug', 'name', 'currency']), { slug: m.slug, name: m.name, currency: 'JPY' });
+  const p = res.json.policy;
+  assert.equal(p.window_days, 30);
+  assert.equal(p.store_credit_bonus_percent, 10);
+  assert.equal(p.restocking_fee_percent, 0);
+  assert.deepEqual([...p.reasons].sort(), [...REASONS].sort());
+  assertProblem(await api('GET', `/api/v1/portal/${m.slug}-nobody`), 404);
+});
+
+test('a lookup answers the token, the merchant, the lines with eligibility, and the policy', async () => {
+  const { orderNumber, body } = await newOrder(m);
+  const found = await lookupOk(m.slug, orderNumber, body.email);
+  assert.equal(typeof found.token, 'string');
+  assert.ok(found.token.length >= 16, 'a token worth signing');
+  assert.deepEqual(pick(found.merchant, ['slug', 'name']), { slug: m.slug, name: m.name });
+  assert.equal(found.order.order_number, orderNumber);
+  assert.equal(found.order.currency, 'JPY');
+  assert.equal(Date.parse(found.order.delivered_at), Date.parse(body.delivered_at));
+  assert.equal(found.order.lines.length, 3);
+
+  const tee = lineOf(found.order, '1');
+  // Fields beyond the contract's are allowed ("extend it freely"); compare the documented ones.
+  assert.deepEqual(pick(tee, ['line_id', 'sku', 'name', 'variant', 'quantity', 'returnable_quantity',
+    'unit_price', 'eligible', 'ineligible_reason']),
+  { line_id: '1', sku: 'TEE-BLK-M', name: 'オーガニックTシャツ', variant: 'Black / M', quantity: 2,
+    returnable_quantity: 2, unit_price: 4900, eligible: true, ineligible_reason: null });
+  assert.deepEqual(optionsOf(tee), [{ sku: 'TEE-BLK-L', variant: 'Black / L' }]);
+
+  const sale = lineOf(found.order, '2');
+  assert.equal(sale.eligible, false);
+  assert.equal(sale.ineligible_reason, 'final_sale');
+
+  assert.equal(lineOf(found.order, '3').eligible, true);
+  assert.equal(found.policy.window_days, 30);
+  assert.equal(found.policy.store_credit_bonus_percent, 10);
+  assert.deepEqual([...found.policy.reasons].sort(), [...REASONS].sort());
+});
+
+test('the return window: delivered 29 days ago is open, 31 days ago is closed', async () => {
+  const open = await newOrder(m, { delivered_at: daysAgo(29), placed_at: daysAgo(33) });
+  const openFound = await lookupOk(m.slug, open.orderNumber, open.body.email);
+  assert.equal(lineOf(openFound.order, '1').eligible, true);
+
+  const closed = await newOrder(m, { delivered_at: daysAgo(31), placed_at: daysAgo(35) });
+  const closedFound = await lookupOk(m.slug, closed.orderNumber, closed.body.email);
+  for (const id of ['1', '3']) {
+    const line = lineOf(closedFound.order, id);
+    assert.equal(line.eligible, false, `line ${id}`);
+    assert.equal(line.ineligible_reason, 'window_closed', `line ${id}`);
+  }
+  // A closed window still shows the order; returning from it is refused.
+  const res = await postReturn(closedFound.token,
+    [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+  assertProblem(res, 422, 'items[0].line_id');
+});
+
+test('the email matches case-insensitively and without surrounding spaces', async () => {
+  const { orderNumber } = await newOrder(m, { email: 'Taro.Yamada@Example.jp' });
+  for (const email of ['taro.yamada@example.jp', 'TARO.YAMADA@EXAMPLE.JP', '  taro.yamada@example.jp\t']) {
+    const found = await lookupOk(m.slug, orderNumber, email);
+    assert.equal(found.order.order_number, orderNumber, JSON.stringify(email));
+  }
+});
+
+test('a wrong email and a wrong order number get the very same 404', async () => {
+  const { orderNumber, body } = await newOrder(m);
+  const from = newClientAddress(); // these failures count against this address only
+  const wrongEmail = await lookup(m.slug, orderNumber, 'someone.else@example.jp', { from });
+  const wrongOrder = await lookup(m.slug, `${orderNumber}9`, body.email, { from });
+  assertProblem(wrongEmail, 404);
+  assertProblem(wrongOrder, 404);
+  assert.deepEqual(wrongEmail.json, wrongOrder.json, 'the body does not tell which part was wrong');
+  assert.equal(wrongEmail.headers['content-type'], wrongOrder.headers['content-type']);
+  assert.ok(!('token' in wrongEmail.json));
+  // The email's near misses are not matches.
+  assertProblem(await lookup(m.slug, orderNumber, 'taro.yamada@example.j', { from }), 404);
+  assertProblem(await lookup(`${m.slug}x`, orderNumber, body.email, { from }), 404);
+});
+
+test('the order token is required, signed and for orders only', async () => {
+  const { orderNumber, body } = await newOrder(m);
+  const { token } = await lookupOk(m.slug, orderNumber, body.email);
+  const items = [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }];
+
+  assertProblem(await postReturn(undefined, items), 401);
+  assertProblem(await postReturn('garbage', items), 401);
+  assertProblem(await postReturn(m.key, items), 401);
+  // One character changed in the middle of the token breaks its signature.
+  const i = Math.floor(token.length * 0.75);
+  const tampered = token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+  assertProblem(await postReturn(tampered, items), 401);
+
+  // Nothing was created by the refused attempts.
+  const after = await lookupOk(m.slug, orderNumber, body.email);
+  assert.equal(lineOf(after.order, '1').returnable_quantity, 2);
+  // The genuine token works.
+  assertStatus(await postReturn(token, items), 201);
+});
+
+test('lookup needs its three fields; a non-JSON body is 415', async () => {
+  const { orderNumber, body } = await newOrder(m);
+  const full = { merchant: m.slug, order_number: orderNumber, email: body.email };
+  const from = newClientAddress();
+  for (const field of ['merchant', 'order_number', 'email']) {
+    const { [field]: _gone, ...rest } = full;
+    assertProblem(await api('POST', '/api/v1/lookup', { body: rest, from }), 422, field);
+  }
+  assertProblem(await api('POST', '/api/v1/lookup', { body: { ...full, email: 42 }, from }), 422, 'email');
+  const form = `merchant=${m.slug}&order_number=${orderNumber}&email=${encodeURIComponent(body.email)}`;
+  assertProblem(await api('POST', '/api/v1/lookup',
+    { body: form, from, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415);
+  // Parameters on the JSON media type are fine.
+  const withCharset = await api('POST', '/api/v1/lookup',
+    { body: JSON.stringify(full), headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+  assertStatus(withCharset, 200);
+});

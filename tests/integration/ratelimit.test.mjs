@@ -1,0 +1,68 @@
+// Guessing orders is slowed down: 10 failed lookups from one client address within 10 minutes, then 429.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { api, assertProblem, assertStatus, lookup, newClientAddress, newMerchant, newOrder } from './lib.mjs';
+
+let m;
+let known; // {orderNumber, body}
+before(async () => {
+  m = newMerchant({ currency: 'JPY' });
+  known = await newOrder(m);
+});
+
+test('after 10 failed lookups the 11th is 429 with Retry-After, even with the right data', async () => {
+  const guesser = newClientAddress();
+  for (let i = 0; i < 10; i++) {
+    const res = await lookup(m.slug, known.orderNumber, `guess${i}@example.jp`, { from: guesser });
+    assertProblem(res, 404);
+  }
+  const res = await lookup(m.slug, known.orderNumber, known.body.email, { from: guesser });
+  assertProblem(res, 429);
+  const retry = res.headers['retry-after'];
+  assert.match(retry || '', /^\d+$/, `Retry-After in seconds: ${retry}`);
+  assert.ok(Number(retry) > 0 && Number(retry) <= 600, `0 < Retry-After ≤ 600: ${retry}`);
+  assert.ok(!('token' in res.json), 'no token leaks with the 429');
+
+  // Another address is unaffected.
+  const other = await lookup(m.slug, known.orderNumber, known.body.email, { from: newClientAddress() });
+  assertStatus(other, 200);
+  // The guesser stays blocked.
+  assertProblem(await lookup(m.slug, known.orderNumber, known.body.email, { from: guesser }), 429);
+});
+
+test('a forged X-Forwarded-For does not give a guesser fresh addresses', async () => {
+  const guesser = newClientAddress();
+  const forged = (i) => ({ 'X-Forwarded-For': `203.0.113.${i + 1}`, 'X-Real-IP': `198.51.100.${i + 1}` });
+  for (let i = 0; i < 10; i++) {
+    const res = await api('POST', '/api/v1/lookup', { from: guesser, headers: forged(i),
+      body: { merchant: m.slug, order_number: known.orderNumber, email: `forged${i}@example.jp` } });
+    assertProblem(res, 404);
+  }
+  const res = await api('POST', '/api/v1/lookup', { from: guesser, headers: forged(99),
+    body: { merchant: m.slug, order_number: known.orderNumber, email: known.body.email } });
+  assertProblem(res, 429);
+});
+
+test('failures count per address across merchants and orders', async () => {
+  const guesser = newClientAddress();
+  const m2 = newMerchant({ currency: 'USD' });
+  const usKnown = await newOrder(m2);
+  for (let i = 0; i < 10; i++) {
+    // Alternate merchants, unknown order numbers and wrong emails.
+    const res = i % 2 === 0
+      ? await lookup(m.slug, `NO-SUCH-${i}`, known.body.email, { from: guesser })
+      : await lookup(m2.slug, usKnown.orderNumber, `x${i}@example.com`, { from: guesser });
+    assertProblem(res, 404);
+  }
+  assertProblem(await lookup(m2.slug, usKnown.orderNumber, usKnown.body.email, { from: guesser }), 429);
+});
+
+test('successful lookups are never limited, and fewer than 10 failures are not either', async () => {
+  const customer = newClientAddress();
+  for (let i = 0; i < 9; i++) {
+    assertProblem(await lookup(m.slug, known.orderNumber, `typo${i}@example.jp`, { from: customer }), 404);
+  }
+  for (let i = 0; i < 15; i++) {
+    assertStatus(await lookup(m.slug, known.orderNumber, known.body.email, { from: customer }), 200);
+  }
+});
