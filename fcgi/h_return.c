@@ -94,6 +94,7 @@ void h_return_label(struct req *r)
 	label_address_from(r->arena, w.address_json, &l.to);
 	if (!*l.to.name)
 		l.to.name = w.name;
+	l.dock = arena_printf(r->arena, "%s · %s", w.code, w.name);
 	struct label_item *items = arena_zalloc(r->arena, sizeof(*items) * (ret.n_items + 1));
 	for (size_t i = 0; i < ret.n_items; i++)
 		items[i] = (struct label_item){ret.items[i].sku, ret.items[i].name,
