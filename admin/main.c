@@ -21,11 +21,22 @@ struct ctx {
 };
 
 /* Options of every command; each command names those it needs. */
-enum opt { OPT_CODE, OPT_NAME, OPT_ADDRESS_JSON, OPT_SLUG, OPT_CURRENCY, OPT_WAREHOUSE, OPT_EMAIL, OPT_ROLE, OPT_MERCHANT, OPT__MAX };
+enum opt {
+	OPT_CODE,
+	OPT_NAME,
+	OPT_ADDRESS_JSON,
+	OPT_SLUG,
+	OPT_CURRENCY,
+	OPT_WAREHOUSE,
+	OPT_EMAIL,
+	OPT_ROLE,
+	OPT_MERCHANT,
+	OPT__MAX
+};
 static const char *const opt_names[OPT__MAX] = {
-    [OPT_CODE] = "code",         [OPT_NAME] = "name",         [OPT_ADDRESS_JSON] = "address-json",
-    [OPT_SLUG] = "slug",         [OPT_CURRENCY] = "currency", [OPT_WAREHOUSE] = "warehouse",
-    [OPT_EMAIL] = "email",       [OPT_ROLE] = "role",         [OPT_MERCHANT] = "merchant",
+    [OPT_CODE] = "code",   [OPT_NAME] = "name",         [OPT_ADDRESS_JSON] = "address-json",
+    [OPT_SLUG] = "slug",   [OPT_CURRENCY] = "currency", [OPT_WAREHOUSE] = "warehouse",
+    [OPT_EMAIL] = "email", [OPT_ROLE] = "role",         [OPT_MERCHANT] = "merchant",
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -73,7 +84,8 @@ static int cmd_warehouse_create(struct ctx *x, const char **opts, int argc, char
 	json_t *j = json_loads(address, 0, NULL);
 	if (!json_is_object(j)) {
 		json_decref(j);
-		return fail("--address-json must be a JSON object like an order's shipping_address");
+		return fail(
+		    "--address-json must be a JSON object like an order's shipping_address");
 	}
 	json_t *body = json_pack("{s:o}", "address", j);
 	struct checker c;
@@ -82,9 +94,9 @@ static int cmd_warehouse_create(struct ctx *x, const char **opts, int argc, char
 	json_decref(body);
 	size_t i;
 	json_t *err;
-	json_array_foreach(c.errors, i, err)
-	    fprintf(stderr, "kaeru-admin: %s: %s\n", json_string_value(json_object_get(err, "field")),
-		    json_string_value(json_object_get(err, "message")));
+	json_array_foreach(c.errors, i, err) fprintf(
+	    stderr, "kaeru-admin: %s: %s\n", json_string_value(json_object_get(err, "field")),
+	    json_string_value(json_object_get(err, "message")));
 	bool ok = check_ok(&c);
 	json_decref(c.errors);
 	if (!ok)
@@ -102,13 +114,13 @@ static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char 
 	(void)argc, (void)argv;
 	const char *slug = need(opts, OPT_SLUG), *name = need(opts, OPT_NAME);
 	const char *currency = need(opts, OPT_CURRENCY), *code = need(opts, OPT_WAREHOUSE);
-	if (!order_number_plausible(slug) || strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
-						 strlen(slug))
+	if (!order_number_plausible(slug) ||
+	    strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(slug))
 		return fail("--slug must be lower-case letters, digits and '-' (got \"%s\")", slug);
 	if (!currency_known(currency))
 		return fail("--currency must be an ISO 4217 code kaeru knows, such as JPY or USD "
-			    "(got \"%s\")",
-			    currency);
+		            "(got \"%s\")",
+		            currency);
 	struct warehouse w;
 	enum kaeru_err e = store_warehouse_by_code(&x->db, code, &w);
 	if (e != KAERU_OK)
@@ -160,7 +172,7 @@ static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **ar
 		return fail("the password needs at least 8 characters");
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return fail("out of memory hashing the password");
 	sodium_memzero(password, sizeof(password));
 	enum kaeru_err e =
@@ -213,7 +225,8 @@ static int cmd_orders_import(struct ctx *x, const char **opts, int argc, char **
 		if (!json_is_object(body)) {
 			check_fail(&c, "", body ? "must be a JSON object" : jerr.text);
 		} else {
-			o.order_number = check_string(&c, body, "order_number", REQUIRED, 1, 64, NULL);
+			o.order_number =
+			    check_string(&c, body, "order_number", REQUIRED, 1, 64, NULL);
 			if (o.order_number && !order_number_plausible(o.order_number))
 				check_fail(&c, "order_number", ORDER_NUMBER_RULE);
 			check_order(&c, body, currency, &o);
@@ -225,9 +238,10 @@ static int cmd_orders_import(struct ctx *x, const char **opts, int argc, char **
 				created += im.created;
 				replaced += !im.created;
 			} else {
-				check_fail(&c, "", e == KAERU_ECONFLICT && im.bad_line
-						       ? "a removed line has a return"
-						       : x->db.last_error);
+				check_fail(&c, "",
+				           e == KAERU_ECONFLICT && im.bad_line
+				               ? "a removed line has a return"
+				               : x->db.last_error);
 			}
 		}
 		size_t i;
@@ -236,8 +250,8 @@ static int cmd_orders_import(struct ctx *x, const char **opts, int argc, char **
 		{
 			const char *field = json_string_value(json_object_get(err, "field"));
 			fprintf(stderr, "%s:%ld: %s%s%s\n", argv[0], lineno, field,
-				*field ? ": " : "",
-				json_string_value(json_object_get(err, "message")));
+			        *field ? ": " : "",
+			        json_string_value(json_object_get(err, "message")));
 		}
 		bad += !check_ok(&c);
 		json_decref(c.errors);
@@ -289,7 +303,8 @@ int main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	for (size_t i = 0; i < NCOMMANDS && !cmd; i++)
 		if (strcmp(argv[argi], commands[i].noun) == 0 &&
-		    (!commands[i].verb || (argi + 1 < argc && strcmp(argv[argi + 1], commands[i].verb) == 0)))
+		    (!commands[i].verb ||
+		     (argi + 1 < argc && strcmp(argv[argi + 1], commands[i].verb) == 0)))
 			cmd = &commands[i];
 	if (!cmd)
 		return usage();

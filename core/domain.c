@@ -3,10 +3,14 @@
 #include <string.h>
 
 const char *const reason_names[REASON__MAX] = {
-    [REASON_TOO_SMALL] = "too_small",     [REASON_TOO_LARGE] = "too_large",
-    [REASON_NOT_AS_DESCRIBED] = "not_as_described", [REASON_DAMAGED] = "damaged",
-    [REASON_DEFECTIVE] = "defective",     [REASON_WRONG_ITEM] = "wrong_item",
-    [REASON_CHANGED_MIND] = "changed_mind", [REASON_ARRIVED_LATE] = "arrived_late",
+    [REASON_TOO_SMALL] = "too_small",
+    [REASON_TOO_LARGE] = "too_large",
+    [REASON_NOT_AS_DESCRIBED] = "not_as_described",
+    [REASON_DAMAGED] = "damaged",
+    [REASON_DEFECTIVE] = "defective",
+    [REASON_WRONG_ITEM] = "wrong_item",
+    [REASON_CHANGED_MIND] = "changed_mind",
+    [REASON_ARRIVED_LATE] = "arrived_late",
     [REASON_OTHER] = "other",
 };
 
@@ -17,7 +21,7 @@ const char *const resolution_names[RESOLUTION__MAX] = {
 };
 
 const char *const grade_names[GRADE__MAX] = {
-    [GRADE_NEW] = "new", [GRADE_LIKE_NEW] = "like_new", [GRADE_GOOD] = "good",
+    [GRADE_NEW] = "new",   [GRADE_LIKE_NEW] = "like_new", [GRADE_GOOD] = "good",
     [GRADE_FAIR] = "fair", [GRADE_DAMAGED] = "damaged",
 };
 
@@ -71,7 +75,7 @@ bool return_status_can(enum return_status from, enum return_status to)
 	/* transitions[from] is the set of statuses reachable in one step. */
 	static const unsigned transitions[RETURN__MAX] = {
 	    [RETURN_LABEL_ISSUED] =
-		1u << RETURN_RECEIVED | 1u << RETURN_CANCELED | 1u << RETURN_EXPIRED,
+	        1u << RETURN_RECEIVED | 1u << RETURN_CANCELED | 1u << RETURN_EXPIRED,
 	    [RETURN_RECEIVED] = 1u << RETURN_RESOLVED,
 	    [RETURN_RESOLVED] = 0,
 	    [RETURN_CANCELED] = 0,

@@ -38,7 +38,7 @@ int currency_exponent(const char *currency)
 void policy_default(struct policy *p, const char *currency)
 {
 	static const int resale[GRADE__MAX] = {
-	    [GRADE_NEW] = 90, [GRADE_LIKE_NEW] = 75, [GRADE_GOOD] = 60,
+	    [GRADE_NEW] = 90,  [GRADE_LIKE_NEW] = 75, [GRADE_GOOD] = 60,
 	    [GRADE_FAIR] = 40, [GRADE_DAMAGED] = 0,
 	};
 	p->window_days = 30;
@@ -53,7 +53,7 @@ void policy_default(struct policy *p, const char *currency)
 }
 
 enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t now,
-				 int64_t *returnable)
+                                 int64_t *returnable)
 {
 	*returnable = 0;
 	if (l->final_sale)

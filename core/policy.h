@@ -31,8 +31,8 @@ enum ineligible {
 extern const char *const ineligible_names[INELIGIBLE__MAX]; /* [NONE] is NULL */
 
 struct line_state {
-	int64_t quantity;     /* ordered */
-	int64_t returned;     /* units in returns that count (see return_status_counts) */
+	int64_t quantity; /* ordered */
+	int64_t returned; /* units in returns that count (see return_status_counts) */
 	bool final_sale;
 	bool delivered;
 	int64_t delivered_at; /* Unix seconds, when delivered */
@@ -41,7 +41,7 @@ struct line_state {
 /* Decides whether a line can be returned at time now. Sets *returnable to the units that
  * may still be returned (0 when ineligible). The first failing rule in the enum's order wins. */
 enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t now,
-				 int64_t *returnable);
+                                 int64_t *returnable);
 
 /* True for the ISO 4217 currencies kaeru knows the minor unit of. */
 bool currency_known(const char *currency);

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RMA_LEN 11 /* characters, without the NUL */
+#define RMA_LEN          11 /* characters, without the NUL */
 #define RMA_RANDOM_BYTES 7
 
 /* Writes the code made from 50 bits of rnd into out (NUL-terminated). */

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #define TX_ATTEMPTS 5
-#define PARAMS_MAX 32  /* per statement: more is a defect of the statement, not input */
+#define PARAMS_MAX  32 /* per statement: more is a defect of the statement, not input */
 #define COLUMNS_MAX 64
 
 void db_library_init(void)
@@ -88,11 +88,11 @@ static enum kaeru_err connect_now(struct db *db)
 	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_optionsv(m, MYSQL_INIT_COMMAND,
-		       "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED',"
-		       " sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'");
+	               "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED',"
+	               " sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'");
 	const char *sock = c->db_socket && *c->db_socket ? c->db_socket : NULL;
 	if (!mysql_real_connect(m, sock ? NULL : c->db_host, c->db_user, c->db_password, c->db_name,
-				sock ? 0 : c->db_port, sock, CLIENT_MULTI_STATEMENTS)) {
+	                        sock ? 0 : c->db_port, sock, CLIENT_MULTI_STATEMENTS)) {
 		note_error(db, mysql_errno(m), mysql_error(m));
 		mysql_close(m);
 		return KAERU_EDB;
@@ -138,7 +138,8 @@ static enum kaeru_err statement(struct db *db, const char *sql, MYSQL_STMT **out
 	}
 	if (db->slots[i].sql) {
 		fprintf(stderr, "kaeru: statement cache full\n");
-		abort(); /* a fixed set of statements: more than the cache holds is a build defect */
+		abort(); /* a fixed set of statements: more than the cache holds is a build defect
+		          */
 	}
 	MYSQL_STMT *st = mysql_stmt_init(db->conn);
 	if (!st)
@@ -157,7 +158,7 @@ static enum kaeru_err statement(struct db *db, const char *sql, MYSQL_STMT **out
 }
 
 static enum kaeru_err run(struct db *db, const char *sql, const struct db_val *params, size_t n,
-			  MYSQL_STMT **out)
+                          MYSQL_STMT **out)
 {
 	MYSQL_STMT *st = NULL;
 	enum kaeru_err e = statement(db, sql, &st);
@@ -197,7 +198,7 @@ static enum kaeru_err run(struct db *db, const char *sql, const struct db_val *p
 }
 
 enum kaeru_err db_exec(struct db *db, const char *sql, const struct db_val *params, size_t n,
-		       uint64_t *affected, uint64_t *insert_id)
+                       uint64_t *affected, uint64_t *insert_id)
 {
 	MYSQL_STMT *st = NULL;
 	enum kaeru_err e = run(db, sql, params, n, &st);
@@ -211,7 +212,7 @@ enum kaeru_err db_exec(struct db *db, const char *sql, const struct db_val *para
 }
 
 enum kaeru_err db_query(struct db *db, const char *sql, const struct db_val *params, size_t n,
-			struct db_rows *out)
+                        struct db_rows *out)
 {
 	MYSQL_STMT *st = NULL;
 	enum kaeru_err e = run(db, sql, params, n, &st);

@@ -37,7 +37,7 @@ struct db_val {
 };
 #define DBI(x) ((struct db_val){.type = DB_INT, .i = (int64_t)(x)})
 #define DBS(x) ((struct db_val){.type = (x) ? DB_STR : DB_NULL, .s = (x)})
-#define DBN ((struct db_val){.type = DB_NULL})
+#define DBN    ((struct db_val){.type = DB_NULL})
 
 /* Rows of a result, every cell as text (NULL for SQL NULL), row-major, in db->arena. */
 struct db_rows {
@@ -59,12 +59,14 @@ void db_thread_end(void);
 /* Runs a prepared statement with params; *affected and *insert_id may be NULL.
  * KAERU_ECONFLICT on a duplicate key, KAERU_ERETRY on deadlock/lock wait, KAERU_EDB else. */
 enum kaeru_err db_exec(struct db *db, const char *sql, const struct db_val *params, size_t n,
-		       uint64_t *affected, uint64_t *insert_id);
+                       uint64_t *affected, uint64_t *insert_id);
 /* Runs a prepared query; its rows land in *out (in db->arena). Same errors as db_exec. */
 enum kaeru_err db_query(struct db *db, const char *sql, const struct db_val *params, size_t n,
-			struct db_rows *out);
+                        struct db_rows *out);
 
-#define DB_ARGS(...) (struct db_val[]){__VA_ARGS__}, sizeof((struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val)
+#define DB_ARGS(...)                                                                               \
+	(struct db_val[]){__VA_ARGS__},                                                            \
+	    sizeof((struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val)
 
 /* Cell accessors: text (NULL for NULL), integer (0 for NULL), NULL test. */
 static inline const char *db_str(const struct db_rows *r, size_t row, size_t col)

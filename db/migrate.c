@@ -16,10 +16,11 @@ static bool applied(const struct db_rows *rows, int version)
 enum kaeru_err db_migrate(struct db *db, FILE *log)
 {
 	struct db_rows rows;
-	enum kaeru_err e = db_exec_text(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-					    " version INT PRIMARY KEY, name VARCHAR(255) NOT NULL,"
-					    " applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
-					    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+	enum kaeru_err e =
+	    db_exec_text(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	                     " version INT PRIMARY KEY, name VARCHAR(255) NOT NULL,"
+	                     " applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
+	                     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
 	if (e == KAERU_OK)
 		e = db_query(db, sql_lock, NULL, 0, &rows);
 	if (e != KAERU_OK)
@@ -40,16 +41,16 @@ enum kaeru_err db_migrate(struct db *db, FILE *log)
 		e = db_exec_text(db, m->sql);
 		if (e == KAERU_OK)
 			e = db_exec(db, sql_record, DB_ARGS(DBI(m->version), DBS(m->name)), NULL,
-				    NULL);
+			            NULL);
 		if (e != KAERU_OK)
 			fprintf(log, "migrate: %03d_%s failed: %s\n", m->version, m->name,
-				db->last_error);
+			        db->last_error);
 		done++;
 	}
 	struct db_rows ignored;
 	db_query(db, sql_unlock, NULL, 0, &ignored);
 	if (e == KAERU_OK)
 		fprintf(log, "migrate: %d applied, schema at version %d\n", done,
-			migrations_count ? migrations[migrations_count - 1].version : 0);
+		        migrations_count ? migrations[migrations_count - 1].version : 0);
 	return e;
 }

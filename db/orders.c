@@ -24,8 +24,8 @@ static const char sql_line_ids[] =
     " FROM order_lines l WHERE l.order_id = ?";
 static const char sql_line_delete[] = "DELETE FROM order_lines WHERE id = ?";
 
-#define ORDER_COLUMNS                                                                            \
-	"SELECT id, merchant_id, order_number, email, currency, UNIX_TIMESTAMP(placed_at),"       \
+#define ORDER_COLUMNS                                                                              \
+	"SELECT id, merchant_id, order_number, email, currency, UNIX_TIMESTAMP(placed_at),"        \
 	" UNIX_TIMESTAMP(delivered_at), shipping_address FROM orders "
 static const char sql_order_get[] = ORDER_COLUMNS "WHERE merchant_id = ? AND order_number = ?";
 static const char sql_order_get_lock[] =
@@ -40,7 +40,8 @@ static const char sql_lines_get[] =
     " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
 
 static const char sql_stock_upsert[] =
-    "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
+    "?)"
     " ON DUPLICATE KEY UPDATE product_id = VALUES(product_id), variant = VALUES(variant),"
     " available = VALUES(available), updated_at = CURRENT_TIMESTAMP";
 static const char sql_exchange_options[] =
@@ -62,14 +63,14 @@ static bool in_input(const struct order *o, const char *line_id)
 }
 
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
-			       const char **bad_line)
+                               const char **bad_line)
 {
 	uint64_t affected = 0, order_id = 0;
 	enum kaeru_err e = db_exec(
 	    db, sql_order_upsert,
 	    DB_ARGS(DBI(o->merchant_id), DBS(o->order_number), DBS(o->email), DBS(o->email),
-		    DBS(o->currency), o->has_placed ? DBI(o->placed_at) : DBN,
-		    o->has_delivered ? DBI(o->delivered_at) : DBN, DBS(o->shipping_address_json)),
+	            DBS(o->currency), o->has_placed ? DBI(o->placed_at) : DBN,
+	            o->has_delivered ? DBI(o->delivered_at) : DBN, DBS(o->shipping_address_json)),
 	    &affected, &order_id);
 	if (e != KAERU_OK)
 		return e;
@@ -86,7 +87,7 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 				return KAERU_ECONFLICT;
 			}
 			e = db_exec(db, sql_line_delete, DB_ARGS(DBI(db_int(&rows, r, 0))), NULL,
-				    NULL);
+			            NULL);
 			if (e != KAERU_OK)
 				return e;
 		}
@@ -94,11 +95,11 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 	for (size_t i = 0; i < o->n_lines; i++) {
 		const struct order_line *l = &o->lines[i];
 		e = db_exec(db, sql_line_upsert,
-			    DB_ARGS(DBI(order_id), DBS(l->line_id), DBI(i), DBS(l->sku),
-				    DBS(l->product_id), DBS(l->name), DBS(l->variant),
-				    DBS(l->category), DBI(l->quantity), DBI(l->unit_price),
-				    DBI(l->final_sale)),
-			    NULL, NULL);
+		            DB_ARGS(DBI(order_id), DBS(l->line_id), DBI(i), DBS(l->sku),
+		                    DBS(l->product_id), DBS(l->name), DBS(l->variant),
+		                    DBS(l->category), DBI(l->quantity), DBI(l->unit_price),
+		                    DBI(l->final_sale)),
+		            NULL, NULL);
 		if (e != KAERU_OK)
 			return e;
 	}
@@ -106,7 +107,7 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 }
 
 static enum kaeru_err order_rows(struct db *db, enum kaeru_err e, const struct db_rows *rows,
-				 struct order *o)
+                                 struct order *o)
 {
 	if (e != KAERU_OK)
 		return e;
@@ -147,31 +148,31 @@ static enum kaeru_err order_rows(struct db *db, enum kaeru_err e, const struct d
 }
 
 enum kaeru_err store_order_get(struct db *db, int64_t merchant_id, const char *order_number,
-			       bool lock, struct order *o)
+                               bool lock, struct order *o)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, lock ? sql_order_get_lock : sql_order_get,
-				    DB_ARGS(DBI(merchant_id), DBS(order_number)), &rows);
+	                            DB_ARGS(DBI(merchant_id), DBS(order_number)), &rows);
 	return order_rows(db, e, &rows, o);
 }
 
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o)
 {
 	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, lock ? sql_order_by_id_lock : sql_order_by_id, DB_ARGS(DBI(order_id)), &rows);
+	enum kaeru_err e = db_query(db, lock ? sql_order_by_id_lock : sql_order_by_id,
+	                            DB_ARGS(DBI(order_id)), &rows);
 	return order_rows(db, e, &rows, o);
 }
 
 enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const struct stock *items,
-				   size_t n)
+                                   size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		enum kaeru_err e =
 		    db_exec(db, sql_stock_upsert,
-			    DB_ARGS(DBI(merchant_id), DBS(items[i].sku), DBS(items[i].product_id),
-				    DBS(items[i].variant), DBI(items[i].available)),
-			    NULL, NULL);
+		            DB_ARGS(DBI(merchant_id), DBS(items[i].sku), DBS(items[i].product_id),
+		                    DBS(items[i].variant), DBI(items[i].available)),
+		            NULL, NULL);
 		if (e != KAERU_OK)
 			return e;
 	}
@@ -179,11 +180,11 @@ enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const str
 }
 
 enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id, const char *product_id,
-				      const char *sku, struct stock **out, size_t *n)
+                                      const char *sku, struct stock **out, size_t *n)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_exchange_options,
-				    DB_ARGS(DBI(merchant_id), DBS(product_id), DBS(sku)), &rows);
+	                            DB_ARGS(DBI(merchant_id), DBS(product_id), DBS(sku)), &rows);
 	if (e != KAERU_OK)
 		return e;
 	*n = rows.nrows;
@@ -198,13 +199,13 @@ enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id, const 
 }
 
 enum kaeru_err store_reserve(struct db *db, int64_t merchant_id, const char *product_id,
-			     const char *sku, int64_t qty)
+                             const char *sku, int64_t qty)
 {
 	uint64_t affected = 0;
-	enum kaeru_err e = db_exec(db, sql_reserve,
-				   DB_ARGS(DBI(qty), DBI(merchant_id), DBS(sku), DBS(product_id),
-					   DBI(qty)),
-				   &affected, NULL);
+	enum kaeru_err e =
+	    db_exec(db, sql_reserve,
+	            DB_ARGS(DBI(qty), DBI(merchant_id), DBS(sku), DBS(product_id), DBI(qty)),
+	            &affected, NULL);
 	if (e == KAERU_OK && affected != 1)
 		return KAERU_ECONFLICT;
 	return e;

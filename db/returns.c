@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RETURN_COLUMNS                                                                           \
-	"SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"         \
-	" r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"            \
-	" o.currency, o.shipping_address FROM returns r JOIN orders o ON o.id = r.order_id"      \
+#define RETURN_COLUMNS                                                                             \
+	"SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"           \
+	" r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"              \
+	" o.currency, o.shipping_address FROM returns r JOIN orders o ON o.id = r.order_id"        \
 	" WHERE r.rma = ?"
 static const char sql_return_get[] = RETURN_COLUMNS;
 static const char sql_return_get_lock[] = RETURN_COLUMNS " FOR UPDATE";
@@ -131,8 +131,8 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struc
 }
 
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
-					   char rma[RMA_LEN + 1],
-					   char request_hash_hex[HASH_HEX_LEN + 1])
+                                           char rma[RMA_LEN + 1],
+                                           char request_hash_hex[HASH_HEX_LEN + 1])
 {
 	struct db_rows rows;
 	enum kaeru_err e =
@@ -143,31 +143,31 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
 		return KAERU_ENOTFOUND;
 	snprintf(rma, RMA_LEN + 1, "%s", db_str(&rows, 0, 0));
 	snprintf(request_hash_hex, HASH_HEX_LEN + 1, "%s",
-		 db_str(&rows, 0, 1) ? db_str(&rows, 0, 1) : "");
+	         db_str(&rows, 0, 1) ? db_str(&rows, 0, 1) : "");
 	return KAERU_OK;
 }
 
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
-				   const char *request_hash_hex, int64_t expires_at)
+                                   const char *request_hash_hex, int64_t expires_at)
 {
 	uint64_t id = 0;
-	enum kaeru_err e = db_exec(db, sql_return_insert,
-				   DB_ARGS(DBS(r->rma), DBI(r->merchant_id), DBI(r->order_id),
-					   DBI(r->warehouse_id), DBS(r->tracking_key),
-					   DBS(idempotency_key), DBS(request_hash_hex),
-					   DBI(expires_at)),
-				   NULL, &id);
+	enum kaeru_err e =
+	    db_exec(db, sql_return_insert,
+	            DB_ARGS(DBS(r->rma), DBI(r->merchant_id), DBI(r->order_id),
+	                    DBI(r->warehouse_id), DBS(r->tracking_key), DBS(idempotency_key),
+	                    DBS(request_hash_hex), DBI(expires_at)),
+	            NULL, &id);
 	if (e != KAERU_OK)
 		return e;
 	r->id = (int64_t)id;
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct return_item *it = &r->items[i];
 		e = db_exec(db, sql_item_insert,
-			    DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBI(it->quantity),
-				    DBS(reason_names[it->reason]), DBS(it->comment),
-				    DBS(resolution_names[it->resolution]), DBS(it->exchange_sku),
-				    DBI(it->reserved_quantity)),
-			    NULL, &id);
+		            DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBI(it->quantity),
+		                    DBS(reason_names[it->reason]), DBS(it->comment),
+		                    DBS(resolution_names[it->resolution]), DBS(it->exchange_sku),
+		                    DBI(it->reserved_quantity)),
+		            NULL, &id);
 		if (e != KAERU_OK)
 			return e;
 		it->id = (int64_t)id;
@@ -178,16 +178,16 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 enum kaeru_err store_return_set_status(struct db *db, int64_t return_id, enum return_status s)
 {
 	return db_exec(db, sql_set_status, DB_ARGS(DBS(return_status_names[s]), DBI(return_id)),
-		       NULL, NULL);
+	               NULL, NULL);
 }
 
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
-			       const char *actor, const char *detail_json)
+                               const char *actor, const char *detail_json)
 {
-	return db_exec(db, sql_event_insert,
-		       DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor),
-			       DBS(detail_json)),
-		       NULL, NULL);
+	return db_exec(
+	    db, sql_event_insert,
+	    DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor), DBS(detail_json)),
+	    NULL, NULL);
 }
 
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)
@@ -196,11 +196,10 @@ enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)
 }
 
 enum kaeru_err store_lookup_failures(struct db *db, const char *client, int window_s,
-				     int64_t *count, int64_t *oldest_age)
+                                     int64_t *count, int64_t *oldest_age)
 {
 	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, sql_failures, DB_ARGS(DBS(client), DBI(window_s)), &rows);
+	enum kaeru_err e = db_query(db, sql_failures, DB_ARGS(DBS(client), DBI(window_s)), &rows);
 	if (e != KAERU_OK)
 		return e;
 	*count = rows.nrows ? db_int(&rows, 0, 0) : 0;

@@ -29,23 +29,21 @@ struct merchant {
 };
 
 /* ---- tenants (db/tenants.c) ---- */
-enum kaeru_err store_merchant_by_key(struct db *db, const char *key_hash_hex,
-				     struct merchant *m);
+enum kaeru_err store_merchant_by_key(struct db *db, const char *key_hash_hex, struct merchant *m);
 enum kaeru_err store_merchant_by_slug(struct db *db, const char *slug, struct merchant *m);
 enum kaeru_err store_merchant_by_id(struct db *db, int64_t id, struct merchant *m);
 enum kaeru_err store_warehouse_by_code(struct db *db, const char *code, struct warehouse *w);
 enum kaeru_err store_warehouse_by_id(struct db *db, int64_t id, struct warehouse *w);
 /* ECONFLICT when the code is taken. */
 enum kaeru_err store_warehouse_create(struct db *db, const char *code, const char *name,
-				      const char *address_json, int64_t *id);
+                                      const char *address_json, int64_t *id);
 /* ECONFLICT when the slug is taken. */
 enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char *name,
-				     const char *currency, int64_t warehouse_id,
-				     const char *key_hash_hex, int64_t price_step,
-				     int64_t *id);
+                                     const char *currency, int64_t warehouse_id,
+                                     const char *key_hash_hex, int64_t price_step, int64_t *id);
 /* ECONFLICT when the email is taken. merchant_id/warehouse_id 0 for none. */
 enum kaeru_err store_user_create(struct db *db, const char *email, const char *password_hash,
-				 enum role role, int64_t merchant_id, int64_t warehouse_id);
+                                 enum role role, int64_t merchant_id, int64_t warehouse_id);
 
 /* ---- orders and inventory (db/orders.c) ---- */
 struct order_line {
@@ -69,11 +67,11 @@ struct order {
 /* Inserts or replaces an order and its lines (by line_id). A line that a return refers to
  * cannot be removed: ECONFLICT with *bad_line set to its line_id. */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
-			       const char **bad_line);
+                               const char **bad_line);
 /* Loads an order with its lines (returned units counted) by merchant and number. When lock,
  * the order row is locked FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_get(struct db *db, int64_t merchant_id, const char *order_number,
-			       bool lock, struct order *o);
+                               bool lock, struct order *o);
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
 
 struct stock {
@@ -81,14 +79,14 @@ struct stock {
 	int64_t available;
 };
 enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const struct stock *items,
-				   size_t n);
+                                   size_t n);
 /* Variants of product_id other than sku with at least one unit free (available - reserved). */
 enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id, const char *product_id,
-				      const char *sku, struct stock **out, size_t *n);
+                                      const char *sku, struct stock **out, size_t *n);
 /* Takes qty units of sku (which must belong to product_id) into reserve; ECONFLICT when too
  * few are free. */
 enum kaeru_err store_reserve(struct db *db, int64_t merchant_id, const char *product_id,
-			     const char *sku, int64_t qty);
+                             const char *sku, int64_t qty);
 enum kaeru_err store_release(struct db *db, int64_t merchant_id, const char *sku, int64_t qty);
 
 /* ---- returns (db/returns.c) ---- */
@@ -128,21 +126,22 @@ struct ret {
 enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struct ret *r);
 /* The return made under (order, idempotency key), if any: its rma and request hash. */
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
-					   char rma[RMA_LEN + 1], char request_hash_hex[HASH_HEX_LEN + 1]);
+                                           char rma[RMA_LEN + 1],
+                                           char request_hash_hex[HASH_HEX_LEN + 1]);
 /* Inserts the return row and its items (r->items with order_line_id, quantity, reason, ...).
  * Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is taken. */
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
-				   const char *request_hash_hex, int64_t expires_at);
+                                   const char *request_hash_hex, int64_t expires_at);
 enum kaeru_err store_return_set_status(struct db *db, int64_t return_id, enum return_status s);
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
-			       const char *actor, const char *detail_json);
+                               const char *actor, const char *detail_json);
 /* Marks an item's reservation released (reserved_quantity 0). */
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
 
 /* ---- lookup throttling (db/returns.c) ---- */
 /* Failures from client in the last window_s seconds, and the age in seconds of the oldest. */
 enum kaeru_err store_lookup_failures(struct db *db, const char *client, int window_s,
-				     int64_t *count, int64_t *oldest_age);
+                                     int64_t *count, int64_t *oldest_age);
 enum kaeru_err store_lookup_failed(struct db *db, const char *client);
 
 #endif

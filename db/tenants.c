@@ -3,10 +3,10 @@
 
 #include <string.h>
 
-#define MERCHANT_COLUMNS                                                                         \
-	"id, slug, name, currency, warehouse_id, window_days, restocking_fee_percent,"           \
-	" store_credit_bonus_percent, label_validity_days, resale_percent_new,"                  \
-	" resale_percent_like_new, resale_percent_good, resale_percent_fair, price_step"         \
+#define MERCHANT_COLUMNS                                                                           \
+	"id, slug, name, currency, warehouse_id, window_days, restocking_fee_percent,"             \
+	" store_credit_bonus_percent, label_validity_days, resale_percent_new,"                    \
+	" resale_percent_like_new, resale_percent_good, resale_percent_fair, price_step"           \
 	" FROM merchants"
 
 static const char sql_merchant_by_key[] = "SELECT " MERCHANT_COLUMNS " WHERE api_key_hash = ?";
@@ -25,8 +25,7 @@ static const char sql_user_insert[] =
     "INSERT INTO users (email, password_hash, role, merchant_id, warehouse_id)"
     " VALUES (?, ?, ?, ?, ?)";
 
-static enum kaeru_err merchant_row(enum kaeru_err e, const struct db_rows *rows,
-				   struct merchant *m)
+static enum kaeru_err merchant_row(enum kaeru_err e, const struct db_rows *rows, struct merchant *m)
 {
 	if (e != KAERU_OK)
 		return e;
@@ -51,8 +50,7 @@ static enum kaeru_err merchant_row(enum kaeru_err e, const struct db_rows *rows,
 	return KAERU_OK;
 }
 
-enum kaeru_err store_merchant_by_key(struct db *db, const char *hash,
-				     struct merchant *m)
+enum kaeru_err store_merchant_by_key(struct db *db, const char *hash, struct merchant *m)
 {
 	struct db_rows rows;
 	return merchant_row(db_query(db, sql_merchant_by_key, DB_ARGS(DBS(hash)), &rows), &rows, m);
@@ -62,7 +60,7 @@ enum kaeru_err store_merchant_by_slug(struct db *db, const char *slug, struct me
 {
 	struct db_rows rows;
 	return merchant_row(db_query(db, sql_merchant_by_slug, DB_ARGS(DBS(slug)), &rows), &rows,
-			    m);
+	                    m);
 }
 
 enum kaeru_err store_merchant_by_id(struct db *db, int64_t id, struct merchant *m)
@@ -72,7 +70,7 @@ enum kaeru_err store_merchant_by_id(struct db *db, int64_t id, struct merchant *
 }
 
 static enum kaeru_err warehouse_row(enum kaeru_err e, const struct db_rows *rows,
-				    struct warehouse *w)
+                                    struct warehouse *w)
 {
 	if (e != KAERU_OK)
 		return e;
@@ -89,7 +87,7 @@ enum kaeru_err store_warehouse_by_code(struct db *db, const char *code, struct w
 {
 	struct db_rows rows;
 	return warehouse_row(db_query(db, sql_warehouse_by_code, DB_ARGS(DBS(code)), &rows), &rows,
-			     w);
+	                     w);
 }
 
 enum kaeru_err store_warehouse_by_id(struct db *db, int64_t id, struct warehouse *w)
@@ -99,35 +97,35 @@ enum kaeru_err store_warehouse_by_id(struct db *db, int64_t id, struct warehouse
 }
 
 enum kaeru_err store_warehouse_create(struct db *db, const char *code, const char *name,
-				      const char *address_json, int64_t *id)
+                                      const char *address_json, int64_t *id)
 {
 	uint64_t insert_id = 0;
-	enum kaeru_err e = db_exec(db, sql_warehouse_insert,
-				   DB_ARGS(DBS(code), DBS(name), DBS(address_json)), NULL, &insert_id);
+	enum kaeru_err e =
+	    db_exec(db, sql_warehouse_insert, DB_ARGS(DBS(code), DBS(name), DBS(address_json)),
+	            NULL, &insert_id);
 	*id = (int64_t)insert_id;
 	return e;
 }
 
 enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char *name,
-				     const char *currency, int64_t warehouse_id,
-				     const char *key_hash, int64_t price_step,
-				     int64_t *id)
+                                     const char *currency, int64_t warehouse_id,
+                                     const char *key_hash, int64_t price_step, int64_t *id)
 {
 	uint64_t insert_id = 0;
 	enum kaeru_err e = db_exec(db, sql_merchant_insert,
-				   DB_ARGS(DBS(slug), DBS(name), DBS(currency), DBI(warehouse_id),
-					   DBS(key_hash), DBI(price_step)),
-				   NULL, &insert_id);
+	                           DB_ARGS(DBS(slug), DBS(name), DBS(currency), DBI(warehouse_id),
+	                                   DBS(key_hash), DBI(price_step)),
+	                           NULL, &insert_id);
 	*id = (int64_t)insert_id;
 	return e;
 }
 
 enum kaeru_err store_user_create(struct db *db, const char *email, const char *password_hash,
-				 enum role role, int64_t merchant_id, int64_t warehouse_id)
+                                 enum role role, int64_t merchant_id, int64_t warehouse_id)
 {
 	return db_exec(db, sql_user_insert,
-		       DB_ARGS(DBS(email), DBS(password_hash), DBS(role_names[role]),
-			       merchant_id ? DBI(merchant_id) : DBN,
-			       warehouse_id ? DBI(warehouse_id) : DBN),
-		       NULL, NULL);
+	               DB_ARGS(DBS(email), DBS(password_hash), DBS(role_names[role]),
+	                       merchant_id ? DBI(merchant_id) : DBN,
+	                       warehouse_id ? DBI(warehouse_id) : DBN),
+	               NULL, NULL);
 }

@@ -24,7 +24,7 @@ void tracking_key_new(char out[TRACKING_KEY_LEN + 1])
 	unsigned char rnd[16];
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2base64(out, TRACKING_KEY_LEN + 1, rnd, sizeof(rnd),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
@@ -32,7 +32,7 @@ bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
 	const char *key = req_bearer(r);
 	if (!key) {
 		respond_problem(r, 401, "Credentials required",
-				"Send the merchant API key as Authorization: Bearer <key>.", NULL);
+		                "Send the merchant API key as Authorization: Bearer <key>.", NULL);
 		return false;
 	}
 	char h[HASH_HEX_LEN + 1];
@@ -58,13 +58,13 @@ char *order_token_new(struct req *r, int64_t order_id)
 {
 	char head[64];
 	int n = snprintf(head, sizeof(head), "o1.%lld.%lld", (long long)order_id,
-			 (long long)(r->now + ORDER_TOKEN_TTL));
+	                 (long long)(r->now + ORDER_TOKEN_TTL));
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256(mac, (const unsigned char *)head, (unsigned long long)n,
-			       r->cfg->secret);
+	                       r->cfg->secret);
 	char b64[64];
 	sodium_bin2base64(b64, sizeof(b64), mac, sizeof(mac),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return arena_printf(r->arena, "%s.%s", head, b64);
 }
 
@@ -78,11 +78,11 @@ bool order_token_check(struct req *r, const char *token, int64_t *order_id)
 	size_t maclen = 0;
 	const char *b64 = token + consumed;
 	if (sodium_base642bin(mac, sizeof(mac), b64, strlen(b64), NULL, &maclen, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    maclen != sizeof(mac))
 		return false;
 	if (crypto_auth_hmacsha256_verify(mac, (const unsigned char *)token,
-					  (unsigned long long)(consumed - 1), r->cfg->secret) != 0)
+	                                  (unsigned long long)(consumed - 1), r->cfg->secret) != 0)
 		return false;
 	if (expires < r->now)
 		return false;

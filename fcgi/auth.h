@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ORDER_TOKEN_TTL (24 * 3600)
+#define ORDER_TOKEN_TTL  (24 * 3600)
 #define TRACKING_KEY_LEN 22 /* base64url of 16 random bytes */
 
 /* Hex BLAKE2b-256 of data into out (65 bytes with the NUL). */

@@ -12,24 +12,24 @@
 #include <string.h>
 #include <strings.h>
 
-#define LOOKUP_WINDOW_S 600
+#define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
-#define ITEMS_MAX 100
+#define ITEMS_MAX           100
 
 /* GET /api/v1/portal/{merchant}: what the returns page shows before a lookup. */
 void h_portal_get(struct req *r)
 {
 	struct merchant m;
 	enum kaeru_err e = segment_plausible(r->params[0], 64)
-			       ? store_merchant_by_slug(r->db, r->params[0], &m)
-			       : KAERU_ENOTFOUND;
+	                       ? store_merchant_by_slug(r->db, r->params[0], &m)
+	                       : KAERU_ENOTFOUND;
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
 	respond_json(r, 200,
-		     json_pack("{s:o, s:o}", "merchant", render_merchant_brief(&m), "policy",
-			       render_policy(&m.policy)));
+	             json_pack("{s:o, s:o}", "merchant", render_merchant_brief(&m), "policy",
+	                       render_policy(&m.policy)));
 }
 
 /* Compares two e-mail addresses as lookup does: surrounding blanks ignored, any case. */
@@ -49,7 +49,7 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 	for (size_t i = 0; i < o->n_lines; i++) {
 		const struct order_line *l = &o->lines[i];
 		struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
-					o->delivered_at};
+		                        o->delivered_at};
 		int64_t returnable;
 		enum ineligible why = line_eligibility(&st, &m->policy, r->now, &returnable);
 		json_t *options = json_array();
@@ -57,20 +57,21 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 		size_t nopts = 0;
 		if (why == INELIGIBLE_NONE &&
 		    store_exchange_options(r->db, m->id, l->product_id, l->sku, &opts, &nopts) ==
-			KAERU_OK)
+		        KAERU_OK)
 			for (size_t k = 0; k < nopts; k++)
 				json_array_append_new(options,
-						      json_pack("{s:s, s:s}", "sku", opts[k].sku,
-								"variant", opts[k].variant));
+				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
+				                                "variant", opts[k].variant));
 		json_array_append_new(
-		    lines, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}",
-				     "line_id", l->line_id, "sku", l->sku, "product_id",
-				     l->product_id, "name", l->name, "variant", l->variant,
-				     "quantity", (json_int_t)l->quantity, "returnable_quantity",
-				     (json_int_t)returnable, "unit_price", (json_int_t)l->unit_price,
-				     "final_sale", l->final_sale, "eligible", why == INELIGIBLE_NONE,
-				     "ineligible_reason", ineligible_names[why], "exchange_options",
-				     options));
+		    lines,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}",
+		              "line_id", l->line_id, "sku", l->sku, "product_id", l->product_id,
+		              "name", l->name, "variant", l->variant, "quantity",
+		              (json_int_t)l->quantity, "returnable_quantity",
+		              (json_int_t)returnable, "unit_price", (json_int_t)l->unit_price,
+		              "final_sale", l->final_sale, "eligible", why == INELIGIBLE_NONE,
+		              "ineligible_reason", ineligible_names[why], "exchange_options",
+		              options));
 	}
 	return lines;
 }
@@ -79,8 +80,8 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 void h_lookup(struct req *r)
 {
 	int64_t failures = 0, oldest_age = 0;
-	enum kaeru_err e = store_lookup_failures(r->db, r->remote_addr, LOOKUP_WINDOW_S, &failures,
-						 &oldest_age);
+	enum kaeru_err e =
+	    store_lookup_failures(r->db, r->remote_addr, LOOKUP_WINDOW_S, &failures, &oldest_age);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
@@ -89,10 +90,10 @@ void h_lookup(struct req *r)
 		int64_t wait = LOOKUP_WINDOW_S - oldest_age;
 		char headers[64];
 		snprintf(headers, sizeof(headers), "Retry-After: %lld\r\n",
-			 (long long)(wait > 0 ? wait : 1));
+		         (long long)(wait > 0 ? wait : 1));
 		respond_problem_with(r, 429, "Too many attempts",
-				     "Too many failed lookups from this address; try again later.",
-				     NULL, headers);
+		                     "Too many failed lookups from this address; try again later.",
+		                     NULL, headers);
 		return;
 	}
 	struct checker c;
@@ -115,7 +116,7 @@ void h_lookup(struct req *r)
 	if (e == KAERU_ENOTFOUND) {
 		store_lookup_failed(r->db, r->remote_addr);
 		respond_problem(r, 404, "Order not found",
-				"No order matches this order number and e-mail address.", NULL);
+		                "No order matches this order number and e-mail address.", NULL);
 		return;
 	}
 	if (e != KAERU_OK) {
@@ -123,17 +124,17 @@ void h_lookup(struct req *r)
 		return;
 	}
 	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o.order_number,
-				  "currency", o.currency, "delivered_at",
-				  json_null(), "lines", render_lookup_lines(r, &m, &o));
+	                          "currency", o.currency, "delivered_at", json_null(), "lines",
+	                          render_lookup_lines(r, &m, &o));
 	if (o.has_delivered) {
 		char buf[RFC3339_LEN];
 		rfc3339_format(o.delivered_at, buf);
 		json_object_set_new(order, "delivered_at", json_string(buf));
 	}
 	respond_json(r, 200,
-		     json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o.id),
-			       "merchant", render_merchant_brief(&m), "order", order, "policy",
-			       render_policy(&m.policy)));
+	             json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o.id),
+	                       "merchant", render_merchant_brief(&m), "order", order, "policy",
+	                       render_policy(&m.policy)));
 }
 
 struct item_in {
@@ -161,7 +162,7 @@ struct return_create {
 /* Checks one requested item against its order line and takes its exchange units.
  * Problems go to the checker; returns false on a database error (*e set). */
 static bool item_take(struct db *db, struct return_create *rc, struct order *o, size_t i,
-		      struct return_item *out, enum kaeru_err *e)
+                      struct return_item *out, enum kaeru_err *e)
 {
 	struct checker *c = rc->check;
 	const struct item_in *in = &rc->items[i];
@@ -180,25 +181,25 @@ static bool item_take(struct db *db, struct return_create *rc, struct order *o, 
 			return true;
 		}
 	struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
-				o->delivered_at};
+	                        o->delivered_at};
 	int64_t returnable;
 	enum ineligible why = line_eligibility(&st, &rc->merchant.policy, rc->now, &returnable);
 	if (why != INELIGIBLE_NONE) {
 		check_fail(c, "line_id",
-			   arena_printf(c->arena, "cannot be returned: %s", ineligible_names[why]));
+		           arena_printf(c->arena, "cannot be returned: %s", ineligible_names[why]));
 		return true;
 	}
 	if (in->quantity > returnable) {
-		check_fail(c, "quantity",
-			   arena_printf(c->arena, "at most %lld can be returned",
-					(long long)returnable));
+		check_fail(
+		    c, "quantity",
+		    arena_printf(c->arena, "at most %lld can be returned", (long long)returnable));
 		return true;
 	}
 	*out = (struct return_item){.order_line_id = l->id,
-				    .quantity = in->quantity,
-				    .reason = (enum reason)in->reason,
-				    .comment = in->comment,
-				    .resolution = (enum resolution)in->resolution};
+	                            .quantity = in->quantity,
+	                            .reason = (enum reason)in->reason,
+	                            .comment = in->comment,
+	                            .resolution = (enum resolution)in->resolution};
 	if (in->resolution != RESOLUTION_EXCHANGE)
 		return true;
 	if (strcmp(in->exchange_sku, l->sku) == 0) {
@@ -208,8 +209,7 @@ static bool item_take(struct db *db, struct return_create *rc, struct order *o, 
 	*e = store_reserve(db, o->merchant_id, l->product_id, in->exchange_sku, in->quantity);
 	if (*e == KAERU_ECONFLICT) {
 		*e = KAERU_OK;
-		check_fail(c, "exchange_sku",
-			   "is not an in-stock variant of the same product");
+		check_fail(c, "exchange_sku", "is not an in-stock variant of the same product");
 		return true;
 	}
 	out->exchange_sku = in->exchange_sku;
@@ -239,9 +239,9 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 			return e;
 	}
 	struct ret ret = {.merchant_id = o.merchant_id,
-			  .order_id = o.id,
-			  .warehouse_id = rc->merchant.warehouse_id,
-			  .n_items = rc->n_items};
+	                  .order_id = o.id,
+	                  .warehouse_id = rc->merchant.warehouse_id,
+	                  .n_items = rc->n_items};
 	ret.items = arena_zalloc(db->arena, sizeof(*ret.items) * rc->n_items);
 	for (size_t i = 0; i < rc->n_items; i++)
 		if (!item_take(db, rc, &o, i, &ret.items[i], &e))
@@ -285,7 +285,8 @@ static struct item_in *check_items(struct checker *c, json_t *body, size_t *n)
 		in->resolution =
 		    check_enum(c, it, "resolution", REQUIRED, resolution_names, RESOLUTION__MAX);
 		if (in->resolution == RESOLUTION_EXCHANGE)
-			in->exchange_sku = check_string(c, it, "exchange_sku", REQUIRED, 1, 128, NULL);
+			in->exchange_sku =
+			    check_string(c, it, "exchange_sku", REQUIRED, 1, 128, NULL);
 	}
 	c->prefix = "";
 	return out;
@@ -298,8 +299,8 @@ void h_return_create(struct req *r)
 	int64_t order_id;
 	if (!token || !order_token_check(r, token, &order_id)) {
 		respond_problem(r, 401, "Order token required",
-				"Look the order up first; its token goes in Authorization: Bearer.",
-				NULL);
+		                "Look the order up first; its token goes in Authorization: Bearer.",
+		                NULL);
 		return;
 	}
 	struct checker c;
@@ -329,7 +330,7 @@ void h_return_create(struct req *r)
 	json_decref(c.errors);
 	if (rc.key_reused) {
 		respond_problem(r, 409, "Idempotency-Key reused",
-				"This Idempotency-Key was used for a different request.", NULL);
+		                "This Idempotency-Key was used for a different request.", NULL);
 		return;
 	}
 	if (e != KAERU_OK) {

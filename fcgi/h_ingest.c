@@ -41,10 +41,10 @@ void h_order_put(struct req *r)
 	enum kaeru_err e = db_tx_run(r->db, order_put_tx, &op);
 	if (e == KAERU_ECONFLICT && op.bad_line) {
 		respond_problem(r, 409, "Line has a return",
-				arena_printf(r->arena,
-					     "Line %s is part of a return and cannot be removed.",
-					     op.bad_line),
-				NULL);
+		                arena_printf(r->arena,
+		                             "Line %s is part of a return and cannot be removed.",
+		                             op.bad_line),
+		                NULL);
 		return;
 	}
 	if (e != KAERU_OK) {
@@ -102,8 +102,8 @@ void h_inventory_put(struct req *r)
 	json_t *out = json_array();
 	for (size_t i = 0; i < ip.n; i++)
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:I}", "sku", ip.items[i].sku,
-						     "product_id", ip.items[i].product_id,
-						     "variant", ip.items[i].variant, "available",
-						     (json_int_t)ip.items[i].available));
+		                                     "product_id", ip.items[i].product_id,
+		                                     "variant", ip.items[i].variant, "available",
+		                                     (json_int_t)ip.items[i].available));
 	respond_json(r, 200, json_pack("{s:o}", "items", out));
 }

@@ -23,18 +23,19 @@ static enum access return_access(struct req *r, struct ret *ret, struct merchant
 	}
 	if (!token && !k) {
 		respond_problem(r, 401, "Credentials required",
-				"Use the tracking link, or the order token from lookup.", NULL);
+		                "Use the tracking link, or the order token from lookup.", NULL);
 		return ACCESS_NONE;
 	}
-	enum kaeru_err e = rma_normalize(r->params[0], rma) ? store_return_get(r->db, rma, false, ret)
-							    : KAERU_ENOTFOUND;
+	enum kaeru_err e = rma_normalize(r->params[0], rma)
+	                       ? store_return_get(r->db, rma, false, ret)
+	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK)
 		e = store_merchant_by_id(r->db, ret->merchant_id, m);
 	enum access a = ACCESS_NONE;
 	if (e == KAERU_OK && token && order_id == ret->order_id)
 		a = ACCESS_TOKEN;
 	else if (e == KAERU_OK && !token && strlen(k) == TRACKING_KEY_LEN &&
-		 sodium_memcmp(k, ret->tracking_key, TRACKING_KEY_LEN) == 0)
+	         sodium_memcmp(k, ret->tracking_key, TRACKING_KEY_LEN) == 0)
 		a = ACCESS_TRACKING;
 	if (a == ACCESS_NONE)
 		respond_error(r, e == KAERU_OK ? KAERU_ENOTFOUND : e);
@@ -86,10 +87,10 @@ void h_return_label(struct req *r)
 		return;
 	}
 	struct label l = {.rma = ret.rma,
-			  .qr_text = arena_printf(r->arena, "KAERU:%s", ret.rma),
-			  .merchant_name = m.name,
-			  .created_on = arena_strndup(r->arena, ret.created_at, 10),
-			  .n_items = ret.n_items};
+	                  .qr_text = arena_printf(r->arena, "KAERU:%s", ret.rma),
+	                  .merchant_name = m.name,
+	                  .created_on = arena_strndup(r->arena, ret.created_at, 10),
+	                  .n_items = ret.n_items};
 	label_address_from(r->arena, ret.shipping_address_json, &l.from);
 	label_address_from(r->arena, w.address_json, &l.to);
 	if (!*l.to.name)
@@ -98,7 +99,7 @@ void h_return_label(struct req *r)
 	struct label_item *items = arena_zalloc(r->arena, sizeof(*items) * (ret.n_items + 1));
 	for (size_t i = 0; i < ret.n_items; i++)
 		items[i] = (struct label_item){ret.items[i].sku, ret.items[i].name,
-					       ret.items[i].variant, (int)ret.items[i].quantity};
+		                               ret.items[i].variant, (int)ret.items[i].quantity};
 	l.items = items;
 	unsigned char *pdf = NULL;
 	size_t len = 0;
@@ -106,9 +107,8 @@ void h_return_label(struct req *r)
 		respond_problem(r, 500, "Label could not be made", NULL, NULL);
 		return;
 	}
-	char *headers = arena_printf(r->arena,
-				     "Content-Disposition: inline; filename=\"return-%s.pdf\"\r\n",
-				     ret.rma);
+	char *headers = arena_printf(
+	    r->arena, "Content-Disposition: inline; filename=\"return-%s.pdf\"\r\n", ret.rma);
 	respond(r, 200, "application/pdf", headers, pdf, len);
 	free(pdf);
 }
@@ -138,7 +138,7 @@ static enum kaeru_err cancel_tx(struct db *db, void *arg)
 		if (it->reserved_quantity == 0)
 			continue;
 		if ((e = store_release(db, ret.merchant_id, it->exchange_sku,
-				       it->reserved_quantity)) != KAERU_OK ||
+		                       it->reserved_quantity)) != KAERU_OK ||
 		    (e = store_item_unreserve(db, it->id)) != KAERU_OK)
 			return e;
 	}
@@ -154,7 +154,7 @@ void h_return_cancel(struct req *r)
 	struct merchant m;
 	if (!req_bearer(r)) {
 		respond_problem(r, 401, "Order token required",
-				"Cancelling needs the order token from lookup.", NULL);
+		                "Cancelling needs the order token from lookup.", NULL);
 		return;
 	}
 	if (return_access(r, &ret, &m) != ACCESS_TOKEN)
@@ -163,10 +163,10 @@ void h_return_cancel(struct req *r)
 	enum kaeru_err e = db_tx_run(r->db, cancel_tx, &cx);
 	if (cx.not_cancelable) {
 		respond_problem(r, 409, "Return can no longer be canceled",
-				arena_printf(r->arena,
-					     "The parcel is already %s; it cannot be canceled now.",
-					     return_status_names[cx.status]),
-				NULL);
+		                arena_printf(r->arena,
+		                             "The parcel is already %s; it cannot be canceled now.",
+		                             return_status_names[cx.status]),
+		                NULL);
 		return;
 	}
 	if (e == KAERU_OK)

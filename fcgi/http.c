@@ -6,8 +6,8 @@
 #include <strings.h>
 
 const char *const method_names[METHOD__MAX] = {
-    [METHOD_GET] = "GET",       [METHOD_HEAD] = "HEAD",     [METHOD_POST] = "POST",
-    [METHOD_PUT] = "PUT",       [METHOD_DELETE] = "DELETE", [METHOD_OTHER] = "",
+    [METHOD_GET] = "GET", [METHOD_HEAD] = "HEAD",     [METHOD_POST] = "POST",
+    [METHOD_PUT] = "PUT", [METHOD_DELETE] = "DELETE", [METHOD_OTHER] = "",
 };
 
 static const char *const reason_phrases[] = {
@@ -51,15 +51,14 @@ static void find_huge_numbers(struct arena *a, json_t *j, const char *path, json
 	json_t *v;
 	size_t i;
 	if (json_is_real(j) && (json_real_value(j) >= 9.2e18 || json_real_value(j) <= -9.2e18)) {
-		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", path, "message",
-							"is out of range"));
+		json_array_append_new(
+		    errors, json_pack("{s:s, s:s}", "field", path, "message", "is out of range"));
 	} else if (json_is_object(j)) {
-		json_object_foreach(j, key, v)
-			find_huge_numbers(a, v, arena_printf(a, "%s%s%s", path, *path ? "." : "", key),
-					  errors);
+		json_object_foreach(j, key, v) find_huge_numbers(
+		    a, v, arena_printf(a, "%s%s%s", path, *path ? "." : "", key), errors);
 	} else if (json_is_array(j)) {
 		json_array_foreach(j, i, v)
-			find_huge_numbers(a, v, arena_printf(a, "%s[%zu]", path, i), errors);
+		    find_huge_numbers(a, v, arena_printf(a, "%s[%zu]", path, i), errors);
 	}
 }
 
@@ -98,7 +97,7 @@ bool req_read(struct req *r)
 	}
 	if (len > BODY_MAX) {
 		respond_problem(r, 413, "Request body too large",
-				"Request bodies are limited to 1 MB.", NULL);
+		                "Request bodies are limited to 1 MB.", NULL);
 		return false;
 	}
 	char *body = arena_alloc(r->arena, (size_t)len + 1);
@@ -116,7 +115,7 @@ bool req_read(struct req *r)
 	}
 	if (!is_json_type(r->content_type)) {
 		respond_problem(r, 415, "Unsupported media type",
-				"Send the body as Content-Type: application/json.", NULL);
+		                "Send the body as Content-Type: application/json.", NULL);
 		return false;
 	}
 	json_error_t jerr;
@@ -135,7 +134,7 @@ bool req_read(struct req *r)
 	}
 	if (!r->json) {
 		char *detail = arena_printf(r->arena, "Invalid JSON at line %d, column %d: %s",
-					    jerr.line, jerr.column, jerr.text);
+		                            jerr.line, jerr.column, jerr.text);
 		respond_problem(r, 400, "Malformed JSON", detail, NULL);
 		return false;
 	}
@@ -208,21 +207,22 @@ const char *req_bearer(struct req *r)
 }
 
 void respond(struct req *r, int status, const char *content_type, const char *extra_headers,
-	     const void *body, size_t len)
+             const void *body, size_t len)
 {
 	if (r->answered)
 		return;
 	r->answered = true;
-	const char *phrase = status > 0 && (size_t)status < sizeof(reason_phrases) / sizeof(char *) &&
-					 reason_phrases[status]
-				 ? reason_phrases[status]
-				 : "";
+	const char *phrase = status > 0 &&
+	                             (size_t)status < sizeof(reason_phrases) / sizeof(char *) &&
+	                             reason_phrases[status]
+	                         ? reason_phrases[status]
+	                         : "";
 	/* libfcgi's own printf knows no %zu: format the head here. */
 	char head[1024];
 	int n = snprintf(head, sizeof(head),
-			 "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			 "Cache-Control: no-store\r\n%s\r\n",
-			 status, phrase, content_type, len, extra_headers ? extra_headers : "");
+	                 "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	                 "Cache-Control: no-store\r\n%s\r\n",
+	                 status, phrase, content_type, len, extra_headers ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		abort(); /* headers are kaeru's own text, never this long */
 	FCGX_PutStr(head, n, r->fcgx->out);
@@ -270,12 +270,12 @@ static const char *problem_type(int status)
 	}
 }
 
-void respond_problem_with(struct req *r, int status, const char *title,
-				    const char *detail, json_t *errors, const char *headers)
+void respond_problem_with(struct req *r, int status, const char *title, const char *detail,
+                          json_t *errors, const char *headers)
 {
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", problem_type(status), "title",
-			      title, "status", status, "detail", detail ? detail : title, "errors",
-			      errors ? errors : json_array());
+	                      title, "status", status, "detail", detail ? detail : title, "errors",
+	                      errors ? errors : json_array());
 	char *s = json_dumps(p, JSON_COMPACT);
 	json_decref(p);
 	respond(r, status, "application/problem+json", headers, s, strlen(s));
@@ -283,7 +283,7 @@ void respond_problem_with(struct req *r, int status, const char *title,
 }
 
 void respond_problem(struct req *r, int status, const char *title, const char *detail,
-		     json_t *errors)
+                     json_t *errors)
 {
 	const char *headers = NULL;
 	if (status == 503)
@@ -303,7 +303,7 @@ void respond_error(struct req *r, enum kaeru_err e)
 		return;
 	case KAERU_ECONFLICT:
 		respond_problem(r, 409, "Conflict", "The resource's state does not allow this.",
-				NULL);
+		                NULL);
 		return;
 	case KAERU_EINVALID:
 		respond_problem(r, 422, "Invalid request", NULL, NULL);
@@ -311,7 +311,7 @@ void respond_error(struct req *r, enum kaeru_err e)
 	case KAERU_EDB:
 	case KAERU_ERETRY:
 		respond_problem(r, 503, "Service unavailable",
-				"The database cannot be reached; try again shortly.", NULL);
+		                "The database cannot be reached; try again shortly.", NULL);
 		return;
 	case KAERU_EINTERNAL:
 		respond_problem(r, 500, "Internal error", NULL, NULL);
@@ -322,6 +322,5 @@ void respond_error(struct req *r, enum kaeru_err e)
 
 void respond_invalid(struct req *r, json_t *errors)
 {
-	respond_problem(r, 422, "Invalid request", "Some fields are missing or not valid.",
-			errors);
+	respond_problem(r, 422, "Invalid request", "Some fields are missing or not valid.", errors);
 }

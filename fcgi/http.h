@@ -13,10 +13,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BODY_MAX (1024 * 1024) /* larger request bodies are refused with 413 */
+#define BODY_MAX        (1024 * 1024) /* larger request bodies are refused with 413 */
 #define PATH_PARAMS_MAX 4
 
-enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_PUT, METHOD_DELETE, METHOD_OTHER, METHOD__MAX };
+enum method {
+	METHOD_GET,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_DELETE,
+	METHOD_OTHER,
+	METHOD__MAX
+};
 extern const char *const method_names[METHOD__MAX];
 
 struct req {
@@ -57,15 +65,15 @@ const char *req_bearer(struct req *r);
 
 /* Answers with a body; extra_headers is "" or CRLF-terminated header lines. */
 void respond(struct req *r, int status, const char *content_type, const char *extra_headers,
-	     const void *body, size_t len);
+             const void *body, size_t len);
 /* Answers with j serialised (and releases j). */
 void respond_json(struct req *r, int status, json_t *j);
 /* Answers application/problem+json. errors is an array of {field, message} or NULL (stolen). */
 void respond_problem(struct req *r, int status, const char *title, const char *detail,
-		     json_t *errors);
+                     json_t *errors);
 /* The same, with extra CRLF-terminated header lines (or NULL). */
 void respond_problem_with(struct req *r, int status, const char *title, const char *detail,
-			  json_t *errors, const char *headers);
+                          json_t *errors, const char *headers);
 /* Answers for a kaeru_err that a handler could not turn into anything more precise. */
 void respond_error(struct req *r, enum kaeru_err e);
 /* 422 with the collected field errors. */

@@ -35,12 +35,15 @@ static void *worker(void *arg)
 	struct db db;
 	if (db_open(&db, cfg, &arena) != KAERU_OK)
 		fprintf(stderr, "kaeru-fcgi: database not reachable yet (%s); will retry\n",
-			db.last_error);
+		        db.last_error);
 	FCGX_Request fcgx;
 	FCGX_InitRequest(&fcgx, listen_fd, 0);
 	while (!stopping && FCGX_Accept_r(&fcgx) == 0) {
-		struct req r = {.fcgx = &fcgx, .arena = &arena, .db = &db, .cfg = cfg,
-				.now = (int64_t)time(NULL)};
+		struct req r = {.fcgx = &fcgx,
+		                .arena = &arena,
+		                .db = &db,
+		                .cfg = cfg,
+		                .now = (int64_t)time(NULL)};
 		if (req_read(&r))
 			route_dispatch(&r);
 		req_done(&r);
@@ -57,10 +60,10 @@ static void *worker(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: kaeru-fcgi [-c config-file]\n"
-			"Settings (file lines or environment): KAERU_LISTEN, KAERU_WORKERS,\n"
-			"KAERU_DB_SOCKET | KAERU_DB_HOST + KAERU_DB_PORT, KAERU_DB_USER,\n"
-			"KAERU_DB_PASSWORD, KAERU_DB_NAME, KAERU_SECRET | KAERU_SECRET_FILE,\n"
-			"KAERU_PUBLIC_URL.\n");
+	                "Settings (file lines or environment): KAERU_LISTEN, KAERU_WORKERS,\n"
+	                "KAERU_DB_SOCKET | KAERU_DB_HOST + KAERU_DB_PORT, KAERU_DB_USER,\n"
+	                "KAERU_DB_PASSWORD, KAERU_DB_NAME, KAERU_SECRET | KAERU_SECRET_FILE,\n"
+	                "KAERU_PUBLIC_URL.\n");
 }
 
 int main(int argc, char **argv)
@@ -83,7 +86,7 @@ int main(int argc, char **argv)
 	}
 	if (!cfg.have_secret) {
 		fprintf(stderr, "kaeru-fcgi: set KAERU_SECRET or KAERU_SECRET_FILE (64 hex digits, "
-				"the same for every process)\n");
+		                "the same for every process)\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || FCGX_Init() != 0) {

@@ -18,15 +18,15 @@ const char *check_address(struct checker *c, json_t *obj, const char *key)
 		enum presence presence;
 		size_t max;
 	} fields[] = {
-	    {"name", REQUIRED, 255},   {"postal_code", OPTIONAL, 32}, {"region", OPTIONAL, 255},
-	    {"city", OPTIONAL, 255},   {"line1", REQUIRED, 255},      {"line2", OPTIONAL, 255},
-	    {"country", REQUIRED, 2},  {"phone", OPTIONAL, 32},
+	    {"name", REQUIRED, 255},  {"postal_code", OPTIONAL, 32}, {"region", OPTIONAL, 255},
+	    {"city", OPTIONAL, 255},  {"line1", REQUIRED, 255},      {"line2", OPTIONAL, 255},
+	    {"country", REQUIRED, 2}, {"phone", OPTIONAL, 32},
 	};
 	json_t *out = json_object();
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		size_t min = fields[i].presence == REQUIRED ? 1 : 0;
-		const char *v = check_string(c, a, fields[i].name, fields[i].presence, min,
-					     fields[i].max, "");
+		const char *v =
+		    check_string(c, a, fields[i].name, fields[i].presence, min, fields[i].max, "");
 		json_object_set_new(out, fields[i].name, json_string(v ? v : ""));
 	}
 	const char *country = json_string_value(json_object_get(out, "country"));
@@ -89,7 +89,7 @@ void check_order(struct checker *c, json_t *body, const char *currency, struct o
 	o->currency = check_string(c, body, "currency", REQUIRED, 3, 3, NULL);
 	if (o->currency && strcmp(o->currency, currency) != 0)
 		check_fail(c, "currency",
-			   arena_printf(c->arena, "must be the merchant's currency, %s", currency));
+		           arena_printf(c->arena, "must be the merchant's currency, %s", currency));
 	o->placed_at = check_time(c, body, "placed_at", OPTIONAL, &o->has_placed);
 	o->delivered_at = check_time(c, body, "delivered_at", OPTIONAL, &o->has_delivered);
 	o->shipping_address_json = check_address(c, body, "shipping_address");

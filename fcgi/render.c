@@ -8,15 +8,15 @@ json_t *render_policy(const struct policy *p)
 	for (int i = 0; i < REASON__MAX; i++)
 		json_array_append_new(reasons, json_string(reason_names[i]));
 	return json_pack("{s:i, s:i, s:i, s:i, s:o}", "window_days", p->window_days,
-			 "store_credit_bonus_percent", p->store_credit_bonus_percent,
-			 "restocking_fee_percent", p->restocking_fee_percent, "label_validity_days",
-			 p->label_validity_days, "reasons", reasons);
+	                 "store_credit_bonus_percent", p->store_credit_bonus_percent,
+	                 "restocking_fee_percent", p->restocking_fee_percent, "label_validity_days",
+	                 p->label_validity_days, "reasons", reasons);
 }
 
 json_t *render_merchant_brief(const struct merchant *m)
 {
 	return json_pack("{s:s, s:s, s:s}", "slug", m->slug, "name", m->name, "currency",
-			 m->currency);
+	                 m->currency);
 }
 
 json_t *render_stored_json(const char *text)
@@ -41,16 +41,16 @@ json_t *render_order(const struct order *o)
 		const struct order_line *l = &o->lines[i];
 		json_array_append_new(
 		    lines, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "line_id",
-				     l->line_id, "sku", l->sku, "product_id", l->product_id, "name",
-				     l->name, "variant", l->variant, "category", l->category,
-				     "quantity", (json_int_t)l->quantity, "unit_price",
-				     (json_int_t)l->unit_price, "final_sale", l->final_sale));
+		                     l->line_id, "sku", l->sku, "product_id", l->product_id, "name",
+		                     l->name, "variant", l->variant, "category", l->category,
+		                     "quantity", (json_int_t)l->quantity, "unit_price",
+		                     (json_int_t)l->unit_price, "final_sale", l->final_sale));
 	}
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "order_number", o->order_number,
-			 "email", o->email, "currency", o->currency, "placed_at",
-			 time_or_null(o->has_placed, o->placed_at), "delivered_at",
-			 time_or_null(o->has_delivered, o->delivered_at), "shipping_address",
-			 render_stored_json(o->shipping_address_json), "lines", lines);
+	                 "email", o->email, "currency", o->currency, "placed_at",
+	                 time_or_null(o->has_placed, o->placed_at), "delivered_at",
+	                 time_or_null(o->has_delivered, o->delivered_at), "shipping_address",
+	                 render_stored_json(o->shipping_address_json), "lines", lines);
 }
 
 static json_t *int_or_null(bool present, int64_t v)
@@ -66,33 +66,33 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 		json_array_append_new(
 		    items,
 		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s, s:o,"
-			      " s:s?, s:s?, s:s?}",
-			      "item_id", (json_int_t)it->id, "line_id", it->line_id, "sku", it->sku,
-			      "name", it->name, "variant", it->variant, "quantity",
-			      (json_int_t)it->quantity, "unit_price", (json_int_t)it->unit_price,
-			      "reason", reason_names[it->reason], "comment", it->comment,
-			      "resolution", resolution_names[it->resolution], "exchange_sku",
-			      it->exchange_sku, "status", it->status, "received_quantity",
-			      int_or_null(it->has_received, it->received_quantity), "grade",
-			      it->grade, "disposition", it->disposition, "note", it->note));
+		              " s:s?, s:s?, s:s?}",
+		              "item_id", (json_int_t)it->id, "line_id", it->line_id, "sku", it->sku,
+		              "name", it->name, "variant", it->variant, "quantity",
+		              (json_int_t)it->quantity, "unit_price", (json_int_t)it->unit_price,
+		              "reason", reason_names[it->reason], "comment", it->comment,
+		              "resolution", resolution_names[it->resolution], "exchange_sku",
+		              it->exchange_sku, "status", it->status, "received_quantity",
+		              int_or_null(it->has_received, it->received_quantity), "grade",
+		              it->grade, "disposition", it->disposition, "note", it->note));
 	}
 	json_t *events = json_array();
 	for (size_t i = 0; i < ret->n_events; i++) {
 		const struct return_event *ev = &ret->events[i];
-		json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:o}", "at", ev->at,
-							 "type", ev->type, "actor", ev->actor,
-							 "detail",
-							 render_stored_json(ev->detail_json)));
+		json_array_append_new(events,
+		                      json_pack("{s:s, s:s, s:s, s:o}", "at", ev->at, "type",
+		                                ev->type, "actor", ev->actor, "detail",
+		                                render_stored_json(ev->detail_json)));
 	}
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
 	char *label_url = arena_printf(r->arena, "%s/api/v1/returns/%s/label.pdf?k=%s", base,
-				       ret->rma, ret->tracking_key);
+	                               ret->rma, ret->tracking_key);
 	char *tracking_url =
 	    arena_printf(r->arena, "%s/r/%s?k=%s", base, ret->rma, ret->tracking_key);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:n}", "rma",
-			 ret->rma, "merchant", m->slug, "merchant_name", m->name, "order_number",
-			 ret->order_number, "currency", ret->currency, "status",
-			 return_status_names[ret->status], "created_at", ret->created_at,
-			 "label_url", label_url, "tracking_url", tracking_url, "items", items,
-			 "events", events, "refund");
+	                 ret->rma, "merchant", m->slug, "merchant_name", m->name, "order_number",
+	                 ret->order_number, "currency", ret->currency, "status",
+	                 return_status_names[ret->status], "created_at", ret->created_at,
+	                 "label_url", label_url, "tracking_url", tracking_url, "items", items,
+	                 "events", events, "refund");
 }

@@ -72,7 +72,7 @@ void route_dispatch(struct req *r)
 		path_known = true;
 		size_t used = strlen(allow);
 		snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "",
-			 method_names[routes[i].method]);
+		         method_names[routes[i].method]);
 	}
 	if (path_known) {
 		char headers[96];

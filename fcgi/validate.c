@@ -21,7 +21,8 @@ bool check_ok(const struct checker *c)
 void check_fail(struct checker *c, const char *field, const char *message)
 {
 	char *name = arena_printf(c->arena, "%s%s", c->prefix, field);
-	json_array_append_new(c->errors, json_pack("{s:s, s:s}", "field", name, "message", message));
+	json_array_append_new(c->errors,
+	                      json_pack("{s:s, s:s}", "field", name, "message", message));
 }
 
 void check_enter(struct checker *c, const char *fmt, ...)
@@ -64,7 +65,7 @@ static bool has_controls(const char *s, size_t len)
 }
 
 const char *check_string(struct checker *c, json_t *obj, const char *key, enum presence p,
-			 size_t min, size_t max, const char *def)
+                         size_t min, size_t max, const char *def)
 {
 	json_t *v = get(c, obj, key, p);
 	if (!v)
@@ -81,8 +82,10 @@ const char *check_string(struct checker *c, json_t *obj, const char *key, enum p
 	}
 	size_t n = utf8_length(s);
 	if (n < min) {
-		check_fail(c, key, min == 1 ? "must not be empty"
-					    : arena_printf(c->arena, "must be at least %zu characters", min));
+		check_fail(c, key,
+		           min == 1
+		               ? "must not be empty"
+		               : arena_printf(c->arena, "must be at least %zu characters", min));
 		return def;
 	}
 	if (n > max) {
@@ -93,7 +96,7 @@ const char *check_string(struct checker *c, json_t *obj, const char *key, enum p
 }
 
 int64_t check_int(struct checker *c, json_t *obj, const char *key, enum presence p, int64_t min,
-		  int64_t max, int64_t def)
+                  int64_t max, int64_t def)
 {
 	json_t *v = get(c, obj, key, p);
 	if (!v)
@@ -105,8 +108,8 @@ int64_t check_int(struct checker *c, json_t *obj, const char *key, enum presence
 	json_int_t i = json_integer_value(v);
 	if (i < min || i > max) {
 		check_fail(c, key,
-			   arena_printf(c->arena, "must be between %lld and %lld", (long long)min,
-					(long long)max));
+		           arena_printf(c->arena, "must be between %lld and %lld", (long long)min,
+		                        (long long)max));
 		return def;
 	}
 	return i;
@@ -125,7 +128,7 @@ bool check_bool(struct checker *c, json_t *obj, const char *key, enum presence p
 }
 
 int check_enum(struct checker *c, json_t *obj, const char *key, enum presence p,
-	       const char *const *names, size_t n)
+               const char *const *names, size_t n)
 {
 	json_t *v = get(c, obj, key, p);
 	if (!v)
@@ -146,8 +149,7 @@ int check_enum(struct checker *c, json_t *obj, const char *key, enum presence p,
 	return -1;
 }
 
-int64_t check_time(struct checker *c, json_t *obj, const char *key, enum presence p,
-		   bool *present)
+int64_t check_time(struct checker *c, json_t *obj, const char *key, enum presence p, bool *present)
 {
 	json_t *v = get(c, obj, key, p);
 	int64_t t = 0;
@@ -173,10 +175,11 @@ json_t *check_array(struct checker *c, json_t *obj, const char *key, size_t min,
 	}
 	size_t n = json_array_size(v);
 	if (n < min || n > max) {
-		check_fail(c, key,
-			   n < min ? (min == 1 ? "must not be empty"
-					       : arena_printf(c->arena, "needs at least %zu entries", min))
-				   : arena_printf(c->arena, "must have at most %zu entries", max));
+		check_fail(
+		    c, key,
+		    n < min ? (min == 1 ? "must not be empty"
+		                        : arena_printf(c->arena, "needs at least %zu entries", min))
+		            : arena_printf(c->arena, "must have at most %zu entries", max));
 		return NULL;
 	}
 	return v;

@@ -12,7 +12,7 @@
 
 struct checker {
 	struct arena *arena;
-	json_t *errors; /* array of {field, message} */
+	json_t *errors;     /* array of {field, message} */
 	const char *prefix; /* "" or e.g. "lines[2]." */
 };
 
@@ -29,17 +29,16 @@ enum presence { OPTIONAL, REQUIRED };
  * copied into the arena. Missing or null and optional: returns def. Control characters other
  * than newline and tab are refused. */
 const char *check_string(struct checker *c, json_t *obj, const char *key, enum presence p,
-			 size_t min, size_t max, const char *def);
+                         size_t min, size_t max, const char *def);
 /* An integer in [min, max]; floats, strings and booleans are refused. */
 int64_t check_int(struct checker *c, json_t *obj, const char *key, enum presence p, int64_t min,
-		  int64_t max, int64_t def);
+                  int64_t max, int64_t def);
 bool check_bool(struct checker *c, json_t *obj, const char *key, enum presence p, bool def);
 /* One of names[0..n): returns its index, or -1 (with an error when present or required). */
 int check_enum(struct checker *c, json_t *obj, const char *key, enum presence p,
-	       const char *const *names, size_t n);
+               const char *const *names, size_t n);
 /* An RFC 3339 time; *present says whether it was given (null counts as absent). */
-int64_t check_time(struct checker *c, json_t *obj, const char *key, enum presence p,
-		   bool *present);
+int64_t check_time(struct checker *c, json_t *obj, const char *key, enum presence p, bool *present);
 /* An array of 1..max elements (or min..max); NULL when missing or wrong. */
 json_t *check_array(struct checker *c, json_t *obj, const char *key, size_t min, size_t max);
 /* An object; NULL when missing or wrong. */

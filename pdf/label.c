@@ -1,9 +1,10 @@
 /* pdf/label.c — 4x6 inch PDF return labels: libharu draws the page, zint the barcodes (as vectors).
  *
- * Text uses fonts the viewer already has, never embedded ones, so a Japanese label costs what a Latin
- * one does: base-14 Helvetica (CP1252, then CP1250) and the Adobe-Japan1 CID font MS-Gothic (CP932).
- * Each character goes to the first script in `scripts` that can encode it (iconv decides), else "?".
- * Everything a render needs lives in one struct render on the caller's stack: no global state. */
+ * Text uses fonts the viewer already has, never embedded ones, so a Japanese label costs what a
+ * Latin one does: base-14 Helvetica (CP1252, then CP1250) and the Adobe-Japan1 CID font MS-Gothic
+ * (CP932). Each character goes to the first script in `scripts` that can encode it (iconv decides),
+ * else "?". Everything a render needs lives in one struct render on the caller's stack: no global
+ * state. */
 
 #include "pdf/label.h"
 #include "util/mem.h"
@@ -18,96 +19,121 @@
 #include <zint.h>
 
 /* Page geometry in PDF points, measured from the top-left corner (pdf_y converts). */
-#define PAGE_W 288.0f
-#define PAGE_H 432.0f
-#define FRAME 6.0f                       /* inset of the outer border */
-#define LEFT 12.0f                       /* text column */
-#define RIGHT (PAGE_W - 12.0f)
-#define TEXT_W (RIGHT - LEFT)
-#define HEADER_BOTTOM 34.0f              /* black "RETURN / 返品" bar: FRAME .. HEADER_BOTTOM */
+#define PAGE_W          288.0f
+#define PAGE_H          432.0f
+#define FRAME           6.0f  /* inset of the outer border */
+#define LEFT            12.0f /* text column */
+#define RIGHT           (PAGE_W - 12.0f)
+#define TEXT_W          (RIGHT - LEFT)
+#define HEADER_BOTTOM   34.0f            /* black "RETURN / 返品" bar: FRAME .. HEADER_BOTTOM */
 #define MERCHANT_BOTTOM 52.0f            /* merchant name and date */
-#define FROM_BOTTOM 126.0f               /* ship-from block */
-#define TO_BOTTOM 240.0f                 /* ship-to block */
-#define BARCODE_BOTTOM 322.0f            /* Code 128 and its text */
-#define BOTTOM (PAGE_H - FRAME)          /* QR code and item list */
-#define QR_SIZE (BOTTOM - BARCODE_BOTTOM - 4.0f)
-#define ITEMS_LEFT (FRAME + QR_SIZE + 10.0f)
+#define FROM_BOTTOM     126.0f           /* ship-from block */
+#define TO_BOTTOM       240.0f           /* ship-to block */
+#define BARCODE_BOTTOM  322.0f           /* Code 128 and its text */
+#define BOTTOM          (PAGE_H - FRAME) /* QR code and item list */
+#define QR_SIZE         (BOTTOM - BARCODE_BOTTOM - 4.0f)
+#define ITEMS_LEFT      (FRAME + QR_SIZE + 10.0f)
 
-#define LINE_GLYPHS 160                  /* longer input cannot fit one line even at the smallest size */
-#define ZINT_UNITS_PER_MODULE 2.0f       /* zint 2.11 vector output, scale 1 */
-#define CODE_MAX_BYTES 2048              /* longer data is refused before it reaches zint */
-#define COMPRESS_QR_BYTES 64             /* longer qr_text: compress, or QR rectangles pass 30 KB */
+#define LINE_GLYPHS           160  /* longer input cannot fit one line even at the smallest size */
+#define ZINT_UNITS_PER_MODULE 2.0f /* zint 2.11 vector output, scale 1 */
+#define CODE_MAX_BYTES        2048 /* longer data is refused before it reaches zint */
+#define COMPRESS_QR_BYTES     64   /* longer qr_text: compress, or QR rectangles pass 30 KB */
 
 enum script { SCRIPT_WESTERN, SCRIPT_CENTRAL, SCRIPT_JAPANESE, SCRIPT__MAX };
 
 static HPDF_STATUS use_japanese(HPDF_Doc doc);
 
-/* A font the viewer supplies, and the byte encoding its text is written in. In order of preference. */
+/* A font the viewer supplies, and the byte encoding its text is written in. In order of preference.
+ */
 static const struct script_font {
-	const char *charset;             /* iconv name */
-	uint32_t max_cp;                 /* no code point above this is in charset */
-	const char *encoding;            /* libharu encoder name */
-	const char *font[2];             /* regular, bold */
-	bool stroke_bold;                /* no bold font: draw bold by stroking the outline too */
-	float width_by_len[3];           /* advance of a 1- or 2-byte code if fixed, else 0: ask the font */
-	HPDF_STATUS (*use)(HPDF_Doc doc); /* registers fonts and encoder with the document, or NULL */
+	const char *charset;   /* iconv name */
+	uint32_t max_cp;       /* no code point above this is in charset */
+	const char *encoding;  /* libharu encoder name */
+	const char *font[2];   /* regular, bold */
+	bool stroke_bold;      /* no bold font: draw bold by stroking the outline too */
+	float width_by_len[3]; /* advance of a 1- or 2-byte code if fixed, else 0: ask the font */
+	HPDF_STATUS (*use)
+	(HPDF_Doc doc); /* registers fonts and encoder with the document, or NULL */
 } scripts[SCRIPT__MAX] = {
-	[SCRIPT_WESTERN] = { "CP1252", 0x2122, "WinAnsiEncoding", { "Helvetica", "Helvetica-Bold" }, false,
-			     { 0 }, NULL },
-	[SCRIPT_CENTRAL] = { "CP1250", 0x2122, "CP1250", { "Helvetica", "Helvetica-Bold" }, false,
-			     { 0 }, NULL },
-	/* MS-Gothic is monospaced: 2-byte codes are full-width, 1-byte ones (half-width kana) half. Its
-	 * ",Bold" variant is only a flag that poppler, for one, ignores. */
-	[SCRIPT_JAPANESE] = { "CP932", 0xFFE5, "90ms-RKSJ-H", { "MS-Gothic", "MS-Gothic" }, true,
-			      { 0, 500, 1000 }, use_japanese },
+    [SCRIPT_WESTERN] =
+        {"CP1252", 0x2122, "WinAnsiEncoding", {"Helvetica", "Helvetica-Bold"}, false, {0}, NULL},
+    [SCRIPT_CENTRAL] =
+        {"CP1250", 0x2122, "CP1250", {"Helvetica", "Helvetica-Bold"}, false, {0}, NULL},
+    /* MS-Gothic is monospaced: 2-byte codes are full-width, 1-byte ones (half-width kana) half. Its
+     * ",Bold" variant is only a flag that poppler, for one, ignores. */
+    [SCRIPT_JAPANESE] = {"CP932",
+                         0xFFE5,
+                         "90ms-RKSJ-H",
+                         {"MS-Gothic", "MS-Gothic"},
+                         true,
+                         {0, 500, 1000},
+                         use_japanese},
 };
 
-#define STROKE_BOLD_WIDTH 0.045f         /* outline stroke for stroke_bold, in em */
+#define STROKE_BOLD_WIDTH 0.045f /* outline stroke for stroke_bold, in em */
 
 enum align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 
 enum text_kind {
-	TEXT_BANNER, TEXT_MERCHANT, TEXT_DATE, TEXT_CAPTION, TEXT_FROM_NAME, TEXT_FROM_LINE,
-	TEXT_TO_NAME, TEXT_TO_LINE, TEXT_RMA, TEXT_ITEM, TEXT_ITEM_DETAIL, TEXT__MAX
+	TEXT_BANNER,
+	TEXT_MERCHANT,
+	TEXT_DATE,
+	TEXT_CAPTION,
+	TEXT_FROM_NAME,
+	TEXT_FROM_LINE,
+	TEXT_TO_NAME,
+	TEXT_TO_LINE,
+	TEXT_RMA,
+	TEXT_ITEM,
+	TEXT_ITEM_DETAIL,
+	TEXT__MAX
 };
 
 /* Every piece of text on the label: a line too wide shrinks down to min_size, then ends in "…". */
 static const struct text_style {
 	float size, min_size;
-	float leading;                   /* distance to the next line's baseline */
+	float leading; /* distance to the next line's baseline */
 	bool bold;
 	enum align align;
-	float gray;                      /* 0 black, 1 white */
+	float gray; /* 0 black, 1 white */
 } text_styles[TEXT__MAX] = {
-	[TEXT_BANNER] = { 18.0f, 18.0f, 0.0f, true, ALIGN_CENTER, 1.0f },
-	[TEXT_MERCHANT] = { 10.0f, 7.0f, 0.0f, true, ALIGN_LEFT, 0.0f },
-	[TEXT_DATE] = { 9.0f, 7.0f, 0.0f, false, ALIGN_RIGHT, 0.0f },
-	[TEXT_CAPTION] = { 6.5f, 6.5f, 9.0f, true, ALIGN_LEFT, 0.0f },
-	[TEXT_FROM_NAME] = { 10.0f, 6.5f, 11.5f, true, ALIGN_LEFT, 0.0f },
-	[TEXT_FROM_LINE] = { 8.5f, 6.0f, 9.8f, false, ALIGN_LEFT, 0.0f },
-	[TEXT_TO_NAME] = { 14.0f, 8.0f, 15.5f, true, ALIGN_LEFT, 0.0f },
-	[TEXT_TO_LINE] = { 12.0f, 7.0f, 14.0f, false, ALIGN_LEFT, 0.0f },
-	[TEXT_RMA] = { 14.0f, 8.0f, 0.0f, true, ALIGN_CENTER, 0.0f },
-	[TEXT_ITEM] = { 8.0f, 5.5f, 8.5f, true, ALIGN_LEFT, 0.0f },
-	[TEXT_ITEM_DETAIL] = { 7.0f, 5.0f, 10.5f, false, ALIGN_LEFT, 0.0f },
+    [TEXT_BANNER] = {18.0f, 18.0f, 0.0f, true, ALIGN_CENTER, 1.0f},
+    [TEXT_MERCHANT] = {10.0f, 7.0f, 0.0f, true, ALIGN_LEFT, 0.0f},
+    [TEXT_DATE] = {9.0f, 7.0f, 0.0f, false, ALIGN_RIGHT, 0.0f},
+    [TEXT_CAPTION] = {6.5f, 6.5f, 9.0f, true, ALIGN_LEFT, 0.0f},
+    [TEXT_FROM_NAME] = {10.0f, 6.5f, 11.5f, true, ALIGN_LEFT, 0.0f},
+    [TEXT_FROM_LINE] = {8.5f, 6.0f, 9.8f, false, ALIGN_LEFT, 0.0f},
+    [TEXT_TO_NAME] = {14.0f, 8.0f, 15.5f, true, ALIGN_LEFT, 0.0f},
+    [TEXT_TO_LINE] = {12.0f, 7.0f, 14.0f, false, ALIGN_LEFT, 0.0f},
+    [TEXT_RMA] = {14.0f, 8.0f, 0.0f, true, ALIGN_CENTER, 0.0f},
+    [TEXT_ITEM] = {8.0f, 5.5f, 8.5f, true, ALIGN_LEFT, 0.0f},
+    [TEXT_ITEM_DETAIL] = {7.0f, 5.0f, 10.5f, false, ALIGN_LEFT, 0.0f},
 };
 
 /* How to draw a barcode so that it scans: module size limits in points, quiet zones from zint. */
 static const struct code_spec {
 	int symbology;
-	int option_1;                    /* QR error correction level (2 = M), 0 for the default */
+	int option_1; /* QR error correction level (2 = M), 0 for the default */
 	float min_module, max_module;
-	bool square;                     /* QR: square modules; 1D: bars stretched to the box height */
-} code128_spec = { BARCODE_CODE128, 0, 0.75f, 2.0f, false },
-  qr_spec = { BARCODE_QRCODE, 2, 1.25f, 4.0f, true };
+	bool square; /* QR: square modules; 1D: bars stretched to the box height */
+} code128_spec = {BARCODE_CODE128, 0, 0.75f, 2.0f, false},
+  qr_spec = {BARCODE_QRCODE, 2, 1.25f, 4.0f, true};
 
-enum address_field { ADDR_NONE, ADDR_POSTAL, ADDR_REGION, ADDR_CITY, ADDR_LINE1, ADDR_LINE2, ADDR_COUNTRY };
+enum address_field {
+	ADDR_NONE,
+	ADDR_POSTAL,
+	ADDR_REGION,
+	ADDR_CITY,
+	ADDR_LINE1,
+	ADDR_LINE2,
+	ADDR_COUNTRY
+};
 
 #define ADDRESS_LINES 4
 #define ADDRESS_PARTS 3
 
-/* Address lines between name and phone. A part prints only if its field is non-empty: sep if the line
- * already has text, then lead, then the field. */
+/* Address lines between name and phone. A part prints only if its field is non-empty: sep if the
+ * line already has text, then lead, then the field. */
 struct address_format {
 	struct address_part {
 		enum address_field field;
@@ -115,22 +141,22 @@ struct address_format {
 	} line[ADDRESS_LINES][ADDRESS_PARTS];
 };
 
-static const struct address_format address_japan = { {
-	{ { ADDR_POSTAL, "〒", NULL } },
-	{ { ADDR_REGION, NULL, NULL }, { ADDR_CITY, NULL, " " }, { ADDR_LINE1, NULL, " " } },
-	{ { ADDR_LINE2, NULL, NULL } },
-	{ { ADDR_COUNTRY, NULL, NULL } },
-} };
+static const struct address_format address_japan = {{
+    {{ADDR_POSTAL, "〒", NULL}},
+    {{ADDR_REGION, NULL, NULL}, {ADDR_CITY, NULL, " "}, {ADDR_LINE1, NULL, " "}},
+    {{ADDR_LINE2, NULL, NULL}},
+    {{ADDR_COUNTRY, NULL, NULL}},
+}};
 
-static const struct address_format address_western = { {
-	{ { ADDR_LINE1, NULL, NULL } },
-	{ { ADDR_LINE2, NULL, NULL } },
-	{ { ADDR_CITY, NULL, NULL }, { ADDR_REGION, NULL, ", " }, { ADDR_POSTAL, NULL, " " } },
-	{ { ADDR_COUNTRY, NULL, NULL } },
-} };
+static const struct address_format address_western = {{
+    {{ADDR_LINE1, NULL, NULL}},
+    {{ADDR_LINE2, NULL, NULL}},
+    {{ADDR_CITY, NULL, NULL}, {ADDR_REGION, NULL, ", "}, {ADDR_POSTAL, NULL, " "}},
+    {{ADDR_COUNTRY, NULL, NULL}},
+}};
 
 /* Country values that select the Japanese address order. ASCII compared without case. */
-static const char *const japan_names[] = { "JP", "JPN", "Japan", "日本", "日本国" };
+static const char *const japan_names[] = {"JP", "JPN", "Japan", "日本", "日本国"};
 
 struct cp_range {
 	uint32_t first, last;
@@ -138,31 +164,34 @@ struct cp_range {
 
 /* Format characters with no glyph of their own (variation selectors follow kanji in some names). */
 static const struct cp_range invisible_cps[] = {
-	{ 0x00AD, 0x00AD }, { 0x200B, 0x200F }, { 0x202A, 0x202E }, { 0x2060, 0x2064 },
-	{ 0xFE00, 0xFE0F }, { 0xFEFF, 0xFEFF }, { 0xE0100, 0xE01EF },
+    {0x00AD, 0x00AD}, {0x200B, 0x200F}, {0x202A, 0x202E},   {0x2060, 0x2064},
+    {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
 };
 
 /* Control and separator characters, printed as a space. */
-static const struct cp_range blank_cps[] = { { 0x00, 0x1F }, { 0x7F, 0x9F }, { 0x2028, 0x2029 } };
+static const struct cp_range blank_cps[] = {{0x00, 0x1F}, {0x7F, 0x9F}, {0x2028, 0x2029}};
 
 /* Kana, CJK ideographs and full-width forms: a country-less address written in them is Japanese. */
 static const struct cp_range cjk_cps[] = {
-	{ 0x3000, 0x30FF }, { 0x3400, 0x9FFF }, { 0xF900, 0xFAFF }, { 0xFF00, 0xFFEF },
+    {0x3000, 0x30FF},
+    {0x3400, 0x9FFF},
+    {0xF900, 0xFAFF},
+    {0xFF00, 0xFFEF},
 };
 
 /* One character, encoded for its script's font. */
 struct glyph {
-	unsigned char script;            /* enum script */
-	unsigned char len;               /* bytes in code: 1 or 2 */
+	unsigned char script; /* enum script */
+	unsigned char len;    /* bytes in code: 1 or 2 */
 	unsigned char code[2];
-	float width;                     /* advance, 1/1000 em */
+	float width; /* advance, 1/1000 em */
 };
 
 /* One line of text being built, then drawn in the style of its kind. */
 struct line {
 	enum text_kind kind;
 	size_t n;
-	bool cut;                        /* more input than LINE_GLYPHS */
+	bool cut; /* more input than LINE_GLYPHS */
 	struct glyph g[LINE_GLYPHS];
 };
 
@@ -170,13 +199,14 @@ struct line {
 struct render {
 	HPDF_Doc doc;
 	HPDF_Page page;
-	HPDF_STATUS pdf_error;           /* first error libharu reported, HPDF_OK if none */
-	bool conv_failed;                /* iconv_open failed: the system lacks a charset */
+	HPDF_STATUS pdf_error; /* first error libharu reported, HPDF_OK if none */
+	bool conv_failed;      /* iconv_open failed: the system lacks a charset */
 	bool conv_tried[SCRIPT__MAX];
 	bool script_used[SCRIPT__MAX];
-	iconv_t conv[SCRIPT__MAX];       /* UTF-8 to the script's charset, opened on first use */
-	HPDF_Font font[SCRIPT__MAX][2];  /* fetched on first use */
-	float width[SCRIPT__MAX][2][256]; /* advances of 1-byte codes as the font gave them, 0 if not asked */
+	iconv_t conv[SCRIPT__MAX];      /* UTF-8 to the script's charset, opened on first use */
+	HPDF_Font font[SCRIPT__MAX][2]; /* fetched on first use */
+	float width[SCRIPT__MAX][2]
+	           [256]; /* advances of 1-byte codes as the font gave them, 0 if not asked */
 };
 
 /* libharu calls this on every error; the first one is kept and the render fails at the end. */
@@ -220,7 +250,7 @@ static bool in_ranges(uint32_t cp, const struct cp_range *ranges, size_t n)
  * A malformed sequence gives U+FFFD and takes one byte; the NUL is never read past. */
 static size_t utf8_next(const unsigned char *s, uint32_t *cp)
 {
-	static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
 	unsigned char c = s[0];
 	size_t len = 0;
 	uint32_t v;
@@ -300,7 +330,8 @@ static bool ascii_equal_nocase(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* Returns the iconv descriptor for script s, opening it on first use; (iconv_t)-1 if unavailable. */
+/* Returns the iconv descriptor for script s, opening it on first use; (iconv_t)-1 if unavailable.
+ */
 static iconv_t render_conv(struct render *r, enum script s)
 {
 	if (!r->conv_tried[s]) {
@@ -328,7 +359,8 @@ static HPDF_Font render_font(struct render *r, enum script s, bool bold)
 }
 
 /* Encodes cp in script s's charset into code; returns the byte count, or 0 if s cannot show cp.
- * Best-fit mappings of non-ASCII characters onto ASCII bytes (CP932 maps "¥" to "\") count as cannot. */
+ * Best-fit mappings of non-ASCII characters onto ASCII bytes (CP932 maps "¥" to "\") count as
+ * cannot. */
 static size_t script_encode(struct render *r, enum script s, uint32_t cp, unsigned char code[2])
 {
 	iconv_t cd = render_conv(r, s);
@@ -493,8 +525,8 @@ static void line_draw(struct render *r, struct line *ln, float x, float baseline
 }
 
 /* Draws one line of text made of the given string. */
-static void text_draw(struct render *r, enum text_kind kind, const char *utf8, float x, float baseline,
-		      float width)
+static void text_draw(struct render *r, enum text_kind kind, const char *utf8, float x,
+                      float baseline, float width)
 {
 	struct line ln;
 
@@ -515,13 +547,20 @@ static void rule_draw(struct render *r, float x0, float y0, float x1, float y1, 
 static const char *address_get(const struct label_address *a, enum address_field f)
 {
 	switch (f) {
-	case ADDR_NONE: return NULL;
-	case ADDR_POSTAL: return a->postal_code;
-	case ADDR_REGION: return a->region;
-	case ADDR_CITY: return a->city;
-	case ADDR_LINE1: return a->line1;
-	case ADDR_LINE2: return a->line2;
-	case ADDR_COUNTRY: return a->country;
+	case ADDR_NONE:
+		return NULL;
+	case ADDR_POSTAL:
+		return a->postal_code;
+	case ADDR_REGION:
+		return a->region;
+	case ADDR_CITY:
+		return a->city;
+	case ADDR_LINE1:
+		return a->line1;
+	case ADDR_LINE2:
+		return a->line2;
+	case ADDR_COUNTRY:
+		return a->country;
 	}
 	abort();
 }
@@ -548,7 +587,8 @@ struct address_look {
 };
 
 /* Draws caption, name, address lines and phone from look->top down. */
-static void address_draw(struct render *r, const struct label_address *a, const struct address_look *look)
+static void address_draw(struct render *r, const struct label_address *a,
+                         const struct address_look *look)
 {
 	const struct address_format *fmt = address_format_of(a);
 	float y = look->top + text_styles[TEXT_CAPTION].leading;
@@ -585,8 +625,8 @@ static void address_draw(struct render *r, const struct label_address *a, const 
 }
 
 /* Fills zint's vector rectangles into the box (x, top, w, h), centred, scaled per spec. */
-static enum label_err code_fill(struct render *r, const struct code_spec *spec, const struct zint_vector *v,
-				float x, float top, float w, float h)
+static enum label_err code_fill(struct render *r, const struct code_spec *spec,
+                                const struct zint_vector *v, float x, float top, float w, float h)
 {
 	float sx = w / v->width, sy = h / v->height;
 
@@ -604,16 +644,18 @@ static enum label_err code_fill(struct render *r, const struct code_spec *spec, 
 
 	HPDF_Page_SetGrayFill(r->page, 0.0f);
 	for (const struct zint_vector_rect *rect = v->rectangles; rect; rect = rect->next)
-		HPDF_Page_Rectangle(r->page, x + rect->x * sx, pdf_y(top + (rect->y + rect->height) * sy),
-				    rect->width * sx, rect->height * sy);
+		HPDF_Page_Rectangle(r->page, x + rect->x * sx,
+		                    pdf_y(top + (rect->y + rect->height) * sy), rect->width * sx,
+		                    rect->height * sy);
 	HPDF_Page_Fill(r->page);
 	return LABEL_OK;
 }
 
-/* Encodes data (bytes taken as they are) as spec->symbology and draws it as filled rectangles in the box.
- * LABEL_EBARCODE if zint refuses the data or the modules would be smaller than spec allows. */
+/* Encodes data (bytes taken as they are) as spec->symbology and draws it as filled rectangles in
+ * the box. LABEL_EBARCODE if zint refuses the data or the modules would be smaller than spec
+ * allows. */
 static enum label_err code_draw(struct render *r, const struct code_spec *spec, const char *data,
-				float x, float top, float w, float h)
+                                float x, float top, float w, float h)
 {
 	size_t len = strlen(data);
 	struct zint_symbol *z;
@@ -639,7 +681,8 @@ static enum label_err code_draw(struct render *r, const struct code_spec *spec, 
 	return err;
 }
 
-/* Item list right of the QR code: "2 × name" then "variant · SKU sku"; "+ N more" if they overflow. */
+/* Item list right of the QR code: "2 × name" then "variant · SKU sku"; "+ N more" if they overflow.
+ */
 static void items_draw(struct render *r, const struct label *l, float x, float top, float width)
 {
 	const float pitch = text_styles[TEXT_ITEM].leading + text_styles[TEXT_ITEM_DETAIL].leading;
@@ -671,7 +714,8 @@ static void items_draw(struct render *r, const struct label *l, float x, float t
 		line_draw(r, &ln, x, y, width);
 	}
 	if (shown < l->n_items) {
-		snprintf(num, sizeof(num), "+ %zu more / 他%zu点", l->n_items - shown, l->n_items - shown);
+		snprintf(num, sizeof(num), "+ %zu more / 他%zu点", l->n_items - shown,
+		         l->n_items - shown);
 		y += text_styles[TEXT_ITEM].leading + 1.5f;
 		text_draw(r, TEXT_ITEM, num, x, y, width);
 	}
@@ -680,10 +724,11 @@ static void items_draw(struct render *r, const struct label *l, float x, float t
 /* Draws the whole label onto r->page. */
 static enum label_err label_draw(struct render *r, const struct label *l)
 {
-	static const struct address_look from_look = { "FROM / 差出人", TEXT_FROM_NAME, TEXT_FROM_LINE,
-							LEFT, MERCHANT_BOTTOM + 1.0f, TEXT_W };
-	static const struct address_look to_look = { "SHIP TO / お届け先", TEXT_TO_NAME, TEXT_TO_LINE,
-						      LEFT + 12.0f, FROM_BOTTOM + 1.0f, TEXT_W - 12.0f };
+	static const struct address_look from_look = {
+	    "FROM / 差出人", TEXT_FROM_NAME, TEXT_FROM_LINE, LEFT, MERCHANT_BOTTOM + 1.0f, TEXT_W};
+	static const struct address_look to_look = {"SHIP TO / お届け先", TEXT_TO_NAME,
+	                                            TEXT_TO_LINE,         LEFT + 12.0f,
+	                                            FROM_BOTTOM + 1.0f,   TEXT_W - 12.0f};
 	enum label_err err;
 
 	/* Frame, banner and the rules between blocks. */
@@ -691,7 +736,8 @@ static enum label_err label_draw(struct render *r, const struct label *l)
 	HPDF_Page_Rectangle(r->page, FRAME, FRAME, PAGE_W - 2 * FRAME, PAGE_H - 2 * FRAME);
 	HPDF_Page_Stroke(r->page);
 	HPDF_Page_SetGrayFill(r->page, 0.0f);
-	HPDF_Page_Rectangle(r->page, FRAME, pdf_y(HEADER_BOTTOM), PAGE_W - 2 * FRAME, HEADER_BOTTOM - FRAME);
+	HPDF_Page_Rectangle(r->page, FRAME, pdf_y(HEADER_BOTTOM), PAGE_W - 2 * FRAME,
+	                    HEADER_BOTTOM - FRAME);
 	HPDF_Page_Fill(r->page);
 	rule_draw(r, FRAME, MERCHANT_BOTTOM, PAGE_W - FRAME, MERCHANT_BOTTOM, 0.75f);
 	rule_draw(r, FRAME, FROM_BOTTOM, PAGE_W - FRAME, FROM_BOTTOM, 0.75f);
@@ -701,8 +747,8 @@ static enum label_err label_draw(struct render *r, const struct label *l)
 
 	err = code_draw(r, &code128_spec, l->rma, LEFT, TO_BOTTOM + 8.0f, TEXT_W, 50.0f);
 	if (err == LABEL_OK)
-		err = code_draw(r, &qr_spec, l->qr_text, FRAME + 2.0f, BARCODE_BOTTOM + 2.0f, QR_SIZE,
-				QR_SIZE);
+		err = code_draw(r, &qr_spec, l->qr_text, FRAME + 2.0f, BARCODE_BOTTOM + 2.0f,
+		                QR_SIZE, QR_SIZE);
 	if (err != LABEL_OK)
 		return err;
 
@@ -713,7 +759,7 @@ static enum label_err label_draw(struct render *r, const struct label *l)
 	address_draw(r, &l->to, &to_look);
 	if (l->dock)
 		text_draw(r, TEXT_CAPTION, l->dock, LEFT + 78.0f,
-			  to_look.top + text_styles[TEXT_CAPTION].leading, TEXT_W - 78.0f);
+		          to_look.top + text_styles[TEXT_CAPTION].leading, TEXT_W - 78.0f);
 	text_draw(r, TEXT_RMA, l->rma, LEFT, BARCODE_BOTTOM - 8.0f, TEXT_W);
 	items_draw(r, l, ITEMS_LEFT, BARCODE_BOTTOM + 1.0f, RIGHT - ITEMS_LEFT);
 	return LABEL_OK;
@@ -732,7 +778,8 @@ static enum label_err render_save(struct render *r, unsigned char **out, size_t 
 		return LABEL_EPDF;
 	buf = xmalloc(size);
 	got = size;
-	if (HPDF_ReadFromStream(r->doc, buf, &got) != HPDF_OK || got != size || r->pdf_error != HPDF_OK) {
+	if (HPDF_ReadFromStream(r->doc, buf, &got) != HPDF_OK || got != size ||
+	    r->pdf_error != HPDF_OK) {
 		free(buf);
 		return LABEL_EPDF;
 	}
@@ -754,14 +801,15 @@ static bool rma_valid(const char *rma)
 
 enum label_err label_render(const struct label *l, unsigned char **out, size_t *out_len)
 {
-	struct render r = { .pdf_error = HPDF_OK };
+	struct render r = {.pdf_error = HPDF_OK};
 	enum label_err err = LABEL_EPDF;
 
 	if (!out || !out_len)
 		return LABEL_EINVAL;
 	*out = NULL;
 	*out_len = 0;
-	if (!l || (l->n_items > 0 && !l->items) || !rma_valid(l->rma) || !l->qr_text || !*l->qr_text)
+	if (!l || (l->n_items > 0 && !l->items) || !rma_valid(l->rma) || !l->qr_text ||
+	    !*l->qr_text)
 		return LABEL_EINVAL;
 
 	for (size_t s = 0; s < SCRIPT__MAX; s++)
@@ -769,7 +817,8 @@ enum label_err label_render(const struct label *l, unsigned char **out, size_t *
 	r.doc = HPDF_New(render_on_error, &r);
 	if (!r.doc)
 		return LABEL_EPDF;
-	/* Deflate halves a label (9 KB to 4 KB) but adds 0.3 ms: worth it only for a dense QR code. */
+	/* Deflate halves a label (9 KB to 4 KB) but adds 0.3 ms: worth it only for a dense QR code.
+	 */
 	if (strlen(l->qr_text) > COMPRESS_QR_BYTES)
 		HPDF_SetCompressionMode(r.doc, HPDF_COMP_ALL);
 	r.page = HPDF_AddPage(r.doc);

@@ -23,11 +23,11 @@ enum key {
 };
 
 static const char *const key_names[KEY__MAX] = {
-    [KEY_DB_SOCKET] = "KAERU_DB_SOCKET", [KEY_DB_HOST] = "KAERU_DB_HOST",
-    [KEY_DB_PORT] = "KAERU_DB_PORT",     [KEY_DB_USER] = "KAERU_DB_USER",
+    [KEY_DB_SOCKET] = "KAERU_DB_SOCKET",     [KEY_DB_HOST] = "KAERU_DB_HOST",
+    [KEY_DB_PORT] = "KAERU_DB_PORT",         [KEY_DB_USER] = "KAERU_DB_USER",
     [KEY_DB_PASSWORD] = "KAERU_DB_PASSWORD", [KEY_DB_NAME] = "KAERU_DB_NAME",
-    [KEY_LISTEN] = "KAERU_LISTEN",       [KEY_WORKERS] = "KAERU_WORKERS",
-    [KEY_PUBLIC_URL] = "KAERU_PUBLIC_URL", [KEY_SECRET] = "KAERU_SECRET",
+    [KEY_LISTEN] = "KAERU_LISTEN",           [KEY_WORKERS] = "KAERU_WORKERS",
+    [KEY_PUBLIC_URL] = "KAERU_PUBLIC_URL",   [KEY_SECRET] = "KAERU_SECRET",
     [KEY_SECRET_FILE] = "KAERU_SECRET_FILE",
 };
 
@@ -114,7 +114,7 @@ static int apply(struct config *c, enum key k, const char *v, char *err, size_t 
 			if (f)
 				fclose(f);
 			snprintf(err, errlen, "KAERU_SECRET_FILE %s: need %d hex digits", v,
-				 SECRET_LEN * 2);
+			         SECRET_LEN * 2);
 			return -1;
 		}
 		fclose(f);

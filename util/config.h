@@ -7,15 +7,16 @@
 #define SECRET_LEN 32
 
 struct config {
-	char *db_socket; /* KAERU_DB_SOCKET: unix socket; wins over host/port when set */
-	char *db_host;   /* KAERU_DB_HOST [127.0.0.1] */
-	unsigned db_port; /* KAERU_DB_PORT [3306] */
-	char *db_user;   /* KAERU_DB_USER [kaeru] */
+	char *db_socket;   /* KAERU_DB_SOCKET: unix socket; wins over host/port when set */
+	char *db_host;     /* KAERU_DB_HOST [127.0.0.1] */
+	unsigned db_port;  /* KAERU_DB_PORT [3306] */
+	char *db_user;     /* KAERU_DB_USER [kaeru] */
 	char *db_password; /* KAERU_DB_PASSWORD [""] */
-	char *db_name;   /* KAERU_DB_NAME [kaeru] */
-	char *listen;    /* KAERU_LISTEN: "/path/to.sock" or "127.0.0.1:9000" */
-	int workers;     /* KAERU_WORKERS [4], threads of kaeru-fcgi, one connection each */
-	char *public_url; /* KAERU_PUBLIC_URL: scheme://host[:port], for absolute links; may be "" */
+	char *db_name;     /* KAERU_DB_NAME [kaeru] */
+	char *listen;      /* KAERU_LISTEN: "/path/to.sock" or "127.0.0.1:9000" */
+	int workers;       /* KAERU_WORKERS [4], threads of kaeru-fcgi, one connection each */
+	char
+	    *public_url; /* KAERU_PUBLIC_URL: scheme://host[:port], for absolute links; may be "" */
 	unsigned char secret[SECRET_LEN]; /* KAERU_SECRET (64 hex digits) or KAERU_SECRET_FILE */
 	int have_secret;
 };

@@ -95,5 +95,5 @@ void rfc3339_format(int64_t t, char buf[RFC3339_LEN])
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
 	snprintf(buf, RFC3339_LEN, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
-		 (int)(secs / 60 % 60), (int)(secs % 60));
+	         (int)(secs / 60 % 60), (int)(secs % 60));
 }

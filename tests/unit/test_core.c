@@ -31,17 +31,23 @@ static void test_eligibility(void **state)
 	    {"final sale wins over returned", {1, 1, true, true, NOW}, INELIGIBLE_FINAL_SALE, 0},
 	    {"not delivered", {1, 0, false, false, 0}, INELIGIBLE_NOT_DELIVERED, 0},
 	    {"last second of the window", {1, 0, false, true, NOW - 30 * DAY}, INELIGIBLE_NONE, 1},
-	    {"one second past the window", {1, 0, false, true, NOW - 30 * DAY - 1},
-	     INELIGIBLE_WINDOW_CLOSED, 0},
+	    {"one second past the window",
+	     {1, 0, false, true, NOW - 30 * DAY - 1},
+	     INELIGIBLE_WINDOW_CLOSED,
+	     0},
 	    {"45 days ago", {3, 0, false, true, NOW - 45 * DAY}, INELIGIBLE_WINDOW_CLOSED, 0},
-	    {"delivered in the future (clock skew)", {1, 0, false, true, NOW + DAY}, INELIGIBLE_NONE, 1},
+	    {"delivered in the future (clock skew)",
+	     {1, 0, false, true, NOW + DAY},
+	     INELIGIBLE_NONE,
+	     1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int64_t returnable = -1;
 		enum ineligible got = line_eligibility(&cases[i].line, &p, NOW, &returnable);
 		if (got != cases[i].want || returnable != cases[i].returnable)
 			fail_msg("%s: got %d/%lld, want %d/%lld", cases[i].what, got,
-				 (long long)returnable, cases[i].want, (long long)cases[i].returnable);
+			         (long long)returnable, cases[i].want,
+			         (long long)cases[i].returnable);
 	}
 	/* A shorter window in the merchant's policy is honoured. */
 	p.window_days = 7;
@@ -74,8 +80,8 @@ static void test_transitions(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (return_status_can(cases[i].from, cases[i].to) != cases[i].allowed)
 			fail_msg("%s -> %s should be %s", return_status_names[cases[i].from],
-				 return_status_names[cases[i].to],
-				 cases[i].allowed ? "allowed" : "refused");
+			         return_status_names[cases[i].to],
+			         cases[i].allowed ? "allowed" : "refused");
 	assert_true(return_status_counts(RETURN_RESOLVED));
 	assert_false(return_status_counts(RETURN_CANCELED));
 	assert_false(return_status_counts(RETURN_EXPIRED));
@@ -87,9 +93,9 @@ static void test_names(void **state)
 {
 	(void)state;
 	/* The API's words, exactly as API.md spells them. */
-	static const char *reasons[] = {"too_small", "too_large", "not_as_described", "damaged",
-					"defective", "wrong_item", "changed_mind", "arrived_late",
-					"other"};
+	static const char *reasons[] = {"too_small",    "too_large",    "not_as_described",
+	                                "damaged",      "defective",    "wrong_item",
+	                                "changed_mind", "arrived_late", "other"};
 	for (size_t i = 0; i < REASON__MAX; i++)
 		assert_int_equal(NAME_INDEX(reason_names, reasons[i]), (int)i);
 	assert_int_equal(NAME_INDEX(reason_names, "TOO_SMALL"), -1);
@@ -98,7 +104,7 @@ static void test_names(void **state)
 	assert_int_equal(NAME_INDEX(resolution_names, "store_credit"), RESOLUTION_STORE_CREDIT);
 	assert_int_equal(NAME_INDEX(grade_names, "like_new"), GRADE_LIKE_NEW);
 	assert_int_equal(NAME_INDEX(disposition_names, "return_to_customer"),
-			 DISPOSITION_RETURN_TO_CUSTOMER);
+	                 DISPOSITION_RETURN_TO_CUSTOMER);
 	assert_true(reason_is_customers(REASON_TOO_SMALL));
 	assert_true(reason_is_customers(REASON_CHANGED_MIND));
 	assert_false(reason_is_customers(REASON_DEFECTIVE));
@@ -113,8 +119,8 @@ static void test_money(void **state)
 		int percent;
 		int64_t want;
 	} pct[] = {
-	    {4900, 10, 490}, {4900, 0, 0}, {1999, 10, 199}, {1999, 15, 299},
-	    {1, 99, 0},      {1000000000000LL, 1000, 10000000000000LL},
+	    {4900, 10, 490}, {4900, 0, 0}, {1999, 10, 199},
+	    {1999, 15, 299}, {1, 99, 0},   {1000000000000LL, 1000, 10000000000000LL},
 	};
 	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
 		assert_int_equal(money_percent(pct[i].amount, pct[i].percent), pct[i].want);
@@ -152,16 +158,22 @@ static void test_rma(void **state)
 	static const struct {
 		const char *in, *want;
 	} ok[] = {
-	    {"7KQ2M-XH4RP", "7KQ2M-XH4RP"},     {"7kq2m-xh4rp", "7KQ2M-XH4RP"},
-	    {"7KQ2MXH4RP", "7KQ2M-XH4RP"},      {"  7KQ2M-XH4RP\r\n", "7KQ2M-XH4RP"},
+	    {"7KQ2M-XH4RP", "7KQ2M-XH4RP"},       {"7kq2m-xh4rp", "7KQ2M-XH4RP"},
+	    {"7KQ2MXH4RP", "7KQ2M-XH4RP"},        {"  7KQ2M-XH4RP\r\n", "7KQ2M-XH4RP"},
 	    {"KAERU:7KQ2M-XH4RP", "7KQ2M-XH4RP"},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		assert_true(rma_normalize(ok[i].in, n));
 		assert_string_equal(n, ok[i].want);
 	}
-	static const char *bad[] = {"",           "7KQ2M-XH4R",   "7KQ2M-XH4RPP", "7KQ2M-XH0RP",
-				    "7KQ2M-XH4R1", "7KQ2M--XH4RP", "7KQ2M/XH4RP",  "../../etc"};
+	static const char *bad[] = {"",
+	                            "7KQ2M-XH4R",
+	                            "7KQ2M-XH4RPP",
+	                            "7KQ2M-XH0RP",
+	                            "7KQ2M-XH4R1",
+	                            "7KQ2M--XH4RP",
+	                            "7KQ2M/XH4RP",
+	                            "../../etc"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (rma_normalize(bad[i], n))
 			fail_msg("\"%s\" taken as an RMA code", bad[i]);

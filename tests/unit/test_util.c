@@ -77,6 +77,6 @@ static void test_arena(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_rfc3339),
-					   cmocka_unit_test(test_arena)};
+	                                   cmocka_unit_test(test_arena)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,8 @@ static void test_scalars(void **state)
 		const char *json;
 		const char *errors; /* fields with errors, in order */
 	} cases[] = {
-	    {"{\"s\":\"ok\",\"i\":5,\"b\":true,\"e\":\"refund\",\"t\":\"2026-11-03T09:00:00Z\"}", ""},
+	    {"{\"s\":\"ok\",\"i\":5,\"b\":true,\"e\":\"refund\",\"t\":\"2026-11-03T09:00:00Z\"}",
+	     ""},
 	    {"{}", "s,i,e"},
 	    {"{\"s\":null,\"i\":null,\"e\":null}", "s,i,e"},
 	    {"{\"s\":5,\"i\":\"5\",\"e\":\"REFUND\",\"b\":1,\"t\":\"yesterday\"}", "s,i,b,e,t"},
@@ -60,7 +61,7 @@ static void test_scalars(void **state)
 		check_time(&c, j, "t", OPTIONAL, &present);
 		if (strcmp(fields(&c), cases[k].errors) != 0)
 			fail_msg("%s: errors on [%s], want [%s]", cases[k].json, fields(&c),
-				 cases[k].errors);
+			         cases[k].errors);
 		json_decref(c.errors);
 		json_decref(j);
 	}
@@ -76,18 +77,23 @@ static void test_order(void **state)
 		const char *errors;
 	} cases[] = {
 	    {"{\"email\":\"taro@example.jp\",\"currency\":\"JPY\",\"delivered_at\":null,"
-	     "\"shipping_address\":{\"name\":\"山田 太郎\",\"line1\":\"丸の内1-1-1\",\"country\":\"JP\"},"
-	     "\"lines\":[{\"line_id\":\"1\",\"sku\":\"A\",\"name\":\"T\",\"quantity\":1,\"unit_price\":4900}]}",
+	     "\"shipping_address\":{\"name\":\"山田 "
+	     "太郎\",\"line1\":\"丸の内1-1-1\",\"country\":\"JP\"},"
+	     "\"lines\":[{\"line_id\":\"1\",\"sku\":\"A\",\"name\":\"T\",\"quantity\":1,\"unit_"
+	     "price\":4900}]}",
 	     ""},
 	    {"{\"email\":\"nope\",\"currency\":\"USD\",\"shipping_address\":{},\"lines\":[]}",
-	     "email,currency,shipping_address.name,shipping_address.line1,shipping_address.country,lines"},
-	    {"{\"email\":\"a@b\",\"currency\":\"JPY\",\"shipping_address\":{\"name\":\"x\",\"line1\":\"y\","
+	     "email,currency,shipping_address.name,shipping_address.line1,shipping_address.country,"
+	     "lines"},
+	    {"{\"email\":\"a@b\",\"currency\":\"JPY\",\"shipping_address\":{\"name\":\"x\","
+	     "\"line1\":\"y\","
 	     "\"country\":\"japan\"},\"lines\":[{\"line_id\":\"1\",\"sku\":\"A\",\"name\":\"T\","
 	     "\"quantity\":0,\"unit_price\":-1},{\"line_id\":\"1\",\"sku\":\"B\",\"name\":\"U\","
 	     "\"quantity\":1,\"unit_price\":49.5,\"final_sale\":\"no\"}]}",
 	     "shipping_address.country,lines[0].quantity,lines[0].unit_price,lines[1].unit_price,"
 	     "lines[1].final_sale,lines[1].line_id"},
-	    {"{\"email\":\"a@b\",\"currency\":\"JPY\",\"shipping_address\":\"Tokyo\",\"lines\":[5]}",
+	    {"{\"email\":\"a@b\",\"currency\":\"JPY\",\"shipping_address\":\"Tokyo\",\"lines\":[5]"
+	     "}",
 	     "shipping_address,lines[0]"},
 	};
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
@@ -99,7 +105,7 @@ static void test_order(void **state)
 		check_order(&c, j, "JPY", &o);
 		if (strcmp(fields(&c), cases[k].errors) != 0)
 			fail_msg("case %zu: errors on [%s], want [%s]", k, fields(&c),
-				 cases[k].errors);
+			         cases[k].errors);
 		if (!cases[k].errors[0]) {
 			assert_int_equal(o.n_lines, 1);
 			assert_string_equal(o.lines[0].product_id, "A"); /* defaults to the sku */
@@ -133,7 +139,7 @@ static void test_plausible(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_scalars),
-					   cmocka_unit_test(test_order),
-					   cmocka_unit_test(test_plausible)};
+	                                   cmocka_unit_test(test_order),
+	                                   cmocka_unit_test(test_plausible)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
