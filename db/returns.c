@@ -15,7 +15,9 @@ static const char sql_return_get_lock[] = RETURN_COLUMNS " FOR UPDATE";
 static const char sql_items_get[] =
     "SELECT ri.id, ri.order_line_id, l.line_id, l.sku, l.name, l.variant, l.product_id,"
     " ri.quantity, l.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
-    " ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note"
+    " ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note,"
+    " (SELECT inv.variant FROM inventory inv JOIN returns r ON r.id = ri.return_id"
+    "  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku)"
     " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
     " WHERE ri.return_id = ? ORDER BY ri.id";
 static const char sql_events_get[] =
@@ -80,6 +82,7 @@ static enum kaeru_err load_items(struct db *db, struct ret *r)
 		it->grade = db_str(&rows, i, 16);
 		it->disposition = db_str(&rows, i, 17);
 		it->note = db_str(&rows, i, 18);
+		it->exchange_variant = db_str(&rows, i, 19);
 	}
 	return KAERU_OK;
 }

@@ -98,7 +98,8 @@ struct return_item {
 	const char *comment;
 	enum resolution resolution;
 	const char *exchange_sku;
-	const char *status; /* pending, inspected */
+	const char *exchange_variant; /* output: the exchange sku's variant name, when known */
+	const char *status;           /* pending, inspected */
 	bool has_received;
 	int64_t received_quantity;
 	const char *grade, *disposition, *note;

@@ -65,16 +65,17 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 		const struct return_item *it = &ret->items[i];
 		json_array_append_new(
 		    items,
-		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s, s:o,"
-		              " s:s?, s:s?, s:s?}",
-		              "item_id", (json_int_t)it->id, "line_id", it->line_id, "sku", it->sku,
-		              "name", it->name, "variant", it->variant, "quantity",
-		              (json_int_t)it->quantity, "unit_price", (json_int_t)it->unit_price,
-		              "reason", reason_names[it->reason], "comment", it->comment,
-		              "resolution", resolution_names[it->resolution], "exchange_sku",
-		              it->exchange_sku, "status", it->status, "received_quantity",
-		              int_or_null(it->has_received, it->received_quantity), "grade",
-		              it->grade, "disposition", it->disposition, "note", it->note));
+		    json_pack(
+		        "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:o,"
+		        " s:s?, s:s?, s:s?}",
+		        "item_id", (json_int_t)it->id, "line_id", it->line_id, "sku", it->sku,
+		        "name", it->name, "variant", it->variant, "quantity",
+		        (json_int_t)it->quantity, "unit_price", (json_int_t)it->unit_price,
+		        "reason", reason_names[it->reason], "comment", it->comment, "resolution",
+		        resolution_names[it->resolution], "exchange_sku", it->exchange_sku,
+		        "exchange_variant", it->exchange_variant, "status", it->status,
+		        "received_quantity", int_or_null(it->has_received, it->received_quantity),
+		        "grade", it->grade, "disposition", it->disposition, "note", it->note));
 	}
 	json_t *events = json_array();
 	for (size_t i = 0; i < ret->n_events; i++) {
