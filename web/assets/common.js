@@ -91,6 +91,23 @@ export function focusHeading(el) {
 
 // A labelled form control with hint and error slots wired by aria-describedby.
 // Returns {wrap, control, setError(text|null)}.
+/* An e-mail input as both pages ask for it: the phone's e-mail keyboard, no auto-capitals. */
+export function emailInput(value, onInput, extra = {}) {
+  return h('input', {
+    type: 'email',
+    name: 'email',
+    autocomplete: 'email',
+    inputmode: 'email',
+    autocapitalize: 'none',
+    spellcheck: 'false',
+    required: true,
+    maxlength: 254,
+    value,
+    oninput: (e) => onInput(e.target.value),
+    ...extra,
+  });
+}
+
 export function field({ id, label, control, hint, className = 'field' }) {
   const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null;
   const errorEl = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });

@@ -4,7 +4,7 @@
 // All state lives in S; render() rebuilds the current step from it (on a step change and on a
 // language switch); errors and busy states are updated in place so live regions announce them.
 import { t, word, money, date, lang, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, focusHeading, field, stepList, newKey } from './common.js';
+import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList, newKey } from './common.js';
 
 const FEE_REASONS = ['too_small', 'too_large', 'changed_mind'];
 const STEPS = ['lookup', 'items', 'review', 'done'];
@@ -145,18 +145,7 @@ function viewLookup() {
     id: 'email',
     label: t('lookup.email'),
     hint: t('lookup.email.hint'),
-    control: h('input', {
-      type: 'email',
-      name: 'email',
-      autocomplete: 'email',
-      inputmode: 'email',
-      autocapitalize: 'none',
-      spellcheck: 'false',
-      required: true,
-      maxlength: 254,
-      value: S.form.email,
-      oninput: (e) => (S.form.email = e.target.value),
-    }),
+    control: emailInput(S.form.email, (v) => (S.form.email = v)),
   });
   ui.lookupFields = { order_number: orderField, email: emailField };
   for (const [name, f] of Object.entries(ui.lookupFields)) f.setError(S.lookupErrors[name]?.());

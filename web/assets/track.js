@@ -3,7 +3,7 @@
 // usable, the refund or credit once resolved, and lets the customer cancel before the parcel
 // arrives (the tracking key is read-only, so cancel first re-proves the order with the email).
 import { t, word, money, dateTime, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, focusHeading, field, stepList } from './common.js';
+import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList } from './common.js';
 
 const FLOW = ['label_issued', 'received', 'resolved'];
 
@@ -222,17 +222,7 @@ function viewCancel(r) {
   const email = field({
     id: 'cancel-email',
     label: t('cancel.email'),
-    control: h('input', {
-      type: 'email',
-      name: 'email',
-      autocomplete: 'email',
-      inputmode: 'email',
-      autocapitalize: 'none',
-      spellcheck: 'false',
-      required: true,
-      value: S.email,
-      oninput: (e) => (S.email = e.target.value),
-    }),
+    control: emailInput(S.email, (v) => (S.email = v)),
   });
   email.setError(S.emailError?.());
   ui.email = email;
