@@ -6,6 +6,8 @@ case "$1" in
 start)
 	"$ROOT/tools/stack.sh" stop "$KAERU_STACK" || true
 	rm -rf "$KAERU_STACK"
+	# Short lock waits, so tests can make the database time out a transaction on purpose.
+	export KAERU_LOCK_WAIT=2
 	exec "$ROOT/tools/stack.sh" start "$KAERU_STACK" "$KAERU_BUILD" "$KAERU_TEST_PORT" "$KAERU_TEST_DB_PORT" 8
 	;;
 stop)

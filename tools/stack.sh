@@ -3,6 +3,7 @@
 # Used by ./kaeru (var/) and by the tests (build-test/stack/); never touches a system MariaDB.
 #
 #   tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS]
+#   tools/stack.sh restart-fcgi VAR BUILD
 #   tools/stack.sh stop VAR
 #   tools/stack.sh status VAR
 set -euo pipefail
@@ -43,6 +44,7 @@ start_db() {
 			--log-error="$var/log/mariadb.log" --user="$(id -un)" --skip-name-resolve \
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
 			--innodb-buffer-pool-size=256M --innodb-log-file-size=256M \
+			--innodb-lock-wait-timeout="${KAERU_LOCK_WAIT:-50}" \
 			--max-connections=500 --skip-log-bin >/dev/null 2>&1 &
 		wait_for 60 "MariaDB" mariadb-admin --no-defaults --socket="$sock" -uroot ping
 	fi
@@ -147,6 +149,7 @@ cmd_status() {
 case "${1:-}" in
 start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
+restart-fcgi) shift; start_fcgi "$(cd "$1" && pwd)" "$2" ;;
 status) shift; cmd_status "$@" ;;
 *) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | stop VAR | status VAR" ;;
 esac
