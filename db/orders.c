@@ -45,9 +45,9 @@ static const char sql_stock_upsert[] =
     " ON DUPLICATE KEY UPDATE product_id = VALUES(product_id), variant = VALUES(variant),"
     " available = VALUES(available), updated_at = CURRENT_TIMESTAMP";
 static const char sql_exchange_options[] =
-    "SELECT sku, product_id, variant, available - reserved FROM inventory"
-    " WHERE merchant_id = ? AND product_id = ? AND sku <> ? AND available - reserved > 0"
-    " ORDER BY variant, sku";
+    "SELECT l.id, i.sku, i.variant FROM order_lines l JOIN inventory i"
+    " ON i.merchant_id = ? AND i.product_id = l.product_id AND i.sku <> l.sku"
+    " AND i.available - i.reserved > 0 WHERE l.order_id = ? ORDER BY l.position, i.variant, i.sku";
 static const char sql_reserve[] =
     "UPDATE inventory SET reserved = reserved + ? WHERE merchant_id = ? AND sku = ?"
     " AND product_id = ? AND available - reserved >= ?";
@@ -179,21 +179,20 @@ enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const str
 	return KAERU_OK;
 }
 
-enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id, const char *product_id,
-                                      const char *sku, struct stock **out, size_t *n)
+enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
+                                      struct exchange_option **out, size_t *n)
 {
 	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_exchange_options,
-	                            DB_ARGS(DBI(merchant_id), DBS(product_id), DBS(sku)), &rows);
+	enum kaeru_err e =
+	    db_query(db, sql_exchange_options, DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows);
 	if (e != KAERU_OK)
 		return e;
 	*n = rows.nrows;
 	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
 	for (size_t r = 0; r < rows.nrows; r++) {
-		(*out)[r].sku = db_str(&rows, r, 0);
-		(*out)[r].product_id = db_str(&rows, r, 1);
+		(*out)[r].order_line_id = db_int(&rows, r, 0);
+		(*out)[r].sku = db_str(&rows, r, 1);
 		(*out)[r].variant = db_str(&rows, r, 2);
-		(*out)[r].available = db_int(&rows, r, 3);
 	}
 	return KAERU_OK;
 }

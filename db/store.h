@@ -80,9 +80,14 @@ struct stock {
 };
 enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const struct stock *items,
                                    size_t n);
-/* Variants of product_id other than sku with at least one unit free (available - reserved). */
-enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id, const char *product_id,
-                                      const char *sku, struct stock **out, size_t *n);
+/* Exchange options of every line of an order: the other variants of each line's product
+ * with at least one unit free (available - reserved), by line then variant. One query. */
+struct exchange_option {
+	int64_t order_line_id;
+	const char *sku, *variant;
+};
+enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
+                                      struct exchange_option **out, size_t *n);
 /* Takes qty units of sku (which must belong to product_id) into reserve; ECONFLICT when too
  * few are free. */
 enum kaeru_err store_reserve(struct db *db, int64_t merchant_id, const char *product_id,

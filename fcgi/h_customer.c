@@ -43,7 +43,8 @@ static bool email_same(const char *given, const char *stored)
 	return strlen(stored) == n && strncasecmp(given, stored, n) == 0;
 }
 
-static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o)
+static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o,
+                                   const struct exchange_option *opts, size_t nopts)
 {
 	json_t *lines = json_array();
 	for (size_t i = 0; i < o->n_lines; i++) {
@@ -53,12 +54,8 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 		int64_t returnable;
 		enum ineligible why = line_eligibility(&st, &m->policy, r->now, &returnable);
 		json_t *options = json_array();
-		struct stock *opts = NULL;
-		size_t nopts = 0;
-		if (why == INELIGIBLE_NONE &&
-		    store_exchange_options(r->db, m->id, l->product_id, l->sku, &opts, &nopts) ==
-		        KAERU_OK)
-			for (size_t k = 0; k < nopts; k++)
+		for (size_t k = 0; why == INELIGIBLE_NONE && k < nopts; k++)
+			if (opts[k].order_line_id == l->id)
 				json_array_append_new(options,
 				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
 				                                "variant", opts[k].variant));
@@ -119,13 +116,17 @@ void h_lookup(struct req *r)
 		                "No order matches this order number and e-mail address.", NULL);
 		return;
 	}
+	struct exchange_option *opts = NULL;
+	size_t nopts = 0;
+	if (e == KAERU_OK)
+		e = store_exchange_options(r->db, &o, &opts, &nopts);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
 	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o.order_number,
 	                          "currency", o.currency, "delivered_at", json_null(), "lines",
-	                          render_lookup_lines(r, &m, &o));
+	                          render_lookup_lines(r, &m, &o, opts, nopts));
 	if (o.has_delivered) {
 		char buf[RFC3339_LEN];
 		rfc3339_format(o.delivered_at, buf);
