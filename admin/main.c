@@ -5,8 +5,11 @@
 #include "db/store.h"
 #include "fcgi/auth.h"
 #include "fcgi/order_in.h"
+#include "fcgi/session.h"
 #include "util/config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <sodium.h>
@@ -31,12 +34,26 @@ enum opt {
 	OPT_EMAIL,
 	OPT_ROLE,
 	OPT_MERCHANT,
+	OPT_WINDOW_DAYS,
+	OPT_RESTOCKING_FEE,
+	OPT_CREDIT_BONUS,
+	OPT_LABEL_VALIDITY,
 	OPT__MAX
 };
 static const char *const opt_names[OPT__MAX] = {
-    [OPT_CODE] = "code",   [OPT_NAME] = "name",         [OPT_ADDRESS_JSON] = "address-json",
-    [OPT_SLUG] = "slug",   [OPT_CURRENCY] = "currency", [OPT_WAREHOUSE] = "warehouse",
-    [OPT_EMAIL] = "email", [OPT_ROLE] = "role",         [OPT_MERCHANT] = "merchant",
+    [OPT_CODE] = "code",
+    [OPT_NAME] = "name",
+    [OPT_ADDRESS_JSON] = "address-json",
+    [OPT_SLUG] = "slug",
+    [OPT_CURRENCY] = "currency",
+    [OPT_WAREHOUSE] = "warehouse",
+    [OPT_EMAIL] = "email",
+    [OPT_ROLE] = "role",
+    [OPT_MERCHANT] = "merchant",
+    [OPT_WINDOW_DAYS] = "window-days",
+    [OPT_RESTOCKING_FEE] = "restocking-fee-percent",
+    [OPT_CREDIT_BONUS] = "store-credit-bonus-percent",
+    [OPT_LABEL_VALIDITY] = "label-validity-days",
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -141,7 +158,12 @@ static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char 
 static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	const char *email = need(opts, OPT_EMAIL), *role_name = need(opts, OPT_ROLE);
+	const char *given = need(opts, OPT_EMAIL), *role_name = need(opts, OPT_ROLE);
+	char *email = arena_strdup(&x->arena, given);
+	for (char *p = email; *p; p++) /* logins compare lower-case */
+		*p = (char)tolower((unsigned char)*p);
+	if (!email_plausible(email))
+		return fail("--email must be an e-mail address (got \"%s\")", given);
 	int role = NAME_INDEX(role_names, role_name);
 	if (role < 0)
 		return fail("--role must be warehouse, merchant or admin (got \"%s\")", role_name);
@@ -180,6 +202,100 @@ static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **ar
 	if (e != KAERU_OK)
 		return db_fail(x, e, "user");
 	printf("user %s (%s) created\n", email, role_names[role]);
+	return 0;
+}
+
+/* An integer option in [min, max] into *out, left alone when the option is absent. */
+static bool int_opt(const char **opts, enum opt o, int min, int max, int *out)
+{
+	if (!opts[o])
+		return true;
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(opts[o], &end, 10);
+	if (errno || end == opts[o] || *end || v < min || v > max) {
+		fail("--%s must be a whole number from %d to %d (got \"%s\")", opt_names[o], min,
+		     max, opts[o]);
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	const char *slug = need(opts, OPT_SLUG);
+	struct merchant m;
+	enum kaeru_err e = store_merchant_by_slug(&x->db, slug, &m);
+	if (e != KAERU_OK)
+		return db_fail(x, e, "merchant");
+	struct policy *p = &m.policy;
+	if (!int_opt(opts, OPT_WINDOW_DAYS, 0, 3650, &p->window_days) ||
+	    !int_opt(opts, OPT_RESTOCKING_FEE, 0, 100, &p->restocking_fee_percent) ||
+	    !int_opt(opts, OPT_CREDIT_BONUS, 0, 100, &p->store_credit_bonus_percent) ||
+	    !int_opt(opts, OPT_LABEL_VALIDITY, 1, 3650, &p->label_validity_days))
+		return 2;
+	if ((e = store_merchant_policy_set(&x->db, m.id, p)) != KAERU_OK)
+		return db_fail(x, e, "merchant");
+	printf("merchant %s: window %d days, restocking fee %d%%, store-credit bonus %d%%, "
+	       "labels valid %d days\n",
+	       slug, p->window_days, p->restocking_fee_percent, p->store_credit_bonus_percent,
+	       p->label_validity_days);
+	return 0;
+}
+
+#define EXPIRE_BATCH 50
+
+struct expiry {
+	size_t expired;
+	bool more;
+};
+
+/* One batch of expired labels: their returns become expired and give back their
+ * reservations. Rows another run holds are skipped, so runs on several machines share. */
+static enum kaeru_err expire_tx(struct db *db, void *arg)
+{
+	struct expiry *ex = arg;
+	char rmas[EXPIRE_BATCH][RMA_LEN + 1];
+	size_t n = 0;
+	ex->expired = 0;
+	enum kaeru_err e = store_expired_labels(db, EXPIRE_BATCH, rmas, &n);
+	ex->more = n == EXPIRE_BATCH;
+	for (size_t i = 0; i < n && e == KAERU_OK; i++) {
+		struct ret ret;
+		if ((e = store_return_get(db, rmas[i], false, &ret)) != KAERU_OK)
+			break;
+		if (ret.status != RETURN_LABEL_ISSUED)
+			continue;
+		if ((e = store_return_release(db, &ret)) == KAERU_OK &&
+		    (e = store_return_set_status(db, ret.id, RETURN_EXPIRED)) == KAERU_OK &&
+		    (e = store_event_add(db, ret.id, EVENT_EXPIRED, "kaeru", NULL)) == KAERU_OK)
+			ex->expired++;
+	}
+	return e;
+}
+
+static int cmd_maintenance(struct ctx *x, const char **opts, int argc, char **argv)
+{
+	(void)opts, (void)argc, (void)argv;
+	size_t expired = 0;
+	struct expiry ex;
+	enum kaeru_err e;
+	do {
+		arena_reset(&x->arena);
+		if ((e = db_tx_run(&x->db, expire_tx, &ex)) != KAERU_OK)
+			return db_fail(x, e, "expiry");
+		expired += ex.expired;
+	} while (ex.more);
+	uint64_t sessions = 0, failures = 0;
+	if ((e = store_sessions_prune(&x->db, SESSION_IDLE_S, SESSION_MAX_S, &sessions)) !=
+	        KAERU_OK ||
+	    (e = store_failures_prune(&x->db, &failures)) != KAERU_OK)
+		return db_fail(x, e, "pruning");
+	printf("expired %zu returns; removed %llu dead sessions and %llu old failed logins or "
+	       "lookups\n",
+	       expired, (unsigned long long)sessions, (unsigned long long)failures);
 	return 0;
 }
 
@@ -278,7 +394,12 @@ static const struct command {
     {"user", "create", cmd_user_create,
      "user create --email a@b.jp --role warehouse|merchant|admin [--merchant SLUG] "
      "[--warehouse CODE]  (password on stdin)"},
+    {"merchant", "policy", cmd_merchant_policy,
+     "merchant policy --slug sakura [--window-days N] [--restocking-fee-percent N] "
+     "[--store-credit-bonus-percent N] [--label-validity-days N]"},
     {"orders", "import", cmd_orders_import, "orders import --merchant SLUG FILE.jsonl"},
+    {"maintenance", NULL, cmd_maintenance,
+     "maintenance  (expire unscanned labels, prune sessions; safe from cron on many hosts)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

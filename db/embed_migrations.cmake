@@ -1,5 +1,6 @@
 # Writes OUT: a C array of the migrations in FILES (NNN_name.sql), in order.
 set(body "/* Generated from db/migrations by db/embed_migrations.cmake. */\n#include \"db/migrate.h\"\n\nconst struct migration migrations[] = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 set(count 0)
 foreach(f ${FILES})
   get_filename_component(base ${f} NAME_WE)

@@ -8,10 +8,14 @@
 #define RETURN_COLUMNS                                                                             \
 	"SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"           \
 	" r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"              \
-	" o.currency, o.shipping_address FROM returns r JOIN orders o ON o.id = r.order_id"        \
-	" WHERE r.rma = ?"
+	" o.currency, o.shipping_address, w.code, w.name,"                                         \
+	" DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), UNIX_TIMESTAMP(r.expires_at)"          \
+	" FROM returns r JOIN orders o ON o.id = r.order_id"                                       \
+	" JOIN warehouses w ON w.id = r.warehouse_id WHERE r.rma = ?"
 static const char sql_return_get[] = RETURN_COLUMNS;
-static const char sql_return_get_lock[] = RETURN_COLUMNS " FOR UPDATE";
+/* Only the return's own row: locking the joined order and warehouse rows too would make
+ * every scan of a warehouse wait for the others. */
+static const char sql_return_lock[] = "SELECT id FROM returns WHERE rma = ? FOR UPDATE";
 static const char sql_items_get[] =
     "SELECT ri.id, ri.order_line_id, l.line_id, l.sku, l.name, l.variant, l.product_id,"
     " ri.quantity, l.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
@@ -21,8 +25,16 @@ static const char sql_items_get[] =
     " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
     " WHERE ri.return_id = ? ORDER BY ri.id";
 static const char sql_events_get[] =
-    "SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ'), type, actor, detail FROM return_events"
-    " WHERE return_id = ? ORDER BY id";
+    "SELECT DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type, e.actor, e.detail, u.email"
+    " FROM return_events e LEFT JOIN users u ON u.id = e.user_id"
+    " WHERE e.return_id = ? ORDER BY e.id";
+static const char sql_ledger_totals[] =
+    "SELECT kind, SUM(restocking_fee), SUM(bonus), SUM(amount) FROM ledger_entries"
+    " WHERE return_id = ? GROUP BY kind";
+static const char sql_shipments_get[] =
+    "SELECT s.sku, COALESCE(inv.variant, ''), s.quantity FROM shipments s"
+    " LEFT JOIN inventory inv ON inv.merchant_id = s.merchant_id AND inv.sku = s.sku"
+    " WHERE s.return_id = ? ORDER BY s.id";
 static const char sql_by_idempotency[] =
     "SELECT rma, request_hash FROM returns WHERE order_id = ? AND idempotency_key = ?";
 static const char sql_return_insert[] =
@@ -36,8 +48,8 @@ static const char sql_item_insert[] =
 static const char sql_set_status[] =
     "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
 static const char sql_event_insert[] =
-    "INSERT INTO return_events (return_id, at, type, actor, detail)"
-    " VALUES (?, NOW(3), ?, ?, ?)";
+    "INSERT INTO return_events (return_id, at, type, actor, user_id, detail)"
+    " VALUES (?, NOW(3), ?, ?, ?, ?)";
 static const char sql_item_unreserve[] =
     "UPDATE return_items SET reserved_quantity = 0 WHERE id = ?";
 static const char sql_failures[] =
@@ -100,6 +112,42 @@ static enum kaeru_err load_events(struct db *db, struct ret *r)
 		r->events[i].type = db_str(&rows, i, 1);
 		r->events[i].actor = db_str(&rows, i, 2);
 		r->events[i].detail_json = db_str(&rows, i, 3);
+		r->events[i].staff = db_str(&rows, i, 4);
+	}
+	return KAERU_OK;
+}
+
+/* What a resolved return settled to: ledger totals and replacement shipments. */
+static enum kaeru_err load_settlement(struct db *db, struct ret *r)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_ledger_totals, DB_ARGS(DBI(r->id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	r->has_totals = true;
+	memset(&r->totals, 0, sizeof(r->totals));
+	for (size_t i = 0; i < rows.nrows; i++) {
+		if (strcmp(db_str(&rows, i, 0), "refund") == 0) {
+			r->totals.fee = db_int(&rows, i, 1);
+			r->totals.refund = db_int(&rows, i, 3);
+		} else {
+			r->totals.bonus = db_int(&rows, i, 2);
+			r->totals.store_credit = db_int(&rows, i, 3);
+		}
+	}
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct return_item *it = &r->items[i];
+		r->totals.missing += it->quantity - it->received_quantity;
+	}
+	if ((e = db_query(db, sql_shipments_get, DB_ARGS(DBI(r->id)), &rows)) != KAERU_OK)
+		return e;
+	r->n_shipments = rows.nrows;
+	r->shipments = arena_zalloc(db->arena, sizeof(*r->shipments) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++) {
+		r->shipments[i].sku = db_str(&rows, i, 0);
+		r->shipments[i].variant = db_str(&rows, i, 1);
+		r->shipments[i].quantity = db_int(&rows, i, 2);
+		r->totals.replacements += r->shipments[i].quantity;
 	}
 	return KAERU_OK;
 }
@@ -107,9 +155,12 @@ static enum kaeru_err load_events(struct db *db, struct ret *r)
 enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struct ret *r)
 {
 	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, lock ? sql_return_get_lock : sql_return_get, DB_ARGS(DBS(rma)), &rows);
-	if (e != KAERU_OK)
+	enum kaeru_err e = KAERU_OK;
+	if (lock && (e = db_query(db, sql_return_lock, DB_ARGS(DBS(rma)), &rows)) != KAERU_OK)
+		return e;
+	if (lock && rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	if ((e = db_query(db, sql_return_get, DB_ARGS(DBS(rma)), &rows)) != KAERU_OK)
 		return e;
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
@@ -128,9 +179,13 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struc
 	r->order_number = db_str(&rows, 0, 8);
 	r->currency = db_str(&rows, 0, 9);
 	r->shipping_address_json = db_str(&rows, 0, 10);
-	if ((e = load_items(db, r)) != KAERU_OK)
+	r->warehouse_code = db_str(&rows, 0, 11);
+	r->warehouse_name = db_str(&rows, 0, 12);
+	r->received_at = db_str(&rows, 0, 13);
+	r->expires_at = db_int(&rows, 0, 14);
+	if ((e = load_items(db, r)) != KAERU_OK || (e = load_events(db, r)) != KAERU_OK)
 		return e;
-	return load_events(db, r);
+	return r->status == RETURN_RESOLVED ? load_settlement(db, r) : KAERU_OK;
 }
 
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
@@ -184,18 +239,39 @@ enum kaeru_err store_return_set_status(struct db *db, int64_t return_id, enum re
 	               NULL, NULL);
 }
 
+enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
+                                  const char *actor, int64_t user_id, const char *detail_json)
+{
+	return db_exec(db, sql_event_insert,
+	               DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor),
+	                       user_id ? DBI(user_id) : DBN, DBS(detail_json)),
+	               NULL, NULL);
+}
+
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
                                const char *actor, const char *detail_json)
 {
-	return db_exec(
-	    db, sql_event_insert,
-	    DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor), DBS(detail_json)),
-	    NULL, NULL);
+	return store_event_add_by(db, return_id, type, actor, 0, detail_json);
 }
 
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)
 {
 	return db_exec(db, sql_item_unreserve, DB_ARGS(DBI(item_id)), NULL, NULL);
+}
+
+enum kaeru_err store_return_release(struct db *db, const struct ret *r)
+{
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct return_item *it = &r->items[i];
+		if (it->reserved_quantity == 0)
+			continue;
+		enum kaeru_err e;
+		if ((e = store_release(db, r->merchant_id, it->exchange_sku,
+		                       it->reserved_quantity)) != KAERU_OK ||
+		    (e = store_item_unreserve(db, it->id)) != KAERU_OK)
+			return e;
+	}
+	return KAERU_OK;
 }
 
 enum kaeru_err store_lookup_failures(struct db *db, const char *client, int window_s,

@@ -6,6 +6,7 @@
 
 #include "core/domain.h"
 #include "core/policy.h"
+#include "core/resolve.h"
 #include "core/rma.h"
 #include "db/db.h"
 
@@ -41,6 +42,8 @@ enum kaeru_err store_warehouse_create(struct db *db, const char *code, const cha
 enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char *name,
                                      const char *currency, int64_t warehouse_id,
                                      const char *key_hash_hex, int64_t price_step, int64_t *id);
+/* Stores the policy's window, fee, bonus and label validity. */
+enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p);
 /* ECONFLICT when the email is taken. merchant_id/warehouse_id 0 for none. */
 enum kaeru_err store_user_create(struct db *db, const char *email, const char *password_hash,
                                  enum role role, int64_t merchant_id, int64_t warehouse_id);
@@ -113,6 +116,13 @@ struct return_item {
 struct return_event {
 	const char *at; /* RFC 3339 */
 	const char *type, *actor, *detail_json;
+	const char *staff; /* the staff member's email, or NULL */
+};
+
+/* Replacement units an exchange ships once its return resolves. */
+struct shipment_line {
+	const char *sku, *variant;
+	int64_t quantity;
 };
 
 struct ret {
@@ -122,10 +132,18 @@ struct ret {
 	enum return_status status;
 	const char *created_at; /* RFC 3339 */
 	const char *order_number, *currency, *shipping_address_json;
+	const char *warehouse_code, *warehouse_name;
+	const char *received_at; /* RFC 3339, or NULL before the first scan */
+	int64_t expires_at;      /* Unix seconds */
 	struct return_item *items;
 	size_t n_items;
 	struct return_event *events;
 	size_t n_events;
+	/* Filled once resolved: the ledger's totals and the exchanges' shipments. */
+	bool has_totals;
+	struct resolve_totals totals;
+	struct shipment_line *shipments;
+	size_t n_shipments;
 };
 
 /* Loads a return by its code, with items and events. lock: FOR UPDATE on the return row. */
@@ -141,8 +159,68 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 enum kaeru_err store_return_set_status(struct db *db, int64_t return_id, enum return_status s);
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
                                const char *actor, const char *detail_json);
+/* The same, naming the staff user behind it (0 for none). */
+enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
+                                  const char *actor, int64_t user_id, const char *detail_json);
 /* Marks an item's reservation released (reserved_quantity 0). */
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
+/* Gives every exchange unit the return holds back to stock (cancel, expiry). */
+enum kaeru_err store_return_release(struct db *db, const struct ret *r);
+
+/* ---- receiving, inspection and resolution (db/receiving.c) ---- */
+/* label_issued → received, stamped now. */
+enum kaeru_err store_return_receive(struct db *db, int64_t return_id);
+struct inspection {
+	int64_t received;
+	const char *grade, *disposition, *note; /* NULL when absent */
+};
+enum kaeru_err store_item_inspect(struct db *db, int64_t item_id, const struct inspection *in,
+                                  int64_t user_id);
+/* received → resolved, stamped now. */
+enum kaeru_err store_return_resolve(struct db *db, int64_t return_id);
+enum kaeru_err store_ledger_add(struct db *db, const struct ret *r, const struct return_item *it,
+                                const struct resolve_money *m);
+enum kaeru_err store_shipment_add(struct db *db, const struct ret *r, const struct return_item *it,
+                                  int64_t quantity);
+/* Reserved exchange units leave stock for a shipment: available and reserved both drop. */
+enum kaeru_err store_inventory_commit(struct db *db, int64_t merchant_id, const char *sku,
+                                      int64_t qty);
+/* Returned units go back on the shelf: available rises (the sku is added when unknown). */
+enum kaeru_err store_restock(struct db *db, int64_t merchant_id, const struct return_item *it,
+                             int64_t qty);
+/* Codes of up to max unscanned returns whose label has expired, locked for this transaction
+ * and skipped by any other one doing the same (several maintenance runs share the work). */
+enum kaeru_err store_expired_labels(struct db *db, size_t max, char (*rmas)[RMA_LEN + 1],
+                                    size_t *n);
+
+/* ---- staff users and sessions (db/staff.c) ---- */
+struct user {
+	int64_t id;
+	const char *email, *password_hash;
+	enum role role;
+	int64_t merchant_id, warehouse_id; /* 0 for none */
+	const char *merchant_slug, *merchant_name, *warehouse_code, *warehouse_name; /* or NULL */
+};
+/* By lower-cased email. */
+enum kaeru_err store_user_by_email(struct db *db, const char *email, struct user *u);
+enum kaeru_err store_session_create(struct db *db, const char *token_hash, int64_t user_id);
+/* The user of a live session: used within idle_s seconds and younger than max_s. Refreshes
+ * its last use at most once a minute. ENOTFOUND when unknown or dead. */
+enum kaeru_err store_session_user(struct db *db, const char *token_hash, int idle_s, int max_s,
+                                  struct user *u);
+enum kaeru_err store_session_delete(struct db *db, const char *token_hash);
+/* Deletes sessions dead by those limits; *n how many. */
+enum kaeru_err store_sessions_prune(struct db *db, int idle_s, int max_s, uint64_t *n);
+
+enum login_kind { LOGIN_ACCOUNT, LOGIN_ADDRESS };
+/* Failed logins of an account or address in the last window_s seconds, and the seconds since
+ * the latest. */
+enum kaeru_err store_login_failures(struct db *db, enum login_kind kind, const char *subject,
+                                    int window_s, int64_t *count, int64_t *since_last);
+enum kaeru_err store_login_failed(struct db *db, const char *account, const char *address);
+enum kaeru_err store_login_clear(struct db *db, const char *account);
+/* Forgets failed logins and lookups older than a day. */
+enum kaeru_err store_failures_prune(struct db *db, uint64_t *n);
 
 /* ---- lookup throttling (db/returns.c) ---- */
 /* Failures from client in the last window_s seconds, and the age in seconds of the oldest. */

@@ -21,6 +21,9 @@ static const char sql_warehouse_insert[] =
 static const char sql_merchant_insert[] =
     "INSERT INTO merchants (slug, name, currency, warehouse_id, api_key_hash, price_step)"
     " VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_policy_set[] =
+    "UPDATE merchants SET window_days = ?, restocking_fee_percent = ?,"
+    " store_credit_bonus_percent = ?, label_validity_days = ? WHERE id = ?";
 static const char sql_user_insert[] =
     "INSERT INTO users (email, password_hash, role, merchant_id, warehouse_id)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -127,5 +130,14 @@ enum kaeru_err store_user_create(struct db *db, const char *email, const char *p
 	               DB_ARGS(DBS(email), DBS(password_hash), DBS(role_names[role]),
 	                       merchant_id ? DBI(merchant_id) : DBN,
 	                       warehouse_id ? DBI(warehouse_id) : DBN),
+	               NULL, NULL);
+}
+
+enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p)
+{
+	return db_exec(db, sql_policy_set,
+	               DB_ARGS(DBI(p->window_days), DBI(p->restocking_fee_percent),
+	                       DBI(p->store_credit_bonus_percent), DBI(p->label_validity_days),
+	                       DBI(id)),
 	               NULL, NULL);
 }

@@ -343,5 +343,6 @@ void h_return_create(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, rc.replayed ? 200 : 201, render_return(r, &ret, &rc.merchant));
+	respond_json(r, rc.replayed ? 200 : 201,
+	             render_return(r, &ret, &rc.merchant, VIEW_CUSTOMER));
 }

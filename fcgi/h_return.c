@@ -1,22 +1,52 @@
-/* One return, seen by its customer: the timeline, the label, cancelling. */
+/* One return, seen by its customer or by staff: the timeline, the label, cancelling. */
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
+#include "fcgi/session.h"
 #include "pdf/label.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum access { ACCESS_NONE, ACCESS_TOKEN, ACCESS_TRACKING };
+enum access { ACCESS_NONE, ACCESS_TOKEN, ACCESS_TRACKING, ACCESS_STAFF };
 
-/* Loads the return named in the path and checks the caller may see it: the order token of
- * its order, or its tracking key in ?k=. Answers 401/404 itself and returns ACCESS_NONE. */
-static enum access return_access(struct req *r, struct ret *ret, struct merchant *m)
+static enum kaeru_err load(struct req *r, struct ret *ret, struct merchant *m)
 {
 	char rma[RMA_LEN + 1];
+	enum kaeru_err e = rma_normalize(r->params[0], rma)
+	                       ? store_return_get(r->db, rma, false, ret)
+	                       : KAERU_ENOTFOUND;
+	if (e == KAERU_OK)
+		e = store_merchant_by_id(r->db, ret->merchant_id, m);
+	return e;
+}
+
+/* Staff see the returns of their warehouse, their merchant, or all (admins). */
+static enum access staff_access(struct req *r, struct ret *ret, struct merchant *m)
+{
+	struct user u;
+	if (!auth_staff(r, ALLOW_ANYBODY, &u))
+		return ACCESS_NONE;
+	enum kaeru_err e = load(r, ret, m);
+	if (e == KAERU_OK && !staff_can_see(&u, ret))
+		e = KAERU_ENOTFOUND;
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return ACCESS_NONE;
+	}
+	return ACCESS_STAFF;
+}
+
+/* Loads the return named in the path and checks the caller may see it: the order token of
+ * its order, its tracking key in ?k=, or a staff session. Answers 401/404 itself and
+ * returns ACCESS_NONE. */
+static enum access return_access(struct req *r, struct ret *ret, struct merchant *m)
+{
 	const char *token = req_bearer(r), *k = req_query(r, "k");
 	int64_t order_id = 0;
+	if (!token && !k && req_has_session(r))
+		return staff_access(r, ret, m);
 	if (token && !order_token_check(r, token, &order_id)) {
 		respond_problem(r, 401, "Invalid or expired order token", NULL, NULL);
 		return ACCESS_NONE;
@@ -26,11 +56,7 @@ static enum access return_access(struct req *r, struct ret *ret, struct merchant
 		                "Use the tracking link, or the order token from lookup.", NULL);
 		return ACCESS_NONE;
 	}
-	enum kaeru_err e = rma_normalize(r->params[0], rma)
-	                       ? store_return_get(r->db, rma, false, ret)
-	                       : KAERU_ENOTFOUND;
-	if (e == KAERU_OK)
-		e = store_merchant_by_id(r->db, ret->merchant_id, m);
+	enum kaeru_err e = load(r, ret, m);
 	enum access a = ACCESS_NONE;
 	if (e == KAERU_OK && token && order_id == ret->order_id)
 		a = ACCESS_TOKEN;
@@ -47,9 +73,11 @@ void h_return_get(struct req *r)
 {
 	struct ret ret;
 	struct merchant m;
-	if (return_access(r, &ret, &m) == ACCESS_NONE)
+	enum access a = return_access(r, &ret, &m);
+	if (a == ACCESS_NONE)
 		return;
-	respond_json(r, 200, render_return(r, &ret, &m));
+	respond_json(r, 200,
+	             render_return(r, &ret, &m, a == ACCESS_STAFF ? VIEW_STAFF : VIEW_CUSTOMER));
 }
 
 static const char *member(struct arena *a, json_t *obj, const char *key)
@@ -133,16 +161,8 @@ static enum kaeru_err cancel_tx(struct db *db, void *arg)
 		cx->not_cancelable = true;
 		return KAERU_ECONFLICT;
 	}
-	for (size_t i = 0; i < ret.n_items; i++) {
-		const struct return_item *it = &ret.items[i];
-		if (it->reserved_quantity == 0)
-			continue;
-		if ((e = store_release(db, ret.merchant_id, it->exchange_sku,
-		                       it->reserved_quantity)) != KAERU_OK ||
-		    (e = store_item_unreserve(db, it->id)) != KAERU_OK)
-			return e;
-	}
-	if ((e = store_return_set_status(db, ret.id, RETURN_CANCELED)) != KAERU_OK)
+	if ((e = store_return_release(db, &ret)) != KAERU_OK ||
+	    (e = store_return_set_status(db, ret.id, RETURN_CANCELED)) != KAERU_OK)
 		return e;
 	return store_event_add(db, ret.id, EVENT_CANCELED, "customer", NULL);
 }
@@ -175,5 +195,5 @@ void h_return_cancel(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200, render_return(r, &ret, &m));
+	respond_json(r, 200, render_return(r, &ret, &m, VIEW_CUSTOMER));
 }

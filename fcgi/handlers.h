@@ -20,6 +20,13 @@ void h_return_create(struct req *r);
 void h_return_get(struct req *r);
 void h_return_label(struct req *r);
 void h_return_cancel(struct req *r);
+/* session.c — staff login */
+void h_session_create(struct req *r);
+void h_session_get(struct req *r);
+void h_session_delete(struct req *r);
+/* h_staff.c — the warehouse, staff session */
+void h_scan(struct req *r);
+void h_inspect(struct req *r);
 
 /* Finds the route for the request, fills r->params and runs its handler; answers 404 or 405
  * with a problem when there is none. */

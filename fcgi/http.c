@@ -81,6 +81,10 @@ bool req_read(struct req *r)
 	r->idempotency_key = param(r, "HTTP_IDEMPOTENCY_KEY");
 	r->origin = param(r, "HTTP_ORIGIN");
 	r->host = param(r, "HTTP_HOST");
+	r->cookie = param(r, "HTTP_COOKIE");
+	r->sec_fetch_site = param(r, "HTTP_SEC_FETCH_SITE");
+	const char *https = FCGX_GetParam("HTTPS", r->fcgx->envp);
+	r->https = https && *https && strcasecmp(https, "off") != 0;
 	if (!r->remote_addr)
 		r->remote_addr = "";
 	if (r->content_type && !*r->content_type)
@@ -270,16 +274,32 @@ static const char *problem_type(int status)
 	}
 }
 
-void respond_problem_with(struct req *r, int status, const char *title, const char *detail,
-                          json_t *errors, const char *headers)
+static void respond_problem_object(struct req *r, int status, const char *title, const char *detail,
+                                   json_t *errors, json_t *extra, const char *headers)
 {
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", problem_type(status), "title",
 	                      title, "status", status, "detail", detail ? detail : title, "errors",
 	                      errors ? errors : json_array());
+	if (extra) {
+		json_object_update_missing(p, extra);
+		json_decref(extra);
+	}
 	char *s = json_dumps(p, JSON_COMPACT);
 	json_decref(p);
 	respond(r, status, "application/problem+json", headers, s, strlen(s));
 	free(s);
+}
+
+void respond_problem_with(struct req *r, int status, const char *title, const char *detail,
+                          json_t *errors, const char *headers)
+{
+	respond_problem_object(r, status, title, detail, errors, NULL, headers);
+}
+
+void respond_problem_ext(struct req *r, int status, const char *title, const char *detail,
+                         json_t *extra)
+{
+	respond_problem_object(r, status, title, detail, NULL, extra, NULL);
 }
 
 void respond_problem(struct req *r, int status, const char *title, const char *detail,

@@ -45,6 +45,9 @@ struct req {
 	const char *idempotency_key;
 	const char *origin;
 	const char *host;
+	const char *cookie;         /* the Cookie header, or NULL */
+	const char *sec_fetch_site; /* "same-origin", "cross-site", ... or NULL */
+	bool https;                 /* the client spoke TLS to nginx */
 
 	const char *body; /* NUL-terminated copy, body_len bytes */
 	size_t body_len;
@@ -74,6 +77,9 @@ void respond_problem(struct req *r, int status, const char *title, const char *d
 /* The same, with extra CRLF-terminated header lines (or NULL). */
 void respond_problem_with(struct req *r, int status, const char *title, const char *detail,
                           json_t *errors, const char *headers);
+/* The same, with extra members merged into the problem object (extra is stolen). */
+void respond_problem_ext(struct req *r, int status, const char *title, const char *detail,
+                         json_t *extra);
 /* Answers for a kaeru_err that a handler could not turn into anything more precise. */
 void respond_error(struct req *r, enum kaeru_err e);
 /* 422 with the collected field errors. */

@@ -58,7 +58,7 @@ static json_t *int_or_null(bool present, int64_t v)
 	return present ? json_integer(v) : json_null();
 }
 
-json_t *render_return(struct req *r, const struct ret *ret, const struct merchant *m)
+json_t *render_return(struct req *r, const struct ret *ret, const struct merchant *m, enum view v)
 {
 	json_t *items = json_array();
 	for (size_t i = 0; i < ret->n_items; i++) {
@@ -80,20 +80,52 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	json_t *events = json_array();
 	for (size_t i = 0; i < ret->n_events; i++) {
 		const struct return_event *ev = &ret->events[i];
-		json_array_append_new(events,
-		                      json_pack("{s:s, s:s, s:s, s:o}", "at", ev->at, "type",
-		                                ev->type, "actor", ev->actor, "detail",
-		                                render_stored_json(ev->detail_json)));
+		json_t *e =
+		    json_pack("{s:s, s:s, s:s, s:o}", "at", ev->at, "type", ev->type, "actor",
+		              ev->actor, "detail", render_stored_json(ev->detail_json));
+		if (v == VIEW_STAFF)
+			json_object_set_new(e, "staff",
+			                    ev->staff ? json_string(ev->staff) : json_null());
+		json_array_append_new(events, e);
 	}
+	json_t *exchanges = json_array();
+	for (size_t i = 0; i < ret->n_shipments; i++)
+		json_array_append_new(exchanges,
+		                      json_pack("{s:s, s:s, s:I}", "sku", ret->shipments[i].sku,
+		                                "variant", ret->shipments[i].variant, "quantity",
+		                                (json_int_t)ret->shipments[i].quantity));
+	const struct resolve_totals *t = &ret->totals;
+	json_t *refund =
+	    !ret->has_totals
+	        ? json_null()
+	        : json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I}", "amount",
+	                    (json_int_t)(t->refund + t->store_credit), "currency", ret->currency,
+	                    "method", resolve_method(t), "refund", (json_int_t)t->refund,
+	                    "restocking_fee", (json_int_t)t->fee, "store_credit",
+	                    (json_int_t)t->store_credit, "store_credit_bonus",
+	                    (json_int_t)t->bonus);
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
 	char *label_url = arena_printf(r->arena, "%s/api/v1/returns/%s/label.pdf?k=%s", base,
 	                               ret->rma, ret->tracking_key);
 	char *tracking_url =
 	    arena_printf(r->arena, "%s/r/%s?k=%s", base, ret->rma, ret->tracking_key);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:n}", "rma",
-	                 ret->rma, "merchant", m->slug, "merchant_name", m->name, "order_number",
-	                 ret->order_number, "currency", ret->currency, "status",
-	                 return_status_names[ret->status], "created_at", ret->created_at,
-	                 "label_url", label_url, "tracking_url", tracking_url, "items", items,
-	                 "events", events, "refund");
+	json_t *j = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "rma", ret->rma,
+	    "merchant", m->slug, "merchant_name", m->name, "order_number", ret->order_number,
+	    "currency", ret->currency, "status", return_status_names[ret->status], "created_at",
+	    ret->created_at, "label_url", label_url, "tracking_url", tracking_url, "items", items,
+	    "events", events, "refund", refund, "exchanges", exchanges);
+	if (v == VIEW_STAFF) {
+		json_t *address = render_stored_json(ret->shipping_address_json);
+		json_t *name = json_object_get(address, "name");
+		json_object_set_new(
+		    j, "customer_name",
+		    json_string(json_string_value(name) ? json_string_value(name) : ""));
+		json_decref(address);
+		json_object_set_new(j, "warehouse", json_string(ret->warehouse_code));
+		json_object_set_new(j, "warehouse_name", json_string(ret->warehouse_name));
+		json_object_set_new(j, "received_at",
+		                    ret->received_at ? json_string(ret->received_at) : json_null());
+	}
+	return j;
 }

@@ -15,7 +15,10 @@ json_t *render_merchant_brief(const struct merchant *m);
 json_t *render_order(const struct order *o);
 /* A JSON text stored by kaeru (an address, an event detail) back as JSON; null when NULL. */
 json_t *render_stored_json(const char *text);
-/* A return as its customer and staff see it, links included. */
-json_t *render_return(struct req *r, const struct ret *ret, const struct merchant *m);
+/* Who is looking: the customer (order token, tracking key) or staff (a session), who also
+ * see the customer's name, the warehouse and which staff member did what. */
+enum view { VIEW_CUSTOMER, VIEW_STAFF };
+/* A return with its timeline, money and links. */
+json_t *render_return(struct req *r, const struct ret *ret, const struct merchant *m, enum view v);
 
 #endif

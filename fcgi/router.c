@@ -14,6 +14,11 @@ enum route {
 	ROUTE_RETURN_GET,
 	ROUTE_RETURN_LABEL,
 	ROUTE_RETURN_CANCEL,
+	ROUTE_SESSION_CREATE,
+	ROUTE_SESSION_GET,
+	ROUTE_SESSION_DELETE,
+	ROUTE_SCAN,
+	ROUTE_INSPECT,
 	ROUTE__MAX
 };
 
@@ -31,6 +36,11 @@ static const struct route_def {
     [ROUTE_RETURN_GET] = {METHOD_GET, "/api/v1/returns/*", h_return_get},
     [ROUTE_RETURN_LABEL] = {METHOD_GET, "/api/v1/returns/*/label.pdf", h_return_label},
     [ROUTE_RETURN_CANCEL] = {METHOD_POST, "/api/v1/returns/*/cancel", h_return_cancel},
+    [ROUTE_SESSION_CREATE] = {METHOD_POST, "/api/v1/session", h_session_create},
+    [ROUTE_SESSION_GET] = {METHOD_GET, "/api/v1/session", h_session_get},
+    [ROUTE_SESSION_DELETE] = {METHOD_DELETE, "/api/v1/session", h_session_delete},
+    [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", h_scan},
+    [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", h_inspect},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

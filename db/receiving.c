@@ -1,0 +1,112 @@
+/* What happens to a return in the warehouse: the scan, each item's inspection, and what the
+ * resolution writes — ledger entries, replacement shipments, stock. */
+#include "db/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char sql_receive[] =
+    "UPDATE returns SET status = 'received', received_at = CURRENT_TIMESTAMP,"
+    " updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'label_issued'";
+static const char sql_resolve[] =
+    "UPDATE returns SET status = 'resolved', resolved_at = CURRENT_TIMESTAMP,"
+    " updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'received'";
+static const char sql_inspect[] =
+    "UPDATE return_items SET status = 'inspected', received_quantity = ?, grade = ?,"
+    " disposition = ?, note = ?, inspected_at = CURRENT_TIMESTAMP, inspected_by = ?"
+    " WHERE id = ?";
+static const char sql_ledger_insert[] =
+    "INSERT INTO ledger_entries (merchant_id, return_id, return_item_id, kind, currency, gross,"
+    " restocking_fee, bonus, amount, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+static const char sql_shipment_insert[] =
+    "INSERT INTO shipments (merchant_id, return_id, return_item_id, sku, quantity, created_at)"
+    " VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+static const char sql_inventory_commit[] =
+    "UPDATE inventory SET available = GREATEST(available - ?, 0),"
+    " reserved = GREATEST(reserved - ?, 0), updated_at = CURRENT_TIMESTAMP"
+    " WHERE merchant_id = ? AND sku = ?";
+static const char sql_restock[] =
+    "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
+    "?)"
+    " ON DUPLICATE KEY UPDATE available = available + VALUES(available),"
+    " updated_at = CURRENT_TIMESTAMP";
+static const char sql_expired_labels[] =
+    "SELECT rma FROM returns WHERE status = 'label_issued' AND expires_at <= CURRENT_TIMESTAMP"
+    " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED";
+
+/* An UPDATE guarded by the expected state: no row changed means another transaction won. */
+static enum kaeru_err exec_one(struct db *db, const char *sql, int64_t id)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e = db_exec(db, sql, DB_ARGS(DBI(id)), &affected, NULL);
+	if (e == KAERU_OK && affected != 1)
+		return KAERU_ECONFLICT;
+	return e;
+}
+
+enum kaeru_err store_return_receive(struct db *db, int64_t return_id)
+{
+	return exec_one(db, sql_receive, return_id);
+}
+
+enum kaeru_err store_return_resolve(struct db *db, int64_t return_id)
+{
+	return exec_one(db, sql_resolve, return_id);
+}
+
+enum kaeru_err store_item_inspect(struct db *db, int64_t item_id, const struct inspection *in,
+                                  int64_t user_id)
+{
+	return db_exec(db, sql_inspect,
+	               DB_ARGS(DBI(in->received), DBS(in->grade), DBS(in->disposition),
+	                       DBS(in->note), user_id ? DBI(user_id) : DBN, DBI(item_id)),
+	               NULL, NULL);
+}
+
+enum kaeru_err store_ledger_add(struct db *db, const struct ret *r, const struct return_item *it,
+                                const struct resolve_money *m)
+{
+	return db_exec(db, sql_ledger_insert,
+	               DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id),
+	                       DBS(resolution_names[it->resolution]), DBS(r->currency),
+	                       DBI(m->gross), DBI(m->fee), DBI(m->bonus), DBI(m->amount)),
+	               NULL, NULL);
+}
+
+enum kaeru_err store_shipment_add(struct db *db, const struct ret *r, const struct return_item *it,
+                                  int64_t quantity)
+{
+	return db_exec(db, sql_shipment_insert,
+	               DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBS(it->exchange_sku),
+	                       DBI(quantity)),
+	               NULL, NULL);
+}
+
+enum kaeru_err store_inventory_commit(struct db *db, int64_t merchant_id, const char *sku,
+                                      int64_t qty)
+{
+	return db_exec(db, sql_inventory_commit,
+	               DB_ARGS(DBI(qty), DBI(qty), DBI(merchant_id), DBS(sku)), NULL, NULL);
+}
+
+enum kaeru_err store_restock(struct db *db, int64_t merchant_id, const struct return_item *it,
+                             int64_t qty)
+{
+	return db_exec(db, sql_restock,
+	               DB_ARGS(DBI(merchant_id), DBS(it->sku), DBS(it->product_id),
+	                       DBS(it->variant), DBI(qty)),
+	               NULL, NULL);
+}
+
+enum kaeru_err store_expired_labels(struct db *db, size_t max, char (*rmas)[RMA_LEN + 1], size_t *n)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_expired_labels, DB_ARGS(DBI(max)), &rows);
+	*n = 0;
+	if (e != KAERU_OK)
+		return e;
+	for (size_t i = 0; i < rows.nrows && i < max; i++)
+		snprintf(rmas[(*n)++], RMA_LEN + 1, "%s", db_str(&rows, i, 0));
+	return KAERU_OK;
+}

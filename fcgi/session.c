@@ -1,0 +1,298 @@
+/* POST/GET/DELETE /api/v1/session and the staff check. Failed logins are counted per
+ * account and per client address in MariaDB; past a few, the account or address must wait,
+ * the wait doubling with each further failure. */
+#include "fcgi/session.h"
+
+#include "fcgi/auth.h"
+#include "fcgi/handlers.h"
+#include "fcgi/validate.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define TOKEN_LEN 43 /* base64url of 32 random bytes */
+
+#define LOGIN_WINDOW_S     (15 * 60)
+#define LOGIN_ACCOUNT_FREE 5  /* failures an account may have before it must wait */
+#define LOGIN_ADDRESS_FREE 20 /* the same for a client address (a warehouse shares one) */
+#define LOGIN_WAIT_FIRST_S 30
+#define LOGIN_WAIT_MAX_S   900
+
+static const char *cookie_value(struct req *r)
+{
+	const char *c = r->cookie;
+	size_t n = strlen(SESSION_COOKIE);
+	while (c && *c) {
+		while (*c == ' ' || *c == ';')
+			c++;
+		const char *end = strchr(c, ';');
+		size_t len = end ? (size_t)(end - c) : strlen(c);
+		if (len == n + 1 + TOKEN_LEN && strncmp(c, SESSION_COOKIE "=", n + 1) == 0)
+			return arena_strndup(r->arena, c + n + 1, TOKEN_LEN);
+		c = end;
+	}
+	return NULL;
+}
+
+bool req_has_session(struct req *r)
+{
+	return cookie_value(r) != NULL;
+}
+
+/* The origin this server is reached at, as a browser writes it in the Origin header. */
+static bool origin_is_ours(struct req *r)
+{
+	if (!r->host)
+		return false;
+	const char *ours = arena_printf(r->arena, "%s://%s", r->https ? "https" : "http", r->host);
+	if (strcasecmp(r->origin, ours) == 0)
+		return true;
+	const char *pub = r->cfg->public_url;
+	if (!pub)
+		return false;
+	size_t n = strlen(pub);
+	while (n && pub[n - 1] == '/')
+		n--;
+	return strlen(r->origin) == n && strncasecmp(r->origin, pub, n) == 0;
+}
+
+/* Cookie-carried changes only as same-origin JSON: a page of another site can make the
+ * browser send the cookie, but not with a JSON type, our Origin and same-origin fetch data. */
+static bool same_origin_json(struct req *r)
+{
+	if (r->method == METHOD_GET || r->method == METHOD_HEAD)
+		return true;
+	if ((r->origin && !origin_is_ours(r)) ||
+	    (r->sec_fetch_site && (strcmp(r->sec_fetch_site, "cross-site") == 0 ||
+	                           strcmp(r->sec_fetch_site, "same-site") == 0))) {
+		respond_problem(r, 403, "Cross-origin request refused",
+		                "Staff changes must come from kaeru's own pages.", NULL);
+		return false;
+	}
+	if ((r->method == METHOD_POST || r->method == METHOD_PUT) &&
+	    !(r->content_type && strncasecmp(r->content_type, "application/json", 16) == 0)) {
+		respond_problem(r, 415, "Unsupported media type",
+		                "Send staff changes as Content-Type: application/json.", NULL);
+		return false;
+	}
+	return true;
+}
+
+static char *token_hash(struct req *r, const char *token)
+{
+	char *h = arena_alloc(r->arena, HASH_HEX_LEN + 1);
+	hash_hex(token, strlen(token), h);
+	return h;
+}
+
+bool auth_staff(struct req *r, unsigned roles, struct user *u)
+{
+	const char *token = cookie_value(r);
+	if (!token) {
+		respond_problem(r, 401, "Login required", "Log in with a staff account first.",
+		                NULL);
+		return false;
+	}
+	if (!same_origin_json(r))
+		return false;
+	enum kaeru_err e =
+	    store_session_user(r->db, token_hash(r, token), SESSION_IDLE_S, SESSION_MAX_S, u);
+	if (e == KAERU_ENOTFOUND) {
+		respond_problem(r, 401, "Session expired", "Log in again.", NULL);
+		return false;
+	}
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return false;
+	}
+	if (!(roles & ALLOW(u->role))) {
+		respond_problem(
+		    r, 403, "Not allowed for this role",
+		    arena_printf(r->arena, "A %s login cannot do this.", role_names[u->role]),
+		    NULL);
+		return false;
+	}
+	return true;
+}
+
+bool staff_can_see(const struct user *u, const struct ret *ret)
+{
+	switch (u->role) {
+	case ROLE_ADMIN:
+		return true;
+	case ROLE_WAREHOUSE:
+		return u->warehouse_id == ret->warehouse_id;
+	case ROLE_MERCHANT:
+		return u->merchant_id == ret->merchant_id;
+	case ROLE__MAX:
+		break;
+	}
+	return false;
+}
+
+const char *staff_actor(struct req *r, const struct ret *ret)
+{
+	return arena_printf(r->arena, "warehouse:%s", ret->warehouse_code);
+}
+
+static json_t *render_user(const struct user *u)
+{
+	return json_pack("{s:{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?}}", "user", "id",
+	                 (json_int_t)u->id, "email", u->email, "role", role_names[u->role],
+	                 "merchant", u->merchant_slug, "merchant_name", u->merchant_name,
+	                 "warehouse", u->warehouse_code, "warehouse_name", u->warehouse_name);
+}
+
+/* Seconds still to wait after count failures, the latest since_last seconds ago, when free
+ * failures are allowed: 0 while under the limit, then 30 s doubling per failure. */
+static int64_t login_wait(int64_t count, int64_t since_last, int free)
+{
+	if (count < free)
+		return 0;
+	int64_t n = count - free;
+	int64_t wait = n >= 5 ? LOGIN_WAIT_MAX_S : (int64_t)LOGIN_WAIT_FIRST_S << n;
+	if (wait > LOGIN_WAIT_MAX_S)
+		wait = LOGIN_WAIT_MAX_S;
+	return wait > since_last ? wait - since_last : 0;
+}
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static void make_dummy_hash(void)
+{
+	char secret[33]; /* nobody knows it: no password can match */
+	randombytes_buf(secret, sizeof(secret) - 1);
+	secret[32] = '\0';
+	if (crypto_pwhash_str(dummy_hash, secret, 32, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		dummy_hash[0] = '\0';
+}
+
+/* Checks password against hash; an unknown account costs the same time as a known one. */
+static bool password_ok(const char *hash, const char *password)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	if (!hash) {
+		pthread_once(&once, make_dummy_hash);
+		int same = crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
+		(void)same; /* only the time it takes matters */
+		return false;
+	}
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+static char *email_key(struct req *r, const char *email)
+{
+	while (isspace((unsigned char)*email))
+		email++;
+	char *k = arena_strdup(r->arena, email);
+	size_t n = strlen(k);
+	while (n && isspace((unsigned char)k[n - 1]))
+		k[--n] = '\0';
+	for (char *p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+/* POST /api/v1/session {email, password} */
+void h_session_create(struct req *r)
+{
+	if (r->origin && !origin_is_ours(r)) {
+		respond_problem(r, 403, "Cross-origin request refused", NULL, NULL);
+		return;
+	}
+	struct checker c;
+	check_init(&c, r->arena);
+	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
+	const char *password = check_string(&c, r->json, "password", REQUIRED, 1, 1024, NULL);
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	const char *account = email_key(r, email);
+	int64_t acount, asince, ccount, csince;
+	enum kaeru_err e =
+	    store_login_failures(r->db, LOGIN_ACCOUNT, account, LOGIN_WINDOW_S, &acount, &asince);
+	if (e == KAERU_OK)
+		e = store_login_failures(r->db, LOGIN_ADDRESS, r->remote_addr, LOGIN_WINDOW_S,
+		                         &ccount, &csince);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	int64_t wait = login_wait(acount, asince, LOGIN_ACCOUNT_FREE);
+	int64_t wait_addr = login_wait(ccount, csince, LOGIN_ADDRESS_FREE);
+	if (wait_addr > wait)
+		wait = wait_addr;
+	if (wait > 0) {
+		respond_problem_with(
+		    r, 429, "Too many failed logins",
+		    arena_printf(r->arena, "Wait %lld seconds before trying again.",
+		                 (long long)wait),
+		    NULL, arena_printf(r->arena, "Retry-After: %lld\r\n", (long long)wait));
+		return;
+	}
+	struct user u;
+	e = store_user_by_email(r->db, account, &u);
+	if (e != KAERU_OK && e != KAERU_ENOTFOUND) {
+		respond_error(r, e);
+		return;
+	}
+	if (!password_ok(e == KAERU_OK ? u.password_hash : NULL, password)) {
+		if ((e = store_login_failed(r->db, account, r->remote_addr)) != KAERU_OK) {
+			respond_error(r, e);
+			return;
+		}
+		respond_problem(r, 401, "Wrong email or password", NULL, NULL);
+		return;
+	}
+	unsigned char rnd[32];
+	char token[TOKEN_LEN + 1];
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2base64(token, sizeof(token), rnd, sizeof(rnd),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if ((e = store_login_clear(r->db, account)) != KAERU_OK ||
+	    (e = store_session_create(r->db, token_hash(r, token), u.id)) != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	char *headers = arena_printf(r->arena,
+	                             "Set-Cookie: " SESSION_COOKIE "=%s; Path=/; HttpOnly; "
+	                             "SameSite=Strict%s\r\n",
+	                             token, r->https ? "; Secure" : "");
+	json_t *j = render_user(&u);
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	respond(r, 200, "application/json", headers, s, strlen(s));
+	free(s);
+}
+
+/* GET /api/v1/session */
+void h_session_get(struct req *r)
+{
+	struct user u;
+	if (auth_staff(r, ALLOW_ANYBODY, &u))
+		respond_json(r, 200, render_user(&u));
+}
+
+/* DELETE /api/v1/session: logs out; harmless without a session. */
+void h_session_delete(struct req *r)
+{
+	const char *token = cookie_value(r);
+	if (token) {
+		if (!same_origin_json(r))
+			return;
+		enum kaeru_err e = store_session_delete(r->db, token_hash(r, token));
+		if (e != KAERU_OK) {
+			respond_error(r, e);
+			return;
+		}
+	}
+	respond(r, 204, "application/json",
+	        "Set-Cookie: " SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0\r\n",
+	        NULL, 0);
+}

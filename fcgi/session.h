@@ -1,0 +1,34 @@
+/* Staff sessions: logging in and out, and the check every staff endpoint starts with —
+ * a live session cookie of an allowed role and, for changes, a same-origin JSON request. */
+#ifndef KAERU_FCGI_SESSION_H
+#define KAERU_FCGI_SESSION_H
+
+#include "db/store.h"
+#include "fcgi/http.h"
+
+#include <stdbool.h>
+
+#define SESSION_COOKIE "kaeru_session"
+#define SESSION_IDLE_S (8 * 3600)  /* unused this long, a session is dead */
+#define SESSION_MAX_S  (7 * 86400) /* and at this age in any case */
+
+/* Roles an endpoint admits, as a mask. */
+#define ALLOW(role)   (1u << (role))
+#define ALLOW_STAFF   (ALLOW(ROLE_WAREHOUSE) | ALLOW(ROLE_ADMIN))
+#define ALLOW_ANYBODY (ALLOW(ROLE_WAREHOUSE) | ALLOW(ROLE_MERCHANT) | ALLOW(ROLE_ADMIN))
+
+/* True when the request carries a session cookie (live or not). */
+bool req_has_session(struct req *r);
+
+/* Answers 401 (no or dead session), 403 (role not in roles, or a cross-origin change) or
+ * 415 (a change not sent as JSON) itself and returns false; else fills *u. */
+bool auth_staff(struct req *r, unsigned roles, struct user *u);
+
+/* True when u may see the return: admins all, warehouse staff their warehouse's, merchant
+ * users their merchant's. */
+bool staff_can_see(const struct user *u, const struct ret *ret);
+
+/* "warehouse:TYO1", the actor of a staff member's events at a return's warehouse. */
+const char *staff_actor(struct req *r, const struct ret *ret);
+
+#endif
