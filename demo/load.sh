@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Loads kaeru's demo data into the stack in VAR: two warehouses, two merchants (JPY and USD),
-# 50 orders with Japanese and Latin names, inventory and staff logins. Run once by ./kaeru up.
+# 50 orders with Japanese and Latin names, inventory, staff logins and a few returns on
+# their way to the warehouses. Run once by ./kaeru up.
 #   demo/load.sh VAR BASE_URL
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +50,8 @@ user owner@sakura.example kaeru-merchant merchant --merchant sakura
 user owner@maple.example kaeru-merchant merchant --merchant maple
 user admin@kaeru.example kaeru-admin1 admin
 
+RETURNS=$("$HERE/returns.sh" "$URL")
+
 cat >"$OUT/keys.txt" <<TXT
   Demo logins (password after the colon):
     warehouse staff   staff@tyo1.example : kaeru-warehouse   (also staff@nj1.example)
@@ -57,6 +60,8 @@ cat >"$OUT/keys.txt" <<TXT
   Merchant API keys:
     sakura  $SAKURA
     maple   $MAPLE
+  Parcels waiting to be scanned at /scan/ (sakura's go to TYO1, maple's to NJ1):
+$RETURNS
 TXT
 chmod 600 "$OUT/keys.txt"
 touch "$OUT/loaded"
