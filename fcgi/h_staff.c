@@ -83,11 +83,13 @@ void h_scan(struct req *r)
 		return;
 	struct checker c;
 	check_init(&c, r->arena);
-	const char *code = check_string(&c, r->json, "code", REQUIRED, 1, 256, NULL);
+	/* Any length: what cannot be a code is simply unknown (404). */
+	const char *code = check_string(&c, r->json, "code", REQUIRED, 1, BODY_MAX, NULL);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;
 	}
+	json_decref(c.errors);
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	struct merchant m;
@@ -95,7 +97,9 @@ void h_scan(struct req *r)
 	    rma_normalize(code, rma) ? store_return_get(r->db, rma, false, &ret) : KAERU_ENOTFOUND;
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Unknown code",
-		                arena_printf(r->arena, "No return has the code \"%s\".", code),
+		                strlen(code) <= 40
+		                    ? arena_printf(r->arena, "No return has the code \"%s\".", code)
+		                    : "No return has this code.",
 		                NULL);
 		return;
 	}
@@ -303,6 +307,7 @@ static bool read_inspection(struct req *r, const struct return_item *it, struct 
 		respond_invalid(r, c.errors);
 		return false;
 	}
+	json_decref(c.errors);
 	/* Nothing arrived: nothing to grade or send anywhere. */
 	in->grade = in->received > 0 ? grade_names[grade] : NULL;
 	in->disposition = in->received > 0 ? disposition_names[disp] : NULL;

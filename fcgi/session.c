@@ -213,6 +213,7 @@ void h_session_create(struct req *r)
 		respond_invalid(r, c.errors);
 		return;
 	}
+	json_decref(c.errors);
 	const char *account = email_key(r, email);
 	int64_t acount, asince, ccount, csince;
 	enum kaeru_err e =

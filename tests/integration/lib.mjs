@@ -7,9 +7,9 @@
 // fresh one from newClientAddress() for tests that count failures.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -323,4 +323,155 @@ export function scratchDir() {
   const dir = mkdtempSync(join(tmpdir(), 'kaeru-it-'));
   return { dir, write: (name, data) => { const p = join(dir, name); writeFileSync(p, data); return p; },
     cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff: users, sessions, scan and inspection, and the test stack's database
+
+/** The server's own origin, as a browser on its pages would send it. */
+export const ORIGIN = new URL(BASE).origin;
+
+/**
+ * Creates a staff user with a random email: role 'warehouse' (warehouse: {code} or a code),
+ * 'merchant' (merchant: {slug} or a slug) or 'admin'. Returns {email, password, role}.
+ */
+export function newStaff({ role, warehouse, merchant, email, password } = {}) {
+  const who = email || `${role}-${suffix()}@example.jp`;
+  const secret = password || `pw-${suffix(8)}`;
+  const args = ['user', 'create', '--email', who, '--role', role];
+  if (warehouse) args.push('--warehouse', typeof warehouse === 'string' ? warehouse : warehouse.code);
+  if (merchant) args.push('--merchant', typeof merchant === 'string' ? merchant : merchant.slug);
+  adminOk(args, { input: `${secret}\n` });
+  return { email: who, password: secret, role };
+}
+
+/** POST /session; returns the response. */
+export function login(email, password, { from, headers } = {}) {
+  return api('POST', '/api/v1/session', { body: { email, password }, from, headers });
+}
+
+/** The kaeru_session Set-Cookie line of a response, or undefined. */
+export function sessionCookieLine(res) {
+  const lines = [].concat(res.headers['set-cookie'] || []);
+  return lines.find((l) => /^kaeru_session=/i.test(l));
+}
+
+/**
+ * Logs a staff user ({email, password}) in and asserts 200. Returns
+ * {user, token, cookie, api(method, path, opts)}: api sends the session cookie and, for a body or a
+ * POST/PUT, Content-Type application/json unless opts.headers names another (null: none at all).
+ */
+export async function staffSession(staff, { from } = {}) {
+  const res = await login(staff.email, staff.password, { from });
+  assertStatus(res, 200);
+  const line = sessionCookieLine(res);
+  assert.ok(line, `a kaeru_session cookie is set: ${JSON.stringify(res.headers['set-cookie'])}`);
+  const token = line.slice(line.indexOf('=') + 1).split(';')[0];
+  return sessionWith(token, { user: res.json.user, from });
+}
+
+/** A session object for a cookie value (also a dead or forged one). */
+export function sessionWith(token, { user, from } = {}) {
+  const cookie = `kaeru_session=${token}`;
+  return {
+    user, token, cookie,
+    api(method, path, { body, headers = {}, from: source = from } = {}) {
+      const h = { cookie };
+      if (body !== undefined || method === 'POST' || method === 'PUT') h['content-type'] = 'application/json';
+      for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
+      for (const k of Object.keys(h)) if (h[k] === null || h[k] === undefined) delete h[k];
+      return api(method, path, { body, headers: h, from: source });
+    },
+  };
+}
+
+/** POST /scan with a session; returns the response. */
+export function scan(session, code, opts = {}) {
+  return session.api('POST', '/api/v1/scan', { body: code === undefined ? {} : { code }, ...opts });
+}
+
+/** Scans and asserts 200; returns the staff view. */
+export async function scanOk(session, code) {
+  const res = await scan(session, code);
+  assertStatus(res, 200);
+  return res.json;
+}
+
+/** POST /returns/{rma}/items/{itemId}/inspection with a session; returns the response. */
+export function inspect(session, rma, itemId, body, opts = {}) {
+  return session.api('POST',
+    `/api/v1/returns/${encodeURIComponent(rma)}/items/${encodeURIComponent(itemId)}/inspection`,
+    { body, ...opts });
+}
+
+/** Inspects and asserts 200; returns the staff view. */
+export async function inspectOk(session, rma, itemId, body) {
+  const res = await inspect(session, rma, itemId, body);
+  assertStatus(res, 200);
+  return res.json;
+}
+
+/** GET /returns/{rma} with a session. */
+export function staffGetReturn(session, rma) {
+  return session.api('GET', `/api/v1/returns/${encodeURIComponent(rma)}`);
+}
+
+/**
+ * A fresh order of merchant m (order overrides in `order`) and a return of `items` for it.
+ * Returns the created return's body plus {order: the openOrder result, k: its tracking key}.
+ */
+export async function returnFor(m, items, { order: overrides = {}, ...opts } = {}) {
+  const order = await openOrder(m, overrides);
+  const ret = await createReturn(order.token, items, opts);
+  return { ...ret, order, k: trackingKey(ret) };
+}
+
+/** The events of a return of this type. */
+export function eventsOf(ret, type) {
+  assert.ok(Array.isArray(ret.events), `events[] in ${JSON.stringify(ret).slice(0, 300)}`);
+  return ret.events.filter((e) => e.type === type);
+}
+
+/** Runs kaeru-admin without waiting; resolves to {status, stdout, stderr}. */
+export function adminAsync(args, { input } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(ADMIN[0], [...ADMIN.slice(1), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => resolvePromise({ status, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+let dbSettings;
+function stackSettings() {
+  if (!dbSettings) {
+    const stack = process.env.KAERU_STACK || join(ROOT, 'var');
+    dbSettings = Object.fromEntries(
+      readFileSync(join(stack, 'kaeru.env'), 'utf8').split('\n').filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  }
+  return dbSettings;
+}
+
+/** A SQL string literal. */
+export function sqlString(s) {
+  return `'${String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * Runs SQL on the test stack's database (times in UTC, as the server keeps them), as an operator
+ * or a clock moving on would. Returns the output rows as arrays of tab-separated columns.
+ */
+export function sql(statement) {
+  const s = stackSettings();
+  const r = spawnSync('mariadb', ['--no-defaults', '-N', '-B', `--socket=${s.KAERU_DB_SOCKET}`,
+    `-u${s.KAERU_DB_USER}`, `-p${s.KAERU_DB_PASSWORD}`, s.KAERU_DB_NAME,
+    '-e', `SET time_zone = '+00:00'; ${statement}`], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `SQL failed: ${statement}\n${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
