@@ -107,17 +107,30 @@ function viewReturn(r) {
   ];
 }
 
+// The money (and replacement) the customer gets, once the warehouse has resolved the return.
 function refundBox(r) {
   const f = r.refund;
-  if (r.status !== 'resolved' || !f) return null;
-  const method = f.method || 'refund';
-  const amount = money(f.amount, f.currency || r.currency);
-  const note = { refund: 'track.refund.note', store_credit: 'track.refund.credit.note', exchange: 'track.exchange.note' }[method];
+  const exchanges = r.exchanges || [];
+  if (r.status !== 'resolved' || (!f && !exchanges.length)) return null;
+  const cur = f?.currency || r.currency;
+  const line = (cls, text, note) => [h('p', { class: `refund-line refund-line--${cls}` }, text), note ? h('p', { class: 'hint' }, note) : null];
+  const parts = [];
+  if (f?.refund) parts.push(line('refund', t('track.refund.refund', { amount: money(f.refund, cur) }), t('track.refund.note')));
+  if (f?.restocking_fee) parts.push(line('fee', t('track.refund.fee', { amount: money(f.restocking_fee, cur) }), t('track.refund.fee.note')));
+  if (f?.store_credit) {
+    const bonus = f.store_credit_bonus ? ` (${t('track.refund.bonus', { amount: money(f.store_credit_bonus, cur) })})` : '';
+    parts.push(line('credit', t('track.refund.store_credit', { amount: money(f.store_credit, cur) }) + bonus, t('track.refund.credit.note')));
+  }
+  for (const x of exchanges) {
+    parts.push(line('exchange', t('track.exchange.item', { variant: x.variant || x.sku, n: x.quantity }), t('track.exchange.note')));
+  }
+  if (f?.refund && f?.store_credit) parts.push(line('total', t('track.refund.total', { amount: money(f.amount, cur) })));
+  if (!parts.length) parts.push(line('none', t('track.refund.none')));
   return h(
     'div',
-    { class: 'refund' },
-    h('p', { class: 'refund-amount' }, t(`track.refund.${method}`, { amount })),
-    note ? h('p', { class: 'hint' }, t(note)) : null,
+    { class: 'refund', id: 'refund', 'aria-labelledby': 'refund-title', role: 'group' },
+    h('h4', { class: 'refund-title', id: 'refund-title' }, t('track.refund.heading')),
+    parts,
   );
 }
 
@@ -152,8 +165,9 @@ function viewItems(r) {
               h('div', {}, h('dt', {}, t('review.reason')), h('dd', {}, word('reason', item.reason))),
               h('div', {}, h('dt', {}, t('review.resolution')), h('dd', {}, itemResolution(item))),
             ),
-            item.received_quantity != null && r.status !== 'label_issued'
-              ? h('p', { class: 'hint' }, t('track.received', { n: item.received_quantity }),
+            item.status === 'inspected' && item.received_quantity != null
+              ? h('p', { class: 'inspected-note' }, t('track.item.inspected'), ' · ',
+                  t('track.received', { received: item.received_quantity, quantity: item.quantity }),
                   item.grade ? [' · ', t('track.grade', { grade: word('grade', item.grade) })] : null)
               : null,
           ),
@@ -163,24 +177,50 @@ function viewItems(r) {
   );
 }
 
-// The modest, known parts of an event's detail object.
-function eventDetail(detail, r) {
+// Who did it, in the customer's words: the server writes customer, warehouse:<CODE>, kaeru.
+function actorWord(actor) {
+  return word('actor', String(actor).split(':')[0]);
+}
+
+// The known parts of an event's detail object, one line each.
+function eventDetail(e, r) {
+  const detail = e.detail;
   if (!detail || typeof detail !== 'object') return null;
+  const cur = detail.currency || r.currency;
   const parts = [];
-  if (Number.isInteger(detail.amount)) {
-    parts.push(t('detail.amount', { amount: money(detail.amount, detail.currency || r.currency) }));
+  if (e.type === 'received') {
+    if (detail.warehouse_name) parts.push(t('detail.warehouse', { name: detail.warehouse_name }));
+  } else if (e.type === 'inspected') {
+    const head = [t('detail.inspected', { name: detail.name || detail.sku || '', received: detail.received_quantity ?? 0, quantity: detail.quantity ?? '' })];
+    if (detail.grade) head.push(t('detail.grade', { grade: word('grade', detail.grade) }));
+    parts.push(head.join(' · '));
+  } else if (e.type === 'resolved') {
+    if (detail.refund) parts.push(t('detail.refund', { amount: money(detail.refund, cur) }));
+    if (detail.restocking_fee) parts.push(t('detail.fee', { amount: money(detail.restocking_fee, cur) }));
+    if (detail.store_credit) {
+      parts.push(detail.store_credit_bonus
+        ? t('detail.credit.bonus', { amount: money(detail.store_credit, cur), bonus: money(detail.store_credit_bonus, cur) })
+        : t('detail.credit', { amount: money(detail.store_credit, cur) }));
+    }
+    for (const x of Array.isArray(detail.exchanges) ? detail.exchanges : []) {
+      parts.push(t('detail.exchange', { variant: x.variant || x.sku, n: x.quantity }));
+    }
+    if (detail.missing) parts.push(t('detail.missing', { n: detail.missing }));
+  } else {
+    if (Number.isInteger(detail.amount)) parts.push(t('detail.amount', { amount: money(detail.amount, cur) }));
+    const method = detail.method || detail.resolution;
+    if (typeof method === 'string') parts.push(word('resolution', method));
+    if (typeof detail.grade === 'string') parts.push(t('detail.grade', { grade: word('grade', detail.grade) }));
+    if (Number.isInteger(detail.items)) parts.push(t('detail.items', { n: detail.items }));
+    const n = detail.received_quantity ?? detail.quantity;
+    if (Number.isInteger(n)) parts.push(t('detail.quantity', { n }));
   }
-  const method = detail.method || detail.resolution;
-  if (typeof method === 'string') parts.push(word('resolution', method));
-  if (typeof detail.grade === 'string') parts.push(t('detail.grade', { grade: word('grade', detail.grade) }));
-  if (Number.isInteger(detail.items)) parts.push(t('detail.items', { n: detail.items }));
-  const n = detail.received_quantity ?? detail.quantity;
-  if (Number.isInteger(n)) parts.push(t('detail.quantity', { n }));
-  return parts.length ? h('p', { class: 'event-detail' }, parts.join(' · ')) : null;
+  return parts.length ? h('div', { class: 'event-detail' }, parts.map((p) => h('p', {}, p))) : null;
 }
 
 function viewTimeline(r) {
-  const events = [...(r.events || [])].sort((a, b) => String(b.at).localeCompare(String(a.at)));
+  // Newest first; events of the same second (inspected, resolved) keep their recorded order reversed.
+  const events = [...(r.events || [])].reverse().sort((a, b) => String(b.at).localeCompare(String(a.at)));
   return h(
     'section',
     { class: 'section', 'aria-labelledby': 'timeline-title' },
@@ -198,9 +238,9 @@ function viewTimeline(r) {
                 'p',
                 { class: 'event-meta' },
                 h('time', { datetime: e.at }, dateTime(e.at)),
-                e.actor ? [' · ', word('actor', e.actor)] : null,
+                e.actor ? [' · ', actorWord(e.actor)] : null,
               ),
-              eventDetail(e.detail, r),
+              eventDetail(e, r),
             ),
           ),
         )
