@@ -38,6 +38,11 @@ enum opt {
 	OPT_RESTOCKING_FEE,
 	OPT_CREDIT_BONUS,
 	OPT_LABEL_VALIDITY,
+	OPT_RESALE_NEW,
+	OPT_RESALE_LIKE_NEW,
+	OPT_RESALE_GOOD,
+	OPT_RESALE_FAIR,
+	OPT_PRICE_STEP,
 	OPT__MAX
 };
 static const char *const opt_names[OPT__MAX] = {
@@ -54,6 +59,11 @@ static const char *const opt_names[OPT__MAX] = {
     [OPT_RESTOCKING_FEE] = "restocking-fee-percent",
     [OPT_CREDIT_BONUS] = "store-credit-bonus-percent",
     [OPT_LABEL_VALIDITY] = "label-validity-days",
+    [OPT_RESALE_NEW] = "resale-percent-new",
+    [OPT_RESALE_LIKE_NEW] = "resale-percent-like-new",
+    [OPT_RESALE_GOOD] = "resale-percent-good",
+    [OPT_RESALE_FAIR] = "resale-percent-fair",
+    [OPT_PRICE_STEP] = "price-step",
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -234,14 +244,25 @@ static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char 
 	if (!int_opt(opts, OPT_WINDOW_DAYS, 0, 3650, &p->window_days) ||
 	    !int_opt(opts, OPT_RESTOCKING_FEE, 0, 100, &p->restocking_fee_percent) ||
 	    !int_opt(opts, OPT_CREDIT_BONUS, 0, 100, &p->store_credit_bonus_percent) ||
-	    !int_opt(opts, OPT_LABEL_VALIDITY, 1, 3650, &p->label_validity_days))
+	    !int_opt(opts, OPT_LABEL_VALIDITY, 1, 3650, &p->label_validity_days) ||
+	    !int_opt(opts, OPT_RESALE_NEW, 1, 100, &p->resale_percent[GRADE_NEW]) ||
+	    !int_opt(opts, OPT_RESALE_LIKE_NEW, 1, 100, &p->resale_percent[GRADE_LIKE_NEW]) ||
+	    !int_opt(opts, OPT_RESALE_GOOD, 1, 100, &p->resale_percent[GRADE_GOOD]) ||
+	    !int_opt(opts, OPT_RESALE_FAIR, 1, 100, &p->resale_percent[GRADE_FAIR]))
 		return 2;
+	int step = (int)p->price_step;
+	if (!int_opt(opts, OPT_PRICE_STEP, 1, 1000000, &step))
+		return 2;
+	p->price_step = step;
 	if ((e = store_merchant_policy_set(&x->db, m.id, p)) != KAERU_OK)
 		return db_fail(x, e, "merchant");
 	printf("merchant %s: window %d days, restocking fee %d%%, store-credit bonus %d%%, "
-	       "labels valid %d days\n",
+	       "labels valid %d days; resale at new %d%%, like new %d%%, good %d%%, fair %d%% "
+	       "in steps of %lld\n",
 	       slug, p->window_days, p->restocking_fee_percent, p->store_credit_bonus_percent,
-	       p->label_validity_days);
+	       p->label_validity_days, p->resale_percent[GRADE_NEW],
+	       p->resale_percent[GRADE_LIKE_NEW], p->resale_percent[GRADE_GOOD],
+	       p->resale_percent[GRADE_FAIR], (long long)p->price_step);
 	return 0;
 }
 
@@ -396,7 +417,9 @@ static const struct command {
      "[--warehouse CODE]  (password on stdin)"},
     {"merchant", "policy", cmd_merchant_policy,
      "merchant policy --slug sakura [--window-days N] [--restocking-fee-percent N] "
-     "[--store-credit-bonus-percent N] [--label-validity-days N]"},
+     "[--store-credit-bonus-percent N] [--label-validity-days N] [--resale-percent-new N] "
+     "[--resale-percent-like-new N] [--resale-percent-good N] [--resale-percent-fair N] "
+     "[--price-step MINOR_UNITS]"},
     {"orders", "import", cmd_orders_import, "orders import --merchant SLUG FILE.jsonl"},
     {"maintenance", NULL, cmd_maintenance,
      "maintenance  (expire unscanned labels, prune sessions; safe from cron on many hosts)"},

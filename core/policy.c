@@ -80,3 +80,12 @@ int64_t money_round_down(int64_t amount, int64_t step)
 		return amount;
 	return amount - amount % step;
 }
+
+int64_t resale_price(const struct policy *p, enum grade g, int64_t original)
+{
+	if ((int)g < 0 || g >= GRADE__MAX || original <= 0)
+		return 0;
+	int64_t raw = money_percent(original, p->resale_percent[g]);
+	int64_t rounded = money_round_down(raw, p->price_step);
+	return rounded > 0 ? rounded : raw;
+}

@@ -55,4 +55,9 @@ int64_t money_percent(int64_t amount, int percent);
 /* Rounds amount down to a multiple of step (step ≤ 0 leaves it unchanged). */
 int64_t money_round_down(int64_t amount, int64_t step);
 
+/* The suggested resale price of an item first sold at original: the policy's percentage for
+ * the grade, rounded down to the price step — or, when that rounds to nothing, the percentage
+ * alone. 0 for grades that are not resold (damaged). */
+int64_t resale_price(const struct policy *p, enum grade g, int64_t original);
+
 #endif

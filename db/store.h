@@ -42,7 +42,7 @@ enum kaeru_err store_warehouse_create(struct db *db, const char *code, const cha
 enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char *name,
                                      const char *currency, int64_t warehouse_id,
                                      const char *key_hash_hex, int64_t price_step, int64_t *id);
-/* Stores the policy's window, fee, bonus and label validity. */
+/* Stores the policy: window, fee, bonus, label validity, resale percentages, price step. */
 enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p);
 /* ECONFLICT when the email is taken. merchant_id/warehouse_id 0 for none. */
 enum kaeru_err store_user_create(struct db *db, const char *email, const char *password_hash,
@@ -192,6 +192,83 @@ enum kaeru_err store_restock(struct db *db, int64_t merchant_id, const struct re
  * and skipped by any other one doing the same (several maintenance runs share the work). */
 enum kaeru_err store_expired_labels(struct db *db, size_t max, char (*rmas)[RMA_LEN + 1],
                                     size_t *n);
+
+/* ---- resale listings (db/listings.c) ---- */
+enum listing_status {
+	LISTING_PENDING_REVIEW,
+	LISTING_PUBLISHED,
+	LISTING_REJECTED,
+	LISTING_SOLD,
+	LISTING__MAX
+};
+extern const char *const listing_status_names[LISTING__MAX];
+
+struct listing {
+	int64_t id, merchant_id;
+	enum listing_status status;
+	const char *title, *variant, *sku, *product_id, *category, *grade, *condition_note;
+	const char *currency, *rma;
+	int64_t original_price, suggested_price, price;
+	const char *created_at, *published_at, *sold_at, *reject_reason; /* RFC 3339 or NULL */
+};
+
+/* Drafts one pending listing per unit (1..units) of an inspected item. */
+enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
+                                    const struct return_item *it, int64_t units,
+                                    int64_t suggested_price);
+/* A merchant's listing; ENOTFOUND when unknown or another merchant's. lock: FOR UPDATE. */
+enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id, bool lock,
+                                 struct listing *l);
+/* A page of a merchant's listings, of one status or all (status < 0). */
+enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
+                                   int64_t limit, struct listing **out, size_t *n, int64_t *total);
+/* pending_review → published at price (and title, when not NULL); ECONFLICT when the listing
+ * is not pending. */
+enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t id, int64_t price,
+                                     const char *title, int64_t user_id);
+/* pending_review → rejected; ECONFLICT when not pending. */
+enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t id,
+                                    const char *reason, int64_t user_id);
+/* published → sold; ECONFLICT when not published (already sold, or never published). */
+enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id);
+/* Listings by status, and the sum of sold prices. */
+enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
+                                    int64_t counts[LISTING__MAX], int64_t *recovered);
+
+/* The public shop: published listings of a merchant, filtered, sorted, one page. */
+enum shop_sort { SHOP_NEWEST, SHOP_PRICE, SHOP_PRICE_DESC, SHOP_SORT__MAX };
+extern const char *const shop_sort_names[SHOP_SORT__MAX];
+struct shop_query {
+	const char *grade, *variant, *category, *q; /* NULL for any */
+	enum shop_sort sort;
+	int64_t offset, limit; /* limit 0: every match (the feed) */
+};
+enum kaeru_err store_shop_page(struct db *db, int64_t merchant_id, const struct shop_query *sq,
+                               struct listing **out, size_t *n, int64_t *total);
+/* Counts of published listings by a column's values ("grade", "variant", "category"). */
+struct facet {
+	const char *value;
+	int64_t count;
+};
+enum facet_kind { FACET_GRADE, FACET_VARIANT, FACET_CATEGORY, FACET__MAX };
+enum kaeru_err store_shop_facets(struct db *db, int64_t merchant_id, enum facet_kind kind,
+                                 struct facet **out, size_t *n);
+
+/* ---- the console's returns list (db/listings.c) ---- */
+struct return_row {
+	const char *rma, *status, *order_number, *customer_name, *email, *currency;
+	const char *created_at, *updated_at;
+	int64_t items;
+	bool has_refund;
+	int64_t refund_amount;
+};
+/* status < 0: any. q: an RMA (normalised by the caller), an order number or an email key. */
+enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, const char *rma,
+                                  const char *q, const char *email_key, int64_t offset,
+                                  int64_t limit, struct return_row **out, size_t *n,
+                                  int64_t *total);
+/* Returns by status. */
+enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t counts[RETURN__MAX]);
 
 /* ---- staff users and sessions (db/staff.c) ---- */
 struct user {

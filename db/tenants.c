@@ -23,7 +23,9 @@ static const char sql_merchant_insert[] =
     " VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_policy_set[] =
     "UPDATE merchants SET window_days = ?, restocking_fee_percent = ?,"
-    " store_credit_bonus_percent = ?, label_validity_days = ? WHERE id = ?";
+    " store_credit_bonus_percent = ?, label_validity_days = ?, resale_percent_new = ?,"
+    " resale_percent_like_new = ?, resale_percent_good = ?, resale_percent_fair = ?,"
+    " price_step = ? WHERE id = ?";
 static const char sql_user_insert[] =
     "INSERT INTO users (email, password_hash, role, merchant_id, warehouse_id)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -138,6 +140,9 @@ enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct
 	return db_exec(db, sql_policy_set,
 	               DB_ARGS(DBI(p->window_days), DBI(p->restocking_fee_percent),
 	                       DBI(p->store_credit_bonus_percent), DBI(p->label_validity_days),
-	                       DBI(id)),
+	                       DBI(p->resale_percent[GRADE_NEW]),
+	                       DBI(p->resale_percent[GRADE_LIKE_NEW]),
+	                       DBI(p->resale_percent[GRADE_GOOD]),
+	                       DBI(p->resale_percent[GRADE_FAIR]), DBI(p->price_step), DBI(id)),
 	               NULL, NULL);
 }

@@ -1,5 +1,6 @@
-/* The warehouse: scanning arriving parcels, inspecting each item, and the resolution that
- * follows the last inspection in the same transaction. */
+/* The warehouse: scanning arriving parcels, inspecting each item (a unit graded for resale
+ * becomes a listing draft), and the resolution that follows the last inspection in the same
+ * transaction. */
 #include "core/resolve.h"
 #include "core/rma.h"
 #include "fcgi/handlers.h"
@@ -266,6 +267,14 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 	it->grade = ix->in.grade;
 	it->disposition = ix->in.disposition;
 	it->note = ix->in.note;
+	if (it->received_quantity > 0 &&
+	    strcmp(it->disposition, disposition_names[DISPOSITION_RESALE]) == 0) {
+		int g = NAME_INDEX(grade_names, it->grade);
+		int64_t price = resale_price(&ix->merchant->policy, (enum grade)g, it->unit_price);
+		if ((e = store_listings_draft(db, &ret, it, it->received_quantity, price)) !=
+		    KAERU_OK)
+			return e;
+	}
 	json_t *detail = json_pack(
 	    "{s:I, s:s, s:s, s:I, s:I, s:s?, s:s?}", "item_id", (json_int_t)it->id, "sku", it->sku,
 	    "name", it->name, "quantity", (json_int_t)it->quantity, "received_quantity",

@@ -27,6 +27,18 @@ void h_session_delete(struct req *r);
 /* h_staff.c — the warehouse, staff session */
 void h_scan(struct req *r);
 void h_inspect(struct req *r);
+/* h_merchant.c — the merchant console, merchant session */
+void h_merchant_listings(struct req *r);
+void h_merchant_listing_get(struct req *r);
+void h_listing_approve(struct req *r);
+void h_listing_reject(struct req *r);
+void h_listings_bulk_approve(struct req *r);
+void h_merchant_returns(struct req *r);
+void h_merchant_summary(struct req *r);
+/* h_shop.c — the public resale shop; the storefront's sale call (merchant key) */
+void h_shop_listings(struct req *r);
+void h_shop_feed(struct req *r);
+void h_listing_sold(struct req *r);
 
 /* Finds the route for the request, fills r->params and runs its handler; answers 404 or 405
  * with a problem when there is none. */

@@ -129,3 +129,39 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	}
 	return j;
 }
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *render_listing(const struct listing *l)
+{
+	return json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s,"
+	    " s:s, s:o, s:o, s:o}",
+	    "id", (json_int_t)l->id, "status", listing_status_names[l->status], "title", l->title,
+	    "variant", l->variant, "sku", l->sku, "product_id", l->product_id, "category",
+	    l->category, "grade", l->grade, "condition_note", l->condition_note, "original_price",
+	    (json_int_t)l->original_price, "suggested_price", (json_int_t)l->suggested_price,
+	    "price", (json_int_t)l->price, "currency", l->currency, "rma", l->rma, "created_at",
+	    l->created_at, "published_at", str_or_null(l->published_at), "sold_at",
+	    str_or_null(l->sold_at), "reject_reason", str_or_null(l->reject_reason));
+}
+
+json_t *render_shop_listing(const struct listing *l)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "id",
+	                 (json_int_t)l->id, "title", l->title, "variant", l->variant, "grade",
+	                 l->grade, "category", l->category, "condition_note", l->condition_note,
+	                 "price", (json_int_t)l->price, "original_price",
+	                 (json_int_t)l->original_price, "currency", l->currency, "published_at",
+	                 str_or_null(l->published_at));
+}
+
+void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total)
+{
+	json_object_set_new(j, "page", json_integer(page));
+	json_object_set_new(j, "per_page", json_integer(per_page));
+	json_object_set_new(j, "total", json_integer(total));
+}

@@ -21,4 +21,11 @@ enum view { VIEW_CUSTOMER, VIEW_STAFF };
 /* A return with its timeline, money and links. */
 json_t *render_return(struct req *r, const struct ret *ret, const struct merchant *m, enum view v);
 
+/* A listing as its merchant sees it. */
+json_t *render_listing(const struct listing *l);
+/* A published listing as shoppers see it: nothing of the return or its customer. */
+json_t *render_shop_listing(const struct listing *l);
+/* {"page","per_page","total"} members added to j. */
+void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total);
+
 #endif

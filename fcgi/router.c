@@ -19,6 +19,16 @@ enum route {
 	ROUTE_SESSION_DELETE,
 	ROUTE_SCAN,
 	ROUTE_INSPECT,
+	ROUTE_MERCHANT_LISTINGS,
+	ROUTE_LISTINGS_BULK_APPROVE,
+	ROUTE_MERCHANT_LISTING,
+	ROUTE_LISTING_APPROVE,
+	ROUTE_LISTING_REJECT,
+	ROUTE_MERCHANT_RETURNS,
+	ROUTE_MERCHANT_SUMMARY,
+	ROUTE_LISTING_SOLD,
+	ROUTE_SHOP_LISTINGS,
+	ROUTE_SHOP_FEED,
 	ROUTE__MAX
 };
 
@@ -41,6 +51,18 @@ static const struct route_def {
     [ROUTE_SESSION_DELETE] = {METHOD_DELETE, "/api/v1/session", h_session_delete},
     [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", h_scan},
     [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", h_inspect},
+    [ROUTE_MERCHANT_LISTINGS] = {METHOD_GET, "/api/v1/merchant/listings", h_merchant_listings},
+    [ROUTE_LISTINGS_BULK_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/approve",
+                                     h_listings_bulk_approve},
+    [ROUTE_MERCHANT_LISTING] = {METHOD_GET, "/api/v1/merchant/listings/*", h_merchant_listing_get},
+    [ROUTE_LISTING_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/*/approve",
+                               h_listing_approve},
+    [ROUTE_LISTING_REJECT] = {METHOD_POST, "/api/v1/merchant/listings/*/reject", h_listing_reject},
+    [ROUTE_MERCHANT_RETURNS] = {METHOD_GET, "/api/v1/merchant/returns", h_merchant_returns},
+    [ROUTE_MERCHANT_SUMMARY] = {METHOD_GET, "/api/v1/merchant/summary", h_merchant_summary},
+    [ROUTE_LISTING_SOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/sold", h_listing_sold},
+    [ROUTE_SHOP_LISTINGS] = {METHOD_GET, "/api/v1/shop/*/listings", h_shop_listings},
+    [ROUTE_SHOP_FEED] = {METHOD_GET, "/api/v1/shop/*/feed.csv", h_shop_feed},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -2,8 +2,10 @@
 
 #include "util/timefmt.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void check_init(struct checker *c, struct arena *a)
@@ -112,6 +114,37 @@ int64_t check_int(struct checker *c, json_t *obj, const char *key, enum presence
 		                        (long long)max));
 		return def;
 	}
+	return i;
+}
+
+int64_t check_query_int(struct checker *c, const char *key, const char *value, int64_t min,
+                        int64_t max, int64_t def)
+{
+	if (!value || !*value)
+		return def;
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		check_fail(c, key,
+		           arena_printf(c->arena, "must be a whole number between %lld and %lld",
+		                        (long long)min, (long long)max));
+		return def;
+	}
+	return v;
+}
+
+int check_query_enum(struct checker *c, const char *key, const char *value,
+                     const char *const *names, size_t n)
+{
+	if (!value || !*value)
+		return -1;
+	json_t *obj = json_pack("{s:s}", key, value);
+	if (!obj) { /* not UTF-8: no name matches */
+		obj = json_pack("{s:s}", key, "");
+	}
+	int i = check_enum(c, obj, key, OPTIONAL, names, n);
+	json_decref(obj);
 	return i;
 }
 

@@ -44,6 +44,14 @@ json_t *check_array(struct checker *c, json_t *obj, const char *key, size_t min,
 /* An object; NULL when missing or wrong. */
 json_t *check_object(struct checker *c, json_t *obj, const char *key, enum presence p);
 
+/* A query parameter (already decoded) holding a whole number in [min, max]; def when absent
+ * or empty. */
+int64_t check_query_int(struct checker *c, const char *key, const char *value, int64_t min,
+                        int64_t max, int64_t def);
+/* A query parameter naming one of names[0..n); -1 when absent or empty. */
+int check_query_enum(struct checker *c, const char *key, const char *value,
+                     const char *const *names, size_t n);
+
 /* Plausible e-mail: one '@' with text on both sides, no blanks, ≤ 254 characters. */
 bool email_plausible(const char *s);
 /* Identifier-like path segment: 1..max printable ASCII characters without '/', '?', '#', '%'

@@ -139,6 +139,45 @@ static void test_money(void **state)
 	assert_int_equal(jp.resale_percent[GRADE_LIKE_NEW], 75);
 }
 
+/* Suggested resale prices: the grade's percentage of the original, rounded down to the
+ * merchant's price step (JPY 10, USD $1.00). */
+static void test_resale_price(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what, *currency;
+		enum grade grade;
+		int64_t original, want;
+	} cases[] = {
+	    {"JPY new 90%", "JPY", GRADE_NEW, 4900, 4410},
+	    {"JPY like new 75% (3675 → 3670)", "JPY", GRADE_LIKE_NEW, 4900, 3670},
+	    {"JPY good 60%", "JPY", GRADE_GOOD, 4900, 2940},
+	    {"JPY fair 40%", "JPY", GRADE_FAIR, 4900, 1960},
+	    {"JPY odd price rounds down to ¥10", "JPY", GRADE_LIKE_NEW, 12345, 9250},
+	    {"JPY damaged is not resold", "JPY", GRADE_DAMAGED, 4900, 0},
+	    {"USD like new: $97.49 → $97.00", "USD", GRADE_LIKE_NEW, 12999, 9700},
+	    {"USD fair: $51.99 → $51.00", "USD", GRADE_FAIR, 12999, 5100},
+	    {"USD new: $116.99 → $116.00", "USD", GRADE_NEW, 12999, 11600},
+	    {"USD cheap item below one step keeps its cents", "USD", GRADE_FAIR, 199, 79},
+	    {"JPY tiny price below the step", "JPY", GRADE_FAIR, 20, 8},
+	    {"free item stays free", "JPY", GRADE_NEW, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy p;
+		policy_default(&p, cases[i].currency);
+		int64_t got = resale_price(&p, cases[i].grade, cases[i].original);
+		if (got != cases[i].want)
+			fail_msg("%s: got %lld, want %lld", cases[i].what, (long long)got,
+			         (long long)cases[i].want);
+	}
+	/* A merchant's own percentages and step. */
+	struct policy p;
+	policy_default(&p, "JPY");
+	p.resale_percent[GRADE_GOOD] = 50;
+	p.price_step = 100;
+	assert_int_equal(resale_price(&p, GRADE_GOOD, 4900), 2400);
+}
+
 static void test_rma(void **state)
 {
 	(void)state;
@@ -193,7 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_eligibility), cmocka_unit_test(test_transitions),
 	    cmocka_unit_test(test_names),       cmocka_unit_test(test_money),
-	    cmocka_unit_test(test_rma),
+	    cmocka_unit_test(test_rma),         cmocka_unit_test(test_resale_price),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

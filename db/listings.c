@@ -1,0 +1,342 @@
+/* Resale listings from their draft to their sale, the public shop's queries, and the
+ * console's list of returns. Optional filters are written `(? IS NULL OR col = ?)` so each
+ * query stays one cached prepared statement. */
+#include "db/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const listing_status_names[LISTING__MAX] = {
+    [LISTING_PENDING_REVIEW] = "pending_review",
+    [LISTING_PUBLISHED] = "published",
+    [LISTING_REJECTED] = "rejected",
+    [LISTING_SOLD] = "sold",
+};
+const char *const shop_sort_names[SHOP_SORT__MAX] = {
+    [SHOP_NEWEST] = "newest",
+    [SHOP_PRICE] = "price",
+    [SHOP_PRICE_DESC] = "-price",
+};
+
+#define TIME(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
+#define LISTING_COLUMNS                                                                            \
+	"SELECT l.id, l.merchant_id, l.status, l.title, l.variant, l.sku, l.product_id,"           \
+	" l.category, l.grade, l.condition_note, l.currency, r.rma, l.original_price,"             \
+	" l.suggested_price, l.price, " TIME("l.created_at") ", " TIME(                            \
+	    "l.published_at") ", " TIME("l.sold_at") ", l.reject_reason"                           \
+	                                             " FROM listings l JOIN returns r ON r.id = "  \
+	                                             "l.return_id"
+
+static const char sql_listing_insert[] =
+    "INSERT INTO listings (merchant_id, return_id, return_item_id, unit, title, variant, sku,"
+    " product_id, category, grade, condition_note, currency, original_price, suggested_price,"
+    " price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+static const char sql_listing_category[] = "SELECT category FROM order_lines WHERE id = ?";
+static const char sql_listing_get[] = LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.id = ?";
+static const char sql_listing_lock[] =
+    "SELECT id FROM listings WHERE merchant_id = ? AND id = ? FOR UPDATE";
+#define LISTINGS_WHERE " WHERE l.merchant_id = ? AND (? IS NULL OR l.status = ?)"
+static const char sql_listings_queue[] =
+    LISTING_COLUMNS LISTINGS_WHERE " ORDER BY l.created_at, l.id LIMIT ? OFFSET ?";
+static const char sql_listings_newest[] =
+    LISTING_COLUMNS LISTINGS_WHERE " ORDER BY l.id DESC LIMIT ? OFFSET ?";
+static const char sql_listings_count[] = "SELECT COUNT(*) FROM listings l" LISTINGS_WHERE;
+static const char sql_listing_publish[] =
+    "UPDATE listings SET status = 'published', price = ?, title = COALESCE(?, title),"
+    " reviewed_by = ?, published_at = CURRENT_TIMESTAMP"
+    " WHERE merchant_id = ? AND id = ? AND status = 'pending_review'";
+static const char sql_listing_reject[] =
+    "UPDATE listings SET status = 'rejected', reject_reason = ?, reviewed_by = ?"
+    " WHERE merchant_id = ? AND id = ? AND status = 'pending_review'";
+static const char sql_listing_sell[] =
+    "UPDATE listings SET status = 'sold', sold_at = CURRENT_TIMESTAMP"
+    " WHERE merchant_id = ? AND id = ? AND status = 'published'";
+static const char sql_listing_counts[] =
+    "SELECT status, COUNT(*), SUM(CASE WHEN status = 'sold' THEN price ELSE 0 END)"
+    " FROM listings WHERE merchant_id = ? GROUP BY status";
+
+#define SHOP_WHERE                                                                                 \
+	" WHERE l.merchant_id = ? AND l.status = 'published' AND (? IS NULL OR l.grade = ?)"       \
+	" AND (? IS NULL OR l.variant = ?) AND (? IS NULL OR l.category = ?)"                      \
+	" AND (? IS NULL OR l.title COLLATE utf8mb4_general_ci LIKE ?)"
+static const char *const sql_shop[SHOP_SORT__MAX] = {
+    [SHOP_NEWEST] =
+        LISTING_COLUMNS SHOP_WHERE " ORDER BY l.published_at DESC, l.id DESC LIMIT ? OFFSET ?",
+    [SHOP_PRICE] = LISTING_COLUMNS SHOP_WHERE " ORDER BY l.price, l.id LIMIT ? OFFSET ?",
+    [SHOP_PRICE_DESC] =
+        LISTING_COLUMNS SHOP_WHERE " ORDER BY l.price DESC, l.id DESC LIMIT ? OFFSET ?",
+};
+static const char sql_shop_count[] = "SELECT COUNT(*) FROM listings l" SHOP_WHERE;
+static const char *const sql_facets[FACET__MAX] = {
+    [FACET_GRADE] = "SELECT grade, COUNT(*) FROM listings WHERE merchant_id = ?"
+                    " AND status = 'published' GROUP BY grade ORDER BY grade",
+    [FACET_VARIANT] = "SELECT variant, COUNT(*) FROM listings WHERE merchant_id = ?"
+                      " AND status = 'published' AND variant <> '' GROUP BY variant"
+                      " ORDER BY variant",
+    [FACET_CATEGORY] = "SELECT category, COUNT(*) FROM listings WHERE merchant_id = ?"
+                       " AND status = 'published' AND category <> '' GROUP BY category"
+                       " ORDER BY category",
+};
+
+#define RETURNS_WHERE                                                                              \
+	" FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.merchant_id = ?"               \
+	" AND (? IS NULL OR r.status = ?)"                                                         \
+	" AND (? IS NULL OR r.rma = ? OR o.order_number = ? OR o.email_key = ?)"
+static const char sql_returns_page[] =
+    "SELECT r.rma, r.status, o.order_number, JSON_VALUE(o.shipping_address, '$.name'), o.email,"
+    " o.currency, " TIME("r.created_at") ", " TIME(
+        "r.updated_at") ","
+                        " (SELECT COUNT(*) FROM return_items ri WHERE ri.return_id = r.id),"
+                        " CASE WHEN r.status = 'resolved' THEN"
+                        "  (SELECT COALESCE(SUM(le.amount), 0) FROM ledger_entries le WHERE "
+                        "le.return_id = r.id)"
+                        " END" RETURNS_WHERE " ORDER BY r.id DESC LIMIT ? OFFSET ?";
+static const char sql_returns_count[] = "SELECT COUNT(*)" RETURNS_WHERE;
+static const char sql_return_counts[] =
+    "SELECT status, COUNT(*) FROM returns WHERE merchant_id = ? GROUP BY status";
+
+enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
+                                    const struct return_item *it, int64_t units,
+                                    int64_t suggested_price)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_listing_category, DB_ARGS(DBI(it->order_line_id)), &rows);
+	const char *category = e == KAERU_OK && rows.nrows ? db_str(&rows, 0, 0) : "";
+	for (int64_t unit = 1; e == KAERU_OK && unit <= units; unit++)
+		e = db_exec(
+		    db, sql_listing_insert,
+		    DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBI(unit), DBS(it->name),
+		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(category),
+		            DBS(it->grade), DBS(it->note ? it->note : ""), DBS(r->currency),
+		            DBI(it->unit_price), DBI(suggested_price), DBI(suggested_price)),
+		    NULL, NULL);
+	return e;
+}
+
+static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
+{
+	int status = NAME_INDEX(listing_status_names, db_str(rows, i, 2));
+	*l = (struct listing){
+	    .id = db_int(rows, i, 0),
+	    .merchant_id = db_int(rows, i, 1),
+	    .status = status < 0 ? LISTING_PENDING_REVIEW : (enum listing_status)status,
+	    .title = db_str(rows, i, 3),
+	    .variant = db_str(rows, i, 4),
+	    .sku = db_str(rows, i, 5),
+	    .product_id = db_str(rows, i, 6),
+	    .category = db_str(rows, i, 7),
+	    .grade = db_str(rows, i, 8),
+	    .condition_note = db_str(rows, i, 9),
+	    .currency = db_str(rows, i, 10),
+	    .rma = db_str(rows, i, 11),
+	    .original_price = db_int(rows, i, 12),
+	    .suggested_price = db_int(rows, i, 13),
+	    .price = db_int(rows, i, 14),
+	    .created_at = db_str(rows, i, 15),
+	    .published_at = db_str(rows, i, 16),
+	    .sold_at = db_str(rows, i, 17),
+	    .reject_reason = db_str(rows, i, 18),
+	};
+}
+
+static void listing_rows(struct db *db, const struct db_rows *rows, struct listing **out, size_t *n)
+{
+	*n = rows->nrows;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows->nrows + 1));
+	for (size_t i = 0; i < rows->nrows; i++)
+		listing_row(rows, i, &(*out)[i]);
+}
+
+static enum kaeru_err count_of(struct db *db, const char *sql, const struct db_val *args,
+                               size_t nargs, int64_t *total)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql, args, nargs, &rows);
+	*total = e == KAERU_OK && rows.nrows ? db_int(&rows, 0, 0) : 0;
+	return e;
+}
+
+enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id, bool lock,
+                                 struct listing *l)
+{
+	struct db_rows rows;
+	enum kaeru_err e = KAERU_OK;
+	if (lock && (e = db_query(db, sql_listing_lock, DB_ARGS(DBI(merchant_id), DBI(id)),
+	                          &rows)) != KAERU_OK)
+		return e;
+	if ((e = db_query(db, sql_listing_get, DB_ARGS(DBI(merchant_id), DBI(id)), &rows)) !=
+	    KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	listing_row(&rows, 0, l);
+	return KAERU_OK;
+}
+
+enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
+                                   int64_t limit, struct listing **out, size_t *n, int64_t *total)
+{
+	const char *s = status >= 0 ? listing_status_names[status] : NULL;
+	struct db_rows rows;
+	enum kaeru_err e = db_query(
+	    db, status == LISTING_PENDING_REVIEW ? sql_listings_queue : sql_listings_newest,
+	    DB_ARGS(DBI(merchant_id), DBS(s), DBS(s), DBI(limit), DBI(offset)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	listing_rows(db, &rows, out, n);
+	return count_of(db, sql_listings_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)), total);
+}
+
+static enum kaeru_err changed_one(enum kaeru_err e, uint64_t affected)
+{
+	return e == KAERU_OK && affected != 1 ? KAERU_ECONFLICT : e;
+}
+
+enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t id, int64_t price,
+                                     const char *title, int64_t user_id)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e = db_exec(db, sql_listing_publish,
+	                           DB_ARGS(DBI(price), DBS(title), user_id ? DBI(user_id) : DBN,
+	                                   DBI(merchant_id), DBI(id)),
+	                           &affected, NULL);
+	return changed_one(e, affected);
+}
+
+enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t id,
+                                    const char *reason, int64_t user_id)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e =
+	    db_exec(db, sql_listing_reject,
+	            DB_ARGS(DBS(reason), user_id ? DBI(user_id) : DBN, DBI(merchant_id), DBI(id)),
+	            &affected, NULL);
+	return changed_one(e, affected);
+}
+
+enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e =
+	    db_exec(db, sql_listing_sell, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
+	return changed_one(e, affected);
+}
+
+enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
+                                    int64_t counts[LISTING__MAX], int64_t *recovered)
+{
+	struct db_rows rows;
+	memset(counts, 0, sizeof(int64_t) * LISTING__MAX);
+	*recovered = 0;
+	enum kaeru_err e = db_query(db, sql_listing_counts, DB_ARGS(DBI(merchant_id)), &rows);
+	for (size_t i = 0; e == KAERU_OK && i < rows.nrows; i++) {
+		int s = NAME_INDEX(listing_status_names, db_str(&rows, i, 0));
+		if (s >= 0)
+			counts[s] = db_int(&rows, i, 1);
+		*recovered += db_int(&rows, i, 2);
+	}
+	return e;
+}
+
+/* q as a LIKE pattern matching it anywhere, its wildcards taken literally. */
+static const char *like_anywhere(struct arena *a, const char *q)
+{
+	if (!q)
+		return NULL;
+	char *p = arena_alloc(a, strlen(q) * 2 + 3), *o = p;
+	*o++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
+enum kaeru_err store_shop_page(struct db *db, int64_t merchant_id, const struct shop_query *sq,
+                               struct listing **out, size_t *n, int64_t *total)
+{
+	const char *like = like_anywhere(db->arena, sq->q);
+	struct db_val args[] = {DBI(merchant_id),  DBS(sq->grade),
+	                        DBS(sq->grade),    DBS(sq->variant),
+	                        DBS(sq->variant),  DBS(sq->category),
+	                        DBS(sq->category), DBS(like),
+	                        DBS(like),         DBI(sq->limit > 0 ? sq->limit : INT64_MAX),
+	                        DBI(sq->offset)};
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_shop[sq->sort], args, sizeof(args) / sizeof(args[0]), &rows);
+	if (e != KAERU_OK)
+		return e;
+	listing_rows(db, &rows, out, n);
+	return count_of(db, sql_shop_count, args, sizeof(args) / sizeof(args[0]) - 2, total);
+}
+
+enum kaeru_err store_shop_facets(struct db *db, int64_t merchant_id, enum facet_kind kind,
+                                 struct facet **out, size_t *n)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_facets[kind], DB_ARGS(DBI(merchant_id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*n = rows.nrows;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++)
+		(*out)[i] = (struct facet){db_str(&rows, i, 0), db_int(&rows, i, 1)};
+	return KAERU_OK;
+}
+
+enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, const char *rma,
+                                  const char *q, const char *email_key, int64_t offset,
+                                  int64_t limit, struct return_row **out, size_t *n, int64_t *total)
+{
+	const char *s = status >= 0 ? return_status_names[status] : NULL;
+	const char *any = q ? q : NULL;
+	struct db_val args[] = {DBI(merchant_id),
+	                        DBS(s),
+	                        DBS(s),
+	                        DBS(any),
+	                        DBS(rma ? rma : ""),
+	                        DBS(any ? any : ""),
+	                        DBS(email_key ? email_key : ""),
+	                        DBI(limit),
+	                        DBI(offset)};
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_returns_page, args, sizeof(args) / sizeof(args[0]), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*n = rows.nrows;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++)
+		(*out)[i] = (struct return_row){
+		    .rma = db_str(&rows, i, 0),
+		    .status = db_str(&rows, i, 1),
+		    .order_number = db_str(&rows, i, 2),
+		    .customer_name = db_str(&rows, i, 3),
+		    .email = db_str(&rows, i, 4),
+		    .currency = db_str(&rows, i, 5),
+		    .created_at = db_str(&rows, i, 6),
+		    .updated_at = db_str(&rows, i, 7),
+		    .items = db_int(&rows, i, 8),
+		    .has_refund = !db_isnull(&rows, i, 9),
+		    .refund_amount = db_int(&rows, i, 9),
+		};
+	return count_of(db, sql_returns_count, args, sizeof(args) / sizeof(args[0]) - 2, total);
+}
+
+enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t counts[RETURN__MAX])
+{
+	struct db_rows rows;
+	memset(counts, 0, sizeof(int64_t) * RETURN__MAX);
+	enum kaeru_err e = db_query(db, sql_return_counts, DB_ARGS(DBI(merchant_id)), &rows);
+	for (size_t i = 0; e == KAERU_OK && i < rows.nrows; i++) {
+		int s = NAME_INDEX(return_status_names, db_str(&rows, i, 0));
+		if (s >= 0)
+			counts[s] = db_int(&rows, i, 1);
+	}
+	return e;
+}

@@ -1,0 +1,221 @@
+/* The public resale shop of a merchant — its listings as JSON and as a CSV product feed for
+ * marketplaces — and the storefront's call that marks a listing sold. Shoppers see listings
+ * only: never a return, an order or a customer. */
+#include "core/policy.h"
+#include "fcgi/auth.h"
+#include "fcgi/handlers.h"
+#include "fcgi/render.h"
+#include "fcgi/validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHOP_PAGE 24
+
+static bool shop_merchant(struct req *r, struct merchant *m)
+{
+	enum kaeru_err e = segment_plausible(r->params[0], 64)
+	                       ? store_merchant_by_slug(r->db, r->params[0], m)
+	                       : KAERU_ENOTFOUND;
+	if (e == KAERU_ENOTFOUND) {
+		respond_problem(r, 404, "Shop not found", "No merchant has this shop.", NULL);
+		return false;
+	}
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return false;
+	}
+	return true;
+}
+
+static const char *filter(struct req *r, const char *name)
+{
+	const char *v = req_query(r, name);
+	return v && *v ? v : NULL;
+}
+
+static json_t *facets(struct req *r, const struct merchant *m, enum facet_kind kind)
+{
+	struct facet *f;
+	size_t n;
+	json_t *a = json_array();
+	if (store_shop_facets(r->db, m->id, kind, &f, &n) != KAERU_OK)
+		return a;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I}", "value", f[i].value, "count",
+		                                   (json_int_t)f[i].count));
+	return a;
+}
+
+/* GET /api/v1/shop/{merchant}/listings?grade=&variant=&category=&q=&sort=&page= */
+void h_shop_listings(struct req *r)
+{
+	struct merchant m;
+	if (!shop_merchant(r, &m))
+		return;
+	struct checker c;
+	check_init(&c, r->arena);
+	struct shop_query sq = {.variant = filter(r, "variant"),
+	                        .category = filter(r, "category"),
+	                        .q = filter(r, "q"),
+	                        .limit = SHOP_PAGE};
+	int grade = check_query_enum(&c, "grade", req_query(r, "grade"), grade_names, GRADE__MAX);
+	int sort =
+	    check_query_enum(&c, "sort", req_query(r, "sort"), shop_sort_names, SHOP_SORT__MAX);
+	int64_t page = check_query_int(&c, "page", req_query(r, "page"), 1, 100000, 1);
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	sq.grade = grade >= 0 ? grade_names[grade] : NULL;
+	sq.sort = sort >= 0 ? (enum shop_sort)sort : SHOP_NEWEST;
+	sq.offset = (page - 1) * SHOP_PAGE;
+	struct listing *ls;
+	size_t n;
+	int64_t total;
+	enum kaeru_err e = store_shop_page(r->db, m.id, &sq, &ls, &n, &total);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, render_shop_listing(&ls[i]));
+	json_t *j =
+	    json_pack("{s:o, s:o, s:{s:o, s:o, s:o}}", "merchant", render_merchant_brief(&m),
+	              "items", items, "facets", "grades", facets(r, &m, FACET_GRADE), "variants",
+	              facets(r, &m, FACET_VARIANT), "categories", facets(r, &m, FACET_CATEGORY));
+	render_page(j, page, SHOP_PAGE, total);
+	respond_json(r, 200, j);
+}
+
+/* A growing text buffer for the feed. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* One CSV field (RFC 4180: quoted when it holds a comma, quote or line break), then sep. */
+static void field(struct buf *b, const char *s, char sep)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		put(b, "\"", 1);
+		for (const char *q = s; *q; q++) {
+			put(b, q, 1);
+			if (*q == '"')
+				put(b, q, 1); /* a quote is written twice */
+		}
+		put(b, "\"", 1);
+	} else {
+		put(b, s, strlen(s));
+	}
+	put(b, &sep, 1);
+}
+
+/* "49.00 USD", "3670 JPY": major units with the currency's decimals, as feeds want. */
+static const char *feed_price(struct arena *a, int64_t amount, const char *currency)
+{
+	int e = currency_exponent(currency);
+	int64_t div = 1;
+	for (int i = 0; i < e; i++)
+		div *= 10;
+	if (e == 0)
+		return arena_printf(a, "%lld %s", (long long)amount, currency);
+	return arena_printf(a, "%lld.%0*lld %s", (long long)(amount / div), e,
+	                    (long long)(amount % div), currency);
+}
+
+/* GET /api/v1/shop/{merchant}/feed.csv: every published listing, one row each. */
+void h_shop_feed(struct req *r)
+{
+	struct merchant m;
+	if (!shop_merchant(r, &m))
+		return;
+	struct shop_query sq = {.sort = SHOP_NEWEST};
+	struct listing *ls;
+	size_t n;
+	int64_t total;
+	enum kaeru_err e = store_shop_page(r->db, m.id, &sq, &ls, &n, &total);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
+	struct buf b = {0};
+	static const char header[] = "id,title,description,condition,price,sale_price,link,"
+	                             "availability,brand,item_group_id,size,product_type,grade\r\n";
+	put(&b, header, sizeof(header) - 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct listing *l = &ls[i];
+		field(&b, arena_printf(r->arena, "%lld", (long long)l->id), ',');
+		field(&b, l->title, ',');
+		field(&b, l->condition_note, ',');
+		field(&b, strcmp(l->grade, "new") == 0 ? "new" : "used", ',');
+		field(&b, feed_price(r->arena, l->original_price, l->currency), ',');
+		field(&b, feed_price(r->arena, l->price, l->currency), ',');
+		field(&b,
+		      arena_printf(r->arena, "%s/shop/%s/#listing-%lld", base, m.slug,
+		                   (long long)l->id),
+		      ',');
+		field(&b, "in stock", ',');
+		field(&b, m.name, ',');
+		field(&b, l->product_id, ',');
+		field(&b, l->variant, ',');
+		field(&b, l->category, ',');
+		field(&b, l->grade, '\r');
+		put(&b, "\n", 1);
+	}
+	char *headers = arena_printf(
+	    r->arena, "Content-Disposition: inline; filename=\"%s-resale.csv\"\r\n", m.slug);
+	respond(r, 200, "text/csv; charset=utf-8", headers, b.p, b.len);
+	free(b.p);
+}
+
+/* POST /api/v1/merchants/{merchant}/listings/{id}/sold (merchant key): of racing calls,
+ * exactly one changes the row; the rest find it sold and get 409. */
+void h_listing_sold(struct req *r)
+{
+	struct merchant m;
+	if (!auth_merchant_key(r, r->params[0], &m))
+		return;
+	char *end = NULL;
+	long long id = strtoll(r->params[1], &end, 10);
+	if (*end || id <= 0) {
+		respond_error(r, KAERU_ENOTFOUND);
+		return;
+	}
+	struct listing l;
+	enum kaeru_err e = store_listing_sell(r->db, m.id, id);
+	if (e == KAERU_OK || e == KAERU_ECONFLICT) {
+		enum kaeru_err got = store_listing_get(r->db, m.id, id, false, &l);
+		if (got != KAERU_OK)
+			e = got;
+	}
+	if (e == KAERU_ECONFLICT) {
+		respond_problem_ext(
+		    r, 409, l.status == LISTING_SOLD ? "Already sold" : "Listing not published",
+		    arena_printf(r->arena,
+		                 "The listing is %s; only published listings can be sold.",
+		                 listing_status_names[l.status]),
+		    json_pack("{s:s}", "listing_status", listing_status_names[l.status]));
+		return;
+	}
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	respond_json(r, 200, render_listing(&l));
+}
