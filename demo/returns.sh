@@ -9,14 +9,15 @@ json_field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
 
 # demo_return MERCHANT ORDER EMAIL ITEMS_JSON
 demo_return() {
-	local token rma
+	local token ret rma track
 	token=$(curl -sf -H 'Content-Type: application/json' \
 		-d "{\"merchant\":\"$1\",\"order_number\":\"$2\",\"email\":\"$3\"}" \
 		"$URL/api/v1/lookup" | json_field token)
-	rma=$(curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-		-H "Idempotency-Key: demo-$1-$2" -d "{\"items\":$4}" "$URL/api/v1/returns" |
-		json_field rma)
-	printf '    %-7s %s   (order %s)\n' "$1" "$rma" "$2"
+	ret=$(curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+		-H "Idempotency-Key: demo-$1-$2" -d "{\"items\":$4}" "$URL/api/v1/returns")
+	rma=$(json_field rma <<<"$ret")
+	track=$(json_field tracking_url <<<"$ret")
+	printf '    %-7s %s   order %s   tracking: %s\n' "$1" "$rma" "$2" "$track"
 }
 
 demo_return sakura 1002 customer1002@example.jp \
