@@ -51,6 +51,9 @@ user owner@maple.example kaeru-merchant merchant --merchant maple
 user admin@kaeru.example kaeru-admin1 admin
 
 RETURNS=$("$HERE/returns.sh" "$URL")
+# The third parcel (sakura order 1004) is already graded for resale, so the shop has stock.
+RESALE=$("$HERE/resale.sh" "$URL" "$(awk 'NR == 3 { print $2 }' <<<"$RETURNS")")
+RETURNS=$(awk 'NR != 3' <<<"$RETURNS")
 
 cat >"$OUT/keys.txt" <<TXT
   Demo logins (password after the colon):
@@ -62,6 +65,8 @@ cat >"$OUT/keys.txt" <<TXT
     maple   $MAPLE
   Parcels waiting to be scanned at /scan/ (sakura's go to TYO1, maple's to NJ1):
 $RETURNS
+  Resale shop:
+$RESALE
 TXT
 chmod 600 "$OUT/keys.txt"
 touch "$OUT/loaded"
