@@ -217,14 +217,21 @@ void h_listings_bulk_approve(struct req *r)
 	json_t *ids = check_array(&c, r->json, "ids", 1, BULK_MAX);
 	size_t n = ids ? json_array_size(ids) : 0;
 	int64_t *v = arena_zalloc(r->arena, sizeof(*v) * (n + 1));
+	size_t nv = 0;
 	for (size_t i = 0; i < n; i++) {
 		json_t *x = json_array_get(ids, i);
-		if (!json_is_integer(x) || json_integer_value(x) < 1)
+		if (!json_is_integer(x) || json_integer_value(x) < 1) {
 			check_fail(&c, arena_printf(r->arena, "ids[%zu]", i),
 			           "must be a listing id (a positive integer)");
-		else
-			v[i] = json_integer_value(x);
+			continue;
+		}
+		bool seen = false; /* each id is answered once */
+		for (size_t k = 0; k < nv && !seen; k++)
+			seen = v[k] == json_integer_value(x);
+		if (!seen)
+			v[nv++] = json_integer_value(x);
 	}
+	n = nv;
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;

@@ -475,3 +475,239 @@ export function sql(statement) {
   assert.equal(r.status, 0, `SQL failed: ${statement}\n${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Resale: listings made by inspection, the merchant console, the public shop and sales
+
+/** RFC 3339 UTC with whole (or fractional) seconds. */
+export const RFC3339_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/** Every member of a listing in the merchant's view. */
+export const LISTING_KEYS = ['id', 'status', 'title', 'variant', 'sku', 'product_id', 'category', 'grade',
+  'condition_note', 'original_price', 'suggested_price', 'price', 'currency', 'rma', 'created_at',
+  'published_at', 'sold_at', 'reject_reason'];
+
+/** Every member of a listing in the public shop. */
+export const SHOP_ITEM_KEYS = ['id', 'title', 'variant', 'grade', 'category', 'condition_note', 'price',
+  'original_price', 'currency', 'published_at'];
+
+/** The header row of the shop's CSV feed. */
+export const FEED_HEADER = ['id', 'title', 'description', 'condition', 'price', 'sale_price', 'link',
+  'availability', 'brand', 'item_group_id', 'size', 'product_type', 'grade'];
+
+/** A query string (with its '?') of the members that are not undefined/null, or ''. */
+export function queryString(query = {}) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Waits ms milliseconds (to give records distinct creation times, never to measure anything). */
+export function pause(ms) {
+  return new Promise((r) => { setTimeout(r, ms); });
+}
+
+/** A merchant-role user of m, logged in: the staffSession object. */
+export function merchantSession(m) {
+  return staffSession(newStaff({ role: 'merchant', merchant: m }));
+}
+
+const clerkSessions = new Map();
+/** A logged-in warehouse session of merchant m's warehouse (made once per warehouse and process). */
+export function clerkOf(m) {
+  const code = m.warehouse.code;
+  if (!clerkSessions.has(code)) clerkSessions.set(code, staffSession(newStaff({ role: 'warehouse', warehouse: m.warehouse })));
+  return clerkSessions.get(code);
+}
+
+const ownerSessions = new Map();
+/** A logged-in merchant session of m (made once per merchant and process). */
+export function ownerOf(m) {
+  if (!ownerSessions.has(m.slug)) ownerSessions.set(m.slug, merchantSession(m));
+  return ownerSessions.get(m.slug);
+}
+
+/** GET /merchant/listings with a merchant session; query {status, page}. */
+export function merchantListings(session, query = {}) {
+  return session.api('GET', `/api/v1/merchant/listings${queryString(query)}`);
+}
+
+/** Every listing the session's merchant sees (all pages, in the server's order), optionally of one status. */
+export async function allListings(session, status) {
+  const out = [];
+  for (let page = 1; page <= 1000; page++) {
+    const res = await merchantListings(session, { status, page });
+    assertStatus(res, 200);
+    out.push(...res.json.items);
+    if (res.json.items.length === 0 || out.length >= res.json.total) return out;
+  }
+  throw new Error('more than 1000 pages of listings');
+}
+
+/** GET /merchant/listings/{id}. */
+export function getListing(session, id) {
+  return session.api('GET', `/api/v1/merchant/listings/${encodeURIComponent(id)}`);
+}
+
+/** POST /merchant/listings/{id}/approve with body {price?, title?}. */
+export function approve(session, id, body = {}) {
+  return session.api('POST', `/api/v1/merchant/listings/${encodeURIComponent(id)}/approve`, { body });
+}
+
+/** Approves and asserts 200; returns the listing. */
+export async function approveOk(session, id, body = {}) {
+  const res = await approve(session, id, body);
+  assertStatus(res, 200);
+  return res.json;
+}
+
+/** POST /merchant/listings/{id}/reject with body {reason}. */
+export function reject(session, id, body) {
+  return session.api('POST', `/api/v1/merchant/listings/${encodeURIComponent(id)}/reject`, { body });
+}
+
+/** Rejects with a reason and asserts 200; returns the listing. */
+export async function rejectOk(session, id, reason = '写真と色が違う') {
+  const res = await reject(session, id, { reason });
+  assertStatus(res, 200);
+  return res.json;
+}
+
+/** POST /merchant/listings/approve {ids}. */
+export function bulkApprove(session, ids) {
+  return session.api('POST', '/api/v1/merchant/listings/approve', { body: { ids } });
+}
+
+/** GET /merchant/returns with a merchant session; query {status, q, page}. */
+export function merchantReturns(session, query = {}) {
+  return session.api('GET', `/api/v1/merchant/returns${queryString(query)}`);
+}
+
+/** GET /merchant/summary with a merchant session. */
+export function merchantSummary(session) {
+  return session.api('GET', '/api/v1/merchant/summary');
+}
+
+/** Listings sorted oldest first (by id when the ids are numbers, else as the server gave them). */
+function oldestFirst(listings) {
+  if (!listings.every((l) => Number.isFinite(Number(l.id)))) return listings;
+  return [...listings].sort((x, y) => Number(x.id) - Number(y.id));
+}
+
+/**
+ * A fresh order of merchant m (order overrides in `order`), a return of `quantity` units of `line`
+ * (default: the T-shirt line '1' in JPY, the jacket 'A1' in USD), scanned in by m's warehouse and
+ * inspected with {received_quantity: received, grade, disposition, note}.
+ * Returns {listings: the merchant's listings made from this return (oldest first), listing: the first,
+ * ret: the created return (with .order and .k), view: the inspection's staff view}.
+ */
+export async function resaleListing(m, {
+  grade = 'like_new', note, quantity = 1, received = quantity, line = m.currency === 'USD' ? 'A1' : '1',
+  disposition = 'resale', reason = 'too_small', resolution = 'refund', order = {},
+} = {}) {
+  const clerk = await clerkOf(m);
+  const ret = await returnFor(m, [{ line_id: line, quantity, reason, resolution }], { order });
+  await scanOk(clerk, ret.rma);
+  const body = { received_quantity: received, grade, disposition };
+  if (note !== undefined) body.note = note;
+  const view = await inspectOk(clerk, ret.rma, ret.items[0].item_id, body);
+  const owner = await ownerOf(m);
+  const listings = oldestFirst((await allListings(owner)).filter((l) => l.rma === ret.rma));
+  return { listings, listing: listings[0], ret, view };
+}
+
+/** GET /shop/{slug}/listings with a query {grade, variant, category, q, sort, page}; no credentials. */
+export function shopListings(slug, query = {}) {
+  return api('GET', `/api/v1/shop/${encodeURIComponent(slug)}/listings${queryString(query)}`);
+}
+
+/** Every published listing the shop shows (all pages) for a query. */
+export async function allShopListings(slug, query = {}) {
+  const out = [];
+  for (let page = 1; page <= 1000; page++) {
+    const res = await shopListings(slug, { ...query, page });
+    assertStatus(res, 200);
+    out.push(...res.json.items);
+    if (res.json.items.length === 0 || out.length >= res.json.total) return out;
+  }
+  throw new Error('more than 1000 pages of shop listings');
+}
+
+/** GET /shop/{slug}/feed.csv; no credentials. */
+export function shopFeed(slug) {
+  return api('GET', `/api/v1/shop/${encodeURIComponent(slug)}/feed.csv`);
+}
+
+/** POST /merchants/{slug}/listings/{id}/sold with a merchant key (default m's own key and slug). */
+export function markSold(m, id, { token = m.key, slug = m.slug, from } = {}) {
+  return api('POST', `/api/v1/merchants/${encodeURIComponent(slug)}/listings/${encodeURIComponent(id)}/sold`,
+    { body: {}, token, from });
+}
+
+/**
+ * Parses RFC 4180 CSV text into rows of fields: quoted fields may hold commas, CR/LF and doubled
+ * quotes; records end with CRLF or LF. Throws on a stray quote, so malformed quoting fails a test.
+ */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  let fieldStart = true;
+  while (i < text.length) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+        quoted = false;
+        i++;
+        if (i < text.length && !',\r\n'.includes(text[i])) throw new Error(`CSV: text after a closing quote at ${i}`);
+        continue;
+      }
+      field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"') {
+      if (!fieldStart) throw new Error(`CSV: a quote inside an unquoted field at ${i}`);
+      quoted = true;
+      fieldStart = false;
+      i++;
+    } else if (ch === ',') {
+      row.push(field); field = ''; fieldStart = true; i++;
+    } else if (ch === '\r' || ch === '\n') {
+      row.push(field); rows.push(row); row = []; field = ''; fieldStart = true;
+      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+    } else {
+      field += ch; fieldStart = false; i++;
+    }
+  }
+  if (quoted) throw new Error('CSV: unterminated quoted field');
+  if (!fieldStart || row.length > 0) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+/** A CSV feed's rows as objects keyed by the header row: {header, records}. */
+export function feedRecords(text) {
+  const rows = parseCsv(text);
+  assert.ok(rows.length >= 1, 'the feed has a header row');
+  const [header, ...rest] = rows;
+  const records = rest.map((r, n) => {
+    assert.equal(r.length, header.length, `row ${n + 2} has ${r.length} fields, the header ${header.length}: ${JSON.stringify(r)}`);
+    return Object.fromEntries(header.map((h, j) => [h, r[j]]));
+  });
+  return { header, records };
+}
+
+/** An array of {value, count} facets as an object value → count. */
+export function facetCounts(facets) {
+  assert.ok(Array.isArray(facets), `facets are an array: ${JSON.stringify(facets)}`);
+  return Object.fromEntries(facets.map((f) => [f.value, f.count]));
+}
+
+/** Ids as sorted strings, for comparing sets of ids whatever their JSON type. */
+export function idSet(ids) {
+  return ids.map((x) => String(x)).sort();
+}
