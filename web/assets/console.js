@@ -8,7 +8,8 @@
 // The tab, its page, the returns filter and search and the open return live in the address
 // (?tab=returns&status=resolved&q=…&page=2&rma=…), so a reload shows the same view.
 import { t, word, money, dateTime, date, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, field, emailInput } from './common.js';
+import { h, api, ApiError, generalError, field } from './common.js';
+import { announce, keepFocus, loginState, staffLogin } from './staff.js';
 
 const TABS = ['review', 'published', 'sold', 'rejected', 'returns'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
@@ -19,11 +20,7 @@ const SEARCH_MAX = 254;
 
 const S = {
   view: 'loading', // loading | login | denied | console
-  user: null, // GET/POST /session → user
-  login: { email: '', password: '' },
-  loginErrors: {}, // field → () => text
-  loginNotice: null, // {kind: 'ok'|'error', text: () => text}
-  loginBusy: false,
+  ...loginState(), // user and the login form (staff.js)
   summary: null, // GET /merchant/summary
   summaryError: null, // () => text
   tab: 'review',
@@ -43,32 +40,12 @@ let loadSeq = 0;
 
 // ---------------------------------------------------------------- helpers
 
-function announce(text) {
-  const el = document.getElementById('announce');
-  el.textContent = '';
-  setTimeout(() => (el.textContent = text), 50);
-}
-
-// Runs fn (which rebuilds DOM) and puts the focus back on the element with the same id.
-function keepFocus(fn) {
-  const id = document.activeElement?.id;
-  fn();
-  if (id && document.activeElement?.id !== id) document.getElementById(id)?.focus({ preventScroll: true });
-}
-
 function focusId(id) {
   const el = document.getElementById(id);
   if (!el) return;
   if (!el.matches('a, button, input, select, textarea, [tabindex]')) el.setAttribute('tabindex', '-1');
   el.focus({ preventScroll: true });
   el.scrollIntoView({ block: 'nearest' });
-}
-
-function waitText(seconds) {
-  const s = Math.max(1, seconds ?? 30);
-  if (s < 90) return t('scan.wait.seconds', { n: s });
-  const minutes = Math.ceil(s / 60);
-  return minutes === 1 ? t('scan.wait.minute') : t('scan.wait.minutes', { n: minutes });
 }
 
 // Digits after the decimal point of a currency (JPY 0, USD 2).
@@ -149,7 +126,7 @@ function render() {
   renderUserBar();
   let content;
   if (S.view === 'console') content = viewConsole();
-  else if (S.view === 'login') content = viewLogin();
+  else if (S.view === 'login') content = login.view();
   else if (S.view === 'denied') content = viewDenied();
   else content = [h('p', { class: 'loading' }, t('app.loading'))];
   keepFocus(() => app.replaceChildren(...[content].flat(Infinity).filter((c) => c != null && c !== false)));
@@ -168,92 +145,32 @@ function renderUserBar() {
       { class: 'user-bar-inner' },
       h('p', { class: 'user-who' }, h('span', { class: 'user-shop' }, shop),
         h('span', { class: 'user-email', id: 'user-email', translate: 'no' }, u.email)),
-      h('button', { type: 'button', class: 'chip', id: 'logout', onclick: logout }, t('scan.logout')),
+      login.logoutButton(),
     ),
   );
 }
 
 // ---------------------------------------------------------------- login
 
-let loginFields = {};
-
-function viewLogin() {
-  const email = field({
-    id: 'login-email',
-    label: t('scan.login.email'),
-    control: emailInput(S.login.email, (v) => (S.login.email = v), { autocomplete: 'username' }),
-  });
-  const password = field({
-    id: 'login-password',
-    label: t('scan.login.password'),
-    control: h('input', {
-      type: 'password', name: 'password', autocomplete: 'current-password', required: true, maxlength: 1024,
-      value: S.login.password, oninput: (e) => (S.login.password = e.target.value),
-    }),
-  });
-  loginFields = { email, password };
-  for (const [name, f] of Object.entries(loginFields)) f.setError(S.loginErrors[name]?.());
-  const notice = S.loginNotice;
-  return [
-    h('h2', { class: 'step-title' }, t('console.login.heading')),
-    h('p', { class: 'lead' }, t('console.login.intro')),
-    h(
-      'form',
-      { novalidate: true, class: 'stack login-form', onsubmit: (e) => (e.preventDefault(), login()) },
-      email.wrap,
-      password.wrap,
-      notice
-        ? h('div', { class: `notice notice--${notice.kind}`, id: 'login-notice', role: notice.kind === 'error' ? 'alert' : 'status' }, notice.text())
-        : null,
-      h('button', { type: 'submit', class: 'button button--primary', id: 'login-submit', disabled: S.loginBusy, 'aria-busy': String(S.loginBusy) },
-        t(S.loginBusy ? 'scan.login.busy' : 'scan.login.submit')),
-    ),
-  ];
-}
-
-async function login() {
-  if (S.loginBusy) return;
-  const email = S.login.email.trim();
-  const password = S.login.password;
-  S.loginErrors = {};
-  if (!email) S.loginErrors.email = () => t('scan.login.err.email');
-  if (!password) S.loginErrors.password = () => t('scan.login.err.password');
-  for (const [name, f] of Object.entries(loginFields)) f.setError(S.loginErrors[name]?.());
-  const first = ['email', 'password'].find((n) => S.loginErrors[n]);
-  if (first) return loginFields[first].control.focus();
-
-  S.loginBusy = true;
-  S.loginNotice = null;
-  render();
-  try {
-    const res = await api('POST', '/session', { body: { email, password } });
-    S.loginBusy = false;
-    S.login = { email: '', password: '' };
-    enter(res.user, true);
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    S.loginBusy = false;
-    S.login.password = '';
-    let text;
-    if (err.status === 401) text = () => t('scan.login.wrong');
-    else if (err.status === 429) {
-      const wait = err.retryAfter;
-      text = () => t('scan.login.slow', { wait: waitText(wait) });
-    } else if (err.status === 422 && err.fieldErrors.some((e) => e.field in loginFields)) {
-      for (const e of err.fieldErrors) if (e.field in loginFields) S.loginErrors[e.field] = () => t(`scan.login.err.${e.field}`);
-    } else text = () => generalError(err);
-    S.loginNotice = text ? { kind: 'error', text } : null;
-    render();
-    const bad = ['email', 'password'].find((n) => S.loginErrors[n]);
-    loginFields[bad || 'password'].control.focus();
-    if (text) announce(text());
-  }
-}
+const login = staffLogin({
+  S,
+  render,
+  enter,
+  heading: 'console.login.heading',
+  intro: 'console.login.intro',
+  submitId: 'login-submit',
+  onLogout() {
+    S.summary = null;
+    S.lists = {};
+    S.drafts = {};
+    S.selected.clear();
+    S.panel = null;
+    writeAddress();
+  },
+});
 
 function enter(user, fresh) {
   S.user = user;
-  S.loginNotice = null;
-  S.loginErrors = {};
   if (user?.role !== 'merchant') {
     S.view = 'denied';
     render();
@@ -280,15 +197,11 @@ function viewDenied() {
 
 // The session ended under us (idle expiry, logout elsewhere): back to the login form.
 function sessionEnded() {
-  S.user = null;
   S.summary = null;
   S.lists = {};
   S.drafts = {};
   S.selected.clear();
-  S.view = 'login';
-  S.loginNotice = { kind: 'error', text: () => t('scan.login.expired') };
-  render();
-  loginFields.email.control.focus();
+  login.expired();
 }
 
 // Handles the failures every console call shares; returns true when the view moved on.
@@ -303,26 +216,6 @@ function sessionProblem(err) {
     return true;
   }
   return false;
-}
-
-async function logout() {
-  try {
-    await api('DELETE', '/session');
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    if (err.status !== 401) return announce(generalError(err));
-  }
-  S.user = null;
-  S.summary = null;
-  S.lists = {};
-  S.drafts = {};
-  S.selected.clear();
-  S.panel = null;
-  S.view = 'login';
-  S.loginNotice = { kind: 'ok', text: () => t('scan.loggedout') };
-  writeAddress();
-  render();
-  loginFields.email.control.focus();
 }
 
 // ---------------------------------------------------------------- loading
@@ -1231,22 +1124,9 @@ function timeline(r) {
 
 // ---------------------------------------------------------------- start
 
-async function start() {
-  readAddress();
-  try {
-    const res = await api('GET', '/session');
-    return enter(res.user, false);
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    if (err.status !== 401) S.loginNotice = { kind: 'error', text: () => generalError(err) };
-  }
-  S.view = 'login';
-  render();
-  loginFields.email.control.focus();
-}
-
 mountLangToggle(document.getElementById('lang-toggle'));
 translateStatic();
 onLangChange(() => render());
+readAddress();
 render();
-start();
+login.start();

@@ -8,7 +8,8 @@
 // focus, and the newest answered scan owns the result panel. The last scans live in sessionStorage.
 // The server normalises codes (case, hyphen, "KAERU:" prefix); the page sends the trimmed text.
 import { t, word, money, dateTime, time, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, ApiError, generalError, field, emailInput } from './common.js';
+import { h, api, ApiError, generalError, field } from './common.js';
+import { announce, keepFocus, loginState, staffLogin } from './staff.js';
 
 const GRADES = ['new', 'like_new', 'good', 'fair', 'damaged'];
 const DISPOSITIONS = ['restock', 'resale', 'refurbish', 'recycle', 'return_to_customer'];
@@ -36,11 +37,7 @@ const ICON = { ok: '✓', repeat: '↻', info: '•', error: '✕', pending: '�
 
 const S = {
   view: 'loading', // loading | login | denied | station
-  user: null, // GET/POST /session → user
-  login: { email: '', password: '' },
-  loginErrors: {}, // field → () => text
-  loginNotice: null, // {kind: 'ok'|'error', text: () => text}
-  loginBusy: false,
+  ...loginState(), // user and the login form (staff.js)
   history: loadHistory(), // [{id, code, rma, kind, warehouse, at}], newest first
   seq: 0, // the last scan number handed out
   shown: 0, // the scan number whose answer the result panel shows
@@ -86,33 +83,7 @@ function loadSound() {
 // ---------------------------------------------------------------- API and sound
 
 // call('POST', '/scan', {code}) → parsed JSON, or throws ApiError (status 0: no answer).
-async function call(method, path, body) {
-  const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
-  if (method !== 'GET') init.headers['Content-Type'] = 'application/json';
-  if (body !== undefined) init.body = JSON.stringify(body);
-  let res;
-  try {
-    res = await fetch(`/api/v1${path}`, init);
-  } catch {
-    throw new ApiError(0, null, null);
-  }
-  const text = await res.text().catch(() => '');
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (!res.ok) throw new ApiError(res.status, data, retryAfter(res.headers.get('Retry-After')));
-  return data;
-}
-
-function retryAfter(header) {
-  if (!header) return null;
-  if (/^\d+$/.test(header.trim())) return Number(header);
-  const when = Date.parse(header);
-  return Number.isNaN(when) ? null : Math.max(0, Math.round((when - Date.now()) / 1000));
-}
+const call = (method, path, body) => api(method, path, { body });
 
 let audio = null;
 
@@ -166,28 +137,8 @@ function play(tune) {
   }
 }
 
-function announce(text) {
-  const el = document.getElementById('announce');
-  el.textContent = '';
-  setTimeout(() => (el.textContent = text), 50);
-}
-
-// Runs fn (which rebuilds DOM) and puts the focus back on the element with the same id.
-function keepFocus(fn) {
-  const id = document.activeElement?.id;
-  fn();
-  if (id && document.activeElement?.id !== id) document.getElementById(id)?.focus({ preventScroll: true });
-}
-
 function focusScan() {
   ui.scanInput?.focus();
-}
-
-function waitText(seconds) {
-  const s = Math.max(1, seconds ?? 30);
-  if (s < 90) return t('scan.wait.seconds', { n: s });
-  const minutes = Math.ceil(s / 60);
-  return minutes === 1 ? t('scan.wait.minute') : t('scan.wait.minutes', { n: minutes });
 }
 
 // ---------------------------------------------------------------- top level
@@ -206,7 +157,7 @@ function render() {
     ui.scanInput = null;
     const views = {
       loading: () => [h('p', { class: 'loading' }, t('app.loading'))],
-      login: viewLogin,
+      login: login.view,
       denied: viewDenied,
     };
     app.replaceChildren(...views[S.view]().flat(Infinity).filter((c) => c != null && c !== false));
@@ -233,92 +184,30 @@ function renderStationBar() {
           type: 'button', class: 'chip chip--sound', id: 'sound-toggle', 'aria-pressed': String(S.sound),
           onclick: toggleSound,
         }, t('scan.sound')),
-        h('button', { type: 'button', class: 'chip', id: 'logout', onclick: logout }, t('scan.logout'))),
+        login.logoutButton()),
     ),
   );
 }
 
 // ---------------------------------------------------------------- login
 
-function viewLogin() {
-  const email = field({
-    id: 'login-email',
-    label: t('scan.login.email'),
-    control: emailInput(S.login.email, (v) => (S.login.email = v), { autocomplete: 'username' }),
-  });
-  const password = field({
-    id: 'login-password',
-    label: t('scan.login.password'),
-    control: h('input', {
-      type: 'password', name: 'password', autocomplete: 'current-password', required: true, maxlength: 1024,
-      value: S.login.password, oninput: (e) => (S.login.password = e.target.value),
-    }),
-  });
-  ui.loginFields = { email, password };
-  for (const [name, f] of Object.entries(ui.loginFields)) f.setError(S.loginErrors[name]?.());
-  const notice = S.loginNotice;
-  const button = h('button', { type: 'submit', class: 'button button--primary', disabled: S.loginBusy, 'aria-busy': String(S.loginBusy) },
-    t(S.loginBusy ? 'scan.login.busy' : 'scan.login.submit'));
-  return [
-    h('h2', { class: 'step-title' }, t('scan.login.heading')),
-    h('p', { class: 'lead' }, t('scan.login.intro')),
-    h(
-      'form',
-      { novalidate: true, class: 'stack login-form', onsubmit: (e) => (e.preventDefault(), login()) },
-      email.wrap,
-      password.wrap,
-      notice
-        ? h('div', { class: `notice notice--${notice.kind}`, id: 'login-notice', role: notice.kind === 'error' ? 'alert' : 'status' }, notice.text())
-        : null,
-      button,
-    ),
-  ];
-}
-
-async function login() {
-  if (S.loginBusy) return;
-  const email = S.login.email.trim();
-  const password = S.login.password;
-  S.loginErrors = {};
-  if (!email) S.loginErrors.email = () => t('scan.login.err.email');
-  if (!password) S.loginErrors.password = () => t('scan.login.err.password');
-  for (const [name, f] of Object.entries(ui.loginFields)) f.setError(S.loginErrors[name]?.());
-  const first = ['email', 'password'].find((n) => S.loginErrors[n]);
-  if (first) return ui.loginFields[first].control.focus();
-
-  S.loginBusy = true;
-  S.loginNotice = null;
-  render();
-  audioContext(); // a click or Enter: the moment browsers allow sound
-  try {
-    const res = await call('POST', '/session', { email, password });
-    S.loginBusy = false;
-    S.login = { email: '', password: '' };
-    enterStation(res.user);
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    S.loginBusy = false;
-    S.login.password = '';
-    let text;
-    if (err.status === 401) text = () => t('scan.login.wrong');
-    else if (err.status === 429) {
-      const wait = err.retryAfter;
-      text = () => t('scan.login.slow', { wait: waitText(wait) });
-    } else if (err.status === 422 && err.fieldErrors.length) {
-      for (const e of err.fieldErrors) if (e.field in ui.loginFields) S.loginErrors[e.field] = () => t(`scan.login.err.${e.field}`);
-    } else text = () => generalError(err);
-    S.loginNotice = text ? { kind: 'error', text } : null;
-    render();
-    const bad = ['email', 'password'].find((n) => S.loginErrors[n]);
-    ui.loginFields[bad || 'password'].control.focus();
-    if (text) announce(text());
-  }
-}
+const login = staffLogin({
+  S,
+  render,
+  enter: enterStation,
+  heading: 'scan.login.heading',
+  intro: 'scan.login.intro',
+  onSubmit: audioContext, // a click or Enter: the moment browsers allow sound
+  onLogout() {
+    S.history = [];
+    saveHistory();
+    S.current = null;
+    S.drafts = {};
+  },
+});
 
 function enterStation(user) {
   S.user = user;
-  S.loginNotice = null;
-  S.loginErrors = {};
   if (!STAFF_ROLES.includes(user?.role)) {
     S.view = 'denied';
     render();
@@ -338,34 +227,9 @@ function viewDenied() {
 
 // The session ended under us (idle expiry, logout elsewhere): back to the login form.
 function sessionEnded(code) {
-  S.user = null;
   S.current = null;
   S.drafts = {};
-  S.view = 'login';
-  S.loginNotice = { kind: 'error', text: code ? () => t('scan.login.expired.code', { code }) : () => t('scan.login.expired') };
-  render();
-  ui.loginFields.email.control.focus();
-}
-
-async function logout() {
-  try {
-    await call('DELETE', '/session');
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    if (err.status !== 401) {
-      announce(generalError(err));
-      return;
-    }
-  }
-  S.user = null;
-  S.history = [];
-  saveHistory();
-  S.current = null;
-  S.drafts = {};
-  S.view = 'login';
-  S.loginNotice = { kind: 'ok', text: () => t('scan.loggedout') };
-  render();
-  ui.loginFields.email.control.focus();
+  login.expired(code ? () => t('scan.login.expired.code', { code }) : undefined);
 }
 
 function toggleSound() {
@@ -951,21 +815,8 @@ document.addEventListener('pointerdown', () => audioContext(), true);
 
 // ---------------------------------------------------------------- start
 
-async function start() {
-  try {
-    const res = await call('GET', '/session');
-    return enterStation(res.user);
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    if (err.status !== 401) S.loginNotice = { kind: 'error', text: () => generalError(err) };
-  }
-  S.view = 'login';
-  render();
-  ui.loginFields.email.control.focus();
-}
-
 mountLangToggle(document.getElementById('lang-toggle'));
 translateStatic();
 onLangChange(() => keepFocus(render));
 render();
-start();
+login.start();
