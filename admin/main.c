@@ -8,7 +8,6 @@
 #include "fcgi/session.h"
 #include "util/config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -169,9 +168,7 @@ static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **ar
 {
 	(void)argc, (void)argv;
 	const char *given = need(opts, OPT_EMAIL), *role_name = need(opts, OPT_ROLE);
-	char *email = arena_strdup(&x->arena, given);
-	for (char *p = email; *p; p++) /* logins compare lower-case */
-		*p = (char)tolower((unsigned char)*p);
+	const char *email = email_key(&x->arena, given); /* as logins compare */
 	if (!email_plausible(email))
 		return fail("--email must be an e-mail address (got \"%s\")", given);
 	int role = NAME_INDEX(role_names, role_name);

@@ -7,7 +7,6 @@
 #include "fcgi/session.h"
 #include "fcgi/validate.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +17,6 @@
 static bool merchant_session(struct req *r, struct user *u)
 {
 	return auth_staff(r, ALLOW(ROLE_MERCHANT), u);
-}
-
-/* The listing id of the path, or 0 (never an id) when it is not one. */
-static int64_t path_id(const char *s)
-{
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	return *s >= '1' && *s <= '9' && *end == '\0' && v > 0 ? v : 0;
 }
 
 static int64_t page_of(struct checker *c, struct req *r)
@@ -73,7 +64,7 @@ void h_merchant_listing_get(struct req *r)
 	if (!merchant_session(r, &u))
 		return;
 	struct listing l;
-	int64_t id = path_id(r->params[0]);
+	int64_t id = segment_id(r->params[0]);
 	enum kaeru_err e =
 	    id ? store_listing_get(r->db, u.merchant_id, id, false, &l) : KAERU_ENOTFOUND;
 	if (e != KAERU_OK) {
@@ -127,7 +118,7 @@ static void review(struct req *r, bool approve)
 	struct user u;
 	if (!merchant_session(r, &u))
 		return;
-	struct review rv = {.id = path_id(r->params[0]), .approve = approve};
+	struct review rv = {.id = segment_id(r->params[0]), .approve = approve};
 	rv.merchant_id = u.merchant_id;
 	rv.user_id = u.id;
 	struct checker c;
@@ -265,22 +256,13 @@ void h_merchant_returns(struct req *r)
 		return;
 	}
 	json_decref(c.errors);
+	/* One search box: an RMA, an order number or an e-mail. */
 	const char *q = req_query(r, "q");
-	char rma[RMA_LEN + 1];
-	char *email = NULL;
-	while (q && isspace((unsigned char)*q))
-		q++;
+	q = q ? trim_copy(r->arena, q) : NULL;
 	if (q && !*q)
 		q = NULL;
-	if (q) {
-		email = arena_strdup(r->arena, q);
-		size_t len = strlen(email);
-		while (len && isspace((unsigned char)email[len - 1]))
-			email[--len] = '\0';
-		for (char *p = email; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		q = arena_strndup(r->arena, q, len);
-	}
+	char rma[RMA_LEN + 1];
+	const char *email = q ? email_key(r->arena, q) : NULL;
 	struct return_row *rows;
 	size_t n;
 	int64_t total;

@@ -191,9 +191,8 @@ void h_listing_sold(struct req *r)
 	struct merchant m;
 	if (!auth_merchant_key(r, r->params[0], &m))
 		return;
-	char *end = NULL;
-	long long id = strtoll(r->params[1], &end, 10);
-	if (*end || id <= 0) {
+	int64_t id = segment_id(r->params[1]);
+	if (id == 0) {
 		respond_error(r, KAERU_ENOTFOUND);
 		return;
 	}

@@ -332,9 +332,8 @@ void h_inspect(struct req *r)
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	struct merchant m;
-	char *end = NULL;
-	long long item_id = strtoll(r->params[1], &end, 10);
-	enum kaeru_err e = rma_normalize(r->params[0], rma) && *end == '\0' && item_id > 0
+	int64_t item_id = segment_id(r->params[1]);
+	enum kaeru_err e = rma_normalize(r->params[0], rma) && item_id > 0
 	                       ? store_return_get(r->db, rma, false, &ret)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && !staff_can_see(&u, &ret))

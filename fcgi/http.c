@@ -234,14 +234,24 @@ void respond(struct req *r, int status, const char *content_type, const char *ex
 		FCGX_PutStr(body, (int)len, r->fcgx->out);
 }
 
-void respond_json(struct req *r, int status, json_t *j)
+void respond_json_with(struct req *r, int status, json_t *j, const char *headers)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!s)
 		abort();
-	respond(r, status, "application/json", NULL, s, strlen(s));
+	respond(r, status, "application/json", headers, s, strlen(s));
 	free(s);
+}
+
+void respond_json(struct req *r, int status, json_t *j)
+{
+	respond_json_with(r, status, j, NULL);
+}
+
+bool req_is_json(const struct req *r)
+{
+	return is_json_type(r->content_type);
 }
 
 static const char *problem_type(int status)

@@ -71,6 +71,10 @@ void respond(struct req *r, int status, const char *content_type, const char *ex
              const void *body, size_t len);
 /* Answers with j serialised (and releases j). */
 void respond_json(struct req *r, int status, json_t *j);
+/* The same, with extra CRLF-terminated header lines. */
+void respond_json_with(struct req *r, int status, json_t *j, const char *headers);
+/* True when the request says its body is JSON (Content-Type application/json). */
+bool req_is_json(const struct req *r);
 /* Answers application/problem+json. errors is an array of {field, message} or NULL (stolen). */
 void respond_problem(struct req *r, int status, const char *title, const char *detail,
                      json_t *errors);

@@ -7,7 +7,6 @@
 #include "fcgi/handlers.h"
 #include "fcgi/validate.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -74,8 +73,7 @@ static bool same_origin_json(struct req *r)
 		                "Staff changes must come from kaeru's own pages.", NULL);
 		return false;
 	}
-	if ((r->method == METHOD_POST || r->method == METHOD_PUT) &&
-	    !(r->content_type && strncasecmp(r->content_type, "application/json", 16) == 0)) {
+	if ((r->method == METHOD_POST || r->method == METHOD_PUT) && !req_is_json(r)) {
 		respond_problem(r, 415, "Unsupported media type",
 		                "Send staff changes as Content-Type: application/json.", NULL);
 		return false;
@@ -185,19 +183,6 @@ static bool password_ok(const char *hash, const char *password)
 	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
-static char *email_key(struct req *r, const char *email)
-{
-	while (isspace((unsigned char)*email))
-		email++;
-	char *k = arena_strdup(r->arena, email);
-	size_t n = strlen(k);
-	while (n && isspace((unsigned char)k[n - 1]))
-		k[--n] = '\0';
-	for (char *p = k; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return k;
-}
-
 /* POST /api/v1/session {email, password} */
 void h_session_create(struct req *r)
 {
@@ -214,7 +199,7 @@ void h_session_create(struct req *r)
 		return;
 	}
 	json_decref(c.errors);
-	const char *account = email_key(r, email);
+	const char *account = email_key(r->arena, email);
 	int64_t acount, asince, ccount, csince;
 	enum kaeru_err e =
 	    store_login_failures(r->db, LOGIN_ACCOUNT, account, LOGIN_WINDOW_S, &acount, &asince);
@@ -265,11 +250,7 @@ void h_session_create(struct req *r)
 	                             "Set-Cookie: " SESSION_COOKIE "=%s; Path=/; HttpOnly; "
 	                             "SameSite=Strict%s\r\n",
 	                             token, r->https ? "; Secure" : "");
-	json_t *j = render_user(&u);
-	char *s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	respond(r, 200, "application/json", headers, s, strlen(s));
-	free(s);
+	respond_json_with(r, 200, render_user(&u), headers);
 }
 
 /* GET /api/v1/session */

@@ -2,6 +2,7 @@
 
 #include "util/timefmt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -226,6 +227,32 @@ json_t *check_object(struct checker *c, json_t *obj, const char *key, enum prese
 		return NULL;
 	}
 	return v;
+}
+
+char *trim_copy(struct arena *a, const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+char *email_key(struct arena *a, const char *s)
+{
+	char *k = trim_copy(a, s);
+	for (char *p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+int64_t segment_id(const char *s)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	return *s >= '1' && *s <= '9' && *end == '\0' && !errno ? v : 0;
 }
 
 bool email_plausible(const char *s)

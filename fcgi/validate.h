@@ -52,6 +52,13 @@ int64_t check_query_int(struct checker *c, const char *key, const char *value, i
 int check_query_enum(struct checker *c, const char *key, const char *value,
                      const char *const *names, size_t n);
 
+/* s without surrounding blanks, copied into the arena. */
+char *trim_copy(struct arena *a, const char *s);
+/* How e-mails are compared (logins, lookup, search): trimmed and lower-cased, in the arena. */
+char *email_key(struct arena *a, const char *s);
+/* The positive integer id a path segment spells (no sign, no leading zero), or 0. */
+int64_t segment_id(const char *s);
+
 /* Plausible e-mail: one '@' with text on both sides, no blanks, ≤ 254 characters. */
 bool email_plausible(const char *s);
 /* Identifier-like path segment: 1..max printable ASCII characters without '/', '?', '#', '%'

@@ -136,10 +136,28 @@ static void test_plausible(void **state)
 	assert_false(segment_plausible("12345", 4));
 }
 
+/* Ids in paths and e-mails as logins and search compare them. */
+static void test_keys(void **state)
+{
+	(void)state;
+	struct arena a = {0};
+	assert_int_equal(segment_id("42"), 42);
+	assert_int_equal(segment_id("9007199254740993"), 9007199254740993LL);
+	static const char *const not_ids[] = {"0",  "042", "-1", "+1",
+	                                      "1x", "",    " 1", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof(not_ids) / sizeof(not_ids[0]); i++)
+		if (segment_id(not_ids[i]) != 0)
+			fail_msg("\"%s\" taken as an id", not_ids[i]);
+	assert_string_equal(email_key(&a, "  Taro@Example.JP \t"), "taro@example.jp");
+	assert_string_equal(trim_copy(&a, "  1001-A  "), "1001-A");
+	assert_string_equal(trim_copy(&a, "   "), "");
+	arena_free(&a);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_scalars),
-	                                   cmocka_unit_test(test_order),
-	                                   cmocka_unit_test(test_plausible)};
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_scalars), cmocka_unit_test(test_order),
+	    cmocka_unit_test(test_plausible), cmocka_unit_test(test_keys)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
