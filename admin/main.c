@@ -282,7 +282,7 @@ static enum kaeru_err expire_tx(struct db *db, void *arg)
 	ex->more = n == EXPIRE_BATCH;
 	for (size_t i = 0; i < n && e == KAERU_OK; i++) {
 		struct ret ret;
-		if ((e = store_return_get(db, rmas[i], false, &ret)) != KAERU_OK)
+		if ((e = store_return_get(db, rmas[i], &ret)) != KAERU_OK)
 			break;
 		if (ret.status != RETURN_LABEL_ISSUED)
 			continue;

@@ -25,29 +25,39 @@ static const char sql_line_ids[] =
 static const char sql_line_delete[] = "DELETE FROM order_lines WHERE id = ?";
 
 #define ORDER_COLUMNS                                                                              \
-	"SELECT id, merchant_id, order_number, email, currency, UNIX_TIMESTAMP(placed_at),"        \
-	" UNIX_TIMESTAMP(delivered_at), shipping_address FROM orders "
-static const char sql_order_get[] = ORDER_COLUMNS "WHERE merchant_id = ? AND order_number = ?";
-static const char sql_order_get_lock[] =
-    ORDER_COLUMNS "WHERE merchant_id = ? AND order_number = ? FOR UPDATE";
-static const char sql_order_by_id[] = ORDER_COLUMNS "WHERE id = ?";
-static const char sql_order_by_id_lock[] = ORDER_COLUMNS "WHERE id = ? FOR UPDATE";
+	"o.id, o.merchant_id, o.order_number, o.email, o.currency, UNIX_TIMESTAMP(o.placed_at),"   \
+	" UNIX_TIMESTAMP(o.delivered_at), o.shipping_address"
+static const char sql_order_by_id[] = "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ?";
+static const char sql_order_by_id_lock[] =
+    "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ? FOR UPDATE";
+/* The failure count is an aggregate, so the statement yields one row whatever matches; the
+ * merchant and order columns are NULL when there is none. */
+static const char sql_lookup[] =
+    "SELECT f.n, f.age, " MERCHANT_COLUMNS ", " ORDER_COLUMNS
+    " FROM (SELECT COUNT(*) AS n, TIMESTAMPDIFF(SECOND, MIN(at), NOW(3)) AS age"
+    " FROM lookup_failures WHERE client = ? AND at > NOW(3) - INTERVAL ? SECOND) f"
+    " LEFT JOIN merchants m ON m.slug = ?"
+    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.order_number = ?";
+#define LINE_COLUMNS                                                                               \
+	"l.id, l.line_id, l.sku, l.product_id, l.name, l.variant, l.category, l.quantity,"         \
+	" l.unit_price, l.final_sale, (SELECT COALESCE(SUM(ri.quantity), 0) FROM return_items ri"  \
+	" JOIN returns r ON r.id = ri.return_id WHERE ri.order_line_id = l.id"                     \
+	" AND r.status NOT IN ('canceled', 'expired'))"
 static const char sql_lines_get[] =
-    "SELECT l.id, l.line_id, l.sku, l.product_id, l.name, l.variant, l.category, l.quantity,"
-    " l.unit_price, l.final_sale, (SELECT COALESCE(SUM(ri.quantity), 0) FROM return_items ri"
-    " JOIN returns r ON r.id = ri.return_id WHERE ri.order_line_id = l.id"
-    " AND r.status NOT IN ('canceled', 'expired'))"
-    " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
+    "SELECT " LINE_COLUMNS " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
+/* The same with exchange options: one row per line and option, a line without options in one
+ * row whose option columns are NULL; the rows of a line adjacent. */
+static const char sql_lines_options_get[] =
+    "SELECT " LINE_COLUMNS ", i.sku, i.variant FROM order_lines l LEFT JOIN inventory i"
+    " ON i.merchant_id = ? AND i.product_id = l.product_id AND i.sku <> l.sku"
+    " AND i.available - i.reserved > 0 WHERE l.order_id = ?"
+    " ORDER BY l.position, l.id, i.variant, i.sku";
 
 static const char sql_stock_upsert[] =
     "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
     "?)"
     " ON DUPLICATE KEY UPDATE product_id = VALUES(product_id), variant = VALUES(variant),"
     " available = VALUES(available), updated_at = CURRENT_TIMESTAMP";
-static const char sql_exchange_options[] =
-    "SELECT l.id, i.sku, i.variant FROM order_lines l JOIN inventory i"
-    " ON i.merchant_id = ? AND i.product_id = l.product_id AND i.sku <> l.sku"
-    " AND i.available - i.reserved > 0 WHERE l.order_id = ? ORDER BY l.position, i.variant, i.sku";
 static const char sql_reserve[] =
     "UPDATE inventory SET reserved = reserved + ? WHERE merchant_id = ? AND sku = ?"
     " AND product_id = ? AND available - reserved >= ?";
@@ -106,6 +116,63 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 	return KAERU_OK;
 }
 
+/* Reads ORDER_COLUMNS from column col of a row; the lines are left empty. */
+static void order_from_row(const struct db_rows *rows, size_t row, size_t col, struct order *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = db_int(rows, row, col + 0);
+	o->merchant_id = db_int(rows, row, col + 1);
+	o->order_number = db_str(rows, row, col + 2);
+	o->email = db_str(rows, row, col + 3);
+	o->currency = db_str(rows, row, col + 4);
+	o->has_placed = !db_isnull(rows, row, col + 5);
+	o->placed_at = db_int(rows, row, col + 5);
+	o->has_delivered = !db_isnull(rows, row, col + 6);
+	o->delivered_at = db_int(rows, row, col + 6);
+	o->shipping_address_json = db_str(rows, row, col + 7);
+}
+
+enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
+                                 size_t *n_opts)
+{
+	struct db_rows rows;
+	enum kaeru_err e = opts ? db_query(db, sql_lines_options_get,
+	                                   DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows)
+	                        : db_query(db, sql_lines_get, DB_ARGS(DBI(o->id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	o->n_lines = 0;
+	o->lines = arena_zalloc(db->arena, sizeof(*o->lines) * (rows.nrows + 1));
+	if (opts) {
+		*n_opts = 0;
+		*opts = arena_zalloc(db->arena, sizeof(**opts) * (rows.nrows + 1));
+	}
+	for (size_t r = 0; r < rows.nrows; r++) {
+		int64_t id = db_int(&rows, r, 0);
+		if (o->n_lines == 0 || o->lines[o->n_lines - 1].id != id) {
+			struct order_line *l = &o->lines[o->n_lines++];
+			l->id = id;
+			l->line_id = db_str(&rows, r, 1);
+			l->sku = db_str(&rows, r, 2);
+			l->product_id = db_str(&rows, r, 3);
+			l->name = db_str(&rows, r, 4);
+			l->variant = db_str(&rows, r, 5);
+			l->category = db_str(&rows, r, 6);
+			l->quantity = db_int(&rows, r, 7);
+			l->unit_price = db_int(&rows, r, 8);
+			l->final_sale = db_int(&rows, r, 9) != 0;
+			l->returned = db_int(&rows, r, 10);
+		}
+		if (opts && !db_isnull(&rows, r, 11)) {
+			struct exchange_option *x = &(*opts)[(*n_opts)++];
+			x->order_line_id = id;
+			x->sku = db_str(&rows, r, 11);
+			x->variant = db_str(&rows, r, 12);
+		}
+	}
+	return KAERU_OK;
+}
+
 static enum kaeru_err order_rows(struct db *db, enum kaeru_err e, const struct db_rows *rows,
                                  struct order *o)
 {
@@ -113,47 +180,8 @@ static enum kaeru_err order_rows(struct db *db, enum kaeru_err e, const struct d
 		return e;
 	if (rows->nrows == 0)
 		return KAERU_ENOTFOUND;
-	memset(o, 0, sizeof(*o));
-	o->id = db_int(rows, 0, 0);
-	o->merchant_id = db_int(rows, 0, 1);
-	o->order_number = db_str(rows, 0, 2);
-	o->email = db_str(rows, 0, 3);
-	o->currency = db_str(rows, 0, 4);
-	o->has_placed = !db_isnull(rows, 0, 5);
-	o->placed_at = db_int(rows, 0, 5);
-	o->has_delivered = !db_isnull(rows, 0, 6);
-	o->delivered_at = db_int(rows, 0, 6);
-	o->shipping_address_json = db_str(rows, 0, 7);
-
-	struct db_rows lines;
-	if ((e = db_query(db, sql_lines_get, DB_ARGS(DBI(o->id)), &lines)) != KAERU_OK)
-		return e;
-	o->n_lines = lines.nrows;
-	o->lines = arena_zalloc(db->arena, sizeof(*o->lines) * (lines.nrows + 1));
-	for (size_t r = 0; r < lines.nrows; r++) {
-		struct order_line *l = &o->lines[r];
-		l->id = db_int(&lines, r, 0);
-		l->line_id = db_str(&lines, r, 1);
-		l->sku = db_str(&lines, r, 2);
-		l->product_id = db_str(&lines, r, 3);
-		l->name = db_str(&lines, r, 4);
-		l->variant = db_str(&lines, r, 5);
-		l->category = db_str(&lines, r, 6);
-		l->quantity = db_int(&lines, r, 7);
-		l->unit_price = db_int(&lines, r, 8);
-		l->final_sale = db_int(&lines, r, 9) != 0;
-		l->returned = db_int(&lines, r, 10);
-	}
-	return KAERU_OK;
-}
-
-enum kaeru_err store_order_get(struct db *db, int64_t merchant_id, const char *order_number,
-                               bool lock, struct order *o)
-{
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, lock ? sql_order_get_lock : sql_order_get,
-	                            DB_ARGS(DBI(merchant_id), DBS(order_number)), &rows);
-	return order_rows(db, e, &rows, o);
+	order_from_row(rows, 0, 0, o);
+	return store_order_lines(db, o, NULL, NULL);
 }
 
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o)
@@ -179,21 +207,27 @@ enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const str
 	return KAERU_OK;
 }
 
-enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
-                                      struct exchange_option **out, size_t *n)
+enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
+                            const char *order_number, struct lookup *out)
 {
 	struct db_rows rows;
 	enum kaeru_err e =
-	    db_query(db, sql_exchange_options, DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows);
+	    db_query(db, sql_lookup,
+	             DB_ARGS(DBS(client), DBI(window_s), DBS(slug), DBS(order_number)), &rows);
 	if (e != KAERU_OK)
 		return e;
-	*n = rows.nrows;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
-	for (size_t r = 0; r < rows.nrows; r++) {
-		(*out)[r].order_line_id = db_int(&rows, r, 0);
-		(*out)[r].sku = db_str(&rows, r, 1);
-		(*out)[r].variant = db_str(&rows, r, 2);
-	}
+	if (rows.nrows != 1)
+		return KAERU_EINTERNAL; /* an aggregate and two joins on unique keys: one row */
+	memset(out, 0, sizeof(*out));
+	out->failures = db_int(&rows, 0, 0);
+	out->oldest_age = db_int(&rows, 0, 1);
+	const size_t merchant_col = 2, order_col = merchant_col + MERCHANT_NCOLUMNS;
+	out->has_merchant = !db_isnull(&rows, 0, merchant_col);
+	if (out->has_merchant)
+		store_merchant_from_row(&rows, 0, merchant_col, &out->merchant);
+	out->has_order = !db_isnull(&rows, 0, order_col);
+	if (out->has_order)
+		order_from_row(&rows, 0, order_col, &out->order);
 	return KAERU_OK;
 }
 

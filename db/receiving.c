@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char sql_receive[] =
-    "UPDATE returns SET status = 'received', received_at = CURRENT_TIMESTAMP,"
+    "UPDATE returns SET status = 'received', received_at = FROM_UNIXTIME(?),"
     " updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'label_issued'";
 static const char sql_resolve[] =
     "UPDATE returns SET status = 'resolved', resolved_at = CURRENT_TIMESTAMP,"
@@ -36,23 +36,24 @@ static const char sql_expired_labels[] =
     " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED";
 
 /* An UPDATE guarded by the expected state: no row changed means another transaction won. */
-static enum kaeru_err exec_one(struct db *db, const char *sql, int64_t id)
+static enum kaeru_err exec_one(struct db *db, const char *sql, const struct db_val *params,
+                               size_t n)
 {
 	uint64_t affected = 0;
-	enum kaeru_err e = db_exec(db, sql, DB_ARGS(DBI(id)), &affected, NULL);
+	enum kaeru_err e = db_exec(db, sql, params, n, &affected, NULL);
 	if (e == KAERU_OK && affected != 1)
 		return KAERU_ECONFLICT;
 	return e;
 }
 
-enum kaeru_err store_return_receive(struct db *db, int64_t return_id)
+enum kaeru_err store_return_receive(struct db *db, int64_t return_id, int64_t at)
 {
-	return exec_one(db, sql_receive, return_id);
+	return exec_one(db, sql_receive, DB_ARGS(DBI(at), DBI(return_id)));
 }
 
 enum kaeru_err store_return_resolve(struct db *db, int64_t return_id)
 {
-	return exec_one(db, sql_resolve, return_id);
+	return exec_one(db, sql_resolve, DB_ARGS(DBI(return_id)));
 }
 
 enum kaeru_err store_item_inspect(struct db *db, int64_t item_id, const struct inspection *in,

@@ -5,17 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RETURN_COLUMNS                                                                             \
-	"SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"           \
-	" r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"              \
-	" o.currency, o.shipping_address, w.code, w.name,"                                         \
-	" DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), UNIX_TIMESTAMP(r.expires_at)"          \
-	" FROM returns r JOIN orders o ON o.id = r.order_id"                                       \
-	" JOIN warehouses w ON w.id = r.warehouse_id WHERE r.rma = ?"
-static const char sql_return_get[] = RETURN_COLUMNS;
-/* Only the return's own row: locking the joined order and warehouse rows too would make
- * every scan of a warehouse wait for the others. */
-static const char sql_return_lock[] = "SELECT id FROM returns WHERE rma = ? FOR UPDATE";
+/* The return's row with its order's, warehouse's and merchant's columns: one statement for
+ * everything a handler checks before it decides. */
+static const char sql_return_get[] =
+    "SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"
+    " r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"
+    " o.currency, o.shipping_address, w.code, w.name,"
+    " DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), UNIX_TIMESTAMP(r.expires_at),"
+    " " MERCHANT_COLUMNS " FROM returns r JOIN orders o ON o.id = r.order_id"
+    " JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
+    " WHERE r.rma = ?";
+#define RETURN_NCOLUMNS 15 /* the merchant's columns follow */
+/* The lock takes only the return's own row: locking the joined order and warehouse rows too
+ * would make every inspection in a warehouse wait for the others. It re-reads what of the row
+ * can change once it exists: its status, and received_at with it. */
+static const char sql_status_lock[] =
+    "SELECT status, DATE_FORMAT(received_at, '%Y-%m-%dT%H:%i:%sZ') FROM returns WHERE id = ?"
+    " FOR UPDATE";
 static const char sql_items_get[] =
     "SELECT ri.id, ri.order_line_id, l.line_id, l.sku, l.name, l.variant, l.product_id,"
     " ri.quantity, l.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
@@ -52,15 +58,22 @@ static const char sql_event_insert[] =
     " VALUES (?, NOW(3), ?, ?, ?, ?)";
 static const char sql_item_unreserve[] =
     "UPDATE return_items SET reserved_quantity = 0 WHERE id = ?";
-static const char sql_failures[] =
-    "SELECT COUNT(*), TIMESTAMPDIFF(SECOND, MIN(at), NOW(3)) FROM lookup_failures"
-    " WHERE client = ? AND at > NOW(3) - INTERVAL ? SECOND";
 static const char sql_failure_insert[] =
     "INSERT INTO lookup_failures (client, at) VALUES (?, NOW(3))";
 static const char sql_failures_prune[] =
     "DELETE FROM lookup_failures WHERE at < NOW(3) - INTERVAL 1 DAY LIMIT 1000";
 
-static enum kaeru_err load_items(struct db *db, struct ret *r)
+/* The status named by a cell; EINTERNAL for a name the schema would not store. */
+static enum kaeru_err status_from(const char *name, enum return_status *out)
+{
+	int s = NAME_INDEX(return_status_names, name);
+	if (s < 0)
+		return KAERU_EINTERNAL;
+	*out = (enum return_status)s;
+	return KAERU_OK;
+}
+
+enum kaeru_err store_return_items(struct db *db, struct ret *r)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_items_get, DB_ARGS(DBI(r->id)), &rows);
@@ -152,15 +165,11 @@ static enum kaeru_err load_settlement(struct db *db, struct ret *r)
 	return KAERU_OK;
 }
 
-enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struct ret *r)
+enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m)
 {
 	struct db_rows rows;
-	enum kaeru_err e = KAERU_OK;
-	if (lock && (e = db_query(db, sql_return_lock, DB_ARGS(DBS(rma)), &rows)) != KAERU_OK)
-		return e;
-	if (lock && rows.nrows == 0)
-		return KAERU_ENOTFOUND;
-	if ((e = db_query(db, sql_return_get, DB_ARGS(DBS(rma)), &rows)) != KAERU_OK)
+	enum kaeru_err e = db_query(db, sql_return_get, DB_ARGS(DBS(rma)), &rows);
+	if (e != KAERU_OK)
 		return e;
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
@@ -171,10 +180,8 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struc
 	r->warehouse_id = db_int(&rows, 0, 3);
 	snprintf(r->rma, sizeof(r->rma), "%s", db_str(&rows, 0, 4));
 	r->tracking_key = db_str(&rows, 0, 5);
-	int s = NAME_INDEX(return_status_names, db_str(&rows, 0, 6));
-	if (s < 0)
-		return KAERU_EINTERNAL;
-	r->status = (enum return_status)s;
+	if ((e = status_from(db_str(&rows, 0, 6), &r->status)) != KAERU_OK)
+		return e;
 	r->created_at = db_str(&rows, 0, 7);
 	r->order_number = db_str(&rows, 0, 8);
 	r->currency = db_str(&rows, 0, 9);
@@ -183,9 +190,38 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struc
 	r->warehouse_name = db_str(&rows, 0, 12);
 	r->received_at = db_str(&rows, 0, 13);
 	r->expires_at = db_int(&rows, 0, 14);
-	if ((e = load_items(db, r)) != KAERU_OK || (e = load_events(db, r)) != KAERU_OK)
+	if (m)
+		store_merchant_from_row(&rows, 0, RETURN_NCOLUMNS, m);
+	return KAERU_OK;
+}
+
+enum kaeru_err store_return_lock(struct db *db, struct ret *r)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_status_lock, DB_ARGS(DBI(r->id)), &rows);
+	if (e != KAERU_OK)
 		return e;
-	return r->status == RETURN_RESOLVED ? load_settlement(db, r) : KAERU_OK;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	r->received_at = db_str(&rows, 0, 1);
+	return status_from(db_str(&rows, 0, 0), &r->status);
+}
+
+enum kaeru_err store_return_timeline(struct db *db, struct ret *r)
+{
+	enum kaeru_err e = load_events(db, r);
+	if (e == KAERU_OK && r->status == RETURN_RESOLVED)
+		e = load_settlement(db, r);
+	return e;
+}
+
+enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r)
+{
+	enum kaeru_err e;
+	if ((e = store_return_row(db, rma, r, NULL)) != KAERU_OK ||
+	    (e = store_return_items(db, r)) != KAERU_OK)
+		return e;
+	return store_return_timeline(db, r);
 }
 
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
@@ -271,18 +307,6 @@ enum kaeru_err store_return_release(struct db *db, const struct ret *r)
 		    (e = store_item_unreserve(db, it->id)) != KAERU_OK)
 			return e;
 	}
-	return KAERU_OK;
-}
-
-enum kaeru_err store_lookup_failures(struct db *db, const char *client, int window_s,
-                                     int64_t *count, int64_t *oldest_age)
-{
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_failures, DB_ARGS(DBS(client), DBI(window_s)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	*count = rows.nrows ? db_int(&rows, 0, 0) : 0;
-	*oldest_age = rows.nrows ? db_int(&rows, 0, 1) : 0;
 	return KAERU_OK;
 }
 

@@ -30,6 +30,16 @@ struct merchant {
 };
 
 /* ---- tenants (db/tenants.c) ---- */
+/* A merchant's columns in a statement that names the table m, as store_merchant_from_row
+ * reads them from its column col on. */
+#define MERCHANT_COLUMNS                                                                           \
+	"m.id, m.slug, m.name, m.currency, m.warehouse_id, m.window_days,"                         \
+	" m.restocking_fee_percent, m.store_credit_bonus_percent, m.label_validity_days,"          \
+	" m.resale_percent_new, m.resale_percent_like_new, m.resale_percent_good,"                 \
+	" m.resale_percent_fair, m.price_step"
+#define MERCHANT_NCOLUMNS 14
+void store_merchant_from_row(const struct db_rows *rows, size_t row, size_t col,
+                             struct merchant *m);
 enum kaeru_err store_merchant_by_key(struct db *db, const char *key_hash_hex, struct merchant *m);
 enum kaeru_err store_merchant_by_slug(struct db *db, const char *slug, struct merchant *m);
 enum kaeru_err store_merchant_by_id(struct db *db, int64_t id, struct merchant *m);
@@ -71,11 +81,31 @@ struct order {
  * cannot be removed: ECONFLICT with *bad_line set to its line_id. */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
-/* Loads an order with its lines (returned units counted) by merchant and number. When lock,
- * the order row is locked FOR UPDATE (serialises changes to its returns). */
-enum kaeru_err store_order_get(struct db *db, int64_t merchant_id, const char *order_number,
-                               bool lock, struct order *o);
+/* Loads an order with its lines (returned units counted). When lock, the order row is locked
+ * FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
+/* An exchange option of a line: another variant of the line's product with at least one unit
+ * free (available - reserved). */
+struct exchange_option {
+	int64_t order_line_id;
+	const char *sku, *variant;
+};
+/* Loads o's lines (returned units counted), and when opts is not NULL every line's exchange
+ * options, by line then variant. One statement. */
+enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
+                                 size_t *n_opts);
+/* An order lookup's first step, in one statement: the client's failed lookups in the last
+ * window_s seconds and the age in seconds of the oldest, the merchant by slug, and its order
+ * by number, without lines (store_order_lines loads them). slug or order_number NULL: nothing
+ * found. */
+struct lookup {
+	int64_t failures, oldest_age;
+	bool has_merchant, has_order;
+	struct merchant merchant;
+	struct order order;
+};
+enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
+                            const char *order_number, struct lookup *out);
 
 struct stock {
 	const char *sku, *product_id, *variant;
@@ -83,14 +113,6 @@ struct stock {
 };
 enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const struct stock *items,
                                    size_t n);
-/* Exchange options of every line of an order: the other variants of each line's product
- * with at least one unit free (available - reserved), by line then variant. One query. */
-struct exchange_option {
-	int64_t order_line_id;
-	const char *sku, *variant;
-};
-enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
-                                      struct exchange_option **out, size_t *n);
 /* Takes qty units of sku (which must belong to product_id) into reserve; ECONFLICT when too
  * few are free. */
 enum kaeru_err store_reserve(struct db *db, int64_t merchant_id, const char *product_id,
@@ -146,8 +168,18 @@ struct ret {
 	size_t n_shipments;
 };
 
-/* Loads a return by its code, with items and events. lock: FOR UPDATE on the return row. */
-enum kaeru_err store_return_get(struct db *db, const char *rma, bool lock, struct ret *r);
+/* Loads a return by its code, with items and events. */
+enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r);
+/* A return by its code in one statement: its row with its order's and warehouse's columns,
+ * and its merchant into *m unless m is NULL; no items, events or settlement yet. */
+enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m);
+/* Locks r's row (not its order's or warehouse's) FOR UPDATE for the transaction and re-reads
+ * what of it can have changed since store_return_row: status and received_at. */
+enum kaeru_err store_return_lock(struct db *db, struct ret *r);
+/* Loads r's items. */
+enum kaeru_err store_return_items(struct db *db, struct ret *r);
+/* Loads r's events and, when r->status is resolved, its settlement (which needs the items). */
+enum kaeru_err store_return_timeline(struct db *db, struct ret *r);
 /* The return made under (order, idempotency key), if any: its rma and request hash. */
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
                                            char rma[RMA_LEN + 1],
@@ -168,8 +200,9 @@ enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
 enum kaeru_err store_return_release(struct db *db, const struct ret *r);
 
 /* ---- receiving, inspection and resolution (db/receiving.c) ---- */
-/* label_issued → received, stamped now. */
-enum kaeru_err store_return_receive(struct db *db, int64_t return_id);
+/* label_issued → received, stamped at (Unix seconds). ECONFLICT when the return is no longer
+ * label_issued: another scan received it, or it was canceled or expired. */
+enum kaeru_err store_return_receive(struct db *db, int64_t return_id, int64_t at);
 struct inspection {
 	int64_t received;
 	const char *grade, *disposition, *note; /* NULL when absent */
@@ -300,9 +333,6 @@ enum kaeru_err store_login_clear(struct db *db, const char *account);
 enum kaeru_err store_failures_prune(struct db *db, uint64_t *n);
 
 /* ---- lookup throttling (db/returns.c) ---- */
-/* Failures from client in the last window_s seconds, and the age in seconds of the oldest. */
-enum kaeru_err store_lookup_failures(struct db *db, const char *client, int window_s,
-                                     int64_t *count, int64_t *oldest_age);
 enum kaeru_err store_lookup_failed(struct db *db, const char *client);
 
 #endif

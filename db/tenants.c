@@ -3,15 +3,12 @@
 
 #include <string.h>
 
-#define MERCHANT_COLUMNS                                                                           \
-	"id, slug, name, currency, warehouse_id, window_days, restocking_fee_percent,"             \
-	" store_credit_bonus_percent, label_validity_days, resale_percent_new,"                    \
-	" resale_percent_like_new, resale_percent_good, resale_percent_fair, price_step"           \
-	" FROM merchants"
-
-static const char sql_merchant_by_key[] = "SELECT " MERCHANT_COLUMNS " WHERE api_key_hash = ?";
-static const char sql_merchant_by_slug[] = "SELECT " MERCHANT_COLUMNS " WHERE slug = ?";
-static const char sql_merchant_by_id[] = "SELECT " MERCHANT_COLUMNS " WHERE id = ?";
+static const char sql_merchant_by_key[] =
+    "SELECT " MERCHANT_COLUMNS " FROM merchants m WHERE m.api_key_hash = ?";
+static const char sql_merchant_by_slug[] =
+    "SELECT " MERCHANT_COLUMNS " FROM merchants m WHERE m.slug = ?";
+static const char sql_merchant_by_id[] =
+    "SELECT " MERCHANT_COLUMNS " FROM merchants m WHERE m.id = ?";
 static const char sql_warehouse_by_code[] =
     "SELECT id, code, name, address FROM warehouses WHERE code = ?";
 static const char sql_warehouse_by_id[] =
@@ -30,28 +27,33 @@ static const char sql_user_insert[] =
     "INSERT INTO users (email, password_hash, role, merchant_id, warehouse_id)"
     " VALUES (?, ?, ?, ?, ?)";
 
+void store_merchant_from_row(const struct db_rows *rows, size_t row, size_t col, struct merchant *m)
+{
+	m->id = db_int(rows, row, col + 0);
+	m->slug = db_str(rows, row, col + 1);
+	m->name = db_str(rows, row, col + 2);
+	m->currency = db_str(rows, row, col + 3);
+	m->warehouse_id = db_int(rows, row, col + 4);
+	struct policy *p = &m->policy;
+	policy_default(p, m->currency);
+	p->window_days = (int)db_int(rows, row, col + 5);
+	p->restocking_fee_percent = (int)db_int(rows, row, col + 6);
+	p->store_credit_bonus_percent = (int)db_int(rows, row, col + 7);
+	p->label_validity_days = (int)db_int(rows, row, col + 8);
+	p->resale_percent[GRADE_NEW] = (int)db_int(rows, row, col + 9);
+	p->resale_percent[GRADE_LIKE_NEW] = (int)db_int(rows, row, col + 10);
+	p->resale_percent[GRADE_GOOD] = (int)db_int(rows, row, col + 11);
+	p->resale_percent[GRADE_FAIR] = (int)db_int(rows, row, col + 12);
+	p->price_step = db_int(rows, row, col + 13);
+}
+
 static enum kaeru_err merchant_row(enum kaeru_err e, const struct db_rows *rows, struct merchant *m)
 {
 	if (e != KAERU_OK)
 		return e;
 	if (rows->nrows == 0)
 		return KAERU_ENOTFOUND;
-	m->id = db_int(rows, 0, 0);
-	m->slug = db_str(rows, 0, 1);
-	m->name = db_str(rows, 0, 2);
-	m->currency = db_str(rows, 0, 3);
-	m->warehouse_id = db_int(rows, 0, 4);
-	struct policy *p = &m->policy;
-	policy_default(p, m->currency);
-	p->window_days = (int)db_int(rows, 0, 5);
-	p->restocking_fee_percent = (int)db_int(rows, 0, 6);
-	p->store_credit_bonus_percent = (int)db_int(rows, 0, 7);
-	p->label_validity_days = (int)db_int(rows, 0, 8);
-	p->resale_percent[GRADE_NEW] = (int)db_int(rows, 0, 9);
-	p->resale_percent[GRADE_LIKE_NEW] = (int)db_int(rows, 0, 10);
-	p->resale_percent[GRADE_GOOD] = (int)db_int(rows, 0, 11);
-	p->resale_percent[GRADE_FAIR] = (int)db_int(rows, 0, 12);
-	p->price_step = db_int(rows, 0, 13);
+	store_merchant_from_row(rows, 0, 0, m);
 	return KAERU_OK;
 }
 

@@ -73,18 +73,28 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 	return lines;
 }
 
-/* POST /api/v1/lookup {merchant, order_number, email} → an order token and the order. */
+/* POST /api/v1/lookup {merchant, order_number, email} → an order token and the order.
+ * Two statements when found: the throttle with the merchant and order, then the lines. */
 void h_lookup(struct req *r)
 {
-	int64_t failures = 0, oldest_age = 0;
-	enum kaeru_err e =
-	    store_lookup_failures(r->db, r->remote_addr, LOOKUP_WINDOW_S, &failures, &oldest_age);
+	struct checker c;
+	check_init(&c, r->arena);
+	const char *slug = check_string(&c, r->json, "merchant", REQUIRED, 1, 64, NULL);
+	const char *number = check_string(&c, r->json, "order_number", REQUIRED, 1, 64, NULL);
+	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
+	bool valid = check_ok(&c);
+	struct lookup lk;
+	enum kaeru_err e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
+	                                valid ? number : NULL, &lk);
 	if (e != KAERU_OK) {
+		json_decref(c.errors);
 		respond_error(r, e);
 		return;
 	}
-	if (failures >= LOOKUP_FAILURES_MAX) {
-		int64_t wait = LOOKUP_WINDOW_S - oldest_age;
+	/* The limit comes first: a throttled client learns nothing, not even its input's faults. */
+	if (lk.failures >= LOOKUP_FAILURES_MAX) {
+		json_decref(c.errors);
+		int64_t wait = LOOKUP_WINDOW_S - lk.oldest_age;
 		char headers[64];
 		snprintf(headers, sizeof(headers), "Retry-After: %lld\r\n",
 		         (long long)(wait > 0 ? wait : 1));
@@ -93,49 +103,37 @@ void h_lookup(struct req *r)
 		                     NULL, headers);
 		return;
 	}
-	struct checker c;
-	check_init(&c, r->arena);
-	const char *slug = check_string(&c, r->json, "merchant", REQUIRED, 1, 64, NULL);
-	const char *number = check_string(&c, r->json, "order_number", REQUIRED, 1, 64, NULL);
-	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
-	if (!check_ok(&c)) {
+	if (!valid) {
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
-	struct merchant m;
-	struct order o;
-	e = store_merchant_by_slug(r->db, slug, &m);
-	if (e == KAERU_OK)
-		e = store_order_get(r->db, m.id, number, false, &o);
-	if (e == KAERU_OK && !email_same(email, o.email))
-		e = KAERU_ENOTFOUND;
-	if (e == KAERU_ENOTFOUND) {
+	if (!lk.has_order || !email_same(email, lk.order.email)) {
 		store_lookup_failed(r->db, r->remote_addr);
 		respond_problem(r, 404, "Order not found",
 		                "No order matches this order number and e-mail address.", NULL);
 		return;
 	}
+	const struct merchant *m = &lk.merchant;
+	struct order *o = &lk.order;
 	struct exchange_option *opts = NULL;
 	size_t nopts = 0;
-	if (e == KAERU_OK)
-		e = store_exchange_options(r->db, &o, &opts, &nopts);
-	if (e != KAERU_OK) {
+	if ((e = store_order_lines(r->db, o, &opts, &nopts)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o.order_number,
-	                          "currency", o.currency, "delivered_at", json_null(), "lines",
-	                          render_lookup_lines(r, &m, &o, opts, nopts));
-	if (o.has_delivered) {
+	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o->order_number,
+	                          "currency", o->currency, "delivered_at", json_null(), "lines",
+	                          render_lookup_lines(r, m, o, opts, nopts));
+	if (o->has_delivered) {
 		char buf[RFC3339_LEN];
-		rfc3339_format(o.delivered_at, buf);
+		rfc3339_format(o->delivered_at, buf);
 		json_object_set_new(order, "delivered_at", json_string(buf));
 	}
 	respond_json(r, 200,
-	             json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o.id),
-	                       "merchant", render_merchant_brief(&m), "order", order, "policy",
-	                       render_policy(&m.policy)));
+	             json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o->id),
+	                       "merchant", render_merchant_brief(m), "order", order, "policy",
+	                       render_policy(&m->policy)));
 }
 
 struct item_in {
@@ -339,7 +337,7 @@ void h_return_create(struct req *r)
 		return;
 	}
 	struct ret ret;
-	if ((e = store_return_get(r->db, rc.rma, false, &ret)) != KAERU_OK) {
+	if ((e = store_return_get(r->db, rc.rma, &ret)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}

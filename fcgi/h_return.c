@@ -11,15 +11,12 @@
 
 enum access { ACCESS_NONE, ACCESS_TOKEN, ACCESS_TRACKING, ACCESS_STAFF };
 
+/* The return's row and merchant: enough to decide who may see it. */
 static enum kaeru_err load(struct req *r, struct ret *ret, struct merchant *m)
 {
 	char rma[RMA_LEN + 1];
-	enum kaeru_err e = rma_normalize(r->params[0], rma)
-	                       ? store_return_get(r->db, rma, false, ret)
-	                       : KAERU_ENOTFOUND;
-	if (e == KAERU_OK)
-		e = store_merchant_by_id(r->db, ret->merchant_id, m);
-	return e;
+	return rma_normalize(r->params[0], rma) ? store_return_row(r->db, rma, ret, m)
+	                                        : KAERU_ENOTFOUND;
 }
 
 /* Staff see the returns of their warehouse, their merchant, or all (admins). */
@@ -38,9 +35,9 @@ static enum access staff_access(struct req *r, struct ret *ret, struct merchant 
 	return ACCESS_STAFF;
 }
 
-/* Loads the return named in the path and checks the caller may see it: the order token of
- * its order, its tracking key in ?k=, or a staff session. Answers 401/404 itself and
- * returns ACCESS_NONE. */
+/* Loads the return named in the path — its row and merchant, no items or events — and checks
+ * the caller may see it: the order token of its order, its tracking key in ?k=, or a staff
+ * session. Answers 401/404 itself and returns ACCESS_NONE. */
 static enum access return_access(struct req *r, struct ret *ret, struct merchant *m)
 {
 	const char *token = req_bearer(r), *k = req_query(r, "k");
@@ -76,6 +73,12 @@ void h_return_get(struct req *r)
 	enum access a = return_access(r, &ret, &m);
 	if (a == ACCESS_NONE)
 		return;
+	enum kaeru_err e;
+	if ((e = store_return_items(r->db, &ret)) != KAERU_OK ||
+	    (e = store_return_timeline(r->db, &ret)) != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
 	respond_json(r, 200,
 	             render_return(r, &ret, &m, a == ACCESS_STAFF ? VIEW_STAFF : VIEW_CUSTOMER));
 }
@@ -109,8 +112,9 @@ void h_return_label(struct req *r)
 	struct warehouse w;
 	if (return_access(r, &ret, &m) == ACCESS_NONE)
 		return;
-	enum kaeru_err e = store_warehouse_by_id(r->db, ret.warehouse_id, &w);
-	if (e != KAERU_OK) {
+	enum kaeru_err e;
+	if ((e = store_return_items(r->db, &ret)) != KAERU_OK ||
+	    (e = store_warehouse_by_id(r->db, ret.warehouse_id, &w)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
@@ -142,29 +146,34 @@ void h_return_label(struct req *r)
 }
 
 struct cancel {
-	const char *rma;
+	const struct ret *before; /* the return as read before the transaction */
+	/* out */
+	struct ret now; /* as the transaction left it, with its items */
 	bool not_cancelable;
-	enum return_status status;
 };
 
 static enum kaeru_err cancel_tx(struct db *db, void *arg)
 {
 	struct cancel *cx = arg;
-	struct ret ret;
-	enum kaeru_err e = store_return_get(db, cx->rma, true, &ret);
-	if (e != KAERU_OK)
+	struct ret *ret = &cx->now;
+	*ret = *cx->before;
+	enum kaeru_err e = store_return_lock(db, ret);
+	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
 		return e;
-	cx->status = ret.status;
-	if (ret.status == RETURN_CANCELED)
+	if (ret->status == RETURN_CANCELED)
 		return KAERU_OK; /* a second cancel changes nothing */
-	if (!return_status_can(ret.status, RETURN_CANCELED)) {
+	if (!return_status_can(ret->status, RETURN_CANCELED)) {
 		cx->not_cancelable = true;
 		return KAERU_ECONFLICT;
 	}
-	if ((e = store_return_release(db, &ret)) != KAERU_OK ||
-	    (e = store_return_set_status(db, ret.id, RETURN_CANCELED)) != KAERU_OK)
+	if ((e = store_return_release(db, ret)) != KAERU_OK ||
+	    (e = store_return_set_status(db, ret->id, RETURN_CANCELED)) != KAERU_OK ||
+	    (e = store_event_add(db, ret->id, EVENT_CANCELED, "customer", NULL)) != KAERU_OK)
 		return e;
-	return store_event_add(db, ret.id, EVENT_CANCELED, "customer", NULL);
+	ret->status = RETURN_CANCELED;
+	for (size_t i = 0; i < ret->n_items; i++)
+		ret->items[i].reserved_quantity = 0;
+	return KAERU_OK;
 }
 
 /* POST /api/v1/returns/{rma}/cancel (order token): only before the parcel is scanned. */
@@ -179,21 +188,21 @@ void h_return_cancel(struct req *r)
 	}
 	if (return_access(r, &ret, &m) != ACCESS_TOKEN)
 		return;
-	struct cancel cx = {.rma = ret.rma};
+	struct cancel cx = {.before = &ret};
 	enum kaeru_err e = db_tx_run(r->db, cancel_tx, &cx);
 	if (cx.not_cancelable) {
 		respond_problem(r, 409, "Return can no longer be canceled",
 		                arena_printf(r->arena,
 		                             "The parcel is already %s; it cannot be canceled now.",
-		                             return_status_names[cx.status]),
+		                             return_status_names[cx.now.status]),
 		                NULL);
 		return;
 	}
 	if (e == KAERU_OK)
-		e = store_return_get(r->db, ret.rma, false, &ret);
+		e = store_return_timeline(r->db, &cx.now);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200, render_return(r, &ret, &m, VIEW_CUSTOMER));
+	respond_json(r, 200, render_return(r, &cx.now, &m, VIEW_CUSTOMER));
 }

@@ -7,6 +7,7 @@
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "fcgi/validate.h"
+#include "util/timefmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,31 +50,26 @@ static void refuse_parcel(struct req *r, const struct ret *ret)
 }
 
 struct scan {
-	const struct ret *ret;
+	int64_t return_id, at;
 	const struct user *user;
 	const char *actor, *detail;
-	bool first;
-	enum return_status status;
+	bool first; /* out: this scan received the parcel */
 };
 
+/* The guarded UPDATE decides which of concurrent scans is the first: the others find the
+ * row no longer label_issued once the winner commits. */
 static enum kaeru_err scan_tx(struct db *db, void *arg)
 {
 	struct scan *sx = arg;
-	struct ret now;
 	sx->first = false;
-	enum kaeru_err e = store_return_get(db, sx->ret->rma, true, &now);
-	if (e != KAERU_OK)
-		return e;
-	sx->status = now.status;
-	if (now.status != RETURN_LABEL_ISSUED)
-		return KAERU_OK; /* scanned already, or refused by the caller */
-	if ((e = store_return_receive(db, now.id)) != KAERU_OK ||
-	    (e = store_event_add_by(db, now.id, EVENT_RECEIVED, sx->actor, sx->user->id,
-	                            sx->detail)) != KAERU_OK)
-		return e;
-	sx->first = true;
-	sx->status = RETURN_RECEIVED;
-	return KAERU_OK;
+	enum kaeru_err e = store_return_receive(db, sx->return_id, sx->at);
+	if (e == KAERU_ECONFLICT)
+		return KAERU_OK; /* received by another scan, or canceled or expired meanwhile */
+	if (e == KAERU_OK)
+		e = store_event_add_by(db, sx->return_id, EVENT_RECEIVED, sx->actor, sx->user->id,
+		                       sx->detail);
+	sx->first = e == KAERU_OK;
+	return e;
 }
 
 /* POST /api/v1/scan {code}: the parcel arrived. Only the first scan writes. */
@@ -95,7 +91,7 @@ void h_scan(struct req *r)
 	struct ret ret;
 	struct merchant m;
 	enum kaeru_err e =
-	    rma_normalize(code, rma) ? store_return_get(r->db, rma, false, &ret) : KAERU_ENOTFOUND;
+	    rma_normalize(code, rma) ? store_return_row(r->db, rma, &ret, &m) : KAERU_ENOTFOUND;
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Unknown code",
 		                strlen(code) <= 40
@@ -120,27 +116,38 @@ void h_scan(struct req *r)
 	bool first = false;
 	if (ret.status == RETURN_LABEL_ISSUED) {
 		struct scan sx = {
-		    .ret = &ret,
+		    .return_id = ret.id,
+		    .at = r->now,
 		    .user = &u,
 		    .actor = staff_actor(r, &ret),
 		    .detail =
 		        json_text(r->arena, json_pack("{s:s, s:s}", "warehouse", ret.warehouse_code,
 		                                      "warehouse_name", ret.warehouse_name)),
 		};
-		if ((e = db_tx_run(r->db, scan_tx, &sx)) == KAERU_OK && sx.first)
-			e = store_return_get(r->db, rma, false, &ret);
+		e = db_tx_run(r->db, scan_tx, &sx);
+		first = e == KAERU_OK && sx.first;
+		if (first) {
+			/* As stored, and as store_return_row would read it back. */
+			char *at = arena_zalloc(r->arena, RFC3339_LEN);
+			rfc3339_format(sx.at, at);
+			ret.status = RETURN_RECEIVED;
+			ret.received_at = at;
+		} else if (e == KAERU_OK) {
+			/* Another scan came first, or it was canceled or expired: answer as it is
+			 * now. */
+			e = store_return_row(r->db, rma, &ret, NULL);
+		}
 		if (e != KAERU_OK) {
 			respond_error(r, e);
 			return;
 		}
-		first = sx.first;
-		ret.status = sx.status;
 	}
 	if (ret.status == RETURN_CANCELED || ret.status == RETURN_EXPIRED) {
 		refuse_parcel(r, &ret);
 		return;
 	}
-	if ((e = store_merchant_by_id(r->db, ret.merchant_id, &m)) != KAERU_OK) {
+	if ((e = store_return_items(r->db, &ret)) != KAERU_OK ||
+	    (e = store_return_timeline(r->db, &ret)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
@@ -152,7 +159,7 @@ void h_scan(struct req *r)
 /* ---- inspection and resolution ---- */
 
 struct inspect {
-	const char *rma;
+	const struct ret *before; /* the return as read before the transaction */
 	int64_t item_id;
 	struct inspection in;
 	const struct user *user;
@@ -160,6 +167,7 @@ struct inspect {
 	const char *actor;
 	struct arena *arena;
 	/* out */
+	struct ret now;       /* the return as this transaction left it, with its items */
 	const char *conflict; /* why not, for a 409 */
 };
 
@@ -235,15 +243,18 @@ static enum kaeru_err resolve_return(struct db *db, struct inspect *ix, const st
 static enum kaeru_err inspect_tx(struct db *db, void *arg)
 {
 	struct inspect *ix = arg;
-	struct ret ret;
+	struct ret *ret = &ix->now;
 	ix->conflict = NULL;
-	enum kaeru_err e = store_return_get(db, ix->rma, true, &ret);
-	if (e != KAERU_OK)
+	*ret = *ix->before;
+	/* The lock serialises the inspections of one return: the items read after it show every
+	 * other inspection, so exactly the last one resolves. */
+	enum kaeru_err e = store_return_lock(db, ret);
+	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
 		return e;
 	struct return_item *it = NULL;
-	for (size_t i = 0; i < ret.n_items; i++)
-		if (ret.items[i].id == ix->item_id)
-			it = &ret.items[i];
+	for (size_t i = 0; i < ret->n_items; i++)
+		if (ret->items[i].id == ix->item_id)
+			it = &ret->items[i];
 	if (!it)
 		return KAERU_ENOTFOUND;
 	if (strcmp(it->status, "inspected") == 0) {
@@ -252,11 +263,11 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 		ix->conflict = "This item is already inspected with other values.";
 		return KAERU_ECONFLICT;
 	}
-	if (ret.status != RETURN_RECEIVED) {
-		ix->conflict = ret.status == RETURN_LABEL_ISSUED
+	if (ret->status != RETURN_RECEIVED) {
+		ix->conflict = ret->status == RETURN_LABEL_ISSUED
 		                   ? "Scan the parcel before inspecting its items."
 		                   : arena_printf(ix->arena, "The return is %s.",
-		                                  return_status_names[ret.status]);
+		                                  return_status_names[ret->status]);
 		return KAERU_ECONFLICT;
 	}
 	if ((e = store_item_inspect(db, it->id, &ix->in, ix->user->id)) != KAERU_OK)
@@ -271,7 +282,7 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 	    strcmp(it->disposition, disposition_names[DISPOSITION_RESALE]) == 0) {
 		int g = NAME_INDEX(grade_names, it->grade);
 		int64_t price = resale_price(&ix->merchant->policy, (enum grade)g, it->unit_price);
-		if ((e = store_listings_draft(db, &ret, it, it->received_quantity, price)) !=
+		if ((e = store_listings_draft(db, ret, it, it->received_quantity, price)) !=
 		    KAERU_OK)
 			return e;
 	}
@@ -279,13 +290,15 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 	    "{s:I, s:s, s:s, s:I, s:I, s:s?, s:s?}", "item_id", (json_int_t)it->id, "sku", it->sku,
 	    "name", it->name, "quantity", (json_int_t)it->quantity, "received_quantity",
 	    (json_int_t)it->received_quantity, "grade", it->grade, "disposition", it->disposition);
-	if ((e = store_event_add_by(db, ret.id, EVENT_INSPECTED, ix->actor, ix->user->id,
+	if ((e = store_event_add_by(db, ret->id, EVENT_INSPECTED, ix->actor, ix->user->id,
 	                            json_text(ix->arena, detail))) != KAERU_OK)
 		return e;
-	for (size_t i = 0; i < ret.n_items; i++)
-		if (strcmp(ret.items[i].status, "inspected") != 0)
+	for (size_t i = 0; i < ret->n_items; i++)
+		if (strcmp(ret->items[i].status, "inspected") != 0)
 			return KAERU_OK; /* more to come */
-	return resolve_return(db, ix, &ret);
+	if ((e = resolve_return(db, ix, ret)) == KAERU_OK)
+		ret->status = RETURN_RESOLVED;
+	return e;
 }
 
 /* Reads the inspection body against the item it is for. */
@@ -334,23 +347,23 @@ void h_inspect(struct req *r)
 	struct merchant m;
 	int64_t item_id = segment_id(r->params[1]);
 	enum kaeru_err e = rma_normalize(r->params[0], rma) && item_id > 0
-	                       ? store_return_get(r->db, rma, false, &ret)
+	                       ? store_return_row(r->db, rma, &ret, &m)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && !staff_can_see(&u, &ret))
 		e = KAERU_ENOTFOUND;
+	if (e == KAERU_OK)
+		e = store_return_items(r->db, &ret);
 	const struct return_item *it = NULL;
 	for (size_t i = 0; e == KAERU_OK && i < ret.n_items; i++)
 		if (ret.items[i].id == item_id)
 			it = &ret.items[i];
 	if (e == KAERU_OK && !it)
 		e = KAERU_ENOTFOUND;
-	if (e == KAERU_OK)
-		e = store_merchant_by_id(r->db, ret.merchant_id, &m);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	struct inspect ix = {.rma = ret.rma,
+	struct inspect ix = {.before = &ret,
 	                     .item_id = item_id,
 	                     .user = &u,
 	                     .merchant = &m,
@@ -365,11 +378,12 @@ void h_inspect(struct req *r)
 		                              return_status_names[ret.status]));
 		return;
 	}
+	/* The transaction left the row and items as they are now; the timeline is read anew. */
 	if (e == KAERU_OK)
-		e = store_return_get(r->db, rma, false, &ret);
+		e = store_return_timeline(r->db, &ix.now);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200, render_return(r, &ret, &m, VIEW_STAFF));
+	respond_json(r, 200, render_return(r, &ix.now, &m, VIEW_STAFF));
 }
