@@ -1,6 +1,7 @@
-/* Resale listings from their draft to their sale, the public shop's queries, and the
+/* Resale listings from their draft to their sale, and the
  * console's list of returns. Optional filters are written `(? IS NULL OR col = ?)` so each
- * query stays one cached prepared statement. */
+ * query stays one cached prepared statement. The shop itself reads db/shop.c's snapshots;
+ * publishing and selling bump its version here. */
 #include "db/store.h"
 
 #include <stdio.h>
@@ -12,12 +13,6 @@ const char *const listing_status_names[LISTING__MAX] = {
     [LISTING_REJECTED] = "rejected",
     [LISTING_SOLD] = "sold",
 };
-const char *const shop_sort_names[SHOP_SORT__MAX] = {
-    [SHOP_NEWEST] = "newest",
-    [SHOP_PRICE] = "price",
-    [SHOP_PRICE_DESC] = "-price",
-};
-
 #define TIME(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 #define LISTING_COLUMNS                                                                            \
 	"SELECT l.id, l.merchant_id, l.status, l.title, l.variant, l.sku, l.product_id,"           \
@@ -54,29 +49,6 @@ static const char sql_listing_sell[] =
 static const char sql_listing_counts[] =
     "SELECT status, COUNT(*), SUM(CASE WHEN status = 'sold' THEN price ELSE 0 END)"
     " FROM listings WHERE merchant_id = ? GROUP BY status";
-
-#define SHOP_WHERE                                                                                 \
-	" WHERE l.merchant_id = ? AND l.status = 'published' AND (? IS NULL OR l.grade = ?)"       \
-	" AND (? IS NULL OR l.variant = ?) AND (? IS NULL OR l.category = ?)"                      \
-	" AND (? IS NULL OR l.title COLLATE utf8mb4_general_ci LIKE ?)"
-static const char *const sql_shop[SHOP_SORT__MAX] = {
-    [SHOP_NEWEST] =
-        LISTING_COLUMNS SHOP_WHERE " ORDER BY l.published_at DESC, l.id DESC LIMIT ? OFFSET ?",
-    [SHOP_PRICE] = LISTING_COLUMNS SHOP_WHERE " ORDER BY l.price, l.id LIMIT ? OFFSET ?",
-    [SHOP_PRICE_DESC] =
-        LISTING_COLUMNS SHOP_WHERE " ORDER BY l.price DESC, l.id DESC LIMIT ? OFFSET ?",
-};
-static const char sql_shop_count[] = "SELECT COUNT(*) FROM listings l" SHOP_WHERE;
-static const char *const sql_facets[FACET__MAX] = {
-    [FACET_GRADE] = "SELECT grade, COUNT(*) FROM listings WHERE merchant_id = ?"
-                    " AND status = 'published' GROUP BY grade ORDER BY grade",
-    [FACET_VARIANT] = "SELECT variant, COUNT(*) FROM listings WHERE merchant_id = ?"
-                      " AND status = 'published' AND variant <> '' GROUP BY variant"
-                      " ORDER BY variant",
-    [FACET_CATEGORY] = "SELECT category, COUNT(*) FROM listings WHERE merchant_id = ?"
-                       " AND status = 'published' AND category <> '' GROUP BY category"
-                       " ORDER BY category",
-};
 
 #define RETURNS_WHERE                                                                              \
 	" FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.merchant_id = ?"               \
@@ -201,7 +173,9 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 	                           DB_ARGS(DBI(price), DBS(title), user_id ? DBI(user_id) : DBN,
 	                                   DBI(merchant_id), DBI(id)),
 	                           &affected, NULL);
-	return changed_one(e, affected);
+	if ((e = changed_one(e, affected)) != KAERU_OK)
+		return e;
+	return store_shop_changed(db, merchant_id);
 }
 
 enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t id,
@@ -220,7 +194,9 @@ enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id
 	uint64_t affected = 0;
 	enum kaeru_err e =
 	    db_exec(db, sql_listing_sell, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
-	return changed_one(e, affected);
+	if ((e = changed_one(e, affected)) != KAERU_OK)
+		return e;
+	return store_shop_changed(db, merchant_id);
 }
 
 enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
@@ -237,56 +213,6 @@ enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
 		*recovered += db_int(&rows, i, 2);
 	}
 	return e;
-}
-
-/* q as a LIKE pattern matching it anywhere, its wildcards taken literally. */
-static const char *like_anywhere(struct arena *a, const char *q)
-{
-	if (!q)
-		return NULL;
-	char *p = arena_alloc(a, strlen(q) * 2 + 3), *o = p;
-	*o++ = '%';
-	for (; *q; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*o++ = '\\';
-		*o++ = *q;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
-enum kaeru_err store_shop_page(struct db *db, int64_t merchant_id, const struct shop_query *sq,
-                               struct listing **out, size_t *n, int64_t *total)
-{
-	const char *like = like_anywhere(db->arena, sq->q);
-	struct db_val args[] = {DBI(merchant_id),  DBS(sq->grade),
-	                        DBS(sq->grade),    DBS(sq->variant),
-	                        DBS(sq->variant),  DBS(sq->category),
-	                        DBS(sq->category), DBS(like),
-	                        DBS(like),         DBI(sq->limit > 0 ? sq->limit : INT64_MAX),
-	                        DBI(sq->offset)};
-	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, sql_shop[sq->sort], args, sizeof(args) / sizeof(args[0]), &rows);
-	if (e != KAERU_OK)
-		return e;
-	listing_rows(db, &rows, out, n);
-	return count_of(db, sql_shop_count, args, sizeof(args) / sizeof(args[0]) - 2, total);
-}
-
-enum kaeru_err store_shop_facets(struct db *db, int64_t merchant_id, enum facet_kind kind,
-                                 struct facet **out, size_t *n)
-{
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_facets[kind], DB_ARGS(DBI(merchant_id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	*n = rows.nrows;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
-	for (size_t i = 0; i < rows.nrows; i++)
-		(*out)[i] = (struct facet){db_str(&rows, i, 0), db_int(&rows, i, 1)};
-	return KAERU_OK;
 }
 
 enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, const char *rma,

@@ -13,11 +13,16 @@
 
 #define SHOP_PAGE 24
 
-static bool shop_merchant(struct req *r, struct merchant *m)
+/* The shop at r's merchant slug as it is now: its merchant, then the snapshot of the version
+ * read with it. False when answered already (404, or an error). */
+static bool shop_now(struct req *r, struct merchant *m, struct shop **s)
 {
+	uint64_t version = 0;
 	enum kaeru_err e = segment_plausible(r->params[0], 64)
-	                       ? store_merchant_by_slug(r->db, r->params[0], m)
+	                       ? store_shop_merchant(r->db, r->params[0], m, &version)
 	                       : KAERU_ENOTFOUND;
+	if (e == KAERU_OK)
+		e = store_shop_get(r->db, m->id, version, s);
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Shop not found", "No merchant has this shop.", NULL);
 		return false;
@@ -35,13 +40,11 @@ static const char *filter(struct req *r, const char *name)
 	return v && *v ? v : NULL;
 }
 
-static json_t *facets(struct req *r, const struct merchant *m, enum facet_kind kind)
+static json_t *facets(const struct shop *s, enum facet_kind kind)
 {
-	struct facet *f;
 	size_t n;
+	const struct facet *f = shop_facets(s, kind, &n);
 	json_t *a = json_array();
-	if (store_shop_facets(r->db, m->id, kind, &f, &n) != KAERU_OK)
-		return a;
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:I}", "value", f[i].value, "count",
 		                                   (json_int_t)f[i].count));
@@ -52,7 +55,8 @@ static json_t *facets(struct req *r, const struct merchant *m, enum facet_kind k
 void h_shop_listings(struct req *r)
 {
 	struct merchant m;
-	if (!shop_merchant(r, &m))
+	struct shop *s;
+	if (!shop_now(r, &m, &s))
 		return;
 	struct checker c;
 	check_init(&c, r->arena);
@@ -66,29 +70,26 @@ void h_shop_listings(struct req *r)
 	int64_t page = check_query_int(&c, "page", req_query(r, "page"), 1, 100000, 1);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
+		store_shop_release(s);
 		return;
 	}
 	json_decref(c.errors);
 	sq.grade = grade >= 0 ? grade_names[grade] : NULL;
 	sq.sort = sort >= 0 ? (enum shop_sort)sort : SHOP_NEWEST;
 	sq.offset = (page - 1) * SHOP_PAGE;
-	struct listing *ls;
-	size_t n;
+	const struct listing *found[SHOP_PAGE];
 	int64_t total;
-	enum kaeru_err e = store_shop_page(r->db, m.id, &sq, &ls, &n, &total);
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
+	size_t n = shop_find(s, &sq, found, &total);
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, render_shop_listing(&ls[i]));
+		json_array_append_new(items, render_shop_listing(found[i]));
 	json_t *j =
 	    json_pack("{s:o, s:o, s:{s:o, s:o, s:o}}", "merchant", render_merchant_brief(&m),
-	              "items", items, "facets", "grades", facets(r, &m, FACET_GRADE), "variants",
-	              facets(r, &m, FACET_VARIANT), "categories", facets(r, &m, FACET_CATEGORY));
+	              "items", items, "facets", "grades", facets(s, FACET_GRADE), "variants",
+	              facets(s, FACET_VARIANT), "categories", facets(s, FACET_CATEGORY));
 	render_page(j, page, SHOP_PAGE, total);
 	respond_json(r, 200, j);
+	store_shop_release(s);
 }
 
 /* A growing text buffer for the feed. */
@@ -142,24 +143,20 @@ static const char *feed_price(struct arena *a, int64_t amount, const char *curre
 void h_shop_feed(struct req *r)
 {
 	struct merchant m;
-	if (!shop_merchant(r, &m))
+	struct shop *s;
+	if (!shop_now(r, &m, &s))
 		return;
 	struct shop_query sq = {.sort = SHOP_NEWEST};
-	struct listing *ls;
-	size_t n;
+	const struct listing **ls = arena_alloc(r->arena, sizeof(*ls) * (shop_size(s) + 1));
 	int64_t total;
-	enum kaeru_err e = store_shop_page(r->db, m.id, &sq, &ls, &n, &total);
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
+	size_t n = shop_find(s, &sq, ls, &total);
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
 	struct buf b = {0};
 	static const char header[] = "id,title,description,condition,price,sale_price,link,"
 	                             "availability,brand,item_group_id,size,product_type,grade\r\n";
 	put(&b, header, sizeof(header) - 1);
 	for (size_t i = 0; i < n; i++) {
-		const struct listing *l = &ls[i];
+		const struct listing *l = ls[i];
 		field(&b, arena_printf(r->arena, "%lld", (long long)l->id), ',');
 		field(&b, l->title, ',');
 		field(&b, l->condition_note, ',');
@@ -182,6 +179,18 @@ void h_shop_feed(struct req *r)
 	    r->arena, "Content-Disposition: inline; filename=\"%s-resale.csv\"\r\n", m.slug);
 	respond(r, 200, "text/csv; charset=utf-8", headers, b.p, b.len);
 	free(b.p);
+	store_shop_release(s);
+}
+
+struct sale {
+	int64_t merchant_id, id;
+};
+
+/* The sale and the shop's new version, together. */
+static enum kaeru_err sell_tx(struct db *db, void *arg)
+{
+	const struct sale *s = arg;
+	return store_listing_sell(db, s->merchant_id, s->id);
 }
 
 /* POST /api/v1/merchants/{merchant}/listings/{id}/sold (merchant key): of racing calls,
@@ -197,7 +206,8 @@ void h_listing_sold(struct req *r)
 		return;
 	}
 	struct listing l;
-	enum kaeru_err e = store_listing_sell(r->db, m.id, id);
+	struct sale sale = {m.id, id};
+	enum kaeru_err e = db_tx_run(r->db, sell_tx, &sale);
 	if (e == KAERU_OK || e == KAERU_ECONFLICT) {
 		enum kaeru_err got = store_listing_get(r->db, m.id, id, false, &l);
 		if (got != KAERU_OK)

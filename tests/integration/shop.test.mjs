@@ -291,6 +291,25 @@ test('a shop with nothing published answers an empty list and a feed of just the
   assert.deepEqual(records, []);
 });
 
+test('a listing is in the shop as soon as it is approved, also right after the shop was read', async () => {
+  const seller = newMerchant({ currency: 'JPY', warehouse: wh });
+  const owner = await ownerOf(seller);
+  const { listings } = await resaleListing(seller, { quantity: 4, grade: 'good',
+    order: { lines: [line('1', 'オーガニックTシャツ', 'Black / M', 'tops', 4900, 4, 'TEE', 'TEE-BLK-M')] } });
+  const [first, second, ...rest] = listings;
+  await approveOk(owner, first.id);
+  for (let i = 0; i < 3; i++) assert.equal((await shopOk({}, seller.slug)).total, 1); // read, read again
+  await approveOk(owner, second.id, { price: 1234 });
+  let s = await shopOk({ sort: 'price' }, seller.slug);
+  assert.deepEqual(s.items.map((x) => [String(x.id), x.price]), [[String(second.id), 1234], [String(first.id), 2940]]);
+  assert.deepEqual(facetCounts(s.facets.grades), { good: 2 });
+  assertStatus(await bulkApprove(owner, rest.map((l) => l.id)), 200);
+  s = await shopOk({}, seller.slug);
+  assert.equal(s.total, 4, 'a bulk approval shows at once too');
+  assert.deepEqual(idSet(idsOf(s.items)), idSet(listings.map((l) => l.id)));
+  assert.equal(feedRecords((await shopFeed(seller.slug)).text).records.length, 4);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Sales
 
