@@ -8,6 +8,7 @@
 #include "fcgi/validate.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,17 +171,28 @@ static void make_dummy_hash(void)
 		dummy_hash[0] = '\0';
 }
 
+/* Password checks at once: each argon2id check holds 64 MiB (crypto_pwhash_MEMLIMIT_INTERACTIVE)
+ * and a core for its whole run, so more than one per core only adds memory. A burst of logins
+ * queues here instead of taking 64 MiB per worker thread. */
+#define PASSWORD_CHECKS_MAX 2
+static sem_t password_checks;
+
+static void password_init(void)
+{
+	sem_init(&password_checks, 0, PASSWORD_CHECKS_MAX);
+	make_dummy_hash();
+}
+
 /* Checks password against hash; an unknown account costs the same time as a known one. */
 static bool password_ok(const char *hash, const char *password)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	if (!hash) {
-		pthread_once(&once, make_dummy_hash);
-		int same = crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
-		(void)same; /* only the time it takes matters */
-		return false;
-	}
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	pthread_once(&once, password_init);
+	while (sem_wait(&password_checks) != 0)
+		; /* EINTR */
+	int rc = crypto_pwhash_str_verify(hash ? hash : dummy_hash, password, strlen(password));
+	sem_post(&password_checks);
+	return hash && rc == 0; /* for an unknown account only the time it took matters */
 }
 
 /* POST /api/v1/session {email, password} */
