@@ -1,4 +1,4 @@
-/* Resale listings from their draft to their sale, and the
+/* Resale listings from their draft to their sale, what the public shop reads of them, and the
  * console's list of returns. Optional filters are written `(? IS NULL OR col = ?)` so each
  * query stays one cached prepared statement. The shop itself reads db/shop.c's snapshots;
  * publishing and selling bump its version here. */
@@ -46,6 +46,18 @@ static const char sql_listing_reject[] =
 static const char sql_listing_sell[] =
     "UPDATE listings SET status = 'sold', sold_at = CURRENT_TIMESTAMP"
     " WHERE merchant_id = ? AND id = ? AND status = 'published'";
+static const char sql_shop_merchant[] =
+    "SELECT " MERCHANT_COLUMNS ", COALESCE(v.version, 0) FROM merchants m"
+    " LEFT JOIN shop_versions v ON v.merchant_id = m.id WHERE m.slug = ?";
+static const char sql_shop_changed[] =
+    "INSERT INTO shop_versions (merchant_id, version) VALUES (?, 1)"
+    " ON DUPLICATE KEY UPDATE version = version + 1";
+static const char sql_shop_published[] =
+    "SELECT id, title, variant, product_id, category, grade, condition_note, currency,"
+    " original_price, price, " TIME(
+        "published_at") " FROM listings"
+                        " WHERE merchant_id = ? AND status = 'published' ORDER BY published_at "
+                        "DESC, id DESC";
 static const char sql_listing_counts[] =
     "SELECT status, COUNT(*), SUM(CASE WHEN status = 'sold' THEN price ELSE 0 END)"
     " FROM listings WHERE merchant_id = ? GROUP BY status";
@@ -265,4 +277,51 @@ enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t c
 			counts[s] = db_int(&rows, i, 1);
 	}
 	return e;
+}
+
+enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merchant *m,
+                                   uint64_t *version)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_shop_merchant, DB_ARGS(DBS(slug)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	store_merchant_from_row(&rows, 0, 0, m);
+	*version = (uint64_t)db_int(&rows, 0, MERCHANT_NCOLUMNS);
+	return KAERU_OK;
+}
+
+enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id)
+{
+	return db_exec(db, sql_shop_changed, DB_ARGS(DBI(merchant_id)), NULL, NULL);
+}
+
+enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,
+                                    size_t *n)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_shop_published, DB_ARGS(DBI(merchant_id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*n = rows.nrows;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++)
+		(*out)[i] = (struct listing){
+		    .id = db_int(&rows, i, 0),
+		    .merchant_id = merchant_id,
+		    .status = LISTING_PUBLISHED,
+		    .title = db_str(&rows, i, 1),
+		    .variant = db_str(&rows, i, 2),
+		    .product_id = db_str(&rows, i, 3),
+		    .category = db_str(&rows, i, 4),
+		    .grade = db_str(&rows, i, 5),
+		    .condition_note = db_str(&rows, i, 6),
+		    .currency = db_str(&rows, i, 7),
+		    .original_price = db_int(&rows, i, 8),
+		    .price = db_int(&rows, i, 9),
+		    .published_at = db_str(&rows, i, 10),
+		};
+	return KAERU_OK;
 }

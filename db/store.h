@@ -268,45 +268,18 @@ enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id
 enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
                                     int64_t counts[LISTING__MAX], int64_t *recovered);
 
-/* ---- the public shop (db/shop.c) ---- */
-/* A merchant's published listings as the shop shows them, in memory: one immutable snapshot
- * per version of the shop. */
-struct shop;
-enum shop_sort { SHOP_NEWEST, SHOP_PRICE, SHOP_PRICE_DESC, SHOP_SORT__MAX };
-extern const char *const shop_sort_names[SHOP_SORT__MAX];
-struct shop_query {
-	const char *grade, *variant, *category; /* NULL for any; else exactly */
-	const char *q;                          /* NULL, or in the title (ASCII in any case) */
-	enum shop_sort sort;
-	int64_t offset, limit; /* limit 0: every match (the feed) */
-};
-/* Counts of published listings by a column's values. */
-struct facet {
-	const char *value;
-	int64_t count;
-};
-enum facet_kind { FACET_GRADE, FACET_VARIANT, FACET_CATEGORY, FACET__MAX };
-
+/* ---- what the public shop reads (db/listings.c; fcgi/shop.c keeps it in memory) ---- */
 /* The merchant whose shop is at slug, and the shop's version (0 until its first change), in
  * one read; ENOTFOUND when no merchant has the slug. */
 enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merchant *m,
                                    uint64_t *version);
 /* Records that what the shop shows changed (a listing published or sold), in the caller's
- * transaction. */
+ * transaction: the shop's version goes up by one. */
 enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id);
-/* The shop at version, from memory or loaded; give it back with store_shop_release. Safe from
- * any thread. */
-enum kaeru_err store_shop_get(struct db *db, int64_t merchant_id, uint64_t version,
-                              struct shop **out);
-void store_shop_release(struct shop *s);
-/* The listings matching q, in q's order: those of the page [offset, offset + limit) go to
- * page (room for limit, or for shop_size() when limit is 0); returns how many, and *total
- * how many match in all. */
-size_t shop_find(const struct shop *s, const struct shop_query *q, const struct listing **page,
-                 int64_t *total);
-size_t shop_size(const struct shop *s);
-/* By value; empty variants and categories are left out. */
-const struct facet *shop_facets(const struct shop *s, enum facet_kind kind, size_t *n);
+/* Every published listing of the merchant, newest first (published_at, then id, descending);
+ * only the columns a shopper sees. */
+enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,
+                                    size_t *n);
 
 /* ---- the console's returns list (db/listings.c) ---- */
 struct return_row {

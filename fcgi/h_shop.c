@@ -5,6 +5,7 @@
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
+#include "fcgi/shop.h"
 #include "fcgi/validate.h"
 
 #include <stdio.h>
@@ -22,7 +23,7 @@ static bool shop_now(struct req *r, struct merchant *m, struct shop **s)
 	                       ? store_shop_merchant(r->db, r->params[0], m, &version)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK)
-		e = store_shop_get(r->db, m->id, version, s);
+		e = shop_get(r->db, m->id, version, s);
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Shop not found", "No merchant has this shop.", NULL);
 		return false;
@@ -40,15 +41,26 @@ static const char *filter(struct req *r, const char *name)
 	return v && *v ? v : NULL;
 }
 
-static json_t *facets(const struct shop *s, enum facet_kind kind)
+/* A growing text buffer for the answers. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
 {
-	size_t n;
-	const struct facet *f = shop_facets(s, kind, &n);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I}", "value", f[i].value, "count",
-		                                   (json_int_t)f[i].count));
-	return a;
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void put_text(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
 }
 
 /* GET /api/v1/shop/{merchant}/listings?grade=&variant=&category=&q=&sort=&page= */
@@ -70,43 +82,40 @@ void h_shop_listings(struct req *r)
 	int64_t page = check_query_int(&c, "page", req_query(r, "page"), 1, 100000, 1);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
-		store_shop_release(s);
+		shop_release(s);
 		return;
 	}
 	json_decref(c.errors);
 	sq.grade = grade >= 0 ? grade_names[grade] : NULL;
 	sq.sort = sort >= 0 ? (enum shop_sort)sort : SHOP_NEWEST;
 	sq.offset = (page - 1) * SHOP_PAGE;
-	const struct listing *found[SHOP_PAGE];
+	size_t found[SHOP_PAGE], len;
 	int64_t total;
 	size_t n = shop_find(s, &sq, found, &total);
-	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, render_shop_listing(found[i]));
-	json_t *j =
-	    json_pack("{s:o, s:o, s:{s:o, s:o, s:o}}", "merchant", render_merchant_brief(&m),
-	              "items", items, "facets", "grades", facets(s, FACET_GRADE), "variants",
-	              facets(s, FACET_VARIANT), "categories", facets(s, FACET_CATEGORY));
-	render_page(j, page, SHOP_PAGE, total);
-	respond_json(r, 200, j);
-	store_shop_release(s);
-}
-
-/* A growing text buffer for the feed. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
+	/* The snapshot holds each listing's and the facets' JSON text: the answer is copied
+	 * together around them, as json_dumps would write the whole. */
+	struct buf b = {0};
+	json_t *merchant = render_merchant_brief(&m);
+	char *text = json_dumps(merchant, JSON_COMPACT);
+	json_decref(merchant);
+	put_text(&b, "{\"merchant\":");
+	put_text(&b, text);
+	free(text);
+	put_text(&b, ",\"items\":[");
+	for (size_t i = 0; i < n; i++) {
+		const char *item = shop_item_json(s, found[i], &len);
+		if (i)
+			put(&b, ",", 1);
+		put(&b, item, len);
 	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	put_text(&b, "],\"facets\":");
+	const char *facets = shop_facets_json(s, &len);
+	put(&b, facets, len);
+	put_text(&b, arena_printf(r->arena, ",\"page\":%lld,\"per_page\":%d,\"total\":%lld}",
+	                          (long long)page, SHOP_PAGE, (long long)total));
+	respond(r, 200, "application/json", NULL, b.p, b.len);
+	free(b.p);
+	shop_release(s);
 }
 
 /* One CSV field (RFC 4180: quoted when it holds a comma, quote or line break), then sep. */
@@ -147,16 +156,16 @@ void h_shop_feed(struct req *r)
 	if (!shop_now(r, &m, &s))
 		return;
 	struct shop_query sq = {.sort = SHOP_NEWEST};
-	const struct listing **ls = arena_alloc(r->arena, sizeof(*ls) * (shop_size(s) + 1));
+	size_t *found = arena_alloc(r->arena, sizeof(*found) * (shop_size(s) + 1));
 	int64_t total;
-	size_t n = shop_find(s, &sq, ls, &total);
+	size_t n = shop_find(s, &sq, found, &total);
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
 	struct buf b = {0};
 	static const char header[] = "id,title,description,condition,price,sale_price,link,"
 	                             "availability,brand,item_group_id,size,product_type,grade\r\n";
 	put(&b, header, sizeof(header) - 1);
 	for (size_t i = 0; i < n; i++) {
-		const struct listing *l = ls[i];
+		const struct listing *l = shop_item(s, found[i]);
 		field(&b, arena_printf(r->arena, "%lld", (long long)l->id), ',');
 		field(&b, l->title, ',');
 		field(&b, l->condition_note, ',');
@@ -179,7 +188,7 @@ void h_shop_feed(struct req *r)
 	    r->arena, "Content-Disposition: inline; filename=\"%s-resale.csv\"\r\n", m.slug);
 	respond(r, 200, "text/csv; charset=utf-8", headers, b.p, b.len);
 	free(b.p);
-	store_shop_release(s);
+	shop_release(s);
 }
 
 struct sale {

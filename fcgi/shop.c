@@ -1,0 +1,375 @@
+/* The public shop's catalogue in memory (see shop.h). Whatever changes what a shop shows (a
+ * listing published or sold) bumps shop_versions in the same transaction; a request reads the
+ * version with the merchant and uses the snapshot of that version, loading it once when it is
+ * new. A snapshot is immutable and reference-counted: a request keeps the one it got even when
+ * a newer one replaces it in the cache. */
+#include "fcgi/shop.h"
+#include "fcgi/render.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Shops kept, and the memory they may take together; a shop larger than that is still served,
+ * loaded for each request, just not kept. */
+#define CACHE_SHOPS 64
+#define CACHE_BYTES (24u << 20)
+
+const char *const shop_sort_names[SHOP_SORT__MAX] = {
+    [SHOP_NEWEST] = "newest",
+    [SHOP_PRICE] = "price",
+    [SHOP_PRICE_DESC] = "-price",
+};
+
+struct shop {
+	int64_t merchant_id;
+	uint64_t version;
+	atomic_int refs;
+	uint64_t last_used; /* the cache's clock, under its lock */
+	size_t bytes;
+	struct arena arena;    /* every string and array below */
+	struct listing *items; /* newest first: published_at, then id, descending */
+	const char **folded;   /* each item's title with ASCII letters in lower case */
+	size_t n;
+	uint32_t *by_price; /* indexes into items: price, then id, ascending */
+	const char **json;  /* each item as the API shows it */
+	size_t *json_len;
+	const char *facets_json;
+	size_t facets_len;
+};
+
+enum facet_kind { FACET_GRADE, FACET_VARIANT, FACET_CATEGORY, FACET__MAX };
+static const char *const facet_names[FACET__MAX] = {"grades", "variants", "categories"};
+
+/* ---- building a snapshot ---- */
+
+static const char *keep_n(struct shop *s, const char *text, size_t n)
+{
+	s->bytes += n + 1;
+	return arena_strndup(&s->arena, text, n);
+}
+
+static const char *keep(struct shop *s, const char *text)
+{
+	return keep_n(s, text, strlen(text));
+}
+
+/* j as compact JSON text, kept in the snapshot (j released). */
+static const char *keep_json(struct shop *s, json_t *j, size_t *len)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!text)
+		abort();
+	*len = strlen(text);
+	const char *kept = keep_n(s, text, *len);
+	free(text);
+	return kept;
+}
+
+/* text with ASCII letters in lower case, kept in the snapshot. */
+static const char *fold(struct shop *s, const char *text)
+{
+	char *f = (char *)keep(s, text);
+	for (char *c = f; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return f;
+}
+
+static int by_price(const void *a, const void *b, void *items)
+{
+	const struct listing *x = &((const struct listing *)items)[*(const uint32_t *)a];
+	const struct listing *y = &((const struct listing *)items)[*(const uint32_t *)b];
+	if (x->price != y->price)
+		return x->price < y->price ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *facet_value(const struct listing *l, enum facet_kind kind)
+{
+	switch (kind) {
+	case FACET_GRADE:
+		return l->grade;
+	case FACET_VARIANT:
+		return l->variant;
+	case FACET_CATEGORY:
+		return l->category;
+	case FACET__MAX:
+		break;
+	}
+	abort();
+}
+
+/* {value, count} of each value of a column over the whole shop, by value (byte order, as the
+ * columns' utf8mb4_bin collation sorts); empty variants and categories are left out. */
+static json_t *facet(const struct shop *s, enum facet_kind kind, const char **scratch)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const char *v = facet_value(&s->items[i], kind);
+		if (*v || kind == FACET_GRADE)
+			scratch[n++] = v;
+	}
+	qsort(scratch, n, sizeof(*scratch), by_text);
+	json_t *a = json_array();
+	for (size_t i = 0, run; i < n; i += run) {
+		for (run = 1; i + run < n && strcmp(scratch[i], scratch[i + run]) == 0; run++)
+			;
+		json_array_append_new(
+		    a, json_pack("{s:s, s:I}", "value", scratch[i], "count", (json_int_t)run));
+	}
+	return a;
+}
+
+static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t version,
+                                struct shop **out)
+{
+	struct listing *rows;
+	size_t n;
+	enum kaeru_err e = store_shop_published(db, merchant_id, &rows, &n);
+	if (e != KAERU_OK)
+		return e;
+	struct shop *s = xcalloc(1, sizeof(*s));
+	s->merchant_id = merchant_id;
+	s->version = version;
+	atomic_init(&s->refs, 1);
+	s->n = n;
+	s->bytes = sizeof(*s) + (sizeof(*s->items) + sizeof(*s->folded) + sizeof(*s->by_price) +
+	                         sizeof(*s->json) + sizeof(*s->json_len)) *
+	                            (n + 1);
+	s->items = arena_zalloc(&s->arena, sizeof(*s->items) * (n + 1));
+	s->folded = arena_alloc(&s->arena, sizeof(*s->folded) * (n + 1));
+	s->by_price = arena_alloc(&s->arena, sizeof(*s->by_price) * (n + 1));
+	s->json = arena_alloc(&s->arena, sizeof(*s->json) * (n + 1));
+	s->json_len = arena_alloc(&s->arena, sizeof(*s->json_len) * (n + 1));
+	for (size_t i = 0; i < n; i++) {
+		const struct listing *r = &rows[i];
+		struct listing *l = &s->items[i];
+		*l = (struct listing){
+		    .id = r->id,
+		    .merchant_id = merchant_id,
+		    .status = LISTING_PUBLISHED,
+		    .title = keep(s, r->title),
+		    .variant = keep(s, r->variant),
+		    .product_id = keep(s, r->product_id),
+		    .category = keep(s, r->category),
+		    .grade = keep(s, r->grade),
+		    .condition_note = keep(s, r->condition_note),
+		    .currency = keep(s, r->currency),
+		    .original_price = r->original_price,
+		    .price = r->price,
+		    .published_at = keep(s, r->published_at),
+		};
+		s->folded[i] = fold(s, l->title);
+		s->json[i] = keep_json(s, render_shop_listing(l), &s->json_len[i]);
+		s->by_price[i] = (uint32_t)i;
+	}
+	qsort_r(s->by_price, n, sizeof(*s->by_price), by_price, s->items);
+	const char **scratch = arena_alloc(db->arena, sizeof(*scratch) * (n + 1));
+	json_t *facets = json_object();
+	for (int k = 0; k < FACET__MAX; k++)
+		json_object_set_new(facets, facet_names[k], facet(s, (enum facet_kind)k, scratch));
+	s->facets_json = keep_json(s, facets, &s->facets_len);
+	*out = s;
+	return KAERU_OK;
+}
+
+void shop_release(struct shop *s)
+{
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+		arena_free(&s->arena);
+		free(s);
+	}
+}
+
+/* ---- the cache ---- */
+
+/* Shops being loaded, so that concurrent requests for a new version wait for one load instead
+ * of each loading the same rows. */
+#define LOADS_MAX 16
+struct load {
+	int64_t merchant_id; /* 0: a free entry */
+	uint64_t version;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t loaded; /* a load ended */
+	struct shop *shops[CACHE_SHOPS];
+	struct load loads[LOADS_MAX];
+	size_t bytes;
+	uint64_t clock;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER, .loaded = PTHREAD_COND_INITIALIZER};
+
+/* The slot of merchant_id, or -1. Under the lock. */
+static int slot_of(int64_t merchant_id)
+{
+	for (int i = 0; i < CACHE_SHOPS; i++)
+		if (cache.shops[i] && cache.shops[i]->merchant_id == merchant_id)
+			return i;
+	return -1;
+}
+
+static void drop(int i)
+{
+	cache.bytes -= cache.shops[i]->bytes;
+	shop_release(cache.shops[i]);
+	cache.shops[i] = NULL;
+}
+
+/* Keeps s (taking a reference) in place of an older snapshot of its shop, making room by
+ * dropping the least recently used shops. Under the lock. */
+static void keep_shop(struct shop *s)
+{
+	int i = slot_of(s->merchant_id);
+	if (i >= 0) {
+		if (cache.shops[i]->version >= s->version)
+			return; /* another request kept this version, or a newer one */
+		drop(i);
+	}
+	if (s->bytes > CACHE_BYTES)
+		return;
+	for (;;) {
+		int free_slot = -1, oldest = -1;
+		for (int k = 0; k < CACHE_SHOPS; k++) {
+			if (!cache.shops[k])
+				free_slot = free_slot < 0 ? k : free_slot;
+			else if (oldest < 0 ||
+			         cache.shops[k]->last_used < cache.shops[oldest]->last_used)
+				oldest = k;
+		}
+		if (free_slot >= 0 && cache.bytes + s->bytes <= CACHE_BYTES) {
+			atomic_fetch_add(&s->refs, 1);
+			s->last_used = ++cache.clock;
+			cache.shops[free_slot] = s;
+			cache.bytes += s->bytes;
+			return;
+		}
+		drop(oldest);
+	}
+}
+
+/* The kept snapshot of merchant_id at version or newer (a newer one shows changes made after
+ * the version was read, which is as good), with a reference taken; or NULL. Under the lock. */
+static struct shop *kept(int64_t merchant_id, uint64_t version)
+{
+	int i = slot_of(merchant_id);
+	if (i < 0 || cache.shops[i]->version < version)
+		return NULL;
+	struct shop *s = cache.shops[i];
+	atomic_fetch_add(&s->refs, 1);
+	s->last_used = ++cache.clock;
+	return s;
+}
+
+/* The entry of a load of merchant_id at version or newer, or -1. Under the lock. */
+static int loading(int64_t merchant_id, uint64_t version)
+{
+	for (int i = 0; i < LOADS_MAX; i++)
+		if (cache.loads[i].merchant_id == merchant_id && cache.loads[i].version >= version)
+			return i;
+	return -1;
+}
+
+enum kaeru_err shop_get(struct db *db, int64_t merchant_id, uint64_t version, struct shop **out)
+{
+	pthread_mutex_lock(&cache.lock);
+	struct shop *s;
+	while (!(s = kept(merchant_id, version)) && loading(merchant_id, version) >= 0)
+		pthread_cond_wait(&cache.loaded, &cache.lock);
+	if (s) {
+		pthread_mutex_unlock(&cache.lock);
+		*out = s;
+		return KAERU_OK;
+	}
+	int mine = loading(0, 0); /* a free entry; with none, load without telling others */
+	if (mine >= 0)
+		cache.loads[mine] = (struct load){merchant_id, version};
+	pthread_mutex_unlock(&cache.lock);
+	/* Loaded outside the lock: the rows are read after the version was, so they are at least
+	 * as new as it; a change made meanwhile bumped the version and is loaded next time. */
+	enum kaeru_err e = shop_load(db, merchant_id, version, &s);
+	pthread_mutex_lock(&cache.lock);
+	if (e == KAERU_OK)
+		keep_shop(s);
+	if (mine >= 0) {
+		cache.loads[mine].merchant_id = 0;
+		pthread_cond_broadcast(&cache.loaded);
+	}
+	pthread_mutex_unlock(&cache.lock);
+	*out = e == KAERU_OK ? s : NULL;
+	return e;
+}
+
+/* ---- reading a snapshot ---- */
+
+/* Titles are at most 255 characters: a longer search matches nothing. */
+#define SEARCH_MAX 1024
+
+static bool matches(const struct listing *l, const char *title_folded, const struct shop_query *q,
+                    const char *q_folded)
+{
+	return (!q->grade || strcmp(l->grade, q->grade) == 0) &&
+	       (!q->variant || strcmp(l->variant, q->variant) == 0) &&
+	       (!q->category || strcmp(l->category, q->category) == 0) &&
+	       (!q_folded || strstr(title_folded, q_folded));
+}
+
+size_t shop_find(const struct shop *s, const struct shop_query *q, size_t *page, int64_t *total)
+{
+	char q_folded[SEARCH_MAX + 1];
+	size_t got = 0, n = s->n;
+	if (q->q) {
+		size_t len = strlen(q->q);
+		if (len > SEARCH_MAX)
+			n = 0;
+		for (size_t i = 0; i <= len && i <= SEARCH_MAX; i++)
+			q_folded[i] = q->q[i] >= 'A' && q->q[i] <= 'Z' ? (char)(q->q[i] - 'A' + 'a')
+			                                               : q->q[i];
+	}
+	int64_t seen = 0, end = q->limit > 0 ? q->offset + q->limit : INT64_MAX;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = q->sort == SHOP_NEWEST  ? k
+		           : q->sort == SHOP_PRICE ? s->by_price[k]
+		                                   : s->by_price[s->n - 1 - k];
+		const struct listing *l = &s->items[i];
+		if (!matches(l, s->folded[i], q, q->q ? q_folded : NULL))
+			continue;
+		if (seen >= q->offset && seen < end)
+			page[got++] = i;
+		seen++;
+	}
+	*total = seen;
+	return got;
+}
+
+size_t shop_size(const struct shop *s)
+{
+	return s->n;
+}
+
+const struct listing *shop_item(const struct shop *s, size_t i)
+{
+	return &s->items[i];
+}
+
+const char *shop_item_json(const struct shop *s, size_t i, size_t *len)
+{
+	*len = s->json_len[i];
+	return s->json[i];
+}
+
+const char *shop_facets_json(const struct shop *s, size_t *len)
+{
+	*len = s->facets_len;
+	return s->facets_json;
+}
