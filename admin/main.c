@@ -7,6 +7,7 @@
 #include "fcgi/order_in.h"
 #include "fcgi/session.h"
 #include "util/config.h"
+#include "util/password.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -199,9 +200,8 @@ static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **ar
 	password[strcspn(password, "\r\n")] = '\0';
 	if (strlen(password) < 8)
 		return fail("the password needs at least 8 characters");
-	char hash[crypto_pwhash_STRBYTES];
-	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	char hash[PASSWORD_HASH_MAX];
+	if (!password_hash(hash, password))
 		return fail("out of memory hashing the password");
 	sodium_memzero(password, sizeof(password));
 	enum kaeru_err e =

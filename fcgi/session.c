@@ -6,6 +6,7 @@
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/validate.h"
+#include "util/password.h"
 
 #include <pthread.h>
 #include <semaphore.h>
@@ -160,21 +161,20 @@ static int64_t login_wait(int64_t count, int64_t since_last, int free)
 	return wait > since_last ? wait - since_last : 0;
 }
 
-static char dummy_hash[crypto_pwhash_STRBYTES];
+static char dummy_hash[PASSWORD_HASH_MAX];
 static void make_dummy_hash(void)
 {
 	char secret[33]; /* nobody knows it: no password can match */
 	randombytes_buf(secret, sizeof(secret) - 1);
 	secret[32] = '\0';
-	if (crypto_pwhash_str(dummy_hash, secret, 32, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (!password_hash(dummy_hash, secret))
 		dummy_hash[0] = '\0';
 }
 
-/* Password checks at once: each argon2id check holds 64 MiB (crypto_pwhash_MEMLIMIT_INTERACTIVE)
- * and a core for its whole run, so more than one per core only adds memory. A burst of logins
- * queues here instead of taking 64 MiB per worker thread. */
-#define PASSWORD_CHECKS_MAX 2
+/* Password checks at once: each holds 19 MiB (util/password.h) and a core for its ~30 ms, so
+ * a burst of logins (a shift starting) queues here instead of taking 19 MiB per worker thread
+ * and sharing the cores with every scan. */
+#define PASSWORD_CHECKS_MAX 1
 static sem_t password_checks;
 
 static void password_init(void)
@@ -190,9 +190,9 @@ static bool password_ok(const char *hash, const char *password)
 	pthread_once(&once, password_init);
 	while (sem_wait(&password_checks) != 0)
 		; /* EINTR */
-	int rc = crypto_pwhash_str_verify(hash ? hash : dummy_hash, password, strlen(password));
+	bool same = password_verify(hash ? hash : dummy_hash, password);
 	sem_post(&password_checks);
-	return hash && rc == 0; /* for an unknown account only the time it took matters */
+	return hash && same; /* for an unknown account only the time it took matters */
 }
 
 /* POST /api/v1/session {email, password} */
