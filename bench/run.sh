@@ -13,7 +13,8 @@
 # KAERU_BENCH_DURATION (seconds per measurement, 10), KAERU_BENCH_ORDERS (orders per merchant, 3000),
 # KAERU_BENCH_RESULTS (where to write the results, bench/RESULTS.md), KAERU_BENCH_PERF=1 (also
 # profile every measurement with `perf record -a -g` into BUILD/bench/perf-NAME.txt; slows the
-# figures a little).
+# figures a little), KAERU_BENCH_KEEP=1 (leave the stack and its data up afterwards, to measure or
+# profile one endpoint by hand).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -72,7 +73,8 @@ stop_all() {
 	fi
 	"$ROOT/tools/stack.sh" stop "$STACK" 2>/dev/null || true
 }
-trap 'stop_all; rm -rf "$LOCK"' EXIT
+KEEP=${KAERU_BENCH_KEEP:-0}
+trap '[ "$KEEP" = 1 ] || stop_all; rm -rf "$LOCK"' EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
@@ -395,8 +397,12 @@ RSS_MB=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
 HWM_MB=$(awk -v k="$HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')
 BARE_MB=$(awk -v k="$BARE_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
 
-say "stopping the stack"
-stop_all
+if [ "$KEEP" = 1 ]; then
+	say "leaving the stack up at $URL (KAERU_BENCH_KEEP=1); stop it with: tools/stack.sh stop $STACK"
+else
+	say "stopping the stack"
+	stop_all
+fi
 
 say "label generation alone: kaeru-label-sample --bench 2000"
 declare -A LABEL_MS LABEL_BYTES
