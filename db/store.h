@@ -65,6 +65,7 @@ struct order_line {
 	int64_t quantity, unit_price;
 	bool final_sale;
 	int64_t returned; /* output: units in returns that count */
+	int64_t position; /* output: its place in the order */
 };
 
 struct order {
@@ -90,8 +91,8 @@ struct exchange_option {
 	int64_t order_line_id;
 	const char *sku, *variant;
 };
-/* Loads o's lines (returned units counted), and when opts is not NULL every line's exchange
- * options, by line then variant. One statement. */
+/* Loads o's lines in their order (returned units counted), and when opts is not NULL every
+ * line's exchange options, by variant then sku, each naming its line. One statement. */
 enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
                                  size_t *n_opts);
 /* An order lookup's first step, in one statement: the client's failed lookups in the last

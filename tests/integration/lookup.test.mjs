@@ -55,6 +55,29 @@ test('a lookup answers the token, the merchant, the lines with eligibility, and 
   assert.deepEqual([...found.policy.reasons].sort(), [...REASONS].sort());
 });
 
+test('lines come in the order the shop sent them, exchange options by variant then sku', async () => {
+  const shop = newMerchant({ currency: 'JPY' });
+  // SKUs, variants and line ids that sort otherwise than the answer must.
+  assertStatus(await putInventory(shop, [
+    { sku: 'A-1', product_id: 'SOCK', variant: 'Red', available: 2 },
+    { sku: 'A-2', product_id: 'SOCK', variant: 'Blue', available: 2 },
+    { sku: 'A-3', product_id: 'SOCK', variant: 'Blue', available: 2 },
+    { sku: 'Z-9', product_id: 'SOCK', variant: 'Amber', available: 0 }, // none free: no option
+  ]), 200);
+  const line = (line_id, sku, variant) => ({ line_id, sku, product_id: 'SOCK', name: `Sock ${line_id}`,
+    variant, category: 'socks', quantity: 1, unit_price: 500, final_sale: false });
+  const lines = [line('z', 'A-1', 'Red'), line('b', 'A-2', 'Blue'), line('m', 'Z-9', 'Amber')];
+  const { orderNumber, body } = await newOrder(shop, { lines });
+  const found = await lookupOk(shop.slug, orderNumber, body.email);
+  assert.deepEqual(found.order.lines.map((l) => l.line_id), ['z', 'b', 'm']);
+  assert.deepEqual(optionsOf(lineOf(found.order, 'z')), [
+    { sku: 'A-2', variant: 'Blue' }, { sku: 'A-3', variant: 'Blue' }]);
+  assert.deepEqual(optionsOf(lineOf(found.order, 'b')), [
+    { sku: 'A-3', variant: 'Blue' }, { sku: 'A-1', variant: 'Red' }]);
+  assert.deepEqual(optionsOf(lineOf(found.order, 'm')), [
+    { sku: 'A-2', variant: 'Blue' }, { sku: 'A-3', variant: 'Blue' }, { sku: 'A-1', variant: 'Red' }]);
+});
+
 test('the return window: delivered 29 days ago is open, 31 days ago is closed', async () => {
   const open = await newOrder(m, { delivered_at: daysAgo(29), placed_at: daysAgo(33) });
   const openFound = await lookupOk(m.slug, open.orderNumber, open.body.email);
