@@ -9,6 +9,7 @@
 #include <fcgiapp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,13 @@
 #include <unistd.h>
 
 static int listen_fd = -1;
-static volatile sig_atomic_t stopping;
+/* Set by the signal handler, read by every worker: a lock-free atomic is safe for both. */
+static atomic_bool stopping;
 
 static void on_stop(int sig)
 {
 	(void)sig;
-	stopping = 1;
+	atomic_store(&stopping, true);
 	shutdown(listen_fd, SHUT_RDWR); /* async-signal-safe: wakes every blocked accept */
 }
 
@@ -38,7 +40,7 @@ static void *worker(void *arg)
 		        db.last_error);
 	FCGX_Request fcgx;
 	FCGX_InitRequest(&fcgx, listen_fd, 0);
-	while (!stopping && FCGX_Accept_r(&fcgx) == 0) {
+	while (!atomic_load(&stopping) && FCGX_Accept_r(&fcgx) == 0) {
 		struct req r = {.fcgx = &fcgx,
 		                .arena = &arena,
 		                .db = &db,
