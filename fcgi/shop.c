@@ -312,7 +312,7 @@ enum kaeru_err shop_get(struct db *db, int64_t merchant_id, uint64_t version, st
 
 /* ---- reading a snapshot ---- */
 
-/* Titles are at most 255 characters: a longer search matches nothing. */
+/* Titles hold at most 255 characters (1,020 bytes): a longer search matches nothing. */
 #define SEARCH_MAX 1024
 
 static bool matches(const struct listing *l, const char *title_folded, const struct shop_query *q,
