@@ -11,11 +11,11 @@ static const char sql_return_get[] =
     "SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"
     " r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"
     " o.currency, o.shipping_address, w.code, w.name,"
-    " DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), UNIX_TIMESTAMP(r.expires_at),"
+    " DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), UNIX_TIMESTAMP(r.expires_at), w.address,"
     " " MERCHANT_COLUMNS " FROM returns r JOIN orders o ON o.id = r.order_id"
     " JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
     " WHERE r.rma = ?";
-#define RETURN_NCOLUMNS 15 /* the merchant's columns follow */
+#define RETURN_NCOLUMNS 16 /* the merchant's columns follow */
 /* The lock takes only the return's own row: locking the joined order and warehouse rows too
  * would make every inspection in a warehouse wait for the others. It re-reads what of the row
  * can change once it exists: its status, and received_at with it. */
@@ -190,6 +190,7 @@ enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, s
 	r->warehouse_name = db_str(&rows, 0, 12);
 	r->received_at = db_str(&rows, 0, 13);
 	r->expires_at = db_int(&rows, 0, 14);
+	r->warehouse_address_json = db_str(&rows, 0, 15);
 	if (m)
 		store_merchant_from_row(&rows, 0, RETURN_NCOLUMNS, m);
 	return KAERU_OK;

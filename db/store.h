@@ -44,7 +44,6 @@ enum kaeru_err store_merchant_by_key(struct db *db, const char *key_hash_hex, st
 enum kaeru_err store_merchant_by_slug(struct db *db, const char *slug, struct merchant *m);
 enum kaeru_err store_merchant_by_id(struct db *db, int64_t id, struct merchant *m);
 enum kaeru_err store_warehouse_by_code(struct db *db, const char *code, struct warehouse *w);
-enum kaeru_err store_warehouse_by_id(struct db *db, int64_t id, struct warehouse *w);
 /* ECONFLICT when the code is taken. */
 enum kaeru_err store_warehouse_create(struct db *db, const char *code, const char *name,
                                       const char *address_json, int64_t *id);
@@ -155,7 +154,7 @@ struct ret {
 	enum return_status status;
 	const char *created_at; /* RFC 3339 */
 	const char *order_number, *currency, *shipping_address_json;
-	const char *warehouse_code, *warehouse_name;
+	const char *warehouse_code, *warehouse_name, *warehouse_address_json;
 	const char *received_at; /* RFC 3339, or NULL before the first scan */
 	int64_t expires_at;      /* Unix seconds */
 	struct return_item *items;

@@ -11,8 +11,6 @@ static const char sql_merchant_by_id[] =
     "SELECT " MERCHANT_COLUMNS " FROM merchants m WHERE m.id = ?";
 static const char sql_warehouse_by_code[] =
     "SELECT id, code, name, address FROM warehouses WHERE code = ?";
-static const char sql_warehouse_by_id[] =
-    "SELECT id, code, name, address FROM warehouses WHERE id = ?";
 static const char sql_warehouse_insert[] =
     "INSERT INTO warehouses (code, name, address) VALUES (?, ?, ?)";
 static const char sql_merchant_insert[] =
@@ -95,12 +93,6 @@ enum kaeru_err store_warehouse_by_code(struct db *db, const char *code, struct w
 	struct db_rows rows;
 	return warehouse_row(db_query(db, sql_warehouse_by_code, DB_ARGS(DBS(code)), &rows), &rows,
 	                     w);
-}
-
-enum kaeru_err store_warehouse_by_id(struct db *db, int64_t id, struct warehouse *w)
-{
-	struct db_rows rows;
-	return warehouse_row(db_query(db, sql_warehouse_by_id, DB_ARGS(DBI(id)), &rows), &rows, w);
 }
 
 enum kaeru_err store_warehouse_create(struct db *db, const char *code, const char *name,

@@ -109,12 +109,10 @@ void h_return_label(struct req *r)
 {
 	struct ret ret;
 	struct merchant m;
-	struct warehouse w;
 	if (return_access(r, &ret, &m) == ACCESS_NONE)
 		return;
-	enum kaeru_err e;
-	if ((e = store_return_items(r->db, &ret)) != KAERU_OK ||
-	    (e = store_warehouse_by_id(r->db, ret.warehouse_id, &w)) != KAERU_OK) {
+	enum kaeru_err e = store_return_items(r->db, &ret);
+	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
@@ -124,10 +122,10 @@ void h_return_label(struct req *r)
 	                  .created_on = arena_strndup(r->arena, ret.created_at, 10),
 	                  .n_items = ret.n_items};
 	label_address_from(r->arena, ret.shipping_address_json, &l.from);
-	label_address_from(r->arena, w.address_json, &l.to);
+	label_address_from(r->arena, ret.warehouse_address_json, &l.to);
 	if (!*l.to.name)
-		l.to.name = w.name;
-	l.dock = arena_printf(r->arena, "%s · %s", w.code, w.name);
+		l.to.name = ret.warehouse_name;
+	l.dock = arena_printf(r->arena, "%s · %s", ret.warehouse_code, ret.warehouse_name);
 	struct label_item *items = arena_zalloc(r->arena, sizeof(*items) * (ret.n_items + 1));
 	for (size_t i = 0; i < ret.n_items; i++)
 		items[i] = (struct label_item){ret.items[i].sku, ret.items[i].name,

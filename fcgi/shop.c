@@ -70,13 +70,18 @@ static const char *keep_json(struct shop *s, json_t *j, size_t *len)
 	return kept;
 }
 
+/* c, an ASCII capital in lower case; any other byte (UTF-8 included) as it is. */
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /* text with ASCII letters in lower case, kept in the snapshot. */
 static const char *fold(struct shop *s, const char *text)
 {
 	char *f = (char *)keep(s, text);
 	for (char *c = f; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
+		*c = lower(*c);
 	return f;
 }
 
@@ -333,8 +338,7 @@ size_t shop_find(const struct shop *s, const struct shop_query *q, size_t *page,
 		if (len > SEARCH_MAX)
 			n = 0;
 		for (size_t i = 0; i <= len && i <= SEARCH_MAX; i++)
-			q_folded[i] = q->q[i] >= 'A' && q->q[i] <= 'Z' ? (char)(q->q[i] - 'A' + 'a')
-			                                               : q->q[i];
+			q_folded[i] = lower(q->q[i]);
 	}
 	int64_t seen = 0, end = q->limit > 0 ? q->offset + q->limit : INT64_MAX;
 	for (size_t k = 0; k < n; k++) {
