@@ -1,5 +1,7 @@
 #include "fcgi/http.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,21 +46,134 @@ static bool is_json_type(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-/* Appends {field, "is out of range"} for every number in j too large for 64 bits. */
-static void find_huge_numbers(struct arena *a, json_t *j, const char *path, json_t *errors)
+#define RANGE_ERRORS_MAX 20   /* numbers out of range named in one answer */
+#define SCAN_DEPTH_MAX   2048 /* jansson's own nesting limit */
+
+/* One open container while scanning: an object's current key, or an array's current index. */
+struct scan_frame {
+	bool object;
+	size_t index;
+	const char *key; /* the key's JSON text without its quotes */
+	size_t key_len;
+};
+
+/* The JSON path of the member being read ("lines[2].unit_price"), in the arena. Built only for
+ * a number out of range, so its cost is paid at most RANGE_ERRORS_MAX times. */
+static const char *scan_path(struct arena *a, const struct scan_frame *stack, size_t depth)
 {
-	const char *key;
-	json_t *v;
-	size_t i;
-	if (json_is_real(j) && (json_real_value(j) >= 9.2e18 || json_real_value(j) <= -9.2e18)) {
-		json_array_append_new(
-		    errors, json_pack("{s:s, s:s}", "field", path, "message", "is out of range"));
-	} else if (json_is_object(j)) {
-		json_object_foreach(j, key, v) find_huge_numbers(
-		    a, v, arena_printf(a, "%s%s%s", path, *path ? "." : "", key), errors);
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-		    find_huge_numbers(a, v, arena_printf(a, "%s[%zu]", path, i), errors);
+	size_t len = 1;
+	for (size_t i = 0; i < depth; i++)
+		len += stack[i].object ? stack[i].key_len + 1 : 22;
+	char *path = arena_alloc(a, len), *p = path;
+	for (size_t i = 0; i < depth; i++) {
+		if (stack[i].object) {
+			if (p != path)
+				*p++ = '.';
+			memcpy(p, stack[i].key, stack[i].key_len);
+			p += stack[i].key_len;
+		} else {
+			p += sprintf(p, "[%zu]", stack[i].index);
+		}
+	}
+	*p = '\0';
+	return path;
+}
+
+/* True when the JSON number at s fits what jansson reads: a 64-bit integer, or a real short
+ * of infinity (an underflow reads as a tiny value). Sets *end past it. */
+static bool number_fits(const char *s, const char **end)
+{
+	bool integer = true;
+	const char *p = s + (*s == '-');
+	for (; (*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+	       *p == '-';
+	     p++)
+		if (*p == '.' || *p == 'e' || *p == 'E')
+			integer = false;
+	*end = p;
+	errno = 0;
+	if (integer) {
+		(void)strtoll(s, NULL, 10);
+		return errno != ERANGE;
+	}
+	double d = strtod(s, NULL);
+	return !(errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL));
+}
+
+/* Appends {field, "is out of range"} for each number in the JSON text that is too large for
+ * jansson (beyond 64 bits, or beyond a double), at most RANGE_ERRORS_MAX. One pass with a stack
+ * of the open containers: time linear in the text, memory its depth. jansson has read the text
+ * up to its first such number, so it is JSON; whatever cannot be read ends the scan. */
+static void find_huge_numbers(struct arena *a, const char *text, json_t *errors)
+{
+	struct scan_frame *stack = arena_alloc(a, sizeof(*stack) * SCAN_DEPTH_MAX);
+	size_t depth = 0;
+	bool want_key = false;
+	for (const char *p = text; *p && json_array_size(errors) < RANGE_ERRORS_MAX;) {
+		switch (*p) {
+		case ' ':
+		case '\t':
+		case '\n':
+		case '\r':
+		case ':':
+			p++;
+			break;
+		case '{':
+		case '[':
+			if (depth == SCAN_DEPTH_MAX)
+				return;
+			stack[depth++] = (struct scan_frame){.object = *p == '{'};
+			want_key = *p == '{';
+			p++;
+			break;
+		case '}':
+		case ']':
+			if (depth == 0)
+				return;
+			depth--;
+			p++;
+			break;
+		case ',':
+			if (depth == 0)
+				return;
+			if (stack[depth - 1].object)
+				want_key = true;
+			else
+				stack[depth - 1].index++;
+			p++;
+			break;
+		case '"': {
+			const char *s = ++p;
+			while (*p && *p != '"')
+				p += *p == '\\' && p[1] ? 2 : 1;
+			if (!*p)
+				return;
+			if (want_key && depth) {
+				stack[depth - 1].key = s;
+				stack[depth - 1].key_len = (size_t)(p - s);
+				want_key = false;
+			}
+			p++;
+			break;
+		}
+		case 't':
+		case 'f':
+		case 'n':
+			while (*p >= 'a' && *p <= 'z')
+				p++;
+			break;
+		default: {
+			if (*p != '-' && (*p < '0' || *p > '9'))
+				return;
+			const char *end;
+			if (!number_fits(p, &end) && depth > 0)
+				json_array_append_new(errors,
+				                      json_pack("{s:s, s:s}", "field",
+				                                scan_path(a, stack, depth),
+				                                "message", "is out of range"));
+			p = end;
+		}
+		}
 	}
 }
 
@@ -125,11 +240,10 @@ bool req_read(struct req *r)
 	json_error_t jerr;
 	r->json = json_loadb(body, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r->json && json_error_code(&jerr) == json_error_numeric_overflow) {
-		/* Valid JSON with a number beyond 64 bits: a value out of range, not malformed. */
-		json_t *reals = json_loadb(body, (size_t)len, JSON_DECODE_INT_AS_REAL, NULL);
+		/* JSON with a number beyond what it can hold: a value out of range, not malformed.
+		 */
 		json_t *errors = json_array();
-		find_huge_numbers(r->arena, reals, "", errors);
-		json_decref(reals);
+		find_huge_numbers(r->arena, body, errors);
 		if (json_array_size(errors)) {
 			respond_invalid(r, errors);
 			return false;
