@@ -348,12 +348,29 @@ void respond(struct req *r, int status, const char *content_type, const char *ex
 		FCGX_PutStr(body, (int)len, r->fcgx->out);
 }
 
+/* The answer when kaeru cannot render its own: a fixed text, nothing to go wrong. */
+static const char render_failed[] =
+    "{\"type\":\"about:blank\",\"title\":\"Internal error\",\"status\":500,"
+    "\"detail\":\"The answer could not be rendered.\",\"errors\":[]}";
+
+/* Answers 500 with render_failed and says in the log which request could not be rendered:
+ * a value kaeru built wrongly (a NULL where a string belongs, text not UTF-8) is a defect to
+ * fix, but one request's, not every request's in flight. */
+static void respond_render_failed(struct req *r, const char *what)
+{
+	fprintf(stderr, "kaeru-fcgi: cannot render the %s of %s %.200s\n", what,
+	        method_names[r->method], r->path ? r->path : "?");
+	respond(r, 500, "application/problem+json", NULL, render_failed, strlen(render_failed));
+}
+
 void respond_json_with(struct req *r, int status, json_t *j, const char *headers)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (!s)
-		abort();
+	if (!s) {
+		respond_render_failed(r, "answer");
+		return;
+	}
 	respond(r, status, "application/json", headers, s, strlen(s));
 	free(s);
 }
@@ -408,8 +425,12 @@ static void respond_problem_object(struct req *r, int status, const char *title,
 		json_object_update_missing(p, extra);
 		json_decref(extra);
 	}
-	char *s = json_dumps(p, JSON_COMPACT);
+	char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
 	json_decref(p);
+	if (!s) {
+		respond_render_failed(r, "problem");
+		return;
+	}
 	respond(r, status, "application/problem+json", headers, s, strlen(s));
 	free(s);
 }
