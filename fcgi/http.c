@@ -1,5 +1,7 @@
 #include "fcgi/http.h"
 
+#include "fcgi/validate.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -190,6 +192,13 @@ bool req_read(struct req *r)
 	const char *q = strchr(uri, '?');
 	r->path = q ? arena_strndup(r->arena, uri, (size_t)(q - uri)) : arena_strdup(r->arena, uri);
 	r->query = q ? arena_strdup(r->arena, q + 1) : "";
+	const char *bad_param;
+	if (!query_parse(r->arena, r->query, &r->query_params, &r->n_query, &bad_param)) {
+		respond_invalid(r, json_pack("[{s:s, s:s}]", "field", bad_param, "message",
+		                             "must be percent-encoded UTF-8 without control "
+		                             "characters"));
+		return false;
+	}
 	r->remote_addr = param(r, "REMOTE_ADDR");
 	r->content_type = param(r, "CONTENT_TYPE");
 	r->authorization = param(r, "HTTP_AUTHORIZATION");
@@ -281,13 +290,17 @@ static int hex(int c)
 	return -1;
 }
 
-static char *percent_decode(struct arena *a, const char *s, size_t n)
+/* The n bytes at s decoded ('+' a blank, %XX a byte) into the arena; NULL when a '%' is not
+ * followed by two hex digits, or the result is not UTF-8 or holds a control character. */
+static char *query_decode(struct arena *a, const char *s, size_t n)
 {
 	char *out = arena_alloc(a, n + 1), *o = out;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '+') {
 			*o++ = ' ';
-		} else if (s[i] == '%' && i + 2 < n && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+		} else if (s[i] == '%') {
+			if (i + 2 >= n || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
+				return NULL;
 			*o++ = (char)(hex(s[i + 1]) << 4 | hex(s[i + 2]));
 			i += 2;
 		} else {
@@ -295,21 +308,48 @@ static char *percent_decode(struct arena *a, const char *s, size_t n)
 		}
 	}
 	*o = '\0';
-	return out;
+	size_t len = (size_t)(o - out);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F)
+			return NULL;
+	return utf8_valid(out, len) ? out : NULL;
+}
+
+bool query_parse(struct arena *a, const char *query, struct query_param **out, size_t *n,
+                 const char **bad)
+{
+	size_t cap = 1;
+	for (const char *p = query; *p; p++)
+		cap += *p == '&';
+	struct query_param *params = arena_alloc(a, sizeof(*params) * cap);
+	size_t count = 0;
+	*bad = NULL;
+	for (const char *p = query; *p;) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		size_t name_len = eq ? (size_t)(eq - p) : len;
+		if (len) {
+			const char *name = query_decode(a, p, name_len);
+			const char *value = eq ? query_decode(a, eq + 1, len - name_len - 1) : "";
+			if (!name || !value) {
+				*bad = name ? name : "query";
+				return false;
+			}
+			params[count++] = (struct query_param){name, value};
+		}
+		p += len + (amp != NULL);
+	}
+	*out = params;
+	*n = count;
+	return true;
 }
 
 const char *req_query(struct req *r, const char *name)
 {
-	size_t nlen = strlen(name);
-	for (const char *p = r->query; *p;) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
-			return percent_decode(r->arena, p + nlen + 1, len - nlen - 1);
-		if (len == nlen && strncmp(p, name, nlen) == 0)
-			return "";
-		p += len + (amp != NULL);
-	}
+	for (size_t i = 0; i < r->n_query; i++)
+		if (strcmp(r->query_params[i].name, name) == 0)
+			return r->query_params[i].value;
 	return NULL;
 }
 

@@ -49,6 +49,36 @@ static json_t *get(struct checker *c, json_t *obj, const char *key, enum presenc
 	return v;
 }
 
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		unsigned c = *p++;
+		size_t more;
+		unsigned min, cp;
+		if (c < 0x80)
+			continue;
+		else if (c >= 0xC2 && c <= 0xDF)
+			more = 1, min = 0x80, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			more = 2, min = 0x800, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			more = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		if ((size_t)(end - p) < more)
+			return false;
+		for (size_t i = 0; i < more; i++, p++) {
+			if ((*p & 0xC0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+	}
+	return true;
+}
+
 static size_t utf8_length(const char *s)
 {
 	size_t n = 0;

@@ -52,6 +52,9 @@ int64_t check_query_int(struct checker *c, const char *key, const char *value, i
 int check_query_enum(struct checker *c, const char *key, const char *value,
                      const char *const *names, size_t n);
 
+/* True when the n bytes at s are UTF-8: shortest forms, no surrogates, at most U+10FFFF. */
+bool utf8_valid(const char *s, size_t n);
+
 /* s without surrounding blanks, copied into the arena. */
 char *trim_copy(struct arena *a, const char *s);
 /* How e-mails are compared (logins, lookup, search): trimmed and lower-cased, in the arena. */

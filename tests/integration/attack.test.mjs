@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, api, assertProblem, assertStatus, newClientAddress } from './lib.mjs';
+import { ROOT, api, assertProblem, assertStatus, newClientAddress, newMerchant } from './lib.mjs';
 
 const STACK = process.env.KAERU_STACK || join(ROOT, 'var');
 
@@ -65,4 +65,16 @@ test('a body of many huge numbers names at most 20 of them', async () => {
     headers: { 'Content-Type': 'application/json' } });
   assertProblem(res, 422, 'n[0]');
   assert.equal(res.json.errors.length, 20);
+});
+
+test('a query parameter that is not percent-encoded UTF-8 is 422 naming it', async (t) => {
+  const m = newMerchant({ currency: 'JPY' });
+  const shop = `/api/v1/shop/${m.slug}/listings`;
+  for (const query of ['q=%00', 'q=shirt%00', 'q=%zz', 'q=%', 'q=%ff', 'q=%C0%AF', 'q=%ED%A0%80',
+    'q=%0D%0A', 'page=1&q=%E3%81', 'grade=A&q=%']) {
+    await t.test(query, async () => assertProblem(await api('GET', `${shop}?${query}`), 422, 'q'));
+  }
+  for (const query of ['q=%E3%81%82', 'q=white+shirt', 'q=', 'q=100%25']) {
+    await t.test(query, async () => assertStatus(await api('GET', `${shop}?${query}`), 200));
+  }
 });

@@ -55,10 +55,86 @@ static void test_unrenderable_answers(void **state)
 	}
 }
 
+/* Query strings decode strictly, as bodies do: a parameter that is not percent-encoded
+ * UTF-8 without control characters is refused, by name, instead of read as something else. */
+static void test_query_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *query;
+		bool ok;
+		const char *name, *want; /* ok: the value of name; else: the parameter named bad */
+	} cases[] = {
+	    {"", true, "q", NULL},
+	    {"q=shirt", true, "q", "shirt"},
+	    {"q=white+shirt&page=2", true, "page", "2"},
+	    {"q=white%20shirt", true, "q", "white shirt"},
+	    {"q=%E3%81%82", true, "q", "\xE3\x81\x82"},
+	    {"q=%e3%81%82", true, "q", "\xE3\x81\x82"},
+	    {"q=a&q=b", true, "q", "a"},
+	    {"flag&q=1", true, "flag", ""},
+	    {"&&q=1&", true, "q", "1"},
+	    {"q=", true, "q", ""},
+	    {"q=a=b", true, "q", "a=b"},
+	    {"q=%00", false, "q", NULL},
+	    {"q=a%00b", false, "q", NULL},
+	    {"q=%zz", false, "q", NULL},
+	    {"q=%2", false, "q", NULL},
+	    {"q=%", false, "q", NULL},
+	    {"q=%ff", false, "q", NULL},
+	    {"q=%C3%28", false, "q", NULL},
+	    {"q=%ED%A0%80", false, "q", NULL},    /* a surrogate */
+	    {"q=%C0%AF", false, "q", NULL},       /* an overlong '/' */
+	    {"q=%F4%90%80%80", false, "q", NULL}, /* beyond U+10FFFF */
+	    {"q=%0A", false, "q", NULL},
+	    {"q=%7F", false, "q", NULL},
+	    {"page=1&status=%zz", false, "status", NULL},
+	    {"%zz=1", false, "query", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena a = {0};
+		struct query_param *params = NULL;
+		size_t n = 0;
+		const char *bad = NULL;
+		bool ok = query_parse(&a, cases[i].query, &params, &n, &bad);
+		if (ok != cases[i].ok)
+			fail_msg("%s: expected %s", cases[i].query, cases[i].ok ? "ok" : "refused");
+		if (ok) {
+			const char *got = NULL;
+			for (size_t k = 0; k < n && !got; k++)
+				if (strcmp(params[k].name, cases[i].name) == 0)
+					got = params[k].value;
+			if (cases[i].want)
+				assert_string_equal(got, cases[i].want);
+			else
+				assert_null(got);
+		} else {
+			assert_string_equal(bad, cases[i].name);
+		}
+		arena_free(&a);
+	}
+}
+
+/* A request whose query does not decode is a 422 naming the parameter, before any handler. */
+static void test_bad_query_refused(void **state)
+{
+	(void)state;
+	static const char *const params[] = {"REQUEST_METHOD=GET",
+	                                     "REQUEST_URI=/api/v1/shop/x/listings?q=%00", NULL};
+	struct fake_request f;
+	fake_request_init(&f, params, "", 0);
+	assert_false(req_read(&f.req));
+	assert_problem(&f, 422);
+	assert_non_null(strstr(fake_body(&f), "\"field\":\"q\""));
+	fake_request_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_unrenderable_answers),
+	    cmocka_unit_test(test_query_parse),
+	    cmocka_unit_test(test_bad_query_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
