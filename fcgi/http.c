@@ -353,6 +353,24 @@ const char *req_query(struct req *r, const char *name)
 	return NULL;
 }
 
+size_t cookie_values(struct arena *a, const char *header, const char *name, const char **out,
+                     size_t max)
+{
+	size_t n = 0, name_len = strlen(name);
+	for (const char *c = header; c && *c && n < max;) {
+		while (*c == ' ' || *c == '\t' || *c == ';')
+			c++;
+		size_t len = strcspn(c, ";");
+		size_t end = len;
+		while (end && (c[end - 1] == ' ' || c[end - 1] == '\t'))
+			end--;
+		if (end > name_len && c[name_len] == '=' && strncmp(c, name, name_len) == 0)
+			out[n++] = arena_strndup(a, c + name_len + 1, end - name_len - 1);
+		c += len;
+	}
+	return n;
+}
+
 const char *req_bearer(struct req *r)
 {
 	const char *a = r->authorization;

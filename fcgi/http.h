@@ -78,6 +78,11 @@ bool query_parse(struct arena *a, const char *query, struct query_param **out, s
 /* The value of a query parameter (its first occurrence), decoded; NULL when absent. Every
  * parameter was checked by req_read: the request was refused unless all decode. */
 const char *req_query(struct req *r, const char *name);
+/* The values of the cookies called name in a Cookie header (which may be NULL), in order, at
+ * most max of them, copied into the arena; returns how many. A browser sends one cookie of a
+ * name per path and domain, so a name may come more than once. */
+size_t cookie_values(struct arena *a, const char *header, const char *name, const char **out,
+                     size_t max);
 /* The bearer credential of the Authorization header, or NULL. */
 const char *req_bearer(struct req *r);
 

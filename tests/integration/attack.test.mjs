@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, api, assertProblem, assertStatus, newClientAddress, newMerchant } from './lib.mjs';
+import {
+  ROOT, api, assertProblem, assertStatus, newClientAddress, newMerchant, newStaff, newWarehouse,
+  staffSession,
+} from './lib.mjs';
 
 const STACK = process.env.KAERU_STACK || join(ROOT, 'var');
 
@@ -77,4 +80,19 @@ test('a query parameter that is not percent-encoded UTF-8 is 422 naming it', asy
   for (const query of ['q=%E3%81%82', 'q=white+shirt', 'q=', 'q=100%25']) {
     await t.test(query, async () => assertStatus(await api('GET', `${shop}?${query}`), 200));
   }
+});
+
+test('of two kaeru_session cookies the live one counts, whichever comes first', async () => {
+  const wh = newWarehouse();
+  const s = await staffSession(newStaff({ role: 'warehouse', warehouse: wh }));
+  const planted = 'A'.repeat(43); // well-formed, but no session: what another page could set
+  for (const cookie of [`kaeru_session=${planted}; kaeru_session=${s.token}`,
+    `kaeru_session=${s.token}; kaeru_session=${planted}`,
+    `other=1; kaeru_session=${planted};kaeru_session=${s.token}`]) {
+    const res = await api('GET', '/api/v1/session', { headers: { cookie } });
+    assertStatus(res, 200);
+    assert.equal(res.json.user.email, s.user.email);
+  }
+  assertProblem(await api('GET', '/api/v1/session',
+    { headers: { cookie: `kaeru_session=${planted}; kaeru_session=${'B'.repeat(43)}` } }), 401);
 });

@@ -7,7 +7,9 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "fcgi/handlers.h"
 #include "fcgi/http.h"
+#include "fcgi/session.h"
 #include "tests/fuzz/fake_request.h"
 
 static const char *const GET_PARAMS[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/x", NULL};
@@ -129,12 +131,68 @@ static void test_bad_query_refused(void **state)
 	fake_request_free(&f);
 }
 
+static void test_cookie_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *header;
+		size_t n;
+		const char *want[3];
+	} cases[] = {
+	    {NULL, 0, {NULL}},
+	    {"", 0, {NULL}},
+	    {"s=abc", 1, {"abc"}},
+	    {"a=1; s=abc; b=2", 1, {"abc"}},
+	    {"s=one; s=two;s=three", 3, {"one", "two", "three"}},
+	    {"  s=abc  ;", 1, {"abc"}},
+	    {"xs=1; s_=2; S=3; s", 0, {NULL}},
+	    {"s=", 1, {""}},
+	    {";;;s=a=b;;", 1, {"a=b"}},
+	    {"s=1;s=2;s=3;s=4;s=5", 3, {"1", "2", "3"}},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena a = {0};
+		const char *got[3];
+		size_t n = cookie_values(&a, cases[i].header, "s", got, 3);
+		assert_int_equal(n, cases[i].n);
+		for (size_t k = 0; k < n; k++)
+			assert_string_equal(got[k], cases[i].want[k]);
+		arena_free(&a);
+	}
+}
+
+/* Over TLS the session cookie is __Host-kaeru_session; logging out clears that one. */
+static void test_session_cookie_over_tls(void **state)
+{
+	(void)state;
+	static const char *const tls[] = {"REQUEST_METHOD=DELETE", "REQUEST_URI=/api/v1/session",
+	                                  "HTTPS=on", NULL};
+	static const char *const plain[] = {"REQUEST_METHOD=DELETE", "REQUEST_URI=/api/v1/session",
+	                                    NULL};
+	struct fake_request f;
+	fake_request_init(&f, tls, "", 0);
+	assert_true(req_read(&f.req));
+	assert_string_equal(session_cookie_name(&f.req), "__Host-kaeru_session");
+	h_session_delete(&f.req);
+	assert_int_equal(fake_status(&f), 204);
+	assert_non_null(strstr(fake_answer(&f, NULL),
+	                       "Set-Cookie: __Host-kaeru_session=; Path=/; HttpOnly; "
+	                       "SameSite=Strict; Secure; Max-Age=0\r\n"));
+	fake_request_free(&f);
+	fake_request_init(&f, plain, "", 0);
+	assert_true(req_read(&f.req));
+	assert_string_equal(session_cookie_name(&f.req), "kaeru_session");
+	h_session_delete(&f.req);
+	assert_non_null(strstr(fake_answer(&f, NULL), "Set-Cookie: kaeru_session=; Path=/;"));
+	fake_request_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unrenderable_answers),
-	    cmocka_unit_test(test_query_parse),
-	    cmocka_unit_test(test_bad_query_refused),
+	    cmocka_unit_test(test_unrenderable_answers),    cmocka_unit_test(test_query_parse),
+	    cmocka_unit_test(test_bad_query_refused),       cmocka_unit_test(test_cookie_values),
+	    cmocka_unit_test(test_session_cookie_over_tls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
