@@ -68,23 +68,45 @@ char *order_token_new(struct req *r, int64_t order_id)
 	return arena_printf(r->arena, "%s.%s", head, b64);
 }
 
+/* Reads the decimal digits at *p (no sign, no leading zero, at most INT64_MAX) into *v and
+ * moves *p past them; false when there are none or they do not fit. */
+static bool read_decimal(const char **p, int64_t *v)
+{
+	const char *s = *p;
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] >= '0' && s[1] <= '9'))
+		return false;
+	int64_t n = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		int d = *s - '0';
+		if (n > (INT64_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	*v = n;
+	*p = s;
+	return true;
+}
+
 bool order_token_check(struct req *r, const char *token, int64_t *order_id)
 {
-	long long id, expires;
-	int consumed = 0;
-	if (sscanf(token, "o1.%lld.%lld.%n", &id, &expires, &consumed) != 2 || consumed == 0)
+	int64_t id, expires;
+	const char *p = token;
+	if (strncmp(p, "o1.", 3) != 0)
 		return false;
+	p += 3;
+	if (!read_decimal(&p, &id) || *p++ != '.' || !read_decimal(&p, &expires) || *p++ != '.')
+		return false;
+	size_t signed_len = (size_t)(p - token - 1);
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	size_t maclen = 0;
-	const char *b64 = token + consumed;
-	if (sodium_base642bin(mac, sizeof(mac), b64, strlen(b64), NULL, &maclen, NULL,
+	if (sodium_base642bin(mac, sizeof(mac), p, strlen(p), NULL, &maclen, NULL,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    maclen != sizeof(mac))
 		return false;
 	if (crypto_auth_hmacsha256_verify(mac, (const unsigned char *)token,
-	                                  (unsigned long long)(consumed - 1), r->cfg->secret) != 0)
+	                                  (unsigned long long)signed_len, r->cfg->secret) != 0)
 		return false;
-	if (expires < r->now)
+	if (id <= 0 || expires < r->now)
 		return false;
 	*order_id = id;
 	return true;

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <string.h>
 
+#include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/http.h"
 #include "fcgi/session.h"
@@ -187,12 +189,62 @@ static void test_session_cookie_over_tls(void **state)
 	fake_request_free(&f);
 }
 
+/* A token signed with the fake request's secret over head. */
+static char *signed_token(struct fake_request *f, const char *head)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256(mac, (const unsigned char *)head, strlen(head), f->cfg.secret);
+	char b64[64];
+	sodium_bin2base64(b64, sizeof(b64), mac, sizeof(mac),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return arena_printf(&f->arena, "%s.%s", head, b64);
+}
+
+/* Order tokens: what order_token_new makes is read back; anything else, even correctly
+ * signed, is refused — an expiry past 64 bits no longer reads as "never expires". */
+static void test_order_token(void **state)
+{
+	(void)state;
+	struct fake_request f;
+	fake_request_init(&f, GET_PARAMS, "", 0);
+	int64_t id = 0;
+	const char *token = order_token_new(&f.req, 42);
+	assert_true(order_token_check(&f.req, token, &id));
+	assert_int_equal(id, 42);
+	f.req.now += ORDER_TOKEN_TTL + 1;
+	assert_false(order_token_check(&f.req, token, &id));
+	f.req.now -= ORDER_TOKEN_TTL + 1;
+	static const char *const refused[] = {
+	    "o1.42.99999999999999999999", /* expiry beyond 64 bits */
+	    "o1.42.9223372036854775808",  /* INT64_MAX + 1 */
+	    "o1.99999999999999999999.1900000000",
+	    "o1.-42.1900000000",
+	    "o1.+42.1900000000",
+	    "o1. 42.1900000000",
+	    "o1.042.1900000000",
+	    "o1.0.1900000000",
+	    "o1.42.-1900000000",
+	    "o1.42.1900000000x",
+	    "o1.42",
+	    "o2.42.1900000000",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		id = 0;
+		if (order_token_check(&f.req, signed_token(&f, refused[i]), &id))
+			fail_msg("%s was accepted as order %lld", refused[i], (long long)id);
+	}
+	assert_true(order_token_check(&f.req, signed_token(&f, "o1.42.9223372036854775807"), &id));
+	assert_false(order_token_check(&f.req, "o1.42.1900000000.", &id));
+	assert_false(order_token_check(&f.req, "", &id));
+	fake_request_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_unrenderable_answers),    cmocka_unit_test(test_query_parse),
 	    cmocka_unit_test(test_bad_query_refused),       cmocka_unit_test(test_cookie_values),
-	    cmocka_unit_test(test_session_cookie_over_tls),
+	    cmocka_unit_test(test_session_cookie_over_tls), cmocka_unit_test(test_order_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
