@@ -6,11 +6,9 @@
 #include "fcgi/validate.h"
 #include "util/timefmt.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
@@ -30,17 +28,6 @@ void h_portal_get(struct req *r)
 	respond_json(r, 200,
 	             json_pack("{s:o, s:o}", "merchant", render_merchant_brief(&m), "policy",
 	                       render_policy(&m.policy)));
-}
-
-/* Compares two e-mail addresses as lookup does: surrounding blanks ignored, any case. */
-static bool email_same(const char *given, const char *stored)
-{
-	while (isspace((unsigned char)*given))
-		given++;
-	size_t n = strlen(given);
-	while (n && isspace((unsigned char)given[n - 1]))
-		n--;
-	return strlen(stored) == n && strncasecmp(given, stored, n) == 0;
 }
 
 static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o,
@@ -108,7 +95,7 @@ void h_lookup(struct req *r)
 		return;
 	}
 	json_decref(c.errors);
-	if (!lk.has_order || !email_same(email, lk.order.email)) {
+	if (!lk.has_order || !email_same(r->arena, email, lk.order.email)) {
 		store_lookup_failed(r->db, r->remote_addr);
 		respond_problem(r, 404, "Order not found",
 		                "No order matches this order number and e-mail address.", NULL);

@@ -277,6 +277,11 @@ char *email_key(struct arena *a, const char *s)
 	return k;
 }
 
+bool email_same(struct arena *a, const char *x, const char *y)
+{
+	return strcmp(email_key(a, x), email_key(a, y)) == 0;
+}
+
 int64_t segment_id(const char *s)
 {
 	char *end = NULL;

@@ -57,8 +57,11 @@ bool utf8_valid(const char *s, size_t n);
 
 /* s without surrounding blanks, copied into the arena. */
 char *trim_copy(struct arena *a, const char *s);
-/* How e-mails are compared (logins, lookup, search): trimmed and lower-cased, in the arena. */
+/* How e-mails are compared (logins, lookup, search): trimmed and lower-cased, in the arena.
+ * The one definition: orders and users keep it beside the address, as given, to be found by. */
 char *email_key(struct arena *a, const char *s);
+/* True when x and y are the same address by email_key. */
+bool email_same(struct arena *a, const char *x, const char *y);
 /* The positive integer id a path segment spells (no sign, no leading zero), or 0. */
 int64_t segment_id(const char *s);
 
