@@ -16,6 +16,11 @@
 /* Secrets are stored as hex BLAKE2b-256 digests: 64 characters. */
 #define HASH_HEX_LEN 64
 
+/* Times are DATETIME columns in UTC (every connection runs in UTC, db.c), passed as Unix
+ * seconds with 64-bit arithmetic: TIMESTAMPADD(SECOND, ?, '1970-01-01') in and
+ * TIMESTAMPDIFF(SECOND, '1970-01-01', col) out, good over all of DATETIME's range. Never
+ * FROM_UNIXTIME or UNIX_TIMESTAMP: they stop at 2038-01-19T03:14:07Z, and before 1970. */
+
 struct warehouse {
 	int64_t id;
 	const char *code, *name;

@@ -34,7 +34,12 @@ static void test_rfc3339(void **state)
 	    {"2026-11-03T09:00:00Zjunk", false, 0},
 	    {"2026-11-03", false, 0},
 	    {"", false, 0},
-	    {"1969-12-31T23:59:59Z", false, 0},
+	    /* Any year parses; the API's range is the validators' (fcgi/validate.c). */
+	    {"1969-12-31T23:59:59Z", true, -1},
+	    {"1970-01-01T00:30:00+01:00", true, -1800},
+	    {"2038-01-19T03:14:08Z", true, 2147483648LL},
+	    {"2100-01-01T00:00:00Z", true, 4102444800LL},
+	    {"9999-12-31T23:59:59Z", true, 253402300799LL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int64_t t = -1;
@@ -53,6 +58,22 @@ static void test_rfc3339(void **state)
 		assert_true(rfc3339_parse(buf, &back));
 		assert_int_equal(back, t);
 	}
+}
+
+static void test_dates(void **state)
+{
+	(void)state;
+	char buf[DATE_LEN];
+	date_format(0, buf);
+	assert_string_equal(buf, "1970-01-01");
+	date_format(-1, buf);
+	assert_string_equal(buf, "1969-12-31");
+	date_format(days_from_civil(2028, 2, 29), buf);
+	assert_string_equal(buf, "2028-02-29");
+	date_format(days_from_civil(2099, 12, 31), buf);
+	assert_string_equal(buf, "2099-12-31");
+	assert_int_equal(TIME_API_MIN, days_from_civil(2000, 1, 1) * 86400);
+	assert_int_equal(TIME_API_MAX, days_from_civil(2100, 1, 1) * 86400);
 }
 
 static void test_arena(void **state)
@@ -77,6 +98,7 @@ static void test_arena(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_rfc3339),
+	                                   cmocka_unit_test(test_dates),
 	                                   cmocka_unit_test(test_arena)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
