@@ -1,7 +1,10 @@
 #include "fcgi/auth.h"
 
+#include "fcgi/session.h"
+
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void hash_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
@@ -27,7 +30,9 @@ void tracking_key_new(char out[TRACKING_KEY_LEN + 1])
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
+/* Answers 401/404 itself and returns false unless the Bearer key belongs to the merchant
+ * whose slug is in the path; then fills *m. */
+static bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
 {
 	const char *key = req_bearer(r);
 	if (!key) {
@@ -110,4 +115,68 @@ bool order_token_check(struct req *r, const char *token, int64_t *order_id)
 		return false;
 	*order_id = id;
 	return true;
+}
+
+/* An order token in Authorization, or a 401. */
+static bool auth_order_token(struct req *r)
+{
+	const char *token = req_bearer(r);
+	if (!token) {
+		respond_problem(r, 401, "Order token required",
+		                "Look the order up first; its token goes in Authorization: Bearer.",
+		                NULL);
+		return false;
+	}
+	if (!order_token_check(r, token, &r->who.order_id)) {
+		respond_problem(r, 401, "Invalid or expired order token",
+		                "Look the order up again for a new token.", NULL);
+		return false;
+	}
+	r->who.kind = WHO_ORDER_TOKEN;
+	return true;
+}
+
+/* A staff session of one of roles, or a 401/403/415. */
+static bool auth_session(struct req *r, unsigned roles)
+{
+	if (!auth_staff(r, roles, &r->who.user))
+		return false;
+	r->who.kind = WHO_STAFF;
+	return true;
+}
+
+bool auth_check(struct req *r, enum credential cred, unsigned roles)
+{
+	r->who = (struct principal){.kind = WHO_ANYBODY};
+	switch (cred) {
+	case CRED_NONE:
+		return true;
+	case CRED_MERCHANT_KEY:
+		if (!auth_merchant_key(r, r->params[0], &r->who.merchant))
+			return false;
+		r->who.kind = WHO_MERCHANT_KEY;
+		return true;
+	case CRED_ORDER_TOKEN:
+		return auth_order_token(r);
+	case CRED_RETURN_READ: {
+		const char *k = req_query(r, "k");
+		if (req_bearer(r))
+			return auth_order_token(r);
+		if (k) {
+			r->who.kind = WHO_TRACKING_KEY;
+			r->who.tracking_key = k;
+			return true;
+		}
+		if (req_has_session(r))
+			return auth_session(r, ALLOW_ANYBODY);
+		respond_problem(r, 401, "Credentials required",
+		                "Use the tracking link, or the order token from lookup.", NULL);
+		return false;
+	}
+	case CRED_STAFF:
+		return auth_session(r, roles);
+	case CRED__MAX:
+		break;
+	}
+	abort();
 }

@@ -19,9 +19,22 @@ void api_key_new(char out[48]);
 /* A new random tracking key into out. */
 void tracking_key_new(char out[TRACKING_KEY_LEN + 1]);
 
-/* Answers 401/404 itself and returns false unless the Bearer key belongs to the merchant
- * whose slug is in the path; then fills *m. */
-bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m);
+/* The credential a route takes: one column of the routing table (router.c), checked in one
+ * place before its handler runs. */
+enum credential {
+	CRED_NONE,         /* anybody */
+	CRED_MERCHANT_KEY, /* Bearer API key of the merchant whose slug is the path's first '*' */
+	CRED_ORDER_TOKEN,  /* Bearer order token from lookup */
+	CRED_RETURN_READ,  /* an order token, a tracking key (?k=) or a staff session, in that
+	                    * order; the handler matches it against the return it loads */
+	CRED_STAFF,        /* a staff session of one of the route's roles (session.h) */
+	CRED__MAX
+};
+
+/* Checks the request's credential of kind cred (roles for CRED_STAFF, a mask of ALLOW()) and
+ * fills r->who. Answers 401/403/404/415 itself and returns false when it is missing or wrong:
+ * 401 without a valid one, 404 for a merchant key of another merchant than the path's. */
+bool auth_check(struct req *r, enum credential cred, unsigned roles);
 
 /* A signed token granting access to one order until now + ORDER_TOKEN_TTL; in the arena. */
 char *order_token_new(struct req *r, int64_t order_id);

@@ -1,6 +1,7 @@
 /* The customer's side: the portal's merchant, order lookup, starting a return. */
 #include "core/rma.h"
 #include "fcgi/auth.h"
+#include "fcgi/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/validate.h"
@@ -13,7 +14,6 @@
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
-#define ITEMS_MAX           100
 
 /* GET /api/v1/portal/{merchant}: what the returns page shows before a lookup. */
 void h_portal_get(struct req *r)
@@ -83,10 +83,9 @@ void h_lookup(struct req *r)
 {
 	struct checker c;
 	check_init(&c, r->arena);
-	const char *slug = check_string(&c, r->json, "merchant", REQUIRED, 1, 64, NULL);
-	const char *number = check_string(&c, r->json, "order_number", REQUIRED, 1, 64, NULL);
-	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
-	bool valid = check_ok(&c);
+	struct lookup_in in;
+	bool valid = check_lookup(&c, r->json, &in);
+	const char *slug = in.merchant, *number = in.order_number, *email = in.email;
 	struct lookup lk;
 	enum kaeru_err e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
 	                                valid ? number : NULL, &lk);
@@ -139,13 +138,6 @@ void h_lookup(struct req *r)
 	                       "merchant", render_merchant_brief(m), "order", order, "policy",
 	                       render_merchant_policy(m)));
 }
-
-struct item_in {
-	const char *line_id;
-	int64_t quantity;
-	int reason, resolution;
-	const char *comment, *exchange_sku;
-};
 
 struct return_create {
 	int64_t order_id;
@@ -273,45 +265,14 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 	return store_event_add(db, ret.id, EVENT_CREATED, "customer", detail);
 }
 
-/* Reads the items of a new return; errors name items[i].field. */
-static struct item_in *check_items(struct checker *c, json_t *body, size_t *n)
-{
-	json_t *items = check_array(c, body, "items", 1, ITEMS_MAX);
-	*n = items ? json_array_size(items) : 0;
-	struct item_in *out = arena_zalloc(c->arena, sizeof(*out) * (*n + 1));
-	for (size_t i = 0; i < *n; i++) {
-		json_t *it = json_array_get(items, i);
-		struct item_in *in = &out[i];
-		check_enter(c, "items[%zu].", i);
-		in->line_id = check_string(c, it, "line_id", REQUIRED, 1, 64, NULL);
-		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, 10000, 0);
-		in->reason = check_enum(c, it, "reason", REQUIRED, reason_names, REASON__MAX);
-		in->comment = check_string(c, it, "comment", OPTIONAL, 0, 1000, NULL);
-		in->resolution =
-		    check_enum(c, it, "resolution", REQUIRED, resolution_names, RESOLUTION__MAX);
-		if (in->resolution == RESOLUTION_EXCHANGE)
-			in->exchange_sku =
-			    check_string(c, it, "exchange_sku", REQUIRED, 1, 128, NULL);
-	}
-	c->prefix = "";
-	return out;
-}
-
 /* POST /api/v1/returns (order token) → a return with its RMA code and label. */
 void h_return_create(struct req *r)
 {
-	const char *token = req_bearer(r);
-	int64_t order_id;
-	if (!token || !order_token_check(r, token, &order_id)) {
-		respond_problem(r, 401, "Order token required",
-		                "Look the order up first; its token goes in Authorization: Bearer.",
-		                NULL);
-		return;
-	}
+	int64_t order_id = r->who.order_id;
 	struct checker c;
 	check_init(&c, r->arena);
 	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
-	rc.items = check_items(&c, r->json, &rc.n_items);
+	check_return_items(&c, r->json, &rc.items, &rc.n_items);
 	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))
 		check_fail(&c, "Idempotency-Key", "must be 1 to 255 visible characters");
 	if (!check_ok(&c)) {

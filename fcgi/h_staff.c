@@ -3,6 +3,7 @@
  * transaction. */
 #include "core/resolve.h"
 #include "core/rma.h"
+#include "fcgi/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
@@ -12,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NOTE_MAX 1000
 
 /* j serialised into the arena (j released). */
 static const char *json_text(struct arena *a, json_t *j)
@@ -77,9 +76,7 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 /* POST /api/v1/scan {code}: the parcel arrived. Only the first scan writes. */
 void h_scan(struct req *r)
 {
-	struct user u;
-	if (!auth_staff(r, ALLOW_STAFF, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	/* Any length: what cannot be a code is simply unknown (404). */
@@ -308,42 +305,18 @@ static bool read_inspection(struct req *r, const struct return_item *it, struct 
 {
 	struct checker c;
 	check_init(&c, r->arena);
-	in->received = check_int(&c, r->json, "received_quantity", REQUIRED, 0, it->quantity, 0);
-	int grade = check_enum(&c, r->json, "grade", OPTIONAL, grade_names, GRADE__MAX);
-	int disp =
-	    check_enum(&c, r->json, "disposition", OPTIONAL, disposition_names, DISPOSITION__MAX);
-	in->note = check_string(&c, r->json, "note", OPTIONAL, 0, NOTE_MAX, NULL);
-	if (in->note && !*in->note)
-		in->note = NULL;
-	if (!check_ok(&c)) {
-		respond_invalid(r, c.errors);
-		return false;
-	}
-	if (in->received > 0) {
-		if (grade < 0)
-			check_fail(&c, "grade", "is required when items arrived");
-		if (disp < 0)
-			check_fail(&c, "disposition", "is required when items arrived");
-		if (grade == GRADE_DAMAGED && disp == DISPOSITION_RESALE)
-			check_fail(&c, "disposition", "damaged items cannot be resold");
-	}
-	if (!check_ok(&c)) {
+	if (!check_inspection(&c, r->json, it->quantity, in)) {
 		respond_invalid(r, c.errors);
 		return false;
 	}
 	json_decref(c.errors);
-	/* Nothing arrived: nothing to grade or send anywhere. */
-	in->grade = in->received > 0 ? grade_names[grade] : NULL;
-	in->disposition = in->received > 0 ? disposition_names[disp] : NULL;
 	return true;
 }
 
 /* POST /api/v1/returns/{rma}/items/{item_id}/inspection */
 void h_inspect(struct req *r)
 {
-	struct user u;
-	if (!auth_staff(r, ALLOW_STAFF, &u))
-		return;
+	struct user u = r->who.user;
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	struct merchant m;

@@ -5,6 +5,7 @@
 
 #include "core/domain.h"
 #include "db/db.h"
+#include "db/store.h"
 #include "util/config.h"
 #include "util/mem.h"
 
@@ -27,6 +28,22 @@ enum method {
 };
 extern const char *const method_names[METHOD__MAX];
 
+/* Who a request comes from, as the credential check of its route found it (auth.h). */
+enum principal_kind {
+	WHO_ANYBODY,      /* the route takes no credential */
+	WHO_MERCHANT_KEY, /* merchant: the API key's, the one named in the path */
+	WHO_ORDER_TOKEN,  /* order_id: the order a token from lookup grants */
+	WHO_TRACKING_KEY, /* tracking_key: ?k=, for the handler to compare with the return's */
+	WHO_STAFF,        /* user: a live staff session of a role the route admits */
+};
+struct principal {
+	enum principal_kind kind;
+	struct merchant merchant;
+	int64_t order_id;
+	const char *tracking_key;
+	struct user user;
+};
+
 /* One parameter of the query string, decoded. */
 struct query_param {
 	const char *name, *value;
@@ -45,6 +62,7 @@ struct req {
 	struct query_param *query_params; /* decoded, in order; UTF-8 without controls */
 	size_t n_query;
 	const char *params[PATH_PARAMS_MAX]; /* the '*' segments of the matched route */
+	struct principal who;                /* filled by the route's credential check */
 
 	const char *remote_addr;
 	const char *content_type;

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  ROOT, api, assertProblem, assertStatus, newClientAddress, newMerchant, newStaff, newWarehouse,
-  staffSession,
+  ORIGIN, ROOT, api, assertProblem, assertStatus, createReturn, newClientAddress, newMerchant, newStaff,
+  newWarehouse, openOrder, staffSession, trackingKey,
 } from './lib.mjs';
 
 const STACK = process.env.KAERU_STACK || join(ROOT, 'var');
@@ -95,4 +95,55 @@ test('of two kaeru_session cookies the live one counts, whichever comes first', 
   }
   assertProblem(await api('GET', '/api/v1/session',
     { headers: { cookie: `kaeru_session=${planted}; kaeru_session=${'B'.repeat(43)}` } }), 401);
+});
+
+test('each endpoint takes only its own kind of credential', async (t) => {
+  const m = newMerchant({ currency: 'JPY' });
+  const o = await openOrder(m);
+  const ret = await createReturn(o.token,
+    [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+  const k = trackingKey(ret);
+  const clerk = await staffSession(newStaff({ role: 'warehouse', warehouse: m.warehouse }));
+  const owner = await staffSession(newStaff({ role: 'merchant', merchant: m }));
+  const cookie = (s) => ({ cookie: s.cookie });
+  const bearer = (token) => ({ authorization: `Bearer ${token}` });
+  const json = { 'content-type': 'application/json', origin: ORIGIN };
+  const item = { items: [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }] };
+  // [name, method, path, body, credential headers, expected status]
+  const cases = [
+    ['order put without key', 'PUT', `/api/v1/merchants/${m.slug}/orders/X1`, {}, {}, 401],
+    ['order put with an order token', 'PUT', `/api/v1/merchants/${m.slug}/orders/X1`, {}, bearer(o.token), 401],
+    ['order put with a staff cookie', 'PUT', `/api/v1/merchants/${m.slug}/orders/X1`, {}, cookie(owner), 401],
+    ['inventory with a tracking key', 'PUT', `/api/v1/merchants/${m.slug}/inventory?k=${k}`, {}, {}, 401],
+    ['sold with an order token', 'POST', `/api/v1/merchants/${m.slug}/listings/1/sold`, {}, bearer(o.token), 401],
+    ['return create without token', 'POST', '/api/v1/returns', item, {}, 401],
+    ['return create with the merchant key', 'POST', '/api/v1/returns', item, bearer(m.key), 401],
+    ['return create with a staff cookie', 'POST', '/api/v1/returns', item, cookie(clerk), 401],
+    ['return create with a forged token', 'POST', '/api/v1/returns', item, bearer(`${o.token.slice(0, -2)}AA`), 401],
+    ['cancel with the tracking key', 'POST', `/api/v1/returns/${ret.rma}/cancel?k=${k}`, {}, {}, 401],
+    ['cancel with a staff cookie', 'POST', `/api/v1/returns/${ret.rma}/cancel`, {}, cookie(clerk), 401],
+    ['cancel with the merchant key', 'POST', `/api/v1/returns/${ret.rma}/cancel`, {}, bearer(m.key), 401],
+    ['return get with nothing', 'GET', `/api/v1/returns/${ret.rma}`, undefined, {}, 401],
+    ['return get with the merchant key', 'GET', `/api/v1/returns/${ret.rma}`, undefined, bearer(m.key), 401],
+    ['return get with a wrong tracking key', 'GET', `/api/v1/returns/${ret.rma}?k=${'A'.repeat(22)}`, undefined, {}, 404],
+    ['label with nothing', 'GET', `/api/v1/returns/${ret.rma}/label.pdf`, undefined, {}, 401],
+    ['scan with the merchant key', 'POST', '/api/v1/scan', { code: ret.rma }, bearer(m.key), 401],
+    ['scan with a merchant login', 'POST', '/api/v1/scan', { code: ret.rma }, { ...cookie(owner), ...json }, 403],
+    ['inspection with an order token', 'POST', `/api/v1/returns/${ret.rma}/items/1/inspection`, {}, bearer(o.token), 401],
+    ['console with a warehouse login', 'GET', '/api/v1/merchant/returns', undefined, cookie(clerk), 403],
+    ['console with the merchant key', 'GET', '/api/v1/merchant/summary', undefined, bearer(m.key), 401],
+    ['session with the merchant key', 'GET', '/api/v1/session', undefined, bearer(m.key), 401],
+  ];
+  for (const [name, method, path, body, headers, status] of cases) {
+    await t.test(name, async () => {
+      const res = await api(method, path, { body, headers: { ...headers } });
+      assertProblem(res, status);
+    });
+  }
+  // And each credential does open its own door.
+  assertStatus(await api('GET', `/api/v1/returns/${ret.rma}`, { token: o.token }), 200);
+  assertStatus(await api('GET', `/api/v1/returns/${ret.rma}?k=${k}`), 200);
+  assertStatus(await api('GET', `/api/v1/returns/${ret.rma}`, { headers: cookie(clerk) }), 200);
+  assertStatus(await api('GET', `/api/v1/returns/${ret.rma}`, { headers: cookie(owner) }), 200);
+  assertStatus(await api('GET', '/api/v1/merchant/summary', { headers: cookie(owner) }), 200);
 });

@@ -239,12 +239,60 @@ static void test_order_token(void **state)
 	fake_request_free(&f);
 }
 
+/* The routing table: each path finds its row, HEAD reads as GET, a known path with another
+ * method lists what it answers, and nothing else matches. */
+static void test_route_find(void **state)
+{
+	(void)state;
+	static const struct {
+		enum method m;
+		const char *path;
+		bool found;
+		const char *param0, *param1, *allow;
+	} cases[] = {
+	    {METHOD_GET, "/api/v1/health", true, NULL, NULL, ""},
+	    {METHOD_HEAD, "/api/v1/health", true, NULL, NULL, ""},
+	    {METHOD_PUT, "/api/v1/merchants/sakura/orders/1001", true, "sakura", "1001", ""},
+	    {METHOD_GET, "/api/v1/returns/7KQ2M-XH4RP", true, "7KQ2M-XH4RP", NULL, ""},
+	    {METHOD_GET, "/api/v1/returns/7KQ2M-XH4RP/label.pdf", true, "7KQ2M-XH4RP", NULL, ""},
+	    {METHOD_POST, "/api/v1/returns/A/items/9/inspection", true, "A", "9", ""},
+	    {METHOD_POST, "/api/v1/merchant/listings/approve", true, NULL, NULL, ""},
+	    {METHOD_POST, "/api/v1/merchant/listings/12/approve", true, "12", NULL, ""},
+	    {METHOD_DELETE, "/api/v1/returns/A", false, NULL, NULL, "GET"},
+	    {METHOD_PUT, "/api/v1/session", false, NULL, NULL, "POST, GET, DELETE"},
+	    {METHOD_GET, "/api/v1/health/", false, NULL, NULL, ""},
+	    {METHOD_GET, "/api/v1/returns/", false, NULL, NULL, ""},
+	    {METHOD_GET, "/api/v1/returns//label.pdf", false, NULL, NULL, ""},
+	    {METHOD_GET, "/api/v1/portal/a/b", false, NULL, NULL, ""},
+	    {METHOD_GET, "", false, NULL, NULL, ""},
+	    {METHOD_OTHER, "/api/v1/health", false, NULL, NULL, "GET"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena a = {0};
+		const char *params[PATH_PARAMS_MAX] = {0};
+		char allow[64];
+		int route = route_find(&a, cases[i].m, cases[i].path, params, allow, sizeof(allow));
+		if ((route >= 0) != cases[i].found)
+			fail_msg("%s %s: route %d", method_names[cases[i].m], cases[i].path, route);
+		if (cases[i].param0)
+			assert_string_equal(params[0], cases[i].param0);
+		if (cases[i].param1)
+			assert_string_equal(params[1], cases[i].param1);
+		assert_string_equal(allow, cases[i].allow);
+		arena_free(&a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unrenderable_answers),    cmocka_unit_test(test_query_parse),
-	    cmocka_unit_test(test_bad_query_refused),       cmocka_unit_test(test_cookie_values),
-	    cmocka_unit_test(test_session_cookie_over_tls), cmocka_unit_test(test_order_token),
+	    cmocka_unit_test(test_unrenderable_answers),
+	    cmocka_unit_test(test_query_parse),
+	    cmocka_unit_test(test_bad_query_refused),
+	    cmocka_unit_test(test_cookie_values),
+	    cmocka_unit_test(test_session_cookie_over_tls),
+	    cmocka_unit_test(test_order_token),
+	    cmocka_unit_test(test_route_find),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
