@@ -71,7 +71,8 @@ static const char *scan_path(struct arena *a, const struct scan_frame *stack, si
 		if (stack[i].object) {
 			if (p != path)
 				*p++ = '.';
-			memcpy(p, stack[i].key, stack[i].key_len);
+			if (stack[i].key_len) /* the scan stops before a value without its key */
+				memcpy(p, stack[i].key, stack[i].key_len);
 			p += stack[i].key_len;
 		} else {
 			p += sprintf(p, "[%zu]", stack[i].index);
@@ -122,7 +123,7 @@ static void find_huge_numbers(struct arena *a, const char *text, json_t *errors)
 			break;
 		case '{':
 		case '[':
-			if (depth == SCAN_DEPTH_MAX)
+			if (depth == SCAN_DEPTH_MAX || want_key)
 				return;
 			stack[depth++] = (struct scan_frame){.object = *p == '{'};
 			want_key = *p == '{';
@@ -133,6 +134,7 @@ static void find_huge_numbers(struct arena *a, const char *text, json_t *errors)
 			if (depth == 0)
 				return;
 			depth--;
+			want_key = false;
 			p++;
 			break;
 		case ',':
@@ -161,11 +163,15 @@ static void find_huge_numbers(struct arena *a, const char *text, json_t *errors)
 		case 't':
 		case 'f':
 		case 'n':
+			if (want_key)
+				return;
 			while (*p >= 'a' && *p <= 'z')
 				p++;
 			break;
 		default: {
 			if (*p != '-' && (*p < '0' || *p > '9'))
+				return;
+			if (want_key) /* a number where a key belongs: not JSON after all */
 				return;
 			const char *end;
 			if (!number_fits(p, &end) && depth > 0)
@@ -262,6 +268,9 @@ bool req_read(struct req *r)
 	if (!r->json) {
 		char *detail = arena_printf(r->arena, "Invalid JSON at line %d, column %d: %s",
 		                            jerr.line, jerr.column, jerr.text);
+		/* jansson quotes the body near the fault, cut anywhere: half a UTF-8 character,
+		 * or a control character. The answer shows what it can of it. */
+		text_printable(detail);
 		respond_problem(r, 400, "Malformed JSON", detail, NULL);
 		return false;
 	}
@@ -333,7 +342,7 @@ bool query_parse(struct arena *a, const char *query, struct query_param **out, s
 			const char *name = query_decode(a, p, name_len);
 			const char *value = eq ? query_decode(a, eq + 1, len - name_len - 1) : "";
 			if (!name || !value) {
-				*bad = name ? name : "query";
+				*bad = name && *name ? name : "query";
 				return false;
 			}
 			params[count++] = (struct query_param){name, value};

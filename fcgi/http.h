@@ -90,7 +90,7 @@ void req_done(struct req *r);
 /* Parses a raw query string ("a=1&b=x%20y") into its parameters, decoded into the arena ('+'
  * a blank, %XX a byte), in order; a parameter without '=' has the value "". False when one is
  * not percent-encoded UTF-8 without control characters (NUL included): *bad then names it,
- * or is "query" when its name cannot be read. Time and memory linear in the query. */
+ * or is "query" when its name is empty or cannot be read. Time and memory linear in the query. */
 bool query_parse(struct arena *a, const char *query, struct query_param **out, size_t *n,
                  const char **bad);
 /* The value of a query parameter (its first occurrence), decoded; NULL when absent. Every

@@ -79,6 +79,18 @@ bool utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+void text_printable(char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+			s[i] = '?';
+	if (!utf8_valid(s, n))
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)s[i] >= 0x80)
+				s[i] = '?';
+}
+
 static size_t utf8_length(const char *s)
 {
 	size_t n = 0;

@@ -56,6 +56,10 @@ int check_query_enum(struct checker *c, const char *key, const char *value,
 /* True when the n bytes at s are UTF-8: shortest forms, no surrogates, at most U+10FFFF. */
 bool utf8_valid(const char *s, size_t n);
 
+/* Makes s fit to show in an answer, in place: control characters become '?', and so does
+ * every byte beyond ASCII when s is not UTF-8. */
+void text_printable(char *s);
+
 /* s without surrounding blanks, copied into the arena. */
 char *trim_copy(struct arena *a, const char *s);
 /* How e-mails are compared (logins, lookup, search): trimmed and lower-cased, in the arena.

@@ -147,3 +147,14 @@ test('each endpoint takes only its own kind of credential', async (t) => {
   assertStatus(await api('GET', `/api/v1/returns/${ret.rma}`, { headers: cookie(owner) }), 200);
   assertStatus(await api('GET', '/api/v1/merchant/summary', { headers: cookie(owner) }), 200);
 });
+
+test('a malformed body whose fault jansson quotes by half a character is 400, and kaeru serves on', async () => {
+  // "\½: jansson's message quotes the body up to the first byte of ½. Rendering that as the
+  // problem's detail failed: kaeru-fcgi crashed (every request in flight got 502), later 500.
+  for (const body of [Buffer.from([0x22, 0x5c, 0xc2, 0xbd]), Buffer.from('{"a":"\\\u3042')]) {
+    const res = await api('POST', '/api/v1/lookup', { body, from: newClientAddress(),
+      headers: { 'Content-Type': 'application/json' } });
+    assertProblem(res, 400);
+  }
+  assertStatus(await api('GET', '/api/v1/health'), 200);
+});

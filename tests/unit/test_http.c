@@ -94,6 +94,7 @@ static void test_query_parse(void **state)
 	    {"q=%7F", false, "q", NULL},
 	    {"page=1&status=%zz", false, "status", NULL},
 	    {"%zz=1", false, "query", NULL},
+	    {"=%E1%838", false, "query", NULL}, /* fuzz_query: a nameless parameter was named "" */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct arena a = {0};
@@ -283,6 +284,52 @@ static void test_route_find(void **state)
 	}
 }
 
+/* What the request reader answers for a body: status and, for a 422, the field named. */
+static void test_body_answers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *body;
+		int status;
+		const char *field;
+	} cases[] = {
+	    {"{\"a\":1}", 0, NULL},
+	    {"{\"n\":99999999999999999999}", 422, "n"},
+	    {"{\"a\":[0,{\"b\":-1e400}]}", 422, "a[1].b"},
+	    {"{\"\":1e999}", 422, ""},
+	    {"{\"a\\\"b\":1e999}", 422, "a\\\"b"},
+	    {"{99999e400}", 400, NULL},  /* fuzz_request: a number where a key belongs */
+	    {"{[1e400]}", 400, NULL},    /* fuzz_request: an array where a key belongs */
+	    {"\"\\\xc2\xbd", 400, NULL}, /* fuzz_request: jansson quoted half a character */
+	    {"{\"a\":\"x\x01", 400, NULL},
+	    {"[{}, {\"a\":[]}, 1e400]", 422, "[2]"},
+	    {"[1e400]", 422, "[0]"},
+	    {"1e400", 400, NULL},
+	    {"{\"a\":", 400, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char length[48];
+		snprintf(length, sizeof(length), "CONTENT_LENGTH=%zu", strlen(cases[i].body));
+		const char *params[] = {"REQUEST_METHOD=POST", "REQUEST_URI=/api/v1/lookup", length,
+		                        "CONTENT_TYPE=application/json", NULL};
+		struct fake_request f;
+		fake_request_init(&f, params, cases[i].body, strlen(cases[i].body));
+		bool taken = req_read(&f.req);
+		assert_int_equal(taken, cases[i].status == 0);
+		if (cases[i].status) {
+			assert_problem(&f, cases[i].status);
+			if (cases[i].field) {
+				json_t *p = json_loads(fake_body(&f), 0, NULL);
+				json_t *e = json_array_get(json_object_get(p, "errors"), 0);
+				assert_string_equal(json_string_value(json_object_get(e, "field")),
+				                    cases[i].field);
+				json_decref(p);
+			}
+		}
+		fake_request_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_session_cookie_over_tls),
 	    cmocka_unit_test(test_order_token),
 	    cmocka_unit_test(test_route_find),
+	    cmocka_unit_test(test_body_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
