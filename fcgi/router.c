@@ -115,6 +115,9 @@ int route_find(struct arena *a, enum method m, const char *path,
 			continue;
 		if (routes[i].method == m) {
 			memcpy(params, found, sizeof(found));
+			if (allow_size)
+				allow[0] =
+				    '\0'; /* found: a row before it with another method is moot */
 			return i;
 		}
 		size_t used = strlen(allow);

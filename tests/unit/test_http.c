@@ -259,6 +259,7 @@ static void test_route_find(void **state)
 	    {METHOD_POST, "/api/v1/returns/A/items/9/inspection", true, "A", "9", ""},
 	    {METHOD_POST, "/api/v1/merchant/listings/approve", true, NULL, NULL, ""},
 	    {METHOD_POST, "/api/v1/merchant/listings/12/approve", true, "12", NULL, ""},
+	    {METHOD_GET, "/api/v1/merchant/listings/approve", true, "approve", NULL, ""}, /* fuzz */
 	    {METHOD_DELETE, "/api/v1/returns/A", false, NULL, NULL, "GET"},
 	    {METHOD_PUT, "/api/v1/session", false, NULL, NULL, "POST, GET, DELETE"},
 	    {METHOD_GET, "/api/v1/health/", false, NULL, NULL, ""},
