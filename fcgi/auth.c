@@ -2,33 +2,12 @@
 
 #include "fcgi/session.h"
 
+_Static_assert(KEY_HASH_HEX_LEN == HASH_HEX_LEN, "one hash length for keys and the database");
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void hash_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
-{
-	unsigned char h[32];
-	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
-	sodium_bin2hex(out, HASH_HEX_LEN + 1, h, sizeof(h));
-}
-
-void api_key_new(char out[48])
-{
-	unsigned char rnd[32];
-	randombytes_buf(rnd, sizeof(rnd));
-	memcpy(out, "kk_", 3);
-	sodium_bin2base64(out + 3, 45, rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-void tracking_key_new(char out[TRACKING_KEY_LEN + 1])
-{
-	unsigned char rnd[16];
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(out, TRACKING_KEY_LEN + 1, rnd, sizeof(rnd),
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
 
 /* Answers 401/404 itself and returns false unless the Bearer key belongs to the merchant
  * whose slug is in the path; then fills *m. */

@@ -1,23 +1,16 @@
-/* Credentials: merchant API keys, order tokens from lookup, tracking keys, and the hashes
- * they are stored as. All comparisons are constant-time. */
+/* Credentials as kaeru-fcgi checks them: merchant API keys, order tokens from lookup,
+ * tracking keys, staff sessions (session.h); how keys are made and hashed is util/keys.h. */
 #ifndef KAERU_FCGI_AUTH_H
 #define KAERU_FCGI_AUTH_H
 
 #include "db/store.h"
 #include "fcgi/http.h"
+#include "util/keys.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ORDER_TOKEN_TTL  (24 * 3600)
-#define TRACKING_KEY_LEN 22 /* base64url of 16 random bytes */
-
-/* Hex BLAKE2b-256 of data into out (65 bytes with the NUL). */
-void hash_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1]);
-/* A new merchant API key ("kk_" + 43 base64url characters) into out. */
-void api_key_new(char out[48]);
-/* A new random tracking key into out. */
-void tracking_key_new(char out[TRACKING_KEY_LEN + 1]);
+#define ORDER_TOKEN_TTL (24 * 3600)
 
 /* The credential a route takes: one column of the routing table (router.c), checked in one
  * place before its handler runs. */

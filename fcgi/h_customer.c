@@ -1,10 +1,10 @@
 /* The customer's side: the portal's merchant, order lookup, starting a return. */
 #include "core/rma.h"
 #include "fcgi/auth.h"
-#include "fcgi/bodies.h"
+#include "validate/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 

@@ -2,7 +2,7 @@
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
-#include "fcgi/order_in.h"
+#include "validate/order.h"
 
 #include <string.h>
 

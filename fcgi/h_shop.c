@@ -6,7 +6,7 @@
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/shop.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,11 +3,11 @@
  * transaction. */
 #include "core/resolve.h"
 #include "core/rma.h"
-#include "fcgi/bodies.h"
+#include "validate/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 #include "fcgi/http.h"
 
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <errno.h>
 #include <math.h>

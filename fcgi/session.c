@@ -5,7 +5,7 @@
 
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/password.h"
 
 #include <pthread.h>
@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define TOKEN_LEN 43 /* base64url of 32 random bytes */
 
 #define LOGIN_WINDOW_S     (15 * 60)
 #define LOGIN_ACCOUNT_FREE 5  /* failures an account may have before it must wait */
@@ -37,7 +35,7 @@ static size_t session_tokens(struct req *r, const char *tokens[SESSION_COOKIES_M
 	                         SESSION_COOKIES_MAX),
 	       k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strlen(values[i]) == TOKEN_LEN)
+		if (strlen(values[i]) == SESSION_TOKEN_LEN)
 			tokens[k++] = values[i];
 	return k;
 }
@@ -255,11 +253,8 @@ void h_session_create(struct req *r)
 		respond_problem(r, 401, "Wrong email or password", NULL, NULL);
 		return;
 	}
-	unsigned char rnd[32];
-	char token[TOKEN_LEN + 1];
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(token, sizeof(token), rnd, sizeof(rnd),
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char token[SESSION_TOKEN_LEN + 1];
+	session_token_new(token);
 	if ((e = store_login_clear(r->db, account)) != KAERU_OK ||
 	    (e = store_session_create(r->db, token_hash(r, token), u.id)) != KAERU_OK) {
 		respond_error(r, e);

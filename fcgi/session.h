@@ -5,6 +5,7 @@
 
 #include "db/store.h"
 #include "fcgi/http.h"
+#include "util/keys.h"
 
 #include <stdbool.h>
 
@@ -13,9 +14,7 @@
  * http page can plant one. */
 #define SESSION_COOKIE      "kaeru_session"
 #define SESSION_COOKIE_TLS  "__Host-kaeru_session"
-#define SESSION_COOKIES_MAX 4           /* of that name tried, the first live one wins */
-#define SESSION_IDLE_S      (8 * 3600)  /* unused this long, a session is dead */
-#define SESSION_MAX_S       (7 * 86400) /* and at this age in any case */
+#define SESSION_COOKIES_MAX 4 /* of that name tried, the first live one wins */
 
 /* Roles an endpoint admits, as a mask. */
 #define ALLOW(role)   (1u << (role))

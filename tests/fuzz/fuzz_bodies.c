@@ -2,8 +2,8 @@
  * inspection (bodies.c). Whatever the body, each either yields values in their ranges or
  * names the fields at fault. */
 #include "core/domain.h"
-#include "fcgi/bodies.h"
-#include "fcgi/order_in.h"
+#include "validate/bodies.h"
+#include "validate/order.h"
 #include "tests/fuzz/fuzz.h"
 
 #include <string.h>

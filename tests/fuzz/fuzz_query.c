@@ -1,7 +1,7 @@
 /* The query parser: every parameter it yields is UTF-8 without control characters, and a
  * refusal names a parameter. */
 #include "fcgi/http.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "tests/fuzz/fuzz.h"
 
 #include <string.h>

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "core/domain.h"
-#include "fcgi/order_in.h"
-#include "fcgi/validate.h"
+#include "validate/order.h"
+#include "validate/check.h"
 
 /* The field names of the errors, comma-separated. */
 static const char *fields(struct checker *c)

@@ -1,11 +1,11 @@
 /* Request bodies read into typed values, once, at the edge: a lookup, a new return's items, an
  * inspection. (An order's body is order_in.h.) Each reader reports every bad field in the
  * checker, named by its JSON path, and returns whether all were good. The fuzzers' target. */
-#ifndef KAERU_FCGI_BODIES_H
-#define KAERU_FCGI_BODIES_H
+#ifndef KAERU_VALIDATE_BODIES_H
+#define KAERU_VALIDATE_BODIES_H
 
 #include "db/store.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #define RETURN_ITEMS_MAX 100
 #define NOTE_MAX         1000

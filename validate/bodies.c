@@ -1,4 +1,4 @@
-#include "fcgi/bodies.h"
+#include "validate/bodies.h"
 
 #include "core/domain.h"
 

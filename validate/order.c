@@ -1,4 +1,4 @@
-#include "fcgi/order_in.h"
+#include "validate/order.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include "util/timefmt.h"
 

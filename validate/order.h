@@ -1,9 +1,9 @@
 /* Reading an order body (the ingest API and kaeru-admin orders import share it). */
-#ifndef KAERU_FCGI_ORDER_IN_H
-#define KAERU_FCGI_ORDER_IN_H
+#ifndef KAERU_VALIDATE_ORDER_H
+#define KAERU_VALIDATE_ORDER_H
 
 #include "db/store.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #define ORDER_NUMBER_RULE "must be 1 to 64 characters without blanks, '/', '?', '#' or '%'"
 

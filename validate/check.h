@@ -1,8 +1,8 @@
 /* Validate once, at the edge: small total readers from a JSON body into typed values.
  * Each reader either yields a value or appends {field, message} to the error list, so a
  * handler reports every bad field at once. Field names are JSON paths: "lines[2].sku". */
-#ifndef KAERU_FCGI_VALIDATE_H
-#define KAERU_FCGI_VALIDATE_H
+#ifndef KAERU_VALIDATE_CHECK_H
+#define KAERU_VALIDATE_CHECK_H
 
 #include "util/mem.h"
 
