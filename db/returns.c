@@ -23,11 +23,11 @@ static const char sql_status_lock[] =
     "SELECT status, DATE_FORMAT(received_at, '%Y-%m-%dT%H:%i:%sZ') FROM returns WHERE id = ?"
     " FOR UPDATE";
 static const char sql_items_get[] =
-    "SELECT ri.id, ri.order_line_id, l.line_id, l.sku, l.name, l.variant, l.product_id,"
-    " ri.quantity, l.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
+    "SELECT ri.id, ri.order_line_id, l.line_id, ri.sku, ri.name, ri.variant, ri.product_id,"
+    " ri.quantity, ri.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
     " ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note,"
     " (SELECT inv.variant FROM inventory inv JOIN returns r ON r.id = ri.return_id"
-    "  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku)"
+    "  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku), ri.category"
     " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
     " WHERE ri.return_id = ? ORDER BY ri.id";
 static const char sql_events_get[] =
@@ -49,8 +49,9 @@ static const char sql_return_insert[] =
     " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
     " FROM_UNIXTIME(?))";
 static const char sql_item_insert[] =
-    "INSERT INTO return_items (return_id, order_line_id, quantity, reason, comment, resolution,"
-    " exchange_sku, reserved_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO return_items (return_id, order_line_id, sku, product_id, name, variant, category,"
+    " unit_price, quantity, reason, comment, resolution, exchange_sku, reserved_quantity)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_set_status[] =
     "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
 static const char sql_event_insert[] =
@@ -108,6 +109,7 @@ enum kaeru_err store_return_items(struct db *db, struct ret *r)
 		it->disposition = db_str(&rows, i, 17);
 		it->note = db_str(&rows, i, 18);
 		it->exchange_variant = db_str(&rows, i, 19);
+		it->category = db_str(&rows, i, 20);
 	}
 	return KAERU_OK;
 }
@@ -258,7 +260,9 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct return_item *it = &r->items[i];
 		e = db_exec(db, sql_item_insert,
-		            DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBI(it->quantity),
+		            DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBS(it->sku),
+		                    DBS(it->product_id), DBS(it->name), DBS(it->variant),
+		                    DBS(it->category), DBI(it->unit_price), DBI(it->quantity),
 		                    DBS(reason_names[it->reason]), DBS(it->comment),
 		                    DBS(resolution_names[it->resolution]), DBS(it->exchange_sku),
 		                    DBI(it->reserved_quantity)),

@@ -78,7 +78,8 @@ struct order {
 };
 
 /* Inserts or replaces an order and its lines (by line_id). A line that a return refers to
- * cannot be removed: ECONFLICT with *bad_line set to its line_id. */
+ * cannot be removed, nor get fewer units than its returns that count hold: ECONFLICT with
+ * *bad_line set to its line_id. */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
 /* Loads an order with its lines (returned units counted). When lock, the order row is locked
@@ -120,9 +121,11 @@ enum kaeru_err store_reserve(struct db *db, int64_t merchant_id, const char *pro
 enum kaeru_err store_release(struct db *db, int64_t merchant_id, const char *sku, int64_t qty);
 
 /* ---- returns (db/returns.c) ---- */
+/* sku, product_id, name, variant, category and unit_price are what the customer bought, copied
+ * from the order line when the return was made: a re-pushed order does not change them. */
 struct return_item {
 	int64_t id, order_line_id;
-	const char *line_id, *sku, *name, *variant, *product_id;
+	const char *line_id, *sku, *name, *variant, *product_id, *category;
 	int64_t quantity, unit_price, reserved_quantity;
 	enum reason reason;
 	const char *comment;
@@ -184,7 +187,8 @@ enum kaeru_err store_return_timeline(struct db *db, struct ret *r);
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
                                            char rma[RMA_LEN + 1],
                                            char request_hash_hex[HASH_HEX_LEN + 1]);
-/* Inserts the return row and its items (r->items with order_line_id, quantity, reason, ...).
+/* Inserts the return row and its items (r->items with order_line_id, the line's snapshot,
+ * quantity, reason, ...).
  * Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is taken. */
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
                                    const char *request_hash_hex, int64_t expires_at);

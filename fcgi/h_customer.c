@@ -195,6 +195,13 @@ static bool item_take(struct db *db, struct return_create *rc, struct order *o, 
 		return true;
 	}
 	*out = (struct return_item){.order_line_id = l->id,
+	                            .line_id = l->line_id,
+	                            .sku = l->sku,
+	                            .product_id = l->product_id,
+	                            .name = l->name,
+	                            .variant = l->variant,
+	                            .category = l->category,
+	                            .unit_price = l->unit_price,
 	                            .quantity = in->quantity,
 	                            .reason = (enum reason)in->reason,
 	                            .comment = in->comment,

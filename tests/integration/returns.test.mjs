@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  RMA_RE, api, assertProblem, assertStatus, createReturn, getReturn, lineOf, lookupOk, newMerchant,
-  newOrder, openOrder, postReturn, putInventory, suffix, trackingKey,
+  RMA_RE, allListings, api, assertProblem, assertStatus, clerkOf, createReturn, getReturn, inspectOk,
+  lineOf, lookupOk, newMerchant, newOrder, openOrder, ownerOf, postReturn, putInventory, putOrder,
+  scanOk, suffix, trackingKey,
 } from './lib.mjs';
 
 let m;
@@ -75,6 +76,45 @@ test('the shop re-sending an order (say, with a new delivery time) keeps its ret
   assert.deepEqual(tracked.json.items.map((i) => [i.line_id, i.sku, i.quantity]), [['1', 'TEE-BLK-M', 1]]);
   await createReturn(o.token, [refund('1')]);
   assertProblem(await postReturn(o.token, [refund('1')]), 422);
+});
+
+test('a re-pushed order with a new price and sku never changes an open return: refund, listing and restock keep what was bought', async () => {
+  const o = await openOrder(m);
+  const r = await createReturn(o.token, [refund('1', 2), { ...refund('3'), reason: 'defective' }]);
+  const lines = o.body.lines.map((l) => (l.line_id === '1'
+    ? { ...l, sku: 'TEE-BLK-M-2027', product_id: 'TEE-2027', name: '新しいTシャツ', category: 'new-tops', unit_price: 9900 }
+    : l.line_id === '3' ? { ...l, unit_price: 100 } : l));
+  assertStatus(await putOrder(m, o.orderNumber, { ...o.body, lines }), 200);
+  const tracked = (await getReturn(r.rma, { token: o.token })).json;
+  assert.deepEqual(tracked.items.map((i) => [i.sku, i.name, i.unit_price]),
+    [['TEE-BLK-M', 'オーガニックTシャツ', 4900], ['CAP-RED', 'コットンキャップ', 3300]]);
+
+  const clerk = await clerkOf(m);
+  await scanOk(clerk, r.rma);
+  await inspectOk(clerk, r.rma, r.items[0].item_id, { received_quantity: 2, grade: 'new', disposition: 'resale' });
+  const v = await inspectOk(clerk, r.rma, r.items[1].item_id, { received_quantity: 1, grade: 'good', disposition: 'restock' });
+  assert.equal(v.status, 'resolved');
+  assert.equal(v.refund.refund, 2 * 4900 + 3300, 'refunded at the price paid');
+  assert.equal(v.refund.amount, 2 * 4900 + 3300);
+  const listings = (await allListings(await ownerOf(m))).filter((l) => l.rma === r.rma);
+  assert.equal(listings.length, 2);
+  for (const l of listings) {
+    assert.deepEqual([l.sku, l.product_id, l.title, l.category, l.original_price, l.suggested_price],
+      ['TEE-BLK-M', 'TEE', 'オーガニックTシャツ', 'tops', 4900, 4410]);
+  }
+});
+
+test('lowering a line below the units being returned is 409 naming the line; down to them is fine', async () => {
+  const o = await openOrder(m); // line 1: 2 units
+  await createReturn(o.token, [refund('1', 2)]);
+  const withQty = (q) => ({ ...o.body, lines: o.body.lines.map((l) => (l.line_id === '1' ? { ...l, quantity: q } : l)) });
+  const p = assertProblem(await putOrder(m, o.orderNumber, withQty(1)), 409);
+  assert.equal(p.line_id, '1');
+  assert.match(p.detail, /Line 1\b/);
+  assert.equal((await lineNow(o, '1')).quantity, 2, 'the refused push changed nothing');
+  assertStatus(await putOrder(m, o.orderNumber, withQty(2)), 200);
+  assertStatus(await putOrder(m, o.orderNumber, withQty(3)), 200);
+  assert.equal((await lineNow(o, '1')).returnable_quantity, 1);
 });
 
 test('several items in one return keep their order, reasons and resolutions', async () => {
