@@ -44,6 +44,12 @@ const char *const event_type_names[EVENT__MAX] = {
     [EVENT_RESOLVED] = "resolved", [EVENT_CANCELED] = "canceled", [EVENT_EXPIRED] = "expired",
 };
 
+const char *const label_state_names[LABEL__MAX] = {
+    [LABEL_USABLE] = "usable",
+    [LABEL_USED] = "used",
+    [LABEL_VOID] = "void",
+};
+
 const char *const role_names[ROLE__MAX] = {
     [ROLE_WAREHOUSE] = "warehouse",
     [ROLE_MERCHANT] = "merchant",
@@ -82,6 +88,16 @@ bool return_status_can(enum return_status from, enum return_status to)
 	    [RETURN_EXPIRED] = 0,
 	};
 	return (transitions[from] >> to) & 1u;
+}
+
+enum label_state return_label_state(enum return_status s)
+{
+	static const enum label_state states[RETURN__MAX] = {
+	    [RETURN_LABEL_ISSUED] = LABEL_USABLE, [RETURN_RECEIVED] = LABEL_USED,
+	    [RETURN_RESOLVED] = LABEL_USED,       [RETURN_CANCELED] = LABEL_VOID,
+	    [RETURN_EXPIRED] = LABEL_VOID,
+	};
+	return states[s];
 }
 
 bool return_status_open(enum return_status s)

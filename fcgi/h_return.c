@@ -111,6 +111,20 @@ void h_return_label(struct req *r)
 	struct merchant m;
 	if (return_access(r, &ret, &m) == ACCESS_NONE)
 		return;
+	if (return_label_state(ret.status) == LABEL_VOID) {
+		respond_problem_ext(
+		    r, 410, "Label no longer valid",
+		    arena_printf(
+		        r->arena,
+		        ret.status == RETURN_CANCELED
+		            ? "Return %s was canceled; its label must not be used."
+		            : "The label of return %s expired before the parcel was sent; it "
+		              "must not be used.",
+		        ret.rma),
+		    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
+		              return_status_names[ret.status]));
+		return;
+	}
 	enum kaeru_err e = store_return_items(r->db, &ret);
 	if (e != KAERU_OK) {
 		respond_error(r, e);

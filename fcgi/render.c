@@ -115,6 +115,8 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	    "currency", ret->currency, "status", return_status_names[ret->status], "created_at",
 	    ret->created_at, "label_url", label_url, "tracking_url", tracking_url, "items", items,
 	    "events", events, "refund", refund, "exchanges", exchanges);
+	json_object_set_new(j, "label_state",
+	                    json_string(label_state_names[return_label_state(ret->status)]));
 	if (v == VIEW_STAFF) {
 		json_t *address = render_stored_json(ret->shipping_address_json);
 		json_t *name = json_object_get(address, "name");

@@ -87,6 +87,17 @@ static void test_transitions(void **state)
 	assert_false(return_status_counts(RETURN_EXPIRED));
 	assert_true(return_status_open(RETURN_LABEL_ISSUED));
 	assert_false(return_status_open(RETURN_RESOLVED));
+	/* The label: printed before the scan, kept after it, void once the parcel must not travel.
+	 */
+	static const enum label_state labels[RETURN__MAX] = {
+	    [RETURN_LABEL_ISSUED] = LABEL_USABLE, [RETURN_RECEIVED] = LABEL_USED,
+	    [RETURN_RESOLVED] = LABEL_USED,       [RETURN_CANCELED] = LABEL_VOID,
+	    [RETURN_EXPIRED] = LABEL_VOID,
+	};
+	for (int s = 0; s < RETURN__MAX; s++)
+		if (return_label_state((enum return_status)s) != labels[s])
+			fail_msg("label of a %s return should be %s", return_status_names[s],
+			         label_state_names[labels[s]]);
 }
 
 static void test_names(void **state)
