@@ -7,8 +7,9 @@ enum kaeru_err resolve_item(const struct policy *p, const struct resolve_item *i
 	if (in->received < 0 || in->received > in->quantity || in->unit_price < 0)
 		return KAERU_EINVALID;
 	int64_t gross;
-	if (__builtin_mul_overflow(in->unit_price, in->received, &gross) || gross > INT64_MAX / 20)
-		return KAERU_EINVALID; /* leaves room for percentages up to 1000 */
+	if (__builtin_mul_overflow(in->unit_price, in->received, &gross) ||
+	    gross > MONEY_PERCENT_AMOUNT_MAX)
+		return KAERU_EINVALID; /* money_percent multiplies it by up to MONEY_PERCENT_MAX */
 	out->gross = gross;
 	switch (in->resolution) {
 	case RESOLUTION_REFUND:

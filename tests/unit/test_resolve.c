@@ -177,6 +177,61 @@ static void test_refused(void **state)
 		assert_int_equal(resolve_item(&p, &bad[i], &m), KAERU_EINVALID);
 }
 
+/* Huge prices under the largest percentages a policy may hold (1000): refused, never
+ * multiplied past int64 (UBSan ends the test when they are). The largest gross that fits is
+ * settled exactly. */
+static void test_huge_prices(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		int fee_percent, bonus_percent;
+		struct resolve_item in;
+		enum kaeru_err want;
+	} cases[] = {
+	    {"credit of INT64_MAX/20 at 100 %",
+	     0,
+	     100,
+	     {INT64_MAX / 20, 1, 1, REASON_OTHER, CRE},
+	     KAERU_EINVALID},
+	    {"credit of INT64_MAX/20 at 10 %",
+	     0,
+	     10,
+	     {INT64_MAX / 20, 1, 1, REASON_OTHER, CRE},
+	     KAERU_EINVALID},
+	    {"fee of INT64_MAX/101 at 1000 %",
+	     1000,
+	     0,
+	     {INT64_MAX / 101, 1, 1, REASON_CHANGED_MIND, REF},
+	     KAERU_EINVALID},
+	    {"credit of 2 units just past INT64_MAX/1000 at 1000 %",
+	     0,
+	     1000,
+	     {INT64_MAX / 1000 / 2 + 1, 2, 2, REASON_OTHER, CRE},
+	     KAERU_EINVALID},
+	    {"credit of INT64_MAX/1000 at 1000 %",
+	     0,
+	     1000,
+	     {INT64_MAX / 1000, 1, 1, REASON_OTHER, CRE},
+	     KAERU_OK},
+	    {"fee of INT64_MAX/1000 at 1000 %",
+	     1000,
+	     0,
+	     {INT64_MAX / 1000, 1, 1, REASON_CHANGED_MIND, REF},
+	     KAERU_OK},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy p;
+		policy_default(&p, "JPY");
+		p.restocking_fee_percent = cases[i].fee_percent;
+		p.store_credit_bonus_percent = cases[i].bonus_percent;
+		struct resolve_money m;
+		enum kaeru_err e = resolve_item(&p, &cases[i].in, &m);
+		if (e != cases[i].want)
+			fail_msg("%s: got %d, want %d", cases[i].what, e, cases[i].want);
+	}
+}
+
 /* A whole return: a refunded T-shirt with a fee, a credited cap, a short exchange. */
 static void test_totals(void **state)
 {
@@ -217,6 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_items),
 	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_huge_prices),
 	    cmocka_unit_test(test_totals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
