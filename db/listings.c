@@ -70,10 +70,8 @@ static const char sql_returns_page[] =
     " o.currency, " TIME("r.created_at") ", " TIME(
         "r.updated_at") ","
                         " (SELECT COUNT(*) FROM return_items ri WHERE ri.return_id = r.id),"
-                        " CASE WHEN r.status = 'resolved' THEN"
-                        "  (SELECT COALESCE(SUM(le.amount), 0) FROM ledger_entries le WHERE "
-                        "le.return_id = r.id)"
-                        " END" RETURNS_WHERE " ORDER BY r.id DESC LIMIT ? OFFSET ?";
+                        " r.refund_total + r.store_credit_total" RETURNS_WHERE
+                        " ORDER BY r.id DESC LIMIT ? OFFSET ?";
 static const char sql_returns_count[] = "SELECT COUNT(*)" RETURNS_WHERE;
 static const char sql_return_counts[] =
     "SELECT status, COUNT(*) FROM returns WHERE merchant_id = ? GROUP BY status";

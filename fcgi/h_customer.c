@@ -14,7 +14,6 @@
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
-#define ITEMS_MAX           100
 
 /* GET /api/v1/portal/{merchant}: what the returns page shows before a lookup. */
 void h_portal_get(struct req *r)
@@ -277,7 +276,7 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 /* Reads the items of a new return; errors name items[i].field. */
 static struct item_in *check_items(struct checker *c, json_t *body, size_t *n)
 {
-	json_t *items = check_array(c, body, "items", 1, ITEMS_MAX);
+	json_t *items = check_array(c, body, "items", 1, RETURN_ITEMS_MAX);
 	*n = items ? json_array_size(items) : 0;
 	struct item_in *out = arena_zalloc(c->arena, sizeof(*out) * (*n + 1));
 	for (size_t i = 0; i < *n; i++) {
@@ -285,7 +284,7 @@ static struct item_in *check_items(struct checker *c, json_t *body, size_t *n)
 		struct item_in *in = &out[i];
 		check_enter(c, "items[%zu].", i);
 		in->line_id = check_string(c, it, "line_id", REQUIRED, 1, 64, NULL);
-		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, 10000, 0);
+		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, RETURN_QUANTITY_MAX, 0);
 		in->reason = check_enum(c, it, "reason", REQUIRED, reason_names, REASON__MAX);
 		in->comment = check_string(c, it, "comment", OPTIONAL, 0, 1000, NULL);
 		in->resolution =

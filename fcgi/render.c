@@ -98,12 +98,12 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	json_t *refund =
 	    !ret->has_totals
 	        ? json_null()
-	        : json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I}", "amount",
+	        : json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "amount",
 	                    (json_int_t)(t->refund + t->store_credit), "currency", ret->currency,
 	                    "method", resolve_method(t), "refund", (json_int_t)t->refund,
 	                    "restocking_fee", (json_int_t)t->fee, "store_credit",
-	                    (json_int_t)t->store_credit, "store_credit_bonus",
-	                    (json_int_t)t->bonus);
+	                    (json_int_t)t->store_credit, "store_credit_bonus", (json_int_t)t->bonus,
+	                    "missing", (json_int_t)t->missing);
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
 	char *label_url = arena_printf(r->arena, "%s/api/v1/returns/%s/label.pdf?k=%s", base,
 	                               ret->rma, ret->tracking_key);
@@ -128,6 +128,12 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 		json_object_set_new(j, "warehouse_name", json_string(ret->warehouse_name));
 		json_object_set_new(j, "received_at",
 		                    ret->received_at ? json_string(ret->received_at) : json_null());
+		/* What the inspection may choose: the grades the merchant's policy resells. */
+		json_t *resalable = json_array();
+		for (int g = 0; g < GRADE__MAX; g++)
+			if (grade_resalable(&m->policy, (enum grade)g))
+				json_array_append_new(resalable, json_string(grade_names[g]));
+		json_object_set_new(j, "resalable_grades", resalable);
 	}
 	return j;
 }
