@@ -1,4 +1,5 @@
 /* The customer's side: the portal's merchant, order lookup, starting a return. */
+#include "core/resolve.h"
 #include "core/rma.h"
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
@@ -14,6 +15,8 @@
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
+/* Store credit is quoted for up to this many units of a line (the portal's quantity steps). */
+#define STORE_CREDIT_QUOTES_MAX 100
 
 /* GET /api/v1/portal/{merchant}: what the returns page shows before a lookup. */
 void h_portal_get(struct req *r)
@@ -58,16 +61,22 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 				json_array_append_new(options,
 				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
 				                                "variant", opts[k].variant));
+		/* What store credit pays for 1, 2, ... of the returnable units, as core settles it.
+		 */
+		json_t *credit = json_array();
+		for (int64_t q = 1; q <= returnable && q <= STORE_CREDIT_QUOTES_MAX; q++)
+			json_array_append_new(credit, json_integer(resolve_store_credit(
+			                                  &m->policy, l->unit_price, q)));
 		json_array_append_new(
 		    lines,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}",
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o, s:o}",
 		              "line_id", l->line_id, "sku", l->sku, "product_id", l->product_id,
 		              "name", l->name, "variant", l->variant, "quantity",
 		              (json_int_t)l->quantity, "returnable_quantity",
 		              (json_int_t)returnable, "unit_price", (json_int_t)l->unit_price,
 		              "final_sale", l->final_sale, "eligible", why == INELIGIBLE_NONE,
 		              "ineligible_reason", ineligible_names[why], "exchange_options",
-		              options));
+		              options, "store_credit_amounts", credit));
 	}
 	return lines;
 }

@@ -7,10 +7,14 @@ json_t *render_policy(const struct policy *p)
 	json_t *reasons = json_array();
 	for (int i = 0; i < REASON__MAX; i++)
 		json_array_append_new(reasons, json_string(reason_names[i]));
-	return json_pack("{s:i, s:i, s:i, s:i, s:o}", "window_days", p->window_days,
+	json_t *fee_reasons = json_array(); /* the reasons whose refunds withhold the fee */
+	for (int i = 0; i < REASON__MAX; i++)
+		if (resolve_fee_applies(p, (enum reason)i))
+			json_array_append_new(fee_reasons, json_string(reason_names[i]));
+	return json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}", "window_days", p->window_days,
 	                 "store_credit_bonus_percent", p->store_credit_bonus_percent,
 	                 "restocking_fee_percent", p->restocking_fee_percent, "label_validity_days",
-	                 p->label_validity_days, "reasons", reasons);
+	                 p->label_validity_days, "reasons", reasons, "fee_reasons", fee_reasons);
 }
 
 json_t *render_merchant_brief(const struct merchant *m)

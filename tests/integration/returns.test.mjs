@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  RMA_RE, allListings, api, assertProblem, assertStatus, clerkOf, createReturn, getReturn, inspectOk,
+  RMA_RE, adminOk, allListings, api, assertProblem, assertStatus, clerkOf, createReturn, getReturn, inspectOk,
   lineOf, lookupOk, newMerchant, newOrder, openOrder, ownerOf, postReturn, putInventory, putOrder,
   scanOk, suffix, trackingKey,
 } from './lib.mjs';
@@ -115,6 +115,25 @@ test('lowering a line below the units being returned is 409 naming the line; dow
   assertStatus(await putOrder(m, o.orderNumber, withQty(2)), 200);
   assertStatus(await putOrder(m, o.orderNumber, withQty(3)), 200);
   assert.equal((await lineNow(o, '1')).returnable_quantity, 1);
+});
+
+test('lookup says which reasons carry the fee and what store credit pays per quantity, as settlement will', async () => {
+  const us = newMerchant({ currency: 'USD' });
+  const plain = await openOrder(us);
+  assert.deepEqual(plain.policy.fee_reasons, [], 'no fee, no fee reasons');
+  adminOk(['merchant', 'policy', '--slug', us.slug, '--restocking-fee-percent', '10', '--store-credit-bonus-percent', '10']);
+  const o = await openOrder(us);
+  assert.deepEqual([...o.policy.fee_reasons].sort(), ['changed_mind', 'too_large', 'too_small']);
+  // A2: 3 belts at $19.99; 10 % bonus rounds down on the whole amount, not per unit.
+  assert.deepEqual(lineOf(o.order, 'A2').store_credit_amounts, [2198, 4397, 6596]);
+  assert.deepEqual(lineOf(o.order, 'A1').store_credit_amounts, [14298]);
+  const r = await createReturn(o.token, [{ line_id: 'A2', quantity: 2, reason: 'changed_mind', resolution: 'store_credit' }]);
+  const clerk = await clerkOf(us);
+  await scanOk(clerk, r.rma);
+  const v = await inspectOk(clerk, r.rma, r.items[0].item_id, { received_quantity: 2, grade: 'new', disposition: 'restock' });
+  assert.equal(v.refund.store_credit, 4397, 'the quote is what the customer gets');
+  const after = await lookupOk(us.slug, o.orderNumber, o.body.email);
+  assert.deepEqual(lineOf(after.order, 'A2').store_credit_amounts, [2198], 'quotes follow the units still returnable');
 });
 
 test('several items in one return keep their order, reasons and resolutions', async () => {
