@@ -78,6 +78,18 @@ static enum kaeru_err run_status(struct db *db, const struct ret *r, const struc
 	return exec_guarded(db, sql_move, DB_ARGS(DBS(to), DBI(r->id), DBS(from)));
 }
 
+/* Takes a new item's exchange units into reserve. When stock cannot cover them, the item's
+ * reserved_quantity becomes 0 and the run goes on (every such item is named): ECONFLICT. */
+static enum kaeru_err run_reserve(struct db *db, const struct ret *r, struct return_item *it,
+                                  const struct item_plan *ip)
+{
+	enum kaeru_err e =
+	    store_reserve(db, r->merchant_id, it->product_id, it->exchange_sku, ip->reserve);
+	if (e == KAERU_ECONFLICT)
+		it->reserved_quantity = 0;
+	return e;
+}
+
 static enum kaeru_err run_item(struct db *db, const struct ret *r, struct return_item *it,
                                const struct item_plan *ip, int64_t user_id)
 {
@@ -183,8 +195,18 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 	enum kaeru_err e = KAERU_OK;
 	if (p->to != p->from && p->kind != PLAN_CREATE)
 		e = run_status(db, r, p, now);
-	for (size_t i = 0; e == KAERU_OK && i < p->n_items && i < r->n_items; i++)
-		e = run_item(db, r, &r->items[i], &p->items[i], by ? by->user_id : 0);
+	bool short_of_stock = false;
+	for (size_t i = 0; e == KAERU_OK && i < p->n_items && i < r->n_items; i++) {
+		if (p->items[i].reserve > 0 &&
+		    (e = run_reserve(db, r, &r->items[i], &p->items[i])) == KAERU_ECONFLICT) {
+			short_of_stock = true;
+			e = KAERU_OK;
+		}
+		if (e == KAERU_OK)
+			e = run_item(db, r, &r->items[i], &p->items[i], by ? by->user_id : 0);
+	}
+	if (e == KAERU_OK && short_of_stock)
+		return KAERU_ECONFLICT;
 	for (size_t i = 0; e == KAERU_OK && i < p->n_events; i++) {
 		const struct plan_event *ev = &p->events[i];
 		const char *actor = ev->actor == ACTOR_CUSTOMER ? "customer"

@@ -213,7 +213,9 @@ struct plan_by {
 /* Runs plan p, made from r as loaded, in the caller's transaction (nothing when the plan does
  * not run). Status and item changes bind the state the plan was made from: when it moved
  * meanwhile, KAERU_ERETRY (db_tx_run loads and plans again). now stamps a receipt. On success r
- * reads as the plan left it: status, items, totals. */
+ * reads as the plan left it: status, items, totals. A create plan runs once r and its items are
+ * inserted (store_return_insert): when stock cannot cover an exchange's reservation, that
+ * item's reserved_quantity becomes 0 and the run answers ECONFLICT (roll back). */
 enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p,
                               const struct plan_by *by, int64_t now);
 
