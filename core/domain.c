@@ -78,8 +78,10 @@ bool reason_is_customers(enum reason r)
 
 bool return_status_can(enum return_status from, enum return_status to)
 {
-	/* transitions[from] is the set of statuses reachable in one step. */
-	static const unsigned transitions[RETURN__MAX] = {
+	/* transitions[from] is the set of statuses reachable in one step; [RETURN__MAX] is the
+	 * return being made. */
+	static const unsigned transitions[RETURN__MAX + 1] = {
+	    [RETURN__MAX] = 1u << RETURN_LABEL_ISSUED,
 	    [RETURN_LABEL_ISSUED] =
 	        1u << RETURN_RECEIVED | 1u << RETURN_CANCELED | 1u << RETURN_EXPIRED,
 	    [RETURN_RECEIVED] = 1u << RETURN_RESOLVED,

@@ -254,7 +254,9 @@ enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lin
 	}
 	if (refused)
 		return refuse(p, REFUSAL_ITEMS, KAERU_EINVALID);
-	p->to = RETURN_LABEL_ISSUED; /* a return is born with its label */
+	enum kaeru_err e = plan_move(p, RETURN_LABEL_ISSUED); /* a return is born with its label */
+	if (e != KAERU_OK)
+		return e;
 	p->expires_at = now + (int64_t)pol->label_validity_days * 86400;
 	plan_event(p, EVENT_CREATED, ACTOR_CUSTOMER, 0);
 	return KAERU_OK;

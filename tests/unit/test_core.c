@@ -76,10 +76,15 @@ static void test_transitions(void **state)
 	    {RETURN_CANCELED, RETURN_LABEL_ISSUED, false},
 	    {RETURN_CANCELED, RETURN_CANCELED, false},
 	    {RETURN_EXPIRED, RETURN_RECEIVED, false},
+	    {RETURN__MAX, RETURN_LABEL_ISSUED, true}, /* a new return is born with its label */
+	    {RETURN__MAX, RETURN_RECEIVED, false},
+	    {RETURN__MAX, RETURN_RESOLVED, false},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (return_status_can(cases[i].from, cases[i].to) != cases[i].allowed)
-			fail_msg("%s -> %s should be %s", return_status_names[cases[i].from],
+			fail_msg("%s -> %s should be %s",
+			         cases[i].from == RETURN__MAX ? "(new)"
+			                                      : return_status_names[cases[i].from],
 			         return_status_names[cases[i].to],
 			         cases[i].allowed ? "allowed" : "refused");
 	assert_true(return_status_counts(RETURN_RESOLVED));
