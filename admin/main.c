@@ -291,7 +291,8 @@ static enum kaeru_err expire_tx(struct db *db, void *arg)
 		struct life_item items[RETURN_ITEMS_MAX];
 		struct life_return life;
 		struct plan plan;
-		store_return_life(&ret, items, &life);
+		if ((e = store_return_life(&ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK)
+			break;
 		if (plan_expire(&life, now, &plan) != KAERU_OK || !plan_runs(&plan))
 			continue; /* scanned, canceled or renewed meanwhile: not this one's to
 			             expire */

@@ -33,13 +33,19 @@ bool grade_resalable(const struct policy *p, enum grade g)
 	return (int)g >= 0 && g < GRADE__MAX && g != GRADE_DAMAGED && p->resale_percent[g] > 0;
 }
 
-/* An empty plan of kind k for a return of status s with n items. */
-static void plan_start(struct plan *p, enum plan_kind k, enum return_status s, size_t n)
+/* An empty plan of kind k for a return of status s with n items; false (and the plan refused)
+ * when a plan cannot hold that many. */
+static bool plan_start(struct plan *p, enum plan_kind k, enum return_status s, size_t n)
 {
 	memset(p, 0, sizeof(*p));
 	p->kind = k;
 	p->from = p->to = s;
+	if (n > RETURN_ITEMS_MAX) {
+		p->refusal = REFUSAL_NO_ITEMS;
+		return false;
+	}
 	p->n_items = n;
+	return true;
 }
 
 static enum kaeru_err refuse(struct plan *p, enum refusal why, enum kaeru_err e)
@@ -81,7 +87,8 @@ static enum kaeru_err plan_withdraw(const struct life_return *r, struct plan *p,
 
 enum kaeru_err plan_cancel(const struct life_return *r, struct plan *p)
 {
-	plan_start(p, PLAN_CANCEL, r->status, r->n_items);
+	if (!plan_start(p, PLAN_CANCEL, r->status, r->n_items))
+		return KAERU_EINVALID;
 	if (r->status == RETURN_CANCELED) {
 		p->repeat = true; /* a second cancel changes nothing */
 		return KAERU_OK;
@@ -91,7 +98,8 @@ enum kaeru_err plan_cancel(const struct life_return *r, struct plan *p)
 
 enum kaeru_err plan_expire(const struct life_return *r, int64_t now, struct plan *p)
 {
-	plan_start(p, PLAN_EXPIRE, r->status, r->n_items);
+	if (!plan_start(p, PLAN_EXPIRE, r->status, r->n_items))
+		return KAERU_EINVALID;
 	if (r->status == RETURN_EXPIRED) {
 		p->repeat = true;
 		return KAERU_OK;
@@ -103,7 +111,8 @@ enum kaeru_err plan_expire(const struct life_return *r, int64_t now, struct plan
 
 enum kaeru_err plan_receive(const struct life_return *r, struct plan *p)
 {
-	plan_start(p, PLAN_RECEIVE, r->status, r->n_items);
+	if (!plan_start(p, PLAN_RECEIVE, r->status, r->n_items))
+		return KAERU_EINVALID;
 	if (r->status == RETURN_RECEIVED || r->status == RETURN_RESOLVED) {
 		p->repeat = true; /* a later scan of a parcel already here */
 		return KAERU_OK;
@@ -179,7 +188,8 @@ static enum kaeru_err plan_resolve(const struct life_return *r, const struct pol
 enum kaeru_err plan_inspect(const struct life_return *r, const struct policy *pol, size_t item,
                             const struct life_inspection *in, struct plan *p)
 {
-	plan_start(p, PLAN_INSPECT, r->status, r->n_items);
+	if (!plan_start(p, PLAN_INSPECT, r->status, r->n_items))
+		return KAERU_EINVALID;
 	if (item >= r->n_items)
 		return refuse(p, REFUSAL_NO_ITEM, KAERU_ENOTFOUND);
 	const struct life_item *it = &r->items[item];
@@ -215,11 +225,8 @@ enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lin
                            const struct life_request *req, size_t n_req, int64_t now,
                            struct plan *p)
 {
-	plan_start(p, PLAN_CREATE, RETURN__MAX, n_req);
-	if (n_req == 0 || n_req > RETURN_ITEMS_MAX) {
-		p->n_items = 0;
+	if (!plan_start(p, PLAN_CREATE, RETURN__MAX, n_req) || n_req == 0)
 		return refuse(p, REFUSAL_NO_ITEMS, KAERU_EINVALID);
-	}
 	bool refused = false;
 	for (size_t i = 0; i < n_req; i++) {
 		const struct life_request *in = &req[i];

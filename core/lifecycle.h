@@ -95,7 +95,7 @@ enum refusal {
 	REFUSAL_INELIGIBLE,     /* create: the line cannot be returned (item.ineligible says why) */
 	REFUSAL_QUANTITY,       /* create: more units than returnable (item.returnable) */
 	REFUSAL_SAME_VARIANT,   /* create: an exchange for the very sku returned */
-	REFUSAL_NO_ITEMS,       /* create: no items, or more than RETURN_ITEMS_MAX */
+	REFUSAL_NO_ITEMS,       /* no items (create), or more than RETURN_ITEMS_MAX */
 	REFUSAL_ITEMS,          /* create: items are refused (each item's refusal says why) */
 	REFUSAL__MAX
 };

@@ -29,8 +29,11 @@ static const char *name_or_null(const char *const *names, int n, int i)
 	return i >= 0 && i < n ? names[i] : NULL;
 }
 
-void store_return_life(const struct ret *r, struct life_item *items, struct life_return *out)
+enum kaeru_err store_return_life(const struct ret *r, struct life_item *items, size_t cap,
+                                 struct life_return *out)
 {
+	if (r->n_items > cap)
+		return KAERU_EINTERNAL; /* returns are made with at most RETURN_ITEMS_MAX items */
 	for (size_t i = 0; i < r->n_items; i++) {
 		const struct return_item *it = &r->items[i];
 		items[i] = (struct life_item){
@@ -47,6 +50,7 @@ void store_return_life(const struct ret *r, struct life_item *items, struct life
 		};
 	}
 	*out = (struct life_return){r->status, r->expires_at, r->n_items, items};
+	return KAERU_OK;
 }
 
 /* An UPDATE that binds the expected prior state: no row means the state moved meanwhile, and

@@ -202,9 +202,10 @@ enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_t
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
 
 /* ---- running core's plans (db/plan.c) ---- */
-/* r (loaded with its items) as core's rules see it; items has r->n_items entries, the
- * caller's. Strings point into r. */
-void store_return_life(const struct ret *r, struct life_item *items, struct life_return *out);
+/* r (loaded with its items) as core's rules see it, in items (cap entries, the caller's);
+ * strings point into r. EINTERNAL when r has more items than cap. */
+enum kaeru_err store_return_life(const struct ret *r, struct life_item *items, size_t cap,
+                                 struct life_return *out);
 /* The staff member behind a plan's staff events (actor NULL and user_id 0 for none). */
 struct plan_by {
 	const char *actor;

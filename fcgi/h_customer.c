@@ -189,8 +189,11 @@ static void refuse_item(struct return_create *rc, size_t i, bool out_of_stock)
 	case REFUSAL_SAME_VARIANT:
 		check_fail(c, "exchange_sku", "must be another variant than the one returned");
 		break;
-	default:
+	case REFUSAL__MAX: /* out of stock */
 		check_fail(c, "exchange_sku", "is not an in-stock variant of the same product");
+		break;
+	default:
+		check_fail(c, "line_id", "cannot be returned");
 		break;
 	}
 	c->prefix = "";

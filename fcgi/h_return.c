@@ -175,8 +175,8 @@ static enum kaeru_err cancel_tx(struct db *db, void *arg)
 		return e;
 	struct life_item items[RETURN_ITEMS_MAX];
 	struct life_return life;
-	store_return_life(ret, items, &life);
-	if ((e = plan_cancel(&life, &cx->plan)) != KAERU_OK)
+	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
+	    (e = plan_cancel(&life, &cx->plan)) != KAERU_OK)
 		return e;
 	return store_plan_run(db, ret, &cx->plan, NULL, 0);
 }

@@ -169,8 +169,8 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 			break;
 	struct life_item items[RETURN_ITEMS_MAX];
 	struct life_return life;
-	store_return_life(ret, items, &life);
-	if ((e = plan_inspect(&life, ix->policy, ix->item, &ix->in, &ix->plan)) != KAERU_OK)
+	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
+	    (e = plan_inspect(&life, ix->policy, ix->item, &ix->in, &ix->plan)) != KAERU_OK)
 		return e;
 	return store_plan_run(db, ret, &ix->plan, &ix->by, 0);
 }

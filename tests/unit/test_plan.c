@@ -544,6 +544,18 @@ static void test_create(void **state)
 	const struct life_request two_caps = {"3", 2, REASON_OTHER, REF, NULL};
 	plan_create(&pol, lines, 4, &two_caps, 1, NOW, &p);
 	assert_int_equal(p.items[0].returnable, 1);
+	assert_int_equal(p.from, RETURN__MAX);
+	/* A plan holds RETURN_ITEMS_MAX items: more are refused, never written past. */
+	static struct life_request many[RETURN_ITEMS_MAX + 1];
+	for (size_t i = 0; i <= RETURN_ITEMS_MAX; i++)
+		many[i] = two_caps;
+	assert_int_equal(plan_create(&pol, lines, 4, many, RETURN_ITEMS_MAX + 1, NOW, &p),
+	                 KAERU_EINVALID);
+	assert_int_equal(p.refusal, REFUSAL_NO_ITEMS);
+	static struct life_item items[RETURN_ITEMS_MAX + 1];
+	struct life_return big = {LI, 0, RETURN_ITEMS_MAX + 1, items};
+	assert_int_equal(plan_cancel(&big, &p), KAERU_EINVALID);
+	assert_false(plan_runs(&p));
 }
 
 int main(void)
