@@ -6,9 +6,12 @@
 #include "fcgi/handlers.h"
 #include "util/config.h"
 
+#include <errno.h>
 #include <fcgiapp.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -59,13 +62,57 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* The group the sockets get: KAERU_LISTEN_GROUP, else www-data when it exists (the group
+ * nginx runs as on Debian), else ours ((gid_t)-1). 0, or -1 with a message. */
+static int listen_group(const struct config *cfg, gid_t *gid)
+{
+	const char *name = cfg->listen_group && *cfg->listen_group ? cfg->listen_group : NULL;
+	struct group *g = getgrnam(name ? name : "www-data");
+	if (!g && name) {
+		fprintf(stderr, "kaeru-fcgi: KAERU_LISTEN_GROUP %s: no such group\n", name);
+		return -1;
+	}
+	*gid = g ? g->gr_gid : (gid_t)-1;
+	return 0;
+}
+
+/* Listens on path ("/unix.sock" or "host:port"). A unix socket is created 0660 and given
+ * group: only nginx's workers (and this user) may speak FastCGI to it, since whoever can
+ * forges REMOTE_ADDR, HTTPS and Origin. The fd, or -1 with a message. */
+static int open_socket(const char *path, gid_t group)
+{
+	bool unix_socket = path[0] == '/';
+	mode_t old = umask(0117); /* no moment at which the socket is open to others */
+	int fd = FCGX_OpenSocket(path, 1024);
+	umask(old);
+	if (fd < 0) {
+		fprintf(stderr, "kaeru-fcgi: cannot listen on %s\n", path);
+		return -1;
+	}
+	if (!unix_socket)
+		return fd;
+	if (group != (gid_t)-1 && chown(path, (uid_t)-1, group) != 0) {
+		fprintf(stderr, "kaeru-fcgi: cannot give %s to group %u: %s\n", path,
+		        (unsigned)group, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (chmod(path, 0660) != 0) {
+		fprintf(stderr, "kaeru-fcgi: chmod %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: kaeru-fcgi [-c config-file]\n"
 	                "Settings (file lines or environment): KAERU_LISTEN, KAERU_WORKERS,\n"
 	                "KAERU_DB_SOCKET | KAERU_DB_HOST + KAERU_DB_PORT, KAERU_DB_USER,\n"
 	                "KAERU_DB_PASSWORD, KAERU_DB_NAME, KAERU_SECRET | KAERU_SECRET_FILE,\n"
-	                "KAERU_PUBLIC_URL.\n");
+	                "KAERU_PUBLIC_URL, KAERU_LISTEN_GROUP, KAERU_DB_TIMEOUT,\n"
+	                "KAERU_DB_CONNECT_TIMEOUT, KAERU_LOGIN_LISTEN, KAERU_LOGIN_WORKERS.\n");
 }
 
 int main(int argc, char **argv)
@@ -97,13 +144,11 @@ int main(int argc, char **argv)
 	}
 	db_library_init();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	listen_fd = FCGX_OpenSocket(cfg.listen, 1024);
-	if (listen_fd < 0) {
-		fprintf(stderr, "kaeru-fcgi: cannot listen on %s\n", cfg.listen);
+	gid_t group;
+	if (listen_group(&cfg, &group) != 0)
+		return 2;
+	if ((listen_fd = open_socket(cfg.listen, group)) < 0)
 		return 1;
-	}
-	if (cfg.listen[0] == '/')
-		chmod(cfg.listen, 0666); /* nginx's workers may run as another user */
 
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);

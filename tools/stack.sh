@@ -68,6 +68,7 @@ KAERU_DB_USER=kaeru
 KAERU_DB_PASSWORD=$(cat "$var/db_password")
 KAERU_DB_NAME=kaeru
 KAERU_LISTEN=$var/run/kaeru.sock
+KAERU_LISTEN_GROUP=$(id -gn)
 KAERU_WORKERS=$workers
 KAERU_SECRET_FILE=$var/secret
 KAERU_PUBLIC_URL=http://127.0.0.1:$port
