@@ -73,6 +73,8 @@ KAERU_WORKERS=$workers
 KAERU_SECRET_FILE=$var/secret
 KAERU_PUBLIC_URL=http://127.0.0.1:$port
 ENV
+	# The test stack shortens the database timeouts, so a test can stall MariaDB.
+	[ -z "${KAERU_DB_TIMEOUT:-}" ] || echo "KAERU_DB_TIMEOUT=$KAERU_DB_TIMEOUT" >>"$var/kaeru.env"
 	cat >"$var/admin" <<SH
 #!/bin/sh
 # kaeru-admin against the stack in $var
