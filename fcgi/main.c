@@ -1,7 +1,7 @@
 /* kaeru-fcgi: N worker threads, each with its own MariaDB connection and arena, accepting
- * FastCGI requests from nginx on one socket. No state of its own: every process behind the
- * same nginx and database is interchangeable. SIGTERM/SIGINT: finish the requests in flight,
- * then exit. */
+ * FastCGI requests from nginx on one socket, and a few more on a second socket for sign-ins. No
+ * state of its own: every process behind the same nginx and database is interchangeable.
+ * SIGTERM/SIGINT: finish the requests in flight, then exit. */
 #include "db/db.h"
 #include "fcgi/handlers.h"
 #include "util/config.h"
@@ -22,7 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
-static int listen_fd = -1;
+/* The sockets: the general one, and (KAERU_LOGIN_LISTEN) the one for sign-ins, served by a
+ * pool of its own so that password checks never hold the workers that serve scans. */
+enum pool_kind { POOL_GENERAL, POOL_LOGIN, POOL__MAX };
+struct pool {
+	int fd; /* -1: not listening */
+	const char *path;
+	int threads;
+	const struct config *cfg;
+};
+static struct pool pools[POOL__MAX] = {{.fd = -1}, {.fd = -1}};
 /* Set by the signal handler, read by every worker: a lock-free atomic is safe for both. */
 static atomic_bool stopping;
 
@@ -30,19 +39,24 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	atomic_store(&stopping, true);
-	shutdown(listen_fd, SHUT_RDWR); /* async-signal-safe: wakes every blocked accept */
+	for (int p = 0; p < POOL__MAX; p++) /* async-signal-safe: wakes every blocked accept */
+		if (pools[p].fd >= 0)
+			shutdown(pools[p].fd, SHUT_RDWR);
 }
 
+/* One thread of a pool: accepts on its socket, one request at a time, with its own MariaDB
+ * connection and arena. */
 static void *worker(void *arg)
 {
-	const struct config *cfg = arg;
+	const struct pool *pool = arg;
+	const struct config *cfg = pool->cfg;
 	struct arena arena = {0};
 	struct db db;
 	if (db_open(&db, cfg, &arena) != KAERU_OK)
 		fprintf(stderr, "kaeru-fcgi: database not reachable yet (%s); will retry\n",
 		        db.last_error);
 	FCGX_Request fcgx;
-	FCGX_InitRequest(&fcgx, listen_fd, 0);
+	FCGX_InitRequest(&fcgx, pool->fd, 0);
 	while (!atomic_load(&stopping) && FCGX_Accept_r(&fcgx) == 0) {
 		struct req r = {.fcgx = &fcgx,
 		                .arena = &arena,
@@ -147,8 +161,12 @@ int main(int argc, char **argv)
 	gid_t group;
 	if (listen_group(&cfg, &group) != 0)
 		return 2;
-	if ((listen_fd = open_socket(cfg.listen, group)) < 0)
-		return 1;
+	pools[POOL_GENERAL] = (struct pool){-1, cfg.listen, cfg.workers, &cfg};
+	if (cfg.login_listen && *cfg.login_listen)
+		pools[POOL_LOGIN] = (struct pool){-1, cfg.login_listen, cfg.login_workers, &cfg};
+	for (int p = 0; p < POOL__MAX; p++)
+		if (pools[p].path && (pools[p].fd = open_socket(pools[p].path, group)) < 0)
+			return 1;
 
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
@@ -156,19 +174,30 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	pthread_t *threads = xcalloc((size_t)cfg.workers, sizeof(*threads));
-	for (int i = 0; i < cfg.workers; i++)
-		if (pthread_create(&threads[i], NULL, worker, &cfg) != 0) {
-			fprintf(stderr, "kaeru-fcgi: cannot start worker %d\n", i);
-			return 1;
-		}
+	int total =
+	    pools[POOL_GENERAL].threads + (pools[POOL_LOGIN].path ? pools[POOL_LOGIN].threads : 0);
+	pthread_t *threads = xcalloc((size_t)total, sizeof(*threads));
+	int started = 0;
+	for (int p = 0; p < POOL__MAX; p++)
+		for (int i = 0; pools[p].path && i < pools[p].threads; i++)
+			if (pthread_create(&threads[started++], NULL, worker, &pools[p]) != 0) {
+				fprintf(stderr, "kaeru-fcgi: cannot start worker %d\n", i);
+				return 1;
+			}
 	fprintf(stderr, "kaeru-fcgi: %d workers on %s\n", cfg.workers, cfg.listen);
-	for (int i = 0; i < cfg.workers; i++)
+	if (pools[POOL_LOGIN].path)
+		fprintf(stderr, "kaeru-fcgi: %d sign-in workers on %s\n", cfg.login_workers,
+		        cfg.login_listen);
+	for (int i = 0; i < total; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
-	close(listen_fd);
-	if (cfg.listen[0] == '/')
-		unlink(cfg.listen);
+	for (int p = 0; p < POOL__MAX; p++) {
+		if (!pools[p].path)
+			continue;
+		close(pools[p].fd);
+		if (pools[p].path[0] == '/')
+			unlink(pools[p].path);
+	}
 	db_library_end();
 	config_free(&cfg);
 	fprintf(stderr, "kaeru-fcgi: stopped\n");
