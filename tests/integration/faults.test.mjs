@@ -3,6 +3,7 @@
 // Runs alone (RUN_SERIAL): it stops MariaDB and kaeru-fcgi under the other tests' feet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -51,6 +52,30 @@ test('a stalled MariaDB makes requests answer 503 with Retry-After, not hang; th
     assertRetryLater(found);
   } finally {
     process.kill(mysqld, 'SIGCONT');
+  }
+  await healthy();
+});
+
+test('kaeru-fcgi down: 502 problem+json with Retry-After from nginx; it serves again once restarted', async (t) => {
+  const BUILD = process.env.KAERU_BUILD || join(ROOT, 'build');
+  t.after(() => execFileSync(join(ROOT, 'tools', 'stack.sh'), ['restart-fcgi', STACK, BUILD], { stdio: 'inherit' }));
+  execFileSync(join(ROOT, 'tools', 'stack.sh'), ['stop-fcgi', STACK], { stdio: 'inherit' });
+  // nginx meets a missing socket (its 502), on the general and the sign-in socket alike.
+  assertRetryLater(await api('GET', '/api/v1/health'), [502]);
+  assertRetryLater(await api('POST', '/api/v1/session', { body: { email: 'a@example.jp', password: 'x' } }), [502]);
+  assertRetryLater(await lookup('no-such-merchant', 'NO-SUCH', 'a@example.jp'), [502]);
+  execFileSync(join(ROOT, 'tools', 'stack.sh'), ['restart-fcgi', STACK, BUILD], { stdio: 'inherit' });
+  await healthy();
+});
+
+test('kaeru-fcgi stalled: nginx gives up with 504 problem+json and Retry-After', async () => {
+  const fcgi = pidOf('kaeru-fcgi');
+  process.kill(fcgi, 'SIGSTOP');
+  try {
+    // The test stack's nginx waits 10 s for kaeru-fcgi (tests/stack.sh).
+    assertRetryLater(await within(30000, api('GET', '/api/v1/health'), 'a stalled kaeru-fcgi'), [504]);
+  } finally {
+    process.kill(fcgi, 'SIGCONT');
   }
   await healthy();
 });
