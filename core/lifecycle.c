@@ -222,7 +222,7 @@ enum kaeru_err plan_inspect(const struct life_return *r, const struct policy *po
 }
 
 enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lines, size_t n_lines,
-                           const struct life_request *req, size_t n_req, int64_t now,
+                           const struct life_request *req, size_t n_req, int64_t now, int64_t today,
                            struct plan *p)
 {
 	if (!plan_start(p, PLAN_CREATE, RETURN__MAX, n_req) || n_req == 0)
@@ -243,7 +243,7 @@ enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lin
 		if (!l)
 			ip->refusal = REFUSAL_NO_LINE;
 		if (ip->refusal == REFUSAL_NONE) {
-			ip->ineligible = line_eligibility(&l->state, pol, now, &ip->returnable);
+			ip->ineligible = line_eligibility(&l->state, pol, today, &ip->returnable);
 			if (ip->ineligible != INELIGIBLE_NONE)
 				ip->refusal = REFUSAL_INELIGIBLE;
 			else if (in->quantity < 1 || in->quantity > ip->returnable)

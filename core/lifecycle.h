@@ -179,10 +179,12 @@ struct life_request {
 	enum resolution resolution;
 	const char *exchange_sku; /* exchanges only */
 };
-/* A new return of the requested items from the order's lines at time now. Items refused say
- * why in p->items[i] (all are checked); the plan's items follow the request's order. */
+/* A new return of the requested items from the order's lines at time now (Unix seconds), on
+ * the merchant's local day today (days since 1970-01-01, as the lines' delivered_day). Items
+ * refused say why in p->items[i] (all are checked); the plan's items follow the request's
+ * order. */
 enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lines, size_t n_lines,
-                           const struct life_request *req, size_t n_req, int64_t now,
+                           const struct life_request *req, size_t n_req, int64_t now, int64_t today,
                            struct plan *p);
 
 #endif

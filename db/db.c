@@ -64,16 +64,17 @@ static enum kaeru_err classify(struct db *db, unsigned no, const char *msg)
 		return KAERU_ERETRY;
 	case ER_DUP_ENTRY:
 		return KAERU_ECONFLICT;
-	case CR_SERVER_GONE_ERROR:
-	case CR_SERVER_LOST:
-	case CR_CONN_HOST_ERROR:
-	case CR_CONNECTION_ERROR:
 	case ER_CONNECTION_KILLED:
 	case ER_SERVER_SHUTDOWN:
 		disconnect(db);
 		return KAERU_EDB;
 	default:
 		fprintf(stderr, "kaeru: database error %u: %s\n", no, msg);
+		/* Any client-side error (2000–2999: server gone or lost, a read or write that
+		 * timed out, a protocol out of step) leaves the connection in an unknown state:
+		 * drop it, and the next call connects afresh. */
+		if (no >= CR_MIN_ERROR && no <= CR_MAX_ERROR)
+			disconnect(db);
 		return KAERU_EDB;
 	}
 }
@@ -84,8 +85,12 @@ static enum kaeru_err connect_now(struct db *db)
 	MYSQL *m = mysql_init(NULL);
 	if (!m)
 		abort();
-	unsigned timeout = 5;
-	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	/* A stalled server must not hold a worker (and whoever waits on it) forever: every
+	 * read and write gives up after db_timeout_s, and the request answers 503. */
+	unsigned connect_s = c->db_connect_timeout_s, io_s = c->db_timeout_s;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
+	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &io_s);
+	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &io_s);
 	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_optionsv(m, MYSQL_INIT_COMMAND,
 	               "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED',"
@@ -250,13 +255,17 @@ enum kaeru_err db_query(struct db *db, const char *sql, const struct db_val *par
 	out->cells = arena_alloc(db->arena, sizeof(char *) * (nrows * ncols + 1));
 	if (mysql_stmt_bind_result(st, bind) != 0) {
 		e = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		mysql_stmt_free_result(st);
+		if (db->conn) /* else classify closed st with the connection */
+			mysql_stmt_free_result(st);
 		return e;
 	}
+	/* Every row that store_result counted, or an error: never a short result. 0 and
+	 * MYSQL_DATA_TRUNCATED (a cell longer than its buffer, fetched whole below) are rows;
+	 * MYSQL_NO_DATA before nrows, or 1, is a failure. */
 	size_t r = 0;
-	int rc;
+	int rc = 0;
 	while (r < nrows && ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED)) {
-		for (size_t c = 0; c < ncols; c++) {
+		for (size_t c = 0; c < ncols && rc != 1; c++) {
 			char **cell = &out->cells[r * ncols + c];
 			if (nulls[c]) {
 				*cell = NULL;
@@ -266,14 +275,27 @@ enum kaeru_err db_query(struct db *db, const char *sql, const struct db_val *par
 				one.buffer_type = MYSQL_TYPE_STRING;
 				one.buffer = buf;
 				one.buffer_length = lens[c] + 1;
-				mysql_stmt_fetch_column(st, &one, (unsigned)c, 0);
+				if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0)
+					rc = 1;
 				buf[lens[c]] = '\0';
 				*cell = buf;
 			} else {
 				*cell = arena_strndup(db->arena, bind[c].buffer, lens[c]);
 			}
 		}
+		if (rc == 1)
+			break;
 		r++;
+	}
+	if (r < nrows) {
+		memset(out, 0, sizeof(*out));
+		if (rc == 1)
+			e = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		else
+			e = classify(db, CR_UNKNOWN_ERROR, "fewer rows than the result counted");
+		if (db->conn) /* else classify closed st with the connection */
+			mysql_stmt_free_result(st);
+		return e;
 	}
 	out->nrows = r;
 	mysql_stmt_free_result(st);

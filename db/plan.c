@@ -12,7 +12,8 @@
 static const char sql_move[] =
     "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = ?";
 static const char sql_receive[] =
-    "UPDATE returns SET status = ?, received_at = FROM_UNIXTIME(?), updated_at = CURRENT_TIMESTAMP"
+    "UPDATE returns SET status = ?, received_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
+    " updated_at = CURRENT_TIMESTAMP"
     " WHERE id = ? AND status = ?";
 static const char sql_resolve[] =
     "UPDATE returns SET status = ?, resolved_at = CURRENT_TIMESTAMP,"

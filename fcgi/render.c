@@ -17,6 +17,13 @@ json_t *render_policy(const struct policy *p)
 	                 p->label_validity_days, "reasons", reasons, "fee_reasons", fee_reasons);
 }
 
+json_t *render_merchant_policy(const struct merchant *m)
+{
+	json_t *j = render_policy(&m->policy);
+	json_object_set_new(j, "timezone", json_string(m->timezone));
+	return j;
+}
+
 json_t *render_merchant_brief(const struct merchant *m)
 {
 	return json_pack("{s:s, s:s, s:s}", "slug", m->slug, "name", m->name, "currency",
@@ -121,6 +128,7 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	    "events", events, "refund", refund, "exchanges", exchanges);
 	json_object_set_new(j, "label_state",
 	                    json_string(label_state_names[return_label_state(ret->status)]));
+	json_object_set_new(j, "merchant_timezone", json_string(m->timezone));
 	if (v == VIEW_STAFF) {
 		json_t *address = render_stored_json(ret->shipping_address_json);
 		json_t *name = json_object_get(address, "name");

@@ -8,6 +8,11 @@ start)
 	rm -rf "$KAERU_STACK"
 	# Short lock waits, so tests can make the database time out a transaction on purpose.
 	export KAERU_LOCK_WAIT=2
+	# Reads and writes to MariaDB give up after 4 s (more than a lock wait), so a test can
+	# stall the database and see kaeru answer 503 instead of hanging.
+	export KAERU_DB_TIMEOUT=4
+	# nginx waits 10 s for kaeru-fcgi (60 s in production), so a test can see its 504.
+	export KAERU_FCGI_TIMEOUT=10
 	exec "$ROOT/tools/stack.sh" start "$KAERU_STACK" "$KAERU_BUILD" "$KAERU_TEST_PORT" "$KAERU_TEST_DB_PORT" 8
 	;;
 stop)

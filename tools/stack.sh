@@ -4,6 +4,8 @@
 #
 #   tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS]
 #   tools/stack.sh restart-fcgi VAR BUILD
+#   tools/stack.sh stop-fcgi VAR        (the supervisor stops too: kaeru-fcgi stays down)
+#   tools/stack.sh restart-db VAR       (after MariaDB died: start it again)
 #   tools/stack.sh stop VAR
 #   tools/stack.sh status VAR
 set -euo pipefail
@@ -38,6 +40,7 @@ start_db() {
 			--auth-root-authentication-method=normal --skip-test-db \
 			>"$var/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed: see $var/log/mariadb-install.log"
 	fi
+	echo "$port" >"$var/run/mysqld.port"
 	if ! alive "$var/run/mysqld.pid"; then
 		"$(mariadbd_bin)" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
 			--bind-address=127.0.0.1 --pid-file="$var/run/mysqld.pid" \
@@ -68,10 +71,14 @@ KAERU_DB_USER=kaeru
 KAERU_DB_PASSWORD=$(cat "$var/db_password")
 KAERU_DB_NAME=kaeru
 KAERU_LISTEN=$var/run/kaeru.sock
+KAERU_LISTEN_GROUP=$(id -gn)
+KAERU_LOGIN_LISTEN=$var/run/kaeru-login.sock
 KAERU_WORKERS=$workers
 KAERU_SECRET_FILE=$var/secret
 KAERU_PUBLIC_URL=http://127.0.0.1:$port
 ENV
+	# The test stack shortens the database timeouts, so a test can stall MariaDB.
+	[ -z "${KAERU_DB_TIMEOUT:-}" ] || echo "KAERU_DB_TIMEOUT=$KAERU_DB_TIMEOUT" >>"$var/kaeru.env"
 	cat >"$var/admin" <<SH
 #!/bin/sh
 # kaeru-admin against the stack in $var
@@ -80,17 +87,44 @@ SH
 	chmod +x "$var/admin"
 }
 
+# kaeru-fcgi runs under a small supervisor, as systemd's Restart=always does in production: when
+# it dies (a crash, kill -9) it is started again a second later. run/kaeru-fcgi.pid is the
+# current kaeru-fcgi; run/kaeru-fcgi.stop tells the supervisor that the stop is meant.
+supervise_fcgi() {
+	local var=$1 build=$2
+	set +e
+	while [ ! -f "$var/run/kaeru-fcgi.stop" ]; do
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+			"$build/kaeru-fcgi" -c "$var/kaeru.env" &
+		local pid=$!
+		echo "$pid" >"$var/run/kaeru-fcgi.pid"
+		wait "$pid"
+		local rc=$?
+		[ -f "$var/run/kaeru-fcgi.stop" ] && break
+		echo "kaeru-fcgi (pid $pid) ended with status $rc: starting it again" >&2
+		sleep 1
+	done
+}
+
+stop_fcgi() {
+	local var=$1
+	if alive "$var/run/kaeru-fcgi-supervisor.pid"; then
+		touch "$var/run/kaeru-fcgi.stop"
+		stop_pid "$var/run/kaeru-fcgi.pid" kaeru-fcgi
+		for _ in $(seq 1 50); do alive "$var/run/kaeru-fcgi-supervisor.pid" || break; sleep 0.1; done
+		alive "$var/run/kaeru-fcgi-supervisor.pid" && kill "$(cat "$var/run/kaeru-fcgi-supervisor.pid")" 2>/dev/null
+	fi
+	stop_pid "$var/run/kaeru-fcgi.pid" kaeru-fcgi
+	rm -f "$var/run/kaeru-fcgi-supervisor.pid" "$var/run/kaeru-fcgi.stop"
+}
+
 start_fcgi() {
 	local var=$1 build=$2
-	if alive "$var/run/kaeru-fcgi.pid"; then
-		kill "$(cat "$var/run/kaeru-fcgi.pid")" 2>/dev/null || true
-		for _ in $(seq 1 50); do alive "$var/run/kaeru-fcgi.pid" || break; sleep 0.1; done
-	fi
-	rm -f "$var/run/kaeru.sock"
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-		nohup "$build/kaeru-fcgi" -c "$var/kaeru.env" >>"$var/log/kaeru-fcgi.log" 2>&1 &
-	echo $! >"$var/run/kaeru-fcgi.pid"
-	wait_for 20 "kaeru-fcgi" test -S "$var/run/kaeru.sock"
+	stop_fcgi "$var"
+	rm -f "$var/run/kaeru.sock" "$var/run/kaeru-login.sock" "$var/run/kaeru-fcgi.pid"
+	supervise_fcgi "$var" "$build" </dev/null >>"$var/log/kaeru-fcgi.log" 2>&1 &
+	echo $! >"$var/run/kaeru-fcgi-supervisor.pid"
+	wait_for 20 "kaeru-fcgi" test -S "$var/run/kaeru.sock" -a -S "$var/run/kaeru-login.sock"
 }
 
 start_nginx() {
@@ -99,6 +133,7 @@ start_nginx() {
 	local user_line=""
 	[ "$(id -u)" = 0 ] && user_line="user root;"
 	sed -e "s|@PORT@|$port|g" -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$var|g" \
+		-e "s|@FCGI_TIMEOUT@|${KAERU_FCGI_TIMEOUT:-60}|g" \
 		-e "s|@USER_LINE@|$user_line|g" "$ROOT/web/nginx.conf.in" >"$var/nginx/nginx.conf"
 	local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
 	if alive "$var/run/nginx.pid"; then
@@ -135,13 +170,21 @@ cmd_stop() {
 	local var=$1
 	[ -d "$var" ] || return 0
 	stop_pid "$var/run/nginx.pid" nginx
-	stop_pid "$var/run/kaeru-fcgi.pid" kaeru-fcgi
+	stop_fcgi "$var"
 	stop_pid "$var/run/mysqld.pid" MariaDB
+}
+
+# MariaDB again after it died or was stopped, on the port it had; kaeru-fcgi reconnects by itself.
+cmd_restart_db() {
+	local var; var=$(cd "$1" && pwd)
+	local port; port=$(cat "$var/run/mysqld.port")
+	stop_pid "$var/run/mysqld.pid" MariaDB
+	start_db "$var" "$port"
 }
 
 cmd_status() {
 	local var=$1
-	for p in nginx kaeru-fcgi mysqld; do
+	for p in nginx kaeru-fcgi-supervisor kaeru-fcgi mysqld; do
 		if alive "$var/run/$p.pid"; then echo "$p: running ($(cat "$var/run/$p.pid"))"; else echo "$p: stopped"; fi
 	done
 }
@@ -150,6 +193,8 @@ case "${1:-}" in
 start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
 restart-fcgi) shift; start_fcgi "$(cd "$1" && pwd)" "$2" ;;
+stop-fcgi) shift; stop_fcgi "$(cd "$1" && pwd)" ;;
+restart-db) shift; cmd_restart_db "$@" ;;
 status) shift; cmd_status "$@" ;;
-*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | stop VAR | status VAR" ;;
+*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | restart-fcgi VAR BUILD | stop-fcgi VAR | restart-db VAR | stop VAR | status VAR" ;;
 esac

@@ -10,8 +10,9 @@
 
 #include "core/lifecycle.h"
 
-#define DAY 86400
-#define NOW 1795000000LL
+#define DAY   86400
+#define NOW   1795000000LL
+#define TODAY (NOW / DAY) /* the merchant's local day, days since 1970-01-01 */
 
 #define LI RETURN_LABEL_ISSUED
 #define RC RETURN_RECEIVED
@@ -452,10 +453,10 @@ static void test_create(void **state)
 	struct policy pol;
 	policy_default(&pol, "JPY");
 	const struct life_line lines[] = {
-	    {"1", "TEE-BLK-M", {2, 0, false, true, NOW - 5 * DAY}},
-	    {"2", "SOCK-NVY", {1, 0, true, true, NOW - 5 * DAY}},
-	    {"3", "CAP-RED", {2, 1, false, true, NOW - 5 * DAY}},
-	    {"4", "OLD-ONE", {1, 0, false, true, NOW - 40 * DAY}},
+	    {"1", "TEE-BLK-M", {2, 0, false, true, TODAY - 5}},
+	    {"2", "SOCK-NVY", {1, 0, true, true, TODAY - 5}},
+	    {"3", "CAP-RED", {2, 1, false, true, TODAY - 5}},
+	    {"4", "OLD-ONE", {1, 0, false, true, TODAY - 40}},
 	};
 	static const struct {
 		const char *what;
@@ -518,7 +519,8 @@ static void test_create(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct plan p;
 		const char *what = cases[i].what;
-		enum kaeru_err e = plan_create(&pol, lines, 4, cases[i].req, cases[i].n, NOW, &p);
+		enum kaeru_err e =
+		    plan_create(&pol, lines, 4, cases[i].req, cases[i].n, NOW, TODAY, &p);
 		if (e != cases[i].want)
 			fail_msg("%s: got %d (%s)", what, e,
 			         refusal_names[p.refusal] ? refusal_names[p.refusal] : "none");
@@ -542,14 +544,14 @@ static void test_create(void **state)
 	/* The quantity refusal says how many units remain. */
 	struct plan p;
 	const struct life_request two_caps = {"3", 2, REASON_OTHER, REF, NULL};
-	plan_create(&pol, lines, 4, &two_caps, 1, NOW, &p);
+	plan_create(&pol, lines, 4, &two_caps, 1, NOW, TODAY, &p);
 	assert_int_equal(p.items[0].returnable, 1);
 	assert_int_equal(p.from, RETURN__MAX);
 	/* A plan holds RETURN_ITEMS_MAX items: more are refused, never written past. */
 	static struct life_request many[RETURN_ITEMS_MAX + 1];
 	for (size_t i = 0; i <= RETURN_ITEMS_MAX; i++)
 		many[i] = two_caps;
-	assert_int_equal(plan_create(&pol, lines, 4, many, RETURN_ITEMS_MAX + 1, NOW, &p),
+	assert_int_equal(plan_create(&pol, lines, 4, many, RETURN_ITEMS_MAX + 1, NOW, TODAY, &p),
 	                 KAERU_EINVALID);
 	assert_int_equal(p.refusal, REFUSAL_NO_ITEMS);
 	static struct life_item items[RETURN_ITEMS_MAX + 1];
