@@ -37,7 +37,7 @@ bool grade_resalable(const struct policy *p, enum grade g)
  * when a plan cannot hold that many. */
 static bool plan_start(struct plan *p, enum plan_kind k, enum return_status s, size_t n)
 {
-	memset(p, 0, sizeof(*p));
+	*p = (struct plan){0};
 	p->kind = k;
 	p->from = p->to = s;
 	if (n > RETURN_ITEMS_MAX) {

@@ -1,10 +1,11 @@
+// clang-format off
 /* A return's life, decided here and nowhere else.
  *
- *            cancel (the customer, before the scan) ─────────────► canceled
- *           ╱
- *   create ─► label_issued ── receive (first scan) ──► received ── inspect, item by item ──►
- * resolved ╲                                                      (the last one resolves) expire
- * (kaeru, the label's validity passed unscanned) ► expired
+ *                    ┌─ cancel (the customer, before the scan) ──────────────► canceled
+ *                    │
+ *   create ─► label_issued ─ receive (first scan) ─► received ─ inspect ─► resolved
+ *                    │                                 (item by item; the last resolves)
+ *                    └─ expire (kaeru: the label's validity passed unscanned) ► expired
  *
  * create   A customer picks lines of a delivered order: for each, units within what the line may
  *          still return (line_eligibility), a reason, and a refund, store credit or an exchange
@@ -30,13 +31,14 @@
  * moves, a ledger row, a shipment, listing drafts — the totals, and the events. It writes
  * nothing: db/plan.c runs a plan in one transaction whose UPDATEs bind the plan's from-status
  * (and an inspected item's pending state), so a plan made from a stale read changes nothing
- * (ECONFLICT) and the caller loads and plans again.
+ * (KAERU_ERETRY) and the transaction loads and plans again.
  *
  * Example: inspecting the last item of a received return of one T-shirt (¥4,900, too_small,
  * refund, 10 % restocking fee) that arrived like_new for resale gives
  *   from received to resolved; item 0: inspect {1, like_new, resale}, listing drafts 1 at ¥3,670,
  *   ledger refund {gross 4900, fee 490, amount 4410}; totals refund 4410, fee 490;
  *   events inspected (item 0), resolved. */
+// clang-format on
 #ifndef KAERU_CORE_LIFECYCLE_H
 #define KAERU_CORE_LIFECYCLE_H
 
