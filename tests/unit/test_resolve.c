@@ -232,6 +232,43 @@ static void test_huge_prices(void **state)
 	}
 }
 
+/* What the portal is told before the return is made: which reasons keep the fee, and what
+ * store credit pays — the same rounding as settlement, on the whole amount. */
+static void test_quotes(void **state)
+{
+	(void)state;
+	struct policy p;
+	policy_default(&p, "USD");
+	assert_false(resolve_fee_applies(&p, REASON_TOO_SMALL)); /* no fee by default */
+	p.restocking_fee_percent = 10;
+	static const struct {
+		enum reason r;
+		bool fee;
+	} reasons[] = {
+	    {REASON_TOO_SMALL, true},
+	    {REASON_TOO_LARGE, true},
+	    {REASON_CHANGED_MIND, true},
+	    {REASON_DEFECTIVE, false},
+	    {REASON_DAMAGED, false},
+	    {REASON_WRONG_ITEM, false},
+	    {REASON_NOT_AS_DESCRIBED, false},
+	    {REASON_ARRIVED_LATE, false},
+	    {REASON_OTHER, false},
+	};
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (resolve_fee_applies(&p, reasons[i].r) != reasons[i].fee)
+			fail_msg("%s: fee %d", reason_names[reasons[i].r], !reasons[i].fee);
+	static const struct {
+		int64_t unit_price, units, want;
+	} credit[] = {
+	    {1999, 1, 2198}, {1999, 2, 4397},        {1999, 3, 6596}, {12999, 1, 14298},
+	    {0, 1, 0},       {INT64_MAX / 2, 3, -1}, /* beyond money arithmetic */
+	};
+	for (size_t i = 0; i < sizeof(credit) / sizeof(credit[0]); i++)
+		assert_int_equal(resolve_store_credit(&p, credit[i].unit_price, credit[i].units),
+		                 credit[i].want);
+}
+
 /* A whole return: a refunded T-shirt with a fee, a credited cap, a short exchange. */
 static void test_totals(void **state)
 {
@@ -270,9 +307,8 @@ static void test_totals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_items),
-	    cmocka_unit_test(test_refused),
-	    cmocka_unit_test(test_huge_prices),
+	    cmocka_unit_test(test_items),       cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_huge_prices), cmocka_unit_test(test_quotes),
 	    cmocka_unit_test(test_totals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
