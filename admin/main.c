@@ -8,6 +8,7 @@
 #include "fcgi/session.h"
 #include "util/config.h"
 #include "util/password.h"
+#include "util/tz.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +44,7 @@ enum opt {
 	OPT_RESALE_GOOD,
 	OPT_RESALE_FAIR,
 	OPT_PRICE_STEP,
+	OPT_TIMEZONE,
 	OPT__MAX
 };
 static const char *const opt_names[OPT__MAX] = {
@@ -64,6 +66,7 @@ static const char *const opt_names[OPT__MAX] = {
     [OPT_RESALE_GOOD] = "resale-percent-good",
     [OPT_RESALE_FAIR] = "resale-percent-fair",
     [OPT_PRICE_STEP] = "price-step",
+    [OPT_TIMEZONE] = "timezone",
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -136,6 +139,20 @@ static int cmd_warehouse_create(struct ctx *x, const char **opts, int argc, char
 	return 0;
 }
 
+/* The --timezone given, or fallback without one; NULL (after saying why) when it is no zone of
+ * the database. */
+static const char *timezone_opt(const char **opts, const char *fallback)
+{
+	const char *zone = opts[OPT_TIMEZONE] ? opts[OPT_TIMEZONE] : fallback;
+	if (zone && !tz_valid(zone)) {
+		fail("--timezone must be an IANA time zone name such as Asia/Tokyo, "
+		     "America/New_York or UTC (got \"%s\")",
+		     zone);
+		return NULL;
+	}
+	return zone;
+}
+
 static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -148,6 +165,9 @@ static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char 
 		return fail("--currency must be an ISO 4217 code kaeru knows, such as JPY or USD "
 		            "(got \"%s\")",
 		            currency);
+	const char *zone = timezone_opt(opts, "UTC");
+	if (!zone)
+		return 2;
 	struct warehouse w;
 	enum kaeru_err e = store_warehouse_by_code(&x->db, code, &w);
 	if (e != KAERU_OK)
@@ -158,7 +178,8 @@ static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char 
 	struct policy p;
 	policy_default(&p, currency);
 	int64_t id;
-	e = store_merchant_create(&x->db, slug, name, currency, w.id, hash, p.price_step, &id);
+	e = store_merchant_create(&x->db, slug, name, currency, zone, w.id, hash, p.price_step,
+	                          &id);
 	if (e != KAERU_OK)
 		return db_fail(x, e, "merchant");
 	printf("merchant %s created; its API key (shown once):\n%s\n", slug, key);
@@ -238,6 +259,9 @@ static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char 
 	if (e != KAERU_OK)
 		return db_fail(x, e, "merchant");
 	struct policy *p = &m.policy;
+	const char *zone = timezone_opt(opts, m.timezone);
+	if (!zone)
+		return 2;
 	if (!int_opt(opts, OPT_WINDOW_DAYS, 0, 3650, &p->window_days) ||
 	    !int_opt(opts, OPT_RESTOCKING_FEE, 0, 100, &p->restocking_fee_percent) ||
 	    !int_opt(opts, OPT_CREDIT_BONUS, 0, 100, &p->store_credit_bonus_percent) ||
@@ -251,12 +275,13 @@ static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char 
 	if (!int_opt(opts, OPT_PRICE_STEP, 1, 1000000, &step))
 		return 2;
 	p->price_step = step;
-	if ((e = store_merchant_policy_set(&x->db, m.id, p)) != KAERU_OK)
+	if ((e = store_merchant_policy_set(&x->db, m.id, p)) != KAERU_OK ||
+	    (e = store_merchant_timezone_set(&x->db, m.id, zone)) != KAERU_OK)
 		return db_fail(x, e, "merchant");
-	printf("merchant %s: window %d days, restocking fee %d%%, store-credit bonus %d%%, "
-	       "labels valid %d days; resale at new %d%%, like new %d%%, good %d%%, fair %d%% "
-	       "in steps of %lld\n",
-	       slug, p->window_days, p->restocking_fee_percent, p->store_credit_bonus_percent,
+	printf("merchant %s: time zone %s, window %d days, restocking fee %d%%, store-credit "
+	       "bonus %d%%, labels valid %d days; resale at new %d%%, like new %d%%, good %d%%, "
+	       "fair %d%% in steps of %lld\n",
+	       slug, zone, p->window_days, p->restocking_fee_percent, p->store_credit_bonus_percent,
 	       p->label_validity_days, p->resale_percent[GRADE_NEW],
 	       p->resale_percent[GRADE_LIKE_NEW], p->resale_percent[GRADE_GOOD],
 	       p->resale_percent[GRADE_FAIR], (long long)p->price_step);
@@ -408,7 +433,8 @@ static const struct command {
     {"warehouse", "create", cmd_warehouse_create,
      "warehouse create --code TYO1 --name \"Tokyo DC\" --address-json '{...}'"},
     {"merchant", "create", cmd_merchant_create,
-     "merchant create --slug sakura --name \"Sakura Apparel\" --currency JPY --warehouse TYO1"},
+     "merchant create --slug sakura --name \"Sakura Apparel\" --currency JPY --warehouse TYO1 "
+     "[--timezone Asia/Tokyo]  (UTC when not given)"},
     {"user", "create", cmd_user_create,
      "user create --email a@b.jp --role warehouse|merchant|admin [--merchant SLUG] "
      "[--warehouse CODE]  (password on stdin)"},
@@ -416,7 +442,7 @@ static const struct command {
      "merchant policy --slug sakura [--window-days N] [--restocking-fee-percent N] "
      "[--store-credit-bonus-percent N] [--label-validity-days N] [--resale-percent-new N] "
      "[--resale-percent-like-new N] [--resale-percent-good N] [--resale-percent-fair N] "
-     "[--price-step MINOR_UNITS]"},
+     "[--price-step MINOR_UNITS] [--timezone IANA_NAME]"},
     {"orders", "import", cmd_orders_import, "orders import --merchant SLUG FILE.jsonl"},
     {"maintenance", NULL, cmd_maintenance,
      "maintenance  (expire unscanned labels, prune sessions; safe from cron on many hosts)"},

@@ -52,7 +52,12 @@ void policy_default(struct policy *p, const char *currency)
 	p->price_step = e == 0 ? 10 : e == 2 ? 100 : 1000;
 }
 
-enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t now,
+int64_t returnable_until(int64_t delivered_day, const struct policy *p)
+{
+	return delivered_day + p->window_days;
+}
+
+enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t today,
                                  int64_t *returnable)
 {
 	*returnable = 0;
@@ -62,7 +67,7 @@ enum ineligible line_eligibility(const struct line_state *l, const struct policy
 		return INELIGIBLE_ALREADY_RETURNED;
 	if (!l->delivered)
 		return INELIGIBLE_NOT_DELIVERED;
-	if (now > l->delivered_at + (int64_t)p->window_days * 86400)
+	if (today > returnable_until(l->delivered_day, p))
 		return INELIGIBLE_WINDOW_CLOSED;
 	*returnable = l->quantity - l->returned;
 	return INELIGIBLE_NONE;

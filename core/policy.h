@@ -35,12 +35,19 @@ struct line_state {
 	int64_t returned; /* units in returns that count (see return_status_counts) */
 	bool final_sale;
 	bool delivered;
-	int64_t delivered_at; /* Unix seconds, when delivered */
+	int64_t delivered_day; /* the merchant's local day of delivery, days since 1970-01-01 */
 };
 
-/* Decides whether a line can be returned at time now. Sets *returnable to the units that
- * may still be returned (0 when ineligible). The first failing rule in the enum's order wins. */
-enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t now,
+/* The last local day a line delivered on local day delivered_day may be returned: the window
+ * counts the merchant's calendar days, so delivered on day D with a window of N days, it may
+ * be returned through day D + N inclusive, whatever the hour of delivery or the length of the
+ * days between (daylight saving time). */
+int64_t returnable_until(int64_t delivered_day, const struct policy *p);
+
+/* Decides whether a line can be returned on the merchant's local day today (days since
+ * 1970-01-01). Sets *returnable to the units that may still be returned (0 when ineligible).
+ * The first failing rule in the enum's order wins. */
+enum ineligible line_eligibility(const struct line_state *l, const struct policy *p, int64_t today,
                                  int64_t *returnable);
 
 /* True for the ISO 4217 currencies kaeru knows the minor unit of. */

@@ -8,7 +8,8 @@
 static const char sql_order_upsert[] =
     "INSERT INTO orders (merchant_id, order_number, email, email_key, currency, placed_at,"
     " delivered_at, shipping_address)"
-    " VALUES (?, ?, ?, LOWER(TRIM(?)), ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?)"
+    " VALUES (?, ?, ?, LOWER(TRIM(?)), ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
+    " TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?)"
     " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), email = VALUES(email),"
     " email_key = VALUES(email_key), currency = VALUES(currency), placed_at = VALUES(placed_at),"
     " delivered_at = VALUES(delivered_at), shipping_address = VALUES(shipping_address),"
@@ -26,8 +27,9 @@ static const char sql_line_ids[] =
 static const char sql_line_delete[] = "DELETE FROM order_lines WHERE id = ?";
 
 #define ORDER_COLUMNS                                                                              \
-	"o.id, o.merchant_id, o.order_number, o.email, o.currency, UNIX_TIMESTAMP(o.placed_at),"   \
-	" UNIX_TIMESTAMP(o.delivered_at), o.shipping_address"
+	"o.id, o.merchant_id, o.order_number, o.email, o.currency,"                                \
+	" TIMESTAMPDIFF(SECOND, '1970-01-01', o.placed_at),"                                       \
+	" TIMESTAMPDIFF(SECOND, '1970-01-01', o.delivered_at), o.shipping_address"
 static const char sql_order_by_id[] = "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ?";
 static const char sql_order_by_id_lock[] =
     "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ? FOR UPDATE";

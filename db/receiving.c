@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const char sql_receive[] =
-    "UPDATE returns SET status = 'received', received_at = FROM_UNIXTIME(?),"
+    "UPDATE returns SET status = 'received',"
+    " received_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
     " updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'label_issued'";
 static const char sql_resolve[] =
     "UPDATE returns SET status = 'resolved', resolved_at = CURRENT_TIMESTAMP,"

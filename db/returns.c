@@ -11,7 +11,8 @@ static const char sql_return_get[] =
     "SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"
     " r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"
     " o.currency, o.shipping_address, w.code, w.name,"
-    " DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), UNIX_TIMESTAMP(r.expires_at), w.address,"
+    " DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'),"
+    " TIMESTAMPDIFF(SECOND, '1970-01-01', r.expires_at), w.address,"
     " " MERCHANT_COLUMNS " FROM returns r JOIN orders o ON o.id = r.order_id"
     " JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
     " WHERE r.rma = ?";
@@ -47,7 +48,7 @@ static const char sql_return_insert[] =
     "INSERT INTO returns (rma, merchant_id, order_id, warehouse_id, tracking_key, status,"
     " idempotency_key, request_hash, created_at, updated_at, expires_at)"
     " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
-    " FROM_UNIXTIME(?))";
+    " TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char sql_item_insert[] =
     "INSERT INTO return_items (return_id, order_line_id, quantity, reason, comment, resolution,"
     " exchange_sku, reserved_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";

@@ -16,6 +16,11 @@
 /* Secrets are stored as hex BLAKE2b-256 digests: 64 characters. */
 #define HASH_HEX_LEN 64
 
+/* Times are DATETIME columns in UTC (every connection runs in UTC, db.c), passed as Unix
+ * seconds with 64-bit arithmetic: TIMESTAMPADD(SECOND, ?, '1970-01-01') in and
+ * TIMESTAMPDIFF(SECOND, '1970-01-01', col) out, good over all of DATETIME's range. Never
+ * FROM_UNIXTIME or UNIX_TIMESTAMP: they stop at 2038-01-19T03:14:07Z, and before 1970. */
+
 struct warehouse {
 	int64_t id;
 	const char *code, *name;
@@ -25,6 +30,7 @@ struct warehouse {
 struct merchant {
 	int64_t id;
 	const char *slug, *name, *currency;
+	const char *timezone; /* IANA name: the merchant's calendar (util/tz.h) */
 	int64_t warehouse_id;
 	struct policy policy;
 };
@@ -36,8 +42,8 @@ struct merchant {
 	"m.id, m.slug, m.name, m.currency, m.warehouse_id, m.window_days,"                         \
 	" m.restocking_fee_percent, m.store_credit_bonus_percent, m.label_validity_days,"          \
 	" m.resale_percent_new, m.resale_percent_like_new, m.resale_percent_good,"                 \
-	" m.resale_percent_fair, m.price_step"
-#define MERCHANT_NCOLUMNS 14
+	" m.resale_percent_fair, m.price_step, m.timezone"
+#define MERCHANT_NCOLUMNS 15
 void store_merchant_from_row(const struct db_rows *rows, size_t row, size_t col,
                              struct merchant *m);
 enum kaeru_err store_merchant_by_key(struct db *db, const char *key_hash_hex, struct merchant *m);
@@ -49,10 +55,13 @@ enum kaeru_err store_warehouse_create(struct db *db, const char *code, const cha
                                       const char *address_json, int64_t *id);
 /* ECONFLICT when the slug is taken. */
 enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char *name,
-                                     const char *currency, int64_t warehouse_id,
-                                     const char *key_hash_hex, int64_t price_step, int64_t *id);
+                                     const char *currency, const char *timezone,
+                                     int64_t warehouse_id, const char *key_hash_hex,
+                                     int64_t price_step, int64_t *id);
 /* Stores the policy: window, fee, bonus, label validity, resale percentages, price step. */
 enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p);
+/* Stores the merchant's time zone, an IANA name that tz_valid accepts. */
+enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone);
 /* ECONFLICT when the email is taken. merchant_id/warehouse_id 0 for none. */
 enum kaeru_err store_user_create(struct db *db, const char *email, const char *password_hash,
                                  enum role role, int64_t merchant_id, int64_t warehouse_id);

@@ -14,8 +14,9 @@ static const char sql_warehouse_by_code[] =
 static const char sql_warehouse_insert[] =
     "INSERT INTO warehouses (code, name, address) VALUES (?, ?, ?)";
 static const char sql_merchant_insert[] =
-    "INSERT INTO merchants (slug, name, currency, warehouse_id, api_key_hash, price_step)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO merchants (slug, name, currency, timezone, warehouse_id, api_key_hash,"
+    " price_step) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_timezone_set[] = "UPDATE merchants SET timezone = ? WHERE id = ?";
 static const char sql_policy_set[] =
     "UPDATE merchants SET window_days = ?, restocking_fee_percent = ?,"
     " store_credit_bonus_percent = ?, label_validity_days = ?, resale_percent_new = ?,"
@@ -43,6 +44,7 @@ void store_merchant_from_row(const struct db_rows *rows, size_t row, size_t col,
 	p->resale_percent[GRADE_GOOD] = (int)db_int(rows, row, col + 11);
 	p->resale_percent[GRADE_FAIR] = (int)db_int(rows, row, col + 12);
 	p->price_step = db_int(rows, row, col + 13);
+	m->timezone = db_str(rows, row, col + 14);
 }
 
 static enum kaeru_err merchant_row(enum kaeru_err e, const struct db_rows *rows, struct merchant *m)
@@ -107,13 +109,14 @@ enum kaeru_err store_warehouse_create(struct db *db, const char *code, const cha
 }
 
 enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char *name,
-                                     const char *currency, int64_t warehouse_id,
-                                     const char *key_hash, int64_t price_step, int64_t *id)
+                                     const char *currency, const char *timezone,
+                                     int64_t warehouse_id, const char *key_hash, int64_t price_step,
+                                     int64_t *id)
 {
 	uint64_t insert_id = 0;
 	enum kaeru_err e = db_exec(db, sql_merchant_insert,
-	                           DB_ARGS(DBS(slug), DBS(name), DBS(currency), DBI(warehouse_id),
-	                                   DBS(key_hash), DBI(price_step)),
+	                           DB_ARGS(DBS(slug), DBS(name), DBS(currency), DBS(timezone),
+	                                   DBI(warehouse_id), DBS(key_hash), DBI(price_step)),
 	                           NULL, &insert_id);
 	*id = (int64_t)insert_id;
 	return e;
@@ -139,4 +142,9 @@ enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct
 	                       DBI(p->resale_percent[GRADE_GOOD]),
 	                       DBI(p->resale_percent[GRADE_FAIR]), DBI(p->price_step), DBI(id)),
 	               NULL, NULL);
+}
+
+enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone)
+{
+	return db_exec(db, sql_timezone_set, DB_ARGS(DBS(timezone), DBI(id)), NULL, NULL);
 }

@@ -25,8 +25,10 @@ fill() {
 	'{"name":"kaeru Returns NJ1","postal_code":"07097","region":"NJ","city":"Jersey City","line1":"100 Harbor Blvd","line2":"Dock 7","country":"US","phone":"+1 201-555-0100"}'
 
 key() { "$ADMIN" merchant create "$@" | tail -n 1; }
-SAKURA=$(key --slug sakura --name "Sakura Apparel さくらアパレル" --currency JPY --warehouse TYO1)
-MAPLE=$(key --slug maple --name "Maple Outdoor Co." --currency USD --warehouse NJ1)
+SAKURA=$(key --slug sakura --name "Sakura Apparel さくらアパレル" --currency JPY --warehouse TYO1 \
+	--timezone Asia/Tokyo)
+MAPLE=$(key --slug maple --name "Maple Outdoor Co." --currency USD --warehouse NJ1 \
+	--timezone America/New_York)
 
 fill "$HERE/orders-sakura.jsonl" >"$OUT/orders-sakura.jsonl"
 fill "$HERE/orders-maple.jsonl" >"$OUT/orders-maple.jsonl"

@@ -5,6 +5,7 @@
 #include "fcgi/render.h"
 #include "fcgi/validate.h"
 #include "util/timefmt.h"
+#include "util/tz.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -29,7 +30,7 @@ void h_portal_get(struct req *r)
 	}
 	respond_json(r, 200,
 	             json_pack("{s:o, s:o}", "merchant", render_merchant_brief(&m), "policy",
-	                       render_policy(&m.policy)));
+	                       render_merchant_policy(&m)));
 }
 
 /* Compares two e-mail addresses as lookup does: surrounding blanks ignored, any case. */
@@ -43,32 +44,48 @@ static bool email_same(const char *given, const char *stored)
 	return strlen(stored) == n && strncasecmp(given, stored, n) == 0;
 }
 
+/* The merchant's local day numbers of now and of o's delivery (now's when not delivered): what
+ * the return window counts, in the merchant's calendar. */
+static void order_days(const struct merchant *m, const struct order *o, int64_t now, int64_t *today,
+                       int64_t *delivered_day)
+{
+	int64_t t[2] = {now, o->has_delivered ? o->delivered_at : now}, day[2];
+	tz_local_days(m->timezone, 2, t, day);
+	*today = day[0];
+	*delivered_day = day[1];
+}
+
 static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o,
                                    const struct exchange_option *opts, size_t nopts)
 {
+	int64_t today, delivered_day;
+	order_days(m, o, r->now, &today, &delivered_day);
+	char until[DATE_LEN];
+	date_format(returnable_until(delivered_day, &m->policy), until);
 	json_t *lines = json_array();
 	for (size_t i = 0; i < o->n_lines; i++) {
 		const struct order_line *l = &o->lines[i];
 		struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
-		                        o->delivered_at};
+		                        delivered_day};
 		int64_t returnable;
-		enum ineligible why = line_eligibility(&st, &m->policy, r->now, &returnable);
+		enum ineligible why = line_eligibility(&st, &m->policy, today, &returnable);
 		json_t *options = json_array();
 		for (size_t k = 0; why == INELIGIBLE_NONE && k < nopts; k++)
 			if (opts[k].order_line_id == l->id)
 				json_array_append_new(options,
 				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
 				                                "variant", opts[k].variant));
-		json_array_append_new(
-		    lines,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}",
-		              "line_id", l->line_id, "sku", l->sku, "product_id", l->product_id,
-		              "name", l->name, "variant", l->variant, "quantity",
-		              (json_int_t)l->quantity, "returnable_quantity",
-		              (json_int_t)returnable, "unit_price", (json_int_t)l->unit_price,
-		              "final_sale", l->final_sale, "eligible", why == INELIGIBLE_NONE,
-		              "ineligible_reason", ineligible_names[why], "exchange_options",
-		              options));
+		json_t *line = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}", "line_id",
+		    l->line_id, "sku", l->sku, "product_id", l->product_id, "name", l->name,
+		    "variant", l->variant, "quantity", (json_int_t)l->quantity,
+		    "returnable_quantity", (json_int_t)returnable, "unit_price",
+		    (json_int_t)l->unit_price, "final_sale", l->final_sale, "eligible",
+		    why == INELIGIBLE_NONE, "ineligible_reason", ineligible_names[why],
+		    "exchange_options", options);
+		if (why == INELIGIBLE_NONE)
+			json_object_set_new(line, "returnable_until", json_string(until));
+		json_array_append_new(lines, line);
 	}
 	return lines;
 }
@@ -146,7 +163,7 @@ void h_lookup(struct req *r)
 	respond_json(r, 200,
 	             json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o->id),
 	                       "merchant", render_merchant_brief(m), "order", order, "policy",
-	                       render_policy(&m->policy)));
+	                       render_merchant_policy(m)));
 }
 
 struct item_in {
@@ -192,10 +209,12 @@ static bool item_take(struct db *db, struct return_create *rc, struct order *o, 
 			check_fail(c, "line_id", "appears twice; give one quantity per line");
 			return true;
 		}
+	int64_t today, delivered_day;
+	order_days(&rc->merchant, o, rc->now, &today, &delivered_day);
 	struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
-	                        o->delivered_at};
+	                        delivered_day};
 	int64_t returnable;
-	enum ineligible why = line_eligibility(&st, &rc->merchant.policy, rc->now, &returnable);
+	enum ineligible why = line_eligibility(&st, &rc->merchant.policy, today, &returnable);
 	if (why != INELIGIBLE_NONE) {
 		check_fail(c, "line_id",
 		           arena_printf(c->arena, "cannot be returned: %s", ineligible_names[why]));

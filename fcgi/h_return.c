@@ -4,8 +4,11 @@
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "pdf/label.h"
+#include "util/timefmt.h"
+#include "util/tz.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,10 +119,17 @@ void h_return_label(struct req *r)
 		respond_error(r, e);
 		return;
 	}
+	/* The day the return was made on the merchant's calendar (created_at is UTC). */
+	int64_t created;
+	char created_on[DATE_LEN];
+	if (rfc3339_parse(ret.created_at, &created))
+		date_format(tz_local_day(m.timezone, created), created_on);
+	else /* not seen: the column is NOT NULL and DATE_FORMAT writes RFC 3339 */
+		snprintf(created_on, sizeof(created_on), "%.10s", ret.created_at);
 	struct label l = {.rma = ret.rma,
 	                  .qr_text = arena_printf(r->arena, "KAERU:%s", ret.rma),
 	                  .merchant_name = m.name,
-	                  .created_on = arena_strndup(r->arena, ret.created_at, 10),
+	                  .created_on = created_on,
 	                  .n_items = ret.n_items};
 	label_address_from(r->arena, ret.shipping_address_json, &l.from);
 	label_address_from(r->arena, ret.warehouse_address_json, &l.to);

@@ -13,6 +13,13 @@ json_t *render_policy(const struct policy *p)
 	                 p->label_validity_days, "reasons", reasons);
 }
 
+json_t *render_merchant_policy(const struct merchant *m)
+{
+	json_t *j = render_policy(&m->policy);
+	json_object_set_new(j, "timezone", json_string(m->timezone));
+	return j;
+}
+
 json_t *render_merchant_brief(const struct merchant *m)
 {
 	return json_pack("{s:s, s:s, s:s}", "slug", m->slug, "name", m->name, "currency",
@@ -115,6 +122,7 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	    "currency", ret->currency, "status", return_status_names[ret->status], "created_at",
 	    ret->created_at, "label_url", label_url, "tracking_url", tracking_url, "items", items,
 	    "events", events, "refund", refund, "exchanges", exchanges);
+	json_object_set_new(j, "merchant_timezone", json_string(m->timezone));
 	if (v == VIEW_STAFF) {
 		json_t *address = render_stored_json(ret->shipping_address_json);
 		json_t *name = json_object_get(address, "name");

@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 json_t *render_policy(const struct policy *p);
+/* The merchant's policy as customers see it: render_policy's members and "timezone". */
+json_t *render_merchant_policy(const struct merchant *m);
 /* {slug, name, currency} */
 json_t *render_merchant_brief(const struct merchant *m);
 /* The stored order as the shop sent it. */

@@ -194,6 +194,11 @@ int64_t check_time(struct checker *c, json_t *obj, const char *key, enum presenc
 		check_fail(c, key, "must be an RFC 3339 time such as 2026-11-03T09:00:00Z");
 		return 0;
 	}
+	if (t < TIME_API_MIN || t >= TIME_API_MAX) {
+		check_fail(c, key,
+		           "must be from 2000-01-01T00:00:00Z to before 2100-01-01T00:00:00Z");
+		return 0;
+	}
 	*present = true;
 	return t;
 }

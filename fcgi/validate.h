@@ -37,7 +37,8 @@ bool check_bool(struct checker *c, json_t *obj, const char *key, enum presence p
 /* One of names[0..n): returns its index, or -1 (with an error when present or required). */
 int check_enum(struct checker *c, json_t *obj, const char *key, enum presence p,
                const char *const *names, size_t n);
-/* An RFC 3339 time; *present says whether it was given (null counts as absent). */
+/* An RFC 3339 time in [TIME_API_MIN, TIME_API_MAX) (util/timefmt.h); *present says whether it
+ * was given (null counts as absent). */
 int64_t check_time(struct checker *c, json_t *obj, const char *key, enum presence p, bool *present);
 /* An array of 1..max elements (or min..max); NULL when missing or wrong. */
 json_t *check_array(struct checker *c, json_t *obj, const char *key, size_t min, size_t max);

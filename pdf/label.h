@@ -15,7 +15,7 @@ struct label {
 	const char *rma;           /* Code 128 text, exactly this string, e.g. "7KQ2M-XH4RP" */
 	const char *qr_text;       /* QR content, e.g. "KAERU:7KQ2M-XH4RP" */
 	const char *merchant_name; /* UTF-8 */
-	const char *created_on;    /* "2026-11-22" */
+	const char *created_on;    /* "2026-11-22": the day made, on the merchant's calendar */
 	struct label_address from; /* the customer (ship-from) */
 	struct label_address to;   /* the merchant's return warehouse (ship-to) */
 	const char *dock; /* the receiving warehouse as staff know it, e.g. "TYO1 · Tokyo DC";

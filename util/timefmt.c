@@ -54,7 +54,7 @@ bool rfc3339_parse(const char *s, int64_t *out)
 	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
 	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
 		return false;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60)
+	if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60)
 		return false;
 	if (d > mdays[mo - 1] + (mo == 2 && leap(y)))
 		return false;
@@ -96,4 +96,12 @@ void rfc3339_format(int64_t t, char buf[RFC3339_LEN])
 	civil_from_days(days, &y, &m, &d);
 	snprintf(buf, RFC3339_LEN, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
 	         (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+void date_format(int64_t day, char buf[DATE_LEN])
+{
+	int y;
+	unsigned m, d;
+	civil_from_days(day, &y, &m, &d);
+	snprintf(buf, DATE_LEN, "%04d-%02u-%02u", y, m, d);
 }

@@ -5,8 +5,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  JP_ADDRESS, US_ADDRESS, api, assertProblem, assertStatus, createReturn, newMerchant, openOrder,
-  scratchDir, trackingKey,
+  JP_ADDRESS, US_ADDRESS, adminOk, api, assertProblem, assertStatus, createReturn, newMerchant, openOrder,
+  scratchDir, sql, sqlString, trackingKey,
 } from './lib.mjs';
 
 let jp;
@@ -116,4 +116,33 @@ test('the label needs the tracking key or the order token', async () => {
   assertProblem(await api('GET', `${path}?k=wrong-key`), 404);
   const other = await openOrder(jp);
   assertProblem(await api('GET', path, { token: other.token }), 404);
+});
+
+/** The dates YYYY-MM-DD a label prints. */
+const datesOn = (label) => label.text.match(/\d{4}-\d\d-\d\d/g) || [];
+
+test('the label prints the day the return was made on the merchant\'s calendar', async () => {
+  // The same UTC instants are another day in Tokyo, in New York, and in UTC.
+  const cases = [
+    { zone: 'Asia/Tokyo', currency: 'JPY', line: '1', createdUtc: '2026-11-21 16:30:00', date: '2026-11-22' },
+    { zone: 'Asia/Tokyo', currency: 'JPY', line: '1', createdUtc: '2026-11-21 14:59:59', date: '2026-11-21' },
+    { zone: 'America/New_York', currency: 'USD', line: 'A1', createdUtc: '2026-11-22 03:00:00', date: '2026-11-21' },
+    { zone: 'America/New_York', currency: 'USD', line: 'A1', createdUtc: '2026-07-01 04:00:00', date: '2026-07-01' },
+    { zone: null, currency: 'JPY', line: '1', createdUtc: '2026-11-21 16:30:00', date: '2026-11-21' },
+  ];
+  const shops = new Map();
+  for (const c of cases) {
+    if (!shops.has(c.zone)) {
+      const m = newMerchant({ currency: c.currency });
+      if (c.zone) adminOk(['merchant', 'policy', '--slug', m.slug, '--timezone', c.zone]);
+      shops.set(c.zone, m);
+    }
+    const o = await openOrder(shops.get(c.zone));
+    const r = await createReturn(o.token, [{ line_id: c.line, quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+    sql(`UPDATE returns SET created_at = ${sqlString(c.createdUtc)} WHERE rma = ${sqlString(r.rma)}`);
+    const res = await getUrl(r.label_url);
+    assertLabelResponse(res);
+    const label = readLabel(res.raw, `date-${r.rma}`);
+    assert.deepEqual(datesOn(label), [c.date], `${c.createdUtc}Z in ${c.zone || 'UTC'}:\n${label.text}`);
+  }
 });

@@ -45,14 +45,20 @@ test('a lookup answers the token, the merchant, the lines with eligibility, and 
     returnable_quantity: 2, unit_price: 4900, eligible: true, ineligible_reason: null });
   assert.deepEqual(optionsOf(tee), [{ sku: 'TEE-BLK-L', variant: 'Black / L' }]);
 
+  // The last day of the window on the merchant's calendar: UTC for a merchant given no time zone.
+  const lastDay = new Date(Date.parse(body.delivered_at) + 30 * 86_400_000).toISOString().slice(0, 10);
+  assert.equal(tee.returnable_until, lastDay);
+
   const sale = lineOf(found.order, '2');
   assert.equal(sale.eligible, false);
   assert.equal(sale.ineligible_reason, 'final_sale');
+  assert.equal(sale.returnable_until, undefined, 'only eligible lines have a last day');
 
   assert.equal(lineOf(found.order, '3').eligible, true);
   assert.equal(found.policy.window_days, 30);
   assert.equal(found.policy.store_credit_bonus_percent, 10);
   assert.deepEqual([...found.policy.reasons].sort(), [...REASONS].sort());
+  assert.equal(found.policy.timezone, 'UTC');
 });
 
 test('lines come in the order the shop sent them, exchange options by variant then sku', async () => {

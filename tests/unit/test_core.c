@@ -9,9 +9,10 @@
 #include "core/domain.h"
 #include "core/policy.h"
 #include "core/rma.h"
+#include "util/timefmt.h"
+#include "util/tz.h"
 
-#define DAY 86400
-#define NOW 1795000000LL
+#define TODAY 20779 /* 2026-11-22, a local day number */
 
 static void test_eligibility(void **state)
 {
@@ -24,38 +25,118 @@ static void test_eligibility(void **state)
 		enum ineligible want;
 		int64_t returnable;
 	} cases[] = {
-	    {"fresh delivery", {2, 0, false, true, NOW - 2 * DAY}, INELIGIBLE_NONE, 2},
-	    {"one of two already returned", {2, 1, false, true, NOW - 2 * DAY}, INELIGIBLE_NONE, 1},
-	    {"all returned", {2, 2, false, true, NOW - 2 * DAY}, INELIGIBLE_ALREADY_RETURNED, 0},
-	    {"final sale", {1, 0, true, true, NOW - 2 * DAY}, INELIGIBLE_FINAL_SALE, 0},
-	    {"final sale wins over returned", {1, 1, true, true, NOW}, INELIGIBLE_FINAL_SALE, 0},
+	    {"fresh delivery", {2, 0, false, true, TODAY - 2}, INELIGIBLE_NONE, 2},
+	    {"one of two already returned", {2, 1, false, true, TODAY - 2}, INELIGIBLE_NONE, 1},
+	    {"all returned", {2, 2, false, true, TODAY - 2}, INELIGIBLE_ALREADY_RETURNED, 0},
+	    {"final sale", {1, 0, true, true, TODAY - 2}, INELIGIBLE_FINAL_SALE, 0},
+	    {"final sale wins over returned", {1, 1, true, true, TODAY}, INELIGIBLE_FINAL_SALE, 0},
 	    {"not delivered", {1, 0, false, false, 0}, INELIGIBLE_NOT_DELIVERED, 0},
-	    {"last second of the window", {1, 0, false, true, NOW - 30 * DAY}, INELIGIBLE_NONE, 1},
-	    {"one second past the window",
-	     {1, 0, false, true, NOW - 30 * DAY - 1},
+	    {"delivered today", {1, 0, false, true, TODAY}, INELIGIBLE_NONE, 1},
+	    {"last day of the window (D + 30)",
+	     {1, 0, false, true, TODAY - 30},
+	     INELIGIBLE_NONE,
+	     1},
+	    {"the day after the window",
+	     {1, 0, false, true, TODAY - 31},
 	     INELIGIBLE_WINDOW_CLOSED,
 	     0},
-	    {"45 days ago", {3, 0, false, true, NOW - 45 * DAY}, INELIGIBLE_WINDOW_CLOSED, 0},
+	    {"45 days ago", {3, 0, false, true, TODAY - 45}, INELIGIBLE_WINDOW_CLOSED, 0},
 	    {"delivered in the future (clock skew)",
-	     {1, 0, false, true, NOW + DAY},
+	     {1, 0, false, true, TODAY + 1},
 	     INELIGIBLE_NONE,
 	     1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int64_t returnable = -1;
-		enum ineligible got = line_eligibility(&cases[i].line, &p, NOW, &returnable);
+		enum ineligible got = line_eligibility(&cases[i].line, &p, TODAY, &returnable);
 		if (got != cases[i].want || returnable != cases[i].returnable)
 			fail_msg("%s: got %d/%lld, want %d/%lld", cases[i].what, got,
 			         (long long)returnable, cases[i].want,
 			         (long long)cases[i].returnable);
 	}
+	assert_int_equal(returnable_until(TODAY - 30, &p), TODAY);
 	/* A shorter window in the merchant's policy is honoured. */
 	p.window_days = 7;
-	struct line_state l = {1, 0, false, true, NOW - 8 * DAY};
+	struct line_state l = {1, 0, false, true, TODAY - 8};
 	int64_t r;
-	assert_int_equal(line_eligibility(&l, &p, NOW, &r), INELIGIBLE_WINDOW_CLOSED);
+	assert_int_equal(line_eligibility(&l, &p, TODAY, &r), INELIGIBLE_WINDOW_CLOSED);
+	l.delivered_day = TODAY - 7;
+	assert_int_equal(line_eligibility(&l, &p, TODAY, &r), INELIGIBLE_NONE);
+	/* A window of 0 days: the day of delivery only. */
+	p.window_days = 0;
+	assert_int_equal(line_eligibility(&l, &p, l.delivered_day, &r), INELIGIBLE_NONE);
+	assert_int_equal(line_eligibility(&l, &p, l.delivered_day + 1, &r),
+	                 INELIGIBLE_WINDOW_CLOSED);
 	assert_string_equal(ineligible_names[INELIGIBLE_WINDOW_CLOSED], "window_closed");
 	assert_null(ineligible_names[INELIGIBLE_NONE]);
+}
+
+/* The window counted in the merchant's calendar days, from instants as the edge sees them:
+ * delivered_at and now (UTC) become local day numbers in the merchant's zone (util/tz), and
+ * the line is returnable through the local day delivery + window_days, whatever the hour of
+ * delivery, daylight saving time, year ends and leap days. */
+static void test_window_local_days(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what, *zone;
+		const char *delivered_at, *now; /* RFC 3339, UTC */
+		int window_days;
+		const char *until; /* the last local day */
+		bool eligible;
+	} cases[] = {
+	    /* Tokyo is UTC+9 all year: 23:30Z is the next morning there. */
+	    {"Tokyo: delivered 08:30 local on the 1st, last minute of the 31st", "Asia/Tokyo",
+	     "2026-11-30T23:30:00Z", "2026-12-31T14:59:59Z", 30, "2026-12-31", true},
+	    {"Tokyo: the first second of the day after", "Asia/Tokyo", "2026-11-30T23:30:00Z",
+	     "2026-12-31T15:00:00Z", 30, "2026-12-31", false},
+	    {"Tokyo: across the year end", "Asia/Tokyo", "2026-12-20T15:00:00Z",
+	     "2027-01-20T14:59:59Z", 30, "2027-01-20", true},
+	    {"Tokyo: open all its last day (an instant rule said 00:00Z)", "Asia/Tokyo",
+	     "2026-11-01T00:00:00Z", "2026-12-01T10:00:00Z", 30, "2026-12-01", true},
+	    /* New York: EDT (UTC-4) until 2026-11-01 02:00, EST (UTC-5) until 2027-03-14 02:00. */
+	    {"New York: spring forward day is 23 hours; open in its last second",
+	     "America/New_York", "2027-03-07T04:30:00Z", "2027-03-15T03:59:59Z", 8, "2027-03-14",
+	     true},
+	    {"New York: and closed at its local midnight (an instant rule said 04:30Z)",
+	     "America/New_York", "2027-03-07T04:30:00Z", "2027-03-15T04:00:00Z", 8, "2027-03-14",
+	     false},
+	    {"New York: fall back day is 25 hours; open in its last hour", "America/New_York",
+	     "2026-10-25T04:30:00Z", "2026-11-02T04:59:59Z", 7, "2026-11-01", true},
+	    {"New York: and closed after it", "America/New_York", "2026-10-25T04:30:00Z",
+	     "2026-11-02T05:00:00Z", 7, "2026-11-01", false},
+	    {"New York: delivered 23:30 local on Dec 31, across the year end", "America/New_York",
+	     "2027-01-01T04:30:00Z", "2027-01-31T04:59:59Z", 30, "2027-01-30", true},
+	    {"New York: the day after", "America/New_York", "2027-01-01T04:30:00Z",
+	     "2027-01-31T05:00:00Z", 30, "2027-01-30", false},
+	    {"UTC: leap day counted once", "UTC", "2028-02-28T12:00:00Z", "2028-03-01T23:59:59Z", 2,
+	     "2028-03-01", true},
+	    {"UTC: leap year, 366 days", "UTC", "2028-01-01T00:00:00Z", "2028-12-31T23:59:59Z", 365,
+	     "2028-12-31", true},
+	    {"Tokyo: delivered on the leap day", "Asia/Tokyo", "2028-02-28T15:00:00Z",
+	     "2028-03-30T14:59:59Z", 30, "2028-03-30", true},
+	    {"Tokyo: past 2038", "Asia/Tokyo", "2038-01-19T03:14:08Z", "2038-02-18T14:59:59Z", 30,
+	     "2038-02-18", true},
+	    {"New York: past 2038, in DST", "America/New_York", "2040-07-01T03:00:00Z",
+	     "2040-07-31T03:59:59Z", 30, "2040-07-30", true},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy p;
+		policy_default(&p, "USD");
+		p.window_days = cases[i].window_days;
+		int64_t t[2], day[2];
+		assert_true(rfc3339_parse(cases[i].delivered_at, &t[0]));
+		assert_true(rfc3339_parse(cases[i].now, &t[1]));
+		tz_local_days(cases[i].zone, 2, t, day);
+		struct line_state l = {1, 0, false, true, day[0]};
+		int64_t returnable;
+		bool eligible = line_eligibility(&l, &p, day[1], &returnable) == INELIGIBLE_NONE;
+		char until[DATE_LEN];
+		date_format(returnable_until(day[0], &p), until);
+		if (eligible != cases[i].eligible || strcmp(until, cases[i].until) != 0)
+			fail_msg("%s: eligible %d until %s, want %d %s", cases[i].what, eligible,
+			         until, cases[i].eligible, cases[i].until);
+	}
 }
 
 static void test_transitions(void **state)
@@ -230,9 +311,10 @@ static void test_rma(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_eligibility), cmocka_unit_test(test_transitions),
-	    cmocka_unit_test(test_names),       cmocka_unit_test(test_money),
-	    cmocka_unit_test(test_rma),         cmocka_unit_test(test_resale_price),
+	    cmocka_unit_test(test_eligibility),  cmocka_unit_test(test_window_local_days),
+	    cmocka_unit_test(test_transitions),  cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_money),        cmocka_unit_test(test_rma),
+	    cmocka_unit_test(test_resale_price),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,7 @@ const DICT = {
     'items.heading': 'Choose items to return',
     'items.order': 'Order {number}',
     'items.delivered': 'Delivered {date}',
+    'items.until': 'Returnable until {date}',
     'items.fee': 'A {percent}% restocking fee applies when the reason is size or change of mind.',
     'items.fee.line': 'A {percent}% restocking fee applies for this reason.',
     'items.price': 'Price',
@@ -513,6 +514,7 @@ const DICT = {
     'items.heading': '返品する商品を選択',
     'items.order': '注文番号 {number}',
     'items.delivered': 'お届け日 {date}',
+    'items.until': '返品期限 {date}',
     'items.fee': '返品理由がサイズまたはお客様都合の場合、{percent}%の返品手数料がかかります。',
     'items.fee.line': 'この理由の場合、{percent}%の返品手数料がかかります。',
     'items.price': '価格',
@@ -1000,16 +1002,43 @@ export function money(minor, currency) {
   }
 }
 
-export function dateTime(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(d);
+// Intl options for a merchant's IANA time zone, or none (the browser's) when it is missing or
+// unknown to this browser.
+function zoneOptions(timeZone) {
+  if (!timeZone) return {};
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return { timeZone };
+  } catch {
+    return {};
+  }
 }
 
-export function date(iso) {
+// A date and time in the merchant's time zone (when given), naming the zone so nobody reads it
+// as their own.
+export function dateTime(iso, timeZone) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long' }).format(d);
+  const zone = zoneOptions(timeZone);
+  if (!zone.timeZone) return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(locale(), {
+    year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short', ...zone,
+  }).format(d);
+}
+
+// The date of an instant on the merchant's calendar (when its time zone is given).
+export function date(iso, timeZone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', ...zoneOptions(timeZone) }).format(d);
+}
+
+// A calendar day the API gives as YYYY-MM-DD (already the merchant's), shown as it is.
+export function day(ymd) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(ymd || '');
+  if (!m) return '';
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeZone: 'UTC' }).format(d);
 }
 
 // Time of day with seconds, for the scan station's list of scans.

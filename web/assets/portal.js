@@ -3,7 +3,7 @@
 // → review (submit) → done (RMA, label, tracking link, cancel).
 // All state lives in S; render() rebuilds the current step from it (on a step change and on a
 // language switch); errors and busy states are updated in place so live regions announce them.
-import { t, word, money, date, lang, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
+import { t, word, money, date, day, lang, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
 import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList, newKey } from './common.js';
 
 const FEE_REASONS = ['too_small', 'too_large', 'changed_mind'];
@@ -178,7 +178,9 @@ function viewItems() {
       { class: 'meta' },
       h('span', { class: 'meta-part' }, t('items.order', { number: S.order.order_number })),
       ' ',
-      S.order.delivered_at ? h('span', { class: 'meta-part' }, t('items.delivered', { date: date(S.order.delivered_at) })) : null,
+      S.order.delivered_at
+        ? h('span', { class: 'meta-part' }, t('items.delivered', { date: date(S.order.delivered_at, S.policy?.timezone) }))
+        : null,
     ),
     fee > 0 ? h('p', { class: 'notice' }, t('items.fee', { percent: fee })) : null,
     formErrorBox(),
@@ -207,6 +209,9 @@ function cardHead(line, i, extra) {
       h('span', { class: 'price' }, money(line.unit_price, currency())),
       h('span', { class: 'qty' }, t('items.qty.ordered', { n: line.quantity })),
     ),
+    line.eligible && line.returnable_until
+      ? h('p', { class: 'until' }, t('items.until', { date: day(line.returnable_until) }))
+      : null,
     extra,
   );
 }

@@ -73,7 +73,7 @@ function statusSteps(status) {
 }
 
 function viewReturn(r) {
-  const created = r.created_at ? t('track.created', { date: dateTime(r.created_at) }) : null;
+  const created = r.created_at ? t('track.created', { date: dateTime(r.created_at, r.merchant_timezone) }) : null;
   return [
     h('h2', { class: 'step-title', translate: 'no' }, t('track.title', { rma: r.rma })),
     h(
@@ -237,7 +237,7 @@ function viewTimeline(r) {
               h(
                 'p',
                 { class: 'event-meta' },
-                h('time', { datetime: e.at }, dateTime(e.at)),
+                h('time', { datetime: e.at }, dateTime(e.at, r.merchant_timezone)),
                 e.actor ? [' · ', actorWord(e.actor)] : null,
               ),
               eventDetail(e, r),
