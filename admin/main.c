@@ -504,6 +504,10 @@ int main(int argc, char **argv)
 	char err[256];
 	if (config_load(&x.cfg, config_path, err, sizeof(err)) != 0)
 		return fail("%s", err);
+	/* KAERU_DB_TIMEOUT bounds what a request may wait; an operator's command may run long
+	 * statements (a migration's ALTER TABLE, an import), so it waits up to an hour. */
+	if (x.cfg.db_timeout_s < 3600)
+		x.cfg.db_timeout_s = 3600;
 	if (sodium_init() < 0)
 		return fail("cannot initialise libsodium");
 	db_library_init();

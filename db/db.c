@@ -7,9 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#define TX_ATTEMPTS 5
-#define PARAMS_MAX  32 /* per statement: more is a defect of the statement, not input */
-#define COLUMNS_MAX 64
+#define TX_ATTEMPTS     5
+#define PARAMS_MAX      32 /* per statement: more is a defect of the statement, not input */
+#define COLUMNS_MAX     64
+#define DB_IDLE_PING_MS 1000 /* a connection idle longer is pinged before its next use */
 
 void db_library_init(void)
 {
@@ -106,6 +107,31 @@ static enum kaeru_err connect_now(struct db *db)
 	return KAERU_OK;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A live connection for the next command: connects when there is none, and pings one that sat
+ * idle for a while, since the server may have restarted meanwhile (a stale connection would
+ * fail the first request after it with 503). A failed ping connects anew, once. */
+static enum kaeru_err ensure_connected(struct db *db)
+{
+	int64_t now = now_ms();
+	if (db->conn && now - db->used_ms > DB_IDLE_PING_MS && mysql_ping(db->conn) != 0)
+		disconnect(db);
+	db->used_ms = now;
+	if (db->conn)
+		return KAERU_OK;
+	if (db->in_tx) { /* its transaction went with the connection: never go on without it */
+		note_error(db, CR_SERVER_LOST, "the connection was lost during a transaction");
+		return KAERU_EDB;
+	}
+	return connect_now(db);
+}
+
 enum kaeru_err db_open(struct db *db, const struct config *cfg, struct arena *arena)
 {
 	memset(db, 0, sizeof(*db));
@@ -130,7 +156,7 @@ static size_t slot_of(const char *sql)
 /* The prepared statement for sql on this connection, preparing it on first use. */
 static enum kaeru_err statement(struct db *db, const char *sql, MYSQL_STMT **out)
 {
-	if (!db->conn && connect_now(db) != KAERU_OK)
+	if (ensure_connected(db) != KAERU_OK)
 		return KAERU_EDB;
 	size_t i = slot_of(sql);
 	for (size_t probes = 0; probes < DB_STMT_SLOTS; probes++, i = (i + 1) % DB_STMT_SLOTS) {
@@ -310,7 +336,7 @@ int64_t db_int(const struct db_rows *r, size_t row, size_t col)
 
 enum kaeru_err db_exec_text(struct db *db, const char *sql)
 {
-	if (!db->conn && connect_now(db) != KAERU_OK)
+	if (ensure_connected(db) != KAERU_OK)
 		return KAERU_EDB;
 	if (mysql_query(db->conn, sql) != 0)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
@@ -337,12 +363,16 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 			nanosleep(&ts, NULL);
 		}
 		e = db_exec_text(db, "START TRANSACTION");
-		if (e == KAERU_OK)
-			e = fn(db, arg);
 		if (e == KAERU_OK) {
-			if (mysql_commit(db->conn) == 0)
+			db->in_tx = true;
+			e = fn(db, arg);
+			db->in_tx = false;
+		}
+		if (e == KAERU_OK) {
+			if (db->conn && mysql_commit(db->conn) == 0)
 				return KAERU_OK;
-			e = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+			e = db->conn ? classify(db, mysql_errno(db->conn), mysql_error(db->conn))
+			             : KAERU_EDB;
 		}
 		if (db->conn)
 			mysql_rollback(db->conn);

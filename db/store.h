@@ -335,14 +335,30 @@ enum kaeru_err store_session_delete(struct db *db, const char *token_hash);
 /* Deletes sessions dead by those limits; *n how many. */
 enum kaeru_err store_sessions_prune(struct db *db, int idle_s, int max_s, uint64_t *n);
 
-enum login_kind { LOGIN_ACCOUNT, LOGIN_ADDRESS };
-/* Failed logins of an account or address in the last window_s seconds, and the seconds since
- * the latest. */
-enum kaeru_err store_login_failures(struct db *db, enum login_kind kind, const char *subject,
-                                    int window_s, int64_t *count, int64_t *since_last);
-enum kaeru_err store_login_failed(struct db *db, const char *account, const char *address);
-enum kaeru_err store_login_clear(struct db *db, const char *account);
-/* Forgets failed logins and lookups older than a day. */
+/* Throttles: attempts per subject (a client address, an account) in a window of time,
+ * counted before the attempt is decided so that racing attempts cannot overshoot a limit. */
+enum throttle_kind { THROTTLE_LOOKUP, THROTTLE_LOGIN_ACCOUNT, THROTTLE_LOGIN_ADDRESS };
+/* Counts one attempt of subject and returns in *attempts the attempts of its window, this one
+ * included (a window older than window_s seconds starts anew). One atomic statement: of racing
+ * attempts each sees a different count. */
+enum kaeru_err store_throttle_take(struct db *db, enum throttle_kind kind, const char *subject,
+                                   int window_s, int64_t *attempts);
+/* Gives a taken attempt back: it succeeded, or was refused before it was evaluated. */
+enum kaeru_err store_throttle_give_back(struct db *db, enum throttle_kind kind,
+                                        const char *subject);
+/* Records that a taken attempt failed: it stays counted, and is the latest failure. */
+enum kaeru_err store_throttle_failed(struct db *db, enum throttle_kind kind, const char *subject);
+/* Forgets subject's attempts (a login that succeeded clears its account). */
+enum kaeru_err store_throttle_clear(struct db *db, enum throttle_kind kind, const char *subject);
+struct throttle_state {
+	int64_t attempts, failures;
+	int64_t window_age;    /* seconds since the window started */
+	int64_t since_failure; /* seconds since the latest failure; -1: none in the window */
+};
+/* subject's throttle as it is now (all zero when it has none). */
+enum kaeru_err store_throttle_read(struct db *db, enum throttle_kind kind, const char *subject,
+                                   struct throttle_state *out);
+/* Forgets throttles and failed lookups older than a day. */
 enum kaeru_err store_failures_prune(struct db *db, uint64_t *n);
 
 /* ---- lookup throttling (db/returns.c) ---- */

@@ -108,18 +108,31 @@ void h_lookup(struct req *r)
 	const char *number = check_string(&c, r->json, "order_number", REQUIRED, 1, 64, NULL);
 	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
 	bool valid = check_ok(&c);
+	/* The limit comes first: a throttled client learns nothing, not even its input's faults.
+	 * The attempt is counted before it is decided, so that parallel guesses cannot overshoot;
+	 * all but a failed lookup give it back. */
+	int64_t attempts = 0;
+	struct throttle_state st = {0};
+	enum kaeru_err e =
+	    store_throttle_take(r->db, THROTTLE_LOOKUP, r->remote_addr, LOOKUP_WINDOW_S, &attempts);
+	if (e == KAERU_OK && attempts > LOOKUP_FAILURES_MAX &&
+	    (e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr)) == KAERU_OK)
+		e = store_throttle_read(r->db, THROTTLE_LOOKUP, r->remote_addr, &st);
 	struct lookup lk;
-	enum kaeru_err e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
-	                                valid ? number : NULL, &lk);
+	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX)
+		e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
+		                 valid ? number : NULL, &lk);
+	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX && valid && lk.has_order &&
+	    email_same(email, lk.order.email))
+		e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr);
 	if (e != KAERU_OK) {
 		json_decref(c.errors);
 		respond_error(r, e);
 		return;
 	}
-	/* The limit comes first: a throttled client learns nothing, not even its input's faults. */
-	if (lk.failures >= LOOKUP_FAILURES_MAX) {
+	if (attempts > LOOKUP_FAILURES_MAX) {
 		json_decref(c.errors);
-		int64_t wait = LOOKUP_WINDOW_S - lk.oldest_age;
+		int64_t wait = LOOKUP_WINDOW_S - st.window_age;
 		char headers[64];
 		snprintf(headers, sizeof(headers), "Retry-After: %lld\r\n",
 		         (long long)(wait > 0 ? wait : 1));
@@ -129,12 +142,12 @@ void h_lookup(struct req *r)
 		return;
 	}
 	if (!valid) {
+		store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr); /* not a guess */
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
 	if (!lk.has_order || !email_same(email, lk.order.email)) {
-		store_lookup_failed(r->db, r->remote_addr);
 		respond_problem(r, 404, "Order not found",
 		                "No order matches this order number and e-mail address.", NULL);
 		return;

@@ -20,7 +20,8 @@ struct config {
 	char *login_listen;    /* KAERU_LOGIN_LISTEN: a second socket for POST /api/v1/session only
 	                          [none: sign-ins share KAERU_LISTEN] */
 	int login_workers;     /* KAERU_LOGIN_WORKERS [2], threads serving the login socket */
-	unsigned db_timeout_s; /* KAERU_DB_TIMEOUT [10]: read and write timeout */
+	unsigned db_timeout_s; /* KAERU_DB_TIMEOUT [10]: read and write timeout
+	                                  (kaeru-admin: at least 3600) */
 	unsigned db_connect_timeout_s; /* KAERU_DB_CONNECT_TIMEOUT [3] */
 	char
 	    *public_url; /* KAERU_PUBLIC_URL: scheme://host[:port], for absolute links; may be "" */

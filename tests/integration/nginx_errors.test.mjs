@@ -64,6 +64,14 @@ test('encoded dot segments under /api/ are answered by the API, in its shape', a
   assertProblemRaw(await request('GET /api/v1/returns/..%2F..%2F..%2F..%2F..%2Fx HTTP/1.1'), 400);
 });
 
+test('paths under /api/ that look like the server\'s own files are the API\'s, not nginx\'s 403', async () => {
+  for (const path of ['/api/v1/returns/x.conf', '/api/v1/health.in']) {
+    const res = await request(`GET ${path} HTTP/1.1`);
+    assert.ok(res.status >= 400 && res.status < 500, `${path}: 4xx, got ${res.text.slice(0, 300)}`);
+    assertProblemRaw(res, res.status);
+  }
+});
+
 test('a malformed request line and an overlong URI are problem+json', async () => {
   assertProblemRaw(await request('GET /api/v1/health\x01 HTTP/1.1'), 400);
   assertProblemRaw(await request(`GET /api/v1/health?q=${'x'.repeat(70000)} HTTP/1.1`), 414);
