@@ -87,6 +87,103 @@ static const char sql_webhook_pause[] =
     "UPDATE webhooks w JOIN webhook_deliveries d ON d.merchant_id = w.merchant_id"
     " SET w.paused_at = UTC_TIMESTAMP() WHERE d.id = ? AND w.paused_at IS NULL";
 
+static const char sql_language_set[] = "UPDATE returns SET language = ? WHERE id = ?";
+static const char sql_email_queue[] =
+    "INSERT IGNORE INTO emails (merchant_id, return_id, kind, created_at, next_attempt_at)"
+    " VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+static const char sql_emails_due[] =
+    "SELECT id FROM emails WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()"
+    " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())"
+    " ORDER BY next_attempt_at, id LIMIT ?";
+static const char sql_email_claim[] =
+    "UPDATE emails SET claimed_by = ?, lease_until = TIMESTAMPADD(SECOND, ?, UTC_TIMESTAMP())"
+    " WHERE id = ? AND status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()"
+    " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())";
+static const char sql_email_job[] =
+    "SELECT e.id, e.attempts, TIMESTAMPDIFF(SECOND, '1970-01-01', e.created_at), e.kind, r.rma,"
+    " r.language, o.email FROM emails e JOIN returns r ON r.id = e.return_id"
+    " JOIN orders o ON o.id = r.order_id"
+    " WHERE e.id = ? AND e.claimed_by = ?";
+static const char sql_email_done[] =
+    "UPDATE emails SET status = ?, attempts = attempts + 1, last_error = ?,"
+    " sent_at = CASE WHEN ? THEN UTC_TIMESTAMP() END,"
+    " next_attempt_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), claimed_by = NULL,"
+    " lease_until = NULL WHERE id = ? AND claimed_by = ?";
+
+const char *const languages[LANGUAGE__MAX] = {[LANGUAGE_JA] = "ja", [LANGUAGE_EN] = "en"};
+
+/* The customer e-mail each timeline event sends, if any. */
+static const char *const email_kinds[EVENT__MAX] = {
+    [EVENT_CREATED] = "return_started",
+};
+
+enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language)
+{
+	return db_exec(db, sql_language_set, DB_ARGS(DBS(language), DBI(return_id)), NULL, NULL);
+}
+
+/* Claims up to max rows of `due` by the guarded UPDATE `claim`; *ids gets those won. */
+static enum kaeru_err claim_rows(struct db *db, const char *due, const char *claim, const char *me,
+                                 int lease_s, size_t max, int64_t **ids, size_t *n)
+{
+	struct db_rows rows;
+	*n = 0;
+	enum kaeru_err e = db_query(db, due, DB_ARGS(DBI(max)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*ids = arena_zalloc(db->arena, sizeof(**ids) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++) {
+		uint64_t affected = 0;
+		e = db_exec(db, claim, DB_ARGS(DBS(me), DBI(lease_s), DBI(db_int(&rows, i, 0))),
+		            &affected, NULL);
+		if (e == KAERU_ERETRY)
+			continue; /* another dispatcher won it */
+		if (e != KAERU_OK)
+			return e;
+		if (affected == 1)
+			(*ids)[(*n)++] = db_int(&rows, i, 0);
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_emails_claim(struct db *db, const char *me, int lease_s, size_t max,
+                                  struct email_job **out, size_t *n)
+{
+	int64_t *ids = NULL;
+	size_t won = 0;
+	*n = 0;
+	enum kaeru_err e =
+	    claim_rows(db, sql_emails_due, sql_email_claim, me, lease_s, max, &ids, &won);
+	if (e != KAERU_OK)
+		return e;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (won + 1));
+	for (size_t i = 0; i < won; i++) {
+		struct db_rows j;
+		if ((e = db_query(db, sql_email_job, DB_ARGS(DBI(ids[i]), DBS(me)), &j)) !=
+		    KAERU_OK)
+			return e;
+		if (j.nrows != 1)
+			continue;
+		(*out)[(*n)++] = (struct email_job){.id = db_int(&j, 0, 0),
+		                                    .attempts = db_int(&j, 0, 1),
+		                                    .created_at = db_int(&j, 0, 2),
+		                                    .kind = db_str(&j, 0, 3),
+		                                    .rma = db_str(&j, 0, 4),
+		                                    .language = db_str(&j, 0, 5),
+		                                    .to = db_str(&j, 0, 6)};
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_email_attempted(struct db *db, const char *me, int64_t id, bool sent,
+                                     const char *error, bool give_up, int64_t next_at)
+{
+	const char *status = sent ? "sent" : give_up ? "failed" : "pending";
+	return db_exec(db, sql_email_done,
+	               DB_ARGS(DBS(status), DBS(error), DBI(sent), DBI(next_at), DBI(id), DBS(me)),
+	               NULL, NULL);
+}
+
 bool webhook_wants(const char *patterns_json, const char *type)
 {
 	json_t *patterns = json_loads(patterns_json ? patterns_json : "", 0, NULL);
@@ -218,6 +315,11 @@ enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_t
 	                       : arena_printf(db->arena, "return.%s", event_type_names[type]);
 	e = store_event_emit(db, db_int(&ret, 0, 0), name, db_str(&ret, 0, 1), 0, text);
 	free(text);
+	if (e == KAERU_OK && type < EVENT__MAX && email_kinds[type])
+		e = db_exec(
+		    db, sql_email_queue,
+		    DB_ARGS(DBI(db_int(&ret, 0, 0)), DBI(return_id), DBS(email_kinds[type])), NULL,
+		    NULL);
 	return e;
 }
 
@@ -375,26 +477,18 @@ enum kaeru_err store_delivery_retry(struct db *db, int64_t merchant_id, int64_t 
 enum kaeru_err store_deliveries_claim(struct db *db, const char *me, int lease_s, size_t max,
                                       struct delivery_job **out, size_t *n)
 {
-	struct db_rows due;
+	int64_t *ids = NULL;
+	size_t won = 0;
 	*n = 0;
-	enum kaeru_err e = db_query(db, sql_deliveries_due, DB_ARGS(DBI(max)), &due);
+	enum kaeru_err e =
+	    claim_rows(db, sql_deliveries_due, sql_delivery_claim, me, lease_s, max, &ids, &won);
 	if (e != KAERU_OK)
 		return e;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (due.nrows + 1));
-	for (size_t i = 0; i < due.nrows; i++) {
-		uint64_t affected = 0;
-		e = db_exec(db, sql_delivery_claim,
-		            DB_ARGS(DBS(me), DBI(lease_s), DBI(db_int(&due, i, 0))), &affected,
-		            NULL);
-		if (e == KAERU_ERETRY)
-			continue; /* another dispatcher won it */
-		if (e != KAERU_OK)
-			return e;
-		if (affected != 1)
-			continue;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (won + 1));
+	for (size_t i = 0; i < won; i++) {
 		struct db_rows j;
-		if ((e = db_query(db, sql_delivery_job, DB_ARGS(DBI(db_int(&due, i, 0)), DBS(me)),
-		                  &j)) != KAERU_OK)
+		if ((e = db_query(db, sql_delivery_job, DB_ARGS(DBI(ids[i]), DBS(me)), &j)) !=
+		    KAERU_OK)
 			return e;
 		if (j.nrows != 1)
 			continue;

@@ -90,4 +90,22 @@ enum kaeru_err store_delivery_attempted(struct db *db, const char *me, int64_t i
                                         int status_code, const char *error, bool give_up,
                                         int64_t next_at);
 
+/* ---- customer e-mail (db/events.c; sent by kaeru-worker, worker/mail.c) ---- */
+/* The languages of the portal and of e-mails. */
+enum language { LANGUAGE_JA, LANGUAGE_EN, LANGUAGE__MAX };
+extern const char *const languages[LANGUAGE__MAX];
+/* Remembers the language the customer used ("ja", "en") on a new return. */
+enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language);
+struct email_job {
+	int64_t id, attempts, created_at;  /* created_at: Unix seconds */
+	const char *kind, *rma, *language; /* language NULL when not known */
+	const char *to;                    /* the order's e-mail address */
+};
+/* Claims up to max due e-mails for worker me, as store_deliveries_claim does. */
+enum kaeru_err store_emails_claim(struct db *db, const char *me, int lease_s, size_t max,
+                                  struct email_job **out, size_t *n);
+/* Records an attempt of a claimed e-mail: sent, or due again at next_at, or failed for good. */
+enum kaeru_err store_email_attempted(struct db *db, const char *me, int64_t id, bool sent,
+                                     const char *error, bool give_up, int64_t next_at);
+
 #endif

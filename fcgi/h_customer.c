@@ -1,5 +1,6 @@
 /* The customer's side: the portal's merchant, order lookup, starting a return. */
 #include "core/rma.h"
+#include "db/events.h"
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
@@ -165,6 +166,7 @@ struct return_create {
 	struct item_in *items;
 	size_t n_items;
 	const char *idempotency_key;
+	const char *language; /* the portal's: "ja", "en", or NULL */
 	char request_hash[HASH_HEX_LEN + 1];
 	struct checker *check; /* item errors found against the order */
 	int64_t now;
@@ -283,6 +285,8 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		return e;
 	memcpy(rc->rma, ret.rma, sizeof(rc->rma));
 	char *detail = arena_printf(db->arena, "{\"items\":%zu}", rc->n_items);
+	if (rc->language && (e = store_return_language_set(db, ret.id, rc->language)) != KAERU_OK)
+		return e;
 	return store_event_add(db, ret.id, EVENT_CREATED, "customer", detail);
 }
 
@@ -325,6 +329,8 @@ void h_return_create(struct req *r)
 	check_init(&c, r->arena);
 	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
 	rc.items = check_items(&c, r->json, &rc.n_items);
+	int language = check_enum(&c, r->json, "language", OPTIONAL, languages, LANGUAGE__MAX);
+	rc.language = language >= 0 ? languages[language] : NULL;
 	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))
 		check_fail(&c, "Idempotency-Key", "must be 1 to 255 visible characters");
 	if (!check_ok(&c)) {

@@ -16,6 +16,8 @@ start)
 	# kaeru-worker retries a failed webhook delivery after 1 s, then 2 s, 4 s ... (15 s in
 	# production), so a test sees its retries.
 	export KAERU_RETRY_BASE_SECONDS=1
+	# The test stack's mail sink (12525 unless KAERU_TEST_SMTP_PORT says otherwise).
+	export KAERU_SMTP_PORT=${KAERU_TEST_SMTP_PORT:-12525}
 	exec "$ROOT/tools/stack.sh" start "$KAERU_STACK" "$KAERU_BUILD" "$KAERU_TEST_PORT" "$KAERU_TEST_DB_PORT" 8
 	;;
 stop)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A private kaeru stack — MariaDB, kaeru-fcgi, kaeru-worker, nginx — living entirely under one
-# directory.
+# A private kaeru stack — MariaDB, kaeru-fcgi, kaeru-worker, a mail sink, nginx — living
+# entirely under one directory.
 # Used by ./kaeru (var/) and by the tests (build-test/stack/); never touches a system MariaDB.
 #
 #   tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS]
@@ -79,6 +79,8 @@ KAERU_WORKERS=$workers
 KAERU_SECRET_FILE=$var/secret
 KAERU_PUBLIC_URL=http://127.0.0.1:$port
 KAERU_WEBHOOK_ALLOW_PRIVATE=${KAERU_WEBHOOK_ALLOW_PRIVATE:-1}
+KAERU_SMTP_URL=smtp://127.0.0.1:${KAERU_SMTP_PORT:-2525}
+KAERU_MAIL_FROM=returns@kaeru.localhost
 ENV
 	# Webhooks may reach this machine's own receivers (above); the test stack also retries
 	# failed deliveries sooner (KAERU_RETRY_BASE_SECONDS=1) so a test sees its retries.
@@ -133,6 +135,18 @@ start_fcgi() {
 	wait_for 20 "kaeru-fcgi" test -S "$var/run/kaeru.sock" -a -S "$var/run/kaeru-login.sock"
 }
 
+# The mail sink: every message kaeru-worker sends lands in $var/mail/*.eml (tools/mailsink.py, a
+# real SMTP server from Debian's python3-aiosmtpd) on KAERU_SMTP_PORT [2525].
+start_mail() {
+	local var=$1 port=${KAERU_SMTP_PORT:-2525}
+	stop_pid "$var/run/mailsink.pid" "mail sink"
+	mkdir -p "$var/mail"
+	/usr/bin/python3 "$ROOT/tools/mailsink.py" 127.0.0.1 "$port" "$var/mail" \
+		</dev/null >>"$var/log/mailsink.log" 2>&1 &
+	echo $! >"$var/run/mailsink.pid"
+	wait_for 20 "the mail sink" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+}
+
 # kaeru-worker delivers webhooks and runs the maintenance; SIGTERM lets it finish a send.
 start_worker() {
 	local var=$1 build=$2
@@ -168,6 +182,7 @@ cmd_start() {
 	write_env "$var" "$build" "$port" "$workers"
 	"$var/admin" migrate >"$var/log/migrate.log" 2>&1 || { cat "$var/log/migrate.log" >&2; die "migration failed"; }
 	start_fcgi "$var" "$build"
+	start_mail "$var"
 	start_worker "$var" "$build"
 	start_nginx "$var" "$port"
 }
@@ -187,6 +202,7 @@ cmd_stop() {
 	[ -d "$var" ] || return 0
 	stop_pid "$var/run/nginx.pid" nginx
 	stop_pid "$var/run/kaeru-worker.pid" kaeru-worker
+	stop_pid "$var/run/mailsink.pid" "mail sink"
 	stop_fcgi "$var"
 	stop_pid "$var/run/mysqld.pid" MariaDB
 }
@@ -201,7 +217,7 @@ cmd_restart_db() {
 
 cmd_status() {
 	local var=$1
-	for p in nginx kaeru-fcgi-supervisor kaeru-fcgi kaeru-worker mysqld; do
+	for p in nginx kaeru-fcgi-supervisor kaeru-fcgi kaeru-worker mailsink mysqld; do
 		if alive "$var/run/$p.pid"; then echo "$p: running ($(cat "$var/run/$p.pid"))"; else echo "$p: stopped"; fi
 	done
 }

@@ -26,6 +26,8 @@ enum key {
 	KEY_DB_CONNECT_TIMEOUT,
 	KEY_WEBHOOK_ALLOW_PRIVATE,
 	KEY_RETRY_BASE_SECONDS,
+	KEY_SMTP_URL,
+	KEY_MAIL_FROM,
 	KEY__MAX
 };
 
@@ -48,6 +50,8 @@ static const char *const key_names[KEY__MAX] = {
     [KEY_DB_CONNECT_TIMEOUT] = "KAERU_DB_CONNECT_TIMEOUT",
     [KEY_WEBHOOK_ALLOW_PRIVATE] = "KAERU_WEBHOOK_ALLOW_PRIVATE",
     [KEY_RETRY_BASE_SECONDS] = "KAERU_RETRY_BASE_SECONDS",
+    [KEY_SMTP_URL] = "KAERU_SMTP_URL",
+    [KEY_MAIL_FROM] = "KAERU_MAIL_FROM",
 };
 
 /* A whole number in [lo, hi], or -1. */
@@ -129,6 +133,14 @@ static int apply(struct config *c, enum key k, const char *v, char *err, size_t 
 		return 0;
 	case KEY_PUBLIC_URL:
 		set_str(&c->public_url, v);
+		return 0;
+	case KEY_SMTP_URL:
+		set_str(&c->smtp_url, v);
+		return 0;
+	case KEY_MAIL_FROM:
+		if (strchr(v, '<') || strchr(v, '>') || strchr(v, ' ') || !strchr(v, '@'))
+			break;
+		set_str(&c->mail_from, v);
 		return 0;
 	case KEY_WEBHOOK_ALLOW_PRIVATE:
 		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0 && *v)
@@ -269,5 +281,7 @@ void config_free(struct config *c)
 	free(c->public_url);
 	free(c->listen_group);
 	free(c->login_listen);
+	free(c->smtp_url);
+	free(c->mail_from);
 	memset(c, 0, sizeof(*c));
 }

@@ -28,6 +28,9 @@ struct config {
 	                              loopback, private and link-local addresses (dev, tests) */
 	int retry_base_s; /* KAERU_RETRY_BASE_SECONDS [15]: the first webhook retry's pause;
 	                     each later one doubles it */
+	char
+	    *smtp_url; /* KAERU_SMTP_URL: smtp://host:port or smtps://… [none: no e-mail is sent] */
+	char *mail_from; /* KAERU_MAIL_FROM: the sender address, shown with the merchant's name */
 	unsigned char secret[SECRET_LEN]; /* KAERU_SECRET (64 hex digits) or KAERU_SECRET_FILE */
 	int have_secret;
 };

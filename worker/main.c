@@ -1,4 +1,5 @@
-/* kaeru-worker: the dispatcher. Delivers webhooks (signed POSTs through libcurl) and runs the
+/* kaeru-worker: the dispatcher. Delivers webhooks (signed POSTs through libcurl), sends the
+ * customer e-mail through KAERU_SMTP_URL (worker/mail.c), and runs the
  * maintenance of `kaeru-admin maintenance` every few minutes. Several workers on several hosts
  * share the work: each delivery is claimed by a guarded UPDATE with a lease (db/events.c), which
  * stays correct on Galera where SKIP LOCKED only sees its own node. SIGTERM or SIGINT: the send
@@ -7,6 +8,7 @@
 #include "db/events.h"
 #include "util/config.h"
 #include "util/url.h"
+#include "worker/mail.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -190,6 +192,26 @@ static void deliver(struct db *db, const struct config *cfg, const char *me,
 		    give_up ? "; given up, webhook paused" : "");
 }
 
+static void send_email(struct db *db, const struct config *cfg, const char *me,
+                       const struct email_job *job)
+{
+	char err[256] = "";
+	bool sent = mail_send(db, cfg, job, err, sizeof(err));
+	int64_t now = (int64_t)time(NULL), attempts = job->attempts + 1;
+	int64_t deadline = job->created_at + RETRY_WINDOW_S;
+	int64_t next = now + backoff(cfg->retry_base_s, attempts);
+	bool give_up = !sent && now >= deadline;
+	if (!sent && next > deadline)
+		next = deadline;
+	if (store_email_attempted(db, me, job->id, sent, sent ? NULL : err, give_up, next) !=
+	    KAERU_OK)
+		say("e-mail %lld: could not record the attempt: %s", (long long)job->id,
+		    db->last_error);
+	else if (!sent)
+		say("e-mail %lld (%s of %s) attempt %lld failed: %s", (long long)job->id, job->kind,
+		    job->rma, (long long)attempts, err);
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL;
@@ -255,7 +277,17 @@ int main(int argc, char **argv)
 		/* Once stopping, the claimed rest is left to its lease: another worker takes it. */
 		for (size_t i = 0; i < n && !stopping; i++)
 			deliver(&db, &cfg, me, &jobs[i]);
-		if (n == 0)
+		size_t n_mail = 0;
+		if (cfg.smtp_url && *cfg.smtp_url && !stopping) {
+			arena_reset(&arena);
+			struct email_job *mails = NULL;
+			if (store_emails_claim(&db, me, LEASE_S, CLAIM_MAX, &mails, &n_mail) !=
+			    KAERU_OK)
+				say("claiming e-mail: %s", db.last_error);
+			for (size_t i = 0; i < n_mail && !stopping; i++)
+				send_email(&db, &cfg, me, &mails[i]);
+		}
+		if (n == 0 && n_mail == 0)
 			sleep_ms(IDLE_POLL_MS);
 	}
 	say("stopping");

@@ -67,3 +67,26 @@ CREATE TABLE webhook_deliveries (
   CONSTRAINT fk_deliveries_merchant FOREIGN KEY (merchant_id) REFERENCES merchants (id),
   CONSTRAINT fk_deliveries_event FOREIGN KEY (event_id) REFERENCES events (id)
 ) ENGINE=InnoDB;
+
+-- Customer e-mail: the language the customer used in the portal, and one row per message to
+-- send, written in the transaction of the change it tells of (UNIQUE: a change sends it once),
+-- claimed by kaeru-worker like a webhook delivery.
+ALTER TABLE returns ADD COLUMN language CHAR(2) CHARACTER SET ascii NULL;
+CREATE TABLE emails (
+  id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
+  merchant_id BIGINT UNSIGNED NOT NULL,
+  return_id BIGINT UNSIGNED NOT NULL,
+  kind VARCHAR(32) CHARACTER SET ascii NOT NULL,
+  status ENUM('pending','sent','failed') NOT NULL DEFAULT 'pending',
+  attempts INT NOT NULL DEFAULT 0,
+  created_at DATETIME NOT NULL,
+  next_attempt_at DATETIME NOT NULL,
+  sent_at DATETIME NULL,
+  last_error VARCHAR(255) NULL,
+  claimed_by VARCHAR(96) NULL,
+  lease_until DATETIME NULL,
+  UNIQUE KEY uq_emails_kind (return_id, kind),
+  KEY ix_emails_due (status, next_attempt_at),
+  CONSTRAINT fk_emails_merchant FOREIGN KEY (merchant_id) REFERENCES merchants (id),
+  CONSTRAINT fk_emails_return FOREIGN KEY (return_id) REFERENCES returns (id)
+) ENGINE=InnoDB;
