@@ -35,6 +35,9 @@ enum route {
 	ROUTE_WEBHOOK_DELETE,
 	ROUTE_WEBHOOK_DELIVERIES,
 	ROUTE_WEBHOOK_RETRY,
+	ROUTE_SHOP_RETURN_GET,
+	ROUTE_REFUND_PAID,
+	ROUTE_EXCHANGE_SHIPPED,
 	ROUTE__MAX
 };
 
@@ -77,6 +80,10 @@ static const struct route_def {
                                   h_webhook_deliveries},
     [ROUTE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchants/*/webhook/deliveries/*/retry",
                              h_webhook_retry},
+    [ROUTE_SHOP_RETURN_GET] = {METHOD_GET, "/api/v1/merchants/*/returns/*", h_merchant_return_get},
+    [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid", h_refund_paid},
+    [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
+                                h_exchange_shipped},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -90,3 +90,19 @@ CREATE TABLE emails (
   CONSTRAINT fk_emails_merchant FOREIGN KEY (merchant_id) REFERENCES merchants (id),
   CONSTRAINT fk_emails_return FOREIGN KEY (return_id) REFERENCES returns (id)
 ) ENGINE=InnoDB;
+
+-- The shop's acknowledgements: refunds it paid (idempotent by its reference) and the
+-- replacements it shipped (carrier and tracking number on the shipment).
+CREATE TABLE refund_payments (
+  id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
+  merchant_id BIGINT UNSIGNED NOT NULL,
+  return_id BIGINT UNSIGNED NOT NULL,
+  amount BIGINT NOT NULL,
+  reference VARCHAR(128) NOT NULL,
+  created_at DATETIME NOT NULL,
+  UNIQUE KEY uq_refund_payments_ref (return_id, reference),
+  CONSTRAINT fk_refund_payments_merchant FOREIGN KEY (merchant_id) REFERENCES merchants (id),
+  CONSTRAINT fk_refund_payments_return FOREIGN KEY (return_id) REFERENCES returns (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+ALTER TABLE shipments ADD COLUMN carrier VARCHAR(64) NULL, ADD COLUMN tracking_number VARCHAR(128) NULL,
+  ADD COLUMN shipped_at DATETIME NULL;

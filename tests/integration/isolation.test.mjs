@@ -198,6 +198,19 @@ const ROWS = [
   { route: 'POST /api/v1/merchants/*/webhook/deliveries/*/retry', what: 'retry a delivery under the key\'s own slug',
     send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/webhook/deliveries/${t.deliveryId}/retry`, {}),
     ownStatus: 202 },
+  { route: 'GET /api/v1/merchants/*/returns/*', what: 'read a return whole under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/returns/${t.rma}`) },
+  { route: 'GET /api/v1/merchants/*/returns/*', what: 'read a return whole under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${c.slug}/returns/${t.rma}`) },
+  { route: 'POST /api/v1/merchants/*/returns/*/refund-paid', what: 'acknowledge a refund under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/returns/${t.rma}/refund-paid`,
+      { amount: 1, reference: 'iso-1' }) },
+  { route: 'POST /api/v1/merchants/*/returns/*/refund-paid', what: 'acknowledge a refund under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${t.m.slug}/returns/${t.rma}/refund-paid`,
+      { amount: 1, reference: 'iso-1' }) },
+  { route: 'POST /api/v1/merchants/*/returns/*/exchange-shipped', what: 'acknowledge a shipment',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/returns/${t.rma}/exchange-shipped`,
+      { carrier: 'thief', tracking_number: '1' }), ownStatus: 409 },
   { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
 ];
@@ -236,6 +249,7 @@ async function snapshot() {
     shop: (await shopListings(A.slug)).json,
     events: (await api('GET', `/api/v1/merchants/${A.slug}/events`, { token: A.key })).json,
     webhook: (await api('GET', `/api/v1/merchants/${A.slug}/webhook`, { token: A.key })).json,
+    whole: (await api('GET', `/api/v1/merchants/${A.slug}/returns/${ta.rma}`, { token: A.key })).json,
   };
 }
 
