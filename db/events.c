@@ -89,8 +89,8 @@ static const char sql_webhook_pause[] =
 
 static const char sql_language_set[] = "UPDATE returns SET language = ? WHERE id = ?";
 static const char sql_email_queue[] =
-    "INSERT IGNORE INTO emails (merchant_id, return_id, kind, created_at, next_attempt_at)"
-    " VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+    "INSERT IGNORE INTO emails (merchant_id, return_id, kind, ref, data, created_at,"
+    " next_attempt_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
 static const char sql_emails_due[] =
     "SELECT id FROM emails WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()"
     " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())"
@@ -101,7 +101,7 @@ static const char sql_email_claim[] =
     " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())";
 static const char sql_email_job[] =
     "SELECT e.id, e.attempts, TIMESTAMPDIFF(SECOND, '1970-01-01', e.created_at), e.kind, r.rma,"
-    " r.language, o.email FROM emails e JOIN returns r ON r.id = e.return_id"
+    " r.language, o.email, e.data FROM emails e JOIN returns r ON r.id = e.return_id"
     " JOIN orders o ON o.id = r.order_id"
     " WHERE e.id = ? AND e.claimed_by = ?";
 static const char sql_email_done[] =
@@ -114,8 +114,19 @@ const char *const languages[LANGUAGE__MAX] = {[LANGUAGE_JA] = "ja", [LANGUAGE_EN
 
 /* The customer e-mail each timeline event sends, if any. */
 static const char *const email_kinds[EVENT__MAX] = {
-    [EVENT_CREATED] = "return_started",
+    [EVENT_CREATED] = "return_started",   [EVENT_RECEIVED] = "parcel_received",
+    [EVENT_RESOLVED] = "return_resolved", [EVENT_CANCELED] = "return_canceled",
+    [EVENT_EXPIRED] = "return_expired",
 };
+
+enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t return_id,
+                                 const char *kind, const char *ref, const char *data_json)
+{
+	return db_exec(db, sql_email_queue,
+	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBS(kind), DBS(ref ? ref : ""),
+	                       DBS(data_json)),
+	               NULL, NULL);
+}
 
 enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language)
 {
@@ -170,7 +181,8 @@ enum kaeru_err store_emails_claim(struct db *db, const char *me, int lease_s, si
 		                                    .kind = db_str(&j, 0, 3),
 		                                    .rma = db_str(&j, 0, 4),
 		                                    .language = db_str(&j, 0, 5),
-		                                    .to = db_str(&j, 0, 6)};
+		                                    .to = db_str(&j, 0, 6),
+		                                    .data_json = db_str(&j, 0, 7)};
 	}
 	return KAERU_OK;
 }
@@ -316,10 +328,8 @@ enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_t
 	e = store_event_emit(db, db_int(&ret, 0, 0), name, db_str(&ret, 0, 1), 0, text);
 	free(text);
 	if (e == KAERU_OK && type < EVENT__MAX && email_kinds[type])
-		e = db_exec(
-		    db, sql_email_queue,
-		    DB_ARGS(DBI(db_int(&ret, 0, 0)), DBI(return_id), DBS(email_kinds[type])), NULL,
-		    NULL);
+		e = store_email_queue(db, db_int(&ret, 0, 0), return_id, email_kinds[type], NULL,
+		                      NULL);
 	return e;
 }
 

@@ -100,7 +100,12 @@ struct email_job {
 	int64_t id, attempts, created_at;  /* created_at: Unix seconds */
 	const char *kind, *rma, *language; /* language NULL when not known */
 	const char *to;                    /* the order's e-mail address */
+	const char *data_json;             /* what the kind needs beyond the return, or NULL */
 };
+/* Queues the customer e-mail kind about a return, once per (kind, ref); data_json may be NULL.
+ * The timeline events queue theirs by themselves (store_event_return). */
+enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t return_id,
+                                 const char *kind, const char *ref, const char *data_json);
 /* Claims up to max due e-mails for worker me, as store_deliveries_claim does. */
 enum kaeru_err store_emails_claim(struct db *db, const char *me, int lease_s, size_t max,
                                   struct email_job **out, size_t *n);

@@ -130,6 +130,9 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	                            "refund_paid", (json_int_t)(paid + a->amount), "refund_due",
 	                            (json_int_t)(a->due - a->amount)));
 	e = store_event_emit(db, a->ret->merchant_id, "return.refund_paid", a->ret->rma, 0, data);
+	if (e == KAERU_OK)
+		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "refund_paid",
+		                      a->reference, data);
 	free(data);
 	return e;
 }
@@ -216,6 +219,9 @@ static enum kaeru_err exchange_shipped_tx(struct db *db, void *arg)
 	json_decref(money);
 	e = store_event_emit(db, a->ret->merchant_id, "return.exchange_shipped", a->ret->rma, 0,
 	                     data);
+	if (e == KAERU_OK)
+		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "exchange_shipped", NULL,
+		                      data);
 	free(data);
 	return e;
 }

@@ -16,25 +16,165 @@
 
 #define SMTP_TIMEOUT_S 30
 
-/* What a "return started" message says, per language. %s in order: see mail_send. */
-struct started_text {
-	const char *subject;  /* rma, merchant */
-	const char *greeting; /* customer name */
-	const char *body;     /* rma, merchant */
-	const char *by;       /* local date */
-	const char *items;
-	const char *track;
-	const char *closing; /* merchant */
+/* The messages, in the order of mail_kind_names: each its subject (rma, merchant), its lead
+ * line (rma, merchant) and, for some, a detail line with one %s that mail_detail fills. */
+enum mail_kind {
+	MAIL_STARTED,
+	MAIL_RECEIVED,
+	MAIL_RESOLVED,
+	MAIL_REFUND_PAID,
+	MAIL_SHIPPED,
+	MAIL_CANCELED,
+	MAIL_EXPIRED,
+	MAIL__MAX
 };
-static const struct started_text started[LANGUAGE__MAX] = {
-    [LANGUAGE_JA] = {"返品を受け付けました（%s）— %s", "%s 様",
-                     "%2$s への返品（返品番号 %1$s）を受け付けました。",
-                     "添付の返品ラベルを印刷して荷物に貼り、%s までに発送してください。",
-                     "返品する商品", "返品の状況はこちらでご確認いただけます：", "%s"},
-    [LANGUAGE_EN] = {"Your return %s is started — %s", "Dear %s,", "We have your return %s to %s.",
-                     "Print the attached label, stick it on the parcel and send it by %s.", "Items",
-                     "Follow your return here:", "%s"},
+static const char *const mail_kind_names[MAIL__MAX] = {
+    [MAIL_STARTED] = "return_started",   [MAIL_RECEIVED] = "parcel_received",
+    [MAIL_RESOLVED] = "return_resolved", [MAIL_REFUND_PAID] = "refund_paid",
+    [MAIL_SHIPPED] = "exchange_shipped", [MAIL_CANCELED] = "return_canceled",
+    [MAIL_EXPIRED] = "return_expired",
 };
+struct mail_text {
+	const char *subject, *lead, *detail;
+};
+static const struct mail_text texts[MAIL__MAX][LANGUAGE__MAX] = {
+    [MAIL_STARTED] = {[LANGUAGE_JA] = {"返品を受け付けました（%s）— %s",
+                                       "%2$s への返品（返品番号 %1$s）を受け付けました。",
+                                       "添付の返品ラベルを印刷して荷物に貼り、%s "
+                                       "までに発送してください。"},
+                      [LANGUAGE_EN] = {"Your return %s is started — %s",
+                                       "We have your return %s to %s.",
+                                       "Print the attached label, stick it on the parcel and send "
+                                       "it by %s."}},
+    [MAIL_RECEIVED] = {[LANGUAGE_JA] = {"返品の荷物が届きました（%s）— %s",
+                                        "返品（返品番号 %1$s）の荷物が %2$s に届きました。"
+                                        "検品が済みしだいお知らせします。",
+                                        NULL},
+                       [LANGUAGE_EN] = {"Your parcel for return %s arrived — %s",
+                                        "Your parcel for return %s arrived at %s. We will write "
+                                        "again once it is inspected.",
+                                        NULL}},
+    [MAIL_RESOLVED] = {[LANGUAGE_JA] = {"返品の検品が終わりました（%s）— %s",
+                                        "返品（返品番号 %1$s）の検品が終わりました。",
+                                        "お受け取りいただくもの：%s"},
+                       [LANGUAGE_EN] = {"Your return %s is settled — %s",
+                                        "Your return %s to %s is inspected and settled.",
+                                        "What you get: %s"}},
+    [MAIL_REFUND_PAID] = {[LANGUAGE_JA] = {"返金しました（%s）— %s",
+                                           "返品（返品番号 %1$s）の返金をお支払いしました。",
+                                           "お支払い額：%s"},
+                          [LANGUAGE_EN] = {"Your refund for return %s is paid — %s",
+                                           "%2$s paid the refund of your return %1$s.",
+                                           "Amount: %s"}},
+    [MAIL_SHIPPED] = {[LANGUAGE_JA] = {"交換品を発送しました（%s）— %s",
+                                       "返品（返品番号 %1$s）の交換品を発送しました。",
+                                       "配送業者と追跡番号：%s"},
+                      [LANGUAGE_EN] = {"Your replacement for return %s is on its way — %s",
+                                       "%2$s shipped the replacement of your return %1$s.",
+                                       "Carrier and tracking number: %s"}},
+    [MAIL_CANCELED] = {[LANGUAGE_JA] = {"返品を取り消しました（%s）— %s",
+                                        "返品（返品番号 %1$s）は取り消されました。"
+                                        "返品ラベルは使えません。",
+                                        NULL},
+                       [LANGUAGE_EN] = {"Your return %s is canceled — %s",
+                                        "Your return %s to %s is canceled; its label is no longer "
+                                        "valid.",
+                                        NULL}},
+    [MAIL_EXPIRED] = {[LANGUAGE_JA] = {"返品ラベルの有効期限が切れました（%s）— %s",
+                                       "返品（返品番号 %1$s）のラベルは、荷物が届かないまま"
+                                       "有効期限が切れました。",
+                                       NULL},
+                      [LANGUAGE_EN] = {"The label of your return %s expired — %s",
+                                       "The label of your return %s to %s expired before the "
+                                       "parcel arrived.",
+                                       NULL}},
+};
+static const struct {
+	const char *greeting, *items, *track, *refund, *credit, *replacement, *nothing;
+} words[LANGUAGE__MAX] = {
+    [LANGUAGE_JA] = {"%s 様", "返品する商品", "返品の状況はこちらでご確認いただけます：", "返金 %s",
+                     "ストアクレジット %s", "交換品 %s × %lld", "なし"},
+    [LANGUAGE_EN] = {"Dear %s,", "Items", "Follow your return here:", "a refund of %s",
+                     "store credit of %s", "replacement %s × %lld", "nothing"},
+};
+
+/* Minor units as "JPY 9,800" or "USD 19.99". */
+static char *money(struct arena *a, const char *currency, int64_t minor)
+{
+	static const char *const whole[] = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD"};
+	int decimals = 2;
+	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+		if (strcmp(currency, whole[i]) == 0)
+			decimals = 0;
+	long long unit = decimals ? 100 : 1, major = (long long)(minor < 0 ? -minor : minor) / unit;
+	char digits[32], grouped[48];
+	snprintf(digits, sizeof(digits), "%lld", major);
+	size_t n = strlen(digits), k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			grouped[k++] = ',';
+		grouped[k++] = digits[i];
+	}
+	grouped[k] = '\0';
+	if (!decimals)
+		return arena_printf(a, "%s %s%s", currency, minor < 0 ? "-" : "", grouped);
+	return arena_printf(a, "%s %s%s.%02lld", currency, minor < 0 ? "-" : "", grouped,
+	                    (long long)(minor < 0 ? -minor : minor) % unit);
+}
+
+/* The detail line's value for kind, from the return (and its settlement) and the job's data. */
+static char *mail_detail(struct arena *a, enum mail_kind kind, int lang, const struct ret *ret,
+                         const struct merchant *m, json_t *data)
+{
+	switch (kind) {
+	case MAIL_STARTED: {
+		char by[DATE_LEN];
+		date_format(tz_local_day(m->timezone, ret->expires_at), by);
+		return arena_strdup(a, by);
+	}
+	case MAIL_RESOLVED: {
+		char *out = arena_strdup(a, "");
+		const char *sep = lang == LANGUAGE_JA ? "、" : ", ";
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		if (ret->has_totals && ret->totals.refund > 0)
+			out =
+			    arena_printf(a, "%s%s", out,
+			                 arena_printf(a, words[lang].refund,
+			                              money(a, ret->currency, ret->totals.refund)));
+		if (ret->has_totals && ret->totals.store_credit > 0)
+			out = arena_printf(
+			    a, "%s%s%s", out, *out ? sep : "",
+			    arena_printf(a, words[lang].credit,
+			                 money(a, ret->currency, ret->totals.store_credit)));
+		for (size_t i = 0; i < ret->n_shipments; i++)
+			out = arena_printf(a, "%s%s%s", out, *out ? sep : "",
+			                   arena_printf(a, words[lang].replacement,
+			                                ret->shipments[i].sku,
+			                                (long long)ret->shipments[i].quantity));
+#pragma GCC diagnostic pop
+		return *out ? out : arena_strdup(a, words[lang].nothing);
+	}
+	case MAIL_REFUND_PAID:
+		return money(a, ret->currency, json_integer_value(json_object_get(data, "amount")));
+	case MAIL_SHIPPED:
+		return arena_printf(
+		    a, "%s, %s",
+		    json_string_value(json_object_get(data, "carrier"))
+		        ? json_string_value(json_object_get(data, "carrier"))
+		        : "",
+		    json_string_value(json_object_get(data, "tracking_number"))
+		        ? json_string_value(json_object_get(data, "tracking_number"))
+		        : "");
+	case MAIL_RECEIVED:
+	case MAIL_CANCELED:
+	case MAIL_EXPIRED:
+		return NULL;
+	case MAIL__MAX:
+		break;
+	}
+	abort();
+}
 
 char *mail_header_word(struct arena *a, const char *s)
 {
@@ -116,7 +256,8 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
                size_t errlen)
 {
 	struct arena *a = db->arena;
-	if (strcmp(job->kind, "return_started") != 0) {
+	int kind = NAME_INDEX(mail_kind_names, job->kind);
+	if (kind < 0) {
 		snprintf(err, errlen, "no message for %s", job->kind);
 		return false;
 	}
@@ -127,22 +268,25 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 	struct ret ret;
 	struct merchant m;
 	if (store_return_row(db, job->rma, &ret, &m) != KAERU_OK ||
-	    store_return_items(db, &ret) != KAERU_OK) {
+	    store_return_items(db, &ret) != KAERU_OK ||
+	    store_return_timeline(db, &ret) != KAERU_OK) {
 		snprintf(err, errlen, "return %s: %s", job->rma, db->last_error);
 		return false;
 	}
 	int lang = job->language ? NAME_INDEX(languages, job->language) : -1;
 	if (lang < 0) /* not told: the merchant's own language by its currency */
 		lang = strcmp(m.currency, "JPY") == 0 ? LANGUAGE_JA : LANGUAGE_EN;
-	const struct started_text *t = &started[lang];
+	const struct mail_text *t = &texts[kind][lang];
 	json_t *addr =
 	    json_loads(ret.shipping_address_json ? ret.shipping_address_json : "", 0, NULL);
 	const char *name = arena_strdup(a, json_string_value(json_object_get(addr, "name"))
 	                                       ? json_string_value(json_object_get(addr, "name"))
 	                                       : "");
 	json_decref(addr);
-	char by[DATE_LEN];
-	date_format(tz_local_day(m.timezone, ret.expires_at), by);
+	json_t *data = job->data_json ? json_loads(job->data_json, 0, NULL) : NULL;
+	char *detail =
+	    t->detail ? mail_detail(a, (enum mail_kind)kind, lang, &ret, &m, data) : NULL;
+	json_decref(data);
 	const char *base = cfg->public_url ? cfg->public_url : "";
 	char *link = arena_printf(a, "%s/r/%s?k=%s", base, ret.rma, ret.tracking_key);
 	if (lang == LANGUAGE_JA) /* the tracking page opens in the customer's language */
@@ -162,13 +306,13 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	char *subject = arena_printf(a, t->subject, ret.rma, m.name);
-	char *greeting = arena_printf(a, t->greeting, name);
-	char *body = arena_printf(a, t->body, ret.rma, m.name);
-	char *by_line = arena_printf(a, t->by, by);
-	char *closing = arena_printf(a, t->closing, m.name);
+	char *greeting = arena_printf(a, words[lang].greeting, name);
+	char *body = arena_printf(a, t->lead, ret.rma, m.name);
+	char *by_line = detail ? arena_printf(a, t->detail, detail) : arena_strdup(a, "");
 #pragma GCC diagnostic pop
-	char *text = arena_printf(a, "%s\n\n%s\n%s\n\n%s:\n%s\n%s\n%s\n\n%s\n", greeting, body,
-	                          by_line, t->items, items_text, t->track, link, closing);
+	char *text =
+	    arena_printf(a, "%s\n\n%s\n%s\n\n%s:\n%s\n%s\n%s\n\n%s\n", greeting, body, by_line,
+	                 words[lang].items, items_text, words[lang].track, link, m.name);
 	char *html =
 	    arena_printf(a,
 	                 "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta "
@@ -176,11 +320,11 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 	                 "<body>\n<p>%s</p>\n<p>%s<br>%s</p>\n<p>%s:</p>\n<ul>%s</ul>\n<p>%s<br><a "
 	                 "href=\"%s\">%s</a></p>\n<p>%s</p>\n</body></html>\n",
 	                 languages[lang], esc(a, subject), esc(a, greeting), esc(a, body),
-	                 esc(a, by_line), esc(a, t->items), items_html, esc(a, t->track),
-	                 esc(a, link), esc(a, link), esc(a, closing));
+	                 esc(a, by_line), esc(a, words[lang].items), items_html,
+	                 esc(a, words[lang].track), esc(a, link), esc(a, link), esc(a, m.name));
 	unsigned char *pdf = NULL;
 	size_t pdf_len = 0;
-	if (!return_label_pdf(a, &ret, &m, &pdf, &pdf_len)) {
+	if (kind == MAIL_STARTED && !return_label_pdf(a, &ret, &m, &pdf, &pdf_len)) {
 		snprintf(err, errlen, "the label could not be made");
 		return false;
 	}
@@ -221,11 +365,13 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 	part = curl_mime_addpart(mime);
 	curl_mime_subparts(part, alt);
 	curl_mime_type(part, "multipart/alternative");
-	part = curl_mime_addpart(mime);
-	curl_mime_data(part, (const char *)pdf, pdf_len);
-	curl_mime_type(part, "application/pdf");
-	curl_mime_filename(part, arena_printf(a, "return-%s.pdf", ret.rma));
-	curl_mime_encoder(part, "base64");
+	if (pdf) { /* the label goes with the first message */
+		part = curl_mime_addpart(mime);
+		curl_mime_data(part, (const char *)pdf, pdf_len);
+		curl_mime_type(part, "application/pdf");
+		curl_mime_filename(part, arena_printf(a, "return-%s.pdf", ret.rma));
+		curl_mime_encoder(part, "base64");
+	}
 
 	char curl_err[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);

@@ -77,6 +77,8 @@ CREATE TABLE emails (
   merchant_id BIGINT UNSIGNED NOT NULL,
   return_id BIGINT UNSIGNED NOT NULL,
   kind VARCHAR(32) CHARACTER SET ascii NOT NULL,
+  ref VARCHAR(128) NOT NULL DEFAULT '', -- tells apart messages of one kind (a payment's reference)
+  data JSON NULL,                       -- what the message needs beyond the return (amount, carrier)
   status ENUM('pending','sent','failed') NOT NULL DEFAULT 'pending',
   attempts INT NOT NULL DEFAULT 0,
   created_at DATETIME NOT NULL,
@@ -85,7 +87,7 @@ CREATE TABLE emails (
   last_error VARCHAR(255) NULL,
   claimed_by VARCHAR(96) NULL,
   lease_until DATETIME NULL,
-  UNIQUE KEY uq_emails_kind (return_id, kind),
+  UNIQUE KEY uq_emails_kind (return_id, kind, ref),
   KEY ix_emails_due (status, next_attempt_at),
   CONSTRAINT fk_emails_merchant FOREIGN KEY (merchant_id) REFERENCES merchants (id),
   CONSTRAINT fk_emails_return FOREIGN KEY (return_id) REFERENCES returns (id)

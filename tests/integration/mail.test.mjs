@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import {
-  BASE, api, assertProblem, getReturn, newMerchant, newWarehouse, openOrder, pause, postReturn, trackingKey,
+  BASE, api, assertProblem, clerkOf, getReturn, inspectOk, newMerchant, newWarehouse, openOrder, pause, postReturn,
+  scanOk, trackingKey,
 } from './lib.mjs';
 
 const MAIL = join(process.env.KAERU_STACK, 'mail');
@@ -43,13 +44,13 @@ function parse(file) {
   return JSON.parse(r.stdout);
 }
 
-/** The message whose raw text names rma, once the sink has it. */
-async function mailFor(rma, ms = 20000) {
+/** The messages whose raw text names rma, once the sink has at least `count`, oldest first. */
+async function mailFor(rma, ms = 20000, count = 1) {
   const end = Date.now() + ms;
   for (;;) {
-    const files = readdirSync(MAIL).filter((f) => f.endsWith('.eml') && !f.startsWith('.'));
+    const files = readdirSync(MAIL).filter((f) => f.endsWith('.eml') && !f.startsWith('.')).sort();
     const hits = files.filter((f) => readFileSync(join(MAIL, f), 'latin1').includes(rma));
-    if (hits.length) return hits.map((f) => join(MAIL, f));
+    if (hits.length >= count) return hits.map((f) => join(MAIL, f));
     if (Date.now() > end) throw new Error(`no e-mail for ${rma} in ${MAIL}`);
     await pause(200);
   }
@@ -111,4 +112,37 @@ test('the portal language is checked', async () => {
   const m = newMerchant({ warehouse: wh });
   const o = await openOrder(m);
   assertProblem(await postReturn(o.token, [item], { body: { items: [item], language: 'fr' } }), 422, 'language');
+});
+
+test('each later step e-mails too: received, resolved with the money, refund paid; canceled', async () => {
+  const m = newMerchant({ warehouse: wh, currency: 'JPY' });
+  const o = await openOrder(m);
+  const ret = (await postReturn(o.token, [item], { body: { items: [item], language: 'en' } })).json;
+  const clerk = await clerkOf(m);
+  await scanOk(clerk, ret.rma);
+  await inspectOk(clerk, ret.rma, ret.items[0].item_id, { received_quantity: 1, grade: 'like_new', disposition: 'restock' });
+  const ack = await api('POST', `/api/v1/merchants/${m.slug}/returns/${ret.rma}/refund-paid`,
+    { token: m.key, body: { amount: 4900, reference: 'PAY-1' } });
+  assert.equal(ack.status, 200, ack.text);
+  const mails = (await mailFor(ret.rma, 20000, 4)).map(parse);
+  const subjects = mails.map((x) => x.subject).sort();
+  assert.deepEqual(subjects, [
+    `Your parcel for return ${ret.rma} arrived — ${m.name}`,
+    `Your refund for return ${ret.rma} is paid — ${m.name}`,
+    `Your return ${ret.rma} is settled — ${m.name}`,
+    `Your return ${ret.rma} is started — ${m.name}`,
+  ]);
+  const text = (x) => x.parts.find((p) => p.type === 'text/plain').text;
+  const settled = mails.find((x) => x.subject.includes('settled'));
+  assert.match(text(settled), /What you get: a refund of JPY 4,900/);
+  assert.match(text(mails.find((x) => x.subject.includes('paid'))), /Amount: JPY 4,900/);
+  for (const x of mails.filter((y) => !y.subject.includes('started'))) {
+    assert.ok(!x.parts.some((p) => p.type === 'application/pdf'), 'only the first carries the label');
+  }
+
+  const o2 = await openOrder(m);
+  const r2 = (await postReturn(o2.token, [item], { body: { items: [item], language: 'ja' } })).json;
+  assert.equal((await api('POST', `/api/v1/returns/${r2.rma}/cancel`, { body: {}, token: o2.token })).status, 200);
+  const two = (await mailFor(r2.rma, 20000, 2)).map(parse).map((x) => x.subject).sort();
+  assert.deepEqual(two, [`返品を取り消しました（${r2.rma}）— ${m.name}`, `返品を受け付けました（${r2.rma}）— ${m.name}`]);
 });
