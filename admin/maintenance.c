@@ -3,6 +3,8 @@
 #include "db/store.h"
 #include "fcgi/session.h"
 
+#include <time.h>
+
 #define EXPIRE_BATCH 50
 
 struct expiry {
@@ -10,8 +12,9 @@ struct expiry {
 	bool more;
 };
 
-/* One batch of expired labels: their returns become expired and give back their
- * reservations. Rows another run holds are skipped, so runs on several machines share. */
+/* One batch of expired labels: core plans each expiry (their returns become expired and give
+ * back their reservations), db runs the plans. Rows another run holds are skipped, so runs on
+ * several machines share. */
 static enum kaeru_err expire_tx(struct db *db, void *arg)
 {
 	struct expiry *ex = arg;
@@ -20,15 +23,21 @@ static enum kaeru_err expire_tx(struct db *db, void *arg)
 	ex->expired = 0;
 	enum kaeru_err e = store_expired_labels(db, EXPIRE_BATCH, rmas, &n);
 	ex->more = n == EXPIRE_BATCH;
+	int64_t now = (int64_t)time(NULL);
 	for (size_t i = 0; i < n && e == KAERU_OK; i++) {
 		struct ret ret;
-		if ((e = store_return_get(db, rmas[i], &ret)) != KAERU_OK)
+		if ((e = store_return_row(db, rmas[i], &ret, NULL)) != KAERU_OK ||
+		    (e = store_return_items(db, &ret)) != KAERU_OK)
 			break;
-		if (ret.status != RETURN_LABEL_ISSUED)
-			continue;
-		if ((e = store_return_release(db, &ret)) == KAERU_OK &&
-		    (e = store_return_set_status(db, ret.id, RETURN_EXPIRED)) == KAERU_OK &&
-		    (e = store_event_add(db, ret.id, EVENT_EXPIRED, "kaeru", NULL)) == KAERU_OK)
+		struct life_item items[RETURN_ITEMS_MAX];
+		struct life_return life;
+		struct plan plan;
+		if ((e = store_return_life(&ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK)
+			break;
+		if (plan_expire(&life, now, &plan) != KAERU_OK || !plan_runs(&plan))
+			continue; /* scanned, canceled or renewed meanwhile: not this one's to
+			             expire */
+		if ((e = store_plan_run(db, &ret, &plan, NULL, now)) == KAERU_OK)
 			ex->expired++;
 	}
 	return e;

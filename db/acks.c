@@ -17,9 +17,8 @@ static const char sql_ship[] =
     " shipped_at = UTC_TIMESTAMP() WHERE return_id = ? AND status = 'pending'";
 static const char sql_shipment_count[] = "SELECT COUNT(*) FROM shipments WHERE return_id = ?";
 static const char sql_ledger_rows[] =
-    "SELECT l.kind, ol.sku, l.currency, l.gross, l.restocking_fee, l.bonus, l.amount, " TIME(
+    "SELECT l.kind, ri.sku, l.currency, l.gross, l.restocking_fee, l.bonus, l.amount, " TIME(
         "l.created_at") " FROM ledger_entries l JOIN return_items ri ON ri.id = l.return_item_id"
-                        " JOIN order_lines ol ON ol.id = ri.order_line_id"
                         " WHERE l.return_id = ? ORDER BY l.id";
 static const char sql_payment_rows[] = "SELECT amount, reference, " TIME(
     "created_at") " FROM refund_payments WHERE return_id = ? ORDER BY id";

@@ -25,7 +25,7 @@ static const char sql_return_brief[] =
     "SELECT r.merchant_id, r.rma, r.status, o.order_number, o.currency FROM returns r"
     " JOIN orders o ON o.id = r.order_id WHERE r.id = ?";
 static const char sql_return_items_brief[] =
-    "SELECT ri.id, l.line_id, l.sku, l.name, l.variant, ri.quantity, l.unit_price, ri.reason,"
+    "SELECT ri.id, l.line_id, ri.sku, ri.name, ri.variant, ri.quantity, ri.unit_price, ri.reason,"
     " ri.resolution, ri.exchange_sku, ri.status, ri.received_quantity, ri.grade,"
     " ri.disposition FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
     " WHERE ri.return_id = ? ORDER BY ri.id";

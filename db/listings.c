@@ -27,7 +27,6 @@ static const char sql_listing_insert[] =
     "INSERT INTO listings (merchant_id, return_id, return_item_id, unit, title, variant, sku,"
     " product_id, category, grade, condition_note, currency, original_price, suggested_price,"
     " price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
-static const char sql_listing_category[] = "SELECT category FROM order_lines WHERE id = ?";
 static const char sql_listing_get[] = LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.id = ?";
 static const char sql_listing_lock[] =
     "SELECT id FROM listings WHERE merchant_id = ? AND id = ? FOR UPDATE";
@@ -72,10 +71,8 @@ static const char sql_returns_page[] =
     " o.currency, " TIME("r.created_at") ", " TIME(
         "r.updated_at") ","
                         " (SELECT COUNT(*) FROM return_items ri WHERE ri.return_id = r.id),"
-                        " CASE WHEN r.status = 'resolved' THEN"
-                        "  (SELECT COALESCE(SUM(le.amount), 0) FROM ledger_entries le WHERE "
-                        "le.return_id = r.id)"
-                        " END" RETURNS_WHERE " ORDER BY r.id DESC LIMIT ? OFFSET ?";
+                        " r.refund_total + r.store_credit_total" RETURNS_WHERE
+                        " ORDER BY r.id DESC LIMIT ? OFFSET ?";
 static const char sql_returns_count[] = "SELECT COUNT(*)" RETURNS_WHERE;
 static const char sql_return_counts[] =
     "SELECT status, COUNT(*) FROM returns WHERE merchant_id = ? GROUP BY status";
@@ -84,15 +81,12 @@ enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     const struct return_item *it, int64_t units,
                                     int64_t suggested_price)
 {
-	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, sql_listing_category, DB_ARGS(DBI(it->order_line_id)), &rows);
-	const char *category = e == KAERU_OK && rows.nrows ? db_str(&rows, 0, 0) : "";
+	enum kaeru_err e = KAERU_OK;
 	for (int64_t unit = 1; e == KAERU_OK && unit <= units; unit++)
 		e = db_exec(
 		    db, sql_listing_insert,
 		    DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBI(unit), DBS(it->name),
-		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(category),
+		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(it->category),
 		            DBS(it->grade), DBS(it->note ? it->note : ""), DBS(r->currency),
 		            DBI(it->unit_price), DBI(suggested_price), DBI(suggested_price)),
 		    NULL, NULL);

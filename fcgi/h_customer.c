@@ -1,4 +1,5 @@
 /* The customer's side: the portal's merchant, order lookup, starting a return. */
+#include "core/resolve.h"
 #include "core/rma.h"
 #include "db/events.h"
 #include "fcgi/auth.h"
@@ -16,7 +17,8 @@
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
-#define ITEMS_MAX           100
+/* Store credit is quoted for up to this many units of a line (the portal's quantity steps). */
+#define STORE_CREDIT_QUOTES_MAX 100
 
 /* GET /api/v1/portal/{merchant}: what the returns page shows before a lookup. */
 void h_portal_get(struct req *r)
@@ -76,14 +78,20 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 				json_array_append_new(options,
 				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
 				                                "variant", opts[k].variant));
+		/* What store credit pays for 1, 2, ... of the returnable units, as core settles it.
+		 */
+		json_t *credit = json_array();
+		for (int64_t q = 1; q <= returnable && q <= STORE_CREDIT_QUOTES_MAX; q++)
+			json_array_append_new(credit, json_integer(resolve_store_credit(
+			                                  &m->policy, l->unit_price, q)));
 		json_t *line = json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}", "line_id",
+		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o, s:o}", "line_id",
 		    l->line_id, "sku", l->sku, "product_id", l->product_id, "name", l->name,
 		    "variant", l->variant, "quantity", (json_int_t)l->quantity,
 		    "returnable_quantity", (json_int_t)returnable, "unit_price",
 		    (json_int_t)l->unit_price, "final_sale", l->final_sale, "eligible",
 		    why == INELIGIBLE_NONE, "ineligible_reason", ineligible_names[why],
-		    "exchange_options", options);
+		    "exchange_options", options, "store_credit_amounts", credit);
 		if (why == INELIGIBLE_NONE)
 			json_object_set_new(line, "returnable_until", json_string(until));
 		json_array_append_new(lines, line);
@@ -154,16 +162,10 @@ void h_lookup(struct req *r)
 	                       render_merchant_policy(m)));
 }
 
-struct item_in {
-	const char *line_id;
-	int64_t quantity;
-	int reason, resolution;
-	const char *comment, *exchange_sku;
-};
-
 struct return_create {
 	int64_t order_id;
-	struct item_in *items;
+	struct life_request *items;
+	const char **comments; /* each item's, or NULL */
 	size_t n_items;
 	const char *idempotency_key;
 	const char *language; /* the portal's: "ja", "en", or NULL */
@@ -175,68 +177,49 @@ struct return_create {
 	bool replayed;
 	bool key_reused; /* same Idempotency-Key, another body */
 	struct merchant merchant;
+	struct plan plan;
 };
 
-/* Checks one requested item against its order line and takes its exchange units.
- * Problems go to the checker; returns false on a database error (*e set). */
-static bool item_take(struct db *db, struct return_create *rc, struct order *o, size_t i,
-                      struct return_item *out, enum kaeru_err *e)
+/* Puts core's refusal of item i (or its stock shortage) into the checker, naming the field. */
+static void refuse_item(struct return_create *rc, size_t i, bool out_of_stock)
 {
 	struct checker *c = rc->check;
-	const struct item_in *in = &rc->items[i];
+	const struct item_plan *ip = &rc->plan.items[i];
 	check_enter(c, "items[%zu].", i);
-	struct order_line *l = NULL;
-	for (size_t k = 0; k < o->n_lines; k++)
-		if (strcmp(o->lines[k].line_id, in->line_id) == 0)
-			l = &o->lines[k];
-	if (!l) {
+	switch (out_of_stock ? REFUSAL__MAX : ip->refusal) {
+	case REFUSAL_NONE:
+		break;
+	case REFUSAL_NO_LINE:
 		check_fail(c, "line_id", "is not a line of this order");
-		return true;
-	}
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(rc->items[j].line_id, in->line_id) == 0) {
-			check_fail(c, "line_id", "appears twice; give one quantity per line");
-			return true;
-		}
-	int64_t today, delivered_day;
-	order_days(&rc->merchant, o, rc->now, &today, &delivered_day);
-	struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
-	                        delivered_day};
-	int64_t returnable;
-	enum ineligible why = line_eligibility(&st, &rc->merchant.policy, today, &returnable);
-	if (why != INELIGIBLE_NONE) {
+		break;
+	case REFUSAL_LINE_TWICE:
+		check_fail(c, "line_id", "appears twice; give one quantity per line");
+		break;
+	case REFUSAL_INELIGIBLE:
 		check_fail(c, "line_id",
-		           arena_printf(c->arena, "cannot be returned: %s", ineligible_names[why]));
-		return true;
-	}
-	if (in->quantity > returnable) {
-		check_fail(
-		    c, "quantity",
-		    arena_printf(c->arena, "at most %lld can be returned", (long long)returnable));
-		return true;
-	}
-	*out = (struct return_item){.order_line_id = l->id,
-	                            .quantity = in->quantity,
-	                            .reason = (enum reason)in->reason,
-	                            .comment = in->comment,
-	                            .resolution = (enum resolution)in->resolution};
-	if (in->resolution != RESOLUTION_EXCHANGE)
-		return true;
-	if (strcmp(in->exchange_sku, l->sku) == 0) {
+		           arena_printf(c->arena, "cannot be returned: %s",
+		                        ineligible_names[ip->ineligible]));
+		break;
+	case REFUSAL_QUANTITY:
+		check_fail(c, "quantity",
+		           arena_printf(c->arena, "at most %lld can be returned",
+		                        (long long)ip->returnable));
+		break;
+	case REFUSAL_SAME_VARIANT:
 		check_fail(c, "exchange_sku", "must be another variant than the one returned");
-		return true;
-	}
-	*e = store_reserve(db, o->merchant_id, l->product_id, in->exchange_sku, in->quantity);
-	if (*e == KAERU_ECONFLICT) {
-		*e = KAERU_OK;
+		break;
+	case REFUSAL__MAX: /* out of stock */
 		check_fail(c, "exchange_sku", "is not an in-stock variant of the same product");
-		return true;
+		break;
+	default:
+		check_fail(c, "line_id", "cannot be returned");
+		break;
 	}
-	out->exchange_sku = in->exchange_sku;
-	out->reserved_quantity = in->quantity;
-	return *e == KAERU_OK;
+	c->prefix = "";
 }
 
+/* A new return in one transaction: the order locked with its lines, core's plan of the return,
+ * the return and its items (what each line sold) inserted, the plan run (reservations, event). */
 static enum kaeru_err return_create_tx(struct db *db, void *arg)
 {
 	struct return_create *rc = arg;
@@ -258,60 +241,104 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		if (e != KAERU_ENOTFOUND)
 			return e;
 	}
+	int64_t today, delivered_day;
+	order_days(&rc->merchant, &o, rc->now, &today, &delivered_day);
+	struct life_line *lines = arena_zalloc(db->arena, sizeof(*lines) * (o.n_lines + 1));
+	for (size_t k = 0; k < o.n_lines; k++) {
+		const struct order_line *l = &o.lines[k];
+		lines[k] = (struct life_line){
+		    l->line_id,
+		    l->sku,
+		    {l->quantity, l->returned, l->final_sale, o.has_delivered, delivered_day}};
+	}
+	struct plan *p = &rc->plan;
+	e = plan_create(&rc->merchant.policy, lines, o.n_lines, rc->items, rc->n_items, rc->now,
+	                today, p);
+	if (e != KAERU_OK) {
+		for (size_t i = 0; i < p->n_items; i++)
+			refuse_item(rc, i, false);
+		return e;
+	}
 	struct ret ret = {.merchant_id = o.merchant_id,
 	                  .order_id = o.id,
 	                  .warehouse_id = rc->merchant.warehouse_id,
+	                  .currency = o.currency,
 	                  .n_items = rc->n_items};
 	ret.items = arena_zalloc(db->arena, sizeof(*ret.items) * rc->n_items);
-	for (size_t i = 0; i < rc->n_items; i++)
-		if (!item_take(db, rc, &o, i, &ret.items[i], &e))
-			return e;
-	rc->check->prefix = "";
-	if (!check_ok(rc->check))
-		return KAERU_EINVALID;
+	for (size_t i = 0; i < rc->n_items; i++) {
+		const struct life_request *in = &rc->items[i];
+		const struct order_line *l = &o.lines[p->items[i].line];
+		ret.items[i] = (struct return_item){
+		    .order_line_id = l->id,
+		    .line_id = l->line_id,
+		    .sku = l->sku,
+		    .product_id = l->product_id,
+		    .name = l->name,
+		    .variant = l->variant,
+		    .category = l->category,
+		    .unit_price = l->unit_price,
+		    .quantity = in->quantity,
+		    .reason = in->reason,
+		    .comment = rc->comments[i],
+		    .resolution = in->resolution,
+		    .exchange_sku = p->items[i].reserve > 0 ? in->exchange_sku : NULL,
+		    .reserved_quantity = p->items[i].reserve,
+		};
+	}
 	char key[TRACKING_KEY_LEN + 1];
 	tracking_key_new(key);
 	ret.tracking_key = key;
-	int64_t expires = rc->now + (int64_t)rc->merchant.policy.label_validity_days * 86400;
 	for (int attempt = 0;; attempt++) { /* a clash of 50-bit codes is rare; try anew */
 		uint8_t rnd[RMA_RANDOM_BYTES];
 		randombytes_buf(rnd, sizeof(rnd));
 		rma_from_random(rnd, ret.rma);
-		e = store_return_insert(db, &ret, rc->idempotency_key, rc->request_hash, expires);
+		e = store_return_insert(db, &ret, rc->idempotency_key, rc->request_hash,
+		                        p->expires_at);
 		if (e != KAERU_ECONFLICT || attempt == 3)
 			break;
 	}
 	if (e != KAERU_OK)
 		return e;
-	memcpy(rc->rma, ret.rma, sizeof(rc->rma));
-	char *detail = arena_printf(db->arena, "{\"items\":%zu}", rc->n_items);
-	if (rc->language && (e = store_return_language_set(db, ret.id, rc->language)) != KAERU_OK)
-		return e;
-	return store_event_add(db, ret.id, EVENT_CREATED, "customer", detail);
+	e = store_plan_run(db, &ret, p, NULL, rc->now);
+	if (e == KAERU_ECONFLICT) { /* stock could not cover an exchange */
+		for (size_t i = 0; i < rc->n_items; i++)
+			if (p->items[i].reserve > 0 && ret.items[i].reserved_quantity == 0)
+				refuse_item(rc, i, true);
+		return KAERU_EINVALID;
+	}
+	if (e == KAERU_OK)
+		memcpy(rc->rma, ret.rma, sizeof(rc->rma));
+	if (e == KAERU_OK && rc->language) /* what the worker's e-mails are written in */
+		e = store_return_language_set(db, ret.id, rc->language);
+	return e;
 }
 
-/* Reads the items of a new return; errors name items[i].field. */
-static struct item_in *check_items(struct checker *c, json_t *body, size_t *n)
+/* Reads the items of a new return into rc (shapes only; core judges them against the order);
+ * errors name items[i].field. */
+static void check_items(struct checker *c, json_t *body, struct return_create *rc)
 {
-	json_t *items = check_array(c, body, "items", 1, ITEMS_MAX);
-	*n = items ? json_array_size(items) : 0;
-	struct item_in *out = arena_zalloc(c->arena, sizeof(*out) * (*n + 1));
-	for (size_t i = 0; i < *n; i++) {
+	json_t *items = check_array(c, body, "items", 1, RETURN_ITEMS_MAX);
+	size_t n = items ? json_array_size(items) : 0;
+	rc->n_items = n;
+	rc->items = arena_zalloc(c->arena, sizeof(*rc->items) * (n + 1));
+	rc->comments = arena_zalloc(c->arena, sizeof(*rc->comments) * (n + 1));
+	for (size_t i = 0; i < n; i++) {
 		json_t *it = json_array_get(items, i);
-		struct item_in *in = &out[i];
+		struct life_request *in = &rc->items[i];
 		check_enter(c, "items[%zu].", i);
 		in->line_id = check_string(c, it, "line_id", REQUIRED, 1, 64, NULL);
-		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, 10000, 0);
-		in->reason = check_enum(c, it, "reason", REQUIRED, reason_names, REASON__MAX);
-		in->comment = check_string(c, it, "comment", OPTIONAL, 0, 1000, NULL);
-		in->resolution =
+		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, RETURN_QUANTITY_MAX, 0);
+		int reason = check_enum(c, it, "reason", REQUIRED, reason_names, REASON__MAX);
+		rc->comments[i] = check_string(c, it, "comment", OPTIONAL, 0, 1000, NULL);
+		int resolution =
 		    check_enum(c, it, "resolution", REQUIRED, resolution_names, RESOLUTION__MAX);
-		if (in->resolution == RESOLUTION_EXCHANGE)
+		in->reason = reason < 0 ? REASON_OTHER : (enum reason)reason;
+		in->resolution = resolution < 0 ? RESOLUTION_REFUND : (enum resolution)resolution;
+		if (resolution == RESOLUTION_EXCHANGE)
 			in->exchange_sku =
 			    check_string(c, it, "exchange_sku", REQUIRED, 1, 128, NULL);
 	}
 	c->prefix = "";
-	return out;
 }
 
 /* POST /api/v1/returns (order token) → a return with its RMA code and label. */
@@ -328,7 +355,7 @@ void h_return_create(struct req *r)
 	struct checker c;
 	check_init(&c, r->arena);
 	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
-	rc.items = check_items(&c, r->json, &rc.n_items);
+	check_items(&c, r->json, &rc);
 	int language = check_enum(&c, r->json, "language", OPTIONAL, languages, LANGUAGE__MAX);
 	rc.language = language >= 0 ? languages[language] : NULL;
 	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))

@@ -94,6 +94,20 @@ void h_return_label(struct req *r)
 	struct merchant m;
 	if (return_access(r, &ret, &m) == ACCESS_NONE)
 		return;
+	if (return_label_state(ret.status) == LABEL_VOID) {
+		respond_problem_ext(
+		    r, 410, "Label no longer valid",
+		    arena_printf(
+		        r->arena,
+		        ret.status == RETURN_CANCELED
+		            ? "Return %s was canceled; its label must not be used."
+		            : "The label of return %s expired before the parcel was sent; it "
+		              "must not be used.",
+		        ret.rma),
+		    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
+		              return_status_names[ret.status]));
+		return;
+	}
 	enum kaeru_err e = store_return_items(r->db, &ret);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
@@ -115,9 +129,10 @@ struct cancel {
 	const struct ret *before; /* the return as read before the transaction */
 	/* out */
 	struct ret now; /* as the transaction left it, with its items */
-	bool not_cancelable;
+	struct plan plan;
 };
 
+/* Loads the locked return with its items, plans the cancel in core, runs the plan. */
 static enum kaeru_err cancel_tx(struct db *db, void *arg)
 {
 	struct cancel *cx = arg;
@@ -126,20 +141,12 @@ static enum kaeru_err cancel_tx(struct db *db, void *arg)
 	enum kaeru_err e = store_return_lock(db, ret);
 	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
 		return e;
-	if (ret->status == RETURN_CANCELED)
-		return KAERU_OK; /* a second cancel changes nothing */
-	if (!return_status_can(ret->status, RETURN_CANCELED)) {
-		cx->not_cancelable = true;
-		return KAERU_ECONFLICT;
-	}
-	if ((e = store_return_release(db, ret)) != KAERU_OK ||
-	    (e = store_return_set_status(db, ret->id, RETURN_CANCELED)) != KAERU_OK ||
-	    (e = store_event_add(db, ret->id, EVENT_CANCELED, "customer", NULL)) != KAERU_OK)
+	struct life_item items[RETURN_ITEMS_MAX];
+	struct life_return life;
+	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
+	    (e = plan_cancel(&life, &cx->plan)) != KAERU_OK)
 		return e;
-	ret->status = RETURN_CANCELED;
-	for (size_t i = 0; i < ret->n_items; i++)
-		ret->items[i].reserved_quantity = 0;
-	return KAERU_OK;
+	return store_plan_run(db, ret, &cx->plan, NULL, 0);
 }
 
 /* POST /api/v1/returns/{rma}/cancel (order token): only before the parcel is scanned. */
@@ -156,7 +163,7 @@ void h_return_cancel(struct req *r)
 		return;
 	struct cancel cx = {.before = &ret};
 	enum kaeru_err e = db_tx_run(r->db, cancel_tx, &cx);
-	if (cx.not_cancelable) {
+	if (e == KAERU_ECONFLICT && cx.plan.refusal == REFUSAL_STATUS) {
 		respond_problem(r, 409, "Return can no longer be canceled",
 		                arena_printf(r->arena,
 		                             "The parcel is already %s; it cannot be canceled now.",
