@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import {
-  api, assertProblem, assertStatus, clerkOf, newMerchant, newWarehouse, openOrder, createReturn, pause, scanOk,
+  api, assertProblem, assertStatus, clerkOf, newMerchant, newWarehouse, openOrder, createReturn, pause, scanOk, sql,
+  sqlString,
 } from './lib.mjs';
 
 let wh;
@@ -152,6 +153,40 @@ test('two workers never deliver one event twice', async () => {
     const code = await new Promise((r) => second.on('exit', (c) => r(c)));
     assert.equal(code, 0, `the second worker stops cleanly on SIGTERM: ${log}`);
     assert.ok(!/AddressSanitizer|runtime error/.test(log), log);
+    await rx.close();
+  }
+});
+
+test('a delivery failing for 72 h fails for good and pauses the webhook until it is set again', async () => {
+  const m = newMerchant({ warehouse: wh });
+  let healthy = false;
+  const rx = await receiver(() => (healthy ? 200 : 500));
+  try {
+    await hook(m, 'PUT', { url: rx.url });
+    const o = await openOrder(m);
+    const deliveries = async () =>
+      (await api('GET', `/api/v1/merchants/${m.slug}/webhook/deliveries`, { token: m.key })).json.items;
+    await createReturn(o.token, [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+    await until('a failed attempt', async () => (await deliveries())[0]?.attempts >= 1);
+    // As if it had been failing since three days ago: the next attempt is its last.
+    sql(`UPDATE webhook_deliveries SET created_at = created_at - INTERVAL 73 HOUR, next_attempt_at = UTC_TIMESTAMP()
+      WHERE merchant_id = (SELECT id FROM merchants WHERE slug = ${sqlString(m.slug)})`);
+    await until('the delivery to fail', async () => (await deliveries())[0].status === 'failed');
+    const paused = await hook(m, 'GET');
+    assert.equal(paused.json.status, 'paused');
+    assert.match(paused.json.paused_at, /Z$/);
+    // Paused: new events wait.
+    const sent = rx.got.length;
+    await createReturn(o.token, [{ line_id: '3', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+    await pause(1500);
+    assert.equal(rx.got.length, sent, 'nothing is sent while paused');
+    // Set again: active, and the waiting event goes out.
+    healthy = true;
+    const again = await hook(m, 'PUT', { url: rx.url });
+    assert.equal(again.json.status, 'active');
+    await until('the waiting delivery', async () => (await deliveries())[0].status === 'delivered');
+    assert.equal(rx.got.length, sent + 1);
+  } finally {
     await rx.close();
   }
 });
