@@ -15,6 +15,16 @@ static const char sql_payment_insert[] =
 static const char sql_ship[] =
     "UPDATE shipments SET status = 'shipped', carrier = ?, tracking_number = ?,"
     " shipped_at = UTC_TIMESTAMP() WHERE return_id = ? AND status = 'pending'";
+static const char sql_returns_changed[] =
+    "SELECT r.rma, r.status, o.order_number, o.currency, " TIME("r.created_at") ", " TIME(
+        "r.updated_at") " FROM returns r JOIN orders o ON o.id = r.order_id"
+                        " WHERE r.merchant_id = ? AND r.updated_at >= TIMESTAMPADD(SECOND, ?,"
+                        " '1970-01-01') ORDER BY r.updated_at, r.id LIMIT ? OFFSET ?";
+static const char sql_returns_changed_count[] =
+    "SELECT COUNT(*) FROM returns WHERE merchant_id = ?"
+    " AND updated_at >= TIMESTAMPADD(SECOND, ?, '1970-01-01')";
+static const char sql_return_touch[] =
+    "UPDATE returns SET updated_at = CURRENT_TIMESTAMP WHERE id = ?";
 static const char sql_shipment_count[] = "SELECT COUNT(*) FROM shipments WHERE return_id = ?";
 static const char sql_ledger_rows[] =
     "SELECT l.kind, ri.sku, l.currency, l.gross, l.restocking_fee, l.bonus, l.amount, " TIME(
@@ -30,6 +40,13 @@ static int64_t one_int(struct db *db, const char *sql, int64_t id, enum kaeru_er
 {
 	struct db_rows rows;
 	*e = db_query(db, sql, DB_ARGS(DBI(id)), &rows);
+	return *e == KAERU_OK && rows.nrows ? db_int(&rows, 0, 0) : 0;
+}
+
+static int64_t changed_count(struct db *db, int64_t merchant_id, int64_t since, enum kaeru_err *e)
+{
+	struct db_rows rows;
+	*e = db_query(db, sql_returns_changed_count, DB_ARGS(DBI(merchant_id), DBI(since)), &rows);
 	return *e == KAERU_OK && rows.nrows ? db_int(&rows, 0, 0) : 0;
 }
 
@@ -59,9 +76,34 @@ enum kaeru_err store_refund_payment(struct db *db, int64_t return_id, const char
 enum kaeru_err store_refund_paid(struct db *db, int64_t merchant_id, int64_t return_id,
                                  int64_t amount, const char *reference)
 {
-	return db_exec(db, sql_payment_insert,
-	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBI(amount), DBS(reference)), NULL,
-	               NULL);
+	enum kaeru_err e = db_exec(
+	    db, sql_payment_insert,
+	    DB_ARGS(DBI(merchant_id), DBI(return_id), DBI(amount), DBS(reference)), NULL, NULL);
+	return e == KAERU_OK ? db_exec(db, sql_return_touch, DB_ARGS(DBI(return_id)), NULL, NULL)
+	                     : e;
+}
+
+enum kaeru_err store_returns_changed(struct db *db, int64_t merchant_id, int64_t since,
+                                     int64_t offset, int64_t limit, json_t **items, int64_t *total)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_returns_changed,
+	             DB_ARGS(DBI(merchant_id), DBI(since), DBI(limit), DBI(offset)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*total = changed_count(db, merchant_id, since, &e);
+	if (e != KAERU_OK)
+		return e;
+	*items = json_array();
+	for (size_t i = 0; i < rows.nrows; i++)
+		json_array_append_new(
+		    *items,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "rma", db_str(&rows, i, 0),
+		              "status", db_str(&rows, i, 1), "order_number", db_str(&rows, i, 2),
+		              "currency", db_str(&rows, i, 3), "created_at", db_str(&rows, i, 4),
+		              "updated_at", db_str(&rows, i, 5)));
+	return KAERU_OK;
 }
 
 enum kaeru_err store_shipments_ship(struct db *db, int64_t return_id, const char *carrier,

@@ -87,6 +87,8 @@ static const char sql_webhook_pause[] =
     "UPDATE webhooks w JOIN webhook_deliveries d ON d.merchant_id = w.merchant_id"
     " SET w.paused_at = UTC_TIMESTAMP() WHERE d.id = ? AND w.paused_at IS NULL";
 
+static const char sql_return_touch[] =
+    "UPDATE returns SET updated_at = CURRENT_TIMESTAMP WHERE id = ?";
 static const char sql_language_set[] = "UPDATE returns SET language = ? WHERE id = ?";
 static const char sql_email_queue[] =
     "INSERT IGNORE INTO emails (merchant_id, return_id, kind, ref, data, created_at,"
@@ -327,6 +329,8 @@ enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_t
 	                       : arena_printf(db->arena, "return.%s", event_type_names[type]);
 	e = store_event_emit(db, db_int(&ret, 0, 0), name, db_str(&ret, 0, 1), 0, text);
 	free(text);
+	if (e == KAERU_OK) /* every change is a change the shop's updated_since list shows */
+		e = db_exec(db, sql_return_touch, DB_ARGS(DBI(return_id)), NULL, NULL);
 	if (e == KAERU_OK && type < EVENT__MAX && email_kinds[type])
 		e = store_email_queue(db, db_int(&ret, 0, 0), return_id, email_kinds[type], NULL,
 		                      NULL);

@@ -7,6 +7,7 @@
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/validate.h"
+#include "util/timefmt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,41 @@ static void respond_return(struct req *r, struct ret *ret, const struct merchant
 	json_decref(money);
 	json_object_set_new(j, "refund_paid", json_integer(paid));
 	json_object_set_new(j, "refund_due", json_integer(owed - paid));
+	respond_json(r, 200, j);
+}
+
+#define CHANGED_PAGE 50
+
+/* GET /api/v1/merchants/{merchant}/returns?updated_since=<RFC 3339>&page= */
+void h_merchant_returns_changed(struct req *r)
+{
+	struct merchant m;
+	if (!auth_merchant_key(r, r->params[0], &m))
+		return;
+	struct checker c;
+	check_init(&c, r->arena);
+	const char *since_text = req_query(r, "updated_since");
+	int64_t since = 0;
+	if (since_text && *since_text &&
+	    (!rfc3339_parse(since_text, &since) || since < TIME_API_MIN || since >= TIME_API_MAX))
+		check_fail(&c, "updated_since",
+		           "must be an RFC 3339 time, e.g. 2026-11-03T09:00:00Z");
+	int64_t page = check_query_int(&c, "page", req_query(r, "page"), 1, 1000000, 1);
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	json_t *items = NULL;
+	int64_t total = 0;
+	enum kaeru_err e = store_returns_changed(r->db, m.id, since, (page - 1) * CHANGED_PAGE,
+	                                         CHANGED_PAGE, &items, &total);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	json_t *j = json_pack("{s:o}", "items", items);
+	render_page(j, page, CHANGED_PAGE, total);
 	respond_json(r, 200, j);
 }
 

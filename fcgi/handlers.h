@@ -47,6 +47,7 @@ void h_webhook_delete(struct req *r);
 void h_webhook_deliveries(struct req *r);
 void h_webhook_retry(struct req *r);
 /* h_acks.c — the shop's acknowledgements (merchant key) */
+void h_merchant_returns_changed(struct req *r);
 void h_merchant_return_get(struct req *r);
 void h_refund_paid(struct req *r);
 void h_exchange_shipped(struct req *r);

@@ -108,3 +108,6 @@ CREATE TABLE refund_payments (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 ALTER TABLE shipments ADD COLUMN carrier VARCHAR(64) NULL, ADD COLUMN tracking_number VARCHAR(128) NULL,
   ADD COLUMN shipped_at DATETIME NULL;
+
+-- The shop lists its returns changed since a time: every event bumps updated_at.
+CREATE INDEX ix_returns_updated ON returns (merchant_id, updated_at, id);

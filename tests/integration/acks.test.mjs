@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  api, assertProblem, assertStatus, clerkOf, inspectOk, newMerchant, newWarehouse, putInventory, returnFor, scanOk,
+  api, assertProblem, assertStatus, clerkOf, inspectOk, newMerchant, newWarehouse, openOrder, pause, putInventory,
+  returnFor, scanOk,
 } from './lib.mjs';
 
 let wh;
@@ -102,4 +103,26 @@ test('bad bodies name the field; another merchant\'s return is 404', async () =>
   assertProblem(await api('GET', path(other, r.rma), { token: other.key }), 404);
   assertProblem(await paid(other, r.rma, { amount: 1, reference: 'x' }), 404);
   assertProblem(await api('GET', path(m, 'AAAAA-AAAAA'), { token: m.key }), 404);
+});
+
+test('the returns changed since a time: new ones and ones that changed, not the rest', async () => {
+  const m = newMerchant({ warehouse: wh });
+  const changed = (q) => api('GET', `/api/v1/merchants/${m.slug}/returns${q}`, { token: m.key });
+  const item = { line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' };
+  const r1 = await returnFor(m, [item]);
+  const untouched = await returnFor(m, [item]);
+  await pause(1100);
+  const since = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const r2 = await returnFor(m, [item]);
+  await scanOk(await clerkOf(m), r1.rma);
+  const all = await changed('');
+  assertStatus(all, 200);
+  assert.equal(all.json.total, 3);
+  const res = await changed(`?updated_since=${since}`);
+  assertStatus(res, 200);
+  assert.deepEqual(new Set(res.json.items.map((x) => x.rma)), new Set([r1.rma, r2.rma]));
+  assert.ok(!res.json.items.some((x) => x.rma === untouched.rma));
+  assert.equal(res.json.items.find((x) => x.rma === r1.rma).status, 'received');
+  for (const [q, field] of [['?updated_since=yesterday', 'updated_since'], ['?updated_since=2026-13-01T00:00:00Z', 'updated_since'],
+    ['?page=0', 'page']]) assertProblem(await changed(q), 422, field);
 });
