@@ -1,6 +1,7 @@
 /* kaeru-admin: the operator's commands, against the database named by the same settings as
  * kaeru-fcgi (KAERU_DB_*, or -c FILE). Secrets never come from argv: passwords are read from
  * standard input, API keys are printed once. */
+#include "admin/maintenance.h"
 #include "db/migrate.h"
 #include "db/store.h"
 #include "fcgi/auth.h"
@@ -289,64 +290,17 @@ static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char 
 	return 0;
 }
 
-#define EXPIRE_BATCH 50
-
-struct expiry {
-	size_t expired;
-	bool more;
-};
-
-/* One batch of expired labels: core plans each expiry (their returns become expired and give
- * back their reservations), db runs the plans. Rows another run holds are skipped, so runs on
- * several machines share. */
-static enum kaeru_err expire_tx(struct db *db, void *arg)
-{
-	struct expiry *ex = arg;
-	char rmas[EXPIRE_BATCH][RMA_LEN + 1];
-	size_t n = 0;
-	ex->expired = 0;
-	enum kaeru_err e = store_expired_labels(db, EXPIRE_BATCH, rmas, &n);
-	ex->more = n == EXPIRE_BATCH;
-	int64_t now = (int64_t)time(NULL);
-	for (size_t i = 0; i < n && e == KAERU_OK; i++) {
-		struct ret ret;
-		if ((e = store_return_row(db, rmas[i], &ret, NULL)) != KAERU_OK ||
-		    (e = store_return_items(db, &ret)) != KAERU_OK)
-			break;
-		struct life_item items[RETURN_ITEMS_MAX];
-		struct life_return life;
-		struct plan plan;
-		if ((e = store_return_life(&ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK)
-			break;
-		if (plan_expire(&life, now, &plan) != KAERU_OK || !plan_runs(&plan))
-			continue; /* scanned, canceled or renewed meanwhile: not this one's to
-			             expire */
-		if ((e = store_plan_run(db, &ret, &plan, NULL, now)) == KAERU_OK)
-			ex->expired++;
-	}
-	return e;
-}
-
 static int cmd_maintenance(struct ctx *x, const char **opts, int argc, char **argv)
 {
 	(void)opts, (void)argc, (void)argv;
-	size_t expired = 0;
-	struct expiry ex;
-	enum kaeru_err e;
-	do {
-		arena_reset(&x->arena);
-		if ((e = db_tx_run(&x->db, expire_tx, &ex)) != KAERU_OK)
-			return db_fail(x, e, "expiry");
-		expired += ex.expired;
-	} while (ex.more);
-	uint64_t sessions = 0, failures = 0;
-	if ((e = store_sessions_prune(&x->db, SESSION_IDLE_S, SESSION_MAX_S, &sessions)) !=
-	        KAERU_OK ||
-	    (e = store_failures_prune(&x->db, &failures)) != KAERU_OK)
-		return db_fail(x, e, "pruning");
+	struct maintenance_counts n;
+	const char *what = NULL;
+	enum kaeru_err e = maintenance_run(&x->db, &x->arena, &n, &what);
+	if (e != KAERU_OK)
+		return db_fail(x, e, what);
 	printf("expired %zu returns; removed %llu dead sessions and %llu old failed logins or "
 	       "lookups\n",
-	       expired, (unsigned long long)sessions, (unsigned long long)failures);
+	       n.expired, (unsigned long long)n.sessions, (unsigned long long)n.failures);
 	return 0;
 }
 

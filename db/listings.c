@@ -2,6 +2,7 @@
  * console's list of returns. Optional filters are written `(? IS NULL OR col = ?)` so each
  * query stays one cached prepared statement. The shop itself reads db/shop.c's snapshots;
  * publishing and selling bump its version here. */
+#include "db/events.h"
 #include "db/store.h"
 
 #include <stdio.h>
@@ -89,7 +90,7 @@ enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
 		            DBS(it->grade), DBS(it->note ? it->note : ""), DBS(r->currency),
 		            DBI(it->unit_price), DBI(suggested_price), DBI(suggested_price)),
 		    NULL, NULL);
-	return e;
+	return e == KAERU_OK ? store_event_listings_drafted(db, r->merchant_id, it->id) : e;
 }
 
 static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
@@ -179,9 +180,10 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 	                           DB_ARGS(DBI(price), DBS(title), user_id ? DBI(user_id) : DBN,
 	                                   DBI(merchant_id), DBI(id)),
 	                           &affected, NULL);
-	if ((e = changed_one(e, affected)) != KAERU_OK)
+	if ((e = changed_one(e, affected)) != KAERU_OK ||
+	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
 		return e;
-	return store_shop_changed(db, merchant_id);
+	return store_event_listing(db, merchant_id, id, "listing.published");
 }
 
 enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t id,
@@ -192,7 +194,9 @@ enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t 
 	    db_exec(db, sql_listing_reject,
 	            DB_ARGS(DBS(reason), user_id ? DBI(user_id) : DBN, DBI(merchant_id), DBI(id)),
 	            &affected, NULL);
-	return changed_one(e, affected);
+	if ((e = changed_one(e, affected)) != KAERU_OK)
+		return e;
+	return store_event_listing(db, merchant_id, id, "listing.rejected");
 }
 
 enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id)
@@ -200,9 +204,10 @@ enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id
 	uint64_t affected = 0;
 	enum kaeru_err e =
 	    db_exec(db, sql_listing_sell, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
-	if ((e = changed_one(e, affected)) != KAERU_OK)
+	if ((e = changed_one(e, affected)) != KAERU_OK ||
+	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
 		return e;
-	return store_shop_changed(db, merchant_id);
+	return store_event_listing(db, merchant_id, id, "listing.sold");
 }
 
 enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,

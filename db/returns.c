@@ -1,4 +1,5 @@
 /* Returns, their items and timeline; the lookup throttle. */
+#include "db/events.h"
 #include "db/store.h"
 
 #include <stdio.h>
@@ -278,10 +279,11 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
                                   const char *actor, int64_t user_id, const char *detail_json)
 {
-	return db_exec(db, sql_event_insert,
-	               DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor),
-	                       user_id ? DBI(user_id) : DBN, DBS(detail_json)),
-	               NULL, NULL);
+	enum kaeru_err e = db_exec(db, sql_event_insert,
+	                           DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor),
+	                                   user_id ? DBI(user_id) : DBN, DBS(detail_json)),
+	                           NULL, NULL);
+	return e == KAERU_OK ? store_event_return(db, return_id, type, detail_json) : e;
 }
 
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,

@@ -1,6 +1,7 @@
 /* The customer's side: the portal's merchant, order lookup, starting a return. */
 #include "core/resolve.h"
 #include "core/rma.h"
+#include "db/events.h"
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
@@ -180,6 +181,7 @@ struct return_create {
 	const char **comments; /* each item's, or NULL */
 	size_t n_items;
 	const char *idempotency_key;
+	const char *language; /* the portal's: "ja", "en", or NULL */
 	char request_hash[HASH_HEX_LEN + 1];
 	struct checker *check; /* item errors found against the order */
 	int64_t now;
@@ -319,6 +321,8 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 	}
 	if (e == KAERU_OK)
 		memcpy(rc->rma, ret.rma, sizeof(rc->rma));
+	if (e == KAERU_OK && rc->language) /* what the worker's e-mails are written in */
+		e = store_return_language_set(db, ret.id, rc->language);
 	return e;
 }
 
@@ -365,6 +369,8 @@ void h_return_create(struct req *r)
 	check_init(&c, r->arena);
 	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
 	check_items(&c, r->json, &rc);
+	int language = check_enum(&c, r->json, "language", OPTIONAL, languages, LANGUAGE__MAX);
+	rc.language = language >= 0 ? languages[language] : NULL;
 	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))
 		check_fail(&c, "Idempotency-Key", "must be 1 to 255 visible characters");
 	if (!check_ok(&c)) {

@@ -29,6 +29,16 @@ enum route {
 	ROUTE_LISTING_SOLD,
 	ROUTE_SHOP_LISTINGS,
 	ROUTE_SHOP_FEED,
+	ROUTE_EVENTS,
+	ROUTE_WEBHOOK_GET,
+	ROUTE_WEBHOOK_PUT,
+	ROUTE_WEBHOOK_DELETE,
+	ROUTE_WEBHOOK_DELIVERIES,
+	ROUTE_WEBHOOK_RETRY,
+	ROUTE_SHOP_RETURNS_CHANGED,
+	ROUTE_SHOP_RETURN_GET,
+	ROUTE_REFUND_PAID,
+	ROUTE_EXCHANGE_SHIPPED,
 	ROUTE__MAX
 };
 
@@ -63,6 +73,20 @@ static const struct route_def {
     [ROUTE_LISTING_SOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/sold", h_listing_sold},
     [ROUTE_SHOP_LISTINGS] = {METHOD_GET, "/api/v1/shop/*/listings", h_shop_listings},
     [ROUTE_SHOP_FEED] = {METHOD_GET, "/api/v1/shop/*/feed.csv", h_shop_feed},
+    [ROUTE_EVENTS] = {METHOD_GET, "/api/v1/merchants/*/events", h_events},
+    [ROUTE_WEBHOOK_GET] = {METHOD_GET, "/api/v1/merchants/*/webhook", h_webhook_get},
+    [ROUTE_WEBHOOK_PUT] = {METHOD_PUT, "/api/v1/merchants/*/webhook", h_webhook_put},
+    [ROUTE_WEBHOOK_DELETE] = {METHOD_DELETE, "/api/v1/merchants/*/webhook", h_webhook_delete},
+    [ROUTE_WEBHOOK_DELIVERIES] = {METHOD_GET, "/api/v1/merchants/*/webhook/deliveries",
+                                  h_webhook_deliveries},
+    [ROUTE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchants/*/webhook/deliveries/*/retry",
+                             h_webhook_retry},
+    [ROUTE_SHOP_RETURNS_CHANGED] = {METHOD_GET, "/api/v1/merchants/*/returns",
+                                    h_merchant_returns_changed},
+    [ROUTE_SHOP_RETURN_GET] = {METHOD_GET, "/api/v1/merchants/*/returns/*", h_merchant_return_get},
+    [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid", h_refund_paid},
+    [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
+                                h_exchange_shipped},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

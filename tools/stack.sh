@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# A private kaeru stack — MariaDB, kaeru-fcgi, nginx — living entirely under one directory.
+# A private kaeru stack — MariaDB, kaeru-fcgi, kaeru-worker, a mail sink, nginx — living
+# entirely under one directory.
 # Used by ./kaeru (var/) and by the tests (build-test/stack/); never touches a system MariaDB.
 #
 #   tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS]
 #   tools/stack.sh restart-fcgi VAR BUILD
 #   tools/stack.sh stop-fcgi VAR        (the supervisor stops too: kaeru-fcgi stays down)
 #   tools/stack.sh restart-db VAR       (after MariaDB died: start it again)
+#   tools/stack.sh restart-worker VAR BUILD
 #   tools/stack.sh stop VAR
 #   tools/stack.sh status VAR
 set -euo pipefail
@@ -76,7 +78,13 @@ KAERU_LOGIN_LISTEN=$var/run/kaeru-login.sock
 KAERU_WORKERS=$workers
 KAERU_SECRET_FILE=$var/secret
 KAERU_PUBLIC_URL=http://127.0.0.1:$port
+KAERU_WEBHOOK_ALLOW_PRIVATE=${KAERU_WEBHOOK_ALLOW_PRIVATE:-1}
+KAERU_SMTP_URL=smtp://127.0.0.1:${KAERU_SMTP_PORT:-2525}
+KAERU_MAIL_FROM=returns@kaeru.localhost
 ENV
+	# Webhooks may reach this machine's own receivers (above); the test stack also retries
+	# failed deliveries sooner (KAERU_RETRY_BASE_SECONDS=1) so a test sees its retries.
+	[ -z "${KAERU_RETRY_BASE_SECONDS:-}" ] || echo "KAERU_RETRY_BASE_SECONDS=$KAERU_RETRY_BASE_SECONDS" >>"$var/kaeru.env"
 	# The test stack shortens the database timeouts, so a test can stall MariaDB.
 	[ -z "${KAERU_DB_TIMEOUT:-}" ] || echo "KAERU_DB_TIMEOUT=$KAERU_DB_TIMEOUT" >>"$var/kaeru.env"
 	cat >"$var/admin" <<SH
@@ -127,6 +135,27 @@ start_fcgi() {
 	wait_for 20 "kaeru-fcgi" test -S "$var/run/kaeru.sock" -a -S "$var/run/kaeru-login.sock"
 }
 
+# The mail sink: every message kaeru-worker sends lands in $var/mail/*.eml (tools/mailsink.py, a
+# real SMTP server from Debian's python3-aiosmtpd) on KAERU_SMTP_PORT [2525].
+start_mail() {
+	local var=$1 port=${KAERU_SMTP_PORT:-2525}
+	stop_pid "$var/run/mailsink.pid" "mail sink"
+	mkdir -p "$var/mail"
+	/usr/bin/python3 "$ROOT/tools/mailsink.py" 127.0.0.1 "$port" "$var/mail" \
+		</dev/null >>"$var/log/mailsink.log" 2>&1 &
+	echo $! >"$var/run/mailsink.pid"
+	wait_for 20 "the mail sink" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+}
+
+# kaeru-worker delivers webhooks and runs the maintenance; SIGTERM lets it finish a send.
+start_worker() {
+	local var=$1 build=$2
+	stop_pid "$var/run/kaeru-worker.pid" kaeru-worker
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+		"$build/kaeru-worker" -c "$var/kaeru.env" </dev/null >>"$var/log/kaeru-worker.log" 2>&1 &
+	echo $! >"$var/run/kaeru-worker.pid"
+}
+
 start_nginx() {
 	local var=$1 port=$2
 	mkdir -p "$var/nginx/tmp" "$var/log"
@@ -153,6 +182,8 @@ cmd_start() {
 	write_env "$var" "$build" "$port" "$workers"
 	"$var/admin" migrate >"$var/log/migrate.log" 2>&1 || { cat "$var/log/migrate.log" >&2; die "migration failed"; }
 	start_fcgi "$var" "$build"
+	start_mail "$var"
+	start_worker "$var" "$build"
 	start_nginx "$var" "$port"
 }
 
@@ -170,6 +201,8 @@ cmd_stop() {
 	local var=$1
 	[ -d "$var" ] || return 0
 	stop_pid "$var/run/nginx.pid" nginx
+	stop_pid "$var/run/kaeru-worker.pid" kaeru-worker
+	stop_pid "$var/run/mailsink.pid" "mail sink"
 	stop_fcgi "$var"
 	stop_pid "$var/run/mysqld.pid" MariaDB
 }
@@ -184,7 +217,7 @@ cmd_restart_db() {
 
 cmd_status() {
 	local var=$1
-	for p in nginx kaeru-fcgi-supervisor kaeru-fcgi mysqld; do
+	for p in nginx kaeru-fcgi-supervisor kaeru-fcgi kaeru-worker mailsink mysqld; do
 		if alive "$var/run/$p.pid"; then echo "$p: running ($(cat "$var/run/$p.pid"))"; else echo "$p: stopped"; fi
 	done
 }
@@ -195,6 +228,7 @@ stop) shift; cmd_stop "$@" ;;
 restart-fcgi) shift; start_fcgi "$(cd "$1" && pwd)" "$2" ;;
 stop-fcgi) shift; stop_fcgi "$(cd "$1" && pwd)" ;;
 restart-db) shift; cmd_restart_db "$@" ;;
+restart-worker) shift; start_worker "$(cd "$1" && pwd)" "$2" ;;
 status) shift; cmd_status "$@" ;;
-*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | restart-fcgi VAR BUILD | stop-fcgi VAR | restart-db VAR | stop VAR | status VAR" ;;
+*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | restart-fcgi VAR BUILD | stop-fcgi VAR | restart-db VAR | restart-worker VAR BUILD | stop VAR | status VAR" ;;
 esac

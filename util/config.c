@@ -24,6 +24,10 @@ enum key {
 	KEY_LOGIN_WORKERS,
 	KEY_DB_TIMEOUT,
 	KEY_DB_CONNECT_TIMEOUT,
+	KEY_WEBHOOK_ALLOW_PRIVATE,
+	KEY_RETRY_BASE_SECONDS,
+	KEY_SMTP_URL,
+	KEY_MAIL_FROM,
 	KEY__MAX
 };
 
@@ -44,6 +48,10 @@ static const char *const key_names[KEY__MAX] = {
     [KEY_LOGIN_WORKERS] = "KAERU_LOGIN_WORKERS",
     [KEY_DB_TIMEOUT] = "KAERU_DB_TIMEOUT",
     [KEY_DB_CONNECT_TIMEOUT] = "KAERU_DB_CONNECT_TIMEOUT",
+    [KEY_WEBHOOK_ALLOW_PRIVATE] = "KAERU_WEBHOOK_ALLOW_PRIVATE",
+    [KEY_RETRY_BASE_SECONDS] = "KAERU_RETRY_BASE_SECONDS",
+    [KEY_SMTP_URL] = "KAERU_SMTP_URL",
+    [KEY_MAIL_FROM] = "KAERU_MAIL_FROM",
 };
 
 /* A whole number in [lo, hi], or -1. */
@@ -125,6 +133,26 @@ static int apply(struct config *c, enum key k, const char *v, char *err, size_t 
 		return 0;
 	case KEY_PUBLIC_URL:
 		set_str(&c->public_url, v);
+		return 0;
+	case KEY_SMTP_URL:
+		set_str(&c->smtp_url, v);
+		return 0;
+	case KEY_MAIL_FROM:
+		if (strchr(v, '<') || strchr(v, '>') || strchr(v, ' ') || !strchr(v, '@'))
+			break;
+		set_str(&c->mail_from, v);
+		return 0;
+	case KEY_WEBHOOK_ALLOW_PRIVATE:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0 && *v)
+			break;
+		c->webhook_allow_private = strcmp(v, "1") == 0;
+		return 0;
+	case KEY_RETRY_BASE_SECONDS:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || n < 1 || n > 3600)
+			break;
+		c->retry_base_s = (int)n;
 		return 0;
 	case KEY_SECRET:
 		if (parse_secret(c, v) == 0)
@@ -229,6 +257,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	c->login_workers = 2;
 	c->db_timeout_s = 10;
 	c->db_connect_timeout_s = 3;
+	c->retry_base_s = 15;
 	if (!path)
 		path = getenv("KAERU_CONFIG");
 	if (path && *path && load_file(c, path, err, errlen) != 0)
@@ -252,5 +281,7 @@ void config_free(struct config *c)
 	free(c->public_url);
 	free(c->listen_group);
 	free(c->login_listen);
+	free(c->smtp_url);
+	free(c->mail_from);
 	memset(c, 0, sizeof(*c));
 }

@@ -25,6 +25,13 @@ struct config {
 	unsigned db_connect_timeout_s; /* KAERU_DB_CONNECT_TIMEOUT [3] */
 	char
 	    *public_url; /* KAERU_PUBLIC_URL: scheme://host[:port], for absolute links; may be "" */
+	int webhook_allow_private; /* KAERU_WEBHOOK_ALLOW_PRIVATE [0]: 1 lets webhooks reach
+	                              loopback, private and link-local addresses (dev, tests) */
+	int retry_base_s; /* KAERU_RETRY_BASE_SECONDS [15]: the first webhook retry's pause;
+	                     each later one doubles it */
+	char
+	    *smtp_url; /* KAERU_SMTP_URL: smtp://host:port or smtps://… [none: no e-mail is sent] */
+	char *mail_from; /* KAERU_MAIL_FROM: the sender address, shown with the merchant's name */
 	unsigned char secret[SECRET_LEN]; /* KAERU_SECRET (64 hex digits) or KAERU_SECRET_FILE */
 	int have_secret;
 };

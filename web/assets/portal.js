@@ -645,7 +645,8 @@ function submissionBody() {
     if (sel.resolution === 'exchange') item.exchange_sku = sel.exchange_sku;
     return item;
   });
-  return { body: JSON.stringify({ items }), lineIds: lines.map((l) => l.line_id) };
+  // The language the customer reads: kaeru's e-mails about this return use it.
+  return { body: JSON.stringify({ items, language: lang() }), lineIds: lines.map((l) => l.line_id) };
 }
 
 // "items[0].reason" → itemErrors[`${line_id}.reason`]; true when it named an item field.
