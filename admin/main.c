@@ -1,6 +1,7 @@
 /* kaeru-admin: the operator's commands, against the database named by the same settings as
  * kaeru-fcgi (KAERU_DB_*, or -c FILE). Secrets never come from argv: passwords are read from
  * standard input, API keys are printed once. */
+#include "admin/maintenance.h"
 #include "db/migrate.h"
 #include "db/store.h"
 #include "util/config.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct ctx {
 	struct config cfg;
@@ -287,57 +289,17 @@ static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char 
 	return 0;
 }
 
-#define EXPIRE_BATCH 50
-
-struct expiry {
-	size_t expired;
-	bool more;
-};
-
-/* One batch of expired labels: their returns become expired and give back their
- * reservations. Rows another run holds are skipped, so runs on several machines share. */
-static enum kaeru_err expire_tx(struct db *db, void *arg)
-{
-	struct expiry *ex = arg;
-	char rmas[EXPIRE_BATCH][RMA_LEN + 1];
-	size_t n = 0;
-	ex->expired = 0;
-	enum kaeru_err e = store_expired_labels(db, EXPIRE_BATCH, rmas, &n);
-	ex->more = n == EXPIRE_BATCH;
-	for (size_t i = 0; i < n && e == KAERU_OK; i++) {
-		struct ret ret;
-		if ((e = store_return_get(db, rmas[i], &ret)) != KAERU_OK)
-			break;
-		if (ret.status != RETURN_LABEL_ISSUED)
-			continue;
-		if ((e = store_return_release(db, &ret)) == KAERU_OK &&
-		    (e = store_return_set_status(db, ret.id, RETURN_EXPIRED)) == KAERU_OK &&
-		    (e = store_event_add(db, ret.id, EVENT_EXPIRED, "kaeru", NULL)) == KAERU_OK)
-			ex->expired++;
-	}
-	return e;
-}
-
 static int cmd_maintenance(struct ctx *x, const char **opts, int argc, char **argv)
 {
 	(void)opts, (void)argc, (void)argv;
-	size_t expired = 0;
-	struct expiry ex;
-	enum kaeru_err e;
-	do {
-		arena_reset(&x->arena);
-		if ((e = db_tx_run(&x->db, expire_tx, &ex)) != KAERU_OK)
-			return db_fail(x, e, "expiry");
-		expired += ex.expired;
-	} while (ex.more);
-	uint64_t sessions = 0, failures = 0;
-	if ((e = store_sessions_prune(&x->db, SESSION_IDLE_S, SESSION_MAX_S, &sessions)) !=
-	        KAERU_OK ||
-	    (e = store_failures_prune(&x->db, &failures)) != KAERU_OK)
-		return db_fail(x, e, "pruning");
+	struct maintenance_counts n;
+	const char *what = NULL;
+	enum kaeru_err e = maintenance_run(&x->db, &x->arena, &n, &what);
+	if (e != KAERU_OK)
+		return db_fail(x, e, what);
 	printf("expired %zu returns; removed %llu dead sessions and %llu old failed logins or "
 	       "lookups\n",
-	       expired, (unsigned long long)sessions, (unsigned long long)failures);
+	       n.expired, (unsigned long long)n.sessions, (unsigned long long)n.failures);
 	return 0;
 }
 
@@ -495,6 +457,10 @@ int main(int argc, char **argv)
 	char err[256];
 	if (config_load(&x.cfg, config_path, err, sizeof(err)) != 0)
 		return fail("%s", err);
+	/* KAERU_DB_TIMEOUT bounds what a request may wait; an operator's command may run long
+	 * statements (a migration's ALTER TABLE, an import), so it waits up to an hour. */
+	if (x.cfg.db_timeout_s < 3600)
+		x.cfg.db_timeout_s = 3600;
 	if (sodium_init() < 0)
 		return fail("cannot initialise libsodium");
 	db_library_init();

@@ -44,6 +44,12 @@ const char *const event_type_names[EVENT__MAX] = {
     [EVENT_RESOLVED] = "resolved", [EVENT_CANCELED] = "canceled", [EVENT_EXPIRED] = "expired",
 };
 
+const char *const label_state_names[LABEL__MAX] = {
+    [LABEL_USABLE] = "usable",
+    [LABEL_USED] = "used",
+    [LABEL_VOID] = "void",
+};
+
 const char *const role_names[ROLE__MAX] = {
     [ROLE_WAREHOUSE] = "warehouse",
     [ROLE_MERCHANT] = "merchant",
@@ -72,8 +78,10 @@ bool reason_is_customers(enum reason r)
 
 bool return_status_can(enum return_status from, enum return_status to)
 {
-	/* transitions[from] is the set of statuses reachable in one step. */
-	static const unsigned transitions[RETURN__MAX] = {
+	/* transitions[from] is the set of statuses reachable in one step; [RETURN__MAX] is the
+	 * return being made. */
+	static const unsigned transitions[RETURN__MAX + 1] = {
+	    [RETURN__MAX] = 1u << RETURN_LABEL_ISSUED,
 	    [RETURN_LABEL_ISSUED] =
 	        1u << RETURN_RECEIVED | 1u << RETURN_CANCELED | 1u << RETURN_EXPIRED,
 	    [RETURN_RECEIVED] = 1u << RETURN_RESOLVED,
@@ -82,6 +90,16 @@ bool return_status_can(enum return_status from, enum return_status to)
 	    [RETURN_EXPIRED] = 0,
 	};
 	return (transitions[from] >> to) & 1u;
+}
+
+enum label_state return_label_state(enum return_status s)
+{
+	static const enum label_state states[RETURN__MAX] = {
+	    [RETURN_LABEL_ISSUED] = LABEL_USABLE, [RETURN_RECEIVED] = LABEL_USED,
+	    [RETURN_RESOLVED] = LABEL_USED,       [RETURN_CANCELED] = LABEL_VOID,
+	    [RETURN_EXPIRED] = LABEL_VOID,
+	};
+	return states[s];
 }
 
 bool return_status_open(enum return_status s)

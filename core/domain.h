@@ -84,8 +84,17 @@ int name_index(const char *const *names, size_t n, const char *s);
 /* True when the reason is the customer's own choice (a restocking fee may apply). */
 bool reason_is_customers(enum reason r);
 
-/* True when a return may move from one status to another (the lifecycle in BRIEF.md). */
+/* True when a return may move from one status to another: the one transition table of the
+ * lifecycle (core/lifecycle.h). from RETURN__MAX stands for a return not made yet, which is
+ * born label_issued. */
 bool return_status_can(enum return_status from, enum return_status to);
+
+/* What a return's label is good for: printing before the scan (usable), a record once the
+ * parcel arrived (used: still downloadable), nothing once canceled or expired (void: the parcel
+ * must not travel, so the label is not served). */
+enum label_state { LABEL_USABLE, LABEL_USED, LABEL_VOID, LABEL__MAX };
+extern const char *const label_state_names[LABEL__MAX];
+enum label_state return_label_state(enum return_status s);
 
 /* True while the return is under way: its exchange units stay reserved. */
 bool return_status_open(enum return_status s);

@@ -75,7 +75,8 @@ enum ineligible line_eligibility(const struct line_state *l, const struct policy
 
 int64_t money_percent(int64_t amount, int percent)
 {
-	/* amount ≤ 10^12 per line and percent ≤ 1000 keep this far inside int64. */
+	/* Callers keep amount ≤ MONEY_PERCENT_AMOUNT_MAX (resolve_item checks; unit prices are
+	 * ≤ 10^12) and policies hold percentages ≤ 100. */
 	return amount * percent / 100;
 }
 

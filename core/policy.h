@@ -55,8 +55,14 @@ bool currency_known(const char *currency);
 /* Decimal places of a currency's minor unit (JPY 0, USD 2, ...); 2 when unknown. */
 int currency_exponent(const char *currency);
 
+/* The largest percentage money_percent takes, and so the largest amount it can take at any
+ * percentage without overflowing: callers check amounts against MONEY_PERCENT_AMOUNT_MAX. */
+#define MONEY_PERCENT_MAX        1000
+#define MONEY_PERCENT_AMOUNT_MAX (INT64_MAX / MONEY_PERCENT_MAX)
+
 /* amount × percent / 100, rounded down (in the merchant's favour for fees, the customer's
- * never below the amount for bonuses). amount ≥ 0, 0 ≤ percent ≤ 1000. */
+ * never below the amount for bonuses). 0 ≤ amount ≤ MONEY_PERCENT_AMOUNT_MAX,
+ * 0 ≤ percent ≤ MONEY_PERCENT_MAX. */
 int64_t money_percent(int64_t amount, int percent);
 
 /* Rounds amount down to a multiple of step (step ≤ 0 leaves it unchanged). */

@@ -7,12 +7,13 @@ enum kaeru_err resolve_item(const struct policy *p, const struct resolve_item *i
 	if (in->received < 0 || in->received > in->quantity || in->unit_price < 0)
 		return KAERU_EINVALID;
 	int64_t gross;
-	if (__builtin_mul_overflow(in->unit_price, in->received, &gross) || gross > INT64_MAX / 20)
-		return KAERU_EINVALID; /* leaves room for percentages up to 1000 */
+	if (__builtin_mul_overflow(in->unit_price, in->received, &gross) ||
+	    gross > MONEY_PERCENT_AMOUNT_MAX)
+		return KAERU_EINVALID; /* money_percent multiplies it by up to MONEY_PERCENT_MAX */
 	out->gross = gross;
 	switch (in->resolution) {
 	case RESOLUTION_REFUND:
-		if (reason_is_customers(in->reason))
+		if (resolve_fee_applies(p, in->reason))
 			out->fee = money_percent(gross, p->restocking_fee_percent);
 		out->amount = gross - out->fee;
 		break;
@@ -28,6 +29,18 @@ enum kaeru_err resolve_item(const struct policy *p, const struct resolve_item *i
 		return KAERU_EINVALID;
 	}
 	return KAERU_OK;
+}
+
+bool resolve_fee_applies(const struct policy *p, enum reason r)
+{
+	return reason_is_customers(r) && p->restocking_fee_percent > 0;
+}
+
+int64_t resolve_store_credit(const struct policy *p, int64_t unit_price, int64_t units)
+{
+	struct resolve_item in = {unit_price, units, units, REASON_OTHER, RESOLUTION_STORE_CREDIT};
+	struct resolve_money m;
+	return resolve_item(p, &in, &m) == KAERU_OK ? m.amount : -1;
 }
 
 void resolve_add(struct resolve_totals *t, const struct resolve_item *in,

@@ -41,6 +41,13 @@ struct resolve_totals {
 enum kaeru_err resolve_item(const struct policy *p, const struct resolve_item *in,
                             struct resolve_money *out);
 
+/* True when a refund for reason r withholds a restocking fee under policy p. */
+bool resolve_fee_applies(const struct policy *p, enum reason r);
+
+/* What store credit for `units` units at unit_price pays once they arrive (bonus included), as
+ * resolve_item will settle it; -1 when the amount is beyond what money arithmetic holds. */
+int64_t resolve_store_credit(const struct policy *p, int64_t unit_price, int64_t units);
+
 /* Adds one item's settlement to the totals. */
 void resolve_add(struct resolve_totals *t, const struct resolve_item *in,
                  const struct resolve_money *m);

@@ -7,9 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#define TX_ATTEMPTS 5
-#define PARAMS_MAX  32 /* per statement: more is a defect of the statement, not input */
-#define COLUMNS_MAX 64
+#define TX_ATTEMPTS     5
+#define PARAMS_MAX      32 /* per statement: more is a defect of the statement, not input */
+#define COLUMNS_MAX     64
+#define DB_IDLE_PING_MS 1000 /* a connection idle longer is pinged before its next use */
 
 void db_library_init(void)
 {
@@ -64,16 +65,17 @@ static enum kaeru_err classify(struct db *db, unsigned no, const char *msg)
 		return KAERU_ERETRY;
 	case ER_DUP_ENTRY:
 		return KAERU_ECONFLICT;
-	case CR_SERVER_GONE_ERROR:
-	case CR_SERVER_LOST:
-	case CR_CONN_HOST_ERROR:
-	case CR_CONNECTION_ERROR:
 	case ER_CONNECTION_KILLED:
 	case ER_SERVER_SHUTDOWN:
 		disconnect(db);
 		return KAERU_EDB;
 	default:
 		fprintf(stderr, "kaeru: database error %u: %s\n", no, msg);
+		/* Any client-side error (2000–2999: server gone or lost, a read or write that
+		 * timed out, a protocol out of step) leaves the connection in an unknown state:
+		 * drop it, and the next call connects afresh. */
+		if (no >= CR_MIN_ERROR && no <= CR_MAX_ERROR)
+			disconnect(db);
 		return KAERU_EDB;
 	}
 }
@@ -84,8 +86,12 @@ static enum kaeru_err connect_now(struct db *db)
 	MYSQL *m = mysql_init(NULL);
 	if (!m)
 		abort();
-	unsigned timeout = 5;
-	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	/* A stalled server must not hold a worker (and whoever waits on it) forever: every
+	 * read and write gives up after db_timeout_s, and the request answers 503. */
+	unsigned connect_s = c->db_connect_timeout_s, io_s = c->db_timeout_s;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
+	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &io_s);
+	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &io_s);
 	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_optionsv(m, MYSQL_INIT_COMMAND,
 	               "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED',"
@@ -99,6 +105,31 @@ static enum kaeru_err connect_now(struct db *db)
 	}
 	db->conn = m;
 	return KAERU_OK;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A live connection for the next command: connects when there is none, and pings one that sat
+ * idle for a while, since the server may have restarted meanwhile (a stale connection would
+ * fail the first request after it with 503). A failed ping connects anew, once. */
+static enum kaeru_err ensure_connected(struct db *db)
+{
+	int64_t now = now_ms();
+	if (db->conn && now - db->used_ms > DB_IDLE_PING_MS && mysql_ping(db->conn) != 0)
+		disconnect(db);
+	db->used_ms = now;
+	if (db->conn)
+		return KAERU_OK;
+	if (db->in_tx) { /* its transaction went with the connection: never go on without it */
+		note_error(db, CR_SERVER_LOST, "the connection was lost during a transaction");
+		return KAERU_EDB;
+	}
+	return connect_now(db);
 }
 
 enum kaeru_err db_open(struct db *db, const struct config *cfg, struct arena *arena)
@@ -125,7 +156,7 @@ static size_t slot_of(const char *sql)
 /* The prepared statement for sql on this connection, preparing it on first use. */
 static enum kaeru_err statement(struct db *db, const char *sql, MYSQL_STMT **out)
 {
-	if (!db->conn && connect_now(db) != KAERU_OK)
+	if (ensure_connected(db) != KAERU_OK)
 		return KAERU_EDB;
 	size_t i = slot_of(sql);
 	for (size_t probes = 0; probes < DB_STMT_SLOTS; probes++, i = (i + 1) % DB_STMT_SLOTS) {
@@ -250,13 +281,17 @@ enum kaeru_err db_query(struct db *db, const char *sql, const struct db_val *par
 	out->cells = arena_alloc(db->arena, sizeof(char *) * (nrows * ncols + 1));
 	if (mysql_stmt_bind_result(st, bind) != 0) {
 		e = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		mysql_stmt_free_result(st);
+		if (db->conn) /* else classify closed st with the connection */
+			mysql_stmt_free_result(st);
 		return e;
 	}
+	/* Every row that store_result counted, or an error: never a short result. 0 and
+	 * MYSQL_DATA_TRUNCATED (a cell longer than its buffer, fetched whole below) are rows;
+	 * MYSQL_NO_DATA before nrows, or 1, is a failure. */
 	size_t r = 0;
-	int rc;
+	int rc = 0;
 	while (r < nrows && ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED)) {
-		for (size_t c = 0; c < ncols; c++) {
+		for (size_t c = 0; c < ncols && rc != 1; c++) {
 			char **cell = &out->cells[r * ncols + c];
 			if (nulls[c]) {
 				*cell = NULL;
@@ -266,14 +301,27 @@ enum kaeru_err db_query(struct db *db, const char *sql, const struct db_val *par
 				one.buffer_type = MYSQL_TYPE_STRING;
 				one.buffer = buf;
 				one.buffer_length = lens[c] + 1;
-				mysql_stmt_fetch_column(st, &one, (unsigned)c, 0);
+				if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0)
+					rc = 1;
 				buf[lens[c]] = '\0';
 				*cell = buf;
 			} else {
 				*cell = arena_strndup(db->arena, bind[c].buffer, lens[c]);
 			}
 		}
+		if (rc == 1)
+			break;
 		r++;
+	}
+	if (r < nrows) {
+		memset(out, 0, sizeof(*out));
+		if (rc == 1)
+			e = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		else
+			e = classify(db, CR_UNKNOWN_ERROR, "fewer rows than the result counted");
+		if (db->conn) /* else classify closed st with the connection */
+			mysql_stmt_free_result(st);
+		return e;
 	}
 	out->nrows = r;
 	mysql_stmt_free_result(st);
@@ -288,7 +336,7 @@ int64_t db_int(const struct db_rows *r, size_t row, size_t col)
 
 enum kaeru_err db_exec_text(struct db *db, const char *sql)
 {
-	if (!db->conn && connect_now(db) != KAERU_OK)
+	if (ensure_connected(db) != KAERU_OK)
 		return KAERU_EDB;
 	if (mysql_query(db->conn, sql) != 0)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
@@ -315,12 +363,16 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 			nanosleep(&ts, NULL);
 		}
 		e = db_exec_text(db, "START TRANSACTION");
-		if (e == KAERU_OK)
-			e = fn(db, arg);
 		if (e == KAERU_OK) {
-			if (mysql_commit(db->conn) == 0)
+			db->in_tx = true;
+			e = fn(db, arg);
+			db->in_tx = false;
+		}
+		if (e == KAERU_OK) {
+			if (db->conn && mysql_commit(db->conn) == 0)
 				return KAERU_OK;
-			e = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+			e = db->conn ? classify(db, mysql_errno(db->conn), mysql_error(db->conn))
+			             : KAERU_EDB;
 		}
 		if (db->conn)
 			mysql_rollback(db->conn);

@@ -24,6 +24,8 @@ struct db {
 	const struct config *cfg;
 	struct arena *arena; /* where query results live; set by the owner per request */
 	struct db_stmt_slot slots[DB_STMT_SLOTS];
+	int64_t used_ms; /* CLOCK_MONOTONIC of the last command */
+	bool in_tx;      /* inside db_tx_run's fn: a lost connection is not made anew */
 	unsigned last_errno;
 	char last_error[256];
 };

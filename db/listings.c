@@ -2,6 +2,7 @@
  * console's list of returns. Optional filters are written `(? IS NULL OR col = ?)` so each
  * query stays one cached prepared statement. The shop itself reads db/shop.c's snapshots;
  * publishing and selling bump its version here. */
+#include "db/events.h"
 #include "db/store.h"
 
 #include <stdio.h>
@@ -26,7 +27,6 @@ static const char sql_listing_insert[] =
     "INSERT INTO listings (merchant_id, return_id, return_item_id, unit, title, variant, sku,"
     " product_id, category, grade, condition_note, currency, original_price, suggested_price,"
     " price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
-static const char sql_listing_category[] = "SELECT category FROM order_lines WHERE id = ?";
 static const char sql_listing_get[] = LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.id = ?";
 static const char sql_listing_lock[] =
     "SELECT id FROM listings WHERE merchant_id = ? AND id = ? FOR UPDATE";
@@ -71,10 +71,8 @@ static const char sql_returns_page[] =
     " o.currency, " TIME("r.created_at") ", " TIME(
         "r.updated_at") ","
                         " (SELECT COUNT(*) FROM return_items ri WHERE ri.return_id = r.id),"
-                        " CASE WHEN r.status = 'resolved' THEN"
-                        "  (SELECT COALESCE(SUM(le.amount), 0) FROM ledger_entries le WHERE "
-                        "le.return_id = r.id)"
-                        " END" RETURNS_WHERE " ORDER BY r.id DESC LIMIT ? OFFSET ?";
+                        " r.refund_total + r.store_credit_total" RETURNS_WHERE
+                        " ORDER BY r.id DESC LIMIT ? OFFSET ?";
 static const char sql_returns_count[] = "SELECT COUNT(*)" RETURNS_WHERE;
 static const char sql_return_counts[] =
     "SELECT status, COUNT(*) FROM returns WHERE merchant_id = ? GROUP BY status";
@@ -83,19 +81,16 @@ enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     const struct return_item *it, int64_t units,
                                     int64_t suggested_price)
 {
-	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, sql_listing_category, DB_ARGS(DBI(it->order_line_id)), &rows);
-	const char *category = e == KAERU_OK && rows.nrows ? db_str(&rows, 0, 0) : "";
+	enum kaeru_err e = KAERU_OK;
 	for (int64_t unit = 1; e == KAERU_OK && unit <= units; unit++)
 		e = db_exec(
 		    db, sql_listing_insert,
 		    DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBI(unit), DBS(it->name),
-		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(category),
+		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(it->category),
 		            DBS(it->grade), DBS(it->note ? it->note : ""), DBS(r->currency),
 		            DBI(it->unit_price), DBI(suggested_price), DBI(suggested_price)),
 		    NULL, NULL);
-	return e;
+	return e == KAERU_OK ? store_event_listings_drafted(db, r->merchant_id, it->id) : e;
 }
 
 static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
@@ -185,9 +180,10 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 	                           DB_ARGS(DBI(price), DBS(title), user_id ? DBI(user_id) : DBN,
 	                                   DBI(merchant_id), DBI(id)),
 	                           &affected, NULL);
-	if ((e = changed_one(e, affected)) != KAERU_OK)
+	if ((e = changed_one(e, affected)) != KAERU_OK ||
+	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
 		return e;
-	return store_shop_changed(db, merchant_id);
+	return store_event_listing(db, merchant_id, id, "listing.published");
 }
 
 enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t id,
@@ -198,7 +194,9 @@ enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t 
 	    db_exec(db, sql_listing_reject,
 	            DB_ARGS(DBS(reason), user_id ? DBI(user_id) : DBN, DBI(merchant_id), DBI(id)),
 	            &affected, NULL);
-	return changed_one(e, affected);
+	if ((e = changed_one(e, affected)) != KAERU_OK)
+		return e;
+	return store_event_listing(db, merchant_id, id, "listing.rejected");
 }
 
 enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id)
@@ -206,9 +204,10 @@ enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id
 	uint64_t affected = 0;
 	enum kaeru_err e =
 	    db_exec(db, sql_listing_sell, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
-	if ((e = changed_one(e, affected)) != KAERU_OK)
+	if ((e = changed_one(e, affected)) != KAERU_OK ||
+	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
 		return e;
-	return store_shop_changed(db, merchant_id);
+	return store_event_listing(db, merchant_id, id, "listing.sold");
 }
 
 enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,

@@ -21,8 +21,12 @@ static const char sql_line_upsert[] =
     " product_id = VALUES(product_id), name = VALUES(name), variant = VALUES(variant),"
     " category = VALUES(category), quantity = VALUES(quantity), unit_price = VALUES(unit_price),"
     " final_sale = VALUES(final_sale)";
+/* Each line, whether a return refers to it, and its units in returns that count. */
 static const char sql_line_ids[] =
-    "SELECT l.id, l.line_id, EXISTS (SELECT 1 FROM return_items ri WHERE ri.order_line_id = l.id)"
+    "SELECT l.id, l.line_id, EXISTS (SELECT 1 FROM return_items ri WHERE ri.order_line_id = l.id),"
+    " (SELECT COALESCE(SUM(ri.quantity), 0) FROM return_items ri JOIN returns r"
+    "  ON r.id = ri.return_id WHERE ri.order_line_id = l.id"
+    "  AND r.status NOT IN ('canceled', 'expired'))"
     " FROM order_lines l WHERE l.order_id = ?";
 static const char sql_line_delete[] = "DELETE FROM order_lines WHERE id = ?";
 
@@ -68,12 +72,13 @@ static const char sql_reserve[] =
 static const char sql_release[] =
     "UPDATE inventory SET reserved = GREATEST(reserved - ?, 0) WHERE merchant_id = ? AND sku = ?";
 
-static bool in_input(const struct order *o, const char *line_id)
+/* The input line of line_id, or NULL. */
+static const struct order_line *in_input(const struct order *o, const char *line_id)
 {
 	for (size_t i = 0; i < o->n_lines; i++)
 		if (strcmp(o->lines[i].line_id, line_id) == 0)
-			return true;
-	return false;
+			return &o->lines[i];
+	return NULL;
 }
 
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
@@ -94,7 +99,12 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 		if ((e = db_query(db, sql_line_ids, DB_ARGS(DBI(order_id)), &rows)) != KAERU_OK)
 			return e;
 		for (size_t r = 0; r < rows.nrows; r++) {
-			if (in_input(o, db_str(&rows, r, 1)))
+			const struct order_line *l = in_input(o, db_str(&rows, r, 1));
+			if (l && l->quantity < db_int(&rows, r, 3)) {
+				*bad_line = db_str(&rows, r, 1); /* fewer units than returned */
+				return KAERU_ECONFLICT;
+			}
+			if (l)
 				continue;
 			if (db_int(&rows, r, 2)) {
 				*bad_line = db_str(&rows, r, 1);

@@ -1,21 +1,10 @@
-/* What happens to a return in the warehouse: the scan, each item's inspection, and what the
- * resolution writes — ledger entries, replacement shipments, stock. */
+/* What a resolution writes besides the return's row — ledger entries, replacement shipments,
+ * stock — as db/plan.c runs core's plans; and the labels due to expire. */
 #include "db/store.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char sql_receive[] =
-    "UPDATE returns SET status = 'received',"
-    " received_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
-    " updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'label_issued'";
-static const char sql_resolve[] =
-    "UPDATE returns SET status = 'resolved', resolved_at = CURRENT_TIMESTAMP,"
-    " updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'received'";
-static const char sql_inspect[] =
-    "UPDATE return_items SET status = 'inspected', received_quantity = ?, grade = ?,"
-    " disposition = ?, note = ?, inspected_at = CURRENT_TIMESTAMP, inspected_by = ?"
-    " WHERE id = ?";
 static const char sql_ledger_insert[] =
     "INSERT INTO ledger_entries (merchant_id, return_id, return_item_id, kind, currency, gross,"
     " restocking_fee, bonus, amount, created_at)"
@@ -35,36 +24,6 @@ static const char sql_restock[] =
 static const char sql_expired_labels[] =
     "SELECT rma FROM returns WHERE status = 'label_issued' AND expires_at <= CURRENT_TIMESTAMP"
     " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED";
-
-/* An UPDATE guarded by the expected state: no row changed means another transaction won. */
-static enum kaeru_err exec_one(struct db *db, const char *sql, const struct db_val *params,
-                               size_t n)
-{
-	uint64_t affected = 0;
-	enum kaeru_err e = db_exec(db, sql, params, n, &affected, NULL);
-	if (e == KAERU_OK && affected != 1)
-		return KAERU_ECONFLICT;
-	return e;
-}
-
-enum kaeru_err store_return_receive(struct db *db, int64_t return_id, int64_t at)
-{
-	return exec_one(db, sql_receive, DB_ARGS(DBI(at), DBI(return_id)));
-}
-
-enum kaeru_err store_return_resolve(struct db *db, int64_t return_id)
-{
-	return exec_one(db, sql_resolve, DB_ARGS(DBI(return_id)));
-}
-
-enum kaeru_err store_item_inspect(struct db *db, int64_t item_id, const struct inspection *in,
-                                  int64_t user_id)
-{
-	return db_exec(db, sql_inspect,
-	               DB_ARGS(DBI(in->received), DBS(in->grade), DBS(in->disposition),
-	                       DBS(in->note), user_id ? DBI(user_id) : DBN, DBI(item_id)),
-	               NULL, NULL);
-}
 
 enum kaeru_err store_ledger_add(struct db *db, const struct ret *r, const struct return_item *it,
                                 const struct resolve_money *m)

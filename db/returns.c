@@ -1,9 +1,16 @@
 /* Returns, their items and timeline; the lookup throttle. */
+#include "db/events.h"
 #include "db/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* What a resolved return settled to, stored when it resolved (NULL before). */
+#define TOTALS_COLUMNS                                                                             \
+	"r.refund_total, r.restocking_fee_total, r.store_credit_total, r.bonus_total,"             \
+	" r.missing_units"
+#define TOTALS_NCOLUMNS 5
 
 /* The return's row with its order's, warehouse's and merchant's columns: one statement for
  * everything a handler checks before it decides. */
@@ -13,31 +20,28 @@ static const char sql_return_get[] =
     " o.currency, o.shipping_address, w.code, w.name,"
     " DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'),"
     " TIMESTAMPDIFF(SECOND, '1970-01-01', r.expires_at), w.address,"
-    " " MERCHANT_COLUMNS " FROM returns r JOIN orders o ON o.id = r.order_id"
+    " " TOTALS_COLUMNS ", " MERCHANT_COLUMNS " FROM returns r JOIN orders o ON o.id = r.order_id"
     " JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
     " WHERE r.rma = ?";
-#define RETURN_NCOLUMNS 16 /* the merchant's columns follow */
+#define RETURN_NCOLUMNS (16 + TOTALS_NCOLUMNS) /* the merchant's columns follow */
 /* The lock takes only the return's own row: locking the joined order and warehouse rows too
  * would make every inspection in a warehouse wait for the others. It re-reads what of the row
  * can change once it exists: its status, and received_at with it. */
 static const char sql_status_lock[] =
-    "SELECT status, DATE_FORMAT(received_at, '%Y-%m-%dT%H:%i:%sZ') FROM returns WHERE id = ?"
-    " FOR UPDATE";
+    "SELECT r.status, DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), " TOTALS_COLUMNS
+    " FROM returns r WHERE r.id = ? FOR UPDATE";
 static const char sql_items_get[] =
-    "SELECT ri.id, ri.order_line_id, l.line_id, l.sku, l.name, l.variant, l.product_id,"
-    " ri.quantity, l.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
+    "SELECT ri.id, ri.order_line_id, l.line_id, ri.sku, ri.name, ri.variant, ri.product_id,"
+    " ri.quantity, ri.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
     " ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note,"
     " (SELECT inv.variant FROM inventory inv JOIN returns r ON r.id = ri.return_id"
-    "  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku)"
+    "  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku), ri.category"
     " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
     " WHERE ri.return_id = ? ORDER BY ri.id";
 static const char sql_events_get[] =
     "SELECT DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type, e.actor, e.detail, u.email"
     " FROM return_events e LEFT JOIN users u ON u.id = e.user_id"
     " WHERE e.return_id = ? ORDER BY e.id";
-static const char sql_ledger_totals[] =
-    "SELECT kind, SUM(restocking_fee), SUM(bonus), SUM(amount) FROM ledger_entries"
-    " WHERE return_id = ? GROUP BY kind";
 static const char sql_shipments_get[] =
     "SELECT s.sku, COALESCE(inv.variant, ''), s.quantity FROM shipments s"
     " LEFT JOIN inventory inv ON inv.merchant_id = s.merchant_id AND inv.sku = s.sku"
@@ -50,10 +54,9 @@ static const char sql_return_insert[] =
     " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
     " TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char sql_item_insert[] =
-    "INSERT INTO return_items (return_id, order_line_id, quantity, reason, comment, resolution,"
-    " exchange_sku, reserved_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_set_status[] =
-    "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
+    "INSERT INTO return_items (return_id, order_line_id, sku, product_id, name, variant, category,"
+    " unit_price, quantity, reason, comment, resolution, exchange_sku, reserved_quantity)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_event_insert[] =
     "INSERT INTO return_events (return_id, at, type, actor, user_id, detail)"
     " VALUES (?, NOW(3), ?, ?, ?, ?)";
@@ -109,6 +112,7 @@ enum kaeru_err store_return_items(struct db *db, struct ret *r)
 		it->disposition = db_str(&rows, i, 17);
 		it->note = db_str(&rows, i, 18);
 		it->exchange_variant = db_str(&rows, i, 19);
+		it->category = db_str(&rows, i, 20);
 	}
 	return KAERU_OK;
 }
@@ -131,32 +135,29 @@ static enum kaeru_err load_events(struct db *db, struct ret *r)
 	return KAERU_OK;
 }
 
-/* What a resolved return settled to: ledger totals and replacement shipments. */
-static enum kaeru_err load_settlement(struct db *db, struct ret *r)
+/* Reads the stored totals from column col of a row: has_totals when they are there. */
+static void totals_from_row(const struct db_rows *rows, size_t col, struct ret *r)
+{
+	r->has_totals = !db_isnull(rows, 0, col);
+	r->totals = (struct resolve_totals){
+	    .refund = db_int(rows, 0, col),
+	    .fee = db_int(rows, 0, col + 1),
+	    .store_credit = db_int(rows, 0, col + 2),
+	    .bonus = db_int(rows, 0, col + 3),
+	    .missing = db_int(rows, 0, col + 4),
+	};
+}
+
+/* The replacement shipments of a resolved return (its totals came with its row). */
+static enum kaeru_err load_shipments(struct db *db, struct ret *r)
 {
 	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_ledger_totals, DB_ARGS(DBI(r->id)), &rows);
+	enum kaeru_err e = db_query(db, sql_shipments_get, DB_ARGS(DBI(r->id)), &rows);
 	if (e != KAERU_OK)
-		return e;
-	r->has_totals = true;
-	memset(&r->totals, 0, sizeof(r->totals));
-	for (size_t i = 0; i < rows.nrows; i++) {
-		if (strcmp(db_str(&rows, i, 0), "refund") == 0) {
-			r->totals.fee = db_int(&rows, i, 1);
-			r->totals.refund = db_int(&rows, i, 3);
-		} else {
-			r->totals.bonus = db_int(&rows, i, 2);
-			r->totals.store_credit = db_int(&rows, i, 3);
-		}
-	}
-	for (size_t i = 0; i < r->n_items; i++) {
-		const struct return_item *it = &r->items[i];
-		r->totals.missing += it->quantity - it->received_quantity;
-	}
-	if ((e = db_query(db, sql_shipments_get, DB_ARGS(DBI(r->id)), &rows)) != KAERU_OK)
 		return e;
 	r->n_shipments = rows.nrows;
 	r->shipments = arena_zalloc(db->arena, sizeof(*r->shipments) * (rows.nrows + 1));
+	r->totals.replacements = 0;
 	for (size_t i = 0; i < rows.nrows; i++) {
 		r->shipments[i].sku = db_str(&rows, i, 0);
 		r->shipments[i].variant = db_str(&rows, i, 1);
@@ -192,6 +193,7 @@ enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, s
 	r->received_at = db_str(&rows, 0, 13);
 	r->expires_at = db_int(&rows, 0, 14);
 	r->warehouse_address_json = db_str(&rows, 0, 15);
+	totals_from_row(&rows, 16, r);
 	if (m)
 		store_merchant_from_row(&rows, 0, RETURN_NCOLUMNS, m);
 	return KAERU_OK;
@@ -206,6 +208,7 @@ enum kaeru_err store_return_lock(struct db *db, struct ret *r)
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
 	r->received_at = db_str(&rows, 0, 1);
+	totals_from_row(&rows, 2, r);
 	return status_from(db_str(&rows, 0, 0), &r->status);
 }
 
@@ -213,7 +216,7 @@ enum kaeru_err store_return_timeline(struct db *db, struct ret *r)
 {
 	enum kaeru_err e = load_events(db, r);
 	if (e == KAERU_OK && r->status == RETURN_RESOLVED)
-		e = load_settlement(db, r);
+		e = load_shipments(db, r);
 	return e;
 }
 
@@ -259,7 +262,9 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct return_item *it = &r->items[i];
 		e = db_exec(db, sql_item_insert,
-		            DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBI(it->quantity),
+		            DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBS(it->sku),
+		                    DBS(it->product_id), DBS(it->name), DBS(it->variant),
+		                    DBS(it->category), DBI(it->unit_price), DBI(it->quantity),
 		                    DBS(reason_names[it->reason]), DBS(it->comment),
 		                    DBS(resolution_names[it->resolution]), DBS(it->exchange_sku),
 		                    DBI(it->reserved_quantity)),
@@ -271,19 +276,14 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 	return KAERU_OK;
 }
 
-enum kaeru_err store_return_set_status(struct db *db, int64_t return_id, enum return_status s)
-{
-	return db_exec(db, sql_set_status, DB_ARGS(DBS(return_status_names[s]), DBI(return_id)),
-	               NULL, NULL);
-}
-
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
                                   const char *actor, int64_t user_id, const char *detail_json)
 {
-	return db_exec(db, sql_event_insert,
-	               DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor),
-	                       user_id ? DBI(user_id) : DBN, DBS(detail_json)),
-	               NULL, NULL);
+	enum kaeru_err e = db_exec(db, sql_event_insert,
+	                           DB_ARGS(DBI(return_id), DBS(event_type_names[type]), DBS(actor),
+	                                   user_id ? DBI(user_id) : DBN, DBS(detail_json)),
+	                           NULL, NULL);
+	return e == KAERU_OK ? store_event_return(db, return_id, type, detail_json) : e;
 }
 
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
@@ -295,21 +295,6 @@ enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)
 {
 	return db_exec(db, sql_item_unreserve, DB_ARGS(DBI(item_id)), NULL, NULL);
-}
-
-enum kaeru_err store_return_release(struct db *db, const struct ret *r)
-{
-	for (size_t i = 0; i < r->n_items; i++) {
-		const struct return_item *it = &r->items[i];
-		if (it->reserved_quantity == 0)
-			continue;
-		enum kaeru_err e;
-		if ((e = store_release(db, r->merchant_id, it->exchange_sku,
-		                       it->reserved_quantity)) != KAERU_OK ||
-		    (e = store_item_unreserve(db, it->id)) != KAERU_OK)
-			return e;
-	}
-	return KAERU_OK;
 }
 
 enum kaeru_err store_lookup_failed(struct db *db, const char *client)

@@ -1,4 +1,4 @@
-/* Staff users, their sessions, and the record of failed logins that slows guessing down. */
+/* Staff users, their sessions, and the throttles that slow guessing down (logins, lookups). */
 #include "db/store.h"
 
 #include <string.h>
@@ -26,20 +26,34 @@ static const char sql_session_delete[] = "DELETE FROM sessions WHERE token_hash 
 static const char sql_sessions_prune[] =
     "DELETE FROM sessions WHERE last_seen_at <= CURRENT_TIMESTAMP - INTERVAL ? SECOND"
     " OR created_at <= CURRENT_TIMESTAMP - INTERVAL ? SECOND";
-static const char sql_login_failures[] =
-    "SELECT COUNT(*), TIMESTAMPDIFF(SECOND, MAX(at), NOW(3)) FROM login_failures"
-    " WHERE kind = ? AND subject = ? AND at > NOW(3) - INTERVAL ? SECOND";
-static const char sql_login_failure_insert[] =
-    "INSERT INTO login_failures (kind, subject, at) VALUES ('account', ?, NOW(3)),"
-    " ('address', ?, NOW(3))";
-static const char sql_login_clear[] =
-    "DELETE FROM login_failures WHERE kind = 'account' AND subject = ?";
-static const char sql_login_failures_prune[] =
-    "DELETE FROM login_failures WHERE at < NOW(3) - INTERVAL 1 DAY";
+/* LAST_INSERT_ID(n) hands the row's new count back with the statement's answer. ON DUPLICATE
+ * KEY UPDATE assigns left to right: started is reset last, after the others read it. */
+static const char sql_throttle_take[] =
+    "INSERT INTO throttles (kind, subject, started, attempts) VALUES (?, ?, NOW(3), "
+    "LAST_INSERT_ID(1))"
+    " ON DUPLICATE KEY UPDATE"
+    " attempts = LAST_INSERT_ID(IF(started < NOW(3) - INTERVAL ? SECOND, 1, attempts + 1)),"
+    " failures = IF(started < NOW(3) - INTERVAL ? SECOND, 0, failures),"
+    " last_failed = IF(started < NOW(3) - INTERVAL ? SECOND, NULL, last_failed),"
+    " started = IF(started < NOW(3) - INTERVAL ? SECOND, NOW(3), started)";
+static const char sql_throttle_give_back[] =
+    "UPDATE throttles SET attempts = attempts - 1 WHERE kind = ? AND subject = ? AND attempts > 0";
+static const char sql_throttle_failed[] =
+    "UPDATE throttles SET failures = failures + 1, last_failed = NOW(3)"
+    " WHERE kind = ? AND subject = ?";
+static const char sql_throttle_clear[] = "DELETE FROM throttles WHERE kind = ? AND subject = ?";
+static const char sql_throttle_read[] =
+    "SELECT attempts, failures, TIMESTAMPDIFF(SECOND, started, NOW(3)),"
+    " COALESCE(TIMESTAMPDIFF(SECOND, last_failed, NOW(3)), -1)"
+    " FROM throttles WHERE kind = ? AND subject = ?";
+static const char sql_throttles_prune[] =
+    "DELETE FROM throttles WHERE started < NOW(3) - INTERVAL 1 DAY";
 static const char sql_lookup_failures_prune[] =
     "DELETE FROM lookup_failures WHERE at < NOW(3) - INTERVAL 1 DAY";
 
-static const char *const login_kinds[] = {[LOGIN_ACCOUNT] = "account", [LOGIN_ADDRESS] = "address"};
+static const char *const throttle_kinds[] = {[THROTTLE_LOOKUP] = "lookup",
+                                             [THROTTLE_LOGIN_ACCOUNT] = "login_account",
+                                             [THROTTLE_LOGIN_ADDRESS] = "login_address"};
 
 static enum kaeru_err user_row(const struct db_rows *rows, struct user *u)
 {
@@ -98,35 +112,72 @@ enum kaeru_err store_sessions_prune(struct db *db, int idle_s, int max_s, uint64
 	return db_exec(db, sql_sessions_prune, DB_ARGS(DBI(idle_s), DBI(max_s)), n, NULL);
 }
 
-enum kaeru_err store_login_failures(struct db *db, enum login_kind kind, const char *subject,
-                                    int window_s, int64_t *count, int64_t *since_last)
+/* A write to a throttle row that lost a race (a deadlock, or on Galera a certification
+ * conflict of two nodes counting the same subject) is simply made again. */
+static enum kaeru_err throttle_exec(struct db *db, const char *sql, const struct db_val *params,
+                                    size_t n, uint64_t *insert_id)
+{
+	enum kaeru_err e = KAERU_ERETRY;
+	for (int attempt = 0; attempt < 5 && e == KAERU_ERETRY; attempt++)
+		e = db_exec(db, sql, params, n, NULL, insert_id);
+	return e;
+}
+
+enum kaeru_err store_throttle_take(struct db *db, enum throttle_kind kind, const char *subject,
+                                   int window_s, int64_t *attempts)
+{
+	uint64_t n = 0;
+	enum kaeru_err e =
+	    throttle_exec(db, sql_throttle_take,
+	                  DB_ARGS(DBS(throttle_kinds[kind]), DBS(subject), DBI(window_s),
+	                          DBI(window_s), DBI(window_s), DBI(window_s)),
+	                  &n);
+	if (e == KAERU_OK && n == 0)
+		return KAERU_EINTERNAL; /* LAST_INSERT_ID(n) did not come back: a defect */
+	*attempts = (int64_t)n;
+	return e;
+}
+
+enum kaeru_err store_throttle_give_back(struct db *db, enum throttle_kind kind, const char *subject)
+{
+	return throttle_exec(db, sql_throttle_give_back,
+	                     DB_ARGS(DBS(throttle_kinds[kind]), DBS(subject)), NULL);
+}
+
+enum kaeru_err store_throttle_failed(struct db *db, enum throttle_kind kind, const char *subject)
+{
+	return throttle_exec(db, sql_throttle_failed,
+	                     DB_ARGS(DBS(throttle_kinds[kind]), DBS(subject)), NULL);
+}
+
+enum kaeru_err store_throttle_clear(struct db *db, enum throttle_kind kind, const char *subject)
+{
+	return throttle_exec(db, sql_throttle_clear,
+	                     DB_ARGS(DBS(throttle_kinds[kind]), DBS(subject)), NULL);
+}
+
+enum kaeru_err store_throttle_read(struct db *db, enum throttle_kind kind, const char *subject,
+                                   struct throttle_state *out)
 {
 	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, sql_login_failures,
-	             DB_ARGS(DBS(login_kinds[kind]), DBS(subject), DBI(window_s)), &rows);
+	enum kaeru_err e = db_query(db, sql_throttle_read,
+	                            DB_ARGS(DBS(throttle_kinds[kind]), DBS(subject)), &rows);
 	if (e != KAERU_OK)
 		return e;
-	*count = rows.nrows ? db_int(&rows, 0, 0) : 0;
-	*since_last = rows.nrows ? db_int(&rows, 0, 1) : 0;
+	*out = (struct throttle_state){.since_failure = -1};
+	if (rows.nrows) {
+		out->attempts = db_int(&rows, 0, 0);
+		out->failures = db_int(&rows, 0, 1);
+		out->window_age = db_int(&rows, 0, 2);
+		out->since_failure = db_int(&rows, 0, 3);
+	}
 	return KAERU_OK;
-}
-
-enum kaeru_err store_login_failed(struct db *db, const char *account, const char *address)
-{
-	return db_exec(db, sql_login_failure_insert, DB_ARGS(DBS(account), DBS(address)), NULL,
-	               NULL);
-}
-
-enum kaeru_err store_login_clear(struct db *db, const char *account)
-{
-	return db_exec(db, sql_login_clear, DB_ARGS(DBS(account)), NULL, NULL);
 }
 
 enum kaeru_err store_failures_prune(struct db *db, uint64_t *n)
 {
 	uint64_t a = 0, b = 0;
-	enum kaeru_err e = db_exec(db, sql_login_failures_prune, NULL, 0, &a, NULL);
+	enum kaeru_err e = db_exec(db, sql_throttles_prune, NULL, 0, &a, NULL);
 	if (e == KAERU_OK)
 		e = db_exec(db, sql_lookup_failures_prune, NULL, 0, &b, NULL);
 	*n = a + b;

@@ -5,6 +5,7 @@
 #define KAERU_DB_STORE_H
 
 #include "core/domain.h"
+#include "core/lifecycle.h"
 #include "core/policy.h"
 #include "core/resolve.h"
 #include "core/rma.h"
@@ -87,7 +88,8 @@ struct order {
 };
 
 /* Inserts or replaces an order and its lines (by line_id). A line that a return refers to
- * cannot be removed: ECONFLICT with *bad_line set to its line_id. */
+ * cannot be removed, nor get fewer units than its returns that count hold: ECONFLICT with
+ * *bad_line set to its line_id. */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
 /* Loads an order with its lines (returned units counted). When lock, the order row is locked
@@ -129,9 +131,11 @@ enum kaeru_err store_reserve(struct db *db, int64_t merchant_id, const char *pro
 enum kaeru_err store_release(struct db *db, int64_t merchant_id, const char *sku, int64_t qty);
 
 /* ---- returns (db/returns.c) ---- */
+/* sku, product_id, name, variant, category and unit_price are what the customer bought, copied
+ * from the order line when the return was made: a re-pushed order does not change them. */
 struct return_item {
 	int64_t id, order_line_id;
-	const char *line_id, *sku, *name, *variant, *product_id;
+	const char *line_id, *sku, *name, *variant, *product_id, *category;
 	int64_t quantity, unit_price, reserved_quantity;
 	enum reason reason;
 	const char *comment;
@@ -170,7 +174,7 @@ struct ret {
 	size_t n_items;
 	struct return_event *events;
 	size_t n_events;
-	/* Filled once resolved: the ledger's totals and the exchanges' shipments. */
+	/* Filled once resolved: the totals stored when it resolved and the exchanges' shipments. */
 	bool has_totals;
 	struct resolve_totals totals;
 	struct shipment_line *shipments;
@@ -193,11 +197,11 @@ enum kaeru_err store_return_timeline(struct db *db, struct ret *r);
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
                                            char rma[RMA_LEN + 1],
                                            char request_hash_hex[HASH_HEX_LEN + 1]);
-/* Inserts the return row and its items (r->items with order_line_id, quantity, reason, ...).
+/* Inserts the return row and its items (r->items with order_line_id, the line's snapshot,
+ * quantity, reason, ...).
  * Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is taken. */
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
                                    const char *request_hash_hex, int64_t expires_at);
-enum kaeru_err store_return_set_status(struct db *db, int64_t return_id, enum return_status s);
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
                                const char *actor, const char *detail_json);
 /* The same, naming the staff user behind it (0 for none). */
@@ -205,21 +209,27 @@ enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_t
                                   const char *actor, int64_t user_id, const char *detail_json);
 /* Marks an item's reservation released (reserved_quantity 0). */
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
-/* Gives every exchange unit the return holds back to stock (cancel, expiry). */
-enum kaeru_err store_return_release(struct db *db, const struct ret *r);
 
-/* ---- receiving, inspection and resolution (db/receiving.c) ---- */
-/* label_issued → received, stamped at (Unix seconds). ECONFLICT when the return is no longer
- * label_issued: another scan received it, or it was canceled or expired. */
-enum kaeru_err store_return_receive(struct db *db, int64_t return_id, int64_t at);
-struct inspection {
-	int64_t received;
-	const char *grade, *disposition, *note; /* NULL when absent */
+/* ---- running core's plans (db/plan.c) ---- */
+/* r (loaded with its items) as core's rules see it, in items (cap entries, the caller's);
+ * strings point into r. EINTERNAL when r has more items than cap. */
+enum kaeru_err store_return_life(const struct ret *r, struct life_item *items, size_t cap,
+                                 struct life_return *out);
+/* The staff member behind a plan's staff events (actor NULL and user_id 0 for none). */
+struct plan_by {
+	const char *actor;
+	int64_t user_id;
 };
-enum kaeru_err store_item_inspect(struct db *db, int64_t item_id, const struct inspection *in,
-                                  int64_t user_id);
-/* received → resolved, stamped now. */
-enum kaeru_err store_return_resolve(struct db *db, int64_t return_id);
+/* Runs plan p, made from r as loaded, in the caller's transaction (nothing when the plan does
+ * not run). Status and item changes bind the state the plan was made from: when it moved
+ * meanwhile, KAERU_ERETRY (db_tx_run loads and plans again). now stamps a receipt. On success r
+ * reads as the plan left it: status, items, totals. A create plan runs once r and its items are
+ * inserted (store_return_insert): when stock cannot cover an exchange's reservation, that
+ * item's reserved_quantity becomes 0 and the run answers ECONFLICT (roll back). */
+enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p,
+                              const struct plan_by *by, int64_t now);
+
+/* ---- what a resolution writes (db/receiving.c; db/plan.c runs them) ---- */
 enum kaeru_err store_ledger_add(struct db *db, const struct ret *r, const struct return_item *it,
                                 const struct resolve_money *m);
 enum kaeru_err store_shipment_add(struct db *db, const struct ret *r, const struct return_item *it,
@@ -325,14 +335,30 @@ enum kaeru_err store_session_delete(struct db *db, const char *token_hash);
 /* Deletes sessions dead by those limits; *n how many. */
 enum kaeru_err store_sessions_prune(struct db *db, int idle_s, int max_s, uint64_t *n);
 
-enum login_kind { LOGIN_ACCOUNT, LOGIN_ADDRESS };
-/* Failed logins of an account or address in the last window_s seconds, and the seconds since
- * the latest. */
-enum kaeru_err store_login_failures(struct db *db, enum login_kind kind, const char *subject,
-                                    int window_s, int64_t *count, int64_t *since_last);
-enum kaeru_err store_login_failed(struct db *db, const char *account, const char *address);
-enum kaeru_err store_login_clear(struct db *db, const char *account);
-/* Forgets failed logins and lookups older than a day. */
+/* Throttles: attempts per subject (a client address, an account) in a window of time,
+ * counted before the attempt is decided so that racing attempts cannot overshoot a limit. */
+enum throttle_kind { THROTTLE_LOOKUP, THROTTLE_LOGIN_ACCOUNT, THROTTLE_LOGIN_ADDRESS };
+/* Counts one attempt of subject and returns in *attempts the attempts of its window, this one
+ * included (a window older than window_s seconds starts anew). One atomic statement: of racing
+ * attempts each sees a different count. */
+enum kaeru_err store_throttle_take(struct db *db, enum throttle_kind kind, const char *subject,
+                                   int window_s, int64_t *attempts);
+/* Gives a taken attempt back: it succeeded, or was refused before it was evaluated. */
+enum kaeru_err store_throttle_give_back(struct db *db, enum throttle_kind kind,
+                                        const char *subject);
+/* Records that a taken attempt failed: it stays counted, and is the latest failure. */
+enum kaeru_err store_throttle_failed(struct db *db, enum throttle_kind kind, const char *subject);
+/* Forgets subject's attempts (a login that succeeded clears its account). */
+enum kaeru_err store_throttle_clear(struct db *db, enum throttle_kind kind, const char *subject);
+struct throttle_state {
+	int64_t attempts, failures;
+	int64_t window_age;    /* seconds since the window started */
+	int64_t since_failure; /* seconds since the latest failure; -1: none in the window */
+};
+/* subject's throttle as it is now (all zero when it has none). */
+enum kaeru_err store_throttle_read(struct db *db, enum throttle_kind kind, const char *subject,
+                                   struct throttle_state *out);
+/* Forgets throttles and failed lookups older than a day. */
 enum kaeru_err store_failures_prune(struct db *db, uint64_t *n);
 
 /* ---- lookup throttling (db/returns.c) ---- */

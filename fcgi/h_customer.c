@@ -1,5 +1,7 @@
 /* The customer's side: the portal's merchant, order lookup, starting a return. */
+#include "core/resolve.h"
 #include "core/rma.h"
+#include "db/events.h"
 #include "fcgi/auth.h"
 #include "validate/bodies.h"
 #include "fcgi/handlers.h"
@@ -14,6 +16,8 @@
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
+/* Store credit is quoted for up to this many units of a line (the portal's quantity steps). */
+#define STORE_CREDIT_QUOTES_MAX 100
 
 /* GET /api/v1/portal/{merchant}: what the returns page shows before a lookup. */
 void h_portal_get(struct req *r)
@@ -62,14 +66,20 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 				json_array_append_new(options,
 				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
 				                                "variant", opts[k].variant));
+		/* What store credit pays for 1, 2, ... of the returnable units, as core settles it.
+		 */
+		json_t *credit = json_array();
+		for (int64_t q = 1; q <= returnable && q <= STORE_CREDIT_QUOTES_MAX; q++)
+			json_array_append_new(credit, json_integer(resolve_store_credit(
+			                                  &m->policy, l->unit_price, q)));
 		json_t *line = json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o}", "line_id",
+		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o, s:o}", "line_id",
 		    l->line_id, "sku", l->sku, "product_id", l->product_id, "name", l->name,
 		    "variant", l->variant, "quantity", (json_int_t)l->quantity,
 		    "returnable_quantity", (json_int_t)returnable, "unit_price",
 		    (json_int_t)l->unit_price, "final_sale", l->final_sale, "eligible",
 		    why == INELIGIBLE_NONE, "ineligible_reason", ineligible_names[why],
-		    "exchange_options", options);
+		    "exchange_options", options, "store_credit_amounts", credit);
 		if (why == INELIGIBLE_NONE)
 			json_object_set_new(line, "returnable_until", json_string(until));
 		json_array_append_new(lines, line);
@@ -86,18 +96,31 @@ void h_lookup(struct req *r)
 	struct lookup_in in;
 	bool valid = check_lookup(&c, r->json, &in);
 	const char *slug = in.merchant, *number = in.order_number, *email = in.email;
+	/* The limit comes first: a throttled client learns nothing, not even its input's faults.
+	 * The attempt is counted before it is decided, so that parallel guesses cannot overshoot;
+	 * all but a failed lookup give it back. */
+	int64_t attempts = 0;
+	struct throttle_state st = {0};
+	enum kaeru_err e =
+	    store_throttle_take(r->db, THROTTLE_LOOKUP, r->remote_addr, LOOKUP_WINDOW_S, &attempts);
+	if (e == KAERU_OK && attempts > LOOKUP_FAILURES_MAX &&
+	    (e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr)) == KAERU_OK)
+		e = store_throttle_read(r->db, THROTTLE_LOOKUP, r->remote_addr, &st);
 	struct lookup lk;
-	enum kaeru_err e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
-	                                valid ? number : NULL, &lk);
+	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX)
+		e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
+		                 valid ? number : NULL, &lk);
+	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX && valid && lk.has_order &&
+	    email_same(r->arena, email, lk.order.email))
+		e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr);
 	if (e != KAERU_OK) {
 		json_decref(c.errors);
 		respond_error(r, e);
 		return;
 	}
-	/* The limit comes first: a throttled client learns nothing, not even its input's faults. */
-	if (lk.failures >= LOOKUP_FAILURES_MAX) {
+	if (attempts > LOOKUP_FAILURES_MAX) {
 		json_decref(c.errors);
-		int64_t wait = LOOKUP_WINDOW_S - lk.oldest_age;
+		int64_t wait = LOOKUP_WINDOW_S - st.window_age;
 		char headers[64];
 		snprintf(headers, sizeof(headers), "Retry-After: %lld\r\n",
 		         (long long)(wait > 0 ? wait : 1));
@@ -107,12 +130,12 @@ void h_lookup(struct req *r)
 		return;
 	}
 	if (!valid) {
+		store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr); /* not a guess */
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
 	if (!lk.has_order || !email_same(r->arena, email, lk.order.email)) {
-		store_lookup_failed(r->db, r->remote_addr);
 		respond_problem(r, 404, "Order not found",
 		                "No order matches this order number and e-mail address.", NULL);
 		return;
@@ -141,9 +164,11 @@ void h_lookup(struct req *r)
 
 struct return_create {
 	int64_t order_id;
-	struct item_in *items;
+	struct life_request *items;
+	const char **comments; /* each item's, or NULL */
 	size_t n_items;
 	const char *idempotency_key;
+	const char *language; /* the portal's: "ja", "en", or NULL */
 	char request_hash[HASH_HEX_LEN + 1];
 	struct checker *check; /* item errors found against the order */
 	int64_t now;
@@ -152,68 +177,49 @@ struct return_create {
 	bool replayed;
 	bool key_reused; /* same Idempotency-Key, another body */
 	struct merchant merchant;
+	struct plan plan;
 };
 
-/* Checks one requested item against its order line and takes its exchange units.
- * Problems go to the checker; returns false on a database error (*e set). */
-static bool item_take(struct db *db, struct return_create *rc, struct order *o, size_t i,
-                      struct return_item *out, enum kaeru_err *e)
+/* Puts core's refusal of item i (or its stock shortage) into the checker, naming the field. */
+static void refuse_item(struct return_create *rc, size_t i, bool out_of_stock)
 {
 	struct checker *c = rc->check;
-	const struct item_in *in = &rc->items[i];
+	const struct item_plan *ip = &rc->plan.items[i];
 	check_enter(c, "items[%zu].", i);
-	struct order_line *l = NULL;
-	for (size_t k = 0; k < o->n_lines; k++)
-		if (strcmp(o->lines[k].line_id, in->line_id) == 0)
-			l = &o->lines[k];
-	if (!l) {
+	switch (out_of_stock ? REFUSAL__MAX : ip->refusal) {
+	case REFUSAL_NONE:
+		break;
+	case REFUSAL_NO_LINE:
 		check_fail(c, "line_id", "is not a line of this order");
-		return true;
-	}
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(rc->items[j].line_id, in->line_id) == 0) {
-			check_fail(c, "line_id", "appears twice; give one quantity per line");
-			return true;
-		}
-	int64_t today, delivered_day;
-	order_days(&rc->merchant, o, rc->now, &today, &delivered_day);
-	struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
-	                        delivered_day};
-	int64_t returnable;
-	enum ineligible why = line_eligibility(&st, &rc->merchant.policy, today, &returnable);
-	if (why != INELIGIBLE_NONE) {
+		break;
+	case REFUSAL_LINE_TWICE:
+		check_fail(c, "line_id", "appears twice; give one quantity per line");
+		break;
+	case REFUSAL_INELIGIBLE:
 		check_fail(c, "line_id",
-		           arena_printf(c->arena, "cannot be returned: %s", ineligible_names[why]));
-		return true;
-	}
-	if (in->quantity > returnable) {
-		check_fail(
-		    c, "quantity",
-		    arena_printf(c->arena, "at most %lld can be returned", (long long)returnable));
-		return true;
-	}
-	*out = (struct return_item){.order_line_id = l->id,
-	                            .quantity = in->quantity,
-	                            .reason = (enum reason)in->reason,
-	                            .comment = in->comment,
-	                            .resolution = (enum resolution)in->resolution};
-	if (in->resolution != RESOLUTION_EXCHANGE)
-		return true;
-	if (strcmp(in->exchange_sku, l->sku) == 0) {
+		           arena_printf(c->arena, "cannot be returned: %s",
+		                        ineligible_names[ip->ineligible]));
+		break;
+	case REFUSAL_QUANTITY:
+		check_fail(c, "quantity",
+		           arena_printf(c->arena, "at most %lld can be returned",
+		                        (long long)ip->returnable));
+		break;
+	case REFUSAL_SAME_VARIANT:
 		check_fail(c, "exchange_sku", "must be another variant than the one returned");
-		return true;
-	}
-	*e = store_reserve(db, o->merchant_id, l->product_id, in->exchange_sku, in->quantity);
-	if (*e == KAERU_ECONFLICT) {
-		*e = KAERU_OK;
+		break;
+	case REFUSAL__MAX: /* out of stock */
 		check_fail(c, "exchange_sku", "is not an in-stock variant of the same product");
-		return true;
+		break;
+	default:
+		check_fail(c, "line_id", "cannot be returned");
+		break;
 	}
-	out->exchange_sku = in->exchange_sku;
-	out->reserved_quantity = in->quantity;
-	return *e == KAERU_OK;
+	c->prefix = "";
 }
 
+/* A new return in one transaction: the order locked with its lines, core's plan of the return,
+ * the return and its items (what each line sold) inserted, the plan run (reservations, event). */
 static enum kaeru_err return_create_tx(struct db *db, void *arg)
 {
 	struct return_create *rc = arg;
@@ -235,34 +241,76 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		if (e != KAERU_ENOTFOUND)
 			return e;
 	}
+	int64_t today, delivered_day;
+	order_days(&rc->merchant, &o, rc->now, &today, &delivered_day);
+	struct life_line *lines = arena_zalloc(db->arena, sizeof(*lines) * (o.n_lines + 1));
+	for (size_t k = 0; k < o.n_lines; k++) {
+		const struct order_line *l = &o.lines[k];
+		lines[k] = (struct life_line){
+		    l->line_id,
+		    l->sku,
+		    {l->quantity, l->returned, l->final_sale, o.has_delivered, delivered_day}};
+	}
+	struct plan *p = &rc->plan;
+	e = plan_create(&rc->merchant.policy, lines, o.n_lines, rc->items, rc->n_items, rc->now,
+	                today, p);
+	if (e != KAERU_OK) {
+		for (size_t i = 0; i < p->n_items; i++)
+			refuse_item(rc, i, false);
+		return e;
+	}
 	struct ret ret = {.merchant_id = o.merchant_id,
 	                  .order_id = o.id,
 	                  .warehouse_id = rc->merchant.warehouse_id,
+	                  .currency = o.currency,
 	                  .n_items = rc->n_items};
 	ret.items = arena_zalloc(db->arena, sizeof(*ret.items) * rc->n_items);
-	for (size_t i = 0; i < rc->n_items; i++)
-		if (!item_take(db, rc, &o, i, &ret.items[i], &e))
-			return e;
-	rc->check->prefix = "";
-	if (!check_ok(rc->check))
-		return KAERU_EINVALID;
+	for (size_t i = 0; i < rc->n_items; i++) {
+		const struct life_request *in = &rc->items[i];
+		const struct order_line *l = &o.lines[p->items[i].line];
+		ret.items[i] = (struct return_item){
+		    .order_line_id = l->id,
+		    .line_id = l->line_id,
+		    .sku = l->sku,
+		    .product_id = l->product_id,
+		    .name = l->name,
+		    .variant = l->variant,
+		    .category = l->category,
+		    .unit_price = l->unit_price,
+		    .quantity = in->quantity,
+		    .reason = in->reason,
+		    .comment = rc->comments[i],
+		    .resolution = in->resolution,
+		    .exchange_sku = p->items[i].reserve > 0 ? in->exchange_sku : NULL,
+		    .reserved_quantity = p->items[i].reserve,
+		};
+	}
 	char key[TRACKING_KEY_LEN + 1];
 	tracking_key_new(key);
 	ret.tracking_key = key;
-	int64_t expires = rc->now + (int64_t)rc->merchant.policy.label_validity_days * 86400;
 	for (int attempt = 0;; attempt++) { /* a clash of 50-bit codes is rare; try anew */
 		uint8_t rnd[RMA_RANDOM_BYTES];
 		randombytes_buf(rnd, sizeof(rnd));
 		rma_from_random(rnd, ret.rma);
-		e = store_return_insert(db, &ret, rc->idempotency_key, rc->request_hash, expires);
+		e = store_return_insert(db, &ret, rc->idempotency_key, rc->request_hash,
+		                        p->expires_at);
 		if (e != KAERU_ECONFLICT || attempt == 3)
 			break;
 	}
 	if (e != KAERU_OK)
 		return e;
-	memcpy(rc->rma, ret.rma, sizeof(rc->rma));
-	char *detail = arena_printf(db->arena, "{\"items\":%zu}", rc->n_items);
-	return store_event_add(db, ret.id, EVENT_CREATED, "customer", detail);
+	e = store_plan_run(db, &ret, p, NULL, rc->now);
+	if (e == KAERU_ECONFLICT) { /* stock could not cover an exchange */
+		for (size_t i = 0; i < rc->n_items; i++)
+			if (p->items[i].reserve > 0 && ret.items[i].reserved_quantity == 0)
+				refuse_item(rc, i, true);
+		return KAERU_EINVALID;
+	}
+	if (e == KAERU_OK)
+		memcpy(rc->rma, ret.rma, sizeof(rc->rma));
+	if (e == KAERU_OK && rc->language) /* what the worker's e-mails are written in */
+		e = store_return_language_set(db, ret.id, rc->language);
+	return e;
 }
 
 /* POST /api/v1/returns (order token) → a return with its RMA code and label. */
@@ -272,7 +320,9 @@ void h_return_create(struct req *r)
 	struct checker c;
 	check_init(&c, r->arena);
 	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
-	check_return_items(&c, r->json, &rc.items, &rc.n_items);
+	check_return_items(&c, r->json, &rc.items, &rc.comments, &rc.n_items);
+	int language = check_enum(&c, r->json, "language", OPTIONAL, languages, LANGUAGE__MAX);
+	rc.language = language >= 0 ? languages[language] : NULL;
 	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))
 		check_fail(&c, "Idempotency-Key", "must be 1 to 255 visible characters");
 	if (!check_ok(&c)) {

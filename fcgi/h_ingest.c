@@ -38,11 +38,13 @@ void h_order_put(struct req *r)
 	struct order_put op = {.order = &o};
 	enum kaeru_err e = db_tx_run(r->db, order_put_tx, &op);
 	if (e == KAERU_ECONFLICT && op.bad_line) {
-		respond_problem(r, 409, "Line has a return",
-		                arena_printf(r->arena,
-		                             "Line %s is part of a return and cannot be removed.",
-		                             op.bad_line),
-		                NULL);
+		respond_problem_ext(
+		    r, 409, "Line has a return",
+		    arena_printf(r->arena,
+		                 "Line %s is part of a return: it cannot be removed, "
+		                 "nor have fewer units than are being returned.",
+		                 op.bad_line),
+		    json_pack("{s:s}", "line_id", op.bad_line));
 		return;
 	}
 	if (e != KAERU_OK) {

@@ -1,6 +1,7 @@
 /* One return, seen by its customer or by staff: the timeline, the label, cancelling. */
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
+#include "fcgi/label_of.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "pdf/label.h"
@@ -61,27 +62,6 @@ void h_return_get(struct req *r)
 	             render_return(r, &ret, &m, a == ACCESS_STAFF ? VIEW_STAFF : VIEW_CUSTOMER));
 }
 
-static const char *member(struct arena *a, json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-	return arena_strdup(a, s ? s : "");
-}
-
-/* An address as stored (JSON text) into the label's fields, strings in the arena. */
-static void label_address_from(struct arena *a, const char *text, struct label_address *out)
-{
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	out->name = member(a, j, "name");
-	out->postal_code = member(a, j, "postal_code");
-	out->region = member(a, j, "region");
-	out->city = member(a, j, "city");
-	out->line1 = member(a, j, "line1");
-	out->line2 = member(a, j, "line2");
-	out->country = member(a, j, "country");
-	out->phone = member(a, j, "phone");
-	json_decref(j);
-}
-
 /* GET /api/v1/returns/{rma}/label.pdf: the 4×6 in return label. */
 void h_return_label(struct req *r)
 {
@@ -89,36 +69,28 @@ void h_return_label(struct req *r)
 	struct merchant m;
 	if (return_access(r, &ret, &m) == ACCESS_NONE)
 		return;
+	if (return_label_state(ret.status) == LABEL_VOID) {
+		respond_problem_ext(
+		    r, 410, "Label no longer valid",
+		    arena_printf(
+		        r->arena,
+		        ret.status == RETURN_CANCELED
+		            ? "Return %s was canceled; its label must not be used."
+		            : "The label of return %s expired before the parcel was sent; it "
+		              "must not be used.",
+		        ret.rma),
+		    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
+		              return_status_names[ret.status]));
+		return;
+	}
 	enum kaeru_err e = store_return_items(r->db, &ret);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	/* The day the return was made on the merchant's calendar (created_at is UTC). */
-	int64_t created;
-	char created_on[DATE_LEN];
-	if (rfc3339_parse(ret.created_at, &created))
-		date_format(tz_local_day(m.timezone, created), created_on);
-	else /* not seen: the column is NOT NULL and DATE_FORMAT writes RFC 3339 */
-		snprintf(created_on, sizeof(created_on), "%.10s", ret.created_at);
-	struct label l = {.rma = ret.rma,
-	                  .qr_text = arena_printf(r->arena, "KAERU:%s", ret.rma),
-	                  .merchant_name = m.name,
-	                  .created_on = created_on,
-	                  .n_items = ret.n_items};
-	label_address_from(r->arena, ret.shipping_address_json, &l.from);
-	label_address_from(r->arena, ret.warehouse_address_json, &l.to);
-	if (!*l.to.name)
-		l.to.name = ret.warehouse_name;
-	l.dock = arena_printf(r->arena, "%s · %s", ret.warehouse_code, ret.warehouse_name);
-	struct label_item *items = arena_zalloc(r->arena, sizeof(*items) * (ret.n_items + 1));
-	for (size_t i = 0; i < ret.n_items; i++)
-		items[i] = (struct label_item){ret.items[i].sku, ret.items[i].name,
-		                               ret.items[i].variant, (int)ret.items[i].quantity};
-	l.items = items;
 	unsigned char *pdf = NULL;
 	size_t len = 0;
-	if (label_render(&l, &pdf, &len) != LABEL_OK) {
+	if (!return_label_pdf(r->arena, &ret, &m, &pdf, &len)) {
 		respond_problem(r, 500, "Label could not be made", NULL, NULL);
 		return;
 	}
@@ -132,9 +104,10 @@ struct cancel {
 	const struct ret *before; /* the return as read before the transaction */
 	/* out */
 	struct ret now; /* as the transaction left it, with its items */
-	bool not_cancelable;
+	struct plan plan;
 };
 
+/* Loads the locked return with its items, plans the cancel in core, runs the plan. */
 static enum kaeru_err cancel_tx(struct db *db, void *arg)
 {
 	struct cancel *cx = arg;
@@ -143,20 +116,12 @@ static enum kaeru_err cancel_tx(struct db *db, void *arg)
 	enum kaeru_err e = store_return_lock(db, ret);
 	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
 		return e;
-	if (ret->status == RETURN_CANCELED)
-		return KAERU_OK; /* a second cancel changes nothing */
-	if (!return_status_can(ret->status, RETURN_CANCELED)) {
-		cx->not_cancelable = true;
-		return KAERU_ECONFLICT;
-	}
-	if ((e = store_return_release(db, ret)) != KAERU_OK ||
-	    (e = store_return_set_status(db, ret->id, RETURN_CANCELED)) != KAERU_OK ||
-	    (e = store_event_add(db, ret->id, EVENT_CANCELED, "customer", NULL)) != KAERU_OK)
+	struct life_item items[RETURN_ITEMS_MAX];
+	struct life_return life;
+	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
+	    (e = plan_cancel(&life, &cx->plan)) != KAERU_OK)
 		return e;
-	ret->status = RETURN_CANCELED;
-	for (size_t i = 0; i < ret->n_items; i++)
-		ret->items[i].reserved_quantity = 0;
-	return KAERU_OK;
+	return store_plan_run(db, ret, &cx->plan, NULL, 0);
 }
 
 /* POST /api/v1/returns/{rma}/cancel (order token): only before the parcel is scanned. */
@@ -168,7 +133,7 @@ void h_return_cancel(struct req *r)
 		return;
 	struct cancel cx = {.before = &ret};
 	enum kaeru_err e = db_tx_run(r->db, cancel_tx, &cx);
-	if (cx.not_cancelable) {
+	if (e == KAERU_ECONFLICT && cx.plan.refusal == REFUSAL_STATUS) {
 		respond_problem(r, 409, "Return can no longer be canceled",
 		                arena_printf(r->arena,
 		                             "The parcel is already %s; it cannot be canceled now.",

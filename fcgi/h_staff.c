@@ -14,20 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* j serialised into the arena (j released). */
-static const char *json_text(struct arena *a, json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!s) { /* a defect in what kaeru built: the event keeps no detail, the scan goes on */
-		fprintf(stderr, "kaeru-fcgi: cannot render an event's detail\n");
-		return "{}";
-	}
-	const char *t = arena_strdup(a, s);
-	free(s);
-	return t;
-}
-
 /* Answers the 409 staff see for a parcel they must not process. */
 static void refuse_parcel(struct req *r, const struct ret *ret)
 {
@@ -51,24 +37,32 @@ static void refuse_parcel(struct req *r, const struct ret *ret)
 }
 
 struct scan {
-	int64_t return_id, at;
-	const struct user *user;
-	const char *actor, *detail;
-	bool first; /* out: this scan received the parcel */
+	struct ret *ret; /* as read before; re-read when the first plan found it moved */
+	int64_t at;
+	struct plan_by by;
+	struct plan plan; /* core's plan of the receipt */
+	bool stale;       /* a retry: the status moved since it was read */
+	bool first;       /* out: this scan received the parcel */
 };
 
-/* The guarded UPDATE decides which of concurrent scans is the first: the others find the
- * row no longer label_issued once the winner commits. */
+/* Runs the receipt core planned. Its UPDATE binds the status the plan was made from, so of
+ * concurrent first scans one receives; the others find the status moved, re-read it and plan
+ * anew (a repeat). */
 static enum kaeru_err scan_tx(struct db *db, void *arg)
 {
 	struct scan *sx = arg;
 	sx->first = false;
-	enum kaeru_err e = store_return_receive(db, sx->return_id, sx->at);
-	if (e == KAERU_ECONFLICT)
+	enum kaeru_err e;
+	if (sx->stale) {
+		if ((e = store_return_lock(db, sx->ret)) != KAERU_OK)
+			return e;
+		struct life_return life = {sx->ret->status, sx->ret->expires_at, 0, NULL};
+		plan_receive(&life, &sx->plan);
+	}
+	sx->stale = true;
+	if (!plan_runs(&sx->plan))
 		return KAERU_OK; /* received by another scan, or canceled or expired meanwhile */
-	if (e == KAERU_OK)
-		e = store_event_add_by(db, sx->return_id, EVENT_RECEIVED, sx->actor, sx->user->id,
-		                       sx->detail);
+	e = store_plan_run(db, sx->ret, &sx->plan, &sx->by, sx->at);
 	sx->first = e == KAERU_OK;
 	return e;
 }
@@ -112,39 +106,27 @@ void h_scan(struct req *r)
 		                              "wrong_warehouse", "warehouse", ret.warehouse_code));
 		return;
 	}
-	bool first = false;
-	if (ret.status == RETURN_LABEL_ISSUED) {
-		struct scan sx = {
-		    .return_id = ret.id,
-		    .at = r->now,
-		    .user = &u,
-		    .actor = staff_actor(r, &ret),
-		    .detail =
-		        json_text(r->arena, json_pack("{s:s, s:s}", "warehouse", ret.warehouse_code,
-		                                      "warehouse_name", ret.warehouse_name)),
-		};
+	struct scan sx = {.ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id}};
+	struct life_return life = {ret.status, ret.expires_at, 0, NULL};
+	plan_receive(&life, &sx.plan);
+	if (plan_runs(&sx.plan)) { /* the first scan, as far as the row said */
 		e = db_tx_run(r->db, scan_tx, &sx);
-		first = e == KAERU_OK && sx.first;
-		if (first) {
+		if (e == KAERU_OK && sx.first) {
 			/* As stored, and as store_return_row would read it back. */
 			char *at = arena_zalloc(r->arena, RFC3339_LEN);
 			rfc3339_format(sx.at, at);
-			ret.status = RETURN_RECEIVED;
 			ret.received_at = at;
-		} else if (e == KAERU_OK) {
-			/* Another scan came first, or it was canceled or expired: answer as it is
-			 * now. */
-			e = store_return_row(r->db, rma, &ret, NULL);
 		}
 		if (e != KAERU_OK) {
 			respond_error(r, e);
 			return;
 		}
 	}
-	if (ret.status == RETURN_CANCELED || ret.status == RETURN_EXPIRED) {
+	if (sx.plan.refusal == REFUSAL_STATUS) {
 		refuse_parcel(r, &ret);
 		return;
 	}
+	bool first = sx.first;
 	if ((e = store_return_items(r->db, &ret)) != KAERU_OK ||
 	    (e = store_return_timeline(r->db, &ret)) != KAERU_OK) {
 		respond_error(r, e);
@@ -160,157 +142,77 @@ void h_scan(struct req *r)
 struct inspect {
 	const struct ret *before; /* the return as read before the transaction */
 	int64_t item_id;
-	struct inspection in;
-	const struct user *user;
-	const struct merchant *merchant;
-	const char *actor;
-	struct arena *arena;
+	struct life_inspection in;
+	const struct policy *policy;
+	struct plan_by by;
 	/* out */
-	struct ret now;       /* the return as this transaction left it, with its items */
-	const char *conflict; /* why not, for a 409 */
+	struct ret now;   /* the return as this transaction left it, with its items */
+	size_t item;      /* the item's index in now.items (n_items when unknown) */
+	struct plan plan; /* core's plan: the inspection and, for the last item, the resolution */
 };
 
-static bool same_text(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
-static bool same_inspection(const struct return_item *it, const struct inspection *in)
-{
-	return it->has_received && it->received_quantity == in->received &&
-	       same_text(it->grade, in->grade) && same_text(it->disposition, in->disposition) &&
-	       same_text(it->note, in->note);
-}
-
-/* Settles a return whose items are all inspected: ledger, shipments, stock, the event. */
-static enum kaeru_err resolve_return(struct db *db, struct inspect *ix, const struct ret *ret)
-{
-	struct resolve_totals t = {0};
-	json_t *exchanges = json_array();
-	enum kaeru_err e = KAERU_OK;
-	for (size_t i = 0; i < ret->n_items && e == KAERU_OK; i++) {
-		const struct return_item *it = &ret->items[i];
-		struct resolve_item in = {it->unit_price, it->quantity, it->received_quantity,
-		                          it->reason, it->resolution};
-		struct resolve_money money;
-		if (resolve_item(&ix->merchant->policy, &in, &money) != KAERU_OK) {
-			e = KAERU_EINTERNAL; /* inspection keeps received within 0..quantity */
-			break;
-		}
-		resolve_add(&t, &in, &money);
-		if (it->resolution != RESOLUTION_EXCHANGE && money.gross > 0)
-			e = store_ledger_add(db, ret, it, &money);
-		if (it->resolution == RESOLUTION_EXCHANGE && it->exchange_sku) {
-			int64_t commit = money.replacements < it->reserved_quantity
-			                     ? money.replacements
-			                     : it->reserved_quantity;
-			int64_t release = it->reserved_quantity - commit;
-			if (e == KAERU_OK && money.replacements > 0) {
-				e = store_shipment_add(db, ret, it, money.replacements);
-				json_array_append_new(
-				    exchanges,
-				    json_pack("{s:s, s:s, s:I}", "sku", it->exchange_sku, "variant",
-				              it->exchange_variant ? it->exchange_variant : "",
-				              "quantity", (json_int_t)money.replacements));
-			}
-			if (e == KAERU_OK && commit > 0)
-				e = store_inventory_commit(db, ret->merchant_id, it->exchange_sku,
-				                           commit);
-			if (e == KAERU_OK && release > 0)
-				e = store_release(db, ret->merchant_id, it->exchange_sku, release);
-			if (e == KAERU_OK && it->reserved_quantity > 0)
-				e = store_item_unreserve(db, it->id);
-		}
-		if (e == KAERU_OK && it->received_quantity > 0 && it->disposition &&
-		    strcmp(it->disposition, disposition_names[DISPOSITION_RESTOCK]) == 0)
-			e = store_restock(db, ret->merchant_id, it, it->received_quantity);
-	}
-	json_t *detail =
-	    json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "currency", ret->currency, "refund",
-	              (json_int_t)t.refund, "restocking_fee", (json_int_t)t.fee, "store_credit",
-	              (json_int_t)t.store_credit, "store_credit_bonus", (json_int_t)t.bonus,
-	              "exchanges", exchanges, "missing", (json_int_t)t.missing);
-	if (e != KAERU_OK) {
-		json_decref(detail);
-		return e;
-	}
-	if ((e = store_return_resolve(db, ret->id)) != KAERU_OK)
-		return e;
-	return store_event_add(db, ret->id, EVENT_RESOLVED, "kaeru", json_text(ix->arena, detail));
-}
-
+/* The lock serialises the inspections of one return: the items read after it show every other
+ * inspection, so exactly the last one's plan resolves. */
 static enum kaeru_err inspect_tx(struct db *db, void *arg)
 {
 	struct inspect *ix = arg;
 	struct ret *ret = &ix->now;
-	ix->conflict = NULL;
 	*ret = *ix->before;
-	/* The lock serialises the inspections of one return: the items read after it show every
-	 * other inspection, so exactly the last one resolves. */
 	enum kaeru_err e = store_return_lock(db, ret);
 	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
 		return e;
-	struct return_item *it = NULL;
-	for (size_t i = 0; i < ret->n_items; i++)
-		if (ret->items[i].id == ix->item_id)
-			it = &ret->items[i];
-	if (!it)
-		return KAERU_ENOTFOUND;
-	if (strcmp(it->status, "inspected") == 0) {
-		if (same_inspection(it, &ix->in))
-			return KAERU_OK; /* a retry: nothing to do */
-		ix->conflict = "This item is already inspected with other values.";
-		return KAERU_ECONFLICT;
-	}
-	if (ret->status != RETURN_RECEIVED) {
-		ix->conflict = ret->status == RETURN_LABEL_ISSUED
-		                   ? "Scan the parcel before inspecting its items."
-		                   : arena_printf(ix->arena, "The return is %s.",
-		                                  return_status_names[ret->status]);
-		return KAERU_ECONFLICT;
-	}
-	if ((e = store_item_inspect(db, it->id, &ix->in, ix->user->id)) != KAERU_OK)
+	for (ix->item = 0; ix->item < ret->n_items; ix->item++)
+		if (ret->items[ix->item].id == ix->item_id)
+			break;
+	struct life_item items[RETURN_ITEMS_MAX];
+	struct life_return life;
+	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
+	    (e = plan_inspect(&life, ix->policy, ix->item, &ix->in, &ix->plan)) != KAERU_OK)
 		return e;
-	it->status = "inspected";
-	it->has_received = true;
-	it->received_quantity = ix->in.received;
-	it->grade = ix->in.grade;
-	it->disposition = ix->in.disposition;
-	it->note = ix->in.note;
-	if (it->received_quantity > 0 &&
-	    strcmp(it->disposition, disposition_names[DISPOSITION_RESALE]) == 0) {
-		int g = NAME_INDEX(grade_names, it->grade);
-		int64_t price = resale_price(&ix->merchant->policy, (enum grade)g, it->unit_price);
-		if ((e = store_listings_draft(db, ret, it, it->received_quantity, price)) !=
-		    KAERU_OK)
-			return e;
-	}
-	json_t *detail = json_pack(
-	    "{s:I, s:s, s:s, s:I, s:I, s:s?, s:s?}", "item_id", (json_int_t)it->id, "sku", it->sku,
-	    "name", it->name, "quantity", (json_int_t)it->quantity, "received_quantity",
-	    (json_int_t)it->received_quantity, "grade", it->grade, "disposition", it->disposition);
-	if ((e = store_event_add_by(db, ret->id, EVENT_INSPECTED, ix->actor, ix->user->id,
-	                            json_text(ix->arena, detail))) != KAERU_OK)
-		return e;
-	for (size_t i = 0; i < ret->n_items; i++)
-		if (strcmp(ret->items[i].status, "inspected") != 0)
-			return KAERU_OK; /* more to come */
-	if ((e = resolve_return(db, ix, ret)) == KAERU_OK)
-		ret->status = RETURN_RESOLVED;
-	return e;
+	return store_plan_run(db, ret, &ix->plan, &ix->by, 0);
 }
 
-/* Reads the inspection body against the item it is for. */
-static bool read_inspection(struct req *r, const struct return_item *it, struct inspection *in)
+/* Reads the inspection body: its shape only; what it may say of the item is core's to judge. */
+static bool read_inspection(struct req *r, struct life_inspection *in)
 {
 	struct checker c;
 	check_init(&c, r->arena);
-	if (!check_inspection(&c, r->json, it->quantity, in)) {
+	if (!check_inspection(&c, r->json, in)) {
 		respond_invalid(r, c.errors);
 		return false;
 	}
 	json_decref(c.errors);
 	return true;
+}
+
+/* Answers the 422 for an inspection core refused. */
+static void refuse_inspection(struct req *r, const struct inspect *ix)
+{
+	struct checker c;
+	check_init(&c, r->arena);
+	const struct return_item *it = ix->item < ix->now.n_items ? &ix->now.items[ix->item] : NULL;
+	switch (ix->plan.refusal) {
+	case REFUSAL_RECEIVED_OVER:
+		check_fail(&c, "received_quantity",
+		           arena_printf(r->arena, "must be between 0 and the %lld units returned",
+		                        (long long)(it ? it->quantity : 0)));
+		break;
+	case REFUSAL_NEEDS_GRADE:
+		check_fail(&c, "grade", "is required when items arrived");
+		break;
+	case REFUSAL_NEEDS_DISPOSAL:
+		check_fail(&c, "disposition", "is required when items arrived");
+		break;
+	case REFUSAL_NOT_RESALABLE:
+		check_fail(
+		    &c, "disposition",
+		    arena_printf(r->arena, "%s items cannot be resold", grade_names[ix->in.grade]));
+		break;
+	default:
+		check_fail(&c, "received_quantity", "cannot be settled: the amounts are too large");
+		break;
+	}
+	respond_invalid(r, c.errors);
 }
 
 /* POST /api/v1/returns/{rma}/items/{item_id}/inspection */
@@ -326,31 +228,32 @@ void h_inspect(struct req *r)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && !staff_can_see(&u, &ret))
 		e = KAERU_ENOTFOUND;
-	if (e == KAERU_OK)
-		e = store_return_items(r->db, &ret);
-	const struct return_item *it = NULL;
-	for (size_t i = 0; e == KAERU_OK && i < ret.n_items; i++)
-		if (ret.items[i].id == item_id)
-			it = &ret.items[i];
-	if (e == KAERU_OK && !it)
-		e = KAERU_ENOTFOUND;
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
 	struct inspect ix = {.before = &ret,
 	                     .item_id = item_id,
-	                     .user = &u,
-	                     .merchant = &m,
-	                     .actor = staff_actor(r, &ret),
-	                     .arena = r->arena};
-	if (!read_inspection(r, it, &ix.in))
+	                     .policy = &m.policy,
+	                     .by = {staff_actor(r, &ret), u.id}};
+	if (!read_inspection(r, &ix.in))
 		return;
 	e = db_tx_run(r->db, inspect_tx, &ix);
-	if (e == KAERU_ECONFLICT && ix.conflict) {
-		respond_problem_ext(r, 409, "Cannot inspect this item now", ix.conflict,
+	if (e == KAERU_EINVALID) {
+		refuse_inspection(r, &ix);
+		return;
+	}
+	if (e == KAERU_ECONFLICT) {
+		const struct ret *now = &ix.now;
+		respond_problem_ext(r, 409, "Cannot inspect this item now",
+		                    ix.plan.refusal == REFUSAL_INSPECTED
+		                        ? "This item is already inspected with other values."
+		                    : now->status == RETURN_LABEL_ISSUED
+		                        ? "Scan the parcel before inspecting its items."
+		                        : arena_printf(r->arena, "The return is %s.",
+		                                       return_status_names[now->status]),
 		                    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
-		                              return_status_names[ret.status]));
+		                              return_status_names[now->status]));
 		return;
 	}
 	/* The transaction left the row and items as they are now; the timeline is read anew. */

@@ -40,6 +40,18 @@ void h_merchant_summary(struct req *r);
 void h_shop_listings(struct req *r);
 void h_shop_feed(struct req *r);
 void h_listing_sold(struct req *r);
+/* h_events.c — events feed and webhook (merchant key) */
+void h_events(struct req *r);
+void h_webhook_get(struct req *r);
+void h_webhook_put(struct req *r);
+void h_webhook_delete(struct req *r);
+void h_webhook_deliveries(struct req *r);
+void h_webhook_retry(struct req *r);
+/* h_acks.c — the shop's acknowledgements (merchant key) */
+void h_merchant_returns_changed(struct req *r);
+void h_merchant_return_get(struct req *r);
+void h_refund_paid(struct req *r);
+void h_exchange_shipped(struct req *r);
 
 /* The route of method (HEAD as GET) and path: its index, with its '*' segments in params (in
  * the arena); -1 when none, with allow holding the methods the path answers ("GET, POST"),

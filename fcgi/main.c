@@ -1,14 +1,17 @@
 /* kaeru-fcgi: N worker threads, each with its own MariaDB connection and arena, accepting
- * FastCGI requests from nginx on one socket. No state of its own: every process behind the
- * same nginx and database is interchangeable. SIGTERM/SIGINT: finish the requests in flight,
- * then exit. */
+ * FastCGI requests from nginx on one socket, and a few more on a second socket for sign-ins. No
+ * state of its own: every process behind the same nginx and database is interchangeable.
+ * SIGTERM/SIGINT: finish the requests in flight, then exit. */
 #include "db/db.h"
 #include "fcgi/handlers.h"
 #include "util/config.h"
 
+#include <errno.h>
 #include <fcgiapp.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -19,7 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
-static int listen_fd = -1;
+/* The sockets: the general one, and (KAERU_LOGIN_LISTEN) the one for sign-ins, served by a
+ * pool of its own so that password checks never hold the workers that serve scans. */
+enum pool_kind { POOL_GENERAL, POOL_LOGIN, POOL__MAX };
+struct pool {
+	int fd; /* -1: not listening */
+	const char *path;
+	int threads;
+	const struct config *cfg;
+};
+static struct pool pools[POOL__MAX] = {{.fd = -1}, {.fd = -1}};
 /* Set by the signal handler, read by every worker: a lock-free atomic is safe for both. */
 static atomic_bool stopping;
 
@@ -27,19 +39,24 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	atomic_store(&stopping, true);
-	shutdown(listen_fd, SHUT_RDWR); /* async-signal-safe: wakes every blocked accept */
+	for (int p = 0; p < POOL__MAX; p++) /* async-signal-safe: wakes every blocked accept */
+		if (pools[p].fd >= 0)
+			shutdown(pools[p].fd, SHUT_RDWR);
 }
 
+/* One thread of a pool: accepts on its socket, one request at a time, with its own MariaDB
+ * connection and arena. */
 static void *worker(void *arg)
 {
-	const struct config *cfg = arg;
+	const struct pool *pool = arg;
+	const struct config *cfg = pool->cfg;
 	struct arena arena = {0};
 	struct db db;
 	if (db_open(&db, cfg, &arena) != KAERU_OK)
 		fprintf(stderr, "kaeru-fcgi: database not reachable yet (%s); will retry\n",
 		        db.last_error);
 	FCGX_Request fcgx;
-	FCGX_InitRequest(&fcgx, listen_fd, 0);
+	FCGX_InitRequest(&fcgx, pool->fd, 0);
 	while (!atomic_load(&stopping) && FCGX_Accept_r(&fcgx) == 0) {
 		struct req r = {.fcgx = &fcgx,
 		                .arena = &arena,
@@ -59,13 +76,57 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* The group the sockets get: KAERU_LISTEN_GROUP, else www-data when it exists (the group
+ * nginx runs as on Debian), else ours ((gid_t)-1). 0, or -1 with a message. */
+static int listen_group(const struct config *cfg, gid_t *gid)
+{
+	const char *name = cfg->listen_group && *cfg->listen_group ? cfg->listen_group : NULL;
+	struct group *g = getgrnam(name ? name : "www-data");
+	if (!g && name) {
+		fprintf(stderr, "kaeru-fcgi: KAERU_LISTEN_GROUP %s: no such group\n", name);
+		return -1;
+	}
+	*gid = g ? g->gr_gid : (gid_t)-1;
+	return 0;
+}
+
+/* Listens on path ("/unix.sock" or "host:port"). A unix socket is created 0660 and given
+ * group: only nginx's workers (and this user) may speak FastCGI to it, since whoever can
+ * forges REMOTE_ADDR, HTTPS and Origin. The fd, or -1 with a message. */
+static int open_socket(const char *path, gid_t group)
+{
+	bool unix_socket = path[0] == '/';
+	mode_t old = umask(0117); /* no moment at which the socket is open to others */
+	int fd = FCGX_OpenSocket(path, 1024);
+	umask(old);
+	if (fd < 0) {
+		fprintf(stderr, "kaeru-fcgi: cannot listen on %s\n", path);
+		return -1;
+	}
+	if (!unix_socket)
+		return fd;
+	if (group != (gid_t)-1 && chown(path, (uid_t)-1, group) != 0) {
+		fprintf(stderr, "kaeru-fcgi: cannot give %s to group %u: %s\n", path,
+		        (unsigned)group, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (chmod(path, 0660) != 0) {
+		fprintf(stderr, "kaeru-fcgi: chmod %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: kaeru-fcgi [-c config-file]\n"
 	                "Settings (file lines or environment): KAERU_LISTEN, KAERU_WORKERS,\n"
 	                "KAERU_DB_SOCKET | KAERU_DB_HOST + KAERU_DB_PORT, KAERU_DB_USER,\n"
 	                "KAERU_DB_PASSWORD, KAERU_DB_NAME, KAERU_SECRET | KAERU_SECRET_FILE,\n"
-	                "KAERU_PUBLIC_URL.\n");
+	                "KAERU_PUBLIC_URL, KAERU_LISTEN_GROUP, KAERU_DB_TIMEOUT,\n"
+	                "KAERU_DB_CONNECT_TIMEOUT, KAERU_LOGIN_LISTEN, KAERU_LOGIN_WORKERS.\n");
 }
 
 int main(int argc, char **argv)
@@ -97,13 +158,15 @@ int main(int argc, char **argv)
 	}
 	db_library_init();
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	listen_fd = FCGX_OpenSocket(cfg.listen, 1024);
-	if (listen_fd < 0) {
-		fprintf(stderr, "kaeru-fcgi: cannot listen on %s\n", cfg.listen);
-		return 1;
-	}
-	if (cfg.listen[0] == '/')
-		chmod(cfg.listen, 0666); /* nginx's workers may run as another user */
+	gid_t group;
+	if (listen_group(&cfg, &group) != 0)
+		return 2;
+	pools[POOL_GENERAL] = (struct pool){-1, cfg.listen, cfg.workers, &cfg};
+	if (cfg.login_listen && *cfg.login_listen)
+		pools[POOL_LOGIN] = (struct pool){-1, cfg.login_listen, cfg.login_workers, &cfg};
+	for (int p = 0; p < POOL__MAX; p++)
+		if (pools[p].path && (pools[p].fd = open_socket(pools[p].path, group)) < 0)
+			return 1;
 
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
@@ -111,19 +174,30 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	pthread_t *threads = xcalloc((size_t)cfg.workers, sizeof(*threads));
-	for (int i = 0; i < cfg.workers; i++)
-		if (pthread_create(&threads[i], NULL, worker, &cfg) != 0) {
-			fprintf(stderr, "kaeru-fcgi: cannot start worker %d\n", i);
-			return 1;
-		}
+	int total =
+	    pools[POOL_GENERAL].threads + (pools[POOL_LOGIN].path ? pools[POOL_LOGIN].threads : 0);
+	pthread_t *threads = xcalloc((size_t)total, sizeof(*threads));
+	int started = 0;
+	for (int p = 0; p < POOL__MAX; p++)
+		for (int i = 0; pools[p].path && i < pools[p].threads; i++)
+			if (pthread_create(&threads[started++], NULL, worker, &pools[p]) != 0) {
+				fprintf(stderr, "kaeru-fcgi: cannot start worker %d\n", i);
+				return 1;
+			}
 	fprintf(stderr, "kaeru-fcgi: %d workers on %s\n", cfg.workers, cfg.listen);
-	for (int i = 0; i < cfg.workers; i++)
+	if (pools[POOL_LOGIN].path)
+		fprintf(stderr, "kaeru-fcgi: %d sign-in workers on %s\n", cfg.login_workers,
+		        cfg.login_listen);
+	for (int i = 0; i < total; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
-	close(listen_fd);
-	if (cfg.listen[0] == '/')
-		unlink(cfg.listen);
+	for (int p = 0; p < POOL__MAX; p++) {
+		if (!pools[p].path)
+			continue;
+		close(pools[p].fd);
+		if (pools[p].path[0] == '/')
+			unlink(pools[p].path);
+	}
 	db_library_end();
 	config_free(&cfg);
 	fprintf(stderr, "kaeru-fcgi: stopped\n");

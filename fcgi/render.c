@@ -7,10 +7,14 @@ json_t *render_policy(const struct policy *p)
 	json_t *reasons = json_array();
 	for (int i = 0; i < REASON__MAX; i++)
 		json_array_append_new(reasons, json_string(reason_names[i]));
-	return json_pack("{s:i, s:i, s:i, s:i, s:o}", "window_days", p->window_days,
+	json_t *fee_reasons = json_array(); /* the reasons whose refunds withhold the fee */
+	for (int i = 0; i < REASON__MAX; i++)
+		if (resolve_fee_applies(p, (enum reason)i))
+			json_array_append_new(fee_reasons, json_string(reason_names[i]));
+	return json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}", "window_days", p->window_days,
 	                 "store_credit_bonus_percent", p->store_credit_bonus_percent,
 	                 "restocking_fee_percent", p->restocking_fee_percent, "label_validity_days",
-	                 p->label_validity_days, "reasons", reasons);
+	                 p->label_validity_days, "reasons", reasons, "fee_reasons", fee_reasons);
 }
 
 json_t *render_merchant_policy(const struct merchant *m)
@@ -105,12 +109,12 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	json_t *refund =
 	    !ret->has_totals
 	        ? json_null()
-	        : json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I}", "amount",
+	        : json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "amount",
 	                    (json_int_t)(t->refund + t->store_credit), "currency", ret->currency,
 	                    "method", resolve_method(t), "refund", (json_int_t)t->refund,
 	                    "restocking_fee", (json_int_t)t->fee, "store_credit",
-	                    (json_int_t)t->store_credit, "store_credit_bonus",
-	                    (json_int_t)t->bonus);
+	                    (json_int_t)t->store_credit, "store_credit_bonus", (json_int_t)t->bonus,
+	                    "missing", (json_int_t)t->missing);
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
 	char *label_url = arena_printf(r->arena, "%s/api/v1/returns/%s/label.pdf?k=%s", base,
 	                               ret->rma, ret->tracking_key);
@@ -122,6 +126,8 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	    "currency", ret->currency, "status", return_status_names[ret->status], "created_at",
 	    ret->created_at, "label_url", label_url, "tracking_url", tracking_url, "items", items,
 	    "events", events, "refund", refund, "exchanges", exchanges);
+	json_object_set_new(j, "label_state",
+	                    json_string(label_state_names[return_label_state(ret->status)]));
 	json_object_set_new(j, "merchant_timezone", json_string(m->timezone));
 	if (v == VIEW_STAFF) {
 		json_t *address = render_stored_json(ret->shipping_address_json);
@@ -134,6 +140,12 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 		json_object_set_new(j, "warehouse_name", json_string(ret->warehouse_name));
 		json_object_set_new(j, "received_at",
 		                    ret->received_at ? json_string(ret->received_at) : json_null());
+		/* What the inspection may choose: the grades the merchant's policy resells. */
+		json_t *resalable = json_array();
+		for (int g = 0; g < GRADE__MAX; g++)
+			if (grade_resalable(&m->policy, (enum grade)g))
+				json_array_append_new(resalable, json_string(grade_names[g]));
+		json_object_set_new(j, "resalable_grades", resalable);
 	}
 	return j;
 }

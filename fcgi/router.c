@@ -32,6 +32,16 @@ enum route {
 	ROUTE_LISTING_SOLD,
 	ROUTE_SHOP_LISTINGS,
 	ROUTE_SHOP_FEED,
+	ROUTE_EVENTS,
+	ROUTE_WEBHOOK_GET,
+	ROUTE_WEBHOOK_PUT,
+	ROUTE_WEBHOOK_DELETE,
+	ROUTE_WEBHOOK_DELIVERIES,
+	ROUTE_WEBHOOK_RETRY,
+	ROUTE_SHOP_RETURNS_CHANGED,
+	ROUTE_SHOP_RETURN_GET,
+	ROUTE_REFUND_PAID,
+	ROUTE_EXCHANGE_SHIPPED,
 	ROUTE__MAX
 };
 
@@ -80,6 +90,25 @@ static const struct route_def {
                             0, h_listing_sold},
     [ROUTE_SHOP_LISTINGS] = {METHOD_GET, "/api/v1/shop/*/listings", CRED_NONE, 0, h_shop_listings},
     [ROUTE_SHOP_FEED] = {METHOD_GET, "/api/v1/shop/*/feed.csv", CRED_NONE, 0, h_shop_feed},
+    [ROUTE_EVENTS] = {METHOD_GET, "/api/v1/merchants/*/events", CRED_MERCHANT_KEY, 0, h_events},
+    [ROUTE_WEBHOOK_GET] = {METHOD_GET, "/api/v1/merchants/*/webhook", CRED_MERCHANT_KEY, 0,
+                           h_webhook_get},
+    [ROUTE_WEBHOOK_PUT] = {METHOD_PUT, "/api/v1/merchants/*/webhook", CRED_MERCHANT_KEY, 0,
+                           h_webhook_put},
+    [ROUTE_WEBHOOK_DELETE] = {METHOD_DELETE, "/api/v1/merchants/*/webhook", CRED_MERCHANT_KEY, 0,
+                              h_webhook_delete},
+    [ROUTE_WEBHOOK_DELIVERIES] = {METHOD_GET, "/api/v1/merchants/*/webhook/deliveries",
+                                  CRED_MERCHANT_KEY, 0, h_webhook_deliveries},
+    [ROUTE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchants/*/webhook/deliveries/*/retry",
+                             CRED_MERCHANT_KEY, 0, h_webhook_retry},
+    [ROUTE_SHOP_RETURNS_CHANGED] = {METHOD_GET, "/api/v1/merchants/*/returns", CRED_MERCHANT_KEY, 0,
+                                    h_merchant_returns_changed},
+    [ROUTE_SHOP_RETURN_GET] = {METHOD_GET, "/api/v1/merchants/*/returns/*", CRED_MERCHANT_KEY, 0,
+                               h_merchant_return_get},
+    [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid",
+                           CRED_MERCHANT_KEY, 0, h_refund_paid},
+    [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
+                                CRED_MERCHANT_KEY, 0, h_exchange_shipped},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -1,6 +1,6 @@
-/* POST/GET/DELETE /api/v1/session and the staff check. Failed logins are counted per
- * account and per client address in MariaDB; past a few, the account or address must wait,
- * the wait doubling with each further failure. */
+/* POST/GET/DELETE /api/v1/session and the staff check. Logins are counted per account and per
+ * client address in MariaDB before the password is checked; past a few failures, the account or
+ * address must wait, the wait doubling with each further failure. */
 #include "fcgi/session.h"
 
 #include "fcgi/auth.h"
@@ -166,6 +166,47 @@ static int64_t login_wait(int64_t count, int64_t since_last, int free)
 	return wait > since_last ? wait - since_last : 0;
 }
 
+/* Past its free attempts, a subject's next attempt waits as login_wait says, and goes one at a
+ * time: while another is still being checked, it waits a second. */
+static enum kaeru_err throttled_wait(struct req *r, enum throttle_kind kind, const char *subject,
+                                     int free, int64_t *wait)
+{
+	struct throttle_state st;
+	enum kaeru_err e = store_throttle_read(r->db, kind, subject, &st);
+	if (e != KAERU_OK)
+		return e;
+	*wait = login_wait(st.failures, st.since_failure < 0 ? 0 : st.since_failure, free);
+	if (st.attempts - st.failures > 1 && *wait < 1)
+		*wait = 1;
+	return KAERU_OK;
+}
+
+/* Counts this login against the account and the client address before the password is checked,
+ * so that racing guesses cannot overshoot the free attempts. *wait: 0 when it may go on, else the
+ * seconds to wait (and the attempt is given back: a refusal is not a failure). */
+static enum kaeru_err login_admit(struct req *r, const char *account, int64_t *wait)
+{
+	int64_t na = 0, nc = 0, wa = 0, wc = 0;
+	enum kaeru_err e =
+	    store_throttle_take(r->db, THROTTLE_LOGIN_ACCOUNT, account, LOGIN_WINDOW_S, &na);
+	if (e != KAERU_OK)
+		return e;
+	e = store_throttle_take(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr, LOGIN_WINDOW_S, &nc);
+	if (e == KAERU_OK && na > LOGIN_ACCOUNT_FREE)
+		e = throttled_wait(r, THROTTLE_LOGIN_ACCOUNT, account, LOGIN_ACCOUNT_FREE, &wa);
+	if (e == KAERU_OK && nc > LOGIN_ADDRESS_FREE)
+		e = throttled_wait(r, THROTTLE_LOGIN_ADDRESS, r->remote_addr, LOGIN_ADDRESS_FREE,
+		                   &wc);
+	*wait = wa > wc ? wa : wc;
+	if (e == KAERU_OK && *wait == 0)
+		return KAERU_OK;
+	/* Refused, or the database failed: neither is a failed login. */
+	store_throttle_give_back(r->db, THROTTLE_LOGIN_ACCOUNT, account);
+	if (nc > 0)
+		store_throttle_give_back(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr);
+	return e;
+}
+
 static char dummy_hash[PASSWORD_HASH_MAX];
 static void make_dummy_hash(void)
 {
@@ -217,20 +258,12 @@ void h_session_create(struct req *r)
 	}
 	json_decref(c.errors);
 	const char *account = email_key(r->arena, email);
-	int64_t acount, asince, ccount, csince;
-	enum kaeru_err e =
-	    store_login_failures(r->db, LOGIN_ACCOUNT, account, LOGIN_WINDOW_S, &acount, &asince);
-	if (e == KAERU_OK)
-		e = store_login_failures(r->db, LOGIN_ADDRESS, r->remote_addr, LOGIN_WINDOW_S,
-		                         &ccount, &csince);
+	int64_t wait;
+	enum kaeru_err e = login_admit(r, account, &wait);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	int64_t wait = login_wait(acount, asince, LOGIN_ACCOUNT_FREE);
-	int64_t wait_addr = login_wait(ccount, csince, LOGIN_ADDRESS_FREE);
-	if (wait_addr > wait)
-		wait = wait_addr;
 	if (wait > 0) {
 		respond_problem_with(
 		    r, 429, "Too many failed logins",
@@ -246,7 +279,10 @@ void h_session_create(struct req *r)
 		return;
 	}
 	if (!password_ok(e == KAERU_OK ? u.password_hash : NULL, password)) {
-		if ((e = store_login_failed(r->db, account, r->remote_addr)) != KAERU_OK) {
+		if ((e = store_throttle_failed(r->db, THROTTLE_LOGIN_ACCOUNT, account)) !=
+		        KAERU_OK ||
+		    (e = store_throttle_failed(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr)) !=
+		        KAERU_OK) {
 			respond_error(r, e);
 			return;
 		}
@@ -255,7 +291,9 @@ void h_session_create(struct req *r)
 	}
 	char token[SESSION_TOKEN_LEN + 1];
 	session_token_new(token);
-	if ((e = store_login_clear(r->db, account)) != KAERU_OK ||
+	if ((e = store_throttle_clear(r->db, THROTTLE_LOGIN_ACCOUNT, account)) != KAERU_OK ||
+	    (e = store_throttle_give_back(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr)) !=
+	        KAERU_OK ||
 	    (e = store_session_create(r->db, token_hash(r, token), u.id)) != KAERU_OK) {
 		respond_error(r, e);
 		return;

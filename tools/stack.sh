@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# A private kaeru stack — MariaDB, kaeru-fcgi, nginx — living entirely under one directory.
+# A private kaeru stack — MariaDB, kaeru-fcgi, kaeru-worker, a mail sink, nginx — living
+# entirely under one directory.
 # Used by ./kaeru (var/) and by the tests (build-test/stack/); never touches a system MariaDB.
 #
 #   tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS]
 #   tools/stack.sh restart-fcgi VAR BUILD
+#   tools/stack.sh stop-fcgi VAR        (the supervisor stops too: kaeru-fcgi stays down)
+#   tools/stack.sh restart-db VAR       (after MariaDB died: start it again)
+#   tools/stack.sh restart-worker VAR BUILD
 #   tools/stack.sh stop VAR
 #   tools/stack.sh status VAR
 set -euo pipefail
@@ -38,6 +42,7 @@ start_db() {
 			--auth-root-authentication-method=normal --skip-test-db \
 			>"$var/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed: see $var/log/mariadb-install.log"
 	fi
+	echo "$port" >"$var/run/mysqld.port"
 	if ! alive "$var/run/mysqld.pid"; then
 		"$(mariadbd_bin)" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
 			--bind-address=127.0.0.1 --pid-file="$var/run/mysqld.pid" \
@@ -68,10 +73,20 @@ KAERU_DB_USER=kaeru
 KAERU_DB_PASSWORD=$(cat "$var/db_password")
 KAERU_DB_NAME=kaeru
 KAERU_LISTEN=$var/run/kaeru.sock
+KAERU_LISTEN_GROUP=$(id -gn)
+KAERU_LOGIN_LISTEN=$var/run/kaeru-login.sock
 KAERU_WORKERS=$workers
 KAERU_SECRET_FILE=$var/secret
 KAERU_PUBLIC_URL=http://127.0.0.1:$port
+KAERU_WEBHOOK_ALLOW_PRIVATE=${KAERU_WEBHOOK_ALLOW_PRIVATE:-1}
+KAERU_SMTP_URL=smtp://127.0.0.1:${KAERU_SMTP_PORT:-2525}
+KAERU_MAIL_FROM=returns@kaeru.localhost
 ENV
+	# Webhooks may reach this machine's own receivers (above); the test stack also retries
+	# failed deliveries sooner (KAERU_RETRY_BASE_SECONDS=1) so a test sees its retries.
+	[ -z "${KAERU_RETRY_BASE_SECONDS:-}" ] || echo "KAERU_RETRY_BASE_SECONDS=$KAERU_RETRY_BASE_SECONDS" >>"$var/kaeru.env"
+	# The test stack shortens the database timeouts, so a test can stall MariaDB.
+	[ -z "${KAERU_DB_TIMEOUT:-}" ] || echo "KAERU_DB_TIMEOUT=$KAERU_DB_TIMEOUT" >>"$var/kaeru.env"
 	cat >"$var/admin" <<SH
 #!/bin/sh
 # kaeru-admin against the stack in $var
@@ -80,17 +95,65 @@ SH
 	chmod +x "$var/admin"
 }
 
+# kaeru-fcgi runs under a small supervisor, as systemd's Restart=always does in production: when
+# it dies (a crash, kill -9) it is started again a second later. run/kaeru-fcgi.pid is the
+# current kaeru-fcgi; run/kaeru-fcgi.stop tells the supervisor that the stop is meant.
+supervise_fcgi() {
+	local var=$1 build=$2
+	set +e
+	while [ ! -f "$var/run/kaeru-fcgi.stop" ]; do
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+			"$build/kaeru-fcgi" -c "$var/kaeru.env" &
+		local pid=$!
+		echo "$pid" >"$var/run/kaeru-fcgi.pid"
+		wait "$pid"
+		local rc=$?
+		[ -f "$var/run/kaeru-fcgi.stop" ] && break
+		echo "kaeru-fcgi (pid $pid) ended with status $rc: starting it again" >&2
+		sleep 1
+	done
+}
+
+stop_fcgi() {
+	local var=$1
+	if alive "$var/run/kaeru-fcgi-supervisor.pid"; then
+		touch "$var/run/kaeru-fcgi.stop"
+		stop_pid "$var/run/kaeru-fcgi.pid" kaeru-fcgi
+		for _ in $(seq 1 50); do alive "$var/run/kaeru-fcgi-supervisor.pid" || break; sleep 0.1; done
+		alive "$var/run/kaeru-fcgi-supervisor.pid" && kill "$(cat "$var/run/kaeru-fcgi-supervisor.pid")" 2>/dev/null
+	fi
+	stop_pid "$var/run/kaeru-fcgi.pid" kaeru-fcgi
+	rm -f "$var/run/kaeru-fcgi-supervisor.pid" "$var/run/kaeru-fcgi.stop"
+}
+
 start_fcgi() {
 	local var=$1 build=$2
-	if alive "$var/run/kaeru-fcgi.pid"; then
-		kill "$(cat "$var/run/kaeru-fcgi.pid")" 2>/dev/null || true
-		for _ in $(seq 1 50); do alive "$var/run/kaeru-fcgi.pid" || break; sleep 0.1; done
-	fi
-	rm -f "$var/run/kaeru.sock"
+	stop_fcgi "$var"
+	rm -f "$var/run/kaeru.sock" "$var/run/kaeru-login.sock" "$var/run/kaeru-fcgi.pid"
+	supervise_fcgi "$var" "$build" </dev/null >>"$var/log/kaeru-fcgi.log" 2>&1 &
+	echo $! >"$var/run/kaeru-fcgi-supervisor.pid"
+	wait_for 20 "kaeru-fcgi" test -S "$var/run/kaeru.sock" -a -S "$var/run/kaeru-login.sock"
+}
+
+# The mail sink: every message kaeru-worker sends lands in $var/mail/*.eml (tools/mailsink.py, a
+# real SMTP server from Debian's python3-aiosmtpd) on KAERU_SMTP_PORT [2525].
+start_mail() {
+	local var=$1 port=${KAERU_SMTP_PORT:-2525}
+	stop_pid "$var/run/mailsink.pid" "mail sink"
+	mkdir -p "$var/mail"
+	/usr/bin/python3 "$ROOT/tools/mailsink.py" 127.0.0.1 "$port" "$var/mail" \
+		</dev/null >>"$var/log/mailsink.log" 2>&1 &
+	echo $! >"$var/run/mailsink.pid"
+	wait_for 20 "the mail sink" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+}
+
+# kaeru-worker delivers webhooks and runs the maintenance; SIGTERM lets it finish a send.
+start_worker() {
+	local var=$1 build=$2
+	stop_pid "$var/run/kaeru-worker.pid" kaeru-worker
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-		nohup "$build/kaeru-fcgi" -c "$var/kaeru.env" >>"$var/log/kaeru-fcgi.log" 2>&1 &
-	echo $! >"$var/run/kaeru-fcgi.pid"
-	wait_for 20 "kaeru-fcgi" test -S "$var/run/kaeru.sock"
+		"$build/kaeru-worker" -c "$var/kaeru.env" </dev/null >>"$var/log/kaeru-worker.log" 2>&1 &
+	echo $! >"$var/run/kaeru-worker.pid"
 }
 
 start_nginx() {
@@ -99,6 +162,7 @@ start_nginx() {
 	local user_line=""
 	[ "$(id -u)" = 0 ] && user_line="user root;"
 	sed -e "s|@PORT@|$port|g" -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$var|g" \
+		-e "s|@FCGI_TIMEOUT@|${KAERU_FCGI_TIMEOUT:-60}|g" \
 		-e "s|@USER_LINE@|$user_line|g" "$ROOT/web/nginx.conf.in" >"$var/nginx/nginx.conf"
 	local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
 	if alive "$var/run/nginx.pid"; then
@@ -118,6 +182,8 @@ cmd_start() {
 	write_env "$var" "$build" "$port" "$workers"
 	"$var/admin" migrate >"$var/log/migrate.log" 2>&1 || { cat "$var/log/migrate.log" >&2; die "migration failed"; }
 	start_fcgi "$var" "$build"
+	start_mail "$var"
+	start_worker "$var" "$build"
 	start_nginx "$var" "$port"
 }
 
@@ -135,13 +201,23 @@ cmd_stop() {
 	local var=$1
 	[ -d "$var" ] || return 0
 	stop_pid "$var/run/nginx.pid" nginx
-	stop_pid "$var/run/kaeru-fcgi.pid" kaeru-fcgi
+	stop_pid "$var/run/kaeru-worker.pid" kaeru-worker
+	stop_pid "$var/run/mailsink.pid" "mail sink"
+	stop_fcgi "$var"
 	stop_pid "$var/run/mysqld.pid" MariaDB
+}
+
+# MariaDB again after it died or was stopped, on the port it had; kaeru-fcgi reconnects by itself.
+cmd_restart_db() {
+	local var; var=$(cd "$1" && pwd)
+	local port; port=$(cat "$var/run/mysqld.port")
+	stop_pid "$var/run/mysqld.pid" MariaDB
+	start_db "$var" "$port"
 }
 
 cmd_status() {
 	local var=$1
-	for p in nginx kaeru-fcgi mysqld; do
+	for p in nginx kaeru-fcgi-supervisor kaeru-fcgi kaeru-worker mailsink mysqld; do
 		if alive "$var/run/$p.pid"; then echo "$p: running ($(cat "$var/run/$p.pid"))"; else echo "$p: stopped"; fi
 	done
 }
@@ -150,6 +226,9 @@ case "${1:-}" in
 start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
 restart-fcgi) shift; start_fcgi "$(cd "$1" && pwd)" "$2" ;;
+stop-fcgi) shift; stop_fcgi "$(cd "$1" && pwd)" ;;
+restart-db) shift; cmd_restart_db "$@" ;;
+restart-worker) shift; start_worker "$(cd "$1" && pwd)" "$2" ;;
 status) shift; cmd_status "$@" ;;
-*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | stop VAR | status VAR" ;;
+*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | restart-fcgi VAR BUILD | stop-fcgi VAR | restart-db VAR | restart-worker VAR BUILD | stop VAR | status VAR" ;;
 esac

@@ -19,17 +19,49 @@ enum key {
 	KEY_PUBLIC_URL,
 	KEY_SECRET,
 	KEY_SECRET_FILE,
+	KEY_LISTEN_GROUP,
+	KEY_LOGIN_LISTEN,
+	KEY_LOGIN_WORKERS,
+	KEY_DB_TIMEOUT,
+	KEY_DB_CONNECT_TIMEOUT,
+	KEY_WEBHOOK_ALLOW_PRIVATE,
+	KEY_RETRY_BASE_SECONDS,
+	KEY_SMTP_URL,
+	KEY_MAIL_FROM,
 	KEY__MAX
 };
 
 static const char *const key_names[KEY__MAX] = {
-    [KEY_DB_SOCKET] = "KAERU_DB_SOCKET",     [KEY_DB_HOST] = "KAERU_DB_HOST",
-    [KEY_DB_PORT] = "KAERU_DB_PORT",         [KEY_DB_USER] = "KAERU_DB_USER",
-    [KEY_DB_PASSWORD] = "KAERU_DB_PASSWORD", [KEY_DB_NAME] = "KAERU_DB_NAME",
-    [KEY_LISTEN] = "KAERU_LISTEN",           [KEY_WORKERS] = "KAERU_WORKERS",
-    [KEY_PUBLIC_URL] = "KAERU_PUBLIC_URL",   [KEY_SECRET] = "KAERU_SECRET",
+    [KEY_DB_SOCKET] = "KAERU_DB_SOCKET",
+    [KEY_DB_HOST] = "KAERU_DB_HOST",
+    [KEY_DB_PORT] = "KAERU_DB_PORT",
+    [KEY_DB_USER] = "KAERU_DB_USER",
+    [KEY_DB_PASSWORD] = "KAERU_DB_PASSWORD",
+    [KEY_DB_NAME] = "KAERU_DB_NAME",
+    [KEY_LISTEN] = "KAERU_LISTEN",
+    [KEY_WORKERS] = "KAERU_WORKERS",
+    [KEY_PUBLIC_URL] = "KAERU_PUBLIC_URL",
+    [KEY_SECRET] = "KAERU_SECRET",
     [KEY_SECRET_FILE] = "KAERU_SECRET_FILE",
+    [KEY_LISTEN_GROUP] = "KAERU_LISTEN_GROUP",
+    [KEY_LOGIN_LISTEN] = "KAERU_LOGIN_LISTEN",
+    [KEY_LOGIN_WORKERS] = "KAERU_LOGIN_WORKERS",
+    [KEY_DB_TIMEOUT] = "KAERU_DB_TIMEOUT",
+    [KEY_DB_CONNECT_TIMEOUT] = "KAERU_DB_CONNECT_TIMEOUT",
+    [KEY_WEBHOOK_ALLOW_PRIVATE] = "KAERU_WEBHOOK_ALLOW_PRIVATE",
+    [KEY_RETRY_BASE_SECONDS] = "KAERU_RETRY_BASE_SECONDS",
+    [KEY_SMTP_URL] = "KAERU_SMTP_URL",
+    [KEY_MAIL_FROM] = "KAERU_MAIL_FROM",
 };
+
+/* A whole number in [lo, hi], or -1. */
+static long number_in(const char *v, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	return errno || end == v || *end || n < lo || n > hi ? -1 : n;
+}
 
 static void set_str(char **dst, const char *v)
 {
@@ -102,11 +134,52 @@ static int apply(struct config *c, enum key k, const char *v, char *err, size_t 
 	case KEY_PUBLIC_URL:
 		set_str(&c->public_url, v);
 		return 0;
+	case KEY_SMTP_URL:
+		set_str(&c->smtp_url, v);
+		return 0;
+	case KEY_MAIL_FROM:
+		if (strchr(v, '<') || strchr(v, '>') || strchr(v, ' ') || !strchr(v, '@'))
+			break;
+		set_str(&c->mail_from, v);
+		return 0;
+	case KEY_WEBHOOK_ALLOW_PRIVATE:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0 && *v)
+			break;
+		c->webhook_allow_private = strcmp(v, "1") == 0;
+		return 0;
+	case KEY_RETRY_BASE_SECONDS:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || n < 1 || n > 3600)
+			break;
+		c->retry_base_s = (int)n;
+		return 0;
 	case KEY_SECRET:
 		if (parse_secret(c, v) == 0)
 			return 0;
 		snprintf(err, errlen, "KAERU_SECRET must be %d hex digits", SECRET_LEN * 2);
 		return -1;
+	case KEY_LISTEN_GROUP:
+		set_str(&c->listen_group, v);
+		return 0;
+	case KEY_LOGIN_LISTEN:
+		set_str(&c->login_listen, v);
+		return 0;
+	case KEY_LOGIN_WORKERS:
+		if ((n = number_in(v, 1, 64)) < 0)
+			break;
+		c->login_workers = (int)n;
+		return 0;
+	case KEY_DB_TIMEOUT:
+		if ((n = number_in(v, 1, 3600)) < 0)
+			break;
+		c->db_timeout_s = (unsigned)n;
+		return 0;
+	case KEY_DB_CONNECT_TIMEOUT:
+		if ((n = number_in(v, 1, 3600)) < 0)
+			break;
+		c->db_connect_timeout_s = (unsigned)n;
+		return 0;
 	case KEY_SECRET_FILE: {
 		FILE *f = fopen(v, "r");
 		char buf[256] = "";
@@ -181,6 +254,10 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	c->listen = xstrdup("127.0.0.1:9000");
 	c->public_url = xstrdup("");
 	c->workers = 4;
+	c->login_workers = 2;
+	c->db_timeout_s = 10;
+	c->db_connect_timeout_s = 3;
+	c->retry_base_s = 15;
 	if (!path)
 		path = getenv("KAERU_CONFIG");
 	if (path && *path && load_file(c, path, err, errlen) != 0)
@@ -202,5 +279,9 @@ void config_free(struct config *c)
 	free(c->db_name);
 	free(c->listen);
 	free(c->public_url);
+	free(c->listen_group);
+	free(c->login_listen);
+	free(c->smtp_url);
+	free(c->mail_from);
 	memset(c, 0, sizeof(*c));
 }

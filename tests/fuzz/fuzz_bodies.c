@@ -50,24 +50,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(c.errors);
 
 	check_init(&c, &a);
-	struct item_in *items = NULL;
+	struct life_request *items = NULL;
+	const char **comments = NULL;
 	size_t n = 0;
-	if (check_return_items(&c, body, &items, &n)) {
+	if (check_return_items(&c, body, &items, &comments, &n)) {
 		FUZZ_ASSERT(n >= 1 && n <= RETURN_ITEMS_MAX);
 		for (size_t i = 0; i < n; i++)
 			FUZZ_ASSERT(
-			    items[i].reason >= 0 && items[i].reason < REASON__MAX &&
-			    items[i].resolution >= 0 && items[i].resolution < RESOLUTION__MAX &&
+			    items[i].line_id && items[i].quantity >= 1 &&
+			    items[i].quantity <= RETURN_QUANTITY_MAX &&
 			    (items[i].resolution != RESOLUTION_EXCHANGE || items[i].exchange_sku));
 	}
 	errors_named(&c);
 	json_decref(c.errors);
 
 	check_init(&c, &a);
-	struct inspection in;
-	if (check_inspection(&c, body, 3, &in)) {
-		FUZZ_ASSERT(in.received >= 0 && in.received <= 3);
-		FUZZ_ASSERT((in.received > 0) == (in.grade != NULL && in.disposition != NULL));
+	struct life_inspection in;
+	if (check_inspection(&c, body, &in)) {
+		FUZZ_ASSERT(in.received >= 0 && in.received <= RETURN_QUANTITY_MAX);
+		FUZZ_ASSERT(in.grade >= -1 && in.grade < GRADE__MAX);
+		FUZZ_ASSERT(in.disposition >= -1 && in.disposition < DISPOSITION__MAX);
 	}
 	errors_named(&c);
 	json_decref(c.errors);

@@ -84,6 +84,9 @@ test('an expired parcel that arrives anyway is 409 return_status expired; the cu
   assertProblem(await api('POST', `/api/v1/returns/${r.rma}/cancel`, { body: {}, token: r.order.token }), 409);
   const t = await tracked(r);
   assert.equal(t.status, 'expired');
+  assert.equal(t.label_state, 'void');
+  const label = assertProblem(await api('GET', `/api/v1/returns/${r.rma}/label.pdf?k=${encodeURIComponent(r.k)}`), 410);
+  assert.equal(label.return_status, 'expired');
   assert.equal(eventsOf(t, 'received').length, 0);
   assert.equal(eventsOf(t, 'canceled').length, 0);
 });

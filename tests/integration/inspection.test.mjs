@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
   adminOk, assertProblem, assertStatus, eventsOf, getReturn, inspect, inspectOk, lineOf,
-  newMerchant, newStaff, newWarehouse, openOrder, pick, putInventory, returnFor, scanOk, staffGetReturn,
-  staffSession,
+  newMerchant, newStaff, newWarehouse, openOrder, pick, putInventory, returnFor, scanOk, sql, sqlString,
+  staffGetReturn, staffSession,
 } from './lib.mjs';
 
 let wh;
@@ -150,6 +150,21 @@ test('each inspected item gets an inspected event; the return resolves with the 
   assert.equal(eventsOf(v2, 'inspected').length, 2);
   assertResolved(v2, { amount: 9800 + 3300, currency: 'JPY', method: 'refund', refund: 13100, restocking_fee: 0,
     store_credit: 0, store_credit_bonus: 0 });
+});
+
+test('the staff view names the grades that may be resold; the resolution says what is missing and stores its totals', async () => {
+  const r = await receivedReturn(feeShop, [item('1', 2, 'too_small', 'refund'), item('3', 1, 'defective', 'store_credit')]);
+  const seen = (await staffGetReturn(s, r.rma)).json;
+  assert.deepEqual(seen.resalable_grades, ['new', 'like_new', 'good', 'fair']);
+  await inspectOk(s, r.rma, r.items[0].item_id, got(1));
+  const v = await inspectOk(s, r.rma, r.items[1].item_id, MISSING);
+  assertResolved(v, { amount: 4410, currency: 'JPY', method: 'refund', refund: 4410, restocking_fee: 490,
+    store_credit: 0, store_credit_bonus: 0 }, { missing: 2 });
+  assert.equal(v.refund.missing, 2);
+  // Computed once, when it resolved, and kept with the return: later readers do not re-sum.
+  assert.deepEqual(sql(`SELECT refund_total, restocking_fee_total, store_credit_total, bonus_total, missing_units
+    FROM returns WHERE rma = ${sqlString(r.rma)}`), [['4410', '490', '0', '0', '2']]);
+  assert.deepEqual((await staffGetReturn(s, r.rma)).json.refund, v.refund);
 });
 
 test('the same inspection again answers 200 and writes nothing; a different one is 409', async () => {

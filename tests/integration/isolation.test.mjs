@@ -52,7 +52,10 @@ before(async () => {
   aS = await merchantSession(A);
   bS = await merchantSession(B);
 
+  await webhookFor(A);
+  await webhookFor(B);
   ta = await tenant(A, aS, 3, 'A');
+  ta.deliveryId = await deliveryOf(A);
   const [a1, a2, a3] = ta.listings;
   const pub = await approveOk(aS, a2.id);
   await approveOk(aS, a3.id, { price: 3500 });
@@ -61,6 +64,7 @@ before(async () => {
     soldPublished: pub });
 
   tb = await tenant(B, bS, 6, 'B');
+  tb.deliveryId = await deliveryOf(B);
   const [b1, b2, b3, b4, b5, b6] = tb.listings;
   Object.assign(tb, { pending: b1, approvePending: b2, rejectPending: b3, bulkPending: b4,
     published: await approveOk(bS, b5.id), soldPublished: await approveOk(bS, b6.id) });
@@ -178,7 +182,60 @@ const ROWS = [
     send: (c, t) => markSold({ slug: t.m.slug }, t.soldPublished.id, { token: c.key }) },
   { route: 'POST /api/v1/merchants/*/listings/*/sold', what: 'mark a listing sold under the key\'s own slug',
     send: (c, t) => markSold({ slug: c.slug }, t.soldPublished.id, { token: c.key }), ownStatus: [200, 409] },
+  { route: 'GET /api/v1/merchants/*/events', what: 'read the events feed',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/events`),
+    own: (res) => { assertStatus(res, 200); assert.ok(res.json.events.every((e) => e.rma !== ta.rma)); } },
+  { route: 'GET /api/v1/merchants/*/webhook', what: 'read the webhook',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/webhook`) },
+  { route: 'PUT /api/v1/merchants/*/webhook', what: 'point the webhook elsewhere',
+    send: (c, t) => keyApi(c, 'PUT', `/api/v1/merchants/${t.m.slug}/webhook`,
+      { url: 'http://127.0.0.1:9/thief', rotate_secret: true }) },
+  { route: 'GET /api/v1/merchants/*/webhook/deliveries', what: 'list webhook deliveries',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/webhook/deliveries`) },
+  { route: 'POST /api/v1/merchants/*/webhook/deliveries/*/retry', what: 'retry a delivery under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${t.m.slug}/webhook/deliveries/${t.deliveryId}/retry`, {}),
+    ownStatus: 202 },
+  { route: 'POST /api/v1/merchants/*/webhook/deliveries/*/retry', what: 'retry a delivery under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/webhook/deliveries/${t.deliveryId}/retry`, {}),
+    ownStatus: 202 },
+  { route: 'GET /api/v1/merchants/*/returns', what: 'list returns changed since a time',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/returns`),
+    own: (res) => listWithout(res, ta, 'rma', [ta.rma, ta.labelRma]) },
+  { route: 'GET /api/v1/merchants/*/returns/*', what: 'read a return whole under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/returns/${t.rma}`) },
+  { route: 'GET /api/v1/merchants/*/returns/*', what: 'read a return whole under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${c.slug}/returns/${t.rma}`) },
+  { route: 'POST /api/v1/merchants/*/returns/*/refund-paid', what: 'acknowledge a refund under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/returns/${t.rma}/refund-paid`,
+      { amount: 1, reference: 'iso-1' }) },
+  { route: 'POST /api/v1/merchants/*/returns/*/refund-paid', what: 'acknowledge a refund under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${t.m.slug}/returns/${t.rma}/refund-paid`,
+      { amount: 1, reference: 'iso-1' }) },
+  { route: 'POST /api/v1/merchants/*/returns/*/exchange-shipped', what: 'acknowledge a shipment',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/returns/${t.rma}/exchange-shipped`,
+      { carrier: 'thief', tracking_number: '1' }), ownStatus: 409 },
+  { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
+    send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
 ];
+
+/** A merchant-key call with B's key. */
+function keyApi(c, method, path, body) {
+  return api(method, path, { token: c.key, body });
+}
+
+/** Points m's webhook at a closed loopback port, so its events get deliveries. */
+async function webhookFor(m) {
+  const res = await api('PUT', `/api/v1/merchants/${m.slug}/webhook`, { token: m.key, body: { url: 'http://127.0.0.1:9/hook' } });
+  assertStatus(res, 200);
+}
+
+/** The id of one of m's webhook deliveries. */
+async function deliveryOf(m) {
+  const res = await api('GET', `/api/v1/merchants/${m.slug}/webhook/deliveries`, { token: m.key });
+  assertStatus(res, 200);
+  assert.ok(res.json.items.length > 0, 'a delivery');
+  return res.json.items[0].id;
+}
 
 /** Everything of A that B's walk could have touched, as A and the public see it. */
 async function snapshot() {
@@ -193,6 +250,9 @@ async function snapshot() {
     order: found.order,
     stock: lineOf(other.order, '1').exchange_options,
     shop: (await shopListings(A.slug)).json,
+    events: (await api('GET', `/api/v1/merchants/${A.slug}/events`, { token: A.key })).json,
+    webhook: (await api('GET', `/api/v1/merchants/${A.slug}/webhook`, { token: A.key })).json,
+    whole: (await api('GET', `/api/v1/merchants/${A.slug}/returns/${ta.rma}`, { token: A.key })).json,
   };
 }
 

@@ -5,8 +5,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  JP_ADDRESS, US_ADDRESS, adminOk, api, assertProblem, assertStatus, createReturn, newMerchant, openOrder,
-  scratchDir, sql, sqlString, trackingKey,
+  JP_ADDRESS, US_ADDRESS, adminOk, api, assertProblem, assertStatus, clerkOf, createReturn, getReturn,
+  inspectOk, newMerchant, openOrder, scanOk, scratchDir, sql, sqlString, trackingKey,
 } from './lib.mjs';
 
 let jp;
@@ -116,6 +116,38 @@ test('the label needs the tracking key or the order token', async () => {
   assertProblem(await api('GET', `${path}?k=wrong-key`), 404);
   const other = await openOrder(jp);
   assertProblem(await api('GET', path, { token: other.token }), 404);
+});
+
+test('a canceled return\'s label is 410 for every credential, and the return says its label is void', async () => {
+  const o = await openOrder(jp);
+  const r = await createReturn(o.token, [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+  const k = trackingKey(r);
+  assert.equal(r.label_state, 'usable');
+  assertLabelResponse(await getUrl(r.label_url));
+  assertStatus(await api('POST', `/api/v1/returns/${r.rma}/cancel`, { body: {}, token: o.token }), 200);
+  for (const res of [await getUrl(r.label_url), await api('GET', `/api/v1/returns/${r.rma}/label.pdf`, { token: o.token })]) {
+    const p = assertProblem(res, 410);
+    assert.equal(p.rma, r.rma);
+    assert.equal(p.return_status, 'canceled');
+    assert.match(p.detail, /canceled/);
+  }
+  const tracked = await getReturn(r.rma, { k });
+  assert.equal(tracked.json.label_state, 'void');
+  // Staff get the same answer.
+  const clerk = await clerkOf(jp);
+  assertProblem(await clerk.api('GET', `/api/v1/returns/${r.rma}/label.pdf`), 410);
+});
+
+test('a received and then a resolved return\'s label stays downloadable', async () => {
+  const o = await openOrder(jp);
+  const r = await createReturn(o.token, [{ line_id: '3', quantity: 1, reason: 'damaged', resolution: 'refund' }]);
+  const clerk = await clerkOf(jp);
+  const v = await scanOk(clerk, r.rma);
+  assert.equal(v.label_state, 'used');
+  assertLabelResponse(await getUrl(r.label_url));
+  const done = await inspectOk(clerk, r.rma, r.items[0].item_id, { received_quantity: 1, grade: 'good', disposition: 'restock' });
+  assert.equal(done.status, 'resolved');
+  assertLabelResponse(await getUrl(r.label_url));
 });
 
 /** The dates YYYY-MM-DD a label prints. */

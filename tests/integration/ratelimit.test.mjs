@@ -66,3 +66,14 @@ test('successful lookups are never limited, and fewer than 10 failures are not e
     assertStatus(await lookup(m.slug, known.orderNumber, known.body.email, { from: customer }), 200);
   }
 });
+
+test('40 parallel failing lookups: no more than 10 are evaluated, the rest are 429', async () => {
+  const guesser = newClientAddress();
+  const answers = await Promise.all(Array.from({ length: 40 },
+    (_, i) => lookup(m.slug, known.orderNumber, `parallel${i}@example.jp`, { from: guesser })));
+  const evaluated = answers.filter((res) => res.status !== 429);
+  for (const res of evaluated) assertProblem(res, 404);
+  for (const res of answers.filter((x) => x.status === 429)) assertProblem(res, 429);
+  assert.ok(evaluated.length <= 10, `${evaluated.length} of 40 parallel failing lookups were evaluated`);
+  assertProblem(await lookup(m.slug, known.orderNumber, known.body.email, { from: guesser }), 429);
+});

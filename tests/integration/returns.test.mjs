@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  RMA_RE, api, assertProblem, assertStatus, createReturn, getReturn, lineOf, lookupOk, newMerchant,
-  newOrder, openOrder, postReturn, putInventory, suffix, trackingKey,
+  RMA_RE, adminOk, allListings, api, assertProblem, assertStatus, clerkOf, createReturn, getReturn, inspectOk,
+  lineOf, lookupOk, newMerchant, newOrder, openOrder, ownerOf, postReturn, putInventory, putOrder,
+  scanOk, suffix, trackingKey,
 } from './lib.mjs';
 
 let m;
@@ -75,6 +76,64 @@ test('the shop re-sending an order (say, with a new delivery time) keeps its ret
   assert.deepEqual(tracked.json.items.map((i) => [i.line_id, i.sku, i.quantity]), [['1', 'TEE-BLK-M', 1]]);
   await createReturn(o.token, [refund('1')]);
   assertProblem(await postReturn(o.token, [refund('1')]), 422);
+});
+
+test('a re-pushed order with a new price and sku never changes an open return: refund, listing and restock keep what was bought', async () => {
+  const o = await openOrder(m);
+  const r = await createReturn(o.token, [refund('1', 2), { ...refund('3'), reason: 'defective' }]);
+  const lines = o.body.lines.map((l) => (l.line_id === '1'
+    ? { ...l, sku: 'TEE-BLK-M-2027', product_id: 'TEE-2027', name: '新しいTシャツ', category: 'new-tops', unit_price: 9900 }
+    : l.line_id === '3' ? { ...l, unit_price: 100 } : l));
+  assertStatus(await putOrder(m, o.orderNumber, { ...o.body, lines }), 200);
+  const tracked = (await getReturn(r.rma, { token: o.token })).json;
+  assert.deepEqual(tracked.items.map((i) => [i.sku, i.name, i.unit_price]),
+    [['TEE-BLK-M', 'オーガニックTシャツ', 4900], ['CAP-RED', 'コットンキャップ', 3300]]);
+
+  const clerk = await clerkOf(m);
+  await scanOk(clerk, r.rma);
+  await inspectOk(clerk, r.rma, r.items[0].item_id, { received_quantity: 2, grade: 'new', disposition: 'resale' });
+  const v = await inspectOk(clerk, r.rma, r.items[1].item_id, { received_quantity: 1, grade: 'good', disposition: 'restock' });
+  assert.equal(v.status, 'resolved');
+  assert.equal(v.refund.refund, 2 * 4900 + 3300, 'refunded at the price paid');
+  assert.equal(v.refund.amount, 2 * 4900 + 3300);
+  const listings = (await allListings(await ownerOf(m))).filter((l) => l.rma === r.rma);
+  assert.equal(listings.length, 2);
+  for (const l of listings) {
+    assert.deepEqual([l.sku, l.product_id, l.title, l.category, l.original_price, l.suggested_price],
+      ['TEE-BLK-M', 'TEE', 'オーガニックTシャツ', 'tops', 4900, 4410]);
+  }
+});
+
+test('lowering a line below the units being returned is 409 naming the line; down to them is fine', async () => {
+  const o = await openOrder(m); // line 1: 2 units
+  await createReturn(o.token, [refund('1', 2)]);
+  const withQty = (q) => ({ ...o.body, lines: o.body.lines.map((l) => (l.line_id === '1' ? { ...l, quantity: q } : l)) });
+  const p = assertProblem(await putOrder(m, o.orderNumber, withQty(1)), 409);
+  assert.equal(p.line_id, '1');
+  assert.match(p.detail, /Line 1\b/);
+  assert.equal((await lineNow(o, '1')).quantity, 2, 'the refused push changed nothing');
+  assertStatus(await putOrder(m, o.orderNumber, withQty(2)), 200);
+  assertStatus(await putOrder(m, o.orderNumber, withQty(3)), 200);
+  assert.equal((await lineNow(o, '1')).returnable_quantity, 1);
+});
+
+test('lookup says which reasons carry the fee and what store credit pays per quantity, as settlement will', async () => {
+  const us = newMerchant({ currency: 'USD' });
+  const plain = await openOrder(us);
+  assert.deepEqual(plain.policy.fee_reasons, [], 'no fee, no fee reasons');
+  adminOk(['merchant', 'policy', '--slug', us.slug, '--restocking-fee-percent', '10', '--store-credit-bonus-percent', '10']);
+  const o = await openOrder(us);
+  assert.deepEqual([...o.policy.fee_reasons].sort(), ['changed_mind', 'too_large', 'too_small']);
+  // A2: 3 belts at $19.99; 10 % bonus rounds down on the whole amount, not per unit.
+  assert.deepEqual(lineOf(o.order, 'A2').store_credit_amounts, [2198, 4397, 6596]);
+  assert.deepEqual(lineOf(o.order, 'A1').store_credit_amounts, [14298]);
+  const r = await createReturn(o.token, [{ line_id: 'A2', quantity: 2, reason: 'changed_mind', resolution: 'store_credit' }]);
+  const clerk = await clerkOf(us);
+  await scanOk(clerk, r.rma);
+  const v = await inspectOk(clerk, r.rma, r.items[0].item_id, { received_quantity: 2, grade: 'new', disposition: 'restock' });
+  assert.equal(v.refund.store_credit, 4397, 'the quote is what the customer gets');
+  const after = await lookupOk(us.slug, o.orderNumber, o.body.email);
+  assert.deepEqual(lineOf(after.order, 'A2').store_credit_amounts, [2198], 'quotes follow the units still returnable');
 });
 
 test('several items in one return keep their order, reasons and resolutions', async () => {

@@ -202,6 +202,21 @@ test('5 wrong passwords slow the account down: 429 with Retry-After, even for th
   await staffSession(clerk, { from });
 });
 
+test('64 parallel wrong passwords: no more than the 5 free ones are checked, the rest are 429', async () => {
+  const victim = newStaff({ role: 'warehouse', warehouse: wh });
+  const from = newClientAddress();
+  const answers = await Promise.all(Array.from({ length: 64 },
+    (_, i) => login(victim.email, `parallel-guess-${i}`, { from })));
+  const checked = answers.filter((res) => res.status !== 429);
+  for (const res of checked) assertProblem(res, 401);
+  for (const res of answers.filter((x) => x.status === 429)) {
+    assertProblem(res, 429);
+    assert.match(res.headers['retry-after'] || '', /^\d+$/, 'Retry-After in seconds');
+  }
+  assert.ok(checked.length <= 5, `${checked.length} of 64 parallel guesses had their password checked`);
+  assertProblem(await login(victim.email, victim.password, { from: newClientAddress() }), 429);
+});
+
 test('a successful login clears the account\'s failures', async () => {
   const typist = newStaff({ role: 'warehouse', warehouse: wh });
   const from = newClientAddress();

@@ -157,10 +157,15 @@ static void test_transitions(void **state)
 	    {RETURN_CANCELED, RETURN_LABEL_ISSUED, false},
 	    {RETURN_CANCELED, RETURN_CANCELED, false},
 	    {RETURN_EXPIRED, RETURN_RECEIVED, false},
+	    {RETURN__MAX, RETURN_LABEL_ISSUED, true}, /* a new return is born with its label */
+	    {RETURN__MAX, RETURN_RECEIVED, false},
+	    {RETURN__MAX, RETURN_RESOLVED, false},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (return_status_can(cases[i].from, cases[i].to) != cases[i].allowed)
-			fail_msg("%s -> %s should be %s", return_status_names[cases[i].from],
+			fail_msg("%s -> %s should be %s",
+			         cases[i].from == RETURN__MAX ? "(new)"
+			                                      : return_status_names[cases[i].from],
 			         return_status_names[cases[i].to],
 			         cases[i].allowed ? "allowed" : "refused");
 	assert_true(return_status_counts(RETURN_RESOLVED));
@@ -168,6 +173,17 @@ static void test_transitions(void **state)
 	assert_false(return_status_counts(RETURN_EXPIRED));
 	assert_true(return_status_open(RETURN_LABEL_ISSUED));
 	assert_false(return_status_open(RETURN_RESOLVED));
+	/* The label: printed before the scan, kept after it, void once the parcel must not travel.
+	 */
+	static const enum label_state labels[RETURN__MAX] = {
+	    [RETURN_LABEL_ISSUED] = LABEL_USABLE, [RETURN_RECEIVED] = LABEL_USED,
+	    [RETURN_RESOLVED] = LABEL_USED,       [RETURN_CANCELED] = LABEL_VOID,
+	    [RETURN_EXPIRED] = LABEL_VOID,
+	};
+	for (int s = 0; s < RETURN__MAX; s++)
+		if (return_label_state((enum return_status)s) != labels[s])
+			fail_msg("label of a %s return should be %s", return_status_names[s],
+			         label_state_names[labels[s]]);
 }
 
 static void test_names(void **state)

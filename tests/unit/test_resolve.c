@@ -177,6 +177,98 @@ static void test_refused(void **state)
 		assert_int_equal(resolve_item(&p, &bad[i], &m), KAERU_EINVALID);
 }
 
+/* Huge prices under the largest percentages a policy may hold (1000): refused, never
+ * multiplied past int64 (UBSan ends the test when they are). The largest gross that fits is
+ * settled exactly. */
+static void test_huge_prices(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		int fee_percent, bonus_percent;
+		struct resolve_item in;
+		enum kaeru_err want;
+	} cases[] = {
+	    {"credit of INT64_MAX/20 at 100 %",
+	     0,
+	     100,
+	     {INT64_MAX / 20, 1, 1, REASON_OTHER, CRE},
+	     KAERU_EINVALID},
+	    {"credit of INT64_MAX/20 at 10 %",
+	     0,
+	     10,
+	     {INT64_MAX / 20, 1, 1, REASON_OTHER, CRE},
+	     KAERU_EINVALID},
+	    {"fee of INT64_MAX/101 at 1000 %",
+	     1000,
+	     0,
+	     {INT64_MAX / 101, 1, 1, REASON_CHANGED_MIND, REF},
+	     KAERU_EINVALID},
+	    {"credit of 2 units just past INT64_MAX/1000 at 1000 %",
+	     0,
+	     1000,
+	     {INT64_MAX / 1000 / 2 + 1, 2, 2, REASON_OTHER, CRE},
+	     KAERU_EINVALID},
+	    {"credit of INT64_MAX/1000 at 1000 %",
+	     0,
+	     1000,
+	     {INT64_MAX / 1000, 1, 1, REASON_OTHER, CRE},
+	     KAERU_OK},
+	    {"fee of INT64_MAX/1000 at 1000 %",
+	     1000,
+	     0,
+	     {INT64_MAX / 1000, 1, 1, REASON_CHANGED_MIND, REF},
+	     KAERU_OK},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy p;
+		policy_default(&p, "JPY");
+		p.restocking_fee_percent = cases[i].fee_percent;
+		p.store_credit_bonus_percent = cases[i].bonus_percent;
+		struct resolve_money m;
+		enum kaeru_err e = resolve_item(&p, &cases[i].in, &m);
+		if (e != cases[i].want)
+			fail_msg("%s: got %d, want %d", cases[i].what, e, cases[i].want);
+	}
+}
+
+/* What the portal is told before the return is made: which reasons keep the fee, and what
+ * store credit pays — the same rounding as settlement, on the whole amount. */
+static void test_quotes(void **state)
+{
+	(void)state;
+	struct policy p;
+	policy_default(&p, "USD");
+	assert_false(resolve_fee_applies(&p, REASON_TOO_SMALL)); /* no fee by default */
+	p.restocking_fee_percent = 10;
+	static const struct {
+		enum reason r;
+		bool fee;
+	} reasons[] = {
+	    {REASON_TOO_SMALL, true},
+	    {REASON_TOO_LARGE, true},
+	    {REASON_CHANGED_MIND, true},
+	    {REASON_DEFECTIVE, false},
+	    {REASON_DAMAGED, false},
+	    {REASON_WRONG_ITEM, false},
+	    {REASON_NOT_AS_DESCRIBED, false},
+	    {REASON_ARRIVED_LATE, false},
+	    {REASON_OTHER, false},
+	};
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (resolve_fee_applies(&p, reasons[i].r) != reasons[i].fee)
+			fail_msg("%s: fee %d", reason_names[reasons[i].r], !reasons[i].fee);
+	static const struct {
+		int64_t unit_price, units, want;
+	} credit[] = {
+	    {1999, 1, 2198}, {1999, 2, 4397},        {1999, 3, 6596}, {12999, 1, 14298},
+	    {0, 1, 0},       {INT64_MAX / 2, 3, -1}, /* beyond money arithmetic */
+	};
+	for (size_t i = 0; i < sizeof(credit) / sizeof(credit[0]); i++)
+		assert_int_equal(resolve_store_credit(&p, credit[i].unit_price, credit[i].units),
+		                 credit[i].want);
+}
+
 /* A whole return: a refunded T-shirt with a fee, a credited cap, a short exchange. */
 static void test_totals(void **state)
 {
@@ -215,8 +307,8 @@ static void test_totals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_items),
-	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_items),       cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_huge_prices), cmocka_unit_test(test_quotes),
 	    cmocka_unit_test(test_totals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,6 @@
 import { t, word, money, date, day, lang, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
 import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList, newKey } from './common.js';
 
-const FEE_REASONS = ['too_small', 'too_large', 'changed_mind'];
 const STEPS = ['lookup', 'items', 'review', 'done'];
 const STEP_WORDS = ['steps.order', 'steps.items', 'steps.review', 'steps.done'];
 
@@ -56,8 +55,19 @@ function bonusPercent() {
   return Number(S.policy?.store_credit_bonus_percent || 0);
 }
 
+// What store credit for qty units of the line pays, as the lookup quoted it (bonus included).
 function creditAmount(line, qty) {
-  return Math.floor((line.unit_price * qty * (100 + bonusPercent())) / 100);
+  return (line.store_credit_amounts || [])[qty - 1];
+}
+
+// Whether a refund for this reason keeps the restocking fee, as the policy says.
+function feeApplies(reason) {
+  return (S.policy?.fee_reasons || []).includes(reason);
+}
+
+function creditText(line, qty) {
+  const amount = creditAmount(line, qty);
+  return amount == null ? t('items.credit.bonus', { percent: bonusPercent() }) : t('items.credit', { amount: money(amount, currency()) });
 }
 
 function goto(step) {
@@ -277,7 +287,7 @@ function itemCard(line, i) {
   });
 
   const refundText = h('span', {});
-  const creditText = h('span', {});
+  const creditLabel = h('span', {});
   const radio = (value, ...label) =>
     h(
       'label',
@@ -293,7 +303,7 @@ function itemCard(line, i) {
     radio('refund', refundText),
     radio(
       'store_credit',
-      creditText,
+      creditLabel,
       bonusPercent() > 0 ? h('span', { class: 'badge' }, t('items.credit.bonus', { percent: bonusPercent() })) : null,
     ),
     options.length ? radio('exchange', t('items.exchange')) : null,
@@ -319,8 +329,8 @@ function itemCard(line, i) {
   const update = () => {
     details.hidden = !sel.checked;
     refundText.textContent = t('items.refund', { amount: money(line.unit_price * sel.quantity, currency()) });
-    creditText.textContent = t('items.credit', { amount: money(creditAmount(line, sel.quantity), currency()) });
-    feeNote.hidden = !(feePercent() > 0 && FEE_REASONS.includes(sel.reason));
+    creditLabel.textContent = creditText(line, sel.quantity);
+    feeNote.hidden = !feeApplies(sel.reason);
     exchange.wrap.hidden = sel.resolution !== 'exchange';
     qty.setError(errorOf('quantity'));
     reason.setError(errorOf('reason'));
@@ -385,7 +395,7 @@ function selectedLines() {
 function resolutionText(line, sel) {
   const qty = sel.quantity;
   if (sel.resolution === 'refund') return t('items.refund', { amount: money(line.unit_price * qty, currency()) });
-  if (sel.resolution === 'store_credit') return t('items.credit', { amount: money(creditAmount(line, qty), currency()) });
+  if (sel.resolution === 'store_credit') return creditText(line, qty);
   const opt = (line.exchange_options || []).find((o) => o.sku === sel.exchange_sku);
   return t('review.exchange', { variant: opt?.variant || sel.exchange_sku });
 }
@@ -402,7 +412,7 @@ function viewReview() {
       { class: 'cards' },
       selectedLines().map((line) => {
         const sel = S.sel[line.line_id];
-        const fee = feePercent() > 0 && FEE_REASONS.includes(sel.reason) && sel.resolution !== 'exchange';
+        const fee = feeApplies(sel.reason) && sel.resolution !== 'exchange';
         return h(
           'li',
           {},
@@ -635,7 +645,8 @@ function submissionBody() {
     if (sel.resolution === 'exchange') item.exchange_sku = sel.exchange_sku;
     return item;
   });
-  return { body: JSON.stringify({ items }), lineIds: lines.map((l) => l.line_id) };
+  // The language the customer reads: kaeru's e-mails about this return use it.
+  return { body: JSON.stringify({ items, language: lang() }), lineIds: lines.map((l) => l.line_id) };
 }
 
 // "items[0].reason" → itemErrors[`${line_id}.reason`]; true when it named an item field.

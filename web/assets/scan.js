@@ -462,7 +462,7 @@ function resolutionBox(ret) {
   const f = ret.refund || {};
   const cur = f.currency || ret.currency;
   const row = (cls, label, value) => h('div', { class: `money-row money-row--${cls}` }, h('dt', {}, label), h('dd', {}, value));
-  const missing = (ret.items || []).reduce((n, i) => n + Math.max(0, (i.quantity || 0) - (i.received_quantity ?? i.quantity ?? 0)), 0);
+  const missing = f.missing || 0;
   return h(
     'section',
     { class: 'resolution', id: 'resolution', 'aria-labelledby': 'resolution-title' },
@@ -544,6 +544,11 @@ function errorSlot(id, thunk) {
   return h('p', { class: 'field-error', id, hidden: !thunk }, thunk ? thunk() : '');
 }
 
+// Whether units of this grade may go to resale, as the return's answer says (the merchant's policy).
+function resalable(ret, grade) {
+  return (ret.resalable_grades || []).includes(grade);
+}
+
 function inspectForm(ret, item) {
   const d = draftOf(ret, item);
   const id = `i${item.item_id}`;
@@ -606,14 +611,14 @@ function inspectForm(ret, item) {
               onchange: () => {
                 d[name] = v;
                 delete d.errors[name];
-                if (name === 'grade' && v === 'damaged' && d.disposition === 'resale') d.disposition = null;
+                if (name === 'grade' && !resalable(ret, v) && d.disposition === 'resale') d.disposition = null;
                 update();
               },
             }),
           ),
         ),
       ),
-      name === 'disposition' && d.grade === 'damaged' ? h('p', { class: 'hint' }, t('scan.inspect.noresale')) : null,
+      name === 'disposition' && d.grade && !resalable(ret, d.grade) ? h('p', { class: 'hint' }, t('scan.inspect.noresale')) : null,
       errorSlot(`${id}-${name}-error`, d.errors[name]),
     );
 
@@ -630,7 +635,7 @@ function inspectForm(ret, item) {
     qty,
     missing ? h('p', { class: 'note' }, t('scan.inspect.missing')) : null,
     missing ? null : choices('grade', GRADES, 'grade', null),
-    missing ? null : choices('disposition', DISPOSITIONS, 'disposition', d.grade === 'damaged' ? 'resale' : null),
+    missing ? null : choices('disposition', DISPOSITIONS, 'disposition', d.grade && !resalable(ret, d.grade) ? 'resale' : null),
     note.wrap,
     d.formError ? h('div', { class: 'notice notice--error', role: 'alert', id: `${id}-form-error`, tabindex: '-1' }, d.formError()) : null,
     h(
@@ -641,26 +646,26 @@ function inspectForm(ret, item) {
   );
 }
 
-function inspectionErrors(d, item) {
+function inspectionErrors(d, item, ret) {
   const errors = {};
   const q = receivedOf(d);
   if (Number.isNaN(q) || q > item.quantity) errors.received_quantity = () => t('scan.inspect.err.received_quantity', { n: item.quantity });
   if (q > 0) {
     if (!d.grade) errors.grade = () => t('scan.inspect.err.grade');
     if (!d.disposition) errors.disposition = () => t('scan.inspect.err.disposition');
-    else if (d.grade === 'damaged' && d.disposition === 'resale') errors.disposition = () => t('scan.inspect.err.resale');
+    else if (d.grade && !resalable(ret, d.grade) && d.disposition === 'resale') errors.disposition = () => t('scan.inspect.err.resale');
   }
   if (d.note.length > NOTE_MAX) errors.note = () => t('scan.inspect.err.note');
   return errors;
 }
 
 // A 422 from the server, field by field, in the page's words where it knows the field.
-function serverErrors(err, d, item) {
+function serverErrors(err, d, item, ret) {
   const errors = {};
   const known = {
     received_quantity: () => t('scan.inspect.err.received_quantity', { n: item.quantity }),
     grade: () => t('scan.inspect.err.grade'),
-    disposition: () => (d.grade === 'damaged' && d.disposition === 'resale' ? t('scan.inspect.err.resale') : t('scan.inspect.err.disposition')),
+    disposition: () => (d.grade && !resalable(ret, d.grade) && d.disposition === 'resale' ? t('scan.inspect.err.resale') : t('scan.inspect.err.disposition')),
     note: () => t('scan.inspect.err.note'),
   };
   for (const e of err.fieldErrors) {
@@ -691,7 +696,7 @@ async function inspect(ret, item) {
   const d = draftOf(ret, item);
   if (d.busy) return;
   d.formError = null;
-  d.errors = inspectionErrors(d, item);
+  d.errors = inspectionErrors(d, item, ret);
   if (Object.keys(d.errors).length) {
     rerenderItem(ret, item);
     return focusFirstError(item, d.errors);
@@ -715,7 +720,7 @@ async function inspect(ret, item) {
     d.busy = false;
     if (err.status === 401) return sessionEnded(null);
     if (err.status === 422) {
-      d.errors = serverErrors(err, d, item);
+      d.errors = serverErrors(err, d, item, ret);
       if (!Object.keys(d.errors).length) d.formError = () => err.problem.detail || err.problem.title || t('err.check');
     } else if (err.status === 409) {
       d.formError = () => t('scan.inspect.conflict');

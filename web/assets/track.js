@@ -35,6 +35,11 @@ function announce(text) {
   setTimeout(() => (el.textContent = text), 50);
 }
 
+// What the label is good for, as the API says (older answers: usable while label_issued).
+function labelState(r) {
+  return r.label_state || (r.status === 'label_issued' ? 'usable' : 'used');
+}
+
 function labelUrl(r) {
   return r.label_url || `/api/v1/returns/${encodeURIComponent(r.rma)}/label.pdf?k=${encodeURIComponent(S.key)}`;
 }
@@ -93,11 +98,15 @@ function viewReturn(r) {
       h('p', { class: 'status-word', id: 'status' }, word('status', r.status)),
       h('p', { class: 'status-desc' }, t(`statusdesc.${r.status}`)),
       S.notice ? h('p', { class: `notice notice--${S.notice.kind}` }, S.notice.text()) : null,
-      r.status === 'label_issued'
+      labelState(r) === 'usable'
         ? [
             h('a', { class: 'button button--primary', href: labelUrl(r), target: '_blank', rel: 'noopener', id: 'label-link' }, t('track.label')),
             h('p', { class: 'hint' }, t('track.label.hint')),
           ]
+        : null,
+      // A void label (canceled, expired) is not served: say why instead of offering it.
+      labelState(r) === 'void'
+        ? h('p', { class: 'notice notice--error', id: 'label-void', role: 'note' }, t(`track.label.void.${r.status}`))
         : null,
       refundBox(r),
     ),

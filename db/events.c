@@ -1,0 +1,546 @@
+/* The outbox: events, the feed, webhooks and their deliveries (see db/events.h and
+ * migrations/009_events.sql for why events are ordered by a per-merchant seq). */
+#include "db/events.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIME(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
+
+/* The counter row is written (and so locked until COMMIT) before it is read back. */
+static const char sql_seq_next[] =
+    "INSERT INTO merchant_event_seq (merchant_id, last_seq) VALUES (?, 1)"
+    " ON DUPLICATE KEY UPDATE last_seq = last_seq + 1";
+static const char sql_seq_get[] = "SELECT last_seq FROM merchant_event_seq WHERE merchant_id = ?";
+static const char sql_event_insert[] =
+    "INSERT INTO events (merchant_id, seq, type, at, rma, listing_id, data)"
+    " VALUES (?, ?, ?, UTC_TIMESTAMP(), ?, ?, ?)";
+static const char sql_webhook_events[] = "SELECT events FROM webhooks WHERE merchant_id = ?";
+static const char sql_delivery_insert[] =
+    "INSERT INTO webhook_deliveries (merchant_id, event_id, created_at, next_attempt_at)"
+    " VALUES (?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+static const char sql_return_brief[] =
+    "SELECT r.merchant_id, r.rma, r.status, o.order_number, o.currency FROM returns r"
+    " JOIN orders o ON o.id = r.order_id WHERE r.id = ?";
+static const char sql_return_items_brief[] =
+    "SELECT ri.id, l.line_id, ri.sku, ri.name, ri.variant, ri.quantity, ri.unit_price, ri.reason,"
+    " ri.resolution, ri.exchange_sku, ri.status, ri.received_quantity, ri.grade,"
+    " ri.disposition FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
+    " WHERE ri.return_id = ? ORDER BY ri.id";
+static const char sql_listing_brief[] =
+    "SELECT l.id, l.status, l.title, l.variant, l.sku, l.product_id, l.grade, l.condition_note,"
+    " l.currency, l.original_price, l.suggested_price, l.price, r.rma, l.reject_reason"
+    " FROM listings l JOIN returns r ON r.id = l.return_id WHERE l.merchant_id = ? AND l.id = ?";
+static const char sql_item_listings[] =
+    "SELECT id FROM listings WHERE merchant_id = ? AND return_item_id = ? ORDER BY unit";
+static const char sql_events_page[] =
+    "SELECT id, seq, type, " TIME("at") ", rma, listing_id, data FROM events"
+                                        " WHERE merchant_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+static const char sql_webhook_get[] =
+    "SELECT url, events, secret, " TIME("paused_at") " FROM webhooks WHERE merchant_id = ?";
+static const char sql_webhook_put[] =
+    "INSERT INTO webhooks (merchant_id, url, events, secret, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP()) ON DUPLICATE KEY UPDATE"
+    " url = VALUES(url), events = VALUES(events), secret = VALUES(secret),"
+    " updated_at = VALUES(updated_at), paused_at = NULL";
+static const char sql_webhook_update[] =
+    "UPDATE webhooks SET url = ?, events = ?, updated_at = UTC_TIMESTAMP(), paused_at = NULL"
+    " WHERE merchant_id = ?";
+static const char sql_webhook_delete[] = "DELETE FROM webhooks WHERE merchant_id = ?";
+static const char sql_deliveries_page[] =
+    "SELECT d.id, d.merchant_id, d.event_id, d.attempts, e.type, d.status, d.last_status_code,"
+    " " TIME("d.next_attempt_at") ", d.last_error,"
+                                  " TIMESTAMPDIFF(SECOND, '1970-01-01', d.created_at)"
+                                  " FROM webhook_deliveries d JOIN events e ON e.id = d.event_id"
+                                  " WHERE d.merchant_id = ? ORDER BY d.id DESC LIMIT ?";
+static const char sql_delivery_retry[] =
+    "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = UTC_TIMESTAMP(),"
+    " claimed_by = NULL, lease_until = NULL WHERE merchant_id = ? AND id = ?";
+static const char sql_delivery_exists[] =
+    "SELECT 1 FROM webhook_deliveries WHERE merchant_id = ? AND id = ?";
+static const char sql_deliveries_due[] =
+    "SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.merchant_id = d.merchant_id"
+    " WHERE d.status = 'pending' AND d.next_attempt_at <= UTC_TIMESTAMP()"
+    " AND (d.lease_until IS NULL OR d.lease_until < UTC_TIMESTAMP()) AND w.paused_at IS NULL"
+    " ORDER BY d.next_attempt_at, d.id LIMIT ?";
+/* The guard: only a delivery still due and unleased is taken; of racing dispatchers one
+ * changes the row, the others change nothing (or lose certification on Galera). */
+static const char sql_delivery_claim[] =
+    "UPDATE webhook_deliveries SET claimed_by = ?,"
+    " lease_until = TIMESTAMPADD(SECOND, ?, UTC_TIMESTAMP()) WHERE id = ? AND status = 'pending'"
+    " AND next_attempt_at <= UTC_TIMESTAMP()"
+    " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())";
+static const char sql_delivery_job[] =
+    "SELECT d.id, d.event_id, d.attempts, TIMESTAMPDIFF(SECOND, '1970-01-01', d.created_at),"
+    " w.url, w.secret, e.id, e.seq, e.type, " TIME(
+        "e.at") ", e.rma, e.listing_id, e.data"
+                " FROM webhook_deliveries d JOIN webhooks w ON w.merchant_id = d.merchant_id"
+                " JOIN events e ON e.id = d.event_id WHERE d.id = ? AND d.claimed_by = ?";
+static const char sql_delivery_done[] =
+    "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1,"
+    " last_attempt_at = UTC_TIMESTAMP(), last_status_code = ?, last_error = ?,"
+    " next_attempt_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), claimed_by = NULL,"
+    " lease_until = NULL WHERE id = ? AND claimed_by = ?";
+static const char sql_webhook_pause[] =
+    "UPDATE webhooks w JOIN webhook_deliveries d ON d.merchant_id = w.merchant_id"
+    " SET w.paused_at = UTC_TIMESTAMP() WHERE d.id = ? AND w.paused_at IS NULL";
+
+static const char sql_return_touch[] =
+    "UPDATE returns SET updated_at = CURRENT_TIMESTAMP WHERE id = ?";
+static const char sql_language_set[] = "UPDATE returns SET language = ? WHERE id = ?";
+static const char sql_email_queue[] =
+    "INSERT IGNORE INTO emails (merchant_id, return_id, kind, ref, data, created_at,"
+    " next_attempt_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+static const char sql_emails_due[] =
+    "SELECT id FROM emails WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()"
+    " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())"
+    " ORDER BY next_attempt_at, id LIMIT ?";
+static const char sql_email_claim[] =
+    "UPDATE emails SET claimed_by = ?, lease_until = TIMESTAMPADD(SECOND, ?, UTC_TIMESTAMP())"
+    " WHERE id = ? AND status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()"
+    " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())";
+static const char sql_email_job[] =
+    "SELECT e.id, e.attempts, TIMESTAMPDIFF(SECOND, '1970-01-01', e.created_at), e.kind, r.rma,"
+    " r.language, o.email, e.data FROM emails e JOIN returns r ON r.id = e.return_id"
+    " JOIN orders o ON o.id = r.order_id"
+    " WHERE e.id = ? AND e.claimed_by = ?";
+static const char sql_email_done[] =
+    "UPDATE emails SET status = ?, attempts = attempts + 1, last_error = ?,"
+    " sent_at = CASE WHEN ? THEN UTC_TIMESTAMP() END,"
+    " next_attempt_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), claimed_by = NULL,"
+    " lease_until = NULL WHERE id = ? AND claimed_by = ?";
+
+const char *const languages[LANGUAGE__MAX] = {[LANGUAGE_JA] = "ja", [LANGUAGE_EN] = "en"};
+
+/* The customer e-mail each timeline event sends, if any. */
+static const char *const email_kinds[EVENT__MAX] = {
+    [EVENT_CREATED] = "return_started",   [EVENT_RECEIVED] = "parcel_received",
+    [EVENT_RESOLVED] = "return_resolved", [EVENT_CANCELED] = "return_canceled",
+    [EVENT_EXPIRED] = "return_expired",
+};
+
+enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t return_id,
+                                 const char *kind, const char *ref, const char *data_json)
+{
+	return db_exec(db, sql_email_queue,
+	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBS(kind), DBS(ref ? ref : ""),
+	                       DBS(data_json)),
+	               NULL, NULL);
+}
+
+enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language)
+{
+	return db_exec(db, sql_language_set, DB_ARGS(DBS(language), DBI(return_id)), NULL, NULL);
+}
+
+/* Claims up to max rows of `due` by the guarded UPDATE `claim`; *ids gets those won. */
+static enum kaeru_err claim_rows(struct db *db, const char *due, const char *claim, const char *me,
+                                 int lease_s, size_t max, int64_t **ids, size_t *n)
+{
+	struct db_rows rows;
+	*n = 0;
+	enum kaeru_err e = db_query(db, due, DB_ARGS(DBI(max)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*ids = arena_zalloc(db->arena, sizeof(**ids) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++) {
+		uint64_t affected = 0;
+		e = db_exec(db, claim, DB_ARGS(DBS(me), DBI(lease_s), DBI(db_int(&rows, i, 0))),
+		            &affected, NULL);
+		if (e == KAERU_ERETRY)
+			continue; /* another dispatcher won it */
+		if (e != KAERU_OK)
+			return e;
+		if (affected == 1)
+			(*ids)[(*n)++] = db_int(&rows, i, 0);
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_emails_claim(struct db *db, const char *me, int lease_s, size_t max,
+                                  struct email_job **out, size_t *n)
+{
+	int64_t *ids = NULL;
+	size_t won = 0;
+	*n = 0;
+	enum kaeru_err e =
+	    claim_rows(db, sql_emails_due, sql_email_claim, me, lease_s, max, &ids, &won);
+	if (e != KAERU_OK)
+		return e;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (won + 1));
+	for (size_t i = 0; i < won; i++) {
+		struct db_rows j;
+		if ((e = db_query(db, sql_email_job, DB_ARGS(DBI(ids[i]), DBS(me)), &j)) !=
+		    KAERU_OK)
+			return e;
+		if (j.nrows != 1)
+			continue;
+		(*out)[(*n)++] = (struct email_job){.id = db_int(&j, 0, 0),
+		                                    .attempts = db_int(&j, 0, 1),
+		                                    .created_at = db_int(&j, 0, 2),
+		                                    .kind = db_str(&j, 0, 3),
+		                                    .rma = db_str(&j, 0, 4),
+		                                    .language = db_str(&j, 0, 5),
+		                                    .to = db_str(&j, 0, 6),
+		                                    .data_json = db_str(&j, 0, 7)};
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_email_attempted(struct db *db, const char *me, int64_t id, bool sent,
+                                     const char *error, bool give_up, int64_t next_at)
+{
+	const char *status = sent ? "sent" : give_up ? "failed" : "pending";
+	return db_exec(db, sql_email_done,
+	               DB_ARGS(DBS(status), DBS(error), DBI(sent), DBI(next_at), DBI(id), DBS(me)),
+	               NULL, NULL);
+}
+
+bool webhook_wants(const char *patterns_json, const char *type)
+{
+	json_t *patterns = json_loads(patterns_json ? patterns_json : "", 0, NULL);
+	bool wants = false;
+	size_t i;
+	json_t *p;
+	json_array_foreach(patterns, i, p)
+	{
+		const char *s = json_string_value(p);
+		size_t len = s ? strlen(s) : 0;
+		if (!s)
+			continue;
+		if (strcmp(s, "*") == 0 || strcmp(s, type) == 0 ||
+		    (len >= 2 && s[len - 1] == '*' && s[len - 2] == '.' &&
+		     strncmp(s, type, len - 1) == 0))
+			wants = true;
+	}
+	json_decref(patterns);
+	return wants;
+}
+
+enum kaeru_err store_event_emit(struct db *db, int64_t merchant_id, const char *type,
+                                const char *rma, int64_t listing_id, const char *data_json)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_exec(db, sql_seq_next, DB_ARGS(DBI(merchant_id)), NULL, NULL);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_seq_get, DB_ARGS(DBI(merchant_id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows != 1)
+		return KAERU_EINTERNAL;
+	int64_t seq = db_int(&rows, 0, 0);
+	uint64_t event_id = 0;
+	e = db_exec(db, sql_event_insert,
+	            DB_ARGS(DBI(merchant_id), DBI(seq), DBS(type), DBS(rma),
+	                    listing_id ? DBI(listing_id) : DBN, DBS(data_json)),
+	            NULL, &event_id);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_webhook_events, DB_ARGS(DBI(merchant_id)), &rows);
+	if (e == KAERU_OK && rows.nrows == 1 && webhook_wants(db_str(&rows, 0, 0), type))
+		e = db_exec(db, sql_delivery_insert, DB_ARGS(DBI(merchant_id), DBI(event_id)), NULL,
+		            NULL);
+	return e;
+}
+
+/* The feed's name of each timeline event. */
+static const char *const return_event_types[EVENT__MAX] = {
+    [EVENT_CREATED] = "return.created",          [EVENT_RECEIVED] = "return.received",
+    [EVENT_INSPECTED] = "return.item_inspected", [EVENT_RESOLVED] = "return.resolved",
+    [EVENT_CANCELED] = "return.canceled",        [EVENT_EXPIRED] = "return.expired",
+};
+
+static json_t *int_or_null(const struct db_rows *rows, size_t i, size_t col)
+{
+	return db_isnull(rows, i, col) ? json_null() : json_integer(db_int(rows, i, col));
+}
+
+static json_t *str_or_null(const struct db_rows *rows, size_t i, size_t col)
+{
+	const char *s = db_str(rows, i, col);
+	return s ? json_string(s) : json_null();
+}
+
+/* Moves the money of a resolved return's timeline detail into the feed's shapes. */
+static void resolved_money(json_t *data, json_t *detail, const char *currency)
+{
+	json_int_t refund = json_integer_value(json_object_get(detail, "refund"));
+	json_object_set_new(data, "refund",
+	                    json_pack("{s:I, s:s, s:s}", "amount", refund, "currency", currency,
+	                              "method", "original_payment"));
+	json_object_set_new(
+	    data, "store_credit",
+	    json_pack("{s:I, s:I, s:s}", "amount",
+	              json_integer_value(json_object_get(detail, "store_credit")), "bonus",
+	              json_integer_value(json_object_get(detail, "store_credit_bonus")), "currency",
+	              currency));
+	json_object_set_new(
+	    data, "restocking_fee",
+	    json_integer(json_integer_value(json_object_get(detail, "restocking_fee"))));
+	json_object_set_new(data, "missing",
+	                    json_integer(json_integer_value(json_object_get(detail, "missing"))));
+	json_t *exchanges = json_object_get(detail, "exchanges");
+	json_object_set(data, "exchanges", json_is_array(exchanges) ? exchanges : json_array());
+}
+
+enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_type type,
+                                  const char *detail_json)
+{
+	struct db_rows ret, items;
+	enum kaeru_err e = db_query(db, sql_return_brief, DB_ARGS(DBI(return_id)), &ret);
+	if (e != KAERU_OK)
+		return e;
+	if (ret.nrows != 1)
+		return KAERU_ENOTFOUND;
+	if ((e = db_query(db, sql_return_items_brief, DB_ARGS(DBI(return_id)), &items)) != KAERU_OK)
+		return e;
+	const char *currency = db_str(&ret, 0, 4);
+	json_t *list = json_array();
+	for (size_t i = 0; i < items.nrows; i++)
+		json_array_append_new(
+		    list,
+		    json_pack(
+		        "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o}",
+		        "item_id", (json_int_t)db_int(&items, i, 0), "line_id",
+		        db_str(&items, i, 1), "sku", db_str(&items, i, 2), "name",
+		        db_str(&items, i, 3), "variant", db_str(&items, i, 4), "quantity",
+		        (json_int_t)db_int(&items, i, 5), "unit_price",
+		        (json_int_t)db_int(&items, i, 6), "reason", db_str(&items, i, 7),
+		        "resolution", db_str(&items, i, 8), "exchange_sku",
+		        str_or_null(&items, i, 9), "status", db_str(&items, i, 10),
+		        "received_quantity", int_or_null(&items, i, 11), "grade",
+		        str_or_null(&items, i, 12), "disposition", str_or_null(&items, i, 13)));
+	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:o}", "rma", db_str(&ret, 0, 1), "status",
+	                         db_str(&ret, 0, 2), "order_number", db_str(&ret, 0, 3), "currency",
+	                         currency, "items", list);
+	json_t *detail = detail_json ? json_loads(detail_json, 0, NULL) : NULL;
+	if (type == EVENT_RESOLVED && detail)
+		resolved_money(data, detail, currency);
+	else if (type == EVENT_INSPECTED && detail)
+		json_object_set(data, "item", detail);
+	else if (json_is_object(detail))
+		json_object_update_missing(data, detail);
+	json_decref(detail);
+	char *text = json_dumps(data, JSON_COMPACT);
+	json_decref(data);
+	const char *name = type < EVENT__MAX && return_event_types[type]
+	                       ? return_event_types[type]
+	                       : arena_printf(db->arena, "return.%s", event_type_names[type]);
+	e = store_event_emit(db, db_int(&ret, 0, 0), name, db_str(&ret, 0, 1), 0, text);
+	free(text);
+	if (e == KAERU_OK) /* every change is a change the shop's updated_since list shows */
+		e = db_exec(db, sql_return_touch, DB_ARGS(DBI(return_id)), NULL, NULL);
+	if (e == KAERU_OK && type < EVENT__MAX && email_kinds[type])
+		e = store_email_queue(db, db_int(&ret, 0, 0), return_id, email_kinds[type], NULL,
+		                      NULL);
+	return e;
+}
+
+enum kaeru_err store_event_listing(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                   const char *type)
+{
+	struct db_rows l;
+	enum kaeru_err e =
+	    db_query(db, sql_listing_brief, DB_ARGS(DBI(merchant_id), DBI(listing_id)), &l);
+	if (e != KAERU_OK)
+		return e;
+	if (l.nrows != 1)
+		return KAERU_ENOTFOUND;
+	json_t *data = json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}", "id",
+	    (json_int_t)db_int(&l, 0, 0), "status", db_str(&l, 0, 1), "title", db_str(&l, 0, 2),
+	    "variant", db_str(&l, 0, 3), "sku", db_str(&l, 0, 4), "product_id", db_str(&l, 0, 5),
+	    "grade", db_str(&l, 0, 6), "condition_note", db_str(&l, 0, 7), "currency",
+	    db_str(&l, 0, 8), "original_price", (json_int_t)db_int(&l, 0, 9), "suggested_price",
+	    (json_int_t)db_int(&l, 0, 10), "price", (json_int_t)db_int(&l, 0, 11), "rma",
+	    db_str(&l, 0, 12), "reject_reason", str_or_null(&l, 0, 13));
+	char *text = json_dumps(data, JSON_COMPACT);
+	json_decref(data);
+	e = store_event_emit(db, merchant_id, type, db_str(&l, 0, 12), listing_id, text);
+	free(text);
+	return e;
+}
+
+enum kaeru_err store_event_listings_drafted(struct db *db, int64_t merchant_id,
+                                            int64_t return_item_id)
+{
+	struct db_rows ids;
+	enum kaeru_err e =
+	    db_query(db, sql_item_listings, DB_ARGS(DBI(merchant_id), DBI(return_item_id)), &ids);
+	for (size_t i = 0; e == KAERU_OK && i < ids.nrows; i++)
+		e = store_event_listing(db, merchant_id, db_int(&ids, i, 0), "listing.drafted");
+	return e;
+}
+
+enum kaeru_err store_events_page(struct db *db, int64_t merchant_id, int64_t after, int64_t limit,
+                                 struct event_row **out, size_t *n)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_events_page, DB_ARGS(DBI(merchant_id), DBI(after), DBI(limit)), &rows);
+	*n = 0;
+	if (e != KAERU_OK)
+		return e;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++)
+		(*out)[i] = (struct event_row){
+		    .id = db_int(&rows, i, 0),
+		    .seq = db_int(&rows, i, 1),
+		    .type = db_str(&rows, i, 2),
+		    .at = db_str(&rows, i, 3),
+		    .rma = db_str(&rows, i, 4),
+		    .listing_id = db_int(&rows, i, 5),
+		    .data_json = db_str(&rows, i, 6),
+		};
+	*n = rows.nrows;
+	return KAERU_OK;
+}
+
+json_t *event_json(const struct event_row *ev)
+{
+	json_t *j = json_pack("{s:o, s:I, s:s, s:s}", "id", json_sprintf("%lld", (long long)ev->id),
+	                      "seq", (json_int_t)ev->seq, "type", ev->type, "at", ev->at);
+	if (ev->rma)
+		json_object_set_new(j, "rma", json_string(ev->rma));
+	if (ev->listing_id)
+		json_object_set_new(j, "listing_id", json_integer(ev->listing_id));
+	json_t *data = json_loads(ev->data_json ? ev->data_json : "", 0, NULL);
+	json_object_set_new(j, "data", json_is_object(data) ? data : json_object());
+	return j;
+}
+
+enum kaeru_err store_webhook_get(struct db *db, int64_t merchant_id, struct webhook *w)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_webhook_get, DB_ARGS(DBI(merchant_id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows != 1)
+		return KAERU_ENOTFOUND;
+	*w = (struct webhook){.url = db_str(&rows, 0, 0),
+	                      .events_json = db_str(&rows, 0, 1),
+	                      .secret = db_str(&rows, 0, 2),
+	                      .paused_at = db_str(&rows, 0, 3)};
+	return KAERU_OK;
+}
+
+enum kaeru_err store_webhook_put(struct db *db, int64_t merchant_id, const char *url,
+                                 const char *events_json, const char *secret)
+{
+	if (secret)
+		return db_exec(db, sql_webhook_put,
+		               DB_ARGS(DBI(merchant_id), DBS(url), DBS(events_json), DBS(secret)),
+		               NULL, NULL);
+	struct webhook w;
+	enum kaeru_err e = store_webhook_get(db, merchant_id, &w);
+	if (e != KAERU_OK)
+		return e;
+	return db_exec(db, sql_webhook_update,
+	               DB_ARGS(DBS(url), DBS(events_json), DBI(merchant_id)), NULL, NULL);
+}
+
+enum kaeru_err store_webhook_delete(struct db *db, int64_t merchant_id)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e =
+	    db_exec(db, sql_webhook_delete, DB_ARGS(DBI(merchant_id)), &affected, NULL);
+	return e == KAERU_OK && affected == 0 ? KAERU_ENOTFOUND : e;
+}
+
+enum kaeru_err store_deliveries_page(struct db *db, int64_t merchant_id, int64_t limit,
+                                     struct delivery **out, size_t *n)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_deliveries_page, DB_ARGS(DBI(merchant_id), DBI(limit)), &rows);
+	*n = 0;
+	if (e != KAERU_OK)
+		return e;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++)
+		(*out)[i] = (struct delivery){
+		    .id = db_int(&rows, i, 0),
+		    .merchant_id = db_int(&rows, i, 1),
+		    .event_id = db_int(&rows, i, 2),
+		    .attempts = db_int(&rows, i, 3),
+		    .type = db_str(&rows, i, 4),
+		    .status = db_str(&rows, i, 5),
+		    .has_status_code = !db_isnull(&rows, i, 6),
+		    .last_status_code = db_int(&rows, i, 6),
+		    .next_attempt_at = db_str(&rows, i, 7),
+		    .last_error = db_str(&rows, i, 8),
+		    .created_at = db_int(&rows, i, 9),
+		};
+	*n = rows.nrows;
+	return KAERU_OK;
+}
+
+enum kaeru_err store_delivery_retry(struct db *db, int64_t merchant_id, int64_t id)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_delivery_exists, DB_ARGS(DBI(merchant_id), DBI(id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	return db_exec(db, sql_delivery_retry, DB_ARGS(DBI(merchant_id), DBI(id)), NULL, NULL);
+}
+
+enum kaeru_err store_deliveries_claim(struct db *db, const char *me, int lease_s, size_t max,
+                                      struct delivery_job **out, size_t *n)
+{
+	int64_t *ids = NULL;
+	size_t won = 0;
+	*n = 0;
+	enum kaeru_err e =
+	    claim_rows(db, sql_deliveries_due, sql_delivery_claim, me, lease_s, max, &ids, &won);
+	if (e != KAERU_OK)
+		return e;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (won + 1));
+	for (size_t i = 0; i < won; i++) {
+		struct db_rows j;
+		if ((e = db_query(db, sql_delivery_job, DB_ARGS(DBI(ids[i]), DBS(me)), &j)) !=
+		    KAERU_OK)
+			return e;
+		if (j.nrows != 1)
+			continue;
+		struct event_row ev = {.id = db_int(&j, 0, 6),
+		                       .seq = db_int(&j, 0, 7),
+		                       .type = db_str(&j, 0, 8),
+		                       .at = db_str(&j, 0, 9),
+		                       .rma = db_str(&j, 0, 10),
+		                       .listing_id = db_int(&j, 0, 11),
+		                       .data_json = db_str(&j, 0, 12)};
+		json_t *body = event_json(&ev);
+		char *text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		(*out)[(*n)++] = (struct delivery_job){
+		    .id = db_int(&j, 0, 0),
+		    .event_id = db_int(&j, 0, 1),
+		    .attempts = db_int(&j, 0, 2),
+		    .created_at = db_int(&j, 0, 3),
+		    .url = db_str(&j, 0, 4),
+		    .secret = db_str(&j, 0, 5),
+		    .type = db_str(&j, 0, 8),
+		    .body = arena_strdup(db->arena, text),
+		};
+		free(text);
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_delivery_attempted(struct db *db, const char *me, int64_t id, bool delivered,
+                                        int status_code, const char *error, bool give_up,
+                                        int64_t next_at)
+{
+	const char *status = delivered ? "delivered" : give_up ? "failed" : "pending";
+	enum kaeru_err e = db_exec(db, sql_delivery_done,
+	                           DB_ARGS(DBS(status), status_code ? DBI(status_code) : DBN,
+	                                   DBS(error), DBI(next_at), DBI(id), DBS(me)),
+	                           NULL, NULL);
+	if (e == KAERU_OK && give_up && !delivered)
+		e = db_exec(db, sql_webhook_pause, DB_ARGS(DBI(id)), NULL, NULL);
+	return e;
+}

@@ -1,0 +1,233 @@
+/* Runs core's plans (core/lifecycle.h) in the caller's transaction: the status change guarded
+ * by the plan's from-status, each item's changes, stock moves, ledger rows, shipments, listing
+ * drafts, and the events with their details. Decides nothing. */
+#include "db/store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Each status change binds the status the plan was made from: a plan made from a stale read
+ * matches no row and runs nothing. */
+static const char sql_move[] =
+    "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = ?";
+static const char sql_receive[] =
+    "UPDATE returns SET status = ?, received_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
+    " updated_at = CURRENT_TIMESTAMP"
+    " WHERE id = ? AND status = ?";
+static const char sql_resolve[] =
+    "UPDATE returns SET status = ?, resolved_at = CURRENT_TIMESTAMP,"
+    " updated_at = CURRENT_TIMESTAMP, refund_total = ?, restocking_fee_total = ?,"
+    " store_credit_total = ?, bonus_total = ?, missing_units = ? WHERE id = ? AND status = ?";
+/* An item is inspected once: the guard binds its pending state. */
+static const char sql_inspect[] =
+    "UPDATE return_items SET status = 'inspected', received_quantity = ?, grade = ?,"
+    " disposition = ?, note = ?, inspected_at = CURRENT_TIMESTAMP, inspected_by = ?"
+    " WHERE id = ? AND status = 'pending'";
+
+static const char *name_or_null(const char *const *names, int n, int i)
+{
+	return i >= 0 && i < n ? names[i] : NULL;
+}
+
+enum kaeru_err store_return_life(const struct ret *r, struct life_item *items, size_t cap,
+                                 struct life_return *out)
+{
+	if (r->n_items > cap)
+		return KAERU_EINTERNAL; /* returns are made with at most RETURN_ITEMS_MAX items */
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct return_item *it = &r->items[i];
+		items[i] = (struct life_item){
+		    .quantity = it->quantity,
+		    .unit_price = it->unit_price,
+		    .reason = it->reason,
+		    .resolution = it->resolution,
+		    .reserved = it->reserved_quantity,
+		    .inspected = it->status && strcmp(it->status, "inspected") == 0,
+		    .inspection = {.received = it->received_quantity,
+		                   .grade = NAME_INDEX(grade_names, it->grade),
+		                   .disposition = NAME_INDEX(disposition_names, it->disposition),
+		                   .note = it->note},
+		};
+	}
+	*out = (struct life_return){r->status, r->expires_at, r->n_items, items};
+	return KAERU_OK;
+}
+
+/* An UPDATE that binds the expected prior state: no row means the state moved meanwhile, and
+ * the transaction is run again from its reads (KAERU_ERETRY). */
+static enum kaeru_err exec_guarded(struct db *db, const char *sql, const struct db_val *params,
+                                   size_t n)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e = db_exec(db, sql, params, n, &affected, NULL);
+	if (e == KAERU_OK && affected != 1)
+		return KAERU_ERETRY;
+	return e;
+}
+
+static enum kaeru_err run_status(struct db *db, const struct ret *r, const struct plan *p,
+                                 int64_t now)
+{
+	const char *to = return_status_names[p->to], *from = return_status_names[p->from];
+	if (p->resolves) {
+		const struct resolve_totals *t = &p->totals;
+		return exec_guarded(db, sql_resolve,
+		                    DB_ARGS(DBS(to), DBI(t->refund), DBI(t->fee),
+		                            DBI(t->store_credit), DBI(t->bonus), DBI(t->missing),
+		                            DBI(r->id), DBS(from)));
+	}
+	if (p->to == RETURN_RECEIVED)
+		return exec_guarded(db, sql_receive,
+		                    DB_ARGS(DBS(to), DBI(now), DBI(r->id), DBS(from)));
+	return exec_guarded(db, sql_move, DB_ARGS(DBS(to), DBI(r->id), DBS(from)));
+}
+
+/* Takes a new item's exchange units into reserve. When stock cannot cover them, the item's
+ * reserved_quantity becomes 0 and the run goes on (every such item is named): ECONFLICT. */
+static enum kaeru_err run_reserve(struct db *db, const struct ret *r, struct return_item *it,
+                                  const struct item_plan *ip)
+{
+	enum kaeru_err e =
+	    store_reserve(db, r->merchant_id, it->product_id, it->exchange_sku, ip->reserve);
+	if (e == KAERU_ECONFLICT)
+		it->reserved_quantity = 0;
+	return e;
+}
+
+static enum kaeru_err run_item(struct db *db, const struct ret *r, struct return_item *it,
+                               const struct item_plan *ip, int64_t user_id)
+{
+	enum kaeru_err e = KAERU_OK;
+	if (ip->inspect) {
+		const struct life_inspection *in = &ip->inspection;
+		e = exec_guarded(
+		    db, sql_inspect,
+		    DB_ARGS(DBI(in->received),
+		            DBS(name_or_null(grade_names, GRADE__MAX, in->grade)),
+		            DBS(name_or_null(disposition_names, DISPOSITION__MAX, in->disposition)),
+		            DBS(in->note), user_id ? DBI(user_id) : DBN, DBI(it->id)));
+		if (e != KAERU_OK)
+			return e;
+		/* The item as it now is, for what follows and for the answer. */
+		it->status = "inspected";
+		it->has_received = true;
+		it->received_quantity = in->received;
+		it->grade = name_or_null(grade_names, GRADE__MAX, in->grade);
+		it->disposition =
+		    name_or_null(disposition_names, DISPOSITION__MAX, in->disposition);
+		it->note = in->note;
+	}
+	if (ip->list_units > 0)
+		e = store_listings_draft(db, r, it, ip->list_units, ip->list_price);
+	if (e == KAERU_OK && ip->ledger)
+		e = store_ledger_add(db, r, it, &ip->money);
+	if (e == KAERU_OK && ip->ship > 0)
+		e = store_shipment_add(db, r, it, ip->ship);
+	if (e == KAERU_OK && ip->commit > 0)
+		e = store_inventory_commit(db, r->merchant_id, it->exchange_sku, ip->commit);
+	if (e == KAERU_OK && ip->release > 0)
+		e = store_release(db, r->merchant_id, it->exchange_sku, ip->release);
+	if (e == KAERU_OK && ip->unreserve) {
+		e = store_item_unreserve(db, it->id);
+		it->reserved_quantity = 0;
+	}
+	if (e == KAERU_OK && ip->restock > 0)
+		e = store_restock(db, r->merchant_id, it, ip->restock);
+	return e;
+}
+
+/* The event's detail as stored (JSON text in the arena), or NULL for none. */
+static const char *event_detail(struct db *db, const struct ret *r, const struct plan *p,
+                                const struct plan_event *ev)
+{
+	json_t *j = NULL;
+	switch (ev->type) {
+	case EVENT_CREATED:
+		j = json_pack("{s:I}", "items", (json_int_t)r->n_items);
+		break;
+	case EVENT_RECEIVED:
+		j = json_pack("{s:s, s:s}", "warehouse", r->warehouse_code, "warehouse_name",
+		              r->warehouse_name);
+		break;
+	case EVENT_INSPECTED: {
+		const struct return_item *it = &r->items[ev->item];
+		j = json_pack("{s:I, s:s, s:s, s:I, s:I, s:s?, s:s?}", "item_id",
+		              (json_int_t)it->id, "sku", it->sku, "name", it->name, "quantity",
+		              (json_int_t)it->quantity, "received_quantity",
+		              (json_int_t)it->received_quantity, "grade", it->grade, "disposition",
+		              it->disposition);
+		break;
+	}
+	case EVENT_RESOLVED: {
+		json_t *exchanges = json_array();
+		for (size_t i = 0; i < r->n_items; i++)
+			if (p->items[i].ship > 0)
+				json_array_append_new(
+				    exchanges, json_pack("{s:s, s:s, s:I}", "sku",
+				                         r->items[i].exchange_sku, "variant",
+				                         r->items[i].exchange_variant
+				                             ? r->items[i].exchange_variant
+				                             : "",
+				                         "quantity", (json_int_t)p->items[i].ship));
+		const struct resolve_totals *t = &p->totals;
+		j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "currency", r->currency,
+		              "refund", (json_int_t)t->refund, "restocking_fee", (json_int_t)t->fee,
+		              "store_credit", (json_int_t)t->store_credit, "store_credit_bonus",
+		              (json_int_t)t->bonus, "exchanges", exchanges, "missing",
+		              (json_int_t)t->missing);
+		break;
+	}
+	case EVENT_CANCELED:
+	case EVENT_EXPIRED:
+	case EVENT__MAX:
+		return NULL;
+	}
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!s)
+		return NULL; /* no detail rather than no event */
+	const char *text = arena_strdup(db->arena, s);
+	free(s);
+	return text;
+}
+
+enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p,
+                              const struct plan_by *by, int64_t now)
+{
+	if (!plan_runs(p))
+		return KAERU_OK;
+	enum kaeru_err e = KAERU_OK;
+	if (p->to != p->from && p->kind != PLAN_CREATE)
+		e = run_status(db, r, p, now);
+	bool short_of_stock = false;
+	for (size_t i = 0; e == KAERU_OK && i < p->n_items && i < r->n_items; i++) {
+		if (p->items[i].reserve > 0 &&
+		    (e = run_reserve(db, r, &r->items[i], &p->items[i])) == KAERU_ECONFLICT) {
+			short_of_stock = true;
+			e = KAERU_OK;
+		}
+		if (e == KAERU_OK)
+			e = run_item(db, r, &r->items[i], &p->items[i], by ? by->user_id : 0);
+	}
+	if (e == KAERU_OK && short_of_stock)
+		return KAERU_ECONFLICT;
+	for (size_t i = 0; e == KAERU_OK && i < p->n_events; i++) {
+		const struct plan_event *ev = &p->events[i];
+		const char *actor = ev->actor == ACTOR_CUSTOMER ? "customer"
+		                    : ev->actor == ACTOR_KAERU  ? "kaeru"
+		                    : by && by->actor           ? by->actor
+		                                                : "staff";
+		e = store_event_add_by(db, r->id, ev->type, actor,
+		                       ev->actor == ACTOR_STAFF && by ? by->user_id : 0,
+		                       event_detail(db, r, p, ev));
+	}
+	if (e != KAERU_OK)
+		return e;
+	r->status = p->to;
+	if (p->resolves) {
+		r->has_totals = true;
+		r->totals = p->totals;
+	}
+	return KAERU_OK;
+}
