@@ -283,6 +283,11 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 		snprintf(err, errlen, "return %s: %s", job->rma, db->last_error);
 		return false;
 	}
+	const char *reply_to = NULL;
+	if (store_merchant_reply_to(db, m.id, &reply_to) != KAERU_OK) {
+		snprintf(err, errlen, "merchant of %s: %s", job->rma, db->last_error);
+		return false;
+	}
 	int lang = job->language ? NAME_INDEX(languages, job->language) : -1;
 	if (lang < 0) /* not told: the merchant's own language by its currency */
 		lang = strcmp(m.currency, "JPY") == 0 ? LANGUAGE_JA : LANGUAGE_EN;
@@ -354,6 +359,10 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 	struct curl_slist *headers = curl_slist_append(NULL, date);
 	headers = curl_slist_append(
 	    headers, arena_printf(a, "From: %s <%s>", mail_header_word(a, m.name), cfg->mail_from));
+	if (address_ok(reply_to)) /* answers go to the merchant, not to kaeru */
+		headers =
+		    curl_slist_append(headers, arena_printf(a, "Reply-To: %s <%s>",
+		                                            mail_header_word(a, m.name), reply_to));
 	headers = curl_slist_append(headers, arena_printf(a, "To: <%s>", job->to));
 	headers = curl_slist_append(headers,
 	                            arena_printf(a, "Subject: %s", mail_header_word(a, subject)));

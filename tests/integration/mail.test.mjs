@@ -181,3 +181,26 @@ test('a label about to expire unscanned brings one reminder with its last day; a
     WHERE r.rma IN (${sqlString(a.rma)}, ${sqlString(b.rma)}) AND e.kind = 'label_expiring'`);
   assert.equal(queued, '1');
 });
+
+test('the merchant\'s reply-to address answers the e-mail; without one there is none', async () => {
+  const m = newMerchant({ warehouse: wh, currency: 'JPY' });
+  assert.match(adminOk(['merchant', 'policy', '--slug', m.slug, '--reply-to', 'support@shop.example']), /merchant/);
+  const plain = newMerchant({ warehouse: wh, currency: 'JPY' });
+  const headers = [];
+  for (const merchant of [m, plain]) {
+    const res = await postReturn((await openOrder(merchant)).token, [item], { body: { items: [item], language: 'en' } });
+    assert.equal(res.status, 201, res.text);
+    const [file] = await mailFor(res.json.rma);
+    const r = spawnSync('/usr/bin/python3', ['-c', `
+import email, sys
+from email import policy
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=policy.default)
+print(m.get('reply-to', ''))`, file], { encoding: 'utf8' });
+    headers.push(r.stdout.trim());
+  }
+  assert.equal(headers[0], `${m.name} <support@shop.example>`);
+  assert.equal(headers[1], '', 'no Reply-To without an address');
+  const bad = spawnSync(process.env.KAERU_ADMIN, ['merchant', 'policy', '--slug', m.slug, '--reply-to', 'a@b\r\nBcc: x@y'], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--reply-to must be an e-mail address/);
+});
