@@ -117,6 +117,21 @@ struct lookup {
 };
 enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
                             const char *order_number, struct lookup *out);
+/* The same with the order by its id (a return link names it): found only when it is the
+ * merchant's. */
+enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
+                                  int64_t order_id, struct lookup *out);
+/* The id of the merchant's order with this number; ENOTFOUND when none. */
+enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,
+                                        const char *order_number, int64_t *order_id);
+/* A return that holds units of an order line and counts (neither canceled nor expired). */
+struct line_return {
+	int64_t order_line_id;
+	const char *rma, *tracking_key, *status;
+};
+/* Every (line, return) pair of the order's returns that count, oldest return first. */
+enum kaeru_err store_order_line_returns(struct db *db, int64_t order_id, struct line_return **out,
+                                        size_t *n);
 
 struct stock {
 	const char *sku, *product_id, *variant;

@@ -39,6 +39,8 @@ enum route {
 	ROUTE_SHOP_RETURN_GET,
 	ROUTE_REFUND_PAID,
 	ROUTE_EXCHANGE_SHIPPED,
+	ROUTE_RETURN_LINK,
+	ROUTE_RETURN_QR,
 	ROUTE__MAX
 };
 
@@ -87,6 +89,8 @@ static const struct route_def {
     [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid", h_refund_paid},
     [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
                                 h_exchange_shipped},
+    [ROUTE_RETURN_LINK] = {METHOD_GET, "/api/v1/merchants/*/orders/*/return-link", h_return_link},
+    [ROUTE_RETURN_QR] = {METHOD_GET, "/api/v1/returns/*/qr.svg", h_return_qr},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */
