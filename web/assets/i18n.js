@@ -79,6 +79,17 @@ const DICT = {
     'ineligible.already_returned': 'Already returned',
     'ineligible.unknown': 'Not returnable',
 
+    // the customer's return in few taps (issue 14)
+    'items.notdelivered': 'Not delivered yet',
+    'ineligible.not_delivered': 'Not delivered yet: you can return it once it has arrived',
+    'items.held': 'In return {rma} ({status}): see its progress',
+    'link.expired': 'This return link has expired. Please find your order with its number and email address.',
+    'link.invalid': 'This return link does not work. Please find your order with its number and email address.',
+    'done.qr': 'No printer? Show this QR code at the drop-off counter and staff scan it from your phone.',
+    'done.qr.alt': 'QR code of return {rma}',
+    'done.shipby': 'Send the parcel by {date}. After that the label expires.',
+    'done.step5': 'When the parcel arrives we inspect it and then refund, credit or exchange as you chose; we email you at each step.',
+
     'review.heading': 'Check your return',
     'review.qty': 'Quantity',
     'review.reason': 'Reason',
@@ -477,7 +488,7 @@ const DICT = {
 
   ja: {
     'app.returns': '返品',
-    'app.powered': 'Returns by kaeru',
+    'app.powered': 'kaeru による返品受付',
     'app.loading': '読み込み中…',
     'app.noscript': 'このページを表示するには JavaScript を有効にしてください。',
     'lang.label': '言語',
@@ -549,6 +560,17 @@ const DICT = {
     'ineligible.final_sale': '返品不可のセール品です',
     'ineligible.already_returned': '返品手続き済みです',
     'ineligible.unknown': '返品できません',
+
+    // the customer's return in few taps (issue 14)
+    'items.notdelivered': 'まだお届けしていません',
+    'ineligible.not_delivered': 'まだお届けしていません。お届け後に返品できます',
+    'items.held': '返品 {rma}（{status}）の状況を見る',
+    'link.expired': 'この返品リンクは有効期限が切れています。注文番号とメールアドレスでご注文を検索してください。',
+    'link.invalid': 'この返品リンクは使用できません。注文番号とメールアドレスでご注文を検索してください。',
+    'done.qr': 'プリンターがない場合は、持ち込み窓口でこのQRコードを提示してください。スタッフがスマートフォンの画面から読み取ります。',
+    'done.qr.alt': '返品 {rma} のQRコード',
+    'done.shipby': '{date}までに発送してください。期限を過ぎるとラベルは使用できなくなります。',
+    'done.step5': '荷物が届くと検品し、ご希望どおり返金・ストアクレジット・交換を行います。各段階でメールでお知らせします。',
 
     'review.heading': '返品内容の確認',
     'review.qty': '数量',
