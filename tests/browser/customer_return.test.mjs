@@ -163,6 +163,9 @@ test('a customer returns a T-shirt for another size, scans the label, tracks and
     await timeline.getByText('返品受付').waitFor();
     assert.ok(/\d{4}年\d{1,2}月\d{1,2}日/.test(await timeline.textContent()), 'event times are Japanese dates');
     await page.getByRole('link', { name: '返送ラベルをダウンロード（PDF）' }).waitFor();
+    // The tracking page shows the ship-by day and the QR code too, while the label is usable.
+    await page.locator('#qr').waitFor();
+    assert.match(await page.locator('#ship-by').textContent(), /までに発送してください/);
     await page.getByText('Black / L に交換').or(page.getByText('TEE-BLK-L に交換')).first().waitFor();
     await shot('4-tracking');
 
@@ -177,6 +180,7 @@ test('a customer returns a T-shirt for another size, scans the label, tracks and
     assert.equal(await page.getByRole('link', { name: '返送ラベルをダウンロード（PDF）' }).count(), 0,
       'no label once canceled');
     assert.equal(await page.getByRole('button', { name: '返品をキャンセル' }).count(), 0);
+    assert.equal(await page.locator('#qr').count(), 0, 'no QR code once canceled');
     await shot('5-canceled');
 
     const stored = await getReturn(rma, { k });

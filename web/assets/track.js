@@ -2,7 +2,7 @@
 // Shows the status with a step indicator, the items, the event timeline, the label while it is
 // usable, the refund or credit once resolved, and lets the customer cancel before the parcel
 // arrives (the tracking key is read-only, so cancel first re-proves the order with the email).
-import { t, word, money, dateTime, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
+import { t, word, money, dateTime, day, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
 import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList } from './common.js';
 
 const FLOW = ['label_issued', 'received', 'resolved'];
@@ -100,6 +100,10 @@ function viewReturn(r) {
       S.notice ? h('p', { class: `notice notice--${S.notice.kind}` }, S.notice.text()) : null,
       labelState(r) === 'usable'
         ? [
+            r.ship_by ? h('p', { class: 'notice shipby', id: 'ship-by' }, t('done.shipby', { date: day(r.ship_by) })) : null,
+            // The label's QR code itself, for drop-off at a counter without a printer.
+            r.qr_url ? h('img', { class: 'qr', id: 'qr', src: r.qr_url, width: 200, height: 200, alt: t('done.qr.alt', { rma: r.rma }) }) : null,
+            r.qr_url ? h('p', { class: 'hint' }, t('done.qr')) : null,
             h('a', { class: 'button button--primary', href: labelUrl(r), target: '_blank', rel: 'noopener', id: 'label-link' }, t('track.label')),
             h('p', { class: 'hint' }, t('track.label.hint')),
           ]
