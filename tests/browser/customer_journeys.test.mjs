@@ -7,11 +7,13 @@
 // and shows the lookup, with no order data.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import {
-  BASE, RMA_RE, api, assertStatus, daysAgo, jpOrder, newMerchant, newOrderNumber, putOrder, scratchDir, usOrder,
+  BASE, RMA_RE, ROOT, api, assertStatus, daysAgo, jpOrder, newMerchant, newOrderNumber, putOrder, scratchDir, usOrder,
 } from '../integration/lib.mjs';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -24,7 +26,7 @@ const WORDS = {
     orderNumber: '注文番号', email: 'メールアドレス', find: '注文を検索', items: '返品する商品を選択',
     returnIt: 'この商品を返品する', reason: 'サイズが小さい', submit: '返品を申し込む', done: '返品を受け付けました',
     label: '返送ラベルをダウンロード（PDF）', shipBy: /までに発送してください/, lookup: 'ご注文を検索',
-    held: /の状況を見る/, linkInvalid: 'この返品リンクは使用できません', footer: 'kaeru による返品受付',
+    held: /の状況を見る/, linkInvalid: 'この返品リンクは使用できません', linkExpired: 'この返品リンクは有効期限が切れています', footer: 'kaeru による返品受付',
   },
   en: {
     orderNumber: 'Order number', email: 'Email address', find: 'Find my order', items: 'Choose items to return',
@@ -198,16 +200,22 @@ test('Back, Forward and reload keep every step; a returned line leads to its tra
   });
 });
 
-test('a forged or foreign return link shows the lookup with a clear message, and no order', { timeout: 60_000 }, async () => {
+test('a forged, foreign or expired return link shows the lookup with a clear message, and no order', { timeout: 60_000 }, async () => {
   const { m, orderNumber } = await shopWithOrder('JPY');
   const other = newMerchant();
   const hash = await returnLink(m, orderNumber);
+  // The same link expired a minute ago, signed as the server signs (the test stack's secret).
+  const [, mid, oid] = decodeURIComponent(hash.replace(/^#link=/, '')).split('.');
+  const secret = Buffer.from(readFileSync(join(process.env.KAERU_STACK || join(ROOT, 'var'), 'secret'), 'utf8').trim(), 'hex');
+  const head = `l1.${mid}.${oid}.${Math.floor(Date.now() / 1000) - 60}`;
+  const expired = `#link=${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
   const w = WORDS.ja;
   await withPage(async (page) => {
-    for (const url of [`${BASE}/returns/${m.slug}/?lang=ja${hash}x`, `${BASE}/returns/${other.slug}/?lang=ja${hash}`]) {
+    for (const [url, message] of [[`${BASE}/returns/${m.slug}/?lang=ja${hash}x`, w.linkInvalid],
+      [`${BASE}/returns/${other.slug}/?lang=ja${hash}`, w.linkInvalid], [`${BASE}/returns/${m.slug}/?lang=ja${expired}`, w.linkExpired]]) {
       await page.goto(url);
       await page.getByRole('heading', { name: w.lookup }).waitFor();
-      await page.getByRole('alert').filter({ hasText: w.linkInvalid }).waitFor();
+      await page.getByRole('alert').filter({ hasText: message }).waitFor();
       assert.equal(await page.locator('article').count(), 0, 'no order lines');
       assert.equal(await page.getByText('オーガニックTシャツ').count(), 0);
     }

@@ -18,6 +18,9 @@ const DICT = {
     'err.check': 'Please check this field.',
     'err.summary': 'Please correct the highlighted fields.',
     'err.session': 'Your session has expired. Please look up your order again.',
+    'err.notfound': 'We could not find this. Please check the link and try again.',
+    'err.conflict': 'This changed in the meantime. Please reload the page and try again.',
+    'err.gone': 'This is no longer available.',
 
     'steps.label': 'Progress',
     'steps.order': 'Order',
@@ -500,6 +503,9 @@ const DICT = {
     'err.check': '入力内容を確認してください。',
     'err.summary': '入力内容に誤りがあります。表示された項目を確認してください。',
     'err.session': '有効期限が切れました。もう一度注文を検索してください。',
+    'err.notfound': '見つかりませんでした。リンクを確認して、もう一度お試しください。',
+    'err.conflict': 'この間に内容が変わりました。ページを再読み込みして、もう一度お試しください。',
+    'err.gone': 'これはもう利用できません。',
 
     'steps.label': '進行状況',
     'steps.order': '注文検索',

@@ -9,7 +9,7 @@
 // and sessionStorage dies with the tab: without it a reload would ask for the e-mail again),
 // the order's lines and the return made. Never the e-mail address.
 import { t, word, money, date, day, lang, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList, newKey } from './common.js';
+import { h, api, ApiError, customerError, focusHeading, field, emailInput, stepList, newKey } from './common.js';
 
 const STEPS = ['lookup', 'items', 'done'];
 const STEP_WORDS = ['steps.order', 'steps.items', 'steps.done'];
@@ -635,7 +635,7 @@ async function openLink(link) {
     if (S.step !== 'lookup') return;
     if (err.status === 410) setFormError(() => t('link.expired'));
     else if (err.status === 404) setFormError(() => t('link.invalid'));
-    else setFormError(() => generalError(err));
+    else setFormError(() => customerError(err));
   }
 }
 
@@ -653,7 +653,7 @@ async function loadPortal() {
       render();
     } else {
       goto('unavailable');
-      setFormError(() => generalError(err));
+      setFormError(() => customerError(err));
     }
   }
 }
@@ -698,11 +698,11 @@ async function lookup(button) {
         if (e.field === 'order_number' || e.field === 'email') errs2[e.field] = () => t(`lookup.err.${e.field}`);
       }
       showLookupErrors(errs2);
-      if (!Object.keys(errs2).length) setFormError(() => generalError(err));
+      if (!Object.keys(errs2).length) setFormError(() => customerError(err));
     } else if (err.status === 404) {
       setFormError(() => t('lookup.notfound'));
     } else {
-      setFormError(() => generalError(err));
+      setFormError(() => customerError(err));
     }
   }
 }
@@ -845,7 +845,7 @@ async function submit(button) {
     if (!(err instanceof ApiError)) throw err;
     setBusy(button, false, 'review.busy', 'review.submit');
     if (err.status === 0 || err.status >= 500) {
-      setFormError(() => `${generalError(err)} ${t('review.retry')}`);
+      setFormError(() => `${customerError(err)} ${t('review.retry')}`);
       return;
     }
     S.pending = null; // a definite answer: the next attempt is a new one
@@ -860,7 +860,7 @@ async function submit(button) {
       const other = err.fieldErrors.filter((e) => !mapItemError(e, lineIds));
       if (err.fieldErrors.length && !other.length) return showItemErrors();
     }
-    setFormError(() => generalError(err));
+    setFormError(() => customerError(err));
   }
 }
 
@@ -880,7 +880,7 @@ async function cancelReturn(button) {
     setBusy(button, false, 'cancel.busy', 'done.cancel.yes');
     if (err.status === 409) setFormError(() => t('cancel.received'));
     else if (err.status === 401) setFormError(() => t('err.session'));
-    else setFormError(() => generalError(err));
+    else setFormError(() => customerError(err));
   }
 }
 

@@ -3,7 +3,7 @@
 // usable, the refund or credit once resolved, and lets the customer cancel before the parcel
 // arrives (the tracking key is read-only, so cancel first re-proves the order with the email).
 import { t, word, money, dateTime, day, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList } from './common.js';
+import { h, api, ApiError, customerError, focusHeading, field, emailInput, stepList } from './common.js';
 
 const FLOW = ['label_issued', 'received', 'resolved'];
 
@@ -332,7 +332,7 @@ async function load() {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (err.status === 404 || err.status === 401 || err.status === 403) S.notFound = true;
-    else S.loadError = () => generalError(err);
+    else S.loadError = () => customerError(err);
   }
   render();
 }
@@ -364,13 +364,13 @@ async function cancel(r) {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (err.status === 404 || err.status === 422) return fail(() => t('cancel.wrongemail'));
-    return fail(() => generalError(err));
+    return fail(() => customerError(err));
   }
   try {
     await api('POST', `/returns/${encodeURIComponent(r.rma)}/cancel`, { body: {}, token });
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.status !== 409) return fail(() => generalError(err));
+    if (err.status !== 409) return fail(() => customerError(err));
     // Already received (or otherwise moved on): say so and show the current state.
     S.busy = false;
     S.cancelOpen = false;
