@@ -68,12 +68,13 @@ static const char sql_line_returns[] =
  * (~80 µs a lookup on the bench machine), more than sorting a handful of lines here. */
 static const char sql_lines_get[] =
     "SELECT " LINE_COLUMNS " FROM order_lines l WHERE l.order_id = ?";
-/* The same with exchange options: one row per line and option, a line without options in one
- * row whose option columns are NULL. */
+/* The same with exchange options: one row per line and other variant of its product, whether a
+ * unit of it is free; a line without other variants in one row whose option columns are NULL. */
 static const char sql_lines_options_get[] =
-    "SELECT " LINE_COLUMNS ", i.sku, i.variant FROM order_lines l LEFT JOIN inventory i"
+    "SELECT " LINE_COLUMNS ", i.sku, i.variant, i.available - i.reserved > 0"
+    " FROM order_lines l LEFT JOIN inventory i"
     " ON i.merchant_id = ? AND i.product_id = l.product_id AND i.sku <> l.sku"
-    " AND i.available - i.reserved > 0 WHERE l.order_id = ?";
+    " WHERE l.order_id = ?";
 
 static const char sql_stock_upsert[] =
     "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
@@ -222,6 +223,7 @@ enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange
 			    .order_line_id = id,
 			    .sku = db_str(&rows, r, 12),
 			    .variant = db_str(&rows, r, 13),
+			    .in_stock = db_int(&rows, r, 14) != 0,
 			};
 	}
 	qsort(o->lines, o->n_lines, sizeof(*o->lines), by_position);

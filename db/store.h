@@ -95,14 +95,16 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 /* Loads an order with its lines (returned units counted). When lock, the order row is locked
  * FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
-/* An exchange option of a line: another variant of the line's product with at least one unit
- * free (available - reserved). */
+/* An exchange option of a line: another variant of the line's product, in stock when at least
+ * one unit is free (available - reserved). */
 struct exchange_option {
 	int64_t order_line_id;
 	const char *sku, *variant;
+	bool in_stock;
 };
 /* Loads o's lines in their order (returned units counted), and when opts is not NULL every
- * line's exchange options, by variant then sku, each naming its line. One statement. */
+ * line's other variants, in stock or not, by variant then sku, each naming its line. One
+ * statement. */
 enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
                                  size_t *n_opts);
 /* An order lookup's first step, in one statement: the client's failed lookups in the last

@@ -109,12 +109,20 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 		                        delivered_day};
 		int64_t returnable;
 		enum ineligible why = line_eligibility(&st, &m->policy, today, &returnable);
-		json_t *options = json_array();
-		for (size_t k = 0; why == INELIGIBLE_NONE && k < nopts; k++)
-			if (opts[k].order_line_id == l->id)
+		/* exchange_options: the variants one can exchange for now; exchange_variants: all
+		 * of them, with their stock, so the customer sees what exists. */
+		json_t *options = json_array(), *variants = json_array();
+		for (size_t k = 0; why == INELIGIBLE_NONE && k < nopts; k++) {
+			if (opts[k].order_line_id != l->id)
+				continue;
+			if (opts[k].in_stock)
 				json_array_append_new(options,
 				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
 				                                "variant", opts[k].variant));
+			json_array_append_new(
+			    variants, json_pack("{s:s, s:s, s:b}", "sku", opts[k].sku, "variant",
+			                        opts[k].variant, "in_stock", opts[k].in_stock));
+		}
 		/* What store credit pays for 1, 2, ... of the returnable units, as core settles it.
 		 */
 		json_t *credit = json_array();
@@ -130,6 +138,7 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 		    why == INELIGIBLE_NONE, "ineligible_reason", ineligible_names[why],
 		    "exchange_options", options, "store_credit_amounts", credit, "returns",
 		    render_line_returns(r, l, held, n_held));
+		json_object_set_new(line, "exchange_variants", variants);
 		if (why == INELIGIBLE_NONE)
 			json_object_set_new(line, "returnable_until", json_string(until));
 		json_array_append_new(lines, line);

@@ -109,6 +109,10 @@ test('a customer returns a T-shirt for another size, scans the label, tracks and
     const exchange = tee.getByLabel('交換後のサイズ・色');
     const variants = await exchange.locator('option').allTextContents();
     assert.ok(variants.includes('Black / L'), `exchange options list Black / L: ${variants}`);
+    // What exists but cannot be had now is shown, disabled, and says so.
+    const soldOut = exchange.locator('option', { hasText: 'Black / S（在庫切れ）' });
+    assert.equal(await soldOut.count(), 1, `the out-of-stock variant is listed: ${variants}`);
+    assert.equal(await soldOut.isDisabled(), true, 'and cannot be chosen');
     await exchange.selectOption('TEE-BLK-L');
     // ---- 3. the review is on the same step, above the submit button
     const summary = page.locator('#summary');

@@ -82,6 +82,11 @@ test('lines come in the order the shop sent them, exchange options by variant th
     { sku: 'A-3', variant: 'Blue' }, { sku: 'A-1', variant: 'Red' }]);
   assert.deepEqual(optionsOf(lineOf(found.order, 'm')), [
     { sku: 'A-2', variant: 'Blue' }, { sku: 'A-3', variant: 'Blue' }, { sku: 'A-1', variant: 'Red' }]);
+  // exchange_variants shows every other variant, with its stock: out-of-stock Amber too.
+  assert.deepEqual(lineOf(found.order, 'z').exchange_variants, [
+    { sku: 'Z-9', variant: 'Amber', in_stock: false }, { sku: 'A-2', variant: 'Blue', in_stock: true },
+    { sku: 'A-3', variant: 'Blue', in_stock: true }]);
+  assert.deepEqual(lineOf(found.order, 'm').exchange_variants.map((v) => v.in_stock), [true, true, true]);
 });
 
 test('the return window: delivered 29 days ago is open, 31 days ago is closed', async () => {

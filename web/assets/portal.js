@@ -320,6 +320,8 @@ function itemCard(line, i) {
   const errorOf = (name) => S.itemErrors[`${line.line_id}.${name}`]?.();
   const max = Math.max(1, line.returnable_quantity ?? line.quantity);
   const options = line.exchange_options || [];
+  // Every other variant with its stock (older answers: the in-stock ones only).
+  const variants = line.exchange_variants || options.map((o) => ({ ...o, in_stock: true }));
 
   const qty = field({
     id: id('qty'),
@@ -361,7 +363,13 @@ function itemCard(line, i) {
       'select',
       { name: id('exchange') },
       h('option', { value: '' }, t('items.exchange.choose')),
-      options.map((o) => h('option', { value: o.sku, selected: sel.exchange_sku === o.sku }, o.variant || o.sku)),
+      variants.map((o) =>
+        h(
+          'option',
+          { value: o.sku, selected: o.in_stock && sel.exchange_sku === o.sku, disabled: !o.in_stock },
+          o.in_stock ? o.variant || o.sku : t('items.exchange.soldout', { variant: o.variant || o.sku }),
+        ),
+      ),
     ),
   });
 
@@ -385,8 +393,8 @@ function itemCard(line, i) {
       creditLabel,
       bonusPercent() > 0 ? h('span', { class: 'badge' }, t('items.credit.bonus', { percent: bonusPercent() })) : null,
     ),
-    options.length ? radio('exchange', t('items.exchange')) : null,
-    options.length ? exchange.wrap : null,
+    variants.length ? radio('exchange', t('items.exchange')) : null,
+    variants.length ? exchange.wrap : null,
     resolutionError,
   );
 
@@ -416,7 +424,7 @@ function itemCard(line, i) {
     reasonError.hidden = !errorOf('reason');
     comment.setError(errorOf('comment'));
     exchange.setError(errorOf('exchange_sku'));
-    const resErr = errorOf('resolution') || (options.length ? null : errorOf('exchange_sku'));
+    const resErr = errorOf('resolution') || (variants.length ? null : errorOf('exchange_sku'));
     resolutionError.textContent = resErr || '';
     resolutionError.hidden = !resErr;
     lineError.textContent = errorOf('line_id') || '';
