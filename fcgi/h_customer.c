@@ -59,7 +59,8 @@ static void order_days(const struct merchant *m, const struct order *o, int64_t 
 }
 
 /* An order number as customers type it: blanks around it and a leading '#' (or the full-width
- * '＃') dropped, as shops print "#1001" and mail clients add spaces. In the arena. */
+ * '＃') dropped, as shops print "#1001" and mail clients add spaces (no stored order number has
+ * a '#' or blanks: order_in.c refuses them). In the arena. */
 static const char *order_number_normalise(struct arena *a, const char *in)
 {
 	static const char fullwidth_hash[] = "\xef\xbc\x83"; /* U+FF03 */
