@@ -1,33 +1,17 @@
 #include "fcgi/auth.h"
 
+#include "fcgi/session.h"
+
+_Static_assert(KEY_HASH_HEX_LEN == HASH_HEX_LEN, "one hash length for keys and the database");
+
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-void hash_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
-{
-	unsigned char h[32];
-	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
-	sodium_bin2hex(out, HASH_HEX_LEN + 1, h, sizeof(h));
-}
-
-void api_key_new(char out[48])
-{
-	unsigned char rnd[32];
-	randombytes_buf(rnd, sizeof(rnd));
-	memcpy(out, "kk_", 3);
-	sodium_bin2base64(out + 3, 45, rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-void tracking_key_new(char out[TRACKING_KEY_LEN + 1])
-{
-	unsigned char rnd[16];
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(out, TRACKING_KEY_LEN + 1, rnd, sizeof(rnd),
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
+/* Answers 401/404 itself and returns false unless the Bearer key belongs to the merchant
+ * whose slug is in the path; then fills *m. */
+static bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
 {
 	const char *key = req_bearer(r);
 	if (!key) {
@@ -65,24 +49,19 @@ static char *signed_token(struct req *r, const char *head)
 	return arena_printf(r->arena, "%s.%s", head, b64);
 }
 
-/* Whether token is head "." mac with mac genuine for head (constant-time); *head_len is then
- * the length of head. */
-static bool signed_token_verify(struct req *r, const char *token, size_t *head_len)
+/* Whether the rest of token after its first signed_len bytes and a '.' is the genuine MAC of
+ * those bytes (compared in constant time). */
+static bool signed_token_verify(struct req *r, const char *token, size_t signed_len)
 {
-	const char *dot = strrchr(token, '.');
-	if (!dot || dot == token)
-		return false;
+	const char *b64 = token + signed_len + 1;
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	size_t maclen = 0;
-	if (sodium_base642bin(mac, sizeof(mac), dot + 1, strlen(dot + 1), NULL, &maclen, NULL,
+	if (sodium_base642bin(mac, sizeof(mac), b64, strlen(b64), NULL, &maclen, NULL,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    maclen != sizeof(mac))
 		return false;
-	if (crypto_auth_hmacsha256_verify(mac, (const unsigned char *)token,
-	                                  (unsigned long long)(dot - token), r->cfg->secret) != 0)
-		return false;
-	*head_len = (size_t)(dot - token);
-	return true;
+	return crypto_auth_hmacsha256_verify(mac, (const unsigned char *)token,
+	                                     (unsigned long long)signed_len, r->cfg->secret) == 0;
 }
 
 /* Token: "o1.<order_id>.<expires>.<base64url HMAC-SHA256 of the first three parts>". */
@@ -94,16 +73,37 @@ char *order_token_new(struct req *r, int64_t order_id)
 	return signed_token(r, head);
 }
 
+/* Reads the decimal digits at *p (no sign, no leading zero, at most INT64_MAX) into *v and
+ * moves *p past them; false when there are none or they do not fit. */
+static bool read_decimal(const char **p, int64_t *v)
+{
+	const char *s = *p;
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] >= '0' && s[1] <= '9'))
+		return false;
+	int64_t n = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		int d = *s - '0';
+		if (n > (INT64_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	*v = n;
+	*p = s;
+	return true;
+}
+
 bool order_token_check(struct req *r, const char *token, int64_t *order_id)
 {
-	long long id, expires;
-	int consumed = 0;
-	size_t head_len;
-	if (!signed_token_verify(r, token, &head_len) ||
-	    sscanf(token, "o1.%lld.%lld%n", &id, &expires, &consumed) != 2 ||
-	    (size_t)consumed != head_len)
+	int64_t id, expires;
+	const char *p = token;
+	if (strncmp(p, "o1.", 3) != 0)
 		return false;
-	if (expires < r->now)
+	p += 3;
+	if (!read_decimal(&p, &id) || *p++ != '.' || !read_decimal(&p, &expires) || *p++ != '.')
+		return false;
+	if (!signed_token_verify(r, token, (size_t)(p - token - 1)))
+		return false;
+	if (id <= 0 || expires < r->now)
 		return false;
 	*order_id = id;
 	return true;
@@ -121,16 +121,83 @@ char *return_link_token_new(struct req *r, int64_t merchant_id, int64_t order_id
 enum link_check return_link_token_check(struct req *r, const char *token, int64_t *merchant_id,
                                         int64_t *order_id)
 {
-	long long mid, oid, expires;
-	int consumed = 0;
-	size_t head_len;
-	if (!signed_token_verify(r, token, &head_len) ||
-	    sscanf(token, "l1.%lld.%lld.%lld%n", &mid, &oid, &expires, &consumed) != 3 ||
-	    (size_t)consumed != head_len)
+	int64_t mid, oid, expires;
+	const char *p = token;
+	if (strncmp(p, "l1.", 3) != 0)
+		return LINK_FORGED;
+	p += 3;
+	if (!read_decimal(&p, &mid) || *p++ != '.' || !read_decimal(&p, &oid) || *p++ != '.' ||
+	    !read_decimal(&p, &expires) || *p++ != '.')
+		return LINK_FORGED;
+	if (!signed_token_verify(r, token, (size_t)(p - token - 1)) || mid <= 0 || oid <= 0)
 		return LINK_FORGED;
 	if (expires < r->now)
 		return LINK_EXPIRED;
 	*merchant_id = mid;
 	*order_id = oid;
 	return LINK_OK;
+}
+
+/* An order token in Authorization, or a 401. */
+static bool auth_order_token(struct req *r)
+{
+	const char *token = req_bearer(r);
+	if (!token) {
+		respond_problem(r, 401, "Order token required",
+		                "Look the order up first; its token goes in Authorization: Bearer.",
+		                NULL);
+		return false;
+	}
+	if (!order_token_check(r, token, &r->who.order_id)) {
+		respond_problem(r, 401, "Invalid or expired order token",
+		                "Look the order up again for a new token.", NULL);
+		return false;
+	}
+	r->who.kind = WHO_ORDER_TOKEN;
+	return true;
+}
+
+/* A staff session of one of roles, or a 401/403/415. */
+static bool auth_session(struct req *r, unsigned roles)
+{
+	if (!auth_staff(r, roles, &r->who.user))
+		return false;
+	r->who.kind = WHO_STAFF;
+	return true;
+}
+
+bool auth_check(struct req *r, enum credential cred, unsigned roles)
+{
+	r->who = (struct principal){.kind = WHO_ANYBODY};
+	switch (cred) {
+	case CRED_NONE:
+		return true;
+	case CRED_MERCHANT_KEY:
+		if (!auth_merchant_key(r, r->params[0], &r->who.merchant))
+			return false;
+		r->who.kind = WHO_MERCHANT_KEY;
+		return true;
+	case CRED_ORDER_TOKEN:
+		return auth_order_token(r);
+	case CRED_RETURN_READ: {
+		const char *k = req_query(r, "k");
+		if (req_bearer(r))
+			return auth_order_token(r);
+		if (k) {
+			r->who.kind = WHO_TRACKING_KEY;
+			r->who.tracking_key = k;
+			return true;
+		}
+		if (req_has_session(r))
+			return auth_session(r, ALLOW_ANYBODY);
+		respond_problem(r, 401, "Credentials required",
+		                "Use the tracking link, or the order token from lookup.", NULL);
+		return false;
+	}
+	case CRED_STAFF:
+		return auth_session(r, roles);
+	case CRED__MAX:
+		break;
+	}
+	abort();
 }

@@ -3,17 +3,16 @@
 #include "core/rma.h"
 #include "db/events.h"
 #include "fcgi/auth.h"
+#include "validate/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
@@ -36,17 +35,6 @@ void h_portal_get(struct req *r)
 	                       render_merchant_policy(&m)));
 }
 
-/* Compares two e-mail addresses as lookup does: surrounding blanks ignored, any case. */
-static bool email_same(const char *given, const char *stored)
-{
-	while (isspace((unsigned char)*given))
-		given++;
-	size_t n = strlen(given);
-	while (n && isspace((unsigned char)given[n - 1]))
-		n--;
-	return strlen(stored) == n && strncasecmp(given, stored, n) == 0;
-}
-
 /* The merchant's local day numbers of now and of o's delivery (now's when not delivered): what
  * the return window counts, in the merchant's calendar. */
 static void order_days(const struct merchant *m, const struct order *o, int64_t now, int64_t *today,
@@ -56,26 +44,6 @@ static void order_days(const struct merchant *m, const struct order *o, int64_t 
 	tz_local_days(m->timezone, 2, t, day);
 	*today = day[0];
 	*delivered_day = day[1];
-}
-
-/* An order number as customers type it: blanks around it and a leading '#' (or the full-width
- * '＃') dropped, as shops print "#1001" and mail clients add spaces (no stored order number has
- * a '#' or blanks: order_in.c refuses them). In the arena. */
-static const char *order_number_normalise(struct arena *a, const char *in)
-{
-	static const char fullwidth_hash[] = "\xef\xbc\x83"; /* U+FF03 */
-	while (isspace((unsigned char)*in))
-		in++;
-	if (*in == '#')
-		in++;
-	else if (strncmp(in, fullwidth_hash, 3) == 0)
-		in += 3;
-	while (isspace((unsigned char)*in))
-		in++;
-	size_t n = strlen(in);
-	while (n && isspace((unsigned char)in[n - 1]))
-		n--;
-	return arena_strndup(a, in, n);
 }
 
 /* Each line's returns that count, as [{rma, status, tracking_url}]: where a line already in a
@@ -195,16 +163,10 @@ void h_lookup(struct req *r)
 {
 	struct checker c;
 	check_init(&c, r->arena);
-	const char *slug = check_string(&c, r->json, "merchant", REQUIRED, 1, 64, NULL);
-	const char *link = check_string(&c, r->json, "link", OPTIONAL, 1, 512, NULL);
-	const char *number = NULL, *email = NULL;
-	if (!link) {
-		number = check_string(&c, r->json, "order_number", REQUIRED, 1, 64, NULL);
-		email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
-	}
-	if (number && !*(number = order_number_normalise(r->arena, number)))
-		check_fail(&c, "order_number", "must have characters besides '#' and blanks");
-	bool valid = check_ok(&c);
+	struct lookup_in in;
+	bool valid = check_lookup(&c, r->json, &in);
+	const char *slug = in.merchant, *number = in.order_number, *email = in.email,
+	           *link = in.link;
 	int64_t link_merchant = 0, link_order = 0;
 	enum link_check lc = LINK_FORGED;
 	if (valid && link)
@@ -227,7 +189,7 @@ void h_lookup(struct req *r)
 		                        valid ? number : NULL, &lk);
 	bool found = valid && lk.has_order &&
 	             (link ? lc == LINK_OK && lk.merchant.id == link_merchant
-	                   : email_same(email, lk.order.email));
+	                   : email_same(r->arena, email, lk.order.email));
 	/* An expired link is genuine: not a guess. */
 	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX &&
 	    (found || (valid && lc == LINK_EXPIRED)))
@@ -278,13 +240,11 @@ void h_lookup(struct req *r)
  * Referer headers. */
 void h_return_link(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	const struct merchant *m = &r->who.merchant; /* the route takes the merchant's key */
 	int64_t order_id;
 	const char *number = r->params[1];
 	enum kaeru_err e = segment_plausible(number, 64)
-	                       ? store_order_id_by_number(r->db, m.id, number, &order_id)
+	                       ? store_order_id_by_number(r->db, m->id, number, &order_id)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Order not found",
@@ -299,8 +259,8 @@ void h_return_link(struct req *r)
 	char at[RFC3339_LEN];
 	rfc3339_format(expires, at);
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
-	char *url = arena_printf(r->arena, "%s/returns/%s/#link=%s", base, m.slug,
-	                         return_link_token_new(r, m.id, order_id, expires));
+	char *url = arena_printf(r->arena, "%s/returns/%s/#link=%s", base, m->slug,
+	                         return_link_token_new(r, m->id, order_id, expires));
 	respond_json(r, 200, json_pack("{s:s, s:s}", "url", url, "expires_at", at));
 }
 
@@ -455,49 +415,14 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 	return e;
 }
 
-/* Reads the items of a new return into rc (shapes only; core judges them against the order);
- * errors name items[i].field. */
-static void check_items(struct checker *c, json_t *body, struct return_create *rc)
-{
-	json_t *items = check_array(c, body, "items", 1, RETURN_ITEMS_MAX);
-	size_t n = items ? json_array_size(items) : 0;
-	rc->n_items = n;
-	rc->items = arena_zalloc(c->arena, sizeof(*rc->items) * (n + 1));
-	rc->comments = arena_zalloc(c->arena, sizeof(*rc->comments) * (n + 1));
-	for (size_t i = 0; i < n; i++) {
-		json_t *it = json_array_get(items, i);
-		struct life_request *in = &rc->items[i];
-		check_enter(c, "items[%zu].", i);
-		in->line_id = check_string(c, it, "line_id", REQUIRED, 1, 64, NULL);
-		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, RETURN_QUANTITY_MAX, 0);
-		int reason = check_enum(c, it, "reason", REQUIRED, reason_names, REASON__MAX);
-		rc->comments[i] = check_string(c, it, "comment", OPTIONAL, 0, 1000, NULL);
-		int resolution =
-		    check_enum(c, it, "resolution", REQUIRED, resolution_names, RESOLUTION__MAX);
-		in->reason = reason < 0 ? REASON_OTHER : (enum reason)reason;
-		in->resolution = resolution < 0 ? RESOLUTION_REFUND : (enum resolution)resolution;
-		if (resolution == RESOLUTION_EXCHANGE)
-			in->exchange_sku =
-			    check_string(c, it, "exchange_sku", REQUIRED, 1, 128, NULL);
-	}
-	c->prefix = "";
-}
-
 /* POST /api/v1/returns (order token) → a return with its RMA code and label. */
 void h_return_create(struct req *r)
 {
-	const char *token = req_bearer(r);
-	int64_t order_id;
-	if (!token || !order_token_check(r, token, &order_id)) {
-		respond_problem(r, 401, "Order token required",
-		                "Look the order up first; its token goes in Authorization: Bearer.",
-		                NULL);
-		return;
-	}
+	int64_t order_id = r->who.order_id;
 	struct checker c;
 	check_init(&c, r->arena);
 	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
-	check_items(&c, r->json, &rc);
+	check_return_items(&c, r->json, &rc.items, &rc.comments, &rc.n_items);
 	int language = check_enum(&c, r->json, "language", OPTIONAL, languages, LANGUAGE__MAX);
 	rc.language = language >= 0 ? languages[language] : NULL;
 	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))
