@@ -297,9 +297,10 @@ static int cmd_maintenance(struct ctx *x, const char **opts, int argc, char **ar
 	enum kaeru_err e = maintenance_run(&x->db, &x->arena, &n, &what);
 	if (e != KAERU_OK)
 		return db_fail(x, e, what);
-	printf("expired %zu returns; removed %llu dead sessions and %llu old failed logins or "
-	       "lookups\n",
-	       n.expired, (unsigned long long)n.sessions, (unsigned long long)n.failures);
+	printf("expired %zu returns; queued %llu label reminders; removed %llu dead sessions and "
+	       "%llu old failed logins or lookups\n",
+	       n.expired, (unsigned long long)n.reminders, (unsigned long long)n.sessions,
+	       (unsigned long long)n.failures);
 	return 0;
 }
 

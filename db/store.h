@@ -80,6 +80,7 @@ struct order_line {
 struct order {
 	int64_t id, merchant_id;
 	const char *order_number, *email, *currency;
+	const char *email_key; /* email_key(email): what lookups and searches compare */
 	bool has_placed, has_delivered;
 	int64_t placed_at, delivered_at;
 	const char *shipping_address_json;
