@@ -26,13 +26,13 @@ const WORDS = {
     orderNumber: '注文番号', email: 'メールアドレス', find: '注文を検索', items: '返品する商品を選択',
     returnIt: 'この商品を返品する', reason: 'サイズが小さい', submit: '返品を申し込む', done: '返品を受け付けました',
     label: '返送ラベルをダウンロード（PDF）', shipBy: /までに発送してください/, lookup: 'ご注文を検索',
-    held: /の状況を見る/, linkInvalid: 'この返品リンクは使用できません', linkExpired: 'この返品リンクは有効期限が切れています', footer: 'kaeru による返品受付',
+    held: /の状況を見る/, linkInvalid: 'この返品リンクは使用できません', linkExpired: 'この返品リンクは有効期限が切れています', another: '別の注文を検索', footer: 'kaeru による返品受付',
   },
   en: {
     orderNumber: 'Order number', email: 'Email address', find: 'Find my order', items: 'Choose items to return',
     returnIt: 'Return this item', reason: 'Too small', submit: 'Submit return', done: 'Your return is registered',
     label: 'Download label (PDF)', shipBy: /^Send the parcel by /, lookup: 'Find your order',
-    held: /see its progress/, linkInvalid: 'This return link does not work', footer: 'Returns by kaeru',
+    held: /see its progress/, linkInvalid: 'This return link does not work', another: 'Look up another order', footer: 'Returns by kaeru',
   },
 };
 
@@ -123,6 +123,10 @@ for (const [lang, currency] of [['ja', 'JPY'], ['en', 'USD']]) {
         assert.ok(c.n <= LINK_LIMIT, `${c.n} interactions from the link: ${c.log.join('; ')}`);
         assert.equal(new URL(page.url()).hash, '', 'the link\'s token leaves the address bar');
         assert.equal((await page.locator('.site-footer').textContent()).trim(), w.footer, 'the footer too');
+        // Never a dead end: from the done page Back leads to the order, which offers another lookup.
+        await page.goBack();
+        await page.getByRole('heading', { name: w.items }).waitFor();
+        await page.getByRole('button', { name: w.another }).waitFor();
       });
     } finally {
       scratch.cleanup();

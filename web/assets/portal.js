@@ -13,7 +13,7 @@ import { h, api, ApiError, customerError, focusHeading, field, emailInput, stepL
 
 const STEPS = ['lookup', 'items', 'done'];
 const STEP_WORDS = ['steps.order', 'steps.items', 'steps.done'];
-const SAVED = ['step', 'token', 'order', 'policy', 'merchantName', 'sel', 'result', 'canceled', 'viaLink'];
+const SAVED = ['step', 'token', 'order', 'policy', 'merchantName', 'sel', 'result', 'canceled'];
 
 const S = {
   step: 'loading', // loading | unavailable | notfound | lookup | items | done
@@ -32,7 +32,6 @@ const S = {
   result: null, // 201 body of POST /returns
   canceled: false,
   busy: false,
-  viaLink: false, // the order came from a return link: no "look up another order" needed
 };
 
 const storeKey = () => `kaeru.portal.${S.slug}`;
@@ -248,7 +247,7 @@ function viewItems() {
     fee > 0 ? h('p', { class: 'notice' }, t('items.fee', { percent: fee })) : null,
     h('ul', { class: 'cards' }, lines.map((line, i) => h('li', {}, itemCard(line, i)))),
     anyEligible ? [ui.summary, formErrorBox(), button] : [h('p', { class: 'notice' }, t('items.noneeligible')), formErrorBox()],
-    S.viaLink ? null : h('button', { type: 'button', class: 'button button--link', onclick: restart }, t('items.back')),
+    h('button', { type: 'button', class: 'button button--link', onclick: restart }, t('items.back')),
   ];
 }
 
@@ -634,7 +633,6 @@ async function openLink(link) {
   try {
     const res = await api('POST', '/lookup', { body: { merchant: S.slug, link } });
     found(res);
-    S.viaLink = true;
     goto('items', { replace: true });
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -733,7 +731,6 @@ function restart() {
   S.order = null;
   S.result = null;
   S.canceled = false;
-  S.viaLink = false;
   S.lookupErrors = {};
   if (!S.portal) loadPortal();
   goto('lookup');
