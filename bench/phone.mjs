@@ -36,7 +36,12 @@ async function open(context) {
   let bytes = 0;
   let requests = 0;
   cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
-  cdp.on('Network.requestWillBeSent', () => { requests += 1; });
+  // Requests that went over the network: not those answered from the browser's cache.
+  const cached = new Set();
+  cdp.on('Network.requestServedFromCache', (e) => cached.add(e.requestId));
+  cdp.on('Network.responseReceived', (e) => {
+    if (!cached.has(e.requestId) && !e.response.fromDiskCache && !e.response.fromPrefetchCache) requests += 1;
+  });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(URL_, { waitUntil: 'commit', timeout: 30_000 });
