@@ -10,6 +10,8 @@
 #   tools/cluster.sh status VAR
 #   tools/cluster.sh kill-node VAR N          kill -9 node N (its kaeru-fcgi stays up)
 #   tools/cluster.sh start-node VAR N         start node N again: it rejoins by IST
+#   tools/cluster.sh kill-fcgi VAR N          kill -9 kaeru-fcgi N
+#   tools/cluster.sh start-fcgi VAR N         start kaeru-fcgi N again
 #   tools/cluster.sh sql VAR N [SQL]          the mariadb client on node N
 #
 # Facts that shaped it (Debian 12, MariaDB 10.11, galera-4 26.4): one option file per node,
@@ -230,6 +232,7 @@ cmd_up() {
 	var=$(cd "$var" && pwd)
 	echo "$b" >"$var/run/base"
 	echo "$port" >"$var/run/port"
+	(cd "$build" && pwd) >"$var/run/build"
 	# mysql must reach its datadir: every directory above it must be searchable.
 	for n in $(seq 1 $NODES); do
 		mkdir -p "$(node_dir "$var" "$n")/data" "$(node_dir "$var" "$n")/tmp"
@@ -306,6 +309,8 @@ down) shift; cmd_down "$@" ;;
 status) shift; cmd_status "$@" ;;
 kill-node) shift; kill_node "$(cd "$1" && pwd)" "$2" ;;
 start-node) shift; start_node "$(cd "$1" && pwd)" "$2" ;;
+kill-fcgi) shift; v=$(cd "$1" && pwd); alive "$v/run/kaeru-fcgi-$2.pid" && kill -9 "$(cat "$v/run/kaeru-fcgi-$2.pid")"; rm -f "$v/run/kaeru-fcgi-$2.pid" ;;
+start-fcgi) shift; v=$(cd "$1" && pwd); start_fcgi "$v" "$(cat "$v/run/build")" "$2" ;;
 sql) shift; v=$(cd "$1" && pwd); n=$2; shift 2; sql "$v" "$n" kaeru "$@" ;;
-*) die "usage: tools/cluster.sh up VAR BUILD PORT BASE | down VAR | status VAR | kill-node VAR N | start-node VAR N | sql VAR N" ;;
+*) die "usage: tools/cluster.sh up VAR BUILD PORT BASE | down VAR | status VAR | kill-node VAR N | start-node VAR N | kill-fcgi VAR N | start-fcgi VAR N | sql VAR N" ;;
 esac
