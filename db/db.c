@@ -226,7 +226,10 @@ static enum kaeru_err causal_wait(struct db *db)
 static enum kaeru_err ensure_connected(struct db *db)
 {
 	int64_t now = now_ms();
-	if (db->conn && now - db->used_ms > DB_IDLE_PING_MS && mysql_ping(db->conn) != 0)
+	/* Never inside a transaction: a statement there may well follow a long lock wait, and on
+	 * Galera a COM_PING can swallow the deadlock error of a transaction aborted meanwhile. */
+	if (db->conn && !db->in_tx && now - db->used_ms > DB_IDLE_PING_MS &&
+	    mysql_ping(db->conn) != 0)
 		disconnect(db);
 	db->used_ms = now;
 	if (db->conn)
@@ -450,6 +453,24 @@ enum kaeru_err db_exec_text(struct db *db, const char *sql)
 
 static atomic_ullong tx_retries;
 
+/* On Galera, whether the transaction is still the one START TRANSACTION opened: a transaction
+ * aborted by a conflicting write from another node is rolled back, and a deadlock error that
+ * should say so can get lost (statements after it then run on their own). KAERU_ERETRY then. */
+static enum kaeru_err still_open(struct db *db)
+{
+	if (mysql_query(db->conn, "SELECT @@in_transaction") != 0)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	MYSQL_RES *res = mysql_store_result(db->conn);
+	MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+	bool open = row && row[0] && strcmp(row[0], "1") == 0;
+	if (res)
+		mysql_free_result(res);
+	if (open)
+		return KAERU_OK;
+	note_error(db, ER_LOCK_DEADLOCK, "the transaction was aborted by a conflicting write");
+	return KAERU_ERETRY;
+}
+
 unsigned long long db_tx_retries(void)
 {
 	return atomic_load(&tx_retries);
@@ -476,6 +497,13 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 			db->in_tx = true;
 			e = fn(db, arg);
 			db->in_tx = false;
+		}
+		/* Whatever fn decided, it decided from reads of this transaction: when the
+		 * transaction was aborted under it, run it again. */
+		if (e != KAERU_ERETRY && db->galera && db->conn) {
+			enum kaeru_err open = still_open(db);
+			if (open != KAERU_OK && (e == KAERU_OK || open == KAERU_ERETRY))
+				e = open;
 		}
 		if (e == KAERU_OK) {
 			committing = true;

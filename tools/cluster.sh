@@ -36,7 +36,8 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 	die "$what did not come up in ${secs}s"
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# The pid file may vanish meanwhile: nginx and mariadbd remove theirs as they exit.
+alive() { local p; p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 
 mariadbd_bin() { command -v mariadbd || command -v mysqld || echo /usr/sbin/mariadbd; }
 
@@ -128,25 +129,28 @@ start_node() {
 
 kill_node() {
 	local dir; dir=$(node_dir "$1" "$2")
-	alive "$dir/mysqld.pid" && kill -9 "$(cat "$dir/mysqld.pid")"
+	local p; p=$(cat "$dir/mysqld.pid" 2>/dev/null) || true
+	[ -n "$p" ] && kill -9 "$p" 2>/dev/null || true
 	rm -f "$dir/mysqld.pid"
 }
 
 stop_node() {
 	local dir; dir=$(node_dir "$1" "$2")
 	if alive "$dir/mysqld.pid"; then
-		kill "$(cat "$dir/mysqld.pid")" 2>/dev/null || true
-		for _ in $(seq 1 300); do alive "$dir/mysqld.pid" || break; sleep 0.1; done
-		alive "$dir/mysqld.pid" && kill -9 "$(cat "$dir/mysqld.pid")" 2>/dev/null || true
+		local p; p=$(cat "$dir/mysqld.pid" 2>/dev/null) || true
+		[ -n "$p" ] && kill "$p" 2>/dev/null || true
+		for _ in $(seq 1 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null || true
 	fi
 	rm -f "$dir/mysqld.pid"
 }
 
 stop_pid() {
 	if alive "$1"; then
-		kill "$(cat "$1")" 2>/dev/null || true
-		for _ in $(seq 1 50); do alive "$1" || break; sleep 0.1; done
-		alive "$1" && kill -9 "$(cat "$1")" 2>/dev/null || true
+		local p; p=$(cat "$1" 2>/dev/null) || true
+		kill "$p" 2>/dev/null || true
+		for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null || true
 	fi
 	rm -f "$1"
 }

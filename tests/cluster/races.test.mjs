@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  api, assertStatus, getReturn, lookupOk, newMerchant, newOrder, newStaff, staffSession, trackingKey,
+  api, assertStatus, getReturn, lookupOk, newMerchant, newOrder, newStaff, putInventory, staffSession,
+  trackingKey,
 } from '../integration/lib.mjs';
 import { NODES, ROUNDS, nodeUrl, sqlOn, syncAll } from './lib.mjs';
 
@@ -87,4 +88,46 @@ test('a return created on one node is read at once on another', async () => {
     if (seen.status !== 200) stale++;
   }
   assert.equal(stale, 0, `${stale} of ${ROUNDS * 6} reads on another node missed a return just created`);
+});
+
+test('one parcel scanned at once on three nodes: one first scan, one received event', async () => {
+  for (let round = 0; round < ROUNDS; round++) {
+    const { orderNumber, body } = await newOrder(m);
+    const { token } = await lookupOk(m.slug, orderNumber, body.email);
+    const res = await postReturnAt(1 + (round % NODES), token, [ONE('1')]);
+    assertStatus(res, 201);
+    const scans = await Promise.all([1, 2, 3].map((n) =>
+      clerk.api('POST', nodeUrl(n, '/api/v1/scan'), { body: { code: res.json.rma } })));
+    for (const s of scans) assertStatus(s, 200);
+    assert.equal(scans.filter((s) => s.json.first_scan === true).length, 1,
+      `round ${round}: first_scan ${scans.map((s) => s.json.first_scan)}`);
+    syncAll();
+    for (let n = 1; n <= NODES; n++) {
+      const [[received]] = sqlOn(n, `SELECT COUNT(*) FROM return_events e JOIN returns r ON r.id = e.return_id
+        WHERE r.rma = '${res.json.rma}' AND e.type = 'received'`);
+      assert.equal(Number(received), 1, `node ${n}: received events of ${res.json.rma}`);
+    }
+  }
+});
+
+test('exchanges for the last 2 units in stock asked at once on three nodes: exactly 2 reserved', async () => {
+  for (let round = 0; round < ROUNDS; round++) {
+    const sku = `TEE-BLK-L-${round}`;
+    assertStatus(await putInventory(m, [{ sku, product_id: 'TEE', variant: 'Black / L', available: 2 }]), 200);
+    const tokens = [];
+    for (let i = 0; i < 6; i++) {
+      const { orderNumber, body } = await newOrder(m);
+      tokens.push((await lookupOk(m.slug, orderNumber, body.email)).token);
+    }
+    const answers = await Promise.all(tokens.map((t, i) => postReturnAt(1 + (i % NODES), t,
+      [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'exchange', exchange_sku: sku }])));
+    for (const r of answers) assert.ok([201, 422].includes(r.status), `201 or 422: ${r.status} ${r.text}`);
+    assert.equal(answers.filter((r) => r.status === 201).length, 2, `round ${round}`);
+    syncAll();
+    for (let n = 1; n <= NODES; n++) {
+      const [[reserved]] = sqlOn(n, `SELECT reserved FROM inventory i JOIN merchants mm ON mm.id = i.merchant_id
+        WHERE mm.slug = '${m.slug}' AND i.sku = '${sku}'`);
+      assert.equal(Number(reserved), 2, `node ${n}: reserved units of ${sku}`);
+    }
+  }
 });
