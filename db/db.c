@@ -255,6 +255,31 @@ void db_close(struct db *db)
 	disconnect(db);
 }
 
+static atomic_ullong tx_retries;
+
+/* On Galera, whether the transaction is still the one START TRANSACTION opened: a transaction
+ * aborted by a conflicting write from another node is rolled back, and a deadlock error that
+ * should say so can get lost (statements after it then run on their own). KAERU_ERETRY then. */
+static enum kaeru_err still_open(struct db *db)
+{
+	if (mysql_query(db->conn, "SELECT @@in_transaction") != 0)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	MYSQL_RES *res = mysql_store_result(db->conn);
+	MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+	bool open = row && row[0] && strcmp(row[0], "1") == 0;
+	if (res)
+		mysql_free_result(res);
+	if (open)
+		return KAERU_OK;
+	note_error(db, ER_LOCK_DEADLOCK, "the transaction was aborted by a conflicting write");
+	return KAERU_ERETRY;
+}
+
+unsigned long long db_tx_retries(void)
+{
+	return atomic_load(&tx_retries);
+}
+
 static size_t slot_of(const char *sql)
 {
 	uintptr_t h = (uintptr_t)sql;
@@ -294,6 +319,14 @@ static enum kaeru_err statement(struct db *db, const char *sql, MYSQL_STMT **out
 	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 	db->slots[i].sql = sql;
 	db->slots[i].stmt = st;
+	/* A prepare inside a transaction on Galera can swallow the deadlock error of the
+	 * transaction, aborted meanwhile by another node's write: what ran after it would run
+	 * on its own, committed statement by statement. Ask before running anything. */
+	if (db->in_tx && db->galera) {
+		enum kaeru_err e = still_open(db);
+		if (e != KAERU_OK)
+			return e;
+	}
 	*out = st;
 	return KAERU_OK;
 }
@@ -449,31 +482,6 @@ enum kaeru_err db_exec_text(struct db *db, const char *sql)
 	if (ensure_connected(db) != KAERU_OK)
 		return KAERU_EDB;
 	return run_text(db, sql);
-}
-
-static atomic_ullong tx_retries;
-
-/* On Galera, whether the transaction is still the one START TRANSACTION opened: a transaction
- * aborted by a conflicting write from another node is rolled back, and a deadlock error that
- * should say so can get lost (statements after it then run on their own). KAERU_ERETRY then. */
-static enum kaeru_err still_open(struct db *db)
-{
-	if (mysql_query(db->conn, "SELECT @@in_transaction") != 0)
-		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
-	MYSQL_RES *res = mysql_store_result(db->conn);
-	MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
-	bool open = row && row[0] && strcmp(row[0], "1") == 0;
-	if (res)
-		mysql_free_result(res);
-	if (open)
-		return KAERU_OK;
-	note_error(db, ER_LOCK_DEADLOCK, "the transaction was aborted by a conflicting write");
-	return KAERU_ERETRY;
-}
-
-unsigned long long db_tx_retries(void)
-{
-	return atomic_load(&tx_retries);
 }
 
 enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
