@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kaeru on a three-node MariaDB Galera cluster, all on loopback under one directory: three
-# Galera nodes, one kaeru-fcgi per node, one nginx whose upstream spreads requests over the
+# Galera nodes, one kaeru-fcgi and one kaeru-worker per node, one nginx whose upstream spreads requests over the
 # three and routes around one that fails or answers 503. Used by ./kaeru cluster (var/cluster/)
 # and by the cluster tests (build-test/cluster/); never touches a system MariaDB.
 #
@@ -189,6 +189,16 @@ start_fcgi() {
 	wait_for 20 "kaeru-fcgi $n" test -S "$var/run/kaeru-$n.sock"
 }
 
+# A kaeru-worker per node, as one per host in production: they share the deliveries (each is
+# claimed with a guarded UPDATE) and the maintenance (a lease), whichever node each writes to.
+start_worker() {
+	local var=$1 build=$2 n=$3
+	stop_pid "$var/run/kaeru-worker-$n.pid"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0} \
+		"$build/kaeru-worker" -c "$var/run/kaeru-$n.env" </dev/null >>"$var/log/kaeru-worker-$n.log" 2>&1 &
+	echo $! >"$var/run/kaeru-worker-$n.pid"
+}
+
 start_nginx() {
 	local var=$1 port=$2
 	mkdir -p "$var/nginx/tmp"
@@ -280,7 +290,10 @@ exec "$build/kaeru-admin" -c "$var/run/kaeru-1.env" "\$@"
 SH
 	chmod +x "$var/admin"
 	"$var/admin" migrate >"$var/log/migrate.log" 2>&1 || { cat "$var/log/migrate.log" >&2; die "migration failed"; }
-	for n in $(seq 1 $NODES); do start_fcgi "$var" "$build" "$n"; done
+	for n in $(seq 1 $NODES); do
+		start_fcgi "$var" "$build" "$n"
+		start_worker "$var" "$build" "$n"
+	done
 	start_nginx "$var" "$port"
 }
 
@@ -288,7 +301,10 @@ cmd_down() {
 	local var=$1 n
 	[ -d "$var/run" ] || return 0
 	stop_pid "$var/run/nginx.pid"
-	for n in $(seq 1 $NODES); do stop_pid "$var/run/kaeru-fcgi-$n.pid"; done
+	for n in $(seq 1 $NODES); do
+		stop_pid "$var/run/kaeru-worker-$n.pid"
+		stop_pid "$var/run/kaeru-fcgi-$n.pid"
+	done
 	# The last to stop is the one safe to bootstrap from: stop node 1 last.
 	for n in $(seq $NODES -1 1); do stop_node "$var" "$n"; done
 }
@@ -303,6 +319,7 @@ cmd_status() {
 			echo "node $n: stopped"
 		fi
 		if alive "$var/run/kaeru-fcgi-$n.pid"; then echo "kaeru-fcgi $n: running"; else echo "kaeru-fcgi $n: stopped"; fi
+		if alive "$var/run/kaeru-worker-$n.pid"; then echo "kaeru-worker $n: running"; else echo "kaeru-worker $n: stopped"; fi
 	done
 	if alive "$var/run/nginx.pid"; then echo "nginx: http://127.0.0.1:$(cat "$var/run/port")/"; else echo "nginx: stopped"; fi
 }

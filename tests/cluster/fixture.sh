@@ -14,9 +14,9 @@ start)
 	;;
 stop)
 	"$ROOT/tools/cluster.sh" down "$KAERU_CLUSTER"
-	for f in "$KAERU_CLUSTER"/log/kaeru-fcgi-*.log; do
+	for f in "$KAERU_CLUSTER"/log/kaeru-fcgi-*.log "$KAERU_CLUSTER"/log/kaeru-worker-*.log; do
 		if grep -E "ERROR: AddressSanitizer|runtime error:" "$f"; then
-			echo "kaeru-fcgi reported sanitizer errors: see $f" >&2
+			echo "sanitizer errors: see $f" >&2
 			exit 1
 		fi
 	done
