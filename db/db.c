@@ -13,6 +13,9 @@
 #define COLUMNS_MAX     64
 #define DB_IDLE_PING_MS 1000 /* a connection idle longer is pinged before its next use */
 
+/* Since the process started: transactions run again, connections made to another node. */
+static atomic_ullong tx_retries, failovers;
+
 void db_library_init(void)
 {
 	if (mysql_library_init(0, NULL, NULL) != 0) {
@@ -150,11 +153,13 @@ static enum kaeru_err connect_now(struct db *db)
 		MYSQL *m = connect_one(db, sock, host, port);
 		bool galera = false;
 		if (m && node_ready(db, m, &galera)) {
-			if (tried > 0)
+			if (tried > 0) {
+				atomic_fetch_add(&failovers, 1);
 				fprintf(stderr,
 				        "kaeru: database node %s in use (the first is gone or not "
 				        "synced)\n",
 				        sock ? sock : host);
+			}
 			db->conn = m;
 			db->galera = galera;
 			return KAERU_OK;
@@ -255,8 +260,6 @@ void db_close(struct db *db)
 	disconnect(db);
 }
 
-static atomic_ullong tx_retries;
-
 /* On Galera, whether the transaction is still the one START TRANSACTION opened: a transaction
  * aborted by a conflicting write from another node is rolled back, and a deadlock error that
  * should say so can get lost (statements after it then run on their own). KAERU_ERETRY then. */
@@ -278,6 +281,11 @@ static enum kaeru_err still_open(struct db *db)
 unsigned long long db_tx_retries(void)
 {
 	return atomic_load(&tx_retries);
+}
+
+unsigned long long db_failovers(void)
+{
+	return atomic_load(&failovers);
 }
 
 static size_t slot_of(const char *sql)

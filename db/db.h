@@ -92,6 +92,8 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg);
 
 /* Transactions db_tx_run ran again (deadlocks, lock waits, Galera conflicts), since start. */
 unsigned long long db_tx_retries(void);
+/* Connections made to another of KAERU_DB_NODES because the first was gone or not synced. */
+unsigned long long db_failovers(void);
 
 /* Called at the start of each request: on a Galera node, the request's first command first
  * waits until the node has applied every write committed anywhere before it (wsrep_sync_wait),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { api, lookupOk, newMerchant, newOrder, pause } from '../integration/lib.mjs';
-import { CLUSTER, NODES, cluster, sqlOn, syncAll } from './lib.mjs';
+import { CLUSTER, NODES, cluster, nodeUrl, sqlOn, syncAll } from './lib.mjs';
 
 const LOAD_MS = Number(process.env.KAERU_CLUSTER_LOAD_MS || 14_000);
 const KILL_AT_MS = 3_000;
@@ -78,6 +78,8 @@ test('node 3 killed (-9) under load: no error after the grace, nothing lost or d
   assert.deepEqual(late, [], `errors more than ${GRACE_MS} ms after the kill`);
   assert.ok(failed.length <= Math.max(2, run.log.length * 0.05),
     `${failed.length} of ${run.log.length} requests failed: ${JSON.stringify(failed.slice(0, 5))}`);
+  const metrics = await api('GET', nodeUrl(3, '/api/v1/metrics'));
+  assert.ok(metrics.json.database_failovers >= 1, `kaeru-fcgi 3 moved to another node: ${metrics.text}`);
   cluster('start-node', CLUSTER, '3'); // rejoins by IST, waits until Synced
   assertStoredOnce(run);
   assert.equal((await api('GET', '/api/v1/health')).status, 200);
