@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -313,6 +314,15 @@ static int cmd_maintenance(struct ctx *x, const char **opts, int argc, char **ar
 	struct maintenance_counts n;
 	const char *what = NULL;
 	enum kaeru_err e = maintenance_run(&x->db, &x->arena, &n, &what);
+	/* Another host (a kaeru-worker) is running it: wait for its turn, a minute at most. */
+	for (int waited = 0; e == KAERU_OK && n.skipped && waited < 60; waited++) {
+		sleep(1);
+		e = maintenance_run(&x->db, &x->arena, &n, &what);
+	}
+	if (e == KAERU_OK && n.skipped) {
+		fprintf(stderr, "kaeru-admin: another host is running the maintenance\n");
+		return 1;
+	}
 	if (e != KAERU_OK)
 		return db_fail(x, e, what);
 	printf("expired %zu returns; queued %llu label reminders; removed %llu dead sessions and "

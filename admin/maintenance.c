@@ -1,6 +1,7 @@
 /* The upkeep kaeru-admin maintenance and kaeru-worker share (admin/maintenance.h). */
 #include "admin/maintenance.h"
 #include "db/events.h"
+#include "db/migrate.h"
 #include "db/store.h"
 #include "util/keys.h"
 
@@ -8,6 +9,7 @@
 
 #define EXPIRE_BATCH 50
 #define REMIND_BATCH 500
+#define LEASE_S      300 /* a run that died keeps others off this long */
 
 struct expiry {
 	size_t expired;
@@ -45,10 +47,10 @@ static enum kaeru_err expire_tx(struct db *db, void *arg)
 	return e;
 }
 
-enum kaeru_err maintenance_run(struct db *db, struct arena *arena, struct maintenance_counts *out,
-                               const char **what)
+/* The steps, while this host holds the "maintenance" lease. */
+static enum kaeru_err run_steps(struct db *db, struct arena *arena, struct maintenance_counts *out,
+                                const char **what)
 {
-	*out = (struct maintenance_counts){0};
 	struct expiry ex;
 	enum kaeru_err e;
 	*what = "expiry";
@@ -71,4 +73,25 @@ enum kaeru_err maintenance_run(struct db *db, struct arena *arena, struct mainte
 	    KAERU_OK)
 		return e;
 	return store_failures_prune(db, &out->failures);
+}
+
+/* One host at a time runs the steps: the others, finding the lease held, skip this round. The
+ * lease is a certified row (db_lease_take): SKIP LOCKED alone only keeps apart runs on one
+ * Galera node. */
+enum kaeru_err maintenance_run(struct db *db, struct arena *arena, struct maintenance_counts *out,
+                               const char **what)
+{
+	*out = (struct maintenance_counts){0};
+	*what = "claim";
+	char holder[DB_LEASE_HOLDER_LEN];
+	db_lease_holder(holder);
+	bool taken = false;
+	enum kaeru_err e = db_lease_take(db, "maintenance", holder, LEASE_S, &taken);
+	if (e != KAERU_OK || !taken) {
+		out->skipped = e == KAERU_OK;
+		return e;
+	}
+	e = run_steps(db, arena, out, what);
+	enum kaeru_err dropped = db_lease_drop(db, "maintenance", holder);
+	return e != KAERU_OK ? e : dropped;
 }

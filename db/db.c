@@ -2,6 +2,7 @@
 
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #define PARAMS_MAX      32 /* per statement: more is a defect of the statement, not input */
 #define COLUMNS_MAX     64
 #define DB_IDLE_PING_MS 1000 /* a connection idle longer is pinged before its next use */
+
+/* Since the process started: transactions run again, connections made to another node. */
+static atomic_ullong tx_retries, failovers;
 
 void db_library_init(void)
 {
@@ -67,6 +71,7 @@ static enum kaeru_err classify(struct db *db, unsigned no, const char *msg)
 		return KAERU_ECONFLICT;
 	case ER_CONNECTION_KILLED:
 	case ER_SERVER_SHUTDOWN:
+	case ER_UNKNOWN_COM_ERROR: /* 1047: a Galera node out of the primary component */
 		disconnect(db);
 		return KAERU_EDB;
 	default:
@@ -80,7 +85,9 @@ static enum kaeru_err classify(struct db *db, unsigned no, const char *msg)
 	}
 }
 
-static enum kaeru_err connect_now(struct db *db)
+/* One connection to one server: a unix socket path, or host and port. NULL on failure, with
+ * the reason noted in db. */
+static MYSQL *connect_one(struct db *db, const char *sock, const char *host, unsigned port)
 {
 	const struct config *c = db->cfg;
 	MYSQL *m = mysql_init(NULL);
@@ -96,15 +103,82 @@ static enum kaeru_err connect_now(struct db *db)
 	mysql_optionsv(m, MYSQL_INIT_COMMAND,
 	               "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED',"
 	               " sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'");
-	const char *sock = c->db_socket && *c->db_socket ? c->db_socket : NULL;
-	if (!mysql_real_connect(m, sock ? NULL : c->db_host, c->db_user, c->db_password, c->db_name,
-	                        sock ? 0 : c->db_port, sock, CLIENT_MULTI_STATEMENTS)) {
+	if (!mysql_real_connect(m, sock ? NULL : host, c->db_user, c->db_password, c->db_name,
+	                        sock ? 0 : port, sock, CLIENT_MULTI_STATEMENTS)) {
 		note_error(db, mysql_errno(m), mysql_error(m));
 		mysql_close(m);
-		return KAERU_EDB;
+		return NULL;
 	}
-	db->conn = m;
-	return KAERU_OK;
+	return m;
+}
+
+/* Whether the server on m takes clients: a Galera node (wsrep_on, then *galera is set) only
+ * while it is synced in the primary component (wsrep_ready); a server without Galera always. */
+static bool node_ready(struct db *db, MYSQL *m, bool *galera)
+{
+	*galera = false;
+	if (mysql_query(
+	        m, "SELECT @@wsrep_on, (SELECT VARIABLE_VALUE FROM"
+	           " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY')") != 0) {
+		unsigned no = mysql_errno(m);
+		note_error(db, no, mysql_error(m));
+		return no == ER_UNKNOWN_SYSTEM_VARIABLE; /* a server built without Galera */
+	}
+	MYSQL_RES *res = mysql_store_result(m);
+	MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+	bool ready = true;
+	if (row && row[0] && strcmp(row[0], "1") == 0) {
+		*galera = true;
+		ready = row[1] && strcmp(row[1], "ON") == 0;
+		if (!ready)
+			note_error(db, ER_UNKNOWN_COM_ERROR, "the Galera node is not synced");
+	}
+	if (res)
+		mysql_free_result(res);
+	return ready;
+}
+
+/* Connects to the configured server or, when it is gone or not synced, to the first of
+ * KAERU_DB_NODES that is ("/path/to.sock" or "host:port", comma-separated). */
+static enum kaeru_err connect_now(struct db *db)
+{
+	const struct config *c = db->cfg;
+	const char *sock = c->db_socket && *c->db_socket ? c->db_socket : NULL;
+	char nodes[1024];
+	snprintf(nodes, sizeof(nodes), "%s", c->db_nodes ? c->db_nodes : "");
+	char *save = NULL, *next = strtok_r(nodes, ",", &save);
+	const char *host = c->db_host;
+	unsigned port = c->db_port;
+	for (int tried = 0;; tried++) {
+		MYSQL *m = connect_one(db, sock, host, port);
+		bool galera = false;
+		if (m && node_ready(db, m, &galera)) {
+			if (tried > 0) {
+				atomic_fetch_add(&failovers, 1);
+				fprintf(stderr,
+				        "kaeru: database node %s in use (the first is gone or not "
+				        "synced)\n",
+				        sock ? sock : host);
+			}
+			db->conn = m;
+			db->galera = galera;
+			return KAERU_OK;
+		}
+		if (m)
+			mysql_close(m);
+		if (!next)
+			return KAERU_EDB;
+		char *colon = strrchr(next, ':');
+		if (next[0] == '/' || !colon) {
+			sock = next;
+		} else {
+			*colon = '\0';
+			sock = NULL;
+			host = next;
+			port = (unsigned)strtoul(colon + 1, NULL, 10);
+		}
+		next = strtok_r(NULL, ",", &save);
+	}
 }
 
 static int64_t now_ms(void)
@@ -114,22 +188,63 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Runs SQL text and drains every result of it, stopping at the first error. */
+static enum kaeru_err run_text(struct db *db, const char *sql)
+{
+	if (mysql_query(db->conn, sql) != 0)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	int status;
+	do {
+		MYSQL_RES *res = mysql_store_result(db->conn);
+		if (res)
+			mysql_free_result(res);
+		status = mysql_next_result(db->conn);
+		if (status > 0)
+			return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	} while (status == 0);
+	return KAERU_OK;
+}
+
+void db_sync_next(struct db *db)
+{
+	db->sync_next = true;
+}
+
+/* On Galera, when db_sync_next asked for it: waits until this node has applied every write
+ * committed on any node before now (one causality check, wsrep_sync_wait), so a request sees
+ * what the client's earlier requests wrote wherever they ran. One wait per request, not per
+ * statement: the statements after it see at least as much. A node that cannot (not synced,
+ * or too slow: repl.causal_read_timeout) fails the request with 503. */
+static enum kaeru_err causal_wait(struct db *db)
+{
+	if (!db->sync_next || !db->galera)
+		return KAERU_OK;
+	db->sync_next = false;
+	return run_text(db, "SET SESSION wsrep_sync_wait = 1;"
+	                    " SELECT 1 FROM schema_migrations LIMIT 1;"
+	                    " SET SESSION wsrep_sync_wait = 0");
+}
+
 /* A live connection for the next command: connects when there is none, and pings one that sat
  * idle for a while, since the server may have restarted meanwhile (a stale connection would
  * fail the first request after it with 503). A failed ping connects anew, once. */
 static enum kaeru_err ensure_connected(struct db *db)
 {
 	int64_t now = now_ms();
-	if (db->conn && now - db->used_ms > DB_IDLE_PING_MS && mysql_ping(db->conn) != 0)
+	/* Never inside a transaction: a statement there may well follow a long lock wait, and on
+	 * Galera a COM_PING can swallow the deadlock error of a transaction aborted meanwhile. */
+	if (db->conn && !db->in_tx && now - db->used_ms > DB_IDLE_PING_MS &&
+	    mysql_ping(db->conn) != 0)
 		disconnect(db);
 	db->used_ms = now;
 	if (db->conn)
-		return KAERU_OK;
+		return causal_wait(db);
 	if (db->in_tx) { /* its transaction went with the connection: never go on without it */
 		note_error(db, CR_SERVER_LOST, "the connection was lost during a transaction");
 		return KAERU_EDB;
 	}
-	return connect_now(db);
+	enum kaeru_err e = connect_now(db);
+	return e == KAERU_OK ? causal_wait(db) : e;
 }
 
 enum kaeru_err db_open(struct db *db, const struct config *cfg, struct arena *arena)
@@ -143,6 +258,34 @@ enum kaeru_err db_open(struct db *db, const struct config *cfg, struct arena *ar
 void db_close(struct db *db)
 {
 	disconnect(db);
+}
+
+/* On Galera, whether the transaction is still the one START TRANSACTION opened: a transaction
+ * aborted by a conflicting write from another node is rolled back, and a deadlock error that
+ * should say so can get lost (statements after it then run on their own). KAERU_ERETRY then. */
+static enum kaeru_err still_open(struct db *db)
+{
+	if (mysql_query(db->conn, "SELECT @@in_transaction") != 0)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	MYSQL_RES *res = mysql_store_result(db->conn);
+	MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+	bool open = row && row[0] && strcmp(row[0], "1") == 0;
+	if (res)
+		mysql_free_result(res);
+	if (open)
+		return KAERU_OK;
+	note_error(db, ER_LOCK_DEADLOCK, "the transaction was aborted by a conflicting write");
+	return KAERU_ERETRY;
+}
+
+unsigned long long db_tx_retries(void)
+{
+	return atomic_load(&tx_retries);
+}
+
+unsigned long long db_failovers(void)
+{
+	return atomic_load(&failovers);
 }
 
 static size_t slot_of(const char *sql)
@@ -184,6 +327,14 @@ static enum kaeru_err statement(struct db *db, const char *sql, MYSQL_STMT **out
 	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 	db->slots[i].sql = sql;
 	db->slots[i].stmt = st;
+	/* A prepare inside a transaction on Galera can swallow the deadlock error of the
+	 * transaction, aborted meanwhile by another node's write: what ran after it would run
+	 * on its own, committed statement by statement. Ask before running anything. */
+	if (db->in_tx && db->galera) {
+		enum kaeru_err e = still_open(db);
+		if (e != KAERU_OK)
+			return e;
+	}
 	*out = st;
 	return KAERU_OK;
 }
@@ -338,37 +489,40 @@ enum kaeru_err db_exec_text(struct db *db, const char *sql)
 {
 	if (ensure_connected(db) != KAERU_OK)
 		return KAERU_EDB;
-	if (mysql_query(db->conn, sql) != 0)
-		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
-	/* Drain every result of a multi-statement text, stopping at the first error. */
-	int status;
-	do {
-		MYSQL_RES *res = mysql_store_result(db->conn);
-		if (res)
-			mysql_free_result(res);
-		status = mysql_next_result(db->conn);
-		if (status > 0)
-			return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
-	} while (status == 0);
-	return KAERU_OK;
+	return run_text(db, sql);
 }
 
 enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 {
 	enum kaeru_err e = KAERU_EDB;
+	bool reconnected = false;
 	for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
 		if (attempt > 0) {
+			/* Counted and logged: on Galera a conflict with a write on another node
+			 * shows up here, as 1213 at COMMIT. */
+			atomic_fetch_add(&tx_retries, 1);
+			fprintf(stderr, "kaeru: transaction run again (attempt %d) after %u: %s\n",
+			        attempt + 1, db->last_errno, db->last_error);
 			/* Back off a little, with jitter, so the same two don't collide again. */
 			struct timespec ts = {0, (long)(1 + rand() % 4) * attempt * 1000000L};
 			nanosleep(&ts, NULL);
 		}
+		bool committing = false;
 		e = db_exec_text(db, "START TRANSACTION");
 		if (e == KAERU_OK) {
 			db->in_tx = true;
 			e = fn(db, arg);
 			db->in_tx = false;
 		}
+		/* Whatever fn decided, it decided from reads of this transaction: when the
+		 * transaction was aborted under it, run it again. */
+		if (e != KAERU_ERETRY && db->galera && db->conn) {
+			enum kaeru_err open = still_open(db);
+			if (open != KAERU_OK && (e == KAERU_OK || open == KAERU_ERETRY))
+				e = open;
+		}
 		if (e == KAERU_OK) {
+			committing = true;
 			if (db->conn && mysql_commit(db->conn) == 0)
 				return KAERU_OK;
 			e = db->conn ? classify(db, mysql_errno(db->conn), mysql_error(db->conn))
@@ -376,6 +530,13 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 		}
 		if (db->conn)
 			mysql_rollback(db->conn);
+		/* The connection went before COMMIT was sent (its node died or left the cluster):
+		 * nothing was committed, so the transaction runs once more on a fresh connection,
+		 * which may be to another node (KAERU_DB_NODES). A lost COMMIT is never re-run. */
+		if (e == KAERU_EDB && !db->conn && !committing && !reconnected) {
+			reconnected = true;
+			e = KAERU_ERETRY;
+		}
 		if (e != KAERU_ERETRY)
 			return e;
 	}

@@ -26,6 +26,8 @@ struct db {
 	struct db_stmt_slot slots[DB_STMT_SLOTS];
 	int64_t used_ms; /* CLOCK_MONOTONIC of the last command */
 	bool in_tx;      /* inside db_tx_run's fn: a lost connection is not made anew */
+	bool galera;     /* the connected server is a Galera node */
+	bool sync_next;  /* db_sync_next: the next command waits for the cluster first */
 	unsigned last_errno;
 	char last_error[256];
 };
@@ -87,6 +89,16 @@ static inline bool db_isnull(const struct db_rows *r, size_t row, size_t col)
  * and is returned as is. */
 typedef enum kaeru_err (*db_tx_fn)(struct db *db, void *arg);
 enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg);
+
+/* Transactions db_tx_run ran again (deadlocks, lock waits, Galera conflicts), since start. */
+unsigned long long db_tx_retries(void);
+/* Connections made to another of KAERU_DB_NODES because the first was gone or not synced. */
+unsigned long long db_failovers(void);
+
+/* Called at the start of each request: on a Galera node, the request's first command first
+ * waits until the node has applied every write committed anywhere before it (wsrep_sync_wait),
+ * so a client reads its own writes whichever node served them. Nothing on a single server. */
+void db_sync_next(struct db *db);
 
 /* Executes SQL text that contains no input (migrations, fixed statements). */
 enum kaeru_err db_exec_text(struct db *db, const char *sql);

@@ -1,7 +1,30 @@
 #include "db/migrate.h"
 
-static const char sql_lock[] = "SELECT GET_LOCK('kaeru_migrate', 120)";
-static const char sql_unlock[] = "SELECT RELEASE_LOCK('kaeru_migrate')";
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Named leases every host can see: a row per name, claimed with a guarded UPDATE. GET_LOCK and
+ * SKIP LOCKED are local to one Galera node; an UPDATE is certified, so of two claims made at
+ * once on two nodes one commits and the other fails (or, run again, finds the lease taken). */
+static const char sql_locks_table[] = "CREATE TABLE IF NOT EXISTS cluster_locks ("
+                                      " name VARCHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,"
+                                      " holder VARCHAR(255) NOT NULL DEFAULT '',"
+                                      " until DATETIME NOT NULL DEFAULT '1970-01-01 00:00:00',"
+                                      " claims BIGINT UNSIGNED NOT NULL DEFAULT 0"
+                                      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+static const char sql_lease_row[] = "INSERT IGNORE INTO cluster_locks (name) VALUES (?)";
+static const char sql_lease_take[] =
+    "UPDATE cluster_locks SET holder = ?, until = UTC_TIMESTAMP() + INTERVAL ? SECOND,"
+    " claims = claims + 1" /* a renewal in the same second still changes the row */
+    " WHERE name = ? AND (until < UTC_TIMESTAMP() OR holder = ?)";
+static const char sql_lease_drop[] =
+    "UPDATE cluster_locks SET until = '1970-01-01 00:00:00' WHERE name = ? AND holder = ?";
+
+#define MIGRATE_LEASE_S 600 /* renewed before each migration */
+#define MIGRATE_WAIT_S  120 /* how long a second host waits for the first */
+
 static const char sql_applied[] = "SELECT version FROM schema_migrations";
 static const char sql_record[] = "INSERT INTO schema_migrations (version, name) VALUES (?, ?)";
 
@@ -13,6 +36,37 @@ static bool applied(const struct db_rows *rows, int version)
 	return false;
 }
 
+void db_lease_holder(char out[DB_LEASE_HOLDER_LEN])
+{
+	char host[64] = "";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(out, DB_LEASE_HOLDER_LEN, "%s/%ld/%08x", host, (long)getpid(),
+	         (unsigned)rand() ^ (unsigned)time(NULL));
+}
+
+enum kaeru_err db_lease_take(struct db *db, const char *name, const char *holder, int seconds,
+                             bool *taken)
+{
+	*taken = false;
+	enum kaeru_err e = db_exec_text(db, sql_locks_table);
+	if (e == KAERU_OK)
+		e = db_exec(db, sql_lease_row, DB_ARGS(DBS(name)), NULL, NULL);
+	uint64_t affected = 0;
+	if (e == KAERU_OK)
+		e = db_exec(db, sql_lease_take,
+		            DB_ARGS(DBS(holder), DBI(seconds), DBS(name), DBS(holder)), &affected,
+		            NULL);
+	if (e == KAERU_ERETRY) /* another node's claim won certification */
+		return KAERU_OK;
+	*taken = e == KAERU_OK && affected == 1;
+	return e;
+}
+
+enum kaeru_err db_lease_drop(struct db *db, const char *name, const char *holder)
+{
+	return db_exec(db, sql_lease_drop, DB_ARGS(DBS(name), DBS(holder)), NULL, NULL);
+}
+
 enum kaeru_err db_migrate(struct db *db, FILE *log)
 {
 	struct db_rows rows;
@@ -21,14 +75,23 @@ enum kaeru_err db_migrate(struct db *db, FILE *log)
 	                     " version INT PRIMARY KEY, name VARCHAR(255) NOT NULL,"
 	                     " applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
 	                     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-	if (e == KAERU_OK)
-		e = db_query(db, sql_lock, NULL, 0, &rows);
+	char holder[DB_LEASE_HOLDER_LEN];
+	db_lease_holder(holder);
+	bool taken = false;
+	for (int waited = 0; e == KAERU_OK; waited++) {
+		e = db_lease_take(db, "migrate", holder, MIGRATE_LEASE_S, &taken);
+		if (e != KAERU_OK || taken)
+			break;
+		if (waited == MIGRATE_WAIT_S) {
+			fprintf(log, "migrate: another host holds the migration lease\n");
+			return KAERU_ECONFLICT;
+		}
+		if (waited == 0)
+			fprintf(log, "migrate: waiting for another host's migration\n");
+		sleep(1);
+	}
 	if (e != KAERU_OK)
 		return e;
-	if (rows.nrows != 1 || db_int(&rows, 0, 0) != 1) {
-		fprintf(log, "migrate: could not take the migration lock\n");
-		return KAERU_ECONFLICT;
-	}
 	e = db_query(db, sql_applied, NULL, 0, &rows);
 	int done = 0;
 	for (size_t i = 0; e == KAERU_OK && i < migrations_count; i++) {
@@ -36,6 +99,14 @@ enum kaeru_err db_migrate(struct db *db, FILE *log)
 		if (applied(&rows, m->version))
 			continue;
 		fprintf(log, "migrate: applying %03d_%s\n", m->version, m->name);
+		if ((e = db_lease_take(db, "migrate", holder, MIGRATE_LEASE_S, &taken)) ==
+		        KAERU_OK &&
+		    !taken) {
+			fprintf(log, "migrate: the migration lease was lost\n");
+			return KAERU_ECONFLICT;
+		}
+		if (e != KAERU_OK)
+			break;
 		/* DDL commits implicitly in MariaDB: each file is written to be applied once,
 		 * and is recorded right after it succeeds. */
 		e = db_exec_text(db, m->sql);
@@ -47,8 +118,7 @@ enum kaeru_err db_migrate(struct db *db, FILE *log)
 			        db->last_error);
 		done++;
 	}
-	struct db_rows ignored;
-	db_query(db, sql_unlock, NULL, 0, &ignored);
+	db_lease_drop(db, "migrate", holder);
 	if (e == KAERU_OK)
 		fprintf(log, "migrate: %d applied, schema at version %d\n", done,
 		        migrations_count ? migrations[migrations_count - 1].version : 0);

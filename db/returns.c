@@ -60,6 +60,13 @@ static const char sql_item_insert[] =
 static const char sql_event_insert[] =
     "INSERT INTO return_events (return_id, at, type, actor, user_id, detail)"
     " VALUES (?, NOW(3), ?, ?, ?, ?)";
+/* The line's units in returns that count, raised by a new return's units but never above what
+ * was sold: a certified write on the line, so two creates on two Galera nodes conflict. */
+static const char sql_line_take[] =
+    "UPDATE order_lines SET returned_quantity = returned_quantity + ?"
+    " WHERE id = ? AND quantity - returned_quantity >= ?";
+/* Every change to a locked return writes its row: the lock alone is local to one node. */
+static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
 static const char sql_item_unreserve[] =
     "UPDATE return_items SET reserved_quantity = 0 WHERE id = ?";
 static const char sql_failure_insert[] =
@@ -207,6 +214,8 @@ enum kaeru_err store_return_lock(struct db *db, struct ret *r)
 		return e;
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
+	if ((e = db_exec(db, sql_return_bump, DB_ARGS(DBI(r->id)), NULL, NULL)) != KAERU_OK)
+		return e;
 	r->received_at = db_str(&rows, 0, 1);
 	totals_from_row(&rows, 2, r);
 	return status_from(db_str(&rows, 0, 0), &r->status);
@@ -261,6 +270,14 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 	r->id = (int64_t)id;
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct return_item *it = &r->items[i];
+		uint64_t taken = 0;
+		e = db_exec(db, sql_line_take,
+		            DB_ARGS(DBI(it->quantity), DBI(it->order_line_id), DBI(it->quantity)),
+		            &taken, NULL);
+		if (e == KAERU_OK && taken != 1)
+			e = KAERU_ERETRY; /* returned meanwhile: decide again from a fresh read */
+		if (e != KAERU_OK)
+			return e;
 		e = db_exec(db, sql_item_insert,
 		            DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBS(it->sku),
 		                    DBS(it->product_id), DBS(it->name), DBS(it->variant),

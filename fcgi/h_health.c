@@ -12,3 +12,12 @@ void h_health(struct req *r)
 	}
 	respond_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
+
+/* GET /api/v1/metrics: this kaeru-fcgi's counters since it started (each process counts its
+ * own: read each one, e.g. through a per-process address, and add them up). */
+void h_metrics(struct req *r)
+{
+	respond_json(r, 200,
+	             json_pack("{s:I, s:I}", "transactions_retried", (json_int_t)db_tx_retries(),
+	                       "database_failovers", (json_int_t)db_failovers()));
+}

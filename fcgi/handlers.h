@@ -10,6 +10,7 @@ typedef void (*handler_fn)(struct req *r);
 
 /* h_health.c */
 void h_health(struct req *r);
+void h_metrics(struct req *r);
 /* h_ingest.c — the shop system, merchant key */
 void h_order_put(struct req *r);
 void h_inventory_put(struct req *r);

@@ -63,6 +63,7 @@ static void *worker(void *arg)
 		                .db = &db,
 		                .cfg = cfg,
 		                .now = (int64_t)time(NULL)};
+		db_sync_next(&db);
 		if (req_read(&r))
 			route_dispatch(&r);
 		req_done(&r);

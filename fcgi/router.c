@@ -44,6 +44,7 @@ enum route {
 	ROUTE_EXCHANGE_SHIPPED,
 	ROUTE_RETURN_LINK,
 	ROUTE_RETURN_QR,
+	ROUTE_METRICS,
 	ROUTE__MAX
 };
 
@@ -55,6 +56,7 @@ static const struct route_def {
 	handler_fn handler;
 } routes[ROUTE__MAX] = {
     [ROUTE_HEALTH] = {METHOD_GET, "/api/v1/health", CRED_NONE, 0, h_health},
+    [ROUTE_METRICS] = {METHOD_GET, "/api/v1/metrics", CRED_NONE, 0, h_metrics},
     [ROUTE_ORDER_PUT] = {METHOD_PUT, "/api/v1/merchants/*/orders/*", CRED_MERCHANT_KEY, 0,
                          h_order_put},
     [ROUTE_INVENTORY_PUT] = {METHOD_PUT, "/api/v1/merchants/*/inventory", CRED_MERCHANT_KEY, 0,

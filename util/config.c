@@ -28,6 +28,7 @@ enum key {
 	KEY_RETRY_BASE_SECONDS,
 	KEY_SMTP_URL,
 	KEY_MAIL_FROM,
+	KEY_DB_NODES,
 	KEY__MAX
 };
 
@@ -52,6 +53,7 @@ static const char *const key_names[KEY__MAX] = {
     [KEY_RETRY_BASE_SECONDS] = "KAERU_RETRY_BASE_SECONDS",
     [KEY_SMTP_URL] = "KAERU_SMTP_URL",
     [KEY_MAIL_FROM] = "KAERU_MAIL_FROM",
+    [KEY_DB_NODES] = "KAERU_DB_NODES",
 };
 
 /* A whole number in [lo, hi], or -1. */
@@ -120,6 +122,9 @@ static int apply(struct config *c, enum key k, const char *v, char *err, size_t 
 		return 0;
 	case KEY_DB_NAME:
 		set_str(&c->db_name, v);
+		return 0;
+	case KEY_DB_NODES:
+		set_str(&c->db_nodes, v);
 		return 0;
 	case KEY_LISTEN:
 		set_str(&c->listen, v);
@@ -283,5 +288,6 @@ void config_free(struct config *c)
 	free(c->login_listen);
 	free(c->smtp_url);
 	free(c->mail_from);
+	free(c->db_nodes);
 	memset(c, 0, sizeof(*c));
 }

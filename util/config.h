@@ -7,14 +7,16 @@
 #define SECRET_LEN 32
 
 struct config {
-	char *db_socket;       /* KAERU_DB_SOCKET: unix socket; wins over host/port when set */
-	char *db_host;         /* KAERU_DB_HOST [127.0.0.1] */
-	unsigned db_port;      /* KAERU_DB_PORT [3306] */
-	char *db_user;         /* KAERU_DB_USER [kaeru] */
-	char *db_password;     /* KAERU_DB_PASSWORD [""] */
-	char *db_name;         /* KAERU_DB_NAME [kaeru] */
-	char *listen;          /* KAERU_LISTEN: "/path/to.sock" or "127.0.0.1:9000" */
-	int workers;           /* KAERU_WORKERS [4], threads of kaeru-fcgi, one connection each */
+	char *db_socket;   /* KAERU_DB_SOCKET: unix socket; wins over host/port when set */
+	char *db_host;     /* KAERU_DB_HOST [127.0.0.1] */
+	unsigned db_port;  /* KAERU_DB_PORT [3306] */
+	char *db_user;     /* KAERU_DB_USER [kaeru] */
+	char *db_password; /* KAERU_DB_PASSWORD [""] */
+	char *db_name;     /* KAERU_DB_NAME [kaeru] */
+	char *db_nodes; /* KAERU_DB_NODES: the other nodes of a Galera cluster, tried in order when
+	                   the first is gone or not synced: "/path/to.sock,host:port,…" [none] */
+	char *listen;   /* KAERU_LISTEN: "/path/to.sock" or "127.0.0.1:9000" */
+	int workers;    /* KAERU_WORKERS [4], threads of kaeru-fcgi, one connection each */
 	char *listen_group;    /* KAERU_LISTEN_GROUP [www-data when it exists]: owns the sockets,
 	                          which are 0660 */
 	char *login_listen;    /* KAERU_LOGIN_LISTEN: a second socket for POST /api/v1/session only
