@@ -34,6 +34,7 @@ struct merchant {
 	const char *timezone; /* IANA name: the merchant's calendar (util/tz.h) */
 	int64_t warehouse_id;
 	struct policy policy;
+	const char *checkout_url; /* the shop's checkout link template, or NULL */
 };
 
 /* ---- tenants (db/tenants.c) ---- */
@@ -43,8 +44,10 @@ struct merchant {
 	"m.id, m.slug, m.name, m.currency, m.warehouse_id, m.window_days,"                         \
 	" m.restocking_fee_percent, m.store_credit_bonus_percent, m.label_validity_days,"          \
 	" m.resale_percent_new, m.resale_percent_like_new, m.resale_percent_good,"                 \
-	" m.resale_percent_fair, m.price_step, m.timezone"
-#define MERCHANT_NCOLUMNS 15
+	" m.resale_percent_fair, m.price_step, m.timezone, m.reasons_offered, m.fee_reasons,"      \
+	" m.price_floor_percent, m.checkout_url, m.review_damaged, m.review_short_receipt,"        \
+	" m.review_defective_new, m.review_amount_over"
+#define MERCHANT_NCOLUMNS 23
 void store_merchant_from_row(const struct db_rows *rows, size_t row, size_t col,
                              struct merchant *m);
 enum kaeru_err store_merchant_by_key(struct db *db, const char *key_hash_hex, struct merchant *m);
@@ -59,8 +62,23 @@ enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char
                                      const char *currency, const char *timezone,
                                      int64_t warehouse_id, const char *key_hash_hex,
                                      int64_t price_step, int64_t *id);
-/* Stores the policy: window, fee, bonus, label validity, resale percentages, price step. */
+/* Stores the policy: window, fee, bonus, label validity, resale percentages, price step,
+ * reasons offered and fee reasons, price floor, review rules. */
 enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p);
+/* Stores the policy with the time zone and checkout URL (NULL for none) and writes the event
+ * merchant.policy_changed in the caller's transaction (change_json: who made the change, the
+ * policy before and after). Lock the merchant's row first (store_merchant_lock). */
+enum kaeru_err store_merchant_policy_change(struct db *db, const struct merchant *m,
+                                            const struct policy *p, const char *timezone,
+                                            const char *checkout_url, const char *change_json);
+/* Re-reads the merchant FOR UPDATE: policy changes of one merchant are serialised. */
+enum kaeru_err store_merchant_lock(struct db *db, int64_t id, struct merchant *m);
+/* Keeps the money rules of p (fee and its reasons, bonus, resale percentages, price step) as
+ * those return_id settles under. */
+enum kaeru_err store_return_policy_keep(struct db *db, int64_t return_id, const struct policy *p);
+/* Overwrites the money rules of *p with those kept for return_id, when any were kept (returns
+ * made before they were kept settle under the merchant's policy as it is). */
+enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p);
 /* Stores the merchant's time zone, an IANA name that tz_valid accepts. */
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone);
 /* ECONFLICT when the email is taken. merchant_id/warehouse_id 0 for none. */

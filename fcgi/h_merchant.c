@@ -6,6 +6,8 @@
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "fcgi/validate.h"
+#include "util/tz.h"
+#include "util/url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -315,4 +317,334 @@ void h_merchant_summary(struct req *r)
 	respond_json(r, 200,
 	             json_pack("{s:o, s:o, s:o, s:I}", "merchant", render_merchant_brief(&m),
 	                       "returns", rj, "listings", lj, "recovered", (json_int_t)recovered));
+}
+
+/* ---- the merchant's policy ---- */
+
+#define WINDOW_DAYS_MAX    365
+#define LABEL_DAYS_MAX     90
+#define PRICE_STEP_MAX     1000000000LL
+#define CHECKOUT_URL_MAX   2048
+#define AMOUNT_OVER_MAX    PRICE_MAX
+#define POLICY_PERCENT_MAX 100
+
+static json_t *reason_set_json(unsigned set)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < REASON__MAX; i++)
+		if (set & REASON_BIT(i))
+			json_array_append_new(a, json_string(reason_names[i]));
+	return a;
+}
+
+/* The policy as the console edits it: every field PUT takes. */
+static json_t *render_policy_full(const struct merchant *m)
+{
+	const struct policy *p = &m->policy;
+	const struct review_rules *rv = &p->review;
+	return json_pack(
+	    "{s:i, s:o, s:o, s:i, s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:I, s:i, s:s, s:o, s:s,"
+	    " s:{s:b, s:b, s:b, s:o}}",
+	    "window_days", p->window_days, "reasons", reason_set_json(p->reasons_offered),
+	    "fee_reasons", reason_set_json(p->fee_reasons), "restocking_fee_percent",
+	    p->restocking_fee_percent, "store_credit_bonus_percent", p->store_credit_bonus_percent,
+	    "label_validity_days", p->label_validity_days, "resale_percent", "new",
+	    p->resale_percent[GRADE_NEW], "like_new", p->resale_percent[GRADE_LIKE_NEW], "good",
+	    p->resale_percent[GRADE_GOOD], "fair", p->resale_percent[GRADE_FAIR], "price_step",
+	    (json_int_t)p->price_step, "price_floor_percent", p->price_floor_percent, "timezone",
+	    m->timezone, "checkout_url",
+	    m->checkout_url ? json_string(m->checkout_url) : json_null(), "currency", m->currency,
+	    "review_rules", "damaged", rv->damaged, "short_receipt", rv->short_receipt,
+	    "defective_new", rv->defective_new, "amount_over",
+	    rv->amount_over >= 0 ? json_integer(rv->amount_over) : json_null());
+}
+
+/* A list of reason names into a set; errors name key[i]. Absent: *set unchanged. */
+static void check_reason_set(struct checker *c, json_t *body, const char *key, size_t min,
+                             unsigned *set)
+{
+	if (!json_object_get(body, key))
+		return;
+	json_t *a = check_array(c, body, key, min, REASON__MAX * 2);
+	if (!a)
+		return;
+	unsigned s = 0;
+	bool ok = true;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		int r =
+		    name_index(reason_names, REASON__MAX, json_string_value(json_array_get(a, i)));
+		if (r < 0) {
+			check_fail(c, arena_printf(c->arena, "%s[%zu]", key, i),
+			           "must be one of too_small, too_large, not_as_described, damaged,"
+			           " defective, wrong_item, changed_mind, arrived_late, other");
+			ok = false;
+			continue;
+		}
+		s |= REASON_BIT(r);
+	}
+	if (ok)
+		*set = s;
+}
+
+/* An optional integer field of obj into *v (unchanged when absent). */
+static void check_int_into(struct checker *c, json_t *obj, const char *key, int64_t min,
+                           int64_t max, int64_t *v)
+{
+	*v = check_int(c, obj, key, OPTIONAL, min, max, *v);
+}
+
+static void check_percent_into(struct checker *c, json_t *obj, const char *key, int *v)
+{
+	int64_t x = *v;
+	check_int_into(c, obj, key, 0, POLICY_PERCENT_MAX, &x);
+	*v = (int)x;
+}
+
+/* Reads a policy PUT over the merchant's current settings: fields left out keep their value.
+ * Every bad field is reported, named by its JSON path. */
+static bool read_policy(struct req *r, struct merchant *m, struct checker *c)
+{
+	json_t *body = r->json;
+	struct policy *p = &m->policy;
+	int64_t x = p->window_days;
+	check_int_into(c, body, "window_days", 1, WINDOW_DAYS_MAX, &x);
+	p->window_days = (int)x;
+	x = p->label_validity_days;
+	check_int_into(c, body, "label_validity_days", 1, LABEL_DAYS_MAX, &x);
+	p->label_validity_days = (int)x;
+	check_percent_into(c, body, "restocking_fee_percent", &p->restocking_fee_percent);
+	check_percent_into(c, body, "store_credit_bonus_percent", &p->store_credit_bonus_percent);
+	check_percent_into(c, body, "price_floor_percent", &p->price_floor_percent);
+	check_int_into(c, body, "price_step", 1, PRICE_STEP_MAX, &p->price_step);
+	check_reason_set(c, body, "reasons", 1, &p->reasons_offered);
+	check_reason_set(c, body, "fee_reasons", 0, &p->fee_reasons);
+	json_t *resale = check_object(c, body, "resale_percent", OPTIONAL);
+	if (resale) {
+		check_enter(c, "resale_percent.");
+		for (int g = 0; g < GRADE__MAX; g++)
+			if (g != GRADE_DAMAGED) /* damaged is never resold */
+				check_percent_into(c, resale, grade_names[g],
+				                   &p->resale_percent[g]);
+		c->prefix = "";
+	}
+	const char *tz = check_string(c, body, "timezone", OPTIONAL, 1, 64, NULL);
+	if (tz && !tz_valid(tz))
+		check_fail(c, "timezone", "must be an IANA time zone name such as Asia/Tokyo");
+	else if (tz)
+		m->timezone = tz;
+	json_t *url = json_object_get(body, "checkout_url");
+	if (url && json_is_null(url)) {
+		m->checkout_url = NULL;
+	} else if (url) {
+		const char *s =
+		    check_string(c, body, "checkout_url", OPTIONAL, 1, CHECKOUT_URL_MAX, NULL);
+		struct url_target t;
+		if (s && !url_parse(s, &t))
+			check_fail(c, "checkout_url", "must be an absolute http or https URL");
+		else if (s)
+			m->checkout_url = s;
+	}
+	json_t *rules = check_object(c, body, "review_rules", OPTIONAL);
+	if (rules) {
+		struct review_rules *rv = &p->review;
+		check_enter(c, "review_rules.");
+		rv->damaged = check_bool(c, rules, "damaged", OPTIONAL, rv->damaged);
+		rv->short_receipt =
+		    check_bool(c, rules, "short_receipt", OPTIONAL, rv->short_receipt);
+		rv->defective_new =
+		    check_bool(c, rules, "defective_new", OPTIONAL, rv->defective_new);
+		json_t *over = json_object_get(rules, "amount_over");
+		if (over && json_is_null(over))
+			rv->amount_over = -1;
+		else if (over)
+			check_int_into(c, rules, "amount_over", 0, AMOUNT_OVER_MAX,
+			               &rv->amount_over);
+		c->prefix = "";
+	}
+	return check_ok(c);
+}
+
+/* GET /api/v1/merchant/policy */
+void h_merchant_policy_get(struct req *r)
+{
+	struct user u;
+	struct merchant m;
+	if (!merchant_session(r, &u))
+		return;
+	enum kaeru_err e = store_merchant_by_id(r->db, u.merchant_id, &m);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	respond_json(r, 200, render_policy_full(&m));
+}
+
+struct policy_put {
+	struct req *req;
+	const struct user *user;
+	struct checker *check;
+	/* out */
+	struct merchant m;
+	bool invalid;
+};
+
+/* Locks the merchant, reads the body over what is stored now, stores it with its event. */
+static enum kaeru_err policy_put_tx(struct db *db, void *arg)
+{
+	struct policy_put *pp = arg;
+	json_array_clear(pp->check->errors);
+	enum kaeru_err e = store_merchant_lock(db, pp->user->merchant_id, &pp->m);
+	if (e != KAERU_OK)
+		return e;
+	json_t *before = render_policy_full(&pp->m);
+	if (!read_policy(pp->req, &pp->m, pp->check)) {
+		json_decref(before);
+		pp->invalid = true;
+		return KAERU_EINVALID;
+	}
+	json_t *after = render_policy_full(&pp->m);
+	char *change = NULL;
+	if (!json_equal(before, after)) {
+		json_t *ev = json_pack("{s:s, s:I, s:O, s:O}", "by", pp->user->email, "user_id",
+		                       (json_int_t)pp->user->id, "before", before, "after", after);
+		change = json_dumps(ev, JSON_COMPACT);
+		json_decref(ev);
+	}
+	json_decref(before);
+	json_decref(after);
+	if (!change)
+		return KAERU_OK; /* nothing changed: nothing to tell */
+	e = store_merchant_policy_change(db, &pp->m, &pp->m.policy, pp->m.timezone,
+	                                 pp->m.checkout_url, change);
+	free(change);
+	return e;
+}
+
+/* PUT /api/v1/merchant/policy: the fields given replace the stored ones; lookups and new
+ * returns use them at once, returns already made settle under the money rules they were made
+ * under. */
+void h_merchant_policy_put(struct req *r)
+{
+	struct user u;
+	if (!merchant_session(r, &u))
+		return;
+	struct checker c;
+	check_init(&c, r->arena);
+	struct policy_put pp = {.req = r, .user = &u, .check = &c};
+	enum kaeru_err e = db_tx_run(r->db, policy_put_tx, &pp);
+	if (pp.invalid) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	respond_json(r, 200, render_policy_full(&pp.m));
+}
+
+/* ---- review holds ---- */
+
+#define DECISION_NOTE_MAX 2000
+
+struct decide {
+	const struct ret *before;
+	struct policy policy; /* the merchant's, with the return's money rules over it */
+	struct life_decision decision;
+	struct plan_by by;
+	/* out */
+	struct ret now;
+	struct plan plan;
+};
+
+/* Locks the return, reads its items and resolves it as decided: core's plan, run with guards. */
+static enum kaeru_err decide_tx(struct db *db, void *arg)
+{
+	struct decide *dx = arg;
+	struct ret *ret = &dx->now;
+	*ret = *dx->before;
+	enum kaeru_err e = store_return_lock(db, ret);
+	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
+		return e;
+	struct life_item items[RETURN_ITEMS_MAX];
+	struct life_return life;
+	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
+	    (e = plan_decide(&life, &dx->policy, &dx->decision, &dx->plan)) != KAERU_OK)
+		return e;
+	return store_plan_run(db, ret, &dx->plan, &dx->by, 0);
+}
+
+/* POST /api/v1/merchant/returns/{rma}/decision {"refund_percent"|"amount", "note"?}: resolves
+ * a return held for review, paying that share of what is owed. */
+void h_merchant_decision(struct req *r)
+{
+	struct user u;
+	if (!merchant_session(r, &u))
+		return;
+	struct checker c;
+	check_init(&c, r->arena);
+	bool has_percent = json_object_get(r->json, "refund_percent") &&
+	                   !json_is_null(json_object_get(r->json, "refund_percent"));
+	bool has_amount =
+	    json_object_get(r->json, "amount") && !json_is_null(json_object_get(r->json, "amount"));
+	struct life_decision d = {-1, -1, NULL};
+	if (has_percent == has_amount)
+		check_fail(&c, has_percent ? "amount" : "refund_percent",
+		           "give exactly one of refund_percent (0 to 100) and amount");
+	else if (has_percent)
+		d.percent = (int)check_int(&c, r->json, "refund_percent", REQUIRED, 0, 100, -1);
+	else
+		d.amount =
+		    check_int(&c, r->json, "amount", REQUIRED, 0, PRICE_MAX * RETURN_ITEMS_MAX, -1);
+	d.note = check_string(&c, r->json, "note", OPTIONAL, 0, DECISION_NOTE_MAX, NULL);
+	if (d.note && !*d.note)
+		d.note = NULL;
+	char rma[RMA_LEN + 1];
+	struct ret ret;
+	struct merchant m;
+	enum kaeru_err e = rma_normalize(r->params[0], rma) ? store_return_row(r->db, rma, &ret, &m)
+	                                                    : KAERU_ENOTFOUND;
+	if (e == KAERU_OK && ret.merchant_id != u.merchant_id)
+		e = KAERU_ENOTFOUND;
+	if (e == KAERU_OK)
+		e = store_return_policy(r->db, ret.id, &m.policy);
+	if (e != KAERU_OK) {
+		json_decref(c.errors);
+		respond_error(r, e);
+		return;
+	}
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	struct decide dx = {
+	    .before = &ret, .policy = m.policy, .decision = d, .by = {staff_actor(r, &ret), u.id}};
+	e = db_tx_run(r->db, decide_tx, &dx);
+	if (e == KAERU_EINVALID && dx.plan.refusal == REFUSAL_DECISION) {
+		check_fail(&c, has_percent ? "refund_percent" : "amount",
+		           arena_printf(r->arena, "must be at most %lld, what is owed",
+		                        (long long)dx.plan.owed));
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	if (e == KAERU_ECONFLICT) {
+		respond_problem_ext(
+		    r, 409, "Nothing to decide",
+		    arena_printf(r->arena,
+		                 "The return is %s; only returns held for review can"
+		                 " be decided.",
+		                 return_status_names[dx.now.status]),
+		    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
+		              return_status_names[dx.now.status]));
+		return;
+	}
+	if (e == KAERU_OK)
+		e = store_return_timeline(r->db, &dx.now);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	respond_json(r, 200, render_return(r, &dx.now, &m, VIEW_STAFF));
 }

@@ -39,6 +39,9 @@ enum route {
 	ROUTE_SHOP_RETURN_GET,
 	ROUTE_REFUND_PAID,
 	ROUTE_EXCHANGE_SHIPPED,
+	ROUTE_MERCHANT_POLICY_GET,
+	ROUTE_MERCHANT_POLICY_PUT,
+	ROUTE_MERCHANT_DECISION,
 	ROUTE__MAX
 };
 
@@ -87,6 +90,11 @@ static const struct route_def {
     [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid", h_refund_paid},
     [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
                                 h_exchange_shipped},
+    /* the merchant console's policy and review holds (issue 13) */
+    [ROUTE_MERCHANT_POLICY_GET] = {METHOD_GET, "/api/v1/merchant/policy", h_merchant_policy_get},
+    [ROUTE_MERCHANT_POLICY_PUT] = {METHOD_PUT, "/api/v1/merchant/policy", h_merchant_policy_put},
+    [ROUTE_MERCHANT_DECISION] = {METHOD_POST, "/api/v1/merchant/returns/*/decision",
+                                 h_merchant_decision},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -214,6 +214,17 @@ const ROWS = [
   { route: 'POST /api/v1/merchants/*/returns/*/exchange-shipped', what: 'acknowledge a shipment',
     send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/returns/${t.rma}/exchange-shipped`,
       { carrier: 'thief', tracking_number: '1' }), ownStatus: 409 },
+  // the merchant's policy and review holds (issue 13): a session only ever reaches its own merchant
+  { route: 'GET /api/v1/merchant/policy', what: 'read the policy',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/policy'),
+    foreign: (res) => { assertStatus(res, 200); assert.equal(res.json.window_days, 30); },
+    own: (res) => assertStatus(res, 200) },
+  { route: 'PUT /api/v1/merchant/policy', what: 'change the policy (its own: A\'s stays as it was)',
+    send: (c) => c.session.api('PUT', '/api/v1/merchant/policy', { body: { window_days: 30 } }),
+    foreign: (res) => assertStatus(res, 200), own: (res) => assertStatus(res, 200) },
+  { route: 'POST /api/v1/merchant/returns/*/decision', what: 'decide a return',
+    send: (c, t) => c.session.api('POST', `/api/v1/merchant/returns/${t.rma}/decision`, { body: { refund_percent: 0 } }),
+    ownStatus: 409 },
   { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
 ];
@@ -253,6 +264,7 @@ async function snapshot() {
     events: (await api('GET', `/api/v1/merchants/${A.slug}/events`, { token: A.key })).json,
     webhook: (await api('GET', `/api/v1/merchants/${A.slug}/webhook`, { token: A.key })).json,
     whole: (await api('GET', `/api/v1/merchants/${A.slug}/returns/${ta.rma}`, { token: A.key })).json,
+    policy: (await aS.api('GET', '/api/v1/merchant/policy')).json,
   };
 }
 
