@@ -618,8 +618,10 @@ void h_merchant_decision(struct req *r)
 		respond_invalid(r, c.errors);
 		return;
 	}
-	struct decide dx = {
-	    .before = &ret, .policy = m.policy, .decision = d, .by = {staff_actor(r, &ret), u.id}};
+	struct decide dx = {.before = &ret,
+	                    .policy = m.policy,
+	                    .decision = d,
+	                    .by = {arena_printf(r->arena, "merchant:%s", m.slug), u.id}};
 	e = db_tx_run(r->db, decide_tx, &dx);
 	if (e == KAERU_EINVALID && dx.plan.refusal == REFUSAL_DECISION) {
 		check_fail(&c, has_percent ? "refund_percent" : "amount",

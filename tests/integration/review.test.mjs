@@ -68,6 +68,8 @@ test('a damaged item on a changed-mind return is held, then decided at 50 % (JPY
   assert.equal(decided[0].detail.paid, 2205);
   assert.equal(decided[0].detail.withheld, 2205);
   assert.equal(decided[0].detail.refund_percent, 50);
+  assert.equal(decided[0].actor, `merchant:${shop.m.slug}`, 'the shop decided, not the warehouse');
+  assert.equal(decided[0].staff, shop.s.user.email);
   assert.equal(eventsOf(d, 'resolved').length, 1);
   assert.deepEqual(ledgerOf(r.rma), [['refund', '4900', '490', '0', '2205', '2205']]);
   // The customer reads the note.
