@@ -334,6 +334,32 @@ enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status
 /* Returns by status. */
 enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t counts[RETURN__MAX]);
 
+/* ---- CSV exports (db/exports.c) ---- */
+/* Creation times from (inclusive) to (exclusive), Unix seconds. */
+struct export_range {
+	int64_t from, to;
+};
+/* Where a keyset page starts: after the row created at `at` with id `id` ({from - 1, 0} for
+ * the first page). Each row's first two columns are its key (created_at seconds, id). */
+struct export_key {
+	int64_t at, id;
+};
+/* Up to limit return items of returns created in range, after `after`, by (created_at, item
+ * id): created_at, item id, rma, status, order_number, email, currency, sku, product_id, name,
+ * variant, quantity, unit_price, reason, comment, resolution, exchange_sku, received_quantity,
+ * grade, disposition, then the item's ledger entry — gross, restocking_fee, bonus, withheld,
+ * amount (NULL when none) — and resolved_at seconds (NULL until resolved). */
+enum kaeru_err store_export_returns_page(struct db *db, int64_t merchant_id,
+                                         const struct export_range *range,
+                                         const struct export_key *after, size_t limit,
+                                         struct db_rows *rows);
+/* Up to limit ledger entries made in range, after `after`, by (created_at, id): created_at,
+ * id, rma, order_number, sku, kind, currency, gross, restocking_fee, bonus, withheld, amount. */
+enum kaeru_err store_export_ledger_page(struct db *db, int64_t merchant_id,
+                                        const struct export_range *range,
+                                        const struct export_key *after, size_t limit,
+                                        struct db_rows *rows);
+
 /* ---- staff users and sessions (db/staff.c) ---- */
 struct user {
 	int64_t id;

@@ -6,9 +6,11 @@
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "fcgi/validate.h"
+#include "util/timefmt.h"
 #include "util/tz.h"
 #include "util/url.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -649,4 +651,244 @@ void h_merchant_decision(struct req *r)
 		return;
 	}
 	respond_json(r, 200, render_return(r, &dx.now, &m, VIEW_STAFF));
+}
+
+/* ---- date ranges in the merchant's calendar ---- */
+
+/* The first instant (Unix seconds) of local day `day` in zone: the smallest t whose local day
+ * is day (zones are within ±14 h of UTC; a day that starts at a DST gap starts when it can). */
+static int64_t day_start(const char *zone, int64_t day)
+{
+	int64_t lo = day * 86400 - 16 * 3600, hi = day * 86400 + 16 * 3600;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (tz_local_day(zone, mid) >= day)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* A query parameter holding a calendar date YYYY-MM-DD: its day number, or def when absent. */
+static int64_t check_query_day(struct checker *c, const char *key, const char *value, int64_t def)
+{
+	if (!value || !*value)
+		return def;
+	unsigned y, m, d;
+	char rest;
+	char back[DATE_LEN];
+	if (strlen(value) == 10 && sscanf(value, "%4u-%2u-%2u%c", &y, &m, &d, &rest) == 3 &&
+	    y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+		int64_t day = days_from_civil(y, m, d);
+		date_format(day, back);
+		if (strcmp(back, value) == 0)
+			return day;
+	}
+	check_fail(c, key, "must be a date YYYY-MM-DD");
+	return def;
+}
+
+/* A range of local days ?from=&to= (both inclusive; default the last 30 days to today) of at
+ * most max_days days, as UTC instants [from, to). false after answering 422. */
+static bool read_day_range(struct req *r, const struct merchant *m, int64_t max_days,
+                           struct export_range *range, int64_t *from_day, int64_t *to_day)
+{
+	struct checker c;
+	check_init(&c, r->arena);
+	int64_t today = tz_local_day(m->timezone, r->now);
+	int64_t to = check_query_day(&c, "to", req_query(r, "to"), today);
+	int64_t from = check_query_day(&c, "from", req_query(r, "from"), to - 29);
+	if (check_ok(&c) && from > to)
+		check_fail(&c, "to", "must not be before from");
+	else if (check_ok(&c) && to - from + 1 > max_days)
+		check_fail(&c, "to",
+		           arena_printf(r->arena, "must be at most %lld days after from",
+		                        (long long)(max_days - 1)));
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return false;
+	}
+	json_decref(c.errors);
+	range->from = day_start(m->timezone, from);
+	range->to = day_start(m->timezone, to + 1);
+	*from_day = from;
+	*to_day = to;
+	return true;
+}
+
+/* ---- CSV exports, streamed ---- */
+
+#define EXPORT_PAGE     500
+#define EXPORT_DAYS_MAX 3660
+
+struct csv {
+	char *p;
+	size_t len, cap;
+};
+
+static void csv_put(struct csv *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+/* One field (RFC 4180: quoted when it holds a comma, quote or line break; a quote doubled),
+ * then sep ("," or the row's CRLF). Text a spreadsheet would run as a formula (= + - @) starts
+ * with an apostrophe. NULL is an empty field. */
+static void csv_field(struct csv *b, const char *s, bool text, const char *sep)
+{
+	s = s ? s : "";
+	bool formula = text && strchr("=+-@\t\r", *s) && *s;
+	if (formula || strpbrk(s, ",\"\r\n")) {
+		csv_put(b, "\"", 1);
+		if (formula)
+			csv_put(b, "'", 1);
+		for (const char *q = s; *q; q++) {
+			csv_put(b, q, 1);
+			if (*q == '"')
+				csv_put(b, q, 1);
+		}
+		csv_put(b, "\"", 1);
+	} else {
+		csv_put(b, s, strlen(s));
+	}
+	csv_put(b, sep, strlen(sep));
+}
+
+static const char *csv_time(struct req *r, const struct db_rows *rows, size_t i, size_t col)
+{
+	if (db_isnull(rows, i, col))
+		return NULL;
+	char *buf = arena_alloc(r->arena, RFC3339_LEN);
+	rfc3339_format(db_int(rows, i, col), buf);
+	return buf;
+}
+
+static const char *csv_day(struct req *r, const char *zone, int64_t t)
+{
+	char *buf = arena_alloc(r->arena, DATE_LEN);
+	date_format(tz_local_day(zone, t), buf);
+	return buf;
+}
+
+typedef enum kaeru_err (*export_fetch)(struct db *, int64_t, const struct export_range *,
+                                       const struct export_key *, size_t, struct db_rows *);
+/* Writes row i of a page into b. */
+typedef void (*export_row)(struct req *r, const struct merchant *m, const struct db_rows *rows,
+                           size_t i, struct csv *b);
+
+/* Streams an export: the header line, then page after page of rows, each written to the
+ * client as it is made. Pages live in an arena of their own, reset for each page, so memory
+ * stays one page whatever the size of the export. A failure after the first page ends the
+ * body early (the status is sent by then). */
+static void export_stream(struct req *r, const char *what, const char *header, export_fetch fetch,
+                          export_row write_row)
+{
+	struct user u;
+	struct merchant m;
+	if (!merchant_session(r, &u))
+		return;
+	enum kaeru_err e = store_merchant_by_id(r->db, u.merchant_id, &m);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	struct export_range range;
+	int64_t from_day, to_day;
+	if (!read_day_range(r, &m, EXPORT_DAYS_MAX, &range, &from_day, &to_day))
+		return;
+	struct arena *request_arena = r->db->arena, pages = {0};
+	r->db->arena = &pages;
+	struct export_key after = {range.from - 1, 0};
+	struct db_rows rows;
+	e = fetch(r->db, u.merchant_id, &range, &after, EXPORT_PAGE, &rows);
+	if (e != KAERU_OK) {
+		r->db->arena = request_arena;
+		arena_free(&pages);
+		respond_error(r, e);
+		return;
+	}
+	char from[DATE_LEN], to[DATE_LEN];
+	date_format(from_day, from);
+	date_format(to_day, to);
+	char *head =
+	    arena_printf(r->arena,
+	                 "Status: 200 OK\r\nContent-Type: text/csv; charset=utf-8\r\n"
+	                 "Content-Disposition: attachment; filename=\"%s-%s-%s-%s.csv\"\r\n"
+	                 "Cache-Control: no-store\r\n\r\n",
+	                 m.slug, what, from, to);
+	r->answered = true;
+	FCGX_PutStr(head, (int)strlen(head), r->fcgx->out);
+	bool body = r->method != METHOD_HEAD;
+	if (body)
+		FCGX_PutStr(header, (int)strlen(header), r->fcgx->out);
+	struct csv b = {0};
+	while (body && e == KAERU_OK) {
+		for (size_t i = 0; i < rows.nrows; i++) {
+			b.len = 0;
+			write_row(r, &m, &rows, i, &b);
+			FCGX_PutStr(b.p, (int)b.len, r->fcgx->out);
+		}
+		if (rows.nrows < EXPORT_PAGE)
+			break;
+		after = (struct export_key){db_int(&rows, rows.nrows - 1, 0),
+		                            db_int(&rows, rows.nrows - 1, 1)};
+		arena_reset(&pages);
+		e = fetch(r->db, u.merchant_id, &range, &after, EXPORT_PAGE, &rows);
+	}
+	free(b.p);
+	r->db->arena = request_arena;
+	arena_free(&pages);
+}
+
+static void returns_row(struct req *r, const struct merchant *m, const struct db_rows *x, size_t i,
+                        struct csv *b)
+{
+	/* columns: see store_export_returns_page */
+	csv_field(b, db_str(x, i, 2), true, ",");                           /* rma */
+	csv_field(b, csv_time(r, x, i, 0), false, ",");                     /* created_at */
+	csv_field(b, csv_day(r, m->timezone, db_int(x, i, 0)), false, ","); /* created_date */
+	for (size_t col = 3; col <= 24; col++) {
+		bool text = col <= 10 || (col >= 13 && col <= 16) || col == 18 || col == 19;
+		csv_field(b, db_str(x, i, col), text, ",");
+	}
+	csv_field(b, csv_time(r, x, i, 25), false, "\r\n"); /* resolved_at */
+}
+
+static void ledger_row(struct req *r, const struct merchant *m, const struct db_rows *x, size_t i,
+                       struct csv *b)
+{
+	csv_field(b, db_str(x, i, 1), false, ",");                          /* id */
+	csv_field(b, csv_time(r, x, i, 0), false, ",");                     /* created_at */
+	csv_field(b, csv_day(r, m->timezone, db_int(x, i, 0)), false, ","); /* created_date */
+	for (size_t col = 2; col <= 10; col++)
+		csv_field(b, db_str(x, i, col), col <= 6, ",");
+	csv_field(b, db_str(x, i, 11), false, "\r\n"); /* amount */
+}
+
+/* GET /api/v1/merchant/returns.csv?from=&to=: one row per returned item of the returns made on
+ * those local days, with its ledger entry's money (minor units). */
+void h_merchant_returns_csv(struct req *r)
+{
+	export_stream(
+	    r, "returns",
+	    "rma,created_at,created_date,status,order_number,email,currency,sku,product_id,"
+	    "name,variant,quantity,unit_price,reason,comment,resolution,exchange_sku,"
+	    "received_quantity,grade,disposition,gross,restocking_fee,store_credit_bonus,"
+	    "withheld,amount,resolved_at\r\n",
+	    store_export_returns_page, returns_row);
+}
+
+/* GET /api/v1/merchant/ledger.csv?from=&to=: the ledger entries made on those local days. */
+void h_merchant_ledger_csv(struct req *r)
+{
+	export_stream(r, "ledger",
+	              "id,created_at,created_date,rma,order_number,sku,kind,currency,gross,"
+	              "restocking_fee,bonus,withheld,amount\r\n",
+	              store_export_ledger_page, ledger_row);
 }

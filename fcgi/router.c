@@ -42,6 +42,8 @@ enum route {
 	ROUTE_MERCHANT_POLICY_GET,
 	ROUTE_MERCHANT_POLICY_PUT,
 	ROUTE_MERCHANT_DECISION,
+	ROUTE_MERCHANT_RETURNS_CSV,
+	ROUTE_MERCHANT_LEDGER_CSV,
 	ROUTE__MAX
 };
 
@@ -95,6 +97,10 @@ static const struct route_def {
     [ROUTE_MERCHANT_POLICY_PUT] = {METHOD_PUT, "/api/v1/merchant/policy", h_merchant_policy_put},
     [ROUTE_MERCHANT_DECISION] = {METHOD_POST, "/api/v1/merchant/returns/*/decision",
                                  h_merchant_decision},
+    [ROUTE_MERCHANT_RETURNS_CSV] = {METHOD_GET, "/api/v1/merchant/returns.csv",
+                                    h_merchant_returns_csv},
+    [ROUTE_MERCHANT_LEDGER_CSV] = {METHOD_GET, "/api/v1/merchant/ledger.csv",
+                                   h_merchant_ledger_csv},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

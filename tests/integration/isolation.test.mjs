@@ -225,6 +225,15 @@ const ROWS = [
   { route: 'POST /api/v1/merchant/returns/*/decision', what: 'decide a return',
     send: (c, t) => c.session.api('POST', `/api/v1/merchant/returns/${t.rma}/decision`, { body: { refund_percent: 0 } }),
     ownStatus: 409 },
+  ...['returns', 'ledger'].map((what) => ({
+    route: `GET /api/v1/merchant/${what}.csv`, what: `export the ${what} as CSV`,
+    send: (c) => c.session.api('GET', `/api/v1/merchant/${what}.csv?from=2020-01-01`),
+    foreign: (res, t) => {
+      assertStatus(res, 200);
+      for (const secret of [t.rma, t.labelRma, t.email, t.title]) assert.ok(!res.text.includes(secret), secret);
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.text.includes(t.rma)); },
+  })),
   { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
 ];
