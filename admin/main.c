@@ -4,12 +4,11 @@
 #include "admin/maintenance.h"
 #include "db/migrate.h"
 #include "db/store.h"
-#include "fcgi/auth.h"
-#include "fcgi/order_in.h"
-#include "fcgi/session.h"
 #include "util/config.h"
+#include "util/keys.h"
 #include "util/password.h"
 #include "util/tz.h"
+#include "validate/order.h"
 
 #include <errno.h>
 #include <getopt.h>

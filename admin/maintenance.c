@@ -1,7 +1,7 @@
 /* The upkeep kaeru-admin maintenance and kaeru-worker share (admin/maintenance.h). */
 #include "admin/maintenance.h"
 #include "db/store.h"
-#include "fcgi/session.h"
+#include "util/keys.h"
 
 #include <time.h>
 

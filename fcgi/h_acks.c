@@ -6,7 +6,7 @@
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 
 #include <stdlib.h>
@@ -17,8 +17,7 @@
 /* The return {rma} of the key's merchant into *ret; answers 401/404 itself and returns false. */
 static bool merchant_return(struct req *r, struct merchant *m, struct ret *ret)
 {
-	if (!auth_merchant_key(r, r->params[0], m))
-		return false;
+	*m = r->who.merchant;
 	char rma[RMA_LEN + 1];
 	struct merchant owner;
 	enum kaeru_err e = rma_normalize(r->params[1], rma)
@@ -64,9 +63,7 @@ static void respond_return(struct req *r, struct ret *ret, const struct merchant
 /* GET /api/v1/merchants/{merchant}/returns?updated_since=<RFC 3339>&page= */
 void h_merchant_returns_changed(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct checker c;
 	check_init(&c, r->arena);
 	const char *since_text = req_query(r, "updated_since");

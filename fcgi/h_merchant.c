@@ -5,10 +5,10 @@
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
-#include "fcgi/validate.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 #include "util/url.h"
+#include "validate/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +18,6 @@
 #define PRICE_MAX    1000000000000LL /* as order lines */
 #define BULK_MAX     200
 
-static bool merchant_session(struct req *r, struct user *u)
-{
-	return auth_staff(r, ALLOW(ROLE_MERCHANT), u);
-}
-
 static int64_t page_of(struct checker *c, struct req *r)
 {
 	return check_query_int(c, "page", req_query(r, "page"), 1, 1000000, 1);
@@ -31,9 +26,7 @@ static int64_t page_of(struct checker *c, struct req *r)
 /* GET /api/v1/merchant/listings?status=&page= */
 void h_merchant_listings(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	int status = check_query_enum(&c, "status", req_query(r, "status"), listing_status_names,
@@ -64,9 +57,7 @@ void h_merchant_listings(struct req *r)
 /* GET /api/v1/merchant/listings/{id} */
 void h_merchant_listing_get(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct listing l;
 	int64_t id = segment_id(r->params[0]);
 	enum kaeru_err e =
@@ -119,9 +110,7 @@ static enum kaeru_err review_tx(struct db *db, void *arg)
 
 static void review(struct req *r, bool approve)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct review rv = {.id = segment_id(r->params[0]), .approve = approve};
 	rv.merchant_id = u.merchant_id;
 	rv.user_id = u.id;
@@ -204,9 +193,7 @@ static enum kaeru_err bulk_tx(struct db *db, void *arg)
  * suggested price, in one transaction; the rest are reported skipped. */
 void h_listings_bulk_approve(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	json_t *ids = check_array(&c, r->json, "ids", 1, BULK_MAX);
@@ -247,9 +234,7 @@ void h_listings_bulk_approve(struct req *r)
 /* GET /api/v1/merchant/returns?status=&q=&page= */
 void h_merchant_returns(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	int status = check_query_enum(&c, "status", req_query(r, "status"), return_status_names,
@@ -297,10 +282,8 @@ void h_merchant_returns(struct req *r)
 /* GET /api/v1/merchant/summary */
 void h_merchant_summary(struct req *r)
 {
-	struct user u;
+	struct user u = r->who.user;
 	struct merchant m;
-	if (!merchant_session(r, &u))
-		return;
 	int64_t returns[RETURN__MAX], listings[LISTING__MAX], recovered;
 	enum kaeru_err e = store_merchant_by_id(r->db, u.merchant_id, &m);
 	if (e == KAERU_OK)
@@ -469,10 +452,8 @@ static bool read_policy(struct req *r, struct merchant *m, struct checker *c)
 /* GET /api/v1/merchant/policy */
 void h_merchant_policy_get(struct req *r)
 {
-	struct user u;
+	struct user u = r->who.user;
 	struct merchant m;
-	if (!merchant_session(r, &u))
-		return;
 	enum kaeru_err e = store_merchant_by_id(r->db, u.merchant_id, &m);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
@@ -527,9 +508,7 @@ static enum kaeru_err policy_put_tx(struct db *db, void *arg)
  * under. */
 void h_merchant_policy_put(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	struct policy_put pp = {.req = r, .user = &u, .check = &c};
@@ -581,9 +560,7 @@ static enum kaeru_err decide_tx(struct db *db, void *arg)
  * a return held for review, paying that share of what is owed. */
 void h_merchant_decision(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	bool has_percent = json_object_get(r->json, "refund_percent") &&
@@ -789,10 +766,8 @@ typedef void (*export_row)(struct req *r, const struct merchant *m, const struct
 static void export_stream(struct req *r, const char *what, const char *header, export_fetch fetch,
                           export_row write_row)
 {
-	struct user u;
+	struct user u = r->who.user;
 	struct merchant m;
-	if (!merchant_session(r, &u))
-		return;
 	enum kaeru_err e = store_merchant_by_id(r->db, u.merchant_id, &m);
 	if (e != KAERU_OK) {
 		respond_error(r, e);

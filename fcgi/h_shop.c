@@ -6,7 +6,7 @@
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/shop.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,9 +206,7 @@ static enum kaeru_err sell_tx(struct db *db, void *arg)
  * exactly one changes the row; the rest find it sold and get 409. */
 void h_listing_sold(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	int64_t id = segment_id(r->params[1]);
 	if (id == 0) {
 		respond_error(r, KAERU_ENOTFOUND);

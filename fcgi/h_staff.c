@@ -3,17 +3,16 @@
  * transaction. */
 #include "core/resolve.h"
 #include "core/rma.h"
+#include "validate/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NOTE_MAX 1000
 
 /* Answers the 409 staff see for a parcel they must not process. */
 static void refuse_parcel(struct req *r, const struct ret *ret)
@@ -71,9 +70,7 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 /* POST /api/v1/scan {code}: the parcel arrived. Only the first scan writes. */
 void h_scan(struct req *r)
 {
-	struct user u;
-	if (!auth_staff(r, ALLOW_STAFF, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	/* Any length: what cannot be a code is simply unknown (404). */
@@ -180,15 +177,7 @@ static bool read_inspection(struct req *r, struct life_inspection *in)
 {
 	struct checker c;
 	check_init(&c, r->arena);
-	in->received =
-	    check_int(&c, r->json, "received_quantity", REQUIRED, 0, RETURN_QUANTITY_MAX, 0);
-	in->grade = check_enum(&c, r->json, "grade", OPTIONAL, grade_names, GRADE__MAX);
-	in->disposition =
-	    check_enum(&c, r->json, "disposition", OPTIONAL, disposition_names, DISPOSITION__MAX);
-	in->note = check_string(&c, r->json, "note", OPTIONAL, 0, NOTE_MAX, NULL);
-	if (in->note && !*in->note)
-		in->note = NULL;
-	if (!check_ok(&c)) {
+	if (!check_inspection(&c, r->json, in)) {
 		respond_invalid(r, c.errors);
 		return false;
 	}
@@ -229,9 +218,7 @@ static void refuse_inspection(struct req *r, const struct inspect *ix)
 /* POST /api/v1/returns/{rma}/items/{item_id}/inspection */
 void h_inspect(struct req *r)
 {
-	struct user u;
-	if (!auth_staff(r, ALLOW_STAFF, &u))
-		return;
+	struct user u = r->who.user;
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	struct merchant m;

@@ -1,5 +1,6 @@
 /* Every handler of kaeru-fcgi, by user group, and the routing table that reaches them.
- * A handler gets a request whose body is already parsed JSON and answers it exactly once. */
+ * A handler gets a request whose body is already parsed JSON and whose credential its route
+ * row names is already checked (r->who), and answers it exactly once. */
 #ifndef KAERU_FCGI_HANDLERS_H
 #define KAERU_FCGI_HANDLERS_H
 
@@ -57,8 +58,14 @@ void h_merchant_return_get(struct req *r);
 void h_refund_paid(struct req *r);
 void h_exchange_shipped(struct req *r);
 
-/* Finds the route for the request, fills r->params and runs its handler; answers 404 or 405
- * with a problem when there is none. */
+/* The route of method (HEAD as GET) and path: its index, with its '*' segments in params (in
+ * the arena); -1 when none, with allow holding the methods the path answers ("GET, POST"),
+ * empty when the path is unknown. */
+int route_find(struct arena *a, enum method m, const char *path,
+               const char *params[PATH_PARAMS_MAX], char *allow, size_t allow_size);
+/* Finds the route for the request, fills r->params, checks the credential its row names
+ * (auth_check: r->who) and runs its handler; answers 404 or 405 with a problem when there is
+ * no route. */
 void route_dispatch(struct req *r);
 
 #endif
