@@ -11,6 +11,7 @@
 #include "core/rma.h"
 #include "db/db.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -359,6 +360,20 @@ enum kaeru_err store_export_ledger_page(struct db *db, int64_t merchant_id,
                                         const struct export_range *range,
                                         const struct export_key *after, size_t limit,
                                         struct db_rows *rows);
+
+/* ---- analytics (db/analytics.c; what each aggregate counts: 061_exports_analytics.sql) ---- */
+/* Counts the units of an order's lines as sold on its local day (sign 1), or takes back what it
+ * counted (sign -1, before it is replaced); nothing when the order does not exist. */
+enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
+                                     int sign);
+/* What a plan that ran changes in the aggregates: a new return's units and reasons, a canceled
+ * or expired one's taken back, a resolution's money. now 0: the clock's. */
+enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
+                                    int64_t now);
+/* The analytics of local days from_day..to_day (range: the same days as instants) as the API
+ * answers them (*out, the caller's). */
+enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t from_day,
+                                    int64_t to_day, const struct export_range *range, json_t **out);
 
 /* ---- staff users and sessions (db/staff.c) ---- */
 struct user {

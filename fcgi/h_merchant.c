@@ -867,3 +867,42 @@ void h_merchant_ledger_csv(struct req *r)
 	              "restocking_fee,bonus,withheld,amount\r\n",
 	              store_export_ledger_page, ledger_row);
 }
+
+/* ---- analytics ---- */
+
+#define ANALYTICS_DAYS_MAX 366
+
+static void analytics(struct req *r, const struct merchant *m)
+{
+	struct export_range range;
+	int64_t from_day, to_day;
+	if (!read_day_range(r, m, ANALYTICS_DAYS_MAX, &range, &from_day, &to_day))
+		return;
+	json_t *j;
+	enum kaeru_err e = store_analytics_read(r->db, m->id, from_day, to_day, &range, &j);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	json_object_set_new(j, "currency", json_string(m->currency));
+	json_object_set_new(j, "timezone", json_string(m->timezone));
+	respond_json(r, 200, j);
+}
+
+/* GET /api/v1/merchant/analytics?from=&to= (merchant session) */
+void h_merchant_analytics(struct req *r)
+{
+	struct merchant m;
+	enum kaeru_err e = store_merchant_by_id(r->db, r->who.user.merchant_id, &m);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	analytics(r, &m);
+}
+
+/* GET /api/v1/merchants/{merchant}/analytics?from=&to= (merchant key) */
+void h_shop_analytics(struct req *r)
+{
+	analytics(r, &r->who.merchant);
+}

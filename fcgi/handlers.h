@@ -41,6 +41,8 @@ void h_merchant_policy_put(struct req *r);
 void h_merchant_decision(struct req *r);
 void h_merchant_returns_csv(struct req *r);
 void h_merchant_ledger_csv(struct req *r);
+void h_merchant_analytics(struct req *r);
+void h_shop_analytics(struct req *r);
 /* h_shop.c — the public resale shop; the storefront's sale call (merchant key) */
 void h_shop_listings(struct req *r);
 void h_shop_feed(struct req *r);

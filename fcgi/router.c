@@ -47,6 +47,8 @@ enum route {
 	ROUTE_MERCHANT_DECISION,
 	ROUTE_MERCHANT_RETURNS_CSV,
 	ROUTE_MERCHANT_LEDGER_CSV,
+	ROUTE_MERCHANT_ANALYTICS,
+	ROUTE_SHOP_ANALYTICS,
 	ROUTE__MAX
 };
 
@@ -125,6 +127,10 @@ static const struct route_def {
                                     ALLOW(ROLE_MERCHANT), h_merchant_returns_csv},
     [ROUTE_MERCHANT_LEDGER_CSV] = {METHOD_GET, "/api/v1/merchant/ledger.csv", CRED_STAFF,
                                    ALLOW(ROLE_MERCHANT), h_merchant_ledger_csv},
+    [ROUTE_MERCHANT_ANALYTICS] = {METHOD_GET, "/api/v1/merchant/analytics", CRED_STAFF,
+                                  ALLOW(ROLE_MERCHANT), h_merchant_analytics},
+    [ROUTE_SHOP_ANALYTICS] = {METHOD_GET, "/api/v1/merchants/*/analytics", CRED_MERCHANT_KEY, 0,
+                              h_shop_analytics},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -234,6 +234,15 @@ const ROWS = [
     },
     own: (res, t) => { assertStatus(res, 200); assert.ok(res.text.includes(t.rma)); },
   })),
+  { route: 'GET /api/v1/merchant/analytics', what: 'read the analytics',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/analytics'),
+    foreign: (res, t) => {
+      assertStatus(res, 200);
+      for (const secret of [t.title, t.rma]) assert.ok(!res.text.includes(secret), secret);
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.text.includes(t.title)); } },
+  { route: 'GET /api/v1/merchants/*/analytics', what: 'read the analytics with the key',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/analytics`) },
   { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
 ];
