@@ -2,8 +2,9 @@
 // Login (staff session cookie, role merchant) → a summary of the shop's returns and resale → tabs:
 // the review queue of resale listings made from graded returns (approve with an edited price and
 // title, reject with a reason, approve several at their suggested prices), the published, sold and
-// rejected listings, the returns with a status filter and a search, the returns held for review, and
-// the return policy (console-policy.js); a return opens its timeline in a side panel (a listing's RMA
+// rejected listings, the returns with a status filter and a search, the returns held for review, the
+// analytics with their charts and CSV exports (console-analytics.js), and the return policy
+// (console-policy.js); a return opens its timeline in a side panel (a listing's RMA
 // opens it too), where a held return is decided.
 //
 // The tab, its page, the returns filter and search and the open return live in the address
@@ -12,8 +13,9 @@ import { t, word, money, dateTime, date, onLangChange, mountLangToggle, translat
 import { h, api, ApiError, generalError, field } from './common.js';
 import { announce, keepFocus, loginState, staffLogin } from './staff.js';
 import { init as initPolicy, loadPolicy, viewPolicy, decisionForm, holdDetail } from './console-policy.js';
+import { init as initAnalytics, loadAnalytics, viewAnalytics, afterRender as analyticsDrawn } from './console-analytics.js';
 
-const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'policy'];
+const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
 const RETURN_STATUSES = ['label_issued', 'received', 'needs_review', 'resolved', 'canceled', 'expired'];
 const TITLE_MAX = 200;
@@ -26,7 +28,7 @@ const S = {
   summary: null, // GET /merchant/summary
   summaryError: null, // () => text
   tab: 'review',
-  pages: { review: 1, published: 1, sold: 1, rejected: 1, returns: 1, holds: 1, policy: 1 },
+  pages: { review: 1, published: 1, sold: 1, rejected: 1, returns: 1, holds: 1, analytics: 1, policy: 1 },
   returnsFilter: { status: '', q: '' }, // what the returns list shows
   returnsInput: '', // the search box while typing
   lists: {}, // tab → {data, error: () => text, loading, seq}
@@ -133,6 +135,7 @@ function render() {
   else content = [h('p', { class: 'loading' }, t('app.loading'))];
   keepFocus(() => app.replaceChildren(...[content].flat(Infinity).filter((c) => c != null && c !== false)));
   app.setAttribute('aria-busy', String(S.view === 'loading'));
+  if (S.view === 'console' && S.tab === 'analytics') analyticsDrawn();
 }
 
 function renderUserBar() {
@@ -250,6 +253,7 @@ function listPath(tab) {
 // Loads one tab's list (the newest request wins); keeps the old rows visible while it loads.
 async function loadTab(tab) {
   if (tab === 'policy') return loadPolicy();
+  if (tab === 'analytics') return loadAnalytics();
   const seq = ++loadSeq;
   const list = S.lists[tab] || (S.lists[tab] = { data: null, error: null, loading: false, seq: 0 });
   list.loading = true;
@@ -335,7 +339,7 @@ function tabLabel(tab) {
   const l = S.summary?.listings;
   const n = tab === 'review' ? l?.pending_review
     : tab === 'holds' ? S.summary?.returns?.needs_review
-      : tab === 'returns' || tab === 'policy' ? null : l?.[LISTING_STATUS[tab]];
+      : tab === 'returns' || tab === 'policy' || tab === 'analytics' ? null : l?.[LISTING_STATUS[tab]];
   return [t(`console.tab.${tab}`), n != null ? h('span', { class: 'tab-count' }, String(n)) : null];
 }
 
@@ -387,6 +391,7 @@ function viewTabPanel() {
   else if (tab === 'returns') body = viewReturns(list);
   else if (tab === 'holds') body = viewHolds(list);
   else if (tab === 'policy') body = viewPolicy();
+  else if (tab === 'analytics') body = viewAnalytics();
   else body = viewListings(tab, list);
   return h(
     'section',
@@ -1168,6 +1173,8 @@ function viewHolds(list) {
           ]),
   ];
 }
+
+initAnalytics({ render, sessionProblem, focusId });
 
 initPolicy({
   render,
