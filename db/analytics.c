@@ -169,6 +169,18 @@ static const char sql_read_resale[] =
                                                                 "created_at, sold_at), NULL))"
                                                                 " FROM listings WHERE merchant_id "
                                                                 "= ?";
+/* The latest customer comments of returns made in the range (a product shows up to
+ * ANALYTICS_COMMENTS of them), read newest first through the returns' creation index. */
+#define ANALYTICS_COMMENTS     5
+#define ANALYTICS_COMMENTS_MAX 300
+static const char sql_read_comments[] =
+    "SELECT i.product_id, i.comment, i.reason, i.sku,"
+    " DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ')"
+    " FROM returns r FORCE INDEX (ix_returns_merchant_created)"
+    " JOIN return_items i ON i.return_id = r.id"
+    " WHERE r.merchant_id = ? AND " IN_RANGE(
+        "r.created_at") " AND i.comment IS NOT NULL"
+                        " AND i.comment <> '' ORDER BY r.created_at DESC, i.id DESC LIMIT ?";
 /* Timing looks at the latest ANALYTICS_TIMING_MAX returns made in the range. */
 #define ANALYTICS_TIMING_MAX 5000
 static const char sql_read_timing[] =
@@ -211,14 +223,19 @@ static int by_worst(const void *a, const void *b)
 }
 
 static enum kaeru_err read_products(struct db *db, int64_t merchant_id, int64_t from, int64_t to,
-                                    json_t *out)
+                                    const struct export_range *range, json_t *out)
 {
-	struct db_rows skus, reasons;
+	struct db_rows skus, reasons, comments;
 	enum kaeru_err e =
 	    db_query(db, sql_read_skus, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &skus);
 	if (e == KAERU_OK)
 		e = db_query(db, sql_read_reasons, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)),
 		             &reasons);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_read_comments,
+		             DB_ARGS(DBI(merchant_id), DBI(range->from), DBI(range->to),
+		                     DBI(ANALYTICS_COMMENTS_MAX)),
+		             &comments);
 	if (e != KAERU_OK)
 		return e;
 	json_t *by_id = json_object(); /* product_id → product */
@@ -231,6 +248,7 @@ static enum kaeru_err read_products(struct db *db, int64_t merchant_id, int64_t 
 			              db_str(&skus, i, 2), "sold_units", (json_int_t)0,
 			              "returned_units", (json_int_t)0, "reasons", json_object(),
 			              "skus", json_array());
+			json_object_set_new(p, "comments", json_array());
 			json_object_set_new(by_id, pid, p);
 		}
 		json_int_t ps = json_integer_value(json_object_get(p, "sold_units")) + sold;
@@ -248,6 +266,16 @@ static enum kaeru_err read_products(struct db *db, int64_t merchant_id, int64_t 
 		if (p)
 			json_object_set_new(json_object_get(p, "reasons"), db_str(&reasons, i, 1),
 			                    json_integer(db_int(&reasons, i, 2)));
+	}
+	for (size_t i = 0; i < comments.nrows; i++) { /* newest first */
+		json_t *list =
+		    json_object_get(json_object_get(by_id, db_str(&comments, i, 0)), "comments");
+		if (list && json_array_size(list) < ANALYTICS_COMMENTS)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "text",
+			                                      db_str(&comments, i, 1), "reason",
+			                                      db_str(&comments, i, 2), "sku",
+			                                      db_str(&comments, i, 3), "at",
+			                                      db_str(&comments, i, 4)));
 	}
 	size_t n = json_object_size(by_id), k = 0;
 	json_t **list = xmalloc(sizeof(*list) * (n + 1));
@@ -426,7 +454,7 @@ enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t 
                                     int64_t to_day, const struct export_range *range, json_t **out)
 {
 	json_t *j = json_pack("{s:o, s:o}", "from", day_json(from_day), "to", day_json(to_day));
-	enum kaeru_err e = read_products(db, merchant_id, from_day, to_day, j);
+	enum kaeru_err e = read_products(db, merchant_id, from_day, to_day, range, j);
 	if (e == KAERU_OK)
 		e = read_reasons(db, merchant_id, from_day, to_day, j);
 	if (e == KAERU_OK)

@@ -61,8 +61,8 @@ before(async () => {
   // 2: a T-shirt on store credit (changed_mind; no fee on credit) and the cap refunded as
   //    defective (no fee), the cap graded good for resale.
   await resolved(o2, [
-    { line_id: '1', quantity: 1, reason: 'changed_mind', resolution: 'store_credit' },
-    { line_id: '3', quantity: 1, reason: 'defective', resolution: 'refund' },
+    { line_id: '1', quantity: 1, reason: 'changed_mind', resolution: 'store_credit', comment: '色が写真より暗い' },
+    { line_id: '3', quantity: 1, reason: 'defective', resolution: 'refund', comment: 'つばの縫い目がほつれていた' },
   ], [NEW(), { received_quantity: 1, grade: 'good', disposition: 'resale' }]);
   // 3: a T-shirt exchanged for L.
   await resolved(o3, [{ line_id: '1', quantity: 1, reason: 'too_large', resolution: 'exchange', exchange_sku: 'TEE-BLK-L' }], [NEW()]);
@@ -100,6 +100,9 @@ test('products: sold and returned units, return rate, reasons; the worst first',
   assert.equal(byId.SOCK.return_rate, 0);
   assert.deepEqual(byId.TEE.reasons, { too_small: 2, changed_mind: 1, too_large: 1 });
   assert.deepEqual(byId.CAP.reasons, { defective: 1 }, 'the canceled return counts nothing');
+  assert.deepEqual(byId.TEE.comments.map((c) => [c.text, c.reason, c.sku]), [['色が写真より暗い', 'changed_mind', 'TEE-BLK-M']]);
+  assert.deepEqual(byId.CAP.comments.map((c) => c.text), ['つばの縫い目がほつれていた']);
+  assert.deepEqual(byId.SOCK.comments, []);
   assert.deepEqual(a.products.map((p) => p.product_id), ['TEE', 'CAP', 'SOCK']);
   assert.equal(byId.TEE.name, 'オーガニックTシャツ');
   const sku = byId.TEE.skus.find((x) => x.sku === 'TEE-BLK-M');

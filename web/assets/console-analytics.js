@@ -178,8 +178,12 @@ export function viewAnalytics() {
   const cur = d.currency;
   const stat = (id, label, value) => h('div', { class: 'stat', id: `analytics-${id}` }, h('dt', {}, label), h('dd', {}, value));
   const products = d.products.slice(0, 50);
-  const topReasons = (p) => Object.entries(p.reasons || {}).sort((a, b) => b[1] - a[1]).slice(0, 3)
-    .map(([r, n]) => `${word('reason', r)} ${n}`).join(', ');
+  const topReasons = (p) => {
+    const why = Object.entries(p.reasons || {}).sort((a, b) => b[1] - a[1]).slice(0, 3)
+      .map(([r, n]) => `${word('reason', r)} ${n}`).join(', ');
+    const said = (p.comments || [])[0]?.text;
+    return said ? `${why} — “${said}”` : why;
+  };
   return [
     head,
     h('dl', { class: 'stats analytics-stats' },
