@@ -906,3 +906,54 @@ void h_shop_analytics(struct req *r)
 {
 	analytics(r, &r->who.merchant);
 }
+
+/* ---- the webhook, from the console ---- */
+
+/* The merchant-key webhook handlers (fcgi/h_events.c) answer for r->who.merchant and read a
+ * delivery's id from the path's second segment: a session's twin puts its own merchant and the
+ * id there and runs the same code. */
+static bool console_as_merchant(struct req *r)
+{
+	enum kaeru_err e = store_merchant_by_id(r->db, r->who.user.merchant_id, &r->who.merchant);
+	if (e != KAERU_OK)
+		respond_error(r, e);
+	return e == KAERU_OK;
+}
+
+/* GET /api/v1/merchant/webhook */
+void h_console_webhook_get(struct req *r)
+{
+	if (console_as_merchant(r))
+		h_webhook_get(r);
+}
+
+/* PUT /api/v1/merchant/webhook {"url","events"?,"rotate_secret"?} */
+void h_console_webhook_put(struct req *r)
+{
+	if (console_as_merchant(r))
+		h_webhook_put(r);
+}
+
+/* DELETE /api/v1/merchant/webhook */
+void h_console_webhook_delete(struct req *r)
+{
+	if (console_as_merchant(r))
+		h_webhook_delete(r);
+}
+
+/* GET /api/v1/merchant/webhook/deliveries?limit= */
+void h_console_webhook_deliveries(struct req *r)
+{
+	if (console_as_merchant(r))
+		h_webhook_deliveries(r);
+}
+
+/* POST /api/v1/merchant/webhook/deliveries/{id}/retry */
+void h_console_webhook_retry(struct req *r)
+{
+	if (!console_as_merchant(r))
+		return;
+	r->params[1] = r->params[0];
+	r->params[0] = r->who.merchant.slug;
+	h_webhook_retry(r);
+}

@@ -43,6 +43,11 @@ void h_merchant_returns_csv(struct req *r);
 void h_merchant_ledger_csv(struct req *r);
 void h_merchant_analytics(struct req *r);
 void h_shop_analytics(struct req *r);
+void h_console_webhook_get(struct req *r);
+void h_console_webhook_put(struct req *r);
+void h_console_webhook_delete(struct req *r);
+void h_console_webhook_deliveries(struct req *r);
+void h_console_webhook_retry(struct req *r);
 /* h_shop.c — the public resale shop; the storefront's sale call (merchant key) */
 void h_shop_listings(struct req *r);
 void h_shop_feed(struct req *r);

@@ -49,6 +49,11 @@ enum route {
 	ROUTE_MERCHANT_LEDGER_CSV,
 	ROUTE_MERCHANT_ANALYTICS,
 	ROUTE_SHOP_ANALYTICS,
+	ROUTE_CONSOLE_WEBHOOK_GET,
+	ROUTE_CONSOLE_WEBHOOK_PUT,
+	ROUTE_CONSOLE_WEBHOOK_DELETE,
+	ROUTE_CONSOLE_WEBHOOK_DELIVERIES,
+	ROUTE_CONSOLE_WEBHOOK_RETRY,
 	ROUTE__MAX
 };
 
@@ -131,6 +136,18 @@ static const struct route_def {
                                   ALLOW(ROLE_MERCHANT), h_merchant_analytics},
     [ROUTE_SHOP_ANALYTICS] = {METHOD_GET, "/api/v1/merchants/*/analytics", CRED_MERCHANT_KEY, 0,
                               h_shop_analytics},
+    /* the webhook from the console: session twins of the merchant-key routes */
+    [ROUTE_CONSOLE_WEBHOOK_GET] = {METHOD_GET, "/api/v1/merchant/webhook", CRED_STAFF,
+                                   ALLOW(ROLE_MERCHANT), h_console_webhook_get},
+    [ROUTE_CONSOLE_WEBHOOK_PUT] = {METHOD_PUT, "/api/v1/merchant/webhook", CRED_STAFF,
+                                   ALLOW(ROLE_MERCHANT), h_console_webhook_put},
+    [ROUTE_CONSOLE_WEBHOOK_DELETE] = {METHOD_DELETE, "/api/v1/merchant/webhook", CRED_STAFF,
+                                      ALLOW(ROLE_MERCHANT), h_console_webhook_delete},
+    [ROUTE_CONSOLE_WEBHOOK_DELIVERIES] = {METHOD_GET, "/api/v1/merchant/webhook/deliveries",
+                                          CRED_STAFF, ALLOW(ROLE_MERCHANT),
+                                          h_console_webhook_deliveries},
+    [ROUTE_CONSOLE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchant/webhook/deliveries/*/retry",
+                                     CRED_STAFF, ALLOW(ROLE_MERCHANT), h_console_webhook_retry},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -243,6 +243,31 @@ const ROWS = [
     own: (res, t) => { assertStatus(res, 200); assert.ok(res.text.includes(t.title)); } },
   { route: 'GET /api/v1/merchants/*/analytics', what: 'read the analytics with the key',
     send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/analytics`) },
+  // the webhook from the console (session twins): the session's own merchant only
+  { route: 'GET /api/v1/merchant/webhook', what: 'read the webhook from the console',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/webhook'),
+    foreign: (res) => { assertStatus(res, 200); assert.equal(res.json.secret, undefined); },
+    own: (res) => assertStatus(res, 200) },
+  { route: 'GET /api/v1/merchant/webhook/deliveries', what: 'list deliveries from the console',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/webhook/deliveries'),
+    foreign: (res, t) => {
+      assertStatus(res, 200);
+      assert.ok(res.json.items.every((x) => String(x.id) !== String(t.deliveryId)), 'A\'s delivery is not listed');
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.json.items.some((x) => String(x.id) === String(t.deliveryId))); } },
+  { route: 'POST /api/v1/merchant/webhook/deliveries/*/retry', what: 'retry a delivery from the console',
+    send: (c, t) => c.session.api('POST', `/api/v1/merchant/webhook/deliveries/${t.deliveryId}/retry`, { body: {} }),
+    ownStatus: 202 },
+  { route: 'PUT /api/v1/merchant/webhook', what: 'set the webhook from the console (its own)',
+    send: (c) => c.session.api('PUT', '/api/v1/merchant/webhook', { body: { url: 'http://127.0.0.1:9/hook' } }),
+    foreign: (res) => assertStatus(res, 200), own: (res) => assertStatus(res, 200) },
+  { route: 'DELETE /api/v1/merchant/webhook', what: 'remove the webhook from the console (its own; set again after)',
+    send: async (c) => {
+      const res = await c.session.api('DELETE', '/api/v1/merchant/webhook');
+      assertStatus(await c.session.api('PUT', '/api/v1/merchant/webhook', { body: { url: 'http://127.0.0.1:9/hook' } }), 200);
+      return res;
+    },
+    foreign: (res) => assertStatus(res, 204), own: (res) => assertStatus(res, 204) },
   { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
 ];
