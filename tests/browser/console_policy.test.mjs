@@ -99,6 +99,30 @@ test('the owner edits the policy and decides a return held for review', { timeou
     assert.match(timelineText, /The shop decided.*by the shop/);
     await shot('04-decided');
 
+    // ---- 6. the webhook: set (its secret shown once), rotated, deliveries listed, removed
+    await page.getByRole('tab', { name: /Webhook/ }).click();
+    await page.locator('#webhook-status', { hasText: 'No webhook is set.' }).waitFor();
+    await page.getByLabel('Address (https://…)').fill('http://127.0.0.1:9/hook');
+    await page.getByRole('button', { name: 'Save webhook' }).click();
+    const secret = page.locator('#webhook-secret code');
+    await secret.waitFor();
+    const first = await secret.textContent();
+    assert.match(first, /^[0-9a-f]{64}$/);
+    await page.getByRole('button', { name: 'New secret' }).click();
+    await page.waitForFunction((old) => {
+      const el = document.querySelector('#webhook-secret code');
+      return el && el.textContent !== old;
+    }, first);
+    const r2 = await returnFor(merchant, [{ line_id: '3', quantity: 1, reason: 'other', resolution: 'refund' }]);
+    assert.ok(r2.rma);
+    await page.getByRole('tab', { name: /Policy/ }).click();
+    await page.getByRole('tab', { name: /Webhook/ }).click();
+    await page.locator('#deliveries-table', { hasText: 'return.created' }).waitFor();
+    await page.locator('#deliveries-table button').first().click();
+    await page.getByRole('button', { name: 'Remove webhook' }).click();
+    await page.locator('#webhook-status', { hasText: 'No webhook is set.' }).waitFor();
+    await shot('05-webhook');
+
     const mine = (await getReturn(r.rma, { k: r.k })).json;
     assert.equal(mine.status, 'resolved');
     assert.equal(mine.refund.amount, 2450);

@@ -3,8 +3,8 @@
 // the review queue of resale listings made from graded returns (approve with an edited price and
 // title, reject with a reason, approve several at their suggested prices), the published, sold and
 // rejected listings, the returns with a status filter and a search, the returns held for review, the
-// analytics with their charts and CSV exports (console-analytics.js), and the return policy
-// (console-policy.js); a return opens its timeline in a side panel (a listing's RMA
+// analytics with their charts and CSV exports (console-analytics.js), the return policy
+// (console-policy.js) and the webhook with its deliveries (console-webhook.js); a return opens its timeline in a side panel (a listing's RMA
 // opens it too), where a held return is decided.
 //
 // The tab, its page, the returns filter and search and the open return live in the address
@@ -14,8 +14,9 @@ import { h, api, ApiError, generalError, field } from './common.js';
 import { announce, keepFocus, loginState, staffLogin } from './staff.js';
 import { init as initPolicy, loadPolicy, viewPolicy, decisionForm, holdDetail } from './console-policy.js';
 import { init as initAnalytics, loadAnalytics, viewAnalytics, afterRender as analyticsDrawn } from './console-analytics.js';
+import { init as initWebhook, loadWebhook, viewWebhook } from './console-webhook.js';
 
-const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy'];
+const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
 const RETURN_STATUSES = ['label_issued', 'received', 'needs_review', 'resolved', 'canceled', 'expired'];
 const TITLE_MAX = 200;
@@ -28,7 +29,7 @@ const S = {
   summary: null, // GET /merchant/summary
   summaryError: null, // () => text
   tab: 'review',
-  pages: { review: 1, published: 1, sold: 1, rejected: 1, returns: 1, holds: 1, analytics: 1, policy: 1 },
+  pages: { review: 1, published: 1, sold: 1, rejected: 1, returns: 1, holds: 1, analytics: 1, policy: 1, webhook: 1 },
   returnsFilter: { status: '', q: '' }, // what the returns list shows
   returnsInput: '', // the search box while typing
   lists: {}, // tab → {data, error: () => text, loading, seq}
@@ -254,6 +255,7 @@ function listPath(tab) {
 async function loadTab(tab) {
   if (tab === 'policy') return loadPolicy();
   if (tab === 'analytics') return loadAnalytics();
+  if (tab === 'webhook') return loadWebhook();
   const seq = ++loadSeq;
   const list = S.lists[tab] || (S.lists[tab] = { data: null, error: null, loading: false, seq: 0 });
   list.loading = true;
@@ -339,7 +341,7 @@ function tabLabel(tab) {
   const l = S.summary?.listings;
   const n = tab === 'review' ? l?.pending_review
     : tab === 'holds' ? S.summary?.returns?.needs_review
-      : tab === 'returns' || tab === 'policy' || tab === 'analytics' ? null : l?.[LISTING_STATUS[tab]];
+      : ['returns', 'policy', 'analytics', 'webhook'].includes(tab) ? null : l?.[LISTING_STATUS[tab]];
   return [t(`console.tab.${tab}`), n != null ? h('span', { class: 'tab-count' }, String(n)) : null];
 }
 
@@ -392,6 +394,7 @@ function viewTabPanel() {
   else if (tab === 'holds') body = viewHolds(list);
   else if (tab === 'policy') body = viewPolicy();
   else if (tab === 'analytics') body = viewAnalytics();
+  else if (tab === 'webhook') body = viewWebhook();
   else body = viewListings(tab, list);
   return h(
     'section',
@@ -1175,6 +1178,7 @@ function viewHolds(list) {
 }
 
 initAnalytics({ render, sessionProblem, focusId });
+initWebhook({ render, sessionProblem, announce, focusId });
 
 initPolicy({
   render,
