@@ -43,6 +43,7 @@ const char *const event_type_names[EVENT__MAX] = {
     [EVENT_CREATED] = "created",           [EVENT_RECEIVED] = "received",
     [EVENT_INSPECTED] = "inspected",       [EVENT_RESOLVED] = "resolved",
     [EVENT_CANCELED] = "canceled",         [EVENT_EXPIRED] = "expired",
+    [EVENT_REFUND_PAID] = "refund_paid",   [EVENT_EXCHANGE_SHIPPED] = "exchange_shipped",
     [EVENT_NEEDS_REVIEW] = "needs_review", [EVENT_DECIDED] = "decided",
 };
 

@@ -65,8 +65,10 @@ enum event_type {
 	EVENT_RESOLVED,
 	EVENT_CANCELED,
 	EVENT_EXPIRED,
-	EVENT_NEEDS_REVIEW, /* the last inspection tripped a review rule: held */
-	EVENT_DECIDED,      /* the merchant decided a held return */
+	EVENT_REFUND_PAID,      /* the shop paid (part of) the refund */
+	EVENT_EXCHANGE_SHIPPED, /* the shop shipped the replacement */
+	EVENT_NEEDS_REVIEW,     /* the last inspection tripped a review rule: held */
+	EVENT_DECIDED,          /* the merchant decided a held return */
 	EVENT__MAX
 };
 

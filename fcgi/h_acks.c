@@ -162,7 +162,8 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	                            "reference", a->reference, "refund_owed", (json_int_t)owed,
 	                            "refund_paid", (json_int_t)(paid + a->amount), "refund_due",
 	                            (json_int_t)(a->due - a->amount)));
-	e = store_event_emit(db, a->ret->merchant_id, "return.refund_paid", a->ret->rma, 0, data);
+	/* On the customer's timeline, and in the feed as return.refund_paid. */
+	e = store_event_add(db, a->ret->id, EVENT_REFUND_PAID, "shop", data);
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "refund_paid",
 		                      a->reference, data);
@@ -250,8 +251,7 @@ static enum kaeru_err exchange_shipped_tx(struct db *db, void *arg)
 	                            a->carrier, "tracking_number", a->tracking_number, "shipments",
 	                            json_object_get(money, "shipments")));
 	json_decref(money);
-	e = store_event_emit(db, a->ret->merchant_id, "return.exchange_shipped", a->ret->rma, 0,
-	                     data);
+	e = store_event_add(db, a->ret->id, EVENT_EXCHANGE_SHIPPED, "shop", data);
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "exchange_shipped", NULL,
 		                      data);

@@ -467,6 +467,8 @@ static const char *problem_type(int status)
 		return "https://kaeru.dev/problems/method-not-allowed";
 	case 409:
 		return "https://kaeru.dev/problems/conflict";
+	case 410:
+		return "https://kaeru.dev/problems/gone";
 	case 413:
 		return "https://kaeru.dev/problems/too-large";
 	case 415:

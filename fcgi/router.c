@@ -42,6 +42,8 @@ enum route {
 	ROUTE_SHOP_RETURN_GET,
 	ROUTE_REFUND_PAID,
 	ROUTE_EXCHANGE_SHIPPED,
+	ROUTE_RETURN_LINK,
+	ROUTE_RETURN_QR,
 	ROUTE_MERCHANT_POLICY_GET,
 	ROUTE_MERCHANT_POLICY_PUT,
 	ROUTE_MERCHANT_DECISION,
@@ -121,6 +123,9 @@ static const struct route_def {
                            CRED_MERCHANT_KEY, 0, h_refund_paid},
     [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
                                 CRED_MERCHANT_KEY, 0, h_exchange_shipped},
+    [ROUTE_RETURN_LINK] = {METHOD_GET, "/api/v1/merchants/*/orders/*/return-link",
+                           CRED_MERCHANT_KEY, 0, h_return_link},
+    [ROUTE_RETURN_QR] = {METHOD_GET, "/api/v1/returns/*/qr.svg", CRED_RETURN_READ, 0, h_return_qr},
     /* the merchant console's policy, review holds and exports (issue 13) */
     [ROUTE_MERCHANT_POLICY_GET] = {METHOD_GET, "/api/v1/merchant/policy", CRED_STAFF,
                                    ALLOW(ROLE_MERCHANT), h_merchant_policy_get},

@@ -86,6 +86,7 @@ void check_order(struct checker *c, json_t *body, const char *currency, struct o
 	o->email = check_string(c, body, "email", REQUIRED, 3, 254, NULL);
 	if (o->email && !email_plausible(o->email))
 		check_fail(c, "email", "must be an e-mail address");
+	o->email_key = o->email ? email_key(c->arena, o->email) : NULL;
 	o->currency = check_string(c, body, "currency", REQUIRED, 3, 3, NULL);
 	if (o->currency && strcmp(o->currency, currency) != 0)
 		check_fail(c, "currency",

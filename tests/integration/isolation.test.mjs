@@ -214,6 +214,11 @@ const ROWS = [
   { route: 'POST /api/v1/merchants/*/returns/*/exchange-shipped', what: 'acknowledge a shipment',
     send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/returns/${t.rma}/exchange-shipped`,
       { carrier: 'thief', tracking_number: '1' }), ownStatus: 409 },
+  { route: 'GET /api/v1/merchants/*/orders/*/return-link', what: 'get a return link under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/orders/${encodeURIComponent(t.orderNumber)}/return-link`) },
+  { route: 'GET /api/v1/merchants/*/orders/*/return-link', what: 'get a return link under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${c.slug}/orders/${encodeURIComponent(t.orderNumber)}/return-link`),
+    ownStatus: 200 },
   // the merchant's policy and review holds (issue 13): a session only ever reaches its own merchant
   { route: 'GET /api/v1/merchant/policy', what: 'read the policy',
     send: (c) => c.session.api('GET', '/api/v1/merchant/policy'),
