@@ -470,3 +470,82 @@ enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t 
 	*out = j;
 	return KAERU_OK;
 }
+
+/* ---- rebuilding a merchant's aggregates from its records (kaeru-admin analytics rebuild) ---- */
+
+static const char *const sql_wipe[] = {
+    "DELETE FROM analytics_product_days WHERE merchant_id = ?",
+    "DELETE FROM analytics_reason_days WHERE merchant_id = ?",
+    "DELETE FROM analytics_money_days WHERE merchant_id = ?",
+};
+static const char sql_orders_of[] = "SELECT order_number FROM orders WHERE merchant_id = ?";
+static const char sql_returns_of[] =
+    "SELECT id, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at),"
+    " TIMESTAMPDIFF(SECOND, '1970-01-01', resolved_at), status = 'resolved'"
+    " FROM returns WHERE merchant_id = ? AND status NOT IN ('canceled', 'expired')";
+static const char sql_rebuild_returned[] =
+    "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name, returned_units)"
+    " SELECT ?, ?, product_id, sku, MAX(name), SUM(quantity) FROM return_items"
+    " WHERE return_id = ? GROUP BY product_id, sku"
+    " ON DUPLICATE KEY UPDATE returned_units = returned_units + VALUES(returned_units)";
+static const char sql_rebuild_reasons[] =
+    "INSERT INTO analytics_reason_days (merchant_id, day, product_id, reason, units)"
+    " SELECT ?, ?, product_id, reason, SUM(quantity) FROM return_items"
+    " WHERE return_id = ? GROUP BY product_id, reason"
+    " ON DUPLICATE KEY UPDATE units = units + VALUES(units)";
+static const char sql_rebuild_money[] =
+    "INSERT INTO analytics_money_days (merchant_id, day, resolved_returns, refund, refund_items,"
+    " store_credit, store_credit_items, store_credit_bonus, exchange_value, exchange_items,"
+    " restocking_fees, withheld)"
+    " SELECT ?, ?, 1, COALESCE(MAX(r.refund_total), 0), SUM(i.resolution = 'refund'),"
+    " COALESCE(MAX(r.store_credit_total), 0), SUM(i.resolution = 'store_credit'),"
+    " COALESCE(MAX(r.bonus_total), 0),"
+    " SUM(IF(i.resolution = 'exchange', i.unit_price * COALESCE(i.received_quantity, 0), 0)),"
+    " SUM(i.resolution = 'exchange'), COALESCE(MAX(r.restocking_fee_total), 0),"
+    " (SELECT COALESCE(SUM(l.withheld), 0) FROM ledger_entries l WHERE l.return_id = r.id)"
+    " FROM returns r JOIN return_items i ON i.return_id = r.id WHERE r.id = ? GROUP BY r.id"
+    " ON DUPLICATE KEY UPDATE resolved_returns = resolved_returns + 1,"
+    " refund = refund + VALUES(refund), refund_items = refund_items + VALUES(refund_items),"
+    " store_credit = store_credit + VALUES(store_credit),"
+    " store_credit_items = store_credit_items + VALUES(store_credit_items),"
+    " store_credit_bonus = store_credit_bonus + VALUES(store_credit_bonus),"
+    " exchange_value = exchange_value + VALUES(exchange_value),"
+    " exchange_items = exchange_items + VALUES(exchange_items),"
+    " restocking_fees = restocking_fees + VALUES(restocking_fees),"
+    " withheld = withheld + VALUES(withheld)";
+
+enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64_t *orders,
+                                       int64_t *returns)
+{
+	enum kaeru_err e = KAERU_OK;
+	for (size_t k = 0; e == KAERU_OK && k < sizeof(sql_wipe) / sizeof(sql_wipe[0]); k++)
+		e = db_exec(db, sql_wipe[k], DB_ARGS(DBI(merchant_id)), NULL, NULL);
+	struct db_rows zone, os, rs;
+	if (e == KAERU_OK)
+		e = db_query(db, sql_timezone, DB_ARGS(DBI(merchant_id)), &zone);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_orders_of, DB_ARGS(DBI(merchant_id)), &os);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_returns_of, DB_ARGS(DBI(merchant_id)), &rs);
+	if (e != KAERU_OK)
+		return e;
+	const char *tz = zone.nrows ? db_str(&zone, 0, 0) : "UTC";
+	for (size_t i = 0; e == KAERU_OK && i < os.nrows; i++)
+		e = store_analytics_order(db, merchant_id, db_str(&os, i, 0), 1);
+	for (size_t i = 0; e == KAERU_OK && i < rs.nrows; i++) {
+		int64_t id = db_int(&rs, i, 0), made = tz_local_day(tz, db_int(&rs, i, 1));
+		e = db_exec(db, sql_rebuild_returned, DB_ARGS(DBI(merchant_id), DBI(made), DBI(id)),
+		            NULL, NULL);
+		if (e == KAERU_OK)
+			e = db_exec(db, sql_rebuild_reasons,
+			            DB_ARGS(DBI(merchant_id), DBI(made), DBI(id)), NULL, NULL);
+		if (e == KAERU_OK && db_int(&rs, i, 3) && !db_isnull(&rs, i, 2))
+			e = db_exec(db, sql_rebuild_money,
+			            DB_ARGS(DBI(merchant_id),
+			                    DBI(tz_local_day(tz, db_int(&rs, i, 2))), DBI(id)),
+			            NULL, NULL);
+	}
+	*orders = (int64_t)os.nrows;
+	*returns = (int64_t)rs.nrows;
+	return e;
+}

@@ -391,6 +391,11 @@ enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const c
  * or expired one's taken back, a resolution's money. now 0: the clock's. */
 enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
                                     int64_t now);
+/* Recomputes the merchant's aggregates from its orders, returns and resolutions (for data made
+ * before the aggregates existed), in the caller's transaction; *orders and *returns say how
+ * many were counted. */
+enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64_t *orders,
+                                       int64_t *returns);
 /* The analytics of local days from_day..to_day (range: the same days as instants) as the API
  * answers them (*out, the caller's). */
 enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t from_day,
