@@ -47,3 +47,8 @@ CREATE TABLE analytics_money_days (
   withheld BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (merchant_id, day)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Resale in a range of days: listings drafted, published and sold in it, each through its index.
+ALTER TABLE listings ADD KEY ix_listings_created (merchant_id, created_at),
+  ADD KEY ix_listings_published (merchant_id, published_at),
+  ADD KEY ix_listings_sold (merchant_id, sold_at);
