@@ -269,6 +269,34 @@ static bool int_opt(const char **opts, enum opt o, int min, int max, int *out)
 	return true;
 }
 
+struct rebuild {
+	int64_t merchant_id, orders, returns;
+};
+
+static enum kaeru_err rebuild_tx(struct db *db, void *arg)
+{
+	struct rebuild *rb = arg;
+	return store_analytics_rebuild(db, rb->merchant_id, &rb->orders, &rb->returns);
+}
+
+/* analytics rebuild --merchant SLUG: the console's daily aggregates counted anew from the
+ * merchant's records, in one transaction (for data made before they existed). */
+static int cmd_analytics_rebuild(struct ctx *x, const char **opts, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	const char *slug = need(opts, OPT_MERCHANT);
+	struct merchant m;
+	enum kaeru_err e = store_merchant_by_slug(&x->db, slug, &m);
+	if (e != KAERU_OK)
+		return db_fail(x, e, "merchant");
+	struct rebuild rb = {.merchant_id = m.id};
+	if ((e = db_tx_run(&x->db, rebuild_tx, &rb)) != KAERU_OK)
+		return db_fail(x, e, "analytics");
+	printf("merchant %s: analytics rebuilt from %lld orders and %lld returns\n", m.slug,
+	       (long long)rb.orders, (long long)rb.returns);
+	return 0;
+}
+
 static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -434,6 +462,7 @@ static const struct command {
      "[--resale-percent-like-new N] [--resale-percent-good N] [--resale-percent-fair N] "
      "[--price-step MINOR_UNITS] [--timezone IANA_NAME] [--reply-to ADDRESS]"},
     {"orders", "import", cmd_orders_import, "orders import --merchant SLUG FILE.jsonl"},
+    {"analytics", "rebuild", cmd_analytics_rebuild, "analytics rebuild --merchant SLUG"},
     {"maintenance", NULL, cmd_maintenance,
      "maintenance  (expire unscanned labels, queue label reminders, prune sessions; safe from "
      "cron on many hosts)"},

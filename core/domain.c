@@ -36,14 +36,15 @@ const char *const disposition_names[DISPOSITION__MAX] = {
 const char *const return_status_names[RETURN__MAX] = {
     [RETURN_LABEL_ISSUED] = "label_issued", [RETURN_RECEIVED] = "received",
     [RETURN_RESOLVED] = "resolved",         [RETURN_CANCELED] = "canceled",
-    [RETURN_EXPIRED] = "expired",
+    [RETURN_EXPIRED] = "expired",           [RETURN_NEEDS_REVIEW] = "needs_review",
 };
 
 const char *const event_type_names[EVENT__MAX] = {
-    [EVENT_CREATED] = "created",         [EVENT_RECEIVED] = "received",
-    [EVENT_INSPECTED] = "inspected",     [EVENT_RESOLVED] = "resolved",
-    [EVENT_CANCELED] = "canceled",       [EVENT_EXPIRED] = "expired",
-    [EVENT_REFUND_PAID] = "refund_paid", [EVENT_EXCHANGE_SHIPPED] = "exchange_shipped",
+    [EVENT_CREATED] = "created",           [EVENT_RECEIVED] = "received",
+    [EVENT_INSPECTED] = "inspected",       [EVENT_RESOLVED] = "resolved",
+    [EVENT_CANCELED] = "canceled",         [EVENT_EXPIRED] = "expired",
+    [EVENT_REFUND_PAID] = "refund_paid",   [EVENT_EXCHANGE_SHIPPED] = "exchange_shipped",
+    [EVENT_NEEDS_REVIEW] = "needs_review", [EVENT_DECIDED] = "decided",
 };
 
 const char *const label_state_names[LABEL__MAX] = {
@@ -86,7 +87,8 @@ bool return_status_can(enum return_status from, enum return_status to)
 	    [RETURN__MAX] = 1u << RETURN_LABEL_ISSUED,
 	    [RETURN_LABEL_ISSUED] =
 	        1u << RETURN_RECEIVED | 1u << RETURN_CANCELED | 1u << RETURN_EXPIRED,
-	    [RETURN_RECEIVED] = 1u << RETURN_RESOLVED,
+	    [RETURN_RECEIVED] = 1u << RETURN_RESOLVED | 1u << RETURN_NEEDS_REVIEW,
+	    [RETURN_NEEDS_REVIEW] = 1u << RETURN_RESOLVED,
 	    [RETURN_RESOLVED] = 0,
 	    [RETURN_CANCELED] = 0,
 	    [RETURN_EXPIRED] = 0,
@@ -99,14 +101,14 @@ enum label_state return_label_state(enum return_status s)
 	static const enum label_state states[RETURN__MAX] = {
 	    [RETURN_LABEL_ISSUED] = LABEL_USABLE, [RETURN_RECEIVED] = LABEL_USED,
 	    [RETURN_RESOLVED] = LABEL_USED,       [RETURN_CANCELED] = LABEL_VOID,
-	    [RETURN_EXPIRED] = LABEL_VOID,
+	    [RETURN_EXPIRED] = LABEL_VOID,        [RETURN_NEEDS_REVIEW] = LABEL_USED,
 	};
 	return states[s];
 }
 
 bool return_status_open(enum return_status s)
 {
-	return s == RETURN_LABEL_ISSUED || s == RETURN_RECEIVED;
+	return s == RETURN_LABEL_ISSUED || s == RETURN_RECEIVED || s == RETURN_NEEDS_REVIEW;
 }
 
 bool return_status_counts(enum return_status s)

@@ -54,6 +54,7 @@ enum return_status {
 	RETURN_RESOLVED,
 	RETURN_CANCELED,
 	RETURN_EXPIRED,
+	RETURN_NEEDS_REVIEW, /* inspected, held by a review rule until the merchant decides */
 	RETURN__MAX
 };
 
@@ -66,6 +67,8 @@ enum event_type {
 	EVENT_EXPIRED,
 	EVENT_REFUND_PAID,      /* the shop paid (part of) the refund */
 	EVENT_EXCHANGE_SHIPPED, /* the shop shipped the replacement */
+	EVENT_NEEDS_REVIEW,     /* the last inspection tripped a review rule: held */
+	EVENT_DECIDED,          /* the merchant decided a held return */
 	EVENT__MAX
 };
 

@@ -21,6 +21,15 @@ const char *const refusal_names[REFUSAL__MAX] = {
     [REFUSAL_SAME_VARIANT] = "same_variant",
     [REFUSAL_NO_ITEMS] = "no_items",
     [REFUSAL_ITEMS] = "items",
+    [REFUSAL_REASON] = "reason",
+    [REFUSAL_DECISION] = "decision",
+};
+
+const char *const review_rule_names[REVIEW__MAX] = {
+    [REVIEW_DAMAGED] = "damaged",
+    [REVIEW_SHORT_RECEIPT] = "short_receipt",
+    [REVIEW_DEFECTIVE_NEW] = "defective_new",
+    [REVIEW_AMOUNT_OVER] = "amount_over",
 };
 
 bool plan_runs(const struct plan *p)
@@ -151,24 +160,69 @@ static enum refusal inspection_refusal(const struct policy *pol, const struct li
 	return REFUSAL_NONE;
 }
 
+/* What item i of r settles to (`now` overrides item `changed`'s inspection). */
+static enum kaeru_err settle_item(const struct life_return *r, const struct policy *pol, size_t i,
+                                  size_t changed, const struct life_inspection *now,
+                                  struct resolve_item *ri, struct resolve_money *m)
+{
+	const struct life_item *it = &r->items[i];
+	const struct life_inspection *in = i == changed ? now : &it->inspection;
+	*ri = (struct resolve_item){it->unit_price, it->quantity, in->received, it->reason,
+	                            it->resolution};
+	return resolve_item(pol, ri, m);
+}
+
+/* Applies the merchant's decision to the items' money (settled as automatic resolution would):
+ * the amounts shrink, the difference is withheld. */
+static enum kaeru_err decide_money(const struct life_return *r, const struct life_decision *d,
+                                   struct plan *p)
+{
+	int64_t owed = 0;
+	for (size_t i = 0; i < r->n_items; i++)
+		if (r->items[i].resolution != RESOLUTION_EXCHANGE)
+			owed += p->items[i].money.amount;
+	p->owed = owed;
+	bool by_percent = d->percent >= 0;
+	if (by_percent ? d->percent > 100 : d->amount < 0 || d->amount > owed)
+		return refuse(p, REFUSAL_DECISION, KAERU_EINVALID);
+	int64_t left = d->amount;
+	for (size_t i = 0; i < r->n_items; i++) {
+		struct resolve_money *m = &p->items[i].money;
+		if (r->items[i].resolution == RESOLUTION_EXCHANGE)
+			continue;
+		int64_t pays = by_percent ? money_percent(m->amount, d->percent)
+		                          : (left < m->amount ? left : m->amount);
+		left -= by_percent ? 0 : pays;
+		m->withheld = m->amount - pays;
+		m->amount = pays;
+	}
+	p->decided = true;
+	p->decision = *d;
+	return KAERU_OK;
+}
+
 /* Settles every item of r (all inspected; `now` overrides item `changed`): ledger rows,
- * shipments, stock, totals, the resolved event. */
+ * shipments, stock, totals, the resolved event; with the merchant's decision d when not NULL. */
 static enum kaeru_err plan_resolve(const struct life_return *r, const struct policy *pol,
                                    size_t changed, const struct life_inspection *now,
-                                   struct plan *p)
+                                   const struct life_decision *d, struct plan *p)
 {
 	enum kaeru_err e = plan_move(p, RETURN_RESOLVED);
 	if (e != KAERU_OK)
 		return e;
 	p->resolves = true;
+	struct resolve_item ri;
+	for (size_t i = 0; i < r->n_items; i++)
+		if (settle_item(r, pol, i, changed, now, &ri, &p->items[i].money) != KAERU_OK)
+			return refuse(p, REFUSAL_MONEY, KAERU_EINVALID);
+	if (d && (e = decide_money(r, d, p)) != KAERU_OK)
+		return e;
 	for (size_t i = 0; i < r->n_items; i++) {
 		const struct life_item *it = &r->items[i];
 		const struct life_inspection *in = i == changed ? now : &it->inspection;
 		struct item_plan *ip = &p->items[i];
-		struct resolve_item ri = {it->unit_price, it->quantity, in->received, it->reason,
-		                          it->resolution};
-		if (resolve_item(pol, &ri, &ip->money) != KAERU_OK)
-			return refuse(p, REFUSAL_MONEY, KAERU_EINVALID);
+		ri = (struct resolve_item){it->unit_price, it->quantity, in->received, it->reason,
+		                           it->resolution};
 		resolve_add(&p->totals, &ri, &ip->money);
 		ip->ledger = it->resolution != RESOLUTION_EXCHANGE && ip->money.gross > 0;
 		if (it->resolution == RESOLUTION_EXCHANGE) {
@@ -181,8 +235,35 @@ static enum kaeru_err plan_resolve(const struct life_return *r, const struct pol
 		if (in->received > 0 && in->disposition == DISPOSITION_RESTOCK)
 			ip->restock = in->received;
 	}
-	plan_event(p, EVENT_RESOLVED, ACTOR_KAERU, 0);
+	plan_event(p, EVENT_RESOLVED, d ? ACTOR_STAFF : ACTOR_KAERU, 0);
 	return KAERU_OK;
+}
+
+unsigned review_held(const struct life_return *r, const struct policy *pol, size_t item,
+                     const struct life_inspection *in)
+{
+	const struct review_rules *rules = &pol->review;
+	unsigned held = 0;
+	int64_t owed = 0;
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct life_item *it = &r->items[i];
+		const struct life_inspection *x = i == item ? in : &it->inspection;
+		if (rules->damaged && x->received > 0 && x->grade == GRADE_DAMAGED)
+			held |= 1u << REVIEW_DAMAGED;
+		if (rules->short_receipt && x->received < it->quantity)
+			held |= 1u << REVIEW_SHORT_RECEIPT;
+		if (rules->defective_new && x->received > 0 && it->reason == REASON_DEFECTIVE &&
+		    x->grade == GRADE_NEW)
+			held |= 1u << REVIEW_DEFECTIVE_NEW;
+		struct resolve_item ri;
+		struct resolve_money m;
+		if (rules->amount_over >= 0 && it->resolution != RESOLUTION_EXCHANGE &&
+		    settle_item(r, pol, i, item, in, &ri, &m) == KAERU_OK)
+			owed += m.amount;
+	}
+	if (rules->amount_over >= 0 && owed > rules->amount_over)
+		held |= 1u << REVIEW_AMOUNT_OVER;
+	return held;
 }
 
 enum kaeru_err plan_inspect(const struct life_return *r, const struct policy *pol, size_t item,
@@ -218,7 +299,27 @@ enum kaeru_err plan_inspect(const struct life_return *r, const struct policy *po
 	for (size_t i = 0; i < r->n_items; i++)
 		if (i != item && !r->items[i].inspected)
 			return KAERU_OK; /* more to come */
-	return plan_resolve(r, pol, item, &clean, p);
+	if ((p->held = review_held(r, pol, item, &clean)) != 0) {
+		enum kaeru_err e = plan_move(p, RETURN_NEEDS_REVIEW);
+		if (e == KAERU_OK)
+			plan_event(p, EVENT_NEEDS_REVIEW, ACTOR_KAERU, 0);
+		return e;
+	}
+	return plan_resolve(r, pol, item, &clean, NULL, p);
+}
+
+enum kaeru_err plan_decide(const struct life_return *r, const struct policy *pol,
+                           const struct life_decision *d, struct plan *p)
+{
+	if (!plan_start(p, PLAN_DECIDE, r->status, r->n_items))
+		return KAERU_EINVALID;
+	if (r->status != RETURN_NEEDS_REVIEW)
+		return refuse(p, REFUSAL_STATUS, KAERU_ECONFLICT);
+	for (size_t i = 0; i < r->n_items; i++)
+		if (!r->items[i].inspected)
+			return refuse(p, REFUSAL_STATUS, KAERU_ECONFLICT);
+	plan_event(p, EVENT_DECIDED, ACTOR_STAFF, 0);
+	return plan_resolve(r, pol, r->n_items, NULL, d, p);
 }
 
 enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lines, size_t n_lines,
@@ -248,6 +349,9 @@ enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lin
 				ip->refusal = REFUSAL_INELIGIBLE;
 			else if (in->quantity < 1 || in->quantity > ip->returnable)
 				ip->refusal = REFUSAL_QUANTITY;
+			else if ((int)in->reason < 0 || in->reason >= REASON__MAX ||
+			         !(pol->reasons_offered & REASON_BIT(in->reason)))
+				ip->refusal = REFUSAL_REASON;
 			else if (in->resolution == RESOLUTION_EXCHANGE &&
 			         (!in->exchange_sku || strcmp(in->exchange_sku, l->sku) == 0))
 				ip->refusal = REFUSAL_SAME_VARIANT;

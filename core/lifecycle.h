@@ -5,6 +5,8 @@
  *                    │
  *   create ─► label_issued ─ receive (first scan) ─► received ─ inspect ─► resolved
  *                    │                                 (item by item; the last resolves)
+ *                    │                                   │                    ▲
+ *                    │      a review rule tripped ─────► needs_review ─ decide┘
  *                    └─ expire (kaeru: the label's validity passed unscanned) ► expired
  *
  * create   A customer picks lines of a delivered order: for each, units within what the line may
@@ -24,6 +26,11 @@
  *          row for a refund or store credit, the exchange's replacement units shipped from its
  *          reservation and the rest released, restocked units back on the shelf — and the
  *          return's totals are computed here once and stored with the status.
+ * hold     Instead of resolve, when the merchant's review rules (policy.review) trip on the
+ *          inspected return: any item damaged, fewer units than announced, a defective item
+ *          graded new, money owed above an amount. The return waits in needs_review.
+ * decide   The merchant resolves a held return: resolve, with the money owed scaled by the
+ *          decision (a percentage or an amount); what is kept back is each item's `withheld`.
  *
  * Each change is a pure function of the return as loaded (struct life_return), the merchant's
  * policy and the input. It fills a struct plan: the status change (checked against
@@ -99,6 +106,8 @@ enum refusal {
 	REFUSAL_SAME_VARIANT,   /* create: an exchange for the very sku returned */
 	REFUSAL_NO_ITEMS,       /* no items (create), or more than RETURN_ITEMS_MAX */
 	REFUSAL_ITEMS,          /* create: items are refused (each item's refusal says why) */
+	REFUSAL_REASON,         /* create: the merchant does not offer this reason */
+	REFUSAL_DECISION,       /* decide: more than is owed, or a percentage beyond 0..100 */
 	REFUSAL__MAX
 };
 extern const char *const refusal_names[REFUSAL__MAX]; /* [NONE] is NULL */
@@ -133,7 +142,35 @@ struct item_plan {
 	int64_t list_price;         /* their suggested price */
 };
 
-enum plan_kind { PLAN_CREATE, PLAN_CANCEL, PLAN_EXPIRE, PLAN_RECEIVE, PLAN_INSPECT, PLAN__MAX };
+enum plan_kind {
+	PLAN_CREATE,
+	PLAN_CANCEL,
+	PLAN_EXPIRE,
+	PLAN_RECEIVE,
+	PLAN_INSPECT,
+	PLAN_DECIDE,
+	PLAN__MAX
+};
+
+/* The review rules a return tripped (struct plan.held), one bit each. */
+enum review_rule {
+	REVIEW_DAMAGED,
+	REVIEW_SHORT_RECEIPT,
+	REVIEW_DEFECTIVE_NEW,
+	REVIEW_AMOUNT_OVER,
+	REVIEW__MAX
+};
+extern const char *const review_rule_names[REVIEW__MAX];
+
+/* The merchant's decision on a held return: what of the money owed (refunds and store credit,
+ * after fees and bonuses, as automatic resolution would settle it) the customer gets — a
+ * percentage of each item's amount (rounded down), or an amount taken from the items in their
+ * order. Exchanges ship as they would. */
+struct life_decision {
+	int percent;      /* 0..100, or -1 when amount is given */
+	int64_t amount;   /* 0..owed, or -1 when percent is given */
+	const char *note; /* for the customer; NULL for none */
+};
 
 struct plan {
 	enum plan_kind kind;
@@ -148,6 +185,11 @@ struct plan {
 	struct resolve_totals totals;
 	size_t n_events;
 	struct plan_event events[2];
+	unsigned held; /* inspect: the review rules tripped (bits of enum review_rule); to is
+	                  needs_review */
+	bool decided;  /* decide: `decision` was applied to the money */
+	struct life_decision decision;
+	int64_t owed; /* decide: what automatic resolution would owe (REFUSAL_DECISION: the most) */
 };
 
 /* True when a plan has something to run. */
@@ -167,6 +209,18 @@ enum kaeru_err plan_receive(const struct life_return *r, struct plan *p);
 /* Inspects item `item` and, when it is the last one pending, resolves the return. */
 enum kaeru_err plan_inspect(const struct life_return *r, const struct policy *pol, size_t item,
                             const struct life_inspection *in, struct plan *p);
+
+/* The review rules of pol that inspecting item `item` with `in` (the last pending one) would
+ * trip, as bits of enum review_rule; 0 when the return may resolve by itself. */
+unsigned review_held(const struct life_return *r, const struct policy *pol, size_t item,
+                     const struct life_inspection *in);
+
+/* Resolves a return held for review (needs_review) as the merchant decided: the same ledger,
+ * stock, shipment effects as automatic resolution, with the money scaled by the decision
+ * (struct life_decision). KAERU_ECONFLICT when the return is not held; KAERU_EINVALID
+ * (REFUSAL_DECISION, p->owed the most) when the decision asks for more than is owed. */
+enum kaeru_err plan_decide(const struct life_return *r, const struct policy *pol,
+                           const struct life_decision *d, struct plan *p);
 
 /* An order line as a new return sees it. */
 struct life_line {

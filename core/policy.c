@@ -50,6 +50,19 @@ void policy_default(struct policy *p, const char *currency)
 	 * one whole unit otherwise. */
 	int e = currency_exponent(currency);
 	p->price_step = e == 0 ? 10 : e == 2 ? 100 : 1000;
+	p->reasons_offered = REASONS_ALL;
+	p->fee_reasons = reasons_customers();
+	p->price_floor_percent = 30;
+	p->review = (struct review_rules){.amount_over = -1};
+}
+
+unsigned reasons_customers(void)
+{
+	unsigned set = 0;
+	for (int r = 0; r < REASON__MAX; r++)
+		if (reason_is_customers((enum reason)r))
+			set |= REASON_BIT(r);
+	return set;
 }
 
 int64_t returnable_until(int64_t delivered_day, const struct policy *p)

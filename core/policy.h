@@ -8,6 +8,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The review rules: an inspected return is held (needs_review) instead of resolving when any
+ * rule it trips is on. */
+struct review_rules {
+	bool damaged;        /* any item graded damaged */
+	bool short_receipt;  /* fewer units arrived than announced */
+	bool defective_new;  /* an item returned as defective graded new */
+	int64_t amount_over; /* money owed (refund + credit) above this; < 0: off */
+};
+
 struct policy {
 	int window_days;                /* days from delivery a return may start [30] */
 	int restocking_fee_percent;     /* on customer's-own reasons [0] */
@@ -15,7 +24,17 @@ struct policy {
 	int label_validity_days;        /* an unscanned label expires after this [30] */
 	int resale_percent[GRADE__MAX]; /* resale price as % of original, by grade */
 	int64_t price_step;             /* resale prices round down to this, minor units */
+	unsigned reasons_offered;       /* bit r: reason r is offered to customers [all] */
+	unsigned fee_reasons;           /* bit r: refunds for reason r withhold the fee [own] */
+	int price_floor_percent;        /* resale prices below this % of original need a confirm */
+	struct review_rules review;     /* which inspected returns wait for a person [none] */
 };
+
+/* Bits of enum reason in a reason set. */
+#define REASON_BIT(r) (1u << (unsigned)(r))
+#define REASONS_ALL   ((1u << REASON__MAX) - 1u)
+/* The customer's own reasons (reason_is_customers): the default fee_reasons. */
+unsigned reasons_customers(void);
 
 /* The defaults of BRIEF.md for a currency ("JPY", "USD", ...). */
 void policy_default(struct policy *p, const char *currency);

@@ -33,7 +33,7 @@ enum kaeru_err resolve_item(const struct policy *p, const struct resolve_item *i
 
 bool resolve_fee_applies(const struct policy *p, enum reason r)
 {
-	return reason_is_customers(r) && p->restocking_fee_percent > 0;
+	return (p->fee_reasons & REASON_BIT(r)) && p->restocking_fee_percent > 0;
 }
 
 int64_t resolve_store_credit(const struct policy *p, int64_t unit_price, int64_t units)
@@ -53,6 +53,7 @@ void resolve_add(struct resolve_totals *t, const struct resolve_item *in,
 		t->store_credit += m->amount;
 		t->bonus += m->bonus;
 	}
+	t->withheld += m->withheld;
 	t->replacements += m->replacements;
 	t->missing += in->quantity - in->received;
 }

@@ -28,12 +28,14 @@ struct resolve_money {
 	int64_t amount;       /* owed to the customer */
 	int64_t replacements; /* exchange units to ship */
 	int64_t released;     /* exchange units reserved but not needed (missing items) */
+	int64_t withheld; /* kept back by the merchant's review decision (amount is net of it) */
 };
 
 /* The return's totals. */
 struct resolve_totals {
 	int64_t refund, fee, store_credit, bonus;
 	int64_t replacements, missing;
+	int64_t withheld; /* kept back by a review decision */
 };
 
 /* Settles one item under a policy. KAERU_EINVALID when received is outside 0..quantity or

@@ -95,7 +95,11 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
                                const char **bad_line)
 {
 	uint64_t affected = 0, order_id = 0;
-	enum kaeru_err e = db_exec(
+	/* analytics: what the order counted as sold before it changes (db/analytics.c) */
+	enum kaeru_err e = store_analytics_order(db, o->merchant_id, o->order_number, -1);
+	if (e != KAERU_OK)
+		return e;
+	e = db_exec(
 	    db, sql_order_upsert,
 	    DB_ARGS(DBI(o->merchant_id), DBS(o->order_number), DBS(o->email), DBS(o->email_key),
 	            DBS(o->currency), o->has_placed ? DBI(o->placed_at) : DBN,
@@ -137,7 +141,7 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 		if (e != KAERU_OK)
 			return e;
 	}
-	return KAERU_OK;
+	return store_analytics_order(db, o->merchant_id, o->order_number, 1);
 }
 
 /* Reads ORDER_COLUMNS from column col of a row; the lines are left empty. */

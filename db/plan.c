@@ -182,6 +182,24 @@ static const char *event_detail(struct db *db, const struct ret *r, const struct
 		              (json_int_t)t->missing);
 		break;
 	}
+	case EVENT_NEEDS_REVIEW: { /* the review rules that held it */
+		json_t *rules = json_array();
+		for (int k = 0; k < REVIEW__MAX; k++)
+			if (p->held & (1u << k))
+				json_array_append_new(rules, json_string(review_rule_names[k]));
+		j = json_pack("{s:o}", "rules", rules);
+		break;
+	}
+	case EVENT_DECIDED: {
+		const struct life_decision *d = &p->decision;
+		j = json_pack("{s:s, s:I, s:I, s:I, s:s?}", "currency", r->currency, "owed",
+		              (json_int_t)p->owed, "paid",
+		              (json_int_t)(p->totals.refund + p->totals.store_credit), "withheld",
+		              (json_int_t)p->totals.withheld, "note", d->note);
+		json_object_set_new(j, d->percent >= 0 ? "refund_percent" : "amount",
+		                    json_integer(d->percent >= 0 ? d->percent : d->amount));
+		break;
+	}
 	case EVENT_CANCELED:
 	case EVENT_EXPIRED:
 	case EVENT_REFUND_PAID: /* the shop's acknowledgements, never in a plan */
@@ -234,6 +252,8 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 		                       ev->actor == ACTOR_STAFF && by ? by->user_id : 0,
 		                       event_detail(db, r, p, ev));
 	}
+	if (e == KAERU_OK) /* the analytics' daily counts, in the same transaction */
+		e = store_analytics_plan(db, r, p, now);
 	if (e != KAERU_OK)
 		return e;
 	r->status = p->to;

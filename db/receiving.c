@@ -7,8 +7,8 @@
 
 static const char sql_ledger_insert[] =
     "INSERT INTO ledger_entries (merchant_id, return_id, return_item_id, kind, currency, gross,"
-    " restocking_fee, bonus, amount, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+    " restocking_fee, bonus, amount, withheld, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
 static const char sql_shipment_insert[] =
     "INSERT INTO shipments (merchant_id, return_id, return_item_id, sku, quantity, created_at)"
     " VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
@@ -31,7 +31,8 @@ enum kaeru_err store_ledger_add(struct db *db, const struct ret *r, const struct
 	return db_exec(db, sql_ledger_insert,
 	               DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id),
 	                       DBS(resolution_names[it->resolution]), DBS(r->currency),
-	                       DBI(m->gross), DBI(m->fee), DBI(m->bonus), DBI(m->amount)),
+	                       DBI(m->gross), DBI(m->fee), DBI(m->bonus), DBI(m->amount),
+	                       DBI(m->withheld)),
 	               NULL, NULL);
 }
 

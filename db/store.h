@@ -11,6 +11,7 @@
 #include "core/rma.h"
 #include "db/db.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct merchant {
 	const char *timezone; /* IANA name: the merchant's calendar (util/tz.h) */
 	int64_t warehouse_id;
 	struct policy policy;
+	const char *checkout_url; /* the shop's checkout link template, or NULL */
 };
 
 /* ---- tenants (db/tenants.c) ---- */
@@ -43,8 +45,10 @@ struct merchant {
 	"m.id, m.slug, m.name, m.currency, m.warehouse_id, m.window_days,"                         \
 	" m.restocking_fee_percent, m.store_credit_bonus_percent, m.label_validity_days,"          \
 	" m.resale_percent_new, m.resale_percent_like_new, m.resale_percent_good,"                 \
-	" m.resale_percent_fair, m.price_step, m.timezone"
-#define MERCHANT_NCOLUMNS 15
+	" m.resale_percent_fair, m.price_step, m.timezone, m.reasons_offered, m.fee_reasons,"      \
+	" m.price_floor_percent, m.checkout_url, m.review_damaged, m.review_short_receipt,"        \
+	" m.review_defective_new, m.review_amount_over"
+#define MERCHANT_NCOLUMNS 23
 void store_merchant_from_row(const struct db_rows *rows, size_t row, size_t col,
                              struct merchant *m);
 enum kaeru_err store_merchant_by_key(struct db *db, const char *key_hash_hex, struct merchant *m);
@@ -59,8 +63,23 @@ enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char
                                      const char *currency, const char *timezone,
                                      int64_t warehouse_id, const char *key_hash_hex,
                                      int64_t price_step, int64_t *id);
-/* Stores the policy: window, fee, bonus, label validity, resale percentages, price step. */
+/* Stores the policy: window, fee, bonus, label validity, resale percentages, price step,
+ * reasons offered and fee reasons, price floor, review rules. */
 enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p);
+/* Stores the policy with the time zone and checkout URL (NULL for none) and writes the event
+ * merchant.policy_changed in the caller's transaction (change_json: who made the change, the
+ * policy before and after). Lock the merchant's row first (store_merchant_lock). */
+enum kaeru_err store_merchant_policy_change(struct db *db, const struct merchant *m,
+                                            const struct policy *p, const char *timezone,
+                                            const char *checkout_url, const char *change_json);
+/* Re-reads the merchant FOR UPDATE: policy changes of one merchant are serialised. */
+enum kaeru_err store_merchant_lock(struct db *db, int64_t id, struct merchant *m);
+/* Keeps the money rules of p (fee and its reasons, bonus, resale percentages, price step) as
+ * those return_id settles under. */
+enum kaeru_err store_return_policy_keep(struct db *db, int64_t return_id, const struct policy *p);
+/* Overwrites the money rules of *p with those kept for return_id, when any were kept (returns
+ * made before they were kept settle under the merchant's policy as it is). */
+enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p);
 /* Stores the merchant's time zone, an IANA name that tz_valid accepts. */
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone);
 /* The address customers' answers to kaeru's e-mail go to (NULL: none); in db->arena. */
@@ -336,6 +355,51 @@ enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status
                                   int64_t *total);
 /* Returns by status. */
 enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t counts[RETURN__MAX]);
+
+/* ---- CSV exports (db/exports.c) ---- */
+/* Creation times from (inclusive) to (exclusive), Unix seconds. */
+struct export_range {
+	int64_t from, to;
+};
+/* Where a keyset page starts: after the row created at `at` with id `id` ({from - 1, 0} for
+ * the first page). Each row's first two columns are its key (created_at seconds, id). */
+struct export_key {
+	int64_t at, id;
+};
+/* Up to limit return items of returns created in range, after `after`, by (created_at, item
+ * id): created_at, item id, rma, status, order_number, email, currency, sku, product_id, name,
+ * variant, quantity, unit_price, reason, comment, resolution, exchange_sku, received_quantity,
+ * grade, disposition, then the item's ledger entry — gross, restocking_fee, bonus, withheld,
+ * amount (NULL when none) — and resolved_at seconds (NULL until resolved). */
+enum kaeru_err store_export_returns_page(struct db *db, int64_t merchant_id,
+                                         const struct export_range *range,
+                                         const struct export_key *after, size_t limit,
+                                         struct db_rows *rows);
+/* Up to limit ledger entries made in range, after `after`, by (created_at, id): created_at,
+ * id, rma, order_number, sku, kind, currency, gross, restocking_fee, bonus, withheld, amount. */
+enum kaeru_err store_export_ledger_page(struct db *db, int64_t merchant_id,
+                                        const struct export_range *range,
+                                        const struct export_key *after, size_t limit,
+                                        struct db_rows *rows);
+
+/* ---- analytics (db/analytics.c; what each aggregate counts: 061_exports_analytics.sql) ---- */
+/* Counts the units of an order's lines as sold on its local day (sign 1), or takes back what it
+ * counted (sign -1, before it is replaced); nothing when the order does not exist. */
+enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
+                                     int sign);
+/* What a plan that ran changes in the aggregates: a new return's units and reasons, a canceled
+ * or expired one's taken back, a resolution's money. now 0: the clock's. */
+enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
+                                    int64_t now);
+/* Recomputes the merchant's aggregates from its orders, returns and resolutions (for data made
+ * before the aggregates existed), in the caller's transaction; *orders and *returns say how
+ * many were counted. */
+enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64_t *orders,
+                                       int64_t *returns);
+/* The analytics of local days from_day..to_day (range: the same days as instants) as the API
+ * answers them (*out, the caller's). */
+enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t from_day,
+                                    int64_t to_day, const struct export_range *range, json_t **out);
 
 /* ---- staff users and sessions (db/staff.c) ---- */
 struct user {

@@ -1,4 +1,5 @@
 /* Merchants, warehouses and staff users. */
+#include "db/events.h"
 #include "db/store.h"
 
 #include <string.h>
@@ -23,7 +24,21 @@ static const char sql_policy_set[] =
     "UPDATE merchants SET window_days = ?, restocking_fee_percent = ?,"
     " store_credit_bonus_percent = ?, label_validity_days = ?, resale_percent_new = ?,"
     " resale_percent_like_new = ?, resale_percent_good = ?, resale_percent_fair = ?,"
-    " price_step = ? WHERE id = ?";
+    " price_step = ?, reasons_offered = ?, fee_reasons = ?, price_floor_percent = ?,"
+    " review_damaged = ?, review_short_receipt = ?, review_defective_new = ?,"
+    " review_amount_over = ? WHERE id = ?";
+static const char sql_merchant_lock[] =
+    "SELECT " MERCHANT_COLUMNS " FROM merchants m WHERE m.id = ? FOR UPDATE";
+static const char sql_merchant_settings_set[] =
+    "UPDATE merchants SET timezone = ?, checkout_url = ? WHERE id = ?";
+static const char sql_return_policy_keep[] =
+    "INSERT INTO return_policies (return_id, restocking_fee_percent, fee_reasons,"
+    " store_credit_bonus_percent, resale_percent_new, resale_percent_like_new,"
+    " resale_percent_good, resale_percent_fair, price_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_return_policy[] =
+    "SELECT restocking_fee_percent, fee_reasons, store_credit_bonus_percent, resale_percent_new,"
+    " resale_percent_like_new, resale_percent_good, resale_percent_fair, price_step"
+    " FROM return_policies WHERE return_id = ?";
 static const char sql_user_insert[] =
     "INSERT INTO users (email, password_hash, role, merchant_id, warehouse_id)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -47,6 +62,14 @@ void store_merchant_from_row(const struct db_rows *rows, size_t row, size_t col,
 	p->resale_percent[GRADE_FAIR] = (int)db_int(rows, row, col + 12);
 	p->price_step = db_int(rows, row, col + 13);
 	m->timezone = db_str(rows, row, col + 14);
+	p->reasons_offered = (unsigned)db_int(rows, row, col + 15) & REASONS_ALL;
+	p->fee_reasons = (unsigned)db_int(rows, row, col + 16) & REASONS_ALL;
+	p->price_floor_percent = (int)db_int(rows, row, col + 17);
+	m->checkout_url = db_isnull(rows, row, col + 18) ? NULL : db_str(rows, row, col + 18);
+	p->review.damaged = db_int(rows, row, col + 19) != 0;
+	p->review.short_receipt = db_int(rows, row, col + 20) != 0;
+	p->review.defective_new = db_int(rows, row, col + 21) != 0;
+	p->review.amount_over = db_isnull(rows, row, col + 22) ? -1 : db_int(rows, row, col + 22);
 }
 
 static enum kaeru_err merchant_row(enum kaeru_err e, const struct db_rows *rows, struct merchant *m)
@@ -136,14 +159,66 @@ enum kaeru_err store_user_create(struct db *db, const char *email, const char *p
 
 enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p)
 {
-	return db_exec(db, sql_policy_set,
-	               DB_ARGS(DBI(p->window_days), DBI(p->restocking_fee_percent),
-	                       DBI(p->store_credit_bonus_percent), DBI(p->label_validity_days),
-	                       DBI(p->resale_percent[GRADE_NEW]),
-	                       DBI(p->resale_percent[GRADE_LIKE_NEW]),
-	                       DBI(p->resale_percent[GRADE_GOOD]),
-	                       DBI(p->resale_percent[GRADE_FAIR]), DBI(p->price_step), DBI(id)),
-	               NULL, NULL);
+	return db_exec(
+	    db, sql_policy_set,
+	    DB_ARGS(DBI(p->window_days), DBI(p->restocking_fee_percent),
+	            DBI(p->store_credit_bonus_percent), DBI(p->label_validity_days),
+	            DBI(p->resale_percent[GRADE_NEW]), DBI(p->resale_percent[GRADE_LIKE_NEW]),
+	            DBI(p->resale_percent[GRADE_GOOD]), DBI(p->resale_percent[GRADE_FAIR]),
+	            DBI(p->price_step), DBI(p->reasons_offered), DBI(p->fee_reasons),
+	            DBI(p->price_floor_percent), DBI(p->review.damaged),
+	            DBI(p->review.short_receipt), DBI(p->review.defective_new),
+	            p->review.amount_over >= 0 ? DBI(p->review.amount_over) : DBN, DBI(id)),
+	    NULL, NULL);
+}
+
+enum kaeru_err store_merchant_lock(struct db *db, int64_t id, struct merchant *m)
+{
+	struct db_rows rows;
+	return merchant_row(db_query(db, sql_merchant_lock, DB_ARGS(DBI(id)), &rows), &rows, m);
+}
+
+enum kaeru_err store_merchant_policy_change(struct db *db, const struct merchant *m,
+                                            const struct policy *p, const char *timezone,
+                                            const char *checkout_url, const char *change_json)
+{
+	enum kaeru_err e = store_merchant_policy_set(db, m->id, p);
+	if (e == KAERU_OK)
+		e = db_exec(
+		    db, sql_merchant_settings_set,
+		    DB_ARGS(DBS(timezone), checkout_url ? DBS(checkout_url) : DBN, DBI(m->id)),
+		    NULL, NULL);
+	if (e == KAERU_OK)
+		e = store_event_emit(db, m->id, "merchant.policy_changed", NULL, 0, change_json);
+	return e;
+}
+
+enum kaeru_err store_return_policy_keep(struct db *db, int64_t return_id, const struct policy *p)
+{
+	return db_exec(
+	    db, sql_return_policy_keep,
+	    DB_ARGS(DBI(return_id), DBI(p->restocking_fee_percent), DBI(p->fee_reasons),
+	            DBI(p->store_credit_bonus_percent), DBI(p->resale_percent[GRADE_NEW]),
+	            DBI(p->resale_percent[GRADE_LIKE_NEW]), DBI(p->resale_percent[GRADE_GOOD]),
+	            DBI(p->resale_percent[GRADE_FAIR]), DBI(p->price_step)),
+	    NULL, NULL);
+}
+
+enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_return_policy, DB_ARGS(DBI(return_id)), &rows);
+	if (e != KAERU_OK || rows.nrows == 0)
+		return e;
+	p->restocking_fee_percent = (int)db_int(&rows, 0, 0);
+	p->fee_reasons = (unsigned)db_int(&rows, 0, 1) & REASONS_ALL;
+	p->store_credit_bonus_percent = (int)db_int(&rows, 0, 2);
+	p->resale_percent[GRADE_NEW] = (int)db_int(&rows, 0, 3);
+	p->resale_percent[GRADE_LIKE_NEW] = (int)db_int(&rows, 0, 4);
+	p->resale_percent[GRADE_GOOD] = (int)db_int(&rows, 0, 5);
+	p->resale_percent[GRADE_FAIR] = (int)db_int(&rows, 0, 6);
+	p->price_step = db_int(&rows, 0, 7);
+	return KAERU_OK;
 }
 
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone)

@@ -310,6 +310,9 @@ static void refuse_item(struct return_create *rc, size_t i, bool out_of_stock)
 	case REFUSAL_SAME_VARIANT:
 		check_fail(c, "exchange_sku", "must be another variant than the one returned");
 		break;
+	case REFUSAL_REASON:
+		check_fail(c, "reason", "is not a reason this shop offers");
+		break;
 	case REFUSAL__MAX: /* out of stock */
 		check_fail(c, "exchange_sku", "is not an in-stock variant of the same product");
 		break;
@@ -408,6 +411,8 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 				refuse_item(rc, i, true);
 		return KAERU_EINVALID;
 	}
+	if (e == KAERU_OK) /* the money rules it settles under, whatever the policy becomes */
+		e = store_return_policy_keep(db, ret.id, &rc->merchant.policy);
 	if (e == KAERU_OK)
 		memcpy(rc->rma, ret.rma, sizeof(rc->rma));
 	if (e == KAERU_OK && rc->language) /* what the worker's e-mails are written in */

@@ -228,6 +228,8 @@ void h_inspect(struct req *r)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && !staff_can_see(&u, &ret))
 		e = KAERU_ENOTFOUND;
+	if (e == KAERU_OK) /* its money rules as when it was made; review rules as they are */
+		e = store_return_policy(r->db, ret.id, &m.policy);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;

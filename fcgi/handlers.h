@@ -39,6 +39,18 @@ void h_listing_reject(struct req *r);
 void h_listings_bulk_approve(struct req *r);
 void h_merchant_returns(struct req *r);
 void h_merchant_summary(struct req *r);
+void h_merchant_policy_get(struct req *r);
+void h_merchant_policy_put(struct req *r);
+void h_merchant_decision(struct req *r);
+void h_merchant_returns_csv(struct req *r);
+void h_merchant_ledger_csv(struct req *r);
+void h_merchant_analytics(struct req *r);
+void h_shop_analytics(struct req *r);
+void h_console_webhook_get(struct req *r);
+void h_console_webhook_put(struct req *r);
+void h_console_webhook_delete(struct req *r);
+void h_console_webhook_deliveries(struct req *r);
+void h_console_webhook_retry(struct req *r);
 /* h_shop.c — the public resale shop; the storefront's sale call (merchant key) */
 void h_shop_listings(struct req *r);
 void h_shop_feed(struct req *r);

@@ -6,8 +6,9 @@
 json_t *render_policy(const struct policy *p)
 {
 	json_t *reasons = json_array();
-	for (int i = 0; i < REASON__MAX; i++)
-		json_array_append_new(reasons, json_string(reason_names[i]));
+	for (int i = 0; i < REASON__MAX; i++) /* the reasons the merchant offers */
+		if (p->reasons_offered & REASON_BIT(i))
+			json_array_append_new(reasons, json_string(reason_names[i]));
 	json_t *fee_reasons = json_array(); /* the reasons whose refunds withhold the fee */
 	for (int i = 0; i < REASON__MAX; i++)
 		if (resolve_fee_applies(p, (enum reason)i))

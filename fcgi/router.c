@@ -45,6 +45,18 @@ enum route {
 	ROUTE_RETURN_LINK,
 	ROUTE_RETURN_QR,
 	ROUTE_METRICS,
+	ROUTE_MERCHANT_POLICY_GET,
+	ROUTE_MERCHANT_POLICY_PUT,
+	ROUTE_MERCHANT_DECISION,
+	ROUTE_MERCHANT_RETURNS_CSV,
+	ROUTE_MERCHANT_LEDGER_CSV,
+	ROUTE_MERCHANT_ANALYTICS,
+	ROUTE_SHOP_ANALYTICS,
+	ROUTE_CONSOLE_WEBHOOK_GET,
+	ROUTE_CONSOLE_WEBHOOK_PUT,
+	ROUTE_CONSOLE_WEBHOOK_DELETE,
+	ROUTE_CONSOLE_WEBHOOK_DELIVERIES,
+	ROUTE_CONSOLE_WEBHOOK_RETRY,
 	ROUTE__MAX
 };
 
@@ -116,6 +128,33 @@ static const struct route_def {
     [ROUTE_RETURN_LINK] = {METHOD_GET, "/api/v1/merchants/*/orders/*/return-link",
                            CRED_MERCHANT_KEY, 0, h_return_link},
     [ROUTE_RETURN_QR] = {METHOD_GET, "/api/v1/returns/*/qr.svg", CRED_RETURN_READ, 0, h_return_qr},
+    /* the merchant console's policy, review holds and exports (issue 13) */
+    [ROUTE_MERCHANT_POLICY_GET] = {METHOD_GET, "/api/v1/merchant/policy", CRED_STAFF,
+                                   ALLOW(ROLE_MERCHANT), h_merchant_policy_get},
+    [ROUTE_MERCHANT_POLICY_PUT] = {METHOD_PUT, "/api/v1/merchant/policy", CRED_STAFF,
+                                   ALLOW(ROLE_MERCHANT), h_merchant_policy_put},
+    [ROUTE_MERCHANT_DECISION] = {METHOD_POST, "/api/v1/merchant/returns/*/decision", CRED_STAFF,
+                                 ALLOW(ROLE_MERCHANT), h_merchant_decision},
+    [ROUTE_MERCHANT_RETURNS_CSV] = {METHOD_GET, "/api/v1/merchant/returns.csv", CRED_STAFF,
+                                    ALLOW(ROLE_MERCHANT), h_merchant_returns_csv},
+    [ROUTE_MERCHANT_LEDGER_CSV] = {METHOD_GET, "/api/v1/merchant/ledger.csv", CRED_STAFF,
+                                   ALLOW(ROLE_MERCHANT), h_merchant_ledger_csv},
+    [ROUTE_MERCHANT_ANALYTICS] = {METHOD_GET, "/api/v1/merchant/analytics", CRED_STAFF,
+                                  ALLOW(ROLE_MERCHANT), h_merchant_analytics},
+    [ROUTE_SHOP_ANALYTICS] = {METHOD_GET, "/api/v1/merchants/*/analytics", CRED_MERCHANT_KEY, 0,
+                              h_shop_analytics},
+    /* the webhook from the console: session twins of the merchant-key routes */
+    [ROUTE_CONSOLE_WEBHOOK_GET] = {METHOD_GET, "/api/v1/merchant/webhook", CRED_STAFF,
+                                   ALLOW(ROLE_MERCHANT), h_console_webhook_get},
+    [ROUTE_CONSOLE_WEBHOOK_PUT] = {METHOD_PUT, "/api/v1/merchant/webhook", CRED_STAFF,
+                                   ALLOW(ROLE_MERCHANT), h_console_webhook_put},
+    [ROUTE_CONSOLE_WEBHOOK_DELETE] = {METHOD_DELETE, "/api/v1/merchant/webhook", CRED_STAFF,
+                                      ALLOW(ROLE_MERCHANT), h_console_webhook_delete},
+    [ROUTE_CONSOLE_WEBHOOK_DELIVERIES] = {METHOD_GET, "/api/v1/merchant/webhook/deliveries",
+                                          CRED_STAFF, ALLOW(ROLE_MERCHANT),
+                                          h_console_webhook_deliveries},
+    [ROUTE_CONSOLE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchant/webhook/deliveries/*/retry",
+                                     CRED_STAFF, ALLOW(ROLE_MERCHANT), h_console_webhook_retry},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -219,6 +219,60 @@ const ROWS = [
   { route: 'GET /api/v1/merchants/*/orders/*/return-link', what: 'get a return link under the key\'s own slug',
     send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${c.slug}/orders/${encodeURIComponent(t.orderNumber)}/return-link`),
     ownStatus: 200 },
+  // the merchant's policy and review holds (issue 13): a session only ever reaches its own merchant
+  { route: 'GET /api/v1/merchant/policy', what: 'read the policy',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/policy'),
+    foreign: (res) => { assertStatus(res, 200); assert.equal(res.json.window_days, 30); },
+    own: (res) => assertStatus(res, 200) },
+  { route: 'PUT /api/v1/merchant/policy', what: 'change the policy (its own: A\'s stays as it was)',
+    send: (c) => c.session.api('PUT', '/api/v1/merchant/policy', { body: { window_days: 30 } }),
+    foreign: (res) => assertStatus(res, 200), own: (res) => assertStatus(res, 200) },
+  { route: 'POST /api/v1/merchant/returns/*/decision', what: 'decide a return',
+    send: (c, t) => c.session.api('POST', `/api/v1/merchant/returns/${t.rma}/decision`, { body: { refund_percent: 0 } }),
+    ownStatus: 409 },
+  ...['returns', 'ledger'].map((what) => ({
+    route: `GET /api/v1/merchant/${what}.csv`, what: `export the ${what} as CSV`,
+    send: (c) => c.session.api('GET', `/api/v1/merchant/${what}.csv?from=2020-01-01`),
+    foreign: (res, t) => {
+      assertStatus(res, 200);
+      for (const secret of [t.rma, t.labelRma, t.email, t.title]) assert.ok(!res.text.includes(secret), secret);
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.text.includes(t.rma)); },
+  })),
+  { route: 'GET /api/v1/merchant/analytics', what: 'read the analytics',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/analytics'),
+    foreign: (res, t) => {
+      assertStatus(res, 200);
+      for (const secret of [t.title, t.rma]) assert.ok(!res.text.includes(secret), secret);
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.text.includes(t.title)); } },
+  { route: 'GET /api/v1/merchants/*/analytics', what: 'read the analytics with the key',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/analytics`) },
+  // the webhook from the console (session twins): the session's own merchant only
+  { route: 'GET /api/v1/merchant/webhook', what: 'read the webhook from the console',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/webhook'),
+    foreign: (res) => { assertStatus(res, 200); assert.equal(res.json.secret, undefined); },
+    own: (res) => assertStatus(res, 200) },
+  { route: 'GET /api/v1/merchant/webhook/deliveries', what: 'list deliveries from the console',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/webhook/deliveries'),
+    foreign: (res, t) => {
+      assertStatus(res, 200);
+      assert.ok(res.json.items.every((x) => String(x.id) !== String(t.deliveryId)), 'A\'s delivery is not listed');
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.json.items.some((x) => String(x.id) === String(t.deliveryId))); } },
+  { route: 'POST /api/v1/merchant/webhook/deliveries/*/retry', what: 'retry a delivery from the console',
+    send: (c, t) => c.session.api('POST', `/api/v1/merchant/webhook/deliveries/${t.deliveryId}/retry`, { body: {} }),
+    ownStatus: 202 },
+  { route: 'PUT /api/v1/merchant/webhook', what: 'set the webhook from the console (its own)',
+    send: (c) => c.session.api('PUT', '/api/v1/merchant/webhook', { body: { url: 'http://127.0.0.1:9/hook' } }),
+    foreign: (res) => assertStatus(res, 200), own: (res) => assertStatus(res, 200) },
+  { route: 'DELETE /api/v1/merchant/webhook', what: 'remove the webhook from the console (its own; set again after)',
+    send: async (c) => {
+      const res = await c.session.api('DELETE', '/api/v1/merchant/webhook');
+      assertStatus(await c.session.api('PUT', '/api/v1/merchant/webhook', { body: { url: 'http://127.0.0.1:9/hook' } }), 200);
+      return res;
+    },
+    foreign: (res) => assertStatus(res, 204), own: (res) => assertStatus(res, 204) },
   { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
 ];
@@ -258,6 +312,7 @@ async function snapshot() {
     events: (await api('GET', `/api/v1/merchants/${A.slug}/events`, { token: A.key })).json,
     webhook: (await api('GET', `/api/v1/merchants/${A.slug}/webhook`, { token: A.key })).json,
     whole: (await api('GET', `/api/v1/merchants/${A.slug}/returns/${ta.rma}`, { token: A.key })).json,
+    policy: (await aS.api('GET', '/api/v1/merchant/policy')).json,
   };
 }
 

@@ -157,6 +157,13 @@ static void test_transitions(void **state)
 	    {RETURN_CANCELED, RETURN_LABEL_ISSUED, false},
 	    {RETURN_CANCELED, RETURN_CANCELED, false},
 	    {RETURN_EXPIRED, RETURN_RECEIVED, false},
+	    /* review holds: inspected, held, then decided */
+	    {RETURN_RECEIVED, RETURN_NEEDS_REVIEW, true},
+	    {RETURN_NEEDS_REVIEW, RETURN_RESOLVED, true},
+	    {RETURN_NEEDS_REVIEW, RETURN_CANCELED, false},
+	    {RETURN_NEEDS_REVIEW, RETURN_RECEIVED, false},
+	    {RETURN_LABEL_ISSUED, RETURN_NEEDS_REVIEW, false},
+	    {RETURN_RESOLVED, RETURN_NEEDS_REVIEW, false},
 	    {RETURN__MAX, RETURN_LABEL_ISSUED, true}, /* a new return is born with its label */
 	    {RETURN__MAX, RETURN_RECEIVED, false},
 	    {RETURN__MAX, RETURN_RESOLVED, false},
@@ -178,8 +185,10 @@ static void test_transitions(void **state)
 	static const enum label_state labels[RETURN__MAX] = {
 	    [RETURN_LABEL_ISSUED] = LABEL_USABLE, [RETURN_RECEIVED] = LABEL_USED,
 	    [RETURN_RESOLVED] = LABEL_USED,       [RETURN_CANCELED] = LABEL_VOID,
-	    [RETURN_EXPIRED] = LABEL_VOID,
+	    [RETURN_EXPIRED] = LABEL_VOID,        [RETURN_NEEDS_REVIEW] = LABEL_USED,
 	};
+	assert_true(return_status_open(RETURN_NEEDS_REVIEW)); /* exchange units stay reserved */
+	assert_true(return_status_counts(RETURN_NEEDS_REVIEW));
 	for (int s = 0; s < RETURN__MAX; s++)
 		if (return_label_state((enum return_status)s) != labels[s])
 			fail_msg("label of a %s return should be %s", return_status_names[s],

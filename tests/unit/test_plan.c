@@ -19,6 +19,7 @@
 #define RS RETURN_RESOLVED
 #define CA RETURN_CANCELED
 #define EX RETURN_EXPIRED
+#define NR RETURN_NEEDS_REVIEW
 
 #define REF RESOLUTION_REFUND
 #define CRE RESOLUTION_STORE_CREDIT
@@ -375,7 +376,7 @@ static void test_resolve(void **state)
 	     2,
 	     2,
 	     0,
-	     {8820, 980, 3630, 330, 2, 0}},
+	     {8820, 980, 3630, 330, 2, 0, 0}},
 	    {"one T-shirt missing, the cap missing, one exchange unit missing",
 	     INSP(1, GRADE_GOOD, DISPOSITION_RESALE),
 	     INSP(0, -1, -1),
@@ -388,7 +389,7 @@ static void test_resolve(void **state)
 	     1,
 	     1,
 	     1,
-	     {4410, 490, 0, 0, 1, 3}},
+	     {4410, 490, 0, 0, 1, 3, 0}},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct life_item items[3] = {TEE_REFUND, CAP_CREDIT, TEE_EXCH};
@@ -560,13 +561,241 @@ static void test_create(void **state)
 	assert_false(plan_runs(&p));
 }
 
+/* Review holds: the last inspection of a received return holds it (needs_review) when a rule
+ * of the merchant's trips, and resolves it otherwise. The T-shirt ×2 (too_small, refund) and the
+ * cap (defective, credit) are inspected before; the exchange last. */
+static void test_review_hold(void **state)
+{
+	(void)state;
+	enum {
+		D = 1u << REVIEW_DAMAGED,
+		S = 1u << REVIEW_SHORT_RECEIPT,
+		N = 1u << REVIEW_DEFECTIVE_NEW,
+		A = 1u << REVIEW_AMOUNT_OVER
+	};
+	static const struct {
+		const char *what;
+		struct review_rules rules;
+		struct life_inspection tee, cap, exch;
+		unsigned held;
+	} cases[] = {
+	    {"no rules: damaged resolves by itself",
+	     {false, false, false, -1},
+	     INSP(2, GRADE_DAMAGED, DISPOSITION_RECYCLE),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     0},
+	    {"damaged rule holds a damaged T-shirt",
+	     {true, false, false, -1},
+	     INSP(2, GRADE_DAMAGED, DISPOSITION_RECYCLE),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     D},
+	    {"damaged rule holds when the last item is the damaged one",
+	     {true, false, false, -1},
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_DAMAGED, DISPOSITION_RECYCLE),
+	     D},
+	    {"damaged rule lets good grades through",
+	     {true, false, false, -1},
+	     INSP(2, GRADE_GOOD, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     0},
+	    {"short receipt: one T-shirt missing",
+	     {false, true, false, -1},
+	     INSP(1, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     S},
+	    {"short receipt: everything arrived",
+	     {false, true, false, -1},
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     0},
+	    {"defective cap graded new",
+	     {false, false, true, -1},
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     N},
+	    {"new T-shirts (too_small) are no defective_new",
+	     {false, false, true, -1},
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     0},
+	    /* owed: refund 9800 (no fee in the default policy) + credit 3300 + 330 bonus = 13430 */
+	    {"amount over 13429 holds 13430",
+	     {false, false, false, 13429},
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     A},
+	    {"amount over 13430 lets 13430 through",
+	     {false, false, false, 13430},
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     0},
+	    {"amount over 0 holds any money",
+	     {false, false, false, 0},
+	     INSP(1, GRADE_NEW, DISPOSITION_RESTOCK),
+	     INSP(0, -1, -1),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     A},
+	    {"several rules at once",
+	     {true, true, false, 100},
+	     INSP(1, GRADE_DAMAGED, DISPOSITION_RECYCLE),
+	     INSP(1, GRADE_GOOD, DISPOSITION_RECYCLE),
+	     INSP(2, GRADE_NEW, DISPOSITION_RESTOCK),
+	     D | S | A},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy pol;
+		policy_default(&pol, "JPY");
+		pol.review = cases[i].rules;
+		struct life_item items[3] = {TEE_REFUND, CAP_CREDIT, TEE_EXCH};
+		items[0].inspected = items[1].inspected = true;
+		items[0].inspection = cases[i].tee;
+		items[1].inspection = cases[i].cap;
+		struct life_return r = {RC, 0, 3, items};
+		struct plan p;
+		const char *what = cases[i].what;
+		if (plan_inspect(&r, &pol, 2, &cases[i].exch, &p) != KAERU_OK || !plan_runs(&p))
+			fail_msg("%s: refused %s", what, refusal_names[p.refusal]);
+		if (p.held != cases[i].held)
+			fail_msg("%s: held %#x, want %#x", what, p.held, cases[i].held);
+		assert_true(p.items[2].inspect);
+		if (cases[i].held) {
+			/* Held: the inspection is stored, nothing settles yet. */
+			assert_int_equal(p.to, NR);
+			assert_false(p.resolves);
+			for (size_t k = 0; k < 3; k++)
+				assert_false(p.items[k].ledger || p.items[k].ship ||
+				             p.items[k].restock || p.items[k].release ||
+				             p.items[k].commit || p.items[k].unreserve);
+			static const enum event_type held[] = {EVENT_INSPECTED, EVENT_NEEDS_REVIEW};
+			check_events(&p, 2, held, what);
+		} else {
+			assert_int_equal(p.to, RS);
+			assert_true(p.resolves);
+		}
+	}
+}
+
+/* The merchant's decision on a held return: the same effects as resolving, the money scaled. A
+ * ¥4,900 T-shirt ×2 refunded (10 % fee: 8820 owed) and a ¥3,300 cap on credit (3630 owed), and
+ * a USD return of a $19.99 belt ×3 refunded (5997 owed). */
+static void test_decide(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		const char *currency;
+		int percent;
+		int64_t amount;
+		enum kaeru_err want;
+		int64_t first, second; /* items' amounts */
+		int64_t withheld;
+	} cases[] = {
+	    {"JPY full refund", "JPY", 100, -1, KAERU_OK, 8820, 3630, 0},
+	    {"JPY half: each item halved", "JPY", 50, -1, KAERU_OK, 4410, 1815, 6225},
+	    {"JPY 33 %: rounded down per item", "JPY", 33, -1, KAERU_OK, 2910, 1197, 8343},
+	    {"JPY nothing", "JPY", 0, -1, KAERU_OK, 0, 0, 12450},
+	    {"JPY amount 10000: the T-shirts first, the rest on the cap", "JPY", -1, 10000,
+	     KAERU_OK, 8820, 1180, 2450},
+	    {"JPY amount 5000: all on the T-shirts", "JPY", -1, 5000, KAERU_OK, 5000, 0, 7450},
+	    {"JPY amount of everything owed", "JPY", -1, 12450, KAERU_OK, 8820, 3630, 0},
+	    {"JPY amount beyond what is owed", "JPY", -1, 12451, KAERU_EINVALID, 0, 0, 0},
+	    {"JPY percent beyond 100", "JPY", 101, -1, KAERU_EINVALID, 0, 0, 0},
+	    {"USD belts at 50 %: cents round down", "USD", 50, -1, KAERU_OK, 2998, 0, 2999},
+	    {"USD belts $12.34", "USD", -1, 1234, KAERU_OK, 1234, 0, 4763},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy pol;
+		fee_policy(&pol);
+		bool usd = strcmp(cases[i].currency, "USD") == 0;
+		struct life_item jpy[3] = {TEE_REFUND, CAP_CREDIT, TEE_EXCH};
+		struct life_item belts[1] = {{3, 1999, REASON_WRONG_ITEM, REF, 0, false, {0}}};
+		struct life_item *items = usd ? belts : jpy;
+		size_t n = usd ? 1 : 3;
+		for (size_t k = 0; k < n; k++) {
+			items[k].inspected = true;
+			items[k].inspection = (struct life_inspection){
+			    items[k].quantity, k == 0 ? GRADE_DAMAGED : GRADE_GOOD,
+			    DISPOSITION_RECYCLE, NULL};
+		}
+		struct life_return r = {NR, 0, n, items};
+		struct life_decision d = {cases[i].percent, cases[i].amount, "checked"};
+		struct plan p;
+		const char *what = cases[i].what;
+		enum kaeru_err e = plan_decide(&r, &pol, &d, &p);
+		if (e != cases[i].want)
+			fail_msg("%s: got %d, want %d", what, e, cases[i].want);
+		if (e != KAERU_OK) {
+			assert_int_equal(p.refusal, REFUSAL_DECISION);
+			assert_false(plan_runs(&p));
+			continue;
+		}
+		assert_int_equal(p.from, NR);
+		assert_int_equal(p.to, RS);
+		assert_true(p.resolves && p.decided);
+		static const enum event_type both[] = {EVENT_DECIDED, EVENT_RESOLVED};
+		check_events(&p, 2, both, what);
+		int64_t second = n > 1 ? p.items[1].money.amount : 0;
+		if (p.items[0].money.amount != cases[i].first || second != cases[i].second ||
+		    p.totals.withheld != cases[i].withheld)
+			fail_msg("%s: pays %lld and %lld, withholds %lld", what,
+			         (long long)p.items[0].money.amount, (long long)second,
+			         (long long)p.totals.withheld);
+		assert_int_equal(p.totals.refund + p.totals.store_credit,
+		                 cases[i].first + cases[i].second);
+		assert_true(p.items[0].ledger); /* a ledger row even for nothing paid */
+		if (!usd) {                     /* the exchange ships as it would */
+			assert_int_equal(p.items[2].ship, 2);
+			assert_int_equal(p.items[2].commit, 2);
+		}
+	}
+	/* Only a held return can be decided. */
+	struct life_item items[1] = {
+	    {1, 4900, REASON_TOO_SMALL, REF, 0, true, {1, GRADE_NEW, DISPOSITION_RESTOCK, NULL}}};
+	struct life_decision d = {100, -1, NULL};
+	for (int s = 0; s < RETURN__MAX; s++) {
+		if (s == NR)
+			continue;
+		struct life_return r = {(enum return_status)s, 0, 1, items};
+		struct plan p;
+		assert_int_equal(plan_decide(&r, NULL, &d, &p), KAERU_ECONFLICT);
+		assert_int_equal(p.refusal, REFUSAL_STATUS);
+	}
+}
+
+/* Reasons the merchant does not offer are refused on a new return. */
+static void test_reasons_offered(void **state)
+{
+	(void)state;
+	struct policy pol;
+	policy_default(&pol, "JPY");
+	pol.reasons_offered = REASONS_ALL & ~REASON_BIT(REASON_CHANGED_MIND);
+	const struct life_line lines[] = {{"1", "TEE-BLK-M", {2, 0, false, true, TODAY - 5}}};
+	struct life_request req[] = {{"1", 1, REASON_CHANGED_MIND, REF, NULL}};
+	struct plan p;
+	assert_int_equal(plan_create(&pol, lines, 1, req, 1, NOW, TODAY, &p), KAERU_EINVALID);
+	assert_int_equal(p.items[0].refusal, REFUSAL_REASON);
+	req[0].reason = REASON_TOO_SMALL;
+	assert_int_equal(plan_create(&pol, lines, 1, req, 1, NOW, TODAY, &p), KAERU_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_status_changes),
-	    cmocka_unit_test(test_inspect),
-	    cmocka_unit_test(test_resolve),
-	    cmocka_unit_test(test_create),
+	    cmocka_unit_test(test_status_changes),  cmocka_unit_test(test_inspect),
+	    cmocka_unit_test(test_resolve),         cmocka_unit_test(test_create),
+	    cmocka_unit_test(test_review_hold),     cmocka_unit_test(test_decide),
+	    cmocka_unit_test(test_reasons_offered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

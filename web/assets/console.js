@@ -2,18 +2,23 @@
 // Login (staff session cookie, role merchant) → a summary of the shop's returns and resale → tabs:
 // the review queue of resale listings made from graded returns (approve with an edited price and
 // title, reject with a reason, approve several at their suggested prices), the published, sold and
-// rejected listings, and the returns with a status filter and a search; a return opens its timeline
-// in a side panel (a listing's RMA opens it too).
+// rejected listings, the returns with a status filter and a search, the returns held for review, the
+// analytics with their charts and CSV exports (console-analytics.js), the return policy
+// (console-policy.js) and the webhook with its deliveries (console-webhook.js); a return opens its timeline in a side panel (a listing's RMA
+// opens it too), where a held return is decided.
 //
 // The tab, its page, the returns filter and search and the open return live in the address
 // (?tab=returns&status=resolved&q=…&page=2&rma=…), so a reload shows the same view.
 import { t, word, money, dateTime, date, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
 import { h, api, ApiError, generalError, field } from './common.js';
 import { announce, keepFocus, loginState, staffLogin } from './staff.js';
+import { init as initPolicy, loadPolicy, viewPolicy, decisionForm, holdDetail } from './console-policy.js';
+import { init as initAnalytics, loadAnalytics, viewAnalytics, afterRender as analyticsDrawn } from './console-analytics.js';
+import { init as initWebhook, loadWebhook, viewWebhook } from './console-webhook.js';
 
-const TABS = ['review', 'published', 'sold', 'rejected', 'returns'];
+const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
-const RETURN_STATUSES = ['label_issued', 'received', 'resolved', 'canceled', 'expired'];
+const RETURN_STATUSES = ['label_issued', 'received', 'needs_review', 'resolved', 'canceled', 'expired'];
 const TITLE_MAX = 200;
 const REASON_MAX = 500;
 const SEARCH_MAX = 254;
@@ -24,7 +29,7 @@ const S = {
   summary: null, // GET /merchant/summary
   summaryError: null, // () => text
   tab: 'review',
-  pages: { review: 1, published: 1, sold: 1, rejected: 1, returns: 1 },
+  pages: { review: 1, published: 1, sold: 1, rejected: 1, returns: 1, holds: 1, analytics: 1, policy: 1, webhook: 1 },
   returnsFilter: { status: '', q: '' }, // what the returns list shows
   returnsInput: '', // the search box while typing
   lists: {}, // tab → {data, error: () => text, loading, seq}
@@ -131,6 +136,7 @@ function render() {
   else content = [h('p', { class: 'loading' }, t('app.loading'))];
   keepFocus(() => app.replaceChildren(...[content].flat(Infinity).filter((c) => c != null && c !== false)));
   app.setAttribute('aria-busy', String(S.view === 'loading'));
+  if (S.view === 'console' && S.tab === 'analytics') analyticsDrawn();
 }
 
 function renderUserBar() {
@@ -241,11 +247,15 @@ function listPath(tab) {
     q.set('page', String(page));
     return `/merchant/returns?${q}`;
   }
+  if (tab === 'holds') return `/merchant/returns?status=needs_review&page=${page}`;
   return `/merchant/listings?status=${LISTING_STATUS[tab]}&page=${page}`;
 }
 
 // Loads one tab's list (the newest request wins); keeps the old rows visible while it loads.
 async function loadTab(tab) {
+  if (tab === 'policy') return loadPolicy();
+  if (tab === 'analytics') return loadAnalytics();
+  if (tab === 'webhook') return loadWebhook();
   const seq = ++loadSeq;
   const list = S.lists[tab] || (S.lists[tab] = { data: null, error: null, loading: false, seq: 0 });
   list.loading = true;
@@ -322,13 +332,16 @@ function viewSummary() {
       stat('open', t('console.stat.open'), open,
         h('span', { class: 'stat-note' }, t('console.stat.open.note', { sent: r.label_issued || 0, received: r.received || 0 }))),
       stat('resolved', t('console.stat.resolved'), r.resolved || 0),
+      stat('holds', t('console.stat.holds'), r.needs_review || 0),
     ),
   );
 }
 
 function tabLabel(tab) {
   const l = S.summary?.listings;
-  const n = tab === 'review' ? l?.pending_review : tab === 'returns' ? null : l?.[LISTING_STATUS[tab]];
+  const n = tab === 'review' ? l?.pending_review
+    : tab === 'holds' ? S.summary?.returns?.needs_review
+      : ['returns', 'policy', 'analytics', 'webhook'].includes(tab) ? null : l?.[LISTING_STATUS[tab]];
   return [t(`console.tab.${tab}`), n != null ? h('span', { class: 'tab-count' }, String(n)) : null];
 }
 
@@ -378,6 +391,10 @@ function viewTabPanel() {
   let body;
   if (tab === 'review') body = viewReview(list);
   else if (tab === 'returns') body = viewReturns(list);
+  else if (tab === 'holds') body = viewHolds(list);
+  else if (tab === 'policy') body = viewPolicy();
+  else if (tab === 'analytics') body = viewAnalytics();
+  else if (tab === 'webhook') body = viewWebhook();
   else body = viewListings(tab, list);
   return h(
     'section',
@@ -1017,6 +1034,7 @@ function returnDetails(r) {
       fact(t('console.return.received'), r.received_at ? dateTime(r.received_at) : null),
     ),
     refundBox(r),
+    decisionForm(r),
     h('h3', { class: 'panel-subtitle', id: 'panel-items' }, t('console.return.items')),
     h('ul', { class: 'panel-items', 'aria-labelledby': 'panel-items' }, (r.items || []).map((item) => h('li', {}, panelItem(r, item)))),
     h('h3', { class: 'panel-subtitle', id: 'panel-events' }, t('console.return.events')),
@@ -1079,6 +1097,8 @@ function eventDetail(e, r) {
   const d = e.detail;
   if (!d || typeof d !== 'object') return null;
   const cur = d.currency || r.currency;
+  const held = holdDetail(e, cur); // a hold or a decision (console-policy.js)
+  if (held) return h('div', { class: 'event-detail' }, held.map((p) => h('p', {}, p)));
   const parts = [];
   if (e.type === 'received') {
     if (d.warehouse_name) parts.push(t('detail.warehouse', { name: d.warehouse_name }));
@@ -1121,6 +1141,61 @@ function timeline(r) {
     ),
   );
 }
+
+// ---------------------------------------------------------------- returns held for review
+
+function viewHolds(list) {
+  const state = listState(list);
+  const items = list.data?.items || [];
+  return [
+    h('h2', { class: 'section-title', id: 'holds-heading', tabindex: '-1' }, t('console.holds.heading')),
+    h('p', { class: 'hint' }, t('console.holds.intro')),
+    state ||
+      (items.length === 0
+        ? h('p', { class: 'empty', id: 'holds-empty' }, t('console.holds.empty'))
+        : [
+            h('div', { class: 'table-wrap' },
+              h('table', { class: 'rows returns-table', id: 'holds-table' },
+                h('caption', { class: 'visually-hidden' }, t('console.holds.heading')),
+                h('thead', {}, h('tr', {},
+                  h('th', { scope: 'col' }, t('console.rma')),
+                  h('th', { scope: 'col' }, t('console.col.order')),
+                  h('th', { scope: 'col' }, t('console.col.customer')),
+                  h('th', { scope: 'col', class: 'num' }, t('console.col.items')),
+                  h('th', { scope: 'col' }, t('console.col.created')))),
+                h('tbody', {}, items.map((r) =>
+                  h('tr', { id: `hold-${r.rma}`, class: S.panel?.rma === r.rma ? 'row--open' : null },
+                    h('td', { 'data-label': t('console.rma') }, rmaButton(r.rma, 'hold')),
+                    h('td', { 'data-label': t('console.col.order'), translate: 'no' }, r.order_number),
+                    h('td', { 'data-label': t('console.col.customer') },
+                      h('span', { class: 'row-title' }, r.customer_name || ''),
+                      h('span', { class: 'variant', translate: 'no' }, r.email || '')),
+                    h('td', { 'data-label': t('console.col.items'), class: 'num' }, r.items ?? ''),
+                    h('td', { 'data-label': t('console.col.created') }, r.created_at ? h('time', { datetime: r.created_at }, date(r.created_at)) : '')))))),
+            pager('holds', list.data, plural('console.holds.total')),
+          ]),
+  ];
+}
+
+initAnalytics({ render, sessionProblem, focusId });
+initWebhook({ render, sessionProblem, announce, focusId });
+
+initPolicy({
+  render,
+  sessionProblem,
+  announce,
+  focusId,
+  priceInput,
+  parsePrice,
+  onDecided(ret) {
+    if (S.panel?.rma === ret.rma) S.panel.ret = ret;
+    staleLists('holds', 'returns', 'review');
+    loadSummary();
+    if (S.tab === 'holds' || S.tab === 'returns') loadTab(S.tab);
+    render();
+    focusId('panel-status');
+  },
+});
 
 // ---------------------------------------------------------------- start
 

@@ -1,0 +1,555 @@
+/* The merchant's analytics: daily aggregates kept in the transaction of each change they count
+ * (061_exports_analytics.sql says what each counts and on which local day), and the reads of
+ * the console's figures over a range of local days. The aggregates make a range cost days ×
+ * products rows, not orders; resale and timing read the listings and returns of the range
+ * through indexes, with a cap on the rows timing looks at. */
+#include "db/store.h"
+#include "util/timefmt.h"
+#include "util/tz.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char sql_order_day[] =
+    "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', COALESCE(o.placed_at, o.created_at)), m.timezone"
+    " FROM orders o JOIN merchants m ON m.id = o.merchant_id"
+    " WHERE o.merchant_id = ? AND o.order_number = ?";
+static const char sql_order_sold[] =
+    "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name, sold_units)"
+    " SELECT o.merchant_id, ?, l.product_id, l.sku, MAX(l.name), ? * SUM(l.quantity)"
+    " FROM orders o JOIN order_lines l ON l.order_id = o.id"
+    " WHERE o.merchant_id = ? AND o.order_number = ? GROUP BY l.product_id, l.sku"
+    " ON DUPLICATE KEY UPDATE sold_units = sold_units + VALUES(sold_units)";
+static const char sql_timezone[] = "SELECT timezone FROM merchants WHERE id = ?";
+static const char sql_returned[] =
+    "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name, returned_units)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE returned_units = returned_units + VALUES(returned_units)";
+static const char sql_reason[] =
+    "INSERT INTO analytics_reason_days (merchant_id, day, product_id, reason, units)"
+    " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE units = units + VALUES(units)";
+static const char sql_money[] =
+    "INSERT INTO analytics_money_days (merchant_id, day, resolved_returns, refund, refund_items,"
+    " store_credit, store_credit_items, store_credit_bonus, exchange_value, exchange_items,"
+    " restocking_fees, withheld) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE resolved_returns = resolved_returns + 1,"
+    " refund = refund + VALUES(refund), refund_items = refund_items + VALUES(refund_items),"
+    " store_credit = store_credit + VALUES(store_credit),"
+    " store_credit_items = store_credit_items + VALUES(store_credit_items),"
+    " store_credit_bonus = store_credit_bonus + VALUES(store_credit_bonus),"
+    " exchange_value = exchange_value + VALUES(exchange_value),"
+    " exchange_items = exchange_items + VALUES(exchange_items),"
+    " restocking_fees = restocking_fees + VALUES(restocking_fees),"
+    " withheld = withheld + VALUES(withheld)";
+
+enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
+                                     int sign)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_order_day, DB_ARGS(DBI(merchant_id), DBS(order_number)), &rows);
+	if (e != KAERU_OK || rows.nrows == 0)
+		return e; /* a new order counted nothing before */
+	int64_t day = tz_local_day(db_str(&rows, 0, 1), db_int(&rows, 0, 0));
+	return db_exec(db, sql_order_sold,
+	               DB_ARGS(DBI(day), DBI(sign), DBI(merchant_id), DBS(order_number)), NULL,
+	               NULL);
+}
+
+/* The merchant's local day of instant t. */
+static enum kaeru_err local_day(struct db *db, int64_t merchant_id, int64_t t, int64_t *day)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_timezone, DB_ARGS(DBI(merchant_id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*day = tz_local_day(rows.nrows ? db_str(&rows, 0, 0) : "UTC", t);
+	return KAERU_OK;
+}
+
+/* Counts r's items as returned on its day (sign 1), or takes them back (sign -1). */
+static enum kaeru_err count_returned(struct db *db, const struct ret *r, int64_t day, int sign)
+{
+	enum kaeru_err e = KAERU_OK;
+	for (size_t i = 0; e == KAERU_OK && i < r->n_items; i++) {
+		const struct return_item *it = &r->items[i];
+		int64_t units = sign * it->quantity;
+		e = db_exec(db, sql_returned,
+		            DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(it->product_id),
+		                    DBS(it->sku), DBS(it->name), DBI(units)),
+		            NULL, NULL);
+		if (e == KAERU_OK)
+			e = db_exec(db, sql_reason,
+			            DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(it->product_id),
+			                    DBS(reason_names[it->reason]), DBI(units)),
+			            NULL, NULL);
+	}
+	return e;
+}
+
+/* What a resolution kept and paid, on its day. */
+static enum kaeru_err count_resolved(struct db *db, const struct ret *r, const struct plan *p,
+                                     int64_t day)
+{
+	int64_t items[RESOLUTION__MAX] = {0}, exchange_value = 0;
+	for (size_t i = 0; i < r->n_items && i < p->n_items; i++) {
+		const struct return_item *it = &r->items[i];
+		items[it->resolution]++;
+		if (it->resolution == RESOLUTION_EXCHANGE)
+			exchange_value += it->unit_price * p->items[i].money.replacements;
+	}
+	const struct resolve_totals *t = &p->totals;
+	return db_exec(db, sql_money,
+	               DB_ARGS(DBI(r->merchant_id), DBI(day), DBI(t->refund),
+	                       DBI(items[RESOLUTION_REFUND]), DBI(t->store_credit),
+	                       DBI(items[RESOLUTION_STORE_CREDIT]), DBI(t->bonus),
+	                       DBI(exchange_value), DBI(items[RESOLUTION_EXCHANGE]), DBI(t->fee),
+	                       DBI(t->withheld)),
+	               NULL, NULL);
+}
+
+enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
+                                    int64_t now)
+{
+	if (!plan_runs(p))
+		return KAERU_OK;
+	if (now <= 0)
+		now = (int64_t)time(NULL);
+	int64_t day;
+	enum kaeru_err e = KAERU_OK;
+	if (p->kind == PLAN_CREATE) {
+		if ((e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
+			e = count_returned(db, r, day, 1);
+	} else if (p->kind == PLAN_CANCEL || p->kind == PLAN_EXPIRE) {
+		int64_t made = now;
+		if (r->created_at)
+			rfc3339_parse(r->created_at, &made);
+		if ((e = local_day(db, r->merchant_id, made, &day)) == KAERU_OK)
+			e = count_returned(db, r, day, -1);
+	}
+	if (e == KAERU_OK && p->resolves &&
+	    (e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
+		e = count_resolved(db, r, p, day);
+	return e;
+}
+
+static const char sql_read_skus[] =
+    "SELECT product_id, sku, MAX(name), SUM(sold_units), SUM(returned_units)"
+    " FROM analytics_product_days WHERE merchant_id = ? AND day BETWEEN ? AND ?"
+    " GROUP BY product_id, sku ORDER BY product_id, sku";
+static const char sql_read_reasons[] =
+    "SELECT product_id, reason, SUM(units) FROM analytics_reason_days"
+    " WHERE merchant_id = ? AND day BETWEEN ? AND ? GROUP BY product_id, reason"
+    " HAVING SUM(units) <> 0";
+/* Weeks start on Monday: day 4 (1970-01-05) was one. */
+static const char sql_read_weeks[] =
+    "SELECT day - MOD(day + 3, 7) AS week, reason, SUM(units) FROM analytics_reason_days"
+    " WHERE merchant_id = ? AND day BETWEEN ? AND ? GROUP BY week, reason"
+    " HAVING SUM(units) <> 0 ORDER BY week, reason";
+static const char sql_read_money[] =
+    "SELECT COALESCE(SUM(resolved_returns), 0), COALESCE(SUM(refund), 0),"
+    " COALESCE(SUM(refund_items), 0), COALESCE(SUM(store_credit), 0),"
+    " COALESCE(SUM(store_credit_items), 0), COALESCE(SUM(store_credit_bonus), 0),"
+    " COALESCE(SUM(exchange_value), 0), COALESCE(SUM(exchange_items), 0),"
+    " COALESCE(SUM(restocking_fees), 0), COALESCE(SUM(withheld), 0)"
+    " FROM analytics_money_days WHERE merchant_id = ? AND day BETWEEN ? AND ?";
+#define IN_RANGE(col)                                                                              \
+	col " >= TIMESTAMPADD(SECOND, ?, '1970-01-01') AND " col                                   \
+	    " < TIMESTAMPADD(SECOND, ?, '1970-01-01')"
+/* Resale in the range, each through an index of its own (061_exports_analytics.sql): listings
+ * drafted, published and sold in it, and what the sold ones fetched. */
+static const char sql_resale_drafted[] =
+    "SELECT COUNT(*) FROM listings FORCE INDEX (ix_listings_created)"
+    " WHERE merchant_id = ? AND " IN_RANGE("created_at");
+static const char sql_resale_published[] =
+    "SELECT COUNT(*) FROM listings FORCE INDEX (ix_listings_published)"
+    " WHERE merchant_id = ? AND " IN_RANGE("published_at");
+static const char sql_resale_sold[] =
+    "SELECT COUNT(*), COALESCE(SUM(price), 0), COALESCE(SUM(original_price), 0),"
+    " AVG(TIMESTAMPDIFF(SECOND, created_at, sold_at))"
+    " FROM listings FORCE INDEX (ix_listings_sold) WHERE merchant_id = ? AND " IN_RANGE("sold_at");
+/* The latest customer comments of returns made in the range (a product shows up to
+ * ANALYTICS_COMMENTS of them), read newest first through the returns' creation index. */
+#define ANALYTICS_COMMENTS     5
+#define ANALYTICS_COMMENTS_MAX 300
+static const char sql_read_comments[] =
+    "SELECT i.product_id, i.comment, i.reason, i.sku,"
+    " DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ')"
+    " FROM returns r FORCE INDEX (ix_returns_merchant_created)"
+    " JOIN return_items i ON i.return_id = r.id"
+    " WHERE r.merchant_id = ? AND " IN_RANGE(
+        "r.created_at") " AND i.comment IS NOT NULL"
+                        " AND i.comment <> '' ORDER BY r.created_at DESC, i.id DESC LIMIT ?";
+/* Timing looks at the latest ANALYTICS_TIMING_MAX returns made in the range. */
+#define ANALYTICS_TIMING_MAX 5000
+static const char sql_read_timing[] =
+    "SELECT w.code, TIMESTAMPDIFF(SECOND, r.created_at, r.received_at),"
+    " TIMESTAMPDIFF(SECOND, r.received_at, r.resolved_at)"
+    " FROM returns r FORCE INDEX (ix_returns_merchant_created)"
+    " JOIN warehouses w ON w.id = r.warehouse_id"
+    " WHERE r.merchant_id = ? AND " IN_RANGE("r.created_at") " AND r.received_at IS NOT NULL"
+                                                             " ORDER BY r.created_at DESC LIMIT ?";
+
+static json_t *day_json(int64_t day)
+{
+	char buf[DATE_LEN];
+	date_format(day, buf);
+	return json_string(buf);
+}
+
+/* returned / sold, four decimals; null when nothing was sold. */
+static json_t *rate_json(int64_t returned, int64_t sold)
+{
+	if (sold <= 0)
+		return json_null();
+	return json_real((double)(returned * 10000 / sold) / 10000.0);
+}
+
+static int by_worst(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_t *rx = json_object_get(x, "return_rate"), *ry = json_object_get(y, "return_rate");
+	double fx = json_is_real(rx) ? json_real_value(rx) : -1,
+	       fy = json_is_real(ry) ? json_real_value(ry) : -1;
+	if (fx != fy)
+		return fx < fy ? 1 : -1;
+	json_int_t ux = json_integer_value(json_object_get(x, "returned_units"));
+	json_int_t uy = json_integer_value(json_object_get(y, "returned_units"));
+	if (ux != uy)
+		return ux < uy ? 1 : -1;
+	return strcmp(json_string_value(json_object_get(x, "product_id")),
+	              json_string_value(json_object_get(y, "product_id")));
+}
+
+static enum kaeru_err read_products(struct db *db, int64_t merchant_id, int64_t from, int64_t to,
+                                    const struct export_range *range, json_t *out)
+{
+	struct db_rows skus, reasons, comments;
+	enum kaeru_err e =
+	    db_query(db, sql_read_skus, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &skus);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_read_reasons, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)),
+		             &reasons);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_read_comments,
+		             DB_ARGS(DBI(merchant_id), DBI(range->from), DBI(range->to),
+		                     DBI(ANALYTICS_COMMENTS_MAX)),
+		             &comments);
+	if (e != KAERU_OK)
+		return e;
+	json_t *by_id = json_object(); /* product_id → product */
+	for (size_t i = 0; i < skus.nrows; i++) {
+		const char *pid = db_str(&skus, i, 0);
+		int64_t sold = db_int(&skus, i, 3), returned = db_int(&skus, i, 4);
+		json_t *p = json_object_get(by_id, pid);
+		if (!p) {
+			p = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "product_id", pid, "name",
+			              db_str(&skus, i, 2), "sold_units", (json_int_t)0,
+			              "returned_units", (json_int_t)0, "reasons", json_object(),
+			              "skus", json_array());
+			json_object_set_new(p, "comments", json_array());
+			json_object_set_new(by_id, pid, p);
+		}
+		json_int_t ps = json_integer_value(json_object_get(p, "sold_units")) + sold;
+		json_int_t pr = json_integer_value(json_object_get(p, "returned_units")) + returned;
+		json_object_set_new(p, "sold_units", json_integer(ps));
+		json_object_set_new(p, "returned_units", json_integer(pr));
+		json_array_append_new(json_object_get(p, "skus"),
+		                      json_pack("{s:s, s:I, s:I, s:o}", "sku", db_str(&skus, i, 1),
+		                                "sold_units", (json_int_t)sold, "returned_units",
+		                                (json_int_t)returned, "return_rate",
+		                                rate_json(returned, sold)));
+	}
+	for (size_t i = 0; i < reasons.nrows; i++) {
+		json_t *p = json_object_get(by_id, db_str(&reasons, i, 0));
+		if (p)
+			json_object_set_new(json_object_get(p, "reasons"), db_str(&reasons, i, 1),
+			                    json_integer(db_int(&reasons, i, 2)));
+	}
+	for (size_t i = 0; i < comments.nrows; i++) { /* newest first */
+		json_t *list =
+		    json_object_get(json_object_get(by_id, db_str(&comments, i, 0)), "comments");
+		if (list && json_array_size(list) < ANALYTICS_COMMENTS)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "text",
+			                                      db_str(&comments, i, 1), "reason",
+			                                      db_str(&comments, i, 2), "sku",
+			                                      db_str(&comments, i, 3), "at",
+			                                      db_str(&comments, i, 4)));
+	}
+	size_t n = json_object_size(by_id), k = 0;
+	json_t **list = xmalloc(sizeof(*list) * (n + 1));
+	const char *key;
+	json_t *p;
+	json_object_foreach(by_id, key, p)
+	{
+		json_object_set_new(
+		    p, "return_rate",
+		    rate_json(json_integer_value(json_object_get(p, "returned_units")),
+		              json_integer_value(json_object_get(p, "sold_units"))));
+		list[k++] = p;
+	}
+	qsort(list, n, sizeof(*list), by_worst);
+	json_t *products = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(products, list[i]);
+	free(list);
+	json_decref(by_id);
+	json_object_set_new(out, "products", products);
+	return KAERU_OK;
+}
+
+static enum kaeru_err read_reasons(struct db *db, int64_t merchant_id, int64_t from, int64_t to,
+                                   json_t *out)
+{
+	struct db_rows weeks;
+	enum kaeru_err e =
+	    db_query(db, sql_read_weeks, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &weeks);
+	if (e != KAERU_OK)
+		return e;
+	int64_t totals[REASON__MAX] = {0};
+	json_t *weekly = json_array(), *week = NULL;
+	int64_t week_day = INT64_MIN;
+	for (size_t i = 0; i < weeks.nrows; i++) {
+		if (db_int(&weeks, i, 0) != week_day) {
+			week_day = db_int(&weeks, i, 0);
+			week = json_object();
+			json_array_append_new(
+			    weekly,
+			    json_pack("{s:o, s:o}", "week", day_json(week_day), "reasons", week));
+		}
+		json_object_set_new(week, db_str(&weeks, i, 1), json_integer(db_int(&weeks, i, 2)));
+		int r = NAME_INDEX(reason_names, db_str(&weeks, i, 1));
+		if (r >= 0)
+			totals[r] += db_int(&weeks, i, 2);
+	}
+	json_t *reasons = json_array();
+	for (int pass = 0; pass < REASON__MAX; pass++) { /* most first */
+		int best = -1;
+		for (int r = 0; r < REASON__MAX; r++)
+			if (totals[r] > 0 && (best < 0 || totals[r] > totals[best]))
+				best = r;
+		if (best < 0)
+			break;
+		json_array_append_new(reasons, json_pack("{s:s, s:I}", "reason", reason_names[best],
+		                                         "units", (json_int_t)totals[best]));
+		totals[best] = 0;
+	}
+	json_object_set_new(out, "reasons", reasons);
+	json_object_set_new(out, "reasons_weekly", weekly);
+	return KAERU_OK;
+}
+
+static enum kaeru_err read_money(struct db *db, int64_t merchant_id, int64_t from, int64_t to,
+                                 json_t *out)
+{
+	struct db_rows m;
+	enum kaeru_err e =
+	    db_query(db, sql_read_money, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &m);
+	if (e != KAERU_OK)
+		return e;
+	json_int_t credit = db_int(&m, 0, 3), exchange = db_int(&m, 0, 6);
+	json_object_set_new(out, "resolutions",
+	                    json_pack("{s:{s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I}}", "refund",
+	                              "items", (json_int_t)db_int(&m, 0, 2), "amount",
+	                              (json_int_t)db_int(&m, 0, 1), "store_credit", "items",
+	                              (json_int_t)db_int(&m, 0, 4), "amount", credit, "bonus",
+	                              (json_int_t)db_int(&m, 0, 5), "exchange", "items",
+	                              (json_int_t)db_int(&m, 0, 7), "amount", exchange));
+	json_object_set_new(out, "resolved_returns", json_integer(db_int(&m, 0, 0)));
+	json_object_set_new(out, "refunds", json_integer(db_int(&m, 0, 1)));
+	json_object_set_new(out, "retained_revenue", json_integer(credit + exchange));
+	json_object_set_new(out, "restocking_fees", json_integer(db_int(&m, 0, 8)));
+	json_object_set_new(out, "withheld", json_integer(db_int(&m, 0, 9)));
+	return KAERU_OK;
+}
+
+static enum kaeru_err read_resale(struct db *db, int64_t merchant_id, int64_t from, int64_t to,
+                                  json_t *out)
+{
+	struct db_rows drafted, published, x;
+	enum kaeru_err e = db_query(db, sql_resale_drafted,
+	                            DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &drafted);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_resale_published,
+		             DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &published);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_resale_sold, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)),
+		             &x);
+	if (e != KAERU_OK)
+		return e;
+	int64_t recovered = db_int(&x, 0, 1), original = db_int(&x, 0, 2);
+	json_t *days = json_null();
+	if (!db_isnull(&x, 0, 3))
+		days = json_real((double)(int64_t)(strtod(db_str(&x, 0, 3), NULL) / 8640.0) / 10.0);
+	json_object_set_new(
+	    out, "resale",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "drafted",
+	              (json_int_t)db_int(&drafted, 0, 0), "published",
+	              (json_int_t)db_int(&published, 0, 0), "sold", (json_int_t)db_int(&x, 0, 0),
+	              "recovered", (json_int_t)recovered, "original_value", (json_int_t)original,
+	              "recovered_percent",
+	              original > 0 ? json_real((double)(recovered * 1000 / original) / 10.0)
+	                           : json_null(),
+	              "days_to_sell", days));
+	return KAERU_OK;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* {"median","p90","count"} in hours (one decimal) of n seconds (sorted here); nulls when none.
+ * The p-th percentile is the smallest value with at least p % of the values at or below it. */
+static json_t *spread_json(int64_t *v, size_t n)
+{
+	if (n == 0)
+		return json_pack("{s:n, s:n, s:I}", "median", "p90", "count", (json_int_t)0);
+	qsort(v, n, sizeof(*v), by_value);
+	size_t med = (n * 50 + 99) / 100, p90 = (n * 90 + 99) / 100;
+	return json_pack("{s:f, s:f, s:I}", "median", (double)(v[med - 1] / 360) / 10.0, "p90",
+	                 (double)(v[p90 - 1] / 360) / 10.0, "count", (json_int_t)n);
+}
+
+static enum kaeru_err read_timing(struct db *db, int64_t merchant_id,
+                                  const struct export_range *range, json_t *out)
+{
+	struct db_rows x;
+	enum kaeru_err e = db_query(
+	    db, sql_read_timing,
+	    DB_ARGS(DBI(merchant_id), DBI(range->from), DBI(range->to), DBI(ANALYTICS_TIMING_MAX)),
+	    &x);
+	if (e != KAERU_OK)
+		return e;
+	json_t *warehouses = json_array();
+	int64_t *scan = xmalloc(sizeof(int64_t) * (x.nrows + 1));
+	int64_t *resolve = xmalloc(sizeof(int64_t) * (x.nrows + 1));
+	bool *done = xcalloc(x.nrows + 1, sizeof(bool));
+	for (size_t i = 0; i < x.nrows; i++) {
+		if (done[i])
+			continue;
+		const char *code = db_str(&x, i, 0);
+		size_t ns = 0, nr = 0;
+		for (size_t k = i; k < x.nrows; k++) {
+			if (done[k] || strcmp(db_str(&x, k, 0), code) != 0)
+				continue;
+			done[k] = true;
+			scan[ns++] = db_int(&x, k, 1);
+			if (!db_isnull(&x, k, 2))
+				resolve[nr++] = db_int(&x, k, 2);
+		}
+		json_array_append_new(
+		    warehouses, json_pack("{s:s, s:o, s:o}", "warehouse", code,
+		                          "label_to_scan_hours", spread_json(scan, ns),
+		                          "scan_to_resolution_hours", spread_json(resolve, nr)));
+	}
+	free(scan);
+	free(resolve);
+	free(done);
+	json_object_set_new(out, "timing",
+	                    json_pack("{s:o, s:b}", "warehouses", warehouses, "sampled",
+	                              x.nrows >= ANALYTICS_TIMING_MAX));
+	return KAERU_OK;
+}
+
+enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t from_day,
+                                    int64_t to_day, const struct export_range *range, json_t **out)
+{
+	json_t *j = json_pack("{s:o, s:o}", "from", day_json(from_day), "to", day_json(to_day));
+	enum kaeru_err e = read_products(db, merchant_id, from_day, to_day, range, j);
+	if (e == KAERU_OK)
+		e = read_reasons(db, merchant_id, from_day, to_day, j);
+	if (e == KAERU_OK)
+		e = read_money(db, merchant_id, from_day, to_day, j);
+	if (e == KAERU_OK)
+		e = read_resale(db, merchant_id, range->from, range->to, j);
+	if (e == KAERU_OK)
+		e = read_timing(db, merchant_id, range, j);
+	if (e != KAERU_OK) {
+		json_decref(j);
+		return e;
+	}
+	*out = j;
+	return KAERU_OK;
+}
+
+/* ---- rebuilding a merchant's aggregates from its records (kaeru-admin analytics rebuild) ---- */
+
+static const char *const sql_wipe[] = {
+    "DELETE FROM analytics_product_days WHERE merchant_id = ?",
+    "DELETE FROM analytics_reason_days WHERE merchant_id = ?",
+    "DELETE FROM analytics_money_days WHERE merchant_id = ?",
+};
+static const char sql_orders_of[] = "SELECT order_number FROM orders WHERE merchant_id = ?";
+static const char sql_returns_of[] =
+    "SELECT id, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at),"
+    " TIMESTAMPDIFF(SECOND, '1970-01-01', resolved_at), status = 'resolved'"
+    " FROM returns WHERE merchant_id = ? AND status NOT IN ('canceled', 'expired')";
+static const char sql_rebuild_returned[] =
+    "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name, returned_units)"
+    " SELECT ?, ?, product_id, sku, MAX(name), SUM(quantity) FROM return_items"
+    " WHERE return_id = ? GROUP BY product_id, sku"
+    " ON DUPLICATE KEY UPDATE returned_units = returned_units + VALUES(returned_units)";
+static const char sql_rebuild_reasons[] =
+    "INSERT INTO analytics_reason_days (merchant_id, day, product_id, reason, units)"
+    " SELECT ?, ?, product_id, reason, SUM(quantity) FROM return_items"
+    " WHERE return_id = ? GROUP BY product_id, reason"
+    " ON DUPLICATE KEY UPDATE units = units + VALUES(units)";
+static const char sql_rebuild_money[] =
+    "INSERT INTO analytics_money_days (merchant_id, day, resolved_returns, refund, refund_items,"
+    " store_credit, store_credit_items, store_credit_bonus, exchange_value, exchange_items,"
+    " restocking_fees, withheld)"
+    " SELECT ?, ?, 1, COALESCE(MAX(r.refund_total), 0), SUM(i.resolution = 'refund'),"
+    " COALESCE(MAX(r.store_credit_total), 0), SUM(i.resolution = 'store_credit'),"
+    " COALESCE(MAX(r.bonus_total), 0),"
+    " SUM(IF(i.resolution = 'exchange', i.unit_price * COALESCE(i.received_quantity, 0), 0)),"
+    " SUM(i.resolution = 'exchange'), COALESCE(MAX(r.restocking_fee_total), 0),"
+    " (SELECT COALESCE(SUM(l.withheld), 0) FROM ledger_entries l WHERE l.return_id = r.id)"
+    " FROM returns r JOIN return_items i ON i.return_id = r.id WHERE r.id = ? GROUP BY r.id"
+    " ON DUPLICATE KEY UPDATE resolved_returns = resolved_returns + 1,"
+    " refund = refund + VALUES(refund), refund_items = refund_items + VALUES(refund_items),"
+    " store_credit = store_credit + VALUES(store_credit),"
+    " store_credit_items = store_credit_items + VALUES(store_credit_items),"
+    " store_credit_bonus = store_credit_bonus + VALUES(store_credit_bonus),"
+    " exchange_value = exchange_value + VALUES(exchange_value),"
+    " exchange_items = exchange_items + VALUES(exchange_items),"
+    " restocking_fees = restocking_fees + VALUES(restocking_fees),"
+    " withheld = withheld + VALUES(withheld)";
+
+enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64_t *orders,
+                                       int64_t *returns)
+{
+	enum kaeru_err e = KAERU_OK;
+	for (size_t k = 0; e == KAERU_OK && k < sizeof(sql_wipe) / sizeof(sql_wipe[0]); k++)
+		e = db_exec(db, sql_wipe[k], DB_ARGS(DBI(merchant_id)), NULL, NULL);
+	struct db_rows zone, os, rs;
+	if (e == KAERU_OK)
+		e = db_query(db, sql_timezone, DB_ARGS(DBI(merchant_id)), &zone);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_orders_of, DB_ARGS(DBI(merchant_id)), &os);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_returns_of, DB_ARGS(DBI(merchant_id)), &rs);
+	if (e != KAERU_OK)
+		return e;
+	const char *tz = zone.nrows ? db_str(&zone, 0, 0) : "UTC";
+	for (size_t i = 0; e == KAERU_OK && i < os.nrows; i++)
+		e = store_analytics_order(db, merchant_id, db_str(&os, i, 0), 1);
+	for (size_t i = 0; e == KAERU_OK && i < rs.nrows; i++) {
+		int64_t id = db_int(&rs, i, 0), made = tz_local_day(tz, db_int(&rs, i, 1));
+		e = db_exec(db, sql_rebuild_returned, DB_ARGS(DBI(merchant_id), DBI(made), DBI(id)),
+		            NULL, NULL);
+		if (e == KAERU_OK)
+			e = db_exec(db, sql_rebuild_reasons,
+			            DB_ARGS(DBI(merchant_id), DBI(made), DBI(id)), NULL, NULL);
+		if (e == KAERU_OK && db_int(&rs, i, 3) && !db_isnull(&rs, i, 2))
+			e = db_exec(db, sql_rebuild_money,
+			            DB_ARGS(DBI(merchant_id),
+			                    DBI(tz_local_day(tz, db_int(&rs, i, 2))), DBI(id)),
+			            NULL, NULL);
+	}
+	*orders = (int64_t)os.nrows;
+	*returns = (int64_t)rs.nrows;
+	return e;
+}
