@@ -3,6 +3,7 @@
  * query stays one cached prepared statement. The shop itself reads db/shop.c's snapshots;
  * publishing and selling bump its version here. */
 #include "db/events.h"
+#include "db/media.h"
 #include "db/store.h"
 
 #include <stdio.h>
@@ -19,7 +20,7 @@ const char *const listing_status_names[LISTING__MAX] = {
 	"SELECT l.id, l.merchant_id, l.status, l.title, l.variant, l.sku, l.product_id,"           \
 	" l.category, l.grade, l.condition_note, l.currency, r.rma, l.original_price,"             \
 	" l.suggested_price, l.price, " TIME("l.created_at") ", " TIME(                            \
-	    "l.published_at") ", " TIME("l.sold_at") ", l.reject_reason"                           \
+	    "l.published_at") ", " TIME("l.sold_at") ", l.reject_reason, l.public_note"            \
 	                                             " FROM listings l JOIN returns r ON r.id = "  \
 	                                             "l.return_id"
 
@@ -52,8 +53,11 @@ static const char sql_shop_merchant[] =
 static const char sql_shop_changed[] =
     "INSERT INTO shop_versions (merchant_id, version) VALUES (?, 1)"
     " ON DUPLICATE KEY UPDATE version = version + 1";
+static const char sql_listings_public_note[] =
+    "UPDATE listings SET public_note = ? WHERE return_item_id = ? AND status = 'pending_review'";
+/* condition_note here is the public note: the inspection's own note is internal. */
 static const char sql_shop_published[] =
-    "SELECT id, title, variant, product_id, category, grade, condition_note, currency,"
+    "SELECT id, title, variant, product_id, category, grade, public_note, currency,"
     " original_price, price, " TIME(
         "published_at") " FROM listings"
                         " WHERE merchant_id = ? AND status = 'published' ORDER BY published_at "
@@ -116,6 +120,7 @@ static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
 	    .published_at = db_str(rows, i, 16),
 	    .sold_at = db_str(rows, i, 17),
 	    .reject_reason = db_str(rows, i, 18),
+	    .public_note = db_str(rows, i, 19),
 	};
 }
 
@@ -125,6 +130,39 @@ static void listing_rows(struct db *db, const struct db_rows *rows, struct listi
 	*out = arena_zalloc(db->arena, sizeof(**out) * (rows->nrows + 1));
 	for (size_t i = 0; i < rows->nrows; i++)
 		listing_row(rows, i, &(*out)[i]);
+}
+
+/* Hands each of ls (n listings of merchant_id) its photos: of listing_id alone, or (0) of all
+ * published listings. The photos come in listing order, so each listing's are one run. */
+static enum kaeru_err listings_photos(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                      struct listing *ls, size_t n)
+{
+	struct listing_photo *ps;
+	size_t np;
+	enum kaeru_err e = store_listing_photos(db, merchant_id, listing_id, &ps, &np);
+	if (e != KAERU_OK || np == 0)
+		return e;
+	struct photo *all = arena_alloc(db->arena, sizeof(*all) * np);
+	for (size_t k = 0; k < np; k++)
+		all[k] = ps[k].photo;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < np && ps[k].listing_id != ls[i].id)
+			k++;
+		ls[i].photos = &all[k];
+		while (k < np && ps[k].listing_id == ls[i].id) {
+			ls[i].n_photos++;
+			k++;
+		}
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_listings_public_note(struct db *db, int64_t return_item_id,
+                                          const char *public_note)
+{
+	return db_exec(db, sql_listings_public_note, DB_ARGS(DBS(public_note), DBI(return_item_id)),
+	               NULL, NULL);
 }
 
 static enum kaeru_err count_of(struct db *db, const char *sql, const struct db_val *args,
@@ -150,7 +188,7 @@ enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id,
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
 	listing_row(&rows, 0, l);
-	return KAERU_OK;
+	return listings_photos(db, merchant_id, id, l, 1);
 }
 
 enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
@@ -164,6 +202,10 @@ enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int statu
 	if (e != KAERU_OK)
 		return e;
 	listing_rows(db, &rows, out, n);
+	for (size_t i = 0; e == KAERU_OK && i < *n; i++)
+		e = listings_photos(db, merchant_id, (*out)[i].id, &(*out)[i], 1);
+	if (e != KAERU_OK)
+		return e;
 	return count_of(db, sql_listings_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)), total);
 }
 
@@ -322,5 +364,5 @@ enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct l
 		    .price = db_int(&rows, i, 9),
 		    .published_at = db_str(&rows, i, 10),
 		};
-	return KAERU_OK;
+	return listings_photos(db, merchant_id, 0, *out, *n);
 }

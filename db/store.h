@@ -255,6 +255,9 @@ enum listing_status {
 };
 extern const char *const listing_status_names[LISTING__MAX];
 
+struct photo; /* db/media.h */
+/* condition_note is the inspection's internal note (staff and the merchant); public_note is
+ * what shoppers read. */
 struct listing {
 	int64_t id, merchant_id;
 	enum listing_status status;
@@ -262,16 +265,23 @@ struct listing {
 	const char *currency, *rma;
 	int64_t original_price, suggested_price, price;
 	const char *created_at, *published_at, *sold_at, *reject_reason; /* RFC 3339 or NULL */
+	const char *public_note;
+	const struct photo *photos; /* the warehouse's photos of the listing's item, in order */
+	size_t n_photos;
 };
 
 /* Drafts one pending listing per unit (1..units) of an inspected item. */
 enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     const struct return_item *it, int64_t units,
                                     int64_t suggested_price);
-/* A merchant's listing; ENOTFOUND when unknown or another merchant's. lock: FOR UPDATE. */
+/* Sets the public note of the pending listings drafted from an item (inspection's public_note). */
+enum kaeru_err store_listings_public_note(struct db *db, int64_t return_item_id,
+                                          const char *public_note);
+/* A merchant's listing, with its photos; ENOTFOUND when unknown or another merchant's. lock:
+ * FOR UPDATE. */
 enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id, bool lock,
                                  struct listing *l);
-/* A page of a merchant's listings, of one status or all (status < 0). */
+/* A page of a merchant's listings, of one status or all (status < 0), with their photos. */
 enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
                                    int64_t limit, struct listing **out, size_t *n, int64_t *total);
 /* pending_review → published at price (and title, when not NULL); ECONFLICT when the listing
@@ -296,7 +306,7 @@ enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merch
  * transaction: the shop's version goes up by one. */
 enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id);
 /* Every published listing of the merchant, newest first (published_at, then id, descending);
- * only the columns a shopper sees. */
+ * only the columns a shopper sees: condition_note is the public note. With their photos. */
 enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,
                                     size_t *n);
 

@@ -146,6 +146,7 @@ struct inspect {
 	const struct ret *before; /* the return as read before the transaction */
 	int64_t item_id;
 	struct life_inspection in;
+	const char *public_note; /* for shoppers: goes to the item's listing drafts; or NULL */
 	const struct policy *policy;
 	struct plan_by by;
 	/* out */
@@ -172,11 +173,15 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
 	    (e = plan_inspect(&life, ix->policy, ix->item, &ix->in, &ix->plan)) != KAERU_OK)
 		return e;
-	return store_plan_run(db, ret, &ix->plan, &ix->by, 0);
+	if ((e = store_plan_run(db, ret, &ix->plan, &ix->by, 0)) != KAERU_OK)
+		return e;
+	/* The note (in) stays internal; the public note is the drafts' own. */
+	return ix->public_note ? store_listings_public_note(db, ix->item_id, ix->public_note)
+	                       : KAERU_OK;
 }
 
 /* Reads the inspection body: its shape only; what it may say of the item is core's to judge. */
-static bool read_inspection(struct req *r, struct life_inspection *in)
+static bool read_inspection(struct req *r, struct life_inspection *in, const char **public_note)
 {
 	struct checker c;
 	check_init(&c, r->arena);
@@ -188,6 +193,7 @@ static bool read_inspection(struct req *r, struct life_inspection *in)
 	in->note = check_string(&c, r->json, "note", OPTIONAL, 0, NOTE_MAX, NULL);
 	if (in->note && !*in->note)
 		in->note = NULL;
+	*public_note = check_string(&c, r->json, "public_note", OPTIONAL, 0, NOTE_MAX, NULL);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return false;
@@ -249,7 +255,7 @@ void h_inspect(struct req *r)
 	                     .item_id = item_id,
 	                     .policy = &m.policy,
 	                     .by = {staff_actor(r, &ret), u.id}};
-	if (!read_inspection(r, &ix.in))
+	if (!read_inspection(r, &ix.in, &ix.public_note))
 		return;
 	e = db_tx_run(r->db, inspect_tx, &ix);
 	if (e == KAERU_EINVALID) {

@@ -51,6 +51,13 @@ void h_merchant_returns_changed(struct req *r);
 void h_merchant_return_get(struct req *r);
 void h_refund_paid(struct req *r);
 void h_exchange_shipped(struct req *r);
+/* h_media.c — photos: the warehouse's (staff session) and the customer's (order token), and
+ * the renditions served at /media/ */
+void h_item_photo_add(struct req *r);
+void h_return_photo_add(struct req *r);
+void h_media_get(struct req *r);
+/* Starts libvips once per process, before any thread: no operation cache, one thread an image. */
+void media_library_init(const char *argv0);
 
 /* Finds the route for the request, fills r->params and runs its handler; answers 404 or 405
  * with a problem when there is none. */

@@ -39,6 +39,9 @@ enum route {
 	ROUTE_SHOP_RETURN_GET,
 	ROUTE_REFUND_PAID,
 	ROUTE_EXCHANGE_SHIPPED,
+	ROUTE_ITEM_PHOTO_ADD,
+	ROUTE_RETURN_PHOTO_ADD,
+	ROUTE_MEDIA,
 	ROUTE__MAX
 };
 
@@ -87,6 +90,9 @@ static const struct route_def {
     [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid", h_refund_paid},
     [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
                                 h_exchange_shipped},
+    [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", h_item_photo_add},
+    [ROUTE_RETURN_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/photos", h_return_photo_add},
+    [ROUTE_MEDIA] = {METHOD_GET, "/media/*", h_media_get},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -4,6 +4,7 @@
  * new. A snapshot is immutable and reference-counted: a request keeps the one it got even when
  * a newer one replaces it in the cache. */
 #include "fcgi/shop.h"
+#include "db/media.h"
 #include "fcgi/render.h"
 
 #include <jansson.h>
@@ -71,6 +72,21 @@ static const char *keep_json(struct shop *s, json_t *j, size_t *len)
 }
 
 /* c, an ASCII capital in lower case; any other byte (UTF-8 included) as it is. */
+/* A copy of n photos in the snapshot's arena. */
+static const struct photo *keep_photos(struct shop *s, const struct photo *ps, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	struct photo *out = arena_alloc(&s->arena, sizeof(*out) * n);
+	for (size_t i = 0; i < n; i++) {
+		out[i] = ps[i];
+		out[i].hash = keep(s, ps[i].hash);
+		out[i].source = keep(s, ps[i].source);
+		s->bytes += sizeof(*out);
+	}
+	return out;
+}
+
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -173,6 +189,8 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 		    .original_price = r->original_price,
 		    .price = r->price,
 		    .published_at = keep(s, r->published_at),
+		    .photos = keep_photos(s, r->photos, r->n_photos),
+		    .n_photos = r->n_photos,
 		};
 		s->folded[i] = fold(s, l->title);
 		s->json[i] = keep_json(s, render_shop_listing(l), &s->json_len[i]);

@@ -27,6 +27,8 @@ const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 
 const TEE_NOTE = '試着のみ。タグなし、目立つ傷なし';
 const SHIRT_NOTE = 'えりに薄いシミ';
+// The warehouse's own note: the console shows it, the shop never.
+const TEE_INTERNAL = 'バックヤード棚A-3 検品者メモ';
 
 /** Order lines of a second order: a linen shirt and jeans. */
 const SECOND_ORDER = {
@@ -62,7 +64,7 @@ test('a graded return becomes a listing, is approved in the console, found in th
   ]);
   let view = await scanOk(clerk, first.rma);
   await inspectOk(clerk, first.rma, itemOf(view, 'TEE-BLK-M').item_id,
-    { received_quantity: 1, grade: 'like_new', disposition: 'resale', note: TEE_NOTE });
+    { received_quantity: 1, grade: 'like_new', disposition: 'resale', note: TEE_INTERNAL, public_note: TEE_NOTE });
   view = await inspectOk(clerk, first.rma, itemOf(view, 'CAP-RED').item_id,
     { received_quantity: 1, grade: 'good', disposition: 'resale' });
   assert.equal(view.status, 'resolved');
@@ -130,7 +132,8 @@ test('a graded return becomes a listing, is approved in the console, found in th
     const teeCard = card(tee);
     await teeCard.waitFor();
     const teeText = squash(await teeCard.textContent());
-    for (const text of ['オーガニックTシャツ', 'Black / M', 'Like new', TEE_NOTE, '¥4,900', 'Suggested price', '¥3,670']) {
+    // The console shows the warehouse's internal note to the merchant.
+    for (const text of ['オーガニックTシャツ', 'Black / M', 'Like new', TEE_INTERNAL, '¥4,900', 'Suggested price', '¥3,670']) {
       assert.ok(teeText.includes(text), `the T-shirt's card shows ${text}: ${teeText}`);
     }
     assert.equal(await teeCard.getByLabel('Price (JPY)').inputValue(), '3670', 'the price starts at the suggested one');
@@ -221,7 +224,7 @@ test('a graded return becomes a listing, is approved in the console, found in th
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'panel-title', 'the panel takes the focus');
     const tees = panel.locator('.panel-item').filter({ hasText: 'オーガニックTシャツ' });
     await tees.getByText('Inspected: received 1 of 1 · Like new · Resale').waitFor();
-    await tees.getByText(TEE_NOTE).waitFor();
+    await tees.getByText(TEE_INTERNAL).waitFor(); // the merchant reads the warehouse's note
     await panel.locator('.panel-item').filter({ hasText: 'コットンキャップ' }).getByText('Inspected: received 1 of 1 · Good · Resale').waitFor();
     const timeline = panel.locator('#panel-timeline');
     await timeline.getByText('Parcel received at the warehouse').waitFor();
@@ -273,7 +276,7 @@ test('a graded return becomes a listing, is approved in the console, found in th
     const badge = (l) => shop.locator(`#listing-${l.id} .grade`).evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.notEqual(await badge(tee), await badge(denim), 'each grade has its own colour');
     const body = await shop.locator('body').textContent();
-    for (const secret of ['山田', 'taro.yamada', first.rma, second.rma, first.order.orderNumber]) {
+    for (const secret of ['山田', 'taro.yamada', first.rma, second.rma, first.order.orderNumber, TEE_INTERNAL, SHIRT_NOTE]) {
       assert.ok(!body.includes(secret), `the shop never shows ${secret}`);
     }
     const overflow = await shop.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
