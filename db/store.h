@@ -268,6 +268,7 @@ struct listing {
 	const char *public_note;
 	const struct photo *photos; /* the warehouse's photos of the listing's item, in order */
 	size_t n_photos;
+	const char *held_until; /* RFC 3339 while a shop's hold lasts, else NULL */
 };
 
 /* Drafts one pending listing per unit (1..units) of an inspected item. */
@@ -291,8 +292,41 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 /* pending_review → rejected; ECONFLICT when not pending. */
 enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t id,
                                     const char *reason, int64_t user_id);
-/* published → sold; ECONFLICT when not published (already sold, or never published). */
-enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id);
+/* published → sold; ECONFLICT when not published (already sold, or never published), or held
+ * by a hold other than hold_id (NULL: none). */
+enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id,
+                                  const char *hold_id);
+
+/* A merchant's edit of a pending or published listing: what is not NULL (has_price) changes;
+ * photo_order: the ids of the item's photos in their new order (n_photo_order 0: unchanged).
+ * ECONFLICT when the listing is neither pending nor published. A "listing.updated" event names
+ * by and what changed; the shop's version moves when it is published. */
+struct listing_edit {
+	bool has_price;
+	int64_t price;
+	const char *title, *public_note;
+	const int64_t *photo_order;
+	size_t n_photo_order;
+};
+enum kaeru_err store_listing_edit(struct db *db, int64_t merchant_id, int64_t id,
+                                  const struct listing_edit *ed, const char *by);
+/* The ids of the warehouse's photos of a listing's item, in their order. */
+enum kaeru_err store_listing_photo_ids(struct db *db, int64_t merchant_id, int64_t id,
+                                       int64_t **ids, size_t *n);
+/* published → pending_review (out of the shop at once, its hold gone): "listing.withdrawn";
+ * ECONFLICT when not published. */
+enum kaeru_err store_listing_withdraw(struct db *db, int64_t merchant_id, int64_t id,
+                                      const char *by);
+/* rejected → pending_review: "listing.restored"; ECONFLICT when not rejected. */
+enum kaeru_err store_listing_restore(struct db *db, int64_t merchant_id, int64_t id,
+                                     const char *by);
+/* Holds a published listing for minutes under hold_id: "listing.held". ECONFLICT when it is not
+ * published or another hold still lasts. One statement: of racing holds one wins. */
+enum kaeru_err store_listing_hold(struct db *db, int64_t merchant_id, int64_t id,
+                                  const char *hold_id, int minutes);
+/* Ends the listing's hold (hold_id's, or any when NULL): "listing.released" when there was one. */
+enum kaeru_err store_listing_release(struct db *db, int64_t merchant_id, int64_t id,
+                                     const char *hold_id, bool *released);
 /* Listings by status, and the sum of sold prices. */
 enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
                                     int64_t counts[LISTING__MAX], int64_t *recovered);

@@ -56,6 +56,14 @@ void h_exchange_shipped(struct req *r);
 void h_item_photo_add(struct req *r);
 void h_return_photo_add(struct req *r);
 void h_media_get(struct req *r);
+/* h_listing_edit.c — the merchant's edits (merchant session) and the shop's holds (merchant key) */
+void h_listing_patch(struct req *r);
+void h_listing_withdraw(struct req *r);
+void h_listing_restore(struct req *r);
+void h_listing_hold(struct req *r);
+void h_listing_release(struct req *r);
+/* h_item.c — the item page of a listing, HTML (no credentials) */
+void h_item_page(struct req *r);
 /* Starts libvips once per process, before any thread: no operation cache, one thread an image. */
 void media_library_init(const char *argv0);
 

@@ -7,7 +7,8 @@
 
 const char *const method_names[METHOD__MAX] = {
     [METHOD_GET] = "GET", [METHOD_HEAD] = "HEAD",     [METHOD_POST] = "POST",
-    [METHOD_PUT] = "PUT", [METHOD_DELETE] = "DELETE", [METHOD_OTHER] = "",
+    [METHOD_PUT] = "PUT", [METHOD_DELETE] = "DELETE", [METHOD_PATCH] = "PATCH",
+    [METHOD_OTHER] = "",
 };
 
 static const char *const reason_phrases[] = {
@@ -100,7 +101,8 @@ bool req_read(struct req *r)
 	if (r->content_type && !*r->content_type)
 		r->content_type = NULL;
 
-	if (r->method != METHOD_POST && r->method != METHOD_PUT && r->method != METHOD_DELETE)
+	if (r->method != METHOD_POST && r->method != METHOD_PUT && r->method != METHOD_DELETE &&
+	    r->method != METHOD_PATCH)
 		return true;
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->fcgx->envp);
 	char *end = NULL;

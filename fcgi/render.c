@@ -169,9 +169,10 @@ json_t *render_photos(const struct photo *ps, size_t n)
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char url[128];
-		json_array_append_new(a, json_pack("{s:s, s:i, s:i}", "url",
-		                                   render_photo_url(url, sizeof(url), &ps[i]),
-		                                   "width", ps[i].width, "height", ps[i].height));
+		json_array_append_new(a,
+		                      json_pack("{s:I, s:s, s:i, s:i}", "id", (json_int_t)ps[i].id,
+		                                "url", render_photo_url(url, sizeof(url), &ps[i]),
+		                                "width", ps[i].width, "height", ps[i].height));
 	}
 	return a;
 }
@@ -190,6 +191,7 @@ json_t *render_listing(const struct listing *l)
 	    str_or_null(l->sold_at), "reject_reason", str_or_null(l->reject_reason));
 	json_object_set_new(j, "public_note", json_string(l->public_note ? l->public_note : ""));
 	json_object_set_new(j, "photos", render_photos(l->photos, l->n_photos));
+	json_object_set_new(j, "held_until", str_or_null(l->held_until));
 	return j;
 }
 
@@ -202,6 +204,7 @@ json_t *render_shop_listing(const struct listing *l)
 	              (json_int_t)l->price, "original_price", (json_int_t)l->original_price,
 	              "currency", l->currency, "published_at", str_or_null(l->published_at));
 	json_object_set_new(j, "photos", render_photos(l->photos, l->n_photos));
+	json_object_set_new(j, "held_until", str_or_null(l->held_until));
 	return j;
 }
 

@@ -42,6 +42,12 @@ enum route {
 	ROUTE_ITEM_PHOTO_ADD,
 	ROUTE_RETURN_PHOTO_ADD,
 	ROUTE_MEDIA,
+	ROUTE_ITEM_PAGE,
+	ROUTE_LISTING_PATCH,
+	ROUTE_LISTING_WITHDRAW,
+	ROUTE_LISTING_RESTORE,
+	ROUTE_LISTING_HOLD,
+	ROUTE_LISTING_RELEASE,
 	ROUTE__MAX
 };
 
@@ -93,6 +99,15 @@ static const struct route_def {
     [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", h_item_photo_add},
     [ROUTE_RETURN_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/photos", h_return_photo_add},
     [ROUTE_MEDIA] = {METHOD_GET, "/media/*", h_media_get},
+    [ROUTE_ITEM_PAGE] = {METHOD_GET, "/shop/*/items/*", h_item_page},
+    [ROUTE_LISTING_PATCH] = {METHOD_PATCH, "/api/v1/merchant/listings/*", h_listing_patch},
+    [ROUTE_LISTING_WITHDRAW] = {METHOD_POST, "/api/v1/merchant/listings/*/withdraw",
+                                h_listing_withdraw},
+    [ROUTE_LISTING_RESTORE] = {METHOD_POST, "/api/v1/merchant/listings/*/restore",
+                               h_listing_restore},
+    [ROUTE_LISTING_HOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/hold", h_listing_hold},
+    [ROUTE_LISTING_RELEASE] = {METHOD_DELETE, "/api/v1/merchants/*/listings/*/hold",
+                               h_listing_release},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -189,6 +189,7 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 		    .original_price = r->original_price,
 		    .price = r->price,
 		    .published_at = keep(s, r->published_at),
+		    .held_until = r->held_until ? keep(s, r->held_until) : NULL,
 		    .photos = keep_photos(s, r->photos, r->n_photos),
 		    .n_photos = r->n_photos,
 		};

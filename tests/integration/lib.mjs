@@ -493,7 +493,7 @@ export const SHOP_ITEM_KEYS = ['id', 'title', 'variant', 'grade', 'category', 'c
 
 /** The header row of the shop's CSV feed. */
 export const FEED_HEADER = ['id', 'title', 'description', 'condition', 'price', 'sale_price', 'link',
-  'availability', 'brand', 'item_group_id', 'size', 'product_type', 'grade'];
+  'availability', 'brand', 'item_group_id', 'size', 'product_type', 'grade', 'image_link', 'additional_image_link'];
 
 /** A query string (with its '?') of the members that are not undefined/null, or ''. */
 export function queryString(query = {}) {

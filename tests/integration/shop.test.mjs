@@ -256,7 +256,8 @@ test('feed.csv: one row per published listing, prices with the currency, RFC 418
       { description: l.public_note, brand: m.name, item_group_id: l.product_id, size: l.variant,
         product_type: l.category }, `row of ${l.id}`);
     assert.match(r.link, /^https?:\/\/[^/]+/, 'an absolute link');
-    assert.ok(r.link.endsWith(`/shop/${m.slug}/#listing-${l.id}`), r.link);
+    assert.ok(r.link.endsWith(`/shop/${m.slug}/items/${l.id}`), `link is the item page: ${r.link}`);
+    assert.equal(r.image_link, '', 'no photo: no image link');
   }
   assert.ok(res.text.includes('"Kaeru Tee, ""Vintage"" edition"'), 'comma and quotes are quoted and doubled');
   for (const gone of [cat.pending, cat.rejected, cat.sold]) assert.equal(row(gone), undefined);
