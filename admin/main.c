@@ -4,12 +4,11 @@
 #include "admin/maintenance.h"
 #include "db/migrate.h"
 #include "db/store.h"
-#include "fcgi/auth.h"
-#include "fcgi/order_in.h"
-#include "fcgi/session.h"
 #include "util/config.h"
+#include "util/keys.h"
 #include "util/password.h"
 #include "util/tz.h"
+#include "validate/order.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -47,6 +46,7 @@ enum opt {
 	OPT_RESALE_FAIR,
 	OPT_PRICE_STEP,
 	OPT_TIMEZONE,
+	OPT_REPLY_TO,
 	OPT__MAX
 };
 static const char *const opt_names[OPT__MAX] = {
@@ -69,6 +69,7 @@ static const char *const opt_names[OPT__MAX] = {
     [OPT_RESALE_FAIR] = "resale-percent-fair",
     [OPT_PRICE_STEP] = "price-step",
     [OPT_TIMEZONE] = "timezone",
+    [OPT_REPLY_TO] = "reply-to",
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -141,6 +142,19 @@ static int cmd_warehouse_create(struct ctx *x, const char **opts, int argc, char
 	return 0;
 }
 
+/* The --reply-to given: "" when absent, NULL (after saying why) when it is no e-mail address. */
+static const char *reply_to_opt(const char **opts)
+{
+	const char *addr = opts[OPT_REPLY_TO];
+	if (!addr)
+		return "";
+	if (!email_plausible(addr)) {
+		fail("--reply-to must be an e-mail address (got \"%s\")", addr);
+		return NULL;
+	}
+	return addr;
+}
+
 /* The --timezone given, or fallback without one; NULL (after saying why) when it is no zone of
  * the database. */
 static const char *timezone_opt(const char **opts, const char *fallback)
@@ -167,8 +181,8 @@ static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char 
 		return fail("--currency must be an ISO 4217 code kaeru knows, such as JPY or USD "
 		            "(got \"%s\")",
 		            currency);
-	const char *zone = timezone_opt(opts, "UTC");
-	if (!zone)
+	const char *zone = timezone_opt(opts, "UTC"), *reply_to = reply_to_opt(opts);
+	if (!zone || !reply_to)
 		return 2;
 	struct warehouse w;
 	enum kaeru_err e = store_warehouse_by_code(&x->db, code, &w);
@@ -182,6 +196,8 @@ static int cmd_merchant_create(struct ctx *x, const char **opts, int argc, char 
 	int64_t id;
 	e = store_merchant_create(&x->db, slug, name, currency, zone, w.id, hash, p.price_step,
 	                          &id);
+	if (e == KAERU_OK && *reply_to)
+		e = store_merchant_reply_to_set(&x->db, id, reply_to);
 	if (e != KAERU_OK)
 		return db_fail(x, e, "merchant");
 	printf("merchant %s created; its API key (shown once):\n%s\n", slug, key);
@@ -261,8 +277,8 @@ static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char 
 	if (e != KAERU_OK)
 		return db_fail(x, e, "merchant");
 	struct policy *p = &m.policy;
-	const char *zone = timezone_opt(opts, m.timezone);
-	if (!zone)
+	const char *zone = timezone_opt(opts, m.timezone), *reply_to = reply_to_opt(opts);
+	if (!zone || !reply_to)
 		return 2;
 	if (!int_opt(opts, OPT_WINDOW_DAYS, 0, 3650, &p->window_days) ||
 	    !int_opt(opts, OPT_RESTOCKING_FEE, 0, 100, &p->restocking_fee_percent) ||
@@ -278,7 +294,8 @@ static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char 
 		return 2;
 	p->price_step = step;
 	if ((e = store_merchant_policy_set(&x->db, m.id, p)) != KAERU_OK ||
-	    (e = store_merchant_timezone_set(&x->db, m.id, zone)) != KAERU_OK)
+	    (e = store_merchant_timezone_set(&x->db, m.id, zone)) != KAERU_OK ||
+	    (*reply_to && (e = store_merchant_reply_to_set(&x->db, m.id, reply_to)) != KAERU_OK))
 		return db_fail(x, e, "merchant");
 	printf("merchant %s: time zone %s, window %d days, restocking fee %d%%, store-credit "
 	       "bonus %d%%, labels valid %d days; resale at new %d%%, like new %d%%, good %d%%, "
@@ -298,9 +315,10 @@ static int cmd_maintenance(struct ctx *x, const char **opts, int argc, char **ar
 	enum kaeru_err e = maintenance_run(&x->db, &x->arena, &n, &what);
 	if (e != KAERU_OK)
 		return db_fail(x, e, what);
-	printf("expired %zu returns; removed %llu dead sessions and %llu old failed logins or "
-	       "lookups\n",
-	       n.expired, (unsigned long long)n.sessions, (unsigned long long)n.failures);
+	printf("expired %zu returns; queued %llu label reminders; removed %llu dead sessions and "
+	       "%llu old failed logins or lookups\n",
+	       n.expired, (unsigned long long)n.reminders, (unsigned long long)n.sessions,
+	       (unsigned long long)n.failures);
 	return 0;
 }
 
@@ -396,7 +414,7 @@ static const struct command {
      "warehouse create --code TYO1 --name \"Tokyo DC\" --address-json '{...}'"},
     {"merchant", "create", cmd_merchant_create,
      "merchant create --slug sakura --name \"Sakura Apparel\" --currency JPY --warehouse TYO1 "
-     "[--timezone Asia/Tokyo]  (UTC when not given)"},
+     "[--timezone Asia/Tokyo]  (UTC when not given) [--reply-to support@shop.example]"},
     {"user", "create", cmd_user_create,
      "user create --email a@b.jp --role warehouse|merchant|admin [--merchant SLUG] "
      "[--warehouse CODE]  (password on stdin)"},
@@ -404,10 +422,11 @@ static const struct command {
      "merchant policy --slug sakura [--window-days N] [--restocking-fee-percent N] "
      "[--store-credit-bonus-percent N] [--label-validity-days N] [--resale-percent-new N] "
      "[--resale-percent-like-new N] [--resale-percent-good N] [--resale-percent-fair N] "
-     "[--price-step MINOR_UNITS] [--timezone IANA_NAME]"},
+     "[--price-step MINOR_UNITS] [--timezone IANA_NAME] [--reply-to ADDRESS]"},
     {"orders", "import", cmd_orders_import, "orders import --merchant SLUG FILE.jsonl"},
     {"maintenance", NULL, cmd_maintenance,
-     "maintenance  (expire unscanned labels, prune sessions; safe from cron on many hosts)"},
+     "maintenance  (expire unscanned labels, queue label reminders, prune sessions; safe from "
+     "cron on many hosts)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

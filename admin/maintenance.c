@@ -1,11 +1,13 @@
 /* The upkeep kaeru-admin maintenance and kaeru-worker share (admin/maintenance.h). */
 #include "admin/maintenance.h"
+#include "db/events.h"
 #include "db/store.h"
-#include "fcgi/session.h"
+#include "util/keys.h"
 
 #include <time.h>
 
 #define EXPIRE_BATCH 50
+#define REMIND_BATCH 500
 
 struct expiry {
 	size_t expired;
@@ -56,6 +58,14 @@ enum kaeru_err maintenance_run(struct db *db, struct arena *arena, struct mainte
 			return e;
 		out->expired += ex.expired;
 	} while (ex.more);
+	*what = "reminders";
+	uint64_t queued;
+	do {
+		if ((e = store_email_reminders(db, MAIL_EXPIRING_WITHIN_S, REMIND_BATCH,
+		                               &queued)) != KAERU_OK)
+			return e;
+		out->reminders += queued;
+	} while (queued == REMIND_BATCH);
 	*what = "pruning";
 	if ((e = store_sessions_prune(db, SESSION_IDLE_S, SESSION_MAX_S, &out->sessions)) !=
 	    KAERU_OK)

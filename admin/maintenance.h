@@ -1,6 +1,7 @@
 /* The periodic upkeep that `kaeru-admin maintenance` runs by hand or from a timer and
- * kaeru-worker runs on its own schedule: expire unscanned labels, prune dead sessions and old
- * failures. Safe to run on many hosts at once. */
+ * kaeru-worker runs on its own schedule: expire unscanned labels, queue the customer's reminder of
+ * a label about to expire, prune dead sessions and old failures. Safe to run on many hosts at once.
+ */
 #ifndef KAERU_ADMIN_MAINTENANCE_H
 #define KAERU_ADMIN_MAINTENANCE_H
 
@@ -11,7 +12,7 @@
 
 struct maintenance_counts {
 	size_t expired;
-	uint64_t sessions, failures;
+	uint64_t reminders, sessions, failures;
 };
 
 /* Runs every step, each in transactions of its own, resetting *arena between batches.

@@ -40,8 +40,10 @@ const char *const return_status_names[RETURN__MAX] = {
 };
 
 const char *const event_type_names[EVENT__MAX] = {
-    [EVENT_CREATED] = "created",   [EVENT_RECEIVED] = "received", [EVENT_INSPECTED] = "inspected",
-    [EVENT_RESOLVED] = "resolved", [EVENT_CANCELED] = "canceled", [EVENT_EXPIRED] = "expired",
+    [EVENT_CREATED] = "created",         [EVENT_RECEIVED] = "received",
+    [EVENT_INSPECTED] = "inspected",     [EVENT_RESOLVED] = "resolved",
+    [EVENT_CANCELED] = "canceled",       [EVENT_EXPIRED] = "expired",
+    [EVENT_REFUND_PAID] = "refund_paid", [EVENT_EXCHANGE_SHIPPED] = "exchange_shipped",
 };
 
 const char *const label_state_names[LABEL__MAX] = {

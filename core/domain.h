@@ -64,6 +64,8 @@ enum event_type {
 	EVENT_RESOLVED,
 	EVENT_CANCELED,
 	EVENT_EXPIRED,
+	EVENT_REFUND_PAID,      /* the shop paid (part of) the refund */
+	EVENT_EXCHANGE_SHIPPED, /* the shop shipped the replacement */
 	EVENT__MAX
 };
 

@@ -93,6 +93,17 @@ static const char sql_language_set[] = "UPDATE returns SET language = ? WHERE id
 static const char sql_email_queue[] =
     "INSERT IGNORE INTO emails (merchant_id, return_id, kind, ref, data, created_at,"
     " next_attempt_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+/* The anti-join keeps the read to returns not yet reminded; the unique key makes a race of two
+ * hosts queue one message. */
+static const char sql_email_reminders[] =
+    "INSERT IGNORE INTO emails (merchant_id, return_id, kind, ref, data, created_at,"
+    " next_attempt_at) SELECT r.merchant_id, r.id, '" MAIL_KIND_EXPIRING "', '', NULL,"
+    " UTC_TIMESTAMP(), UTC_TIMESTAMP() FROM returns r WHERE r.status = 'label_issued'"
+    " AND r.expires_at > UTC_TIMESTAMP()"
+    " AND r.expires_at <= TIMESTAMPADD(SECOND, ?, UTC_TIMESTAMP())"
+    " AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.return_id = r.id"
+    " AND e.kind = '" MAIL_KIND_EXPIRING "' AND e.ref = '')"
+    " ORDER BY r.expires_at LIMIT ?";
 static const char sql_emails_due[] =
     "SELECT id FROM emails WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()"
     " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP())"
@@ -128,6 +139,11 @@ enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t ret
 	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBS(kind), DBS(ref ? ref : ""),
 	                       DBS(data_json)),
 	               NULL, NULL);
+}
+
+enum kaeru_err store_email_reminders(struct db *db, int64_t within_s, size_t max, uint64_t *n)
+{
+	return db_exec(db, sql_email_reminders, DB_ARGS(DBI(within_s), DBI((int64_t)max)), n, NULL);
 }
 
 enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language)

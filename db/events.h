@@ -110,6 +110,13 @@ struct email_job {
  * The timeline events queue theirs by themselves (store_event_return). */
 enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t return_id,
                                  const char *kind, const char *ref, const char *data_json);
+/* The reminder a customer gets while the parcel has not arrived and the label is about to expire.
+ */
+#define MAIL_KIND_EXPIRING     "label_expiring"
+#define MAIL_EXPIRING_WITHIN_S (3 * 86400) /* sent when fewer than 3 days are left */
+/* Queues the reminder for up to max unscanned returns whose label expires within within_s, each
+ * once (the queue's unique key); *n is how many were queued. Safe on many hosts at once. */
+enum kaeru_err store_email_reminders(struct db *db, int64_t within_s, size_t max, uint64_t *n);
 /* Claims up to max due e-mails for worker me, as store_deliveries_claim does. */
 enum kaeru_err store_emails_claim(struct db *db, const char *me, int lease_s, size_t max,
                                   struct email_job **out, size_t *n);

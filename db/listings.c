@@ -89,6 +89,8 @@ static const char sql_shop_published[] =
         "listings") " FROM listings"
                     " WHERE merchant_id = ? AND status = 'published' ORDER BY published_at "
                     "DESC, id DESC";
+static const char sql_shop_sold[] =
+    "SELECT COUNT(*) FROM listings WHERE merchant_id = ? AND status = 'sold'";
 static const char sql_listing_counts[] =
     "SELECT status, COUNT(*), SUM(CASE WHEN status = 'sold' THEN price ELSE 0 END)"
     " FROM listings WHERE merchant_id = ? GROUP BY status";
@@ -509,4 +511,9 @@ enum kaeru_err store_listing_release(struct db *db, int64_t merchant_id, int64_t
 	if (e != KAERU_OK || !*released)
 		return e;
 	return listing_changed(db, merchant_id, id, true, "listing.released", "shop", NULL);
+}
+
+enum kaeru_err store_shop_sold(struct db *db, int64_t merchant_id, int64_t *n)
+{
+	return count_of(db, sql_shop_sold, DB_ARGS(DBI(merchant_id)), n);
 }

@@ -8,7 +8,7 @@
 static const char sql_order_upsert[] =
     "INSERT INTO orders (merchant_id, order_number, email, email_key, currency, placed_at,"
     " delivered_at, shipping_address)"
-    " VALUES (?, ?, ?, LOWER(TRIM(?)), ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
+    " VALUES (?, ?, ?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
     " TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?)"
     " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), email = VALUES(email),"
     " email_key = VALUES(email_key), currency = VALUES(currency), placed_at = VALUES(placed_at),"
@@ -87,7 +87,7 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 	uint64_t affected = 0, order_id = 0;
 	enum kaeru_err e = db_exec(
 	    db, sql_order_upsert,
-	    DB_ARGS(DBI(o->merchant_id), DBS(o->order_number), DBS(o->email), DBS(o->email),
+	    DB_ARGS(DBI(o->merchant_id), DBS(o->order_number), DBS(o->email), DBS(o->email_key),
 	            DBS(o->currency), o->has_placed ? DBI(o->placed_at) : DBN,
 	            o->has_delivered ? DBI(o->delivered_at) : DBN, DBS(o->shipping_address_json)),
 	    &affected, &order_id);

@@ -180,6 +180,8 @@ static const char *event_detail(struct db *db, const struct ret *r, const struct
 	}
 	case EVENT_CANCELED:
 	case EVENT_EXPIRED:
+	case EVENT_REFUND_PAID: /* the shop's acknowledgements, never in a plan */
+	case EVENT_EXCHANGE_SHIPPED:
 	case EVENT__MAX:
 		return NULL;
 	}

@@ -63,6 +63,9 @@ enum kaeru_err store_merchant_create(struct db *db, const char *slug, const char
 enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct policy *p);
 /* Stores the merchant's time zone, an IANA name that tz_valid accepts. */
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone);
+/* The address customers' answers to kaeru's e-mail go to (NULL: none); in db->arena. */
+enum kaeru_err store_merchant_reply_to_set(struct db *db, int64_t id, const char *reply_to);
+enum kaeru_err store_merchant_reply_to(struct db *db, int64_t id, const char **reply_to);
 /* ECONFLICT when the email is taken. merchant_id/warehouse_id 0 for none. */
 enum kaeru_err store_user_create(struct db *db, const char *email, const char *password_hash,
                                  enum role role, int64_t merchant_id, int64_t warehouse_id);
@@ -80,6 +83,7 @@ struct order_line {
 struct order {
 	int64_t id, merchant_id;
 	const char *order_number, *email, *currency;
+	const char *email_key; /* email_key(email): what lookups and searches compare */
 	bool has_placed, has_delivered;
 	int64_t placed_at, delivered_at;
 	const char *shipping_address_json;
@@ -339,6 +343,8 @@ enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merch
 /* Records that what the shop shows changed (a listing published or sold), in the caller's
  * transaction: the shop's version goes up by one. */
 enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id);
+/* How many of the merchant's listings were sold: items that found new owners from its shop. */
+enum kaeru_err store_shop_sold(struct db *db, int64_t merchant_id, int64_t *n);
 /* Every published listing of the merchant, newest first (published_at, then id, descending);
  * only the columns a shopper sees: condition_note is the public note. With their photos. */
 enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,

@@ -17,6 +17,8 @@ static const char sql_merchant_insert[] =
     "INSERT INTO merchants (slug, name, currency, timezone, warehouse_id, api_key_hash,"
     " price_step) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char sql_timezone_set[] = "UPDATE merchants SET timezone = ? WHERE id = ?";
+static const char sql_reply_to_set[] = "UPDATE merchants SET reply_to = ? WHERE id = ?";
+static const char sql_reply_to_get[] = "SELECT reply_to FROM merchants WHERE id = ?";
 static const char sql_policy_set[] =
     "UPDATE merchants SET window_days = ?, restocking_fee_percent = ?,"
     " store_credit_bonus_percent = ?, label_validity_days = ?, resale_percent_new = ?,"
@@ -147,4 +149,22 @@ enum kaeru_err store_merchant_policy_set(struct db *db, int64_t id, const struct
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone)
 {
 	return db_exec(db, sql_timezone_set, DB_ARGS(DBS(timezone), DBI(id)), NULL, NULL);
+}
+
+enum kaeru_err store_merchant_reply_to_set(struct db *db, int64_t id, const char *reply_to)
+{
+	return db_exec(db, sql_reply_to_set, DB_ARGS(reply_to ? DBS(reply_to) : DBN, DBI(id)), NULL,
+	               NULL);
+}
+
+enum kaeru_err store_merchant_reply_to(struct db *db, int64_t id, const char **reply_to)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_reply_to_get, DB_ARGS(DBI(id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	*reply_to = db_isnull(&rows, 0, 0) ? NULL : db_str(&rows, 0, 0);
+	return KAERU_OK;
 }

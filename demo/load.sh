@@ -26,9 +26,9 @@ fill() {
 
 key() { "$ADMIN" merchant create "$@" | tail -n 1; }
 SAKURA=$(key --slug sakura --name "Sakura Apparel さくらアパレル" --currency JPY --warehouse TYO1 \
-	--timezone Asia/Tokyo)
+	--timezone Asia/Tokyo --reply-to support@sakura.example)
 MAPLE=$(key --slug maple --name "Maple Outdoor Co." --currency USD --warehouse NJ1 \
-	--timezone America/New_York)
+	--timezone America/New_York --reply-to help@maple.example)
 
 fill "$HERE/orders-sakura.jsonl" >"$OUT/orders-sakura.jsonl"
 fill "$HERE/orders-maple.jsonl" >"$OUT/orders-maple.jsonl"

@@ -1,33 +1,17 @@
 #include "fcgi/auth.h"
 
+#include "fcgi/session.h"
+
+_Static_assert(KEY_HASH_HEX_LEN == HASH_HEX_LEN, "one hash length for keys and the database");
+
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-void hash_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1])
-{
-	unsigned char h[32];
-	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
-	sodium_bin2hex(out, HASH_HEX_LEN + 1, h, sizeof(h));
-}
-
-void api_key_new(char out[48])
-{
-	unsigned char rnd[32];
-	randombytes_buf(rnd, sizeof(rnd));
-	memcpy(out, "kk_", 3);
-	sodium_bin2base64(out + 3, 45, rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-void tracking_key_new(char out[TRACKING_KEY_LEN + 1])
-{
-	unsigned char rnd[16];
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(out, TRACKING_KEY_LEN + 1, rnd, sizeof(rnd),
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
+/* Answers 401/404 itself and returns false unless the Bearer key belongs to the merchant
+ * whose slug is in the path; then fills *m. */
+static bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m)
 {
 	const char *key = req_bearer(r);
 	if (!key) {
@@ -68,24 +52,110 @@ char *order_token_new(struct req *r, int64_t order_id)
 	return arena_printf(r->arena, "%s.%s", head, b64);
 }
 
+/* Reads the decimal digits at *p (no sign, no leading zero, at most INT64_MAX) into *v and
+ * moves *p past them; false when there are none or they do not fit. */
+static bool read_decimal(const char **p, int64_t *v)
+{
+	const char *s = *p;
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] >= '0' && s[1] <= '9'))
+		return false;
+	int64_t n = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		int d = *s - '0';
+		if (n > (INT64_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	*v = n;
+	*p = s;
+	return true;
+}
+
 bool order_token_check(struct req *r, const char *token, int64_t *order_id)
 {
-	long long id, expires;
-	int consumed = 0;
-	if (sscanf(token, "o1.%lld.%lld.%n", &id, &expires, &consumed) != 2 || consumed == 0)
+	int64_t id, expires;
+	const char *p = token;
+	if (strncmp(p, "o1.", 3) != 0)
 		return false;
+	p += 3;
+	if (!read_decimal(&p, &id) || *p++ != '.' || !read_decimal(&p, &expires) || *p++ != '.')
+		return false;
+	size_t signed_len = (size_t)(p - token - 1);
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	size_t maclen = 0;
-	const char *b64 = token + consumed;
-	if (sodium_base642bin(mac, sizeof(mac), b64, strlen(b64), NULL, &maclen, NULL,
+	if (sodium_base642bin(mac, sizeof(mac), p, strlen(p), NULL, &maclen, NULL,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    maclen != sizeof(mac))
 		return false;
 	if (crypto_auth_hmacsha256_verify(mac, (const unsigned char *)token,
-	                                  (unsigned long long)(consumed - 1), r->cfg->secret) != 0)
+	                                  (unsigned long long)signed_len, r->cfg->secret) != 0)
 		return false;
-	if (expires < r->now)
+	if (id <= 0 || expires < r->now)
 		return false;
 	*order_id = id;
 	return true;
+}
+
+/* An order token in Authorization, or a 401. */
+static bool auth_order_token(struct req *r)
+{
+	const char *token = req_bearer(r);
+	if (!token) {
+		respond_problem(r, 401, "Order token required",
+		                "Look the order up first; its token goes in Authorization: Bearer.",
+		                NULL);
+		return false;
+	}
+	if (!order_token_check(r, token, &r->who.order_id)) {
+		respond_problem(r, 401, "Invalid or expired order token",
+		                "Look the order up again for a new token.", NULL);
+		return false;
+	}
+	r->who.kind = WHO_ORDER_TOKEN;
+	return true;
+}
+
+/* A staff session of one of roles, or a 401/403/415. */
+static bool auth_session(struct req *r, unsigned roles)
+{
+	if (!auth_staff(r, roles, &r->who.user))
+		return false;
+	r->who.kind = WHO_STAFF;
+	return true;
+}
+
+bool auth_check(struct req *r, enum credential cred, unsigned roles)
+{
+	r->who = (struct principal){.kind = WHO_ANYBODY};
+	switch (cred) {
+	case CRED_NONE:
+		return true;
+	case CRED_MERCHANT_KEY:
+		if (!auth_merchant_key(r, r->params[0], &r->who.merchant))
+			return false;
+		r->who.kind = WHO_MERCHANT_KEY;
+		return true;
+	case CRED_ORDER_TOKEN:
+		return auth_order_token(r);
+	case CRED_RETURN_READ: {
+		const char *k = req_query(r, "k");
+		if (req_bearer(r))
+			return auth_order_token(r);
+		if (k) {
+			r->who.kind = WHO_TRACKING_KEY;
+			r->who.tracking_key = k;
+			return true;
+		}
+		if (req_has_session(r))
+			return auth_session(r, ALLOW_ANYBODY);
+		respond_problem(r, 401, "Credentials required",
+		                "Use the tracking link, or the order token from lookup.", NULL);
+		return false;
+	}
+	case CRED_STAFF:
+		return auth_session(r, roles);
+	case CRED__MAX:
+		break;
+	}
+	abort();
 }

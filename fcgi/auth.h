@@ -1,27 +1,33 @@
-/* Credentials: merchant API keys, order tokens from lookup, tracking keys, and the hashes
- * they are stored as. All comparisons are constant-time. */
+/* Credentials as kaeru-fcgi checks them: merchant API keys, order tokens from lookup,
+ * tracking keys, staff sessions (session.h); how keys are made and hashed is util/keys.h. */
 #ifndef KAERU_FCGI_AUTH_H
 #define KAERU_FCGI_AUTH_H
 
 #include "db/store.h"
 #include "fcgi/http.h"
+#include "util/keys.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ORDER_TOKEN_TTL  (24 * 3600)
-#define TRACKING_KEY_LEN 22 /* base64url of 16 random bytes */
+#define ORDER_TOKEN_TTL (24 * 3600)
 
-/* Hex BLAKE2b-256 of data into out (65 bytes with the NUL). */
-void hash_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1]);
-/* A new merchant API key ("kk_" + 43 base64url characters) into out. */
-void api_key_new(char out[48]);
-/* A new random tracking key into out. */
-void tracking_key_new(char out[TRACKING_KEY_LEN + 1]);
+/* The credential a route takes: one column of the routing table (router.c), checked in one
+ * place before its handler runs. */
+enum credential {
+	CRED_NONE,         /* anybody */
+	CRED_MERCHANT_KEY, /* Bearer API key of the merchant whose slug is the path's first '*' */
+	CRED_ORDER_TOKEN,  /* Bearer order token from lookup */
+	CRED_RETURN_READ,  /* an order token, a tracking key (?k=) or a staff session, in that
+	                    * order; the handler matches it against the return it loads */
+	CRED_STAFF,        /* a staff session of one of the route's roles (session.h) */
+	CRED__MAX
+};
 
-/* Answers 401/404 itself and returns false unless the Bearer key belongs to the merchant
- * whose slug is in the path; then fills *m. */
-bool auth_merchant_key(struct req *r, const char *slug, struct merchant *m);
+/* Checks the request's credential of kind cred (roles for CRED_STAFF, a mask of ALLOW()) and
+ * fills r->who. Answers 401/403/404/415 itself and returns false when it is missing or wrong:
+ * 401 without a valid one, 404 for a merchant key of another merchant than the path's. */
+bool auth_check(struct req *r, enum credential cred, unsigned roles);
 
 /* A signed token granting access to one order until now + ORDER_TOKEN_TTL; in the arena. */
 char *order_token_new(struct req *r, int64_t order_id);

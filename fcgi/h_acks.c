@@ -6,7 +6,7 @@
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 
 #include <stdlib.h>
@@ -17,8 +17,7 @@
 /* The return {rma} of the key's merchant into *ret; answers 401/404 itself and returns false. */
 static bool merchant_return(struct req *r, struct merchant *m, struct ret *ret)
 {
-	if (!auth_merchant_key(r, r->params[0], m))
-		return false;
+	*m = r->who.merchant;
 	char rma[RMA_LEN + 1];
 	struct merchant owner;
 	enum kaeru_err e = rma_normalize(r->params[1], rma)
@@ -64,9 +63,7 @@ static void respond_return(struct req *r, struct ret *ret, const struct merchant
 /* GET /api/v1/merchants/{merchant}/returns?updated_since=<RFC 3339>&page= */
 void h_merchant_returns_changed(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct checker c;
 	check_init(&c, r->arena);
 	const char *since_text = req_query(r, "updated_since");
@@ -165,7 +162,8 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	                            "reference", a->reference, "refund_owed", (json_int_t)owed,
 	                            "refund_paid", (json_int_t)(paid + a->amount), "refund_due",
 	                            (json_int_t)(a->due - a->amount)));
-	e = store_event_emit(db, a->ret->merchant_id, "return.refund_paid", a->ret->rma, 0, data);
+	/* On the customer's timeline, and in the feed as return.refund_paid. */
+	e = store_event_add(db, a->ret->id, EVENT_REFUND_PAID, "shop", data);
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "refund_paid",
 		                      a->reference, data);
@@ -253,8 +251,7 @@ static enum kaeru_err exchange_shipped_tx(struct db *db, void *arg)
 	                            a->carrier, "tracking_number", a->tracking_number, "shipments",
 	                            json_object_get(money, "shipments")));
 	json_decref(money);
-	e = store_event_emit(db, a->ret->merchant_id, "return.exchange_shipped", a->ret->rma, 0,
-	                     data);
+	e = store_event_add(db, a->ret->id, EVENT_EXCHANGE_SHIPPED, "shop", data);
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "exchange_shipped", NULL,
 		                      data);

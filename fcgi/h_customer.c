@@ -3,17 +3,16 @@
 #include "core/rma.h"
 #include "db/events.h"
 #include "fcgi/auth.h"
+#include "validate/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
@@ -34,17 +33,6 @@ void h_portal_get(struct req *r)
 	respond_json(r, 200,
 	             json_pack("{s:o, s:o}", "merchant", render_merchant_brief(&m), "policy",
 	                       render_merchant_policy(&m)));
-}
-
-/* Compares two e-mail addresses as lookup does: surrounding blanks ignored, any case. */
-static bool email_same(const char *given, const char *stored)
-{
-	while (isspace((unsigned char)*given))
-		given++;
-	size_t n = strlen(given);
-	while (n && isspace((unsigned char)given[n - 1]))
-		n--;
-	return strlen(stored) == n && strncasecmp(given, stored, n) == 0;
 }
 
 /* The merchant's local day numbers of now and of o's delivery (now's when not delivered): what
@@ -105,10 +93,9 @@ void h_lookup(struct req *r)
 {
 	struct checker c;
 	check_init(&c, r->arena);
-	const char *slug = check_string(&c, r->json, "merchant", REQUIRED, 1, 64, NULL);
-	const char *number = check_string(&c, r->json, "order_number", REQUIRED, 1, 64, NULL);
-	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
-	bool valid = check_ok(&c);
+	struct lookup_in in;
+	bool valid = check_lookup(&c, r->json, &in);
+	const char *slug = in.merchant, *number = in.order_number, *email = in.email;
 	/* The limit comes first: a throttled client learns nothing, not even its input's faults.
 	 * The attempt is counted before it is decided, so that parallel guesses cannot overshoot;
 	 * all but a failed lookup give it back. */
@@ -124,7 +111,7 @@ void h_lookup(struct req *r)
 		e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
 		                 valid ? number : NULL, &lk);
 	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX && valid && lk.has_order &&
-	    email_same(email, lk.order.email))
+	    email_same(r->arena, email, lk.order.email))
 		e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr);
 	if (e != KAERU_OK) {
 		json_decref(c.errors);
@@ -148,7 +135,7 @@ void h_lookup(struct req *r)
 		return;
 	}
 	json_decref(c.errors);
-	if (!lk.has_order || !email_same(email, lk.order.email)) {
+	if (!lk.has_order || !email_same(r->arena, email, lk.order.email)) {
 		respond_problem(r, 404, "Order not found",
 		                "No order matches this order number and e-mail address.", NULL);
 		return;
@@ -326,49 +313,14 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 	return e;
 }
 
-/* Reads the items of a new return into rc (shapes only; core judges them against the order);
- * errors name items[i].field. */
-static void check_items(struct checker *c, json_t *body, struct return_create *rc)
-{
-	json_t *items = check_array(c, body, "items", 1, RETURN_ITEMS_MAX);
-	size_t n = items ? json_array_size(items) : 0;
-	rc->n_items = n;
-	rc->items = arena_zalloc(c->arena, sizeof(*rc->items) * (n + 1));
-	rc->comments = arena_zalloc(c->arena, sizeof(*rc->comments) * (n + 1));
-	for (size_t i = 0; i < n; i++) {
-		json_t *it = json_array_get(items, i);
-		struct life_request *in = &rc->items[i];
-		check_enter(c, "items[%zu].", i);
-		in->line_id = check_string(c, it, "line_id", REQUIRED, 1, 64, NULL);
-		in->quantity = check_int(c, it, "quantity", REQUIRED, 1, RETURN_QUANTITY_MAX, 0);
-		int reason = check_enum(c, it, "reason", REQUIRED, reason_names, REASON__MAX);
-		rc->comments[i] = check_string(c, it, "comment", OPTIONAL, 0, 1000, NULL);
-		int resolution =
-		    check_enum(c, it, "resolution", REQUIRED, resolution_names, RESOLUTION__MAX);
-		in->reason = reason < 0 ? REASON_OTHER : (enum reason)reason;
-		in->resolution = resolution < 0 ? RESOLUTION_REFUND : (enum resolution)resolution;
-		if (resolution == RESOLUTION_EXCHANGE)
-			in->exchange_sku =
-			    check_string(c, it, "exchange_sku", REQUIRED, 1, 128, NULL);
-	}
-	c->prefix = "";
-}
-
 /* POST /api/v1/returns (order token) → a return with its RMA code and label. */
 void h_return_create(struct req *r)
 {
-	const char *token = req_bearer(r);
-	int64_t order_id;
-	if (!token || !order_token_check(r, token, &order_id)) {
-		respond_problem(r, 401, "Order token required",
-		                "Look the order up first; its token goes in Authorization: Bearer.",
-		                NULL);
-		return;
-	}
+	int64_t order_id = r->who.order_id;
 	struct checker c;
 	check_init(&c, r->arena);
 	struct return_create rc = {.order_id = order_id, .now = r->now, .check = &c};
-	check_items(&c, r->json, &rc);
+	check_return_items(&c, r->json, &rc.items, &rc.comments, &rc.n_items);
 	int language = check_enum(&c, r->json, "language", OPTIONAL, languages, LANGUAGE__MAX);
 	rc.language = language >= 0 ? languages[language] : NULL;
 	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))

@@ -3,7 +3,7 @@
 #include "db/events.h"
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/url.h"
 
 #include <sodium.h>
@@ -35,9 +35,7 @@ static bool cursor_parse(const char *s, int64_t *seq)
 /* GET /api/v1/merchants/{merchant}/events?after=&limit= */
 void h_events(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct checker c;
 	check_init(&c, r->arena);
 	int64_t after = 0;
@@ -81,9 +79,7 @@ static json_t *webhook_json(const struct webhook *w, const char *secret)
 /* GET /api/v1/merchants/{merchant}/webhook */
 void h_webhook_get(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct webhook w;
 	enum kaeru_err e = store_webhook_get(r->db, m.id, &w);
 	if (e == KAERU_ENOTFOUND) {
@@ -137,9 +133,7 @@ static enum kaeru_err webhook_put_tx(struct db *db, void *arg)
 /* PUT /api/v1/merchants/{merchant}/webhook {"url","events"?,"rotate_secret"?} */
 void h_webhook_put(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct checker c;
 	check_init(&c, r->arena);
 	struct webhook_put wp = {.merchant_id = m.id};
@@ -201,9 +195,7 @@ static enum kaeru_err webhook_delete_tx(struct db *db, void *arg)
 /* DELETE /api/v1/merchants/{merchant}/webhook */
 void h_webhook_delete(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	enum kaeru_err e = db_tx_run(r->db, webhook_delete_tx, &m.id);
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "No webhook", "This merchant has no webhook.", NULL);
@@ -219,9 +211,7 @@ void h_webhook_delete(struct req *r)
 /* GET /api/v1/merchants/{merchant}/webhook/deliveries?limit= */
 void h_webhook_deliveries(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct checker c;
 	check_init(&c, r->arena);
 	int64_t limit = check_query_int(&c, "limit", req_query(r, "limit"), 1, DELIVERIES_MAX, 50);
@@ -270,9 +260,7 @@ static enum kaeru_err retry_tx(struct db *db, void *arg)
 /* POST /api/v1/merchants/{merchant}/webhook/deliveries/{id}/retry */
 void h_webhook_retry(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct retry rt = {.merchant_id = m.id, .id = segment_id(r->params[1])};
 	enum kaeru_err e = rt.id > 0 ? db_tx_run(r->db, retry_tx, &rt) : KAERU_ENOTFOUND;
 	if (e != KAERU_OK) {

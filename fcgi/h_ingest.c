@@ -2,7 +2,7 @@
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
-#include "fcgi/order_in.h"
+#include "validate/order.h"
 
 #include <string.h>
 
@@ -23,9 +23,7 @@ static enum kaeru_err order_put_tx(struct db *db, void *arg)
 /* PUT /api/v1/merchants/{merchant}/orders/{order_number} */
 void h_order_put(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct checker c;
 	check_init(&c, r->arena);
 	struct order o = {.merchant_id = m.id, .order_number = r->params[1]};
@@ -71,9 +69,7 @@ static enum kaeru_err inventory_put_tx(struct db *db, void *arg)
 /* PUT /api/v1/merchants/{merchant}/inventory */
 void h_inventory_put(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	struct checker c;
 	check_init(&c, r->arena);
 	json_t *items = check_array(&c, r->json, "items", 1, STOCK_MAX);

@@ -8,7 +8,7 @@
 #include "db/media.h"
 #include "db/store.h"
 #include "fcgi/handlers.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -19,11 +19,10 @@
 #define PHOTOS_MAX        20
 #define HOLD_MINUTES_MAX  60
 
-/* The listing the path names, of the session's merchant; answers 401/404 itself. */
+/* The listing the path names, of the session's merchant; answers 404 itself. */
 static bool merchant_listing(struct req *r, struct user *u, int64_t *id)
 {
-	if (!auth_staff(r, ALLOW(ROLE_MERCHANT), u))
-		return false;
+	*u = r->who.user;
 	*id = segment_id(r->params[0]);
 	if (*id == 0) {
 		respond_error(r, KAERU_ENOTFOUND);
@@ -240,9 +239,7 @@ static enum kaeru_err hold_tx(struct db *db, void *arg)
  * 409 when held by another hold, sold or not published. Of racing holds one gets 200. */
 void h_listing_hold(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	int64_t id = segment_id(r->params[1]);
 	struct checker c;
 	check_init(&c, r->arena);
@@ -302,9 +299,7 @@ static enum kaeru_err release_tx(struct db *db, void *arg)
 /* DELETE /api/v1/merchants/{merchant}/listings/{id}/hold[?hold_id=]: 204, held or not. */
 void h_listing_release(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	int64_t id = segment_id(r->params[1]);
 	struct listing l;
 	enum kaeru_err e = id ? store_listing_get(r->db, m.id, id, false, &l) : KAERU_ENOTFOUND;

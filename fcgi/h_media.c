@@ -16,11 +16,10 @@
  * are not kept. */
 #include "core/rma.h"
 #include "db/media.h"
-#include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -259,14 +258,6 @@ static enum upload_verdict upload_read(struct arena *a, const void *buf, size_t 
 
 /* ---- answers ---- */
 
-static json_t *render_photo(const struct photo *p)
-{
-	char url[128];
-	return json_pack("{s:I, s:s, s:i, s:i}", "id", (json_int_t)p->id, "url",
-	                 render_photo_url(url, sizeof(url), p), "width", p->width, "height",
-	                 p->height);
-}
-
 /* Reads the body as an image and keeps it; answers the refusals itself (false). */
 static bool take_upload(struct req *r, struct upload *u)
 {
@@ -342,16 +333,14 @@ static void keep_photo(struct req *r, struct photo_tx *px, const char *too_many)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 201, render_photo(&px->photo));
+	respond_json(r, 201, render_photos_one(&px->photo));
 }
 
 /* POST /api/v1/returns/{rma}/items/{item_id}/photos (warehouse): a photo of an item, before or
  * after its grading; it travels with the item into its listings. */
 void h_item_photo_add(struct req *r)
 {
-	struct user u;
-	if (!auth_staff(r, ALLOW_STAFF, &u))
-		return;
+	struct user u = r->who.user;
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	int64_t item_id = segment_id(r->params[1]);
@@ -394,17 +383,7 @@ void h_item_photo_add(struct req *r)
  * defective item, up to 5 a return; staff and the merchant see them, the shop never. */
 void h_return_photo_add(struct req *r)
 {
-	const char *token = req_bearer(r);
-	int64_t order_id = 0;
-	if (!token) {
-		respond_problem(r, 401, "Credentials required", "Use the order token from lookup.",
-		                NULL);
-		return;
-	}
-	if (!order_token_check(r, token, &order_id)) {
-		respond_problem(r, 401, "Invalid or expired order token", NULL, NULL);
-		return;
-	}
+	int64_t order_id = r->who.order_id;
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	enum kaeru_err e = rma_normalize(r->params[0], rma)
@@ -504,4 +483,29 @@ void h_media_get(struct req *r)
 	}
 	respond(r, 200, format == MEDIA_WEBP ? "image/webp" : "image/jpeg", headers, rd.bytes,
 	        rd.len);
+}
+
+bool render_return_photos(struct req *r, const struct ret *ret, json_t *j)
+{
+	struct photo *ps;
+	size_t n;
+	if (store_return_photos(r->db, ret->id, &ps, &n) != KAERU_OK)
+		return false;
+	json_t *items = json_object_get(j, "items"), *item;
+	size_t i;
+	json_array_foreach(items, i, item)
+	{
+		int64_t id = json_integer_value(json_object_get(item, "item_id"));
+		json_t *mine = json_array();
+		for (size_t k = 0; k < n; k++)
+			if (ps[k].return_item_id == id)
+				json_array_append_new(mine, render_photos_one(&ps[k]));
+		json_object_set_new(item, "photos", mine);
+	}
+	json_t *customer = json_array();
+	for (size_t k = 0; k < n; k++)
+		if (ps[k].return_item_id == 0)
+			json_array_append_new(customer, render_photos_one(&ps[k]));
+	json_object_set_new(j, "customer_photos", customer);
+	return true;
 }

@@ -5,7 +5,7 @@
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +13,6 @@
 #define CONSOLE_PAGE 50
 #define PRICE_MAX    1000000000000LL /* as order lines */
 #define BULK_MAX     200
-
-static bool merchant_session(struct req *r, struct user *u)
-{
-	return auth_staff(r, ALLOW(ROLE_MERCHANT), u);
-}
 
 static int64_t page_of(struct checker *c, struct req *r)
 {
@@ -27,9 +22,7 @@ static int64_t page_of(struct checker *c, struct req *r)
 /* GET /api/v1/merchant/listings?status=&page= */
 void h_merchant_listings(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	int status = check_query_enum(&c, "status", req_query(r, "status"), listing_status_names,
@@ -60,9 +53,7 @@ void h_merchant_listings(struct req *r)
 /* GET /api/v1/merchant/listings/{id} */
 void h_merchant_listing_get(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct listing l;
 	int64_t id = segment_id(r->params[0]);
 	enum kaeru_err e =
@@ -115,9 +106,7 @@ static enum kaeru_err review_tx(struct db *db, void *arg)
 
 static void review(struct req *r, bool approve)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct review rv = {.id = segment_id(r->params[0]), .approve = approve};
 	rv.merchant_id = u.merchant_id;
 	rv.user_id = u.id;
@@ -200,9 +189,7 @@ static enum kaeru_err bulk_tx(struct db *db, void *arg)
  * suggested price, in one transaction; the rest are reported skipped. */
 void h_listings_bulk_approve(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	json_t *ids = check_array(&c, r->json, "ids", 1, BULK_MAX);
@@ -243,9 +230,7 @@ void h_listings_bulk_approve(struct req *r)
 /* GET /api/v1/merchant/returns?status=&q=&page= */
 void h_merchant_returns(struct req *r)
 {
-	struct user u;
-	if (!merchant_session(r, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	int status = check_query_enum(&c, "status", req_query(r, "status"), return_status_names,
@@ -293,10 +278,8 @@ void h_merchant_returns(struct req *r)
 /* GET /api/v1/merchant/summary */
 void h_merchant_summary(struct req *r)
 {
-	struct user u;
+	struct user u = r->who.user;
 	struct merchant m;
-	if (!merchant_session(r, &u))
-		return;
 	int64_t returns[RETURN__MAX], listings[LISTING__MAX], recovered;
 	enum kaeru_err e = store_merchant_by_id(r->db, u.merchant_id, &m);
 	if (e == KAERU_OK)

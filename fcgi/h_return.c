@@ -23,47 +23,22 @@ static enum kaeru_err load(struct req *r, struct ret *ret, struct merchant *m)
 	                                        : KAERU_ENOTFOUND;
 }
 
-/* Staff see the returns of their warehouse, their merchant, or all (admins). */
-static enum access staff_access(struct req *r, struct ret *ret, struct merchant *m)
-{
-	struct user u;
-	if (!auth_staff(r, ALLOW_ANYBODY, &u))
-		return ACCESS_NONE;
-	enum kaeru_err e = load(r, ret, m);
-	if (e == KAERU_OK && !staff_can_see(&u, ret))
-		e = KAERU_ENOTFOUND;
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return ACCESS_NONE;
-	}
-	return ACCESS_STAFF;
-}
-
 /* Loads the return named in the path — its row and merchant, no items or events — and checks
- * the caller may see it: the order token of its order, its tracking key in ?k=, or a staff
- * session. Answers 401/404 itself and returns ACCESS_NONE. */
+ * the credential its route took (r->who) is this return's: the order token of its order, its
+ * tracking key, or a staff session that may see it (warehouse, merchant, admin). Answers 404
+ * itself otherwise and returns ACCESS_NONE. */
 static enum access return_access(struct req *r, struct ret *ret, struct merchant *m)
 {
-	const char *token = req_bearer(r), *k = req_query(r, "k");
-	int64_t order_id = 0;
-	if (!token && !k && req_has_session(r))
-		return staff_access(r, ret, m);
-	if (token && !order_token_check(r, token, &order_id)) {
-		respond_problem(r, 401, "Invalid or expired order token", NULL, NULL);
-		return ACCESS_NONE;
-	}
-	if (!token && !k) {
-		respond_problem(r, 401, "Credentials required",
-		                "Use the tracking link, or the order token from lookup.", NULL);
-		return ACCESS_NONE;
-	}
 	enum kaeru_err e = load(r, ret, m);
 	enum access a = ACCESS_NONE;
-	if (e == KAERU_OK && token && order_id == ret->order_id)
+	if (e == KAERU_OK && r->who.kind == WHO_ORDER_TOKEN && r->who.order_id == ret->order_id)
 		a = ACCESS_TOKEN;
-	else if (e == KAERU_OK && !token && strlen(k) == TRACKING_KEY_LEN &&
-	         sodium_memcmp(k, ret->tracking_key, TRACKING_KEY_LEN) == 0)
+	else if (e == KAERU_OK && r->who.kind == WHO_TRACKING_KEY &&
+	         strlen(r->who.tracking_key) == TRACKING_KEY_LEN &&
+	         sodium_memcmp(r->who.tracking_key, ret->tracking_key, TRACKING_KEY_LEN) == 0)
 		a = ACCESS_TRACKING;
+	else if (e == KAERU_OK && r->who.kind == WHO_STAFF && staff_can_see(&r->who.user, ret))
+		a = ACCESS_STAFF;
 	if (a == ACCESS_NONE)
 		respond_error(r, e == KAERU_OK ? KAERU_ENOTFOUND : e);
 	return a;
@@ -83,8 +58,14 @@ void h_return_get(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200,
-	             render_return(r, &ret, &m, a == ACCESS_STAFF ? VIEW_STAFF : VIEW_CUSTOMER));
+	json_t *j = render_return(r, &ret, &m, a == ACCESS_STAFF ? VIEW_STAFF : VIEW_CUSTOMER);
+	/* Staff and the merchant see every photo; the customer their own return's. */
+	if (!render_return_photos(r, &ret, j)) {
+		json_decref(j);
+		respond_error(r, KAERU_EDB);
+		return;
+	}
+	respond_json(r, 200, j);
 }
 
 /* GET /api/v1/returns/{rma}/label.pdf: the 4×6 in return label. */
@@ -154,11 +135,6 @@ void h_return_cancel(struct req *r)
 {
 	struct ret ret;
 	struct merchant m;
-	if (!req_bearer(r)) {
-		respond_problem(r, 401, "Order token required",
-		                "Cancelling needs the order token from lookup.", NULL);
-		return;
-	}
 	if (return_access(r, &ret, &m) != ACCESS_TOKEN)
 		return;
 	struct cancel cx = {.before = &ret};

@@ -7,7 +7,7 @@
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/shop.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,8 +112,10 @@ void h_shop_listings(struct req *r)
 	put_text(&b, "],\"facets\":");
 	const char *facets = shop_facets_json(s, &len);
 	put(&b, facets, len);
-	put_text(&b, arena_printf(r->arena, ",\"page\":%lld,\"per_page\":%d,\"total\":%lld}",
-	                          (long long)page, SHOP_PAGE, (long long)total));
+	put_text(&b,
+	         arena_printf(
+	             r->arena, ",\"sold_count\":%lld,\"page\":%lld,\"per_page\":%d,\"total\":%lld}",
+	             (long long)shop_sold(s), (long long)page, SHOP_PAGE, (long long)total));
 	respond(r, 200, "application/json", NULL, b.p, b.len);
 	free(b.p);
 	shop_release(s);
@@ -222,9 +224,7 @@ static enum kaeru_err sell_tx(struct db *db, void *arg)
  * exactly one changes the row; the rest find it sold and get 409. */
 void h_listing_sold(struct req *r)
 {
-	struct merchant m;
-	if (!auth_merchant_key(r, r->params[0], &m))
-		return;
+	struct merchant m = r->who.merchant;
 	int64_t id = segment_id(r->params[1]);
 	if (id == 0) {
 		respond_error(r, KAERU_ENOTFOUND);

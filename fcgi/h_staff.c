@@ -3,17 +3,16 @@
  * transaction. */
 #include "core/resolve.h"
 #include "core/rma.h"
+#include "validate/bodies.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NOTE_MAX 1000
 
 /* Answers the 409 staff see for a parcel they must not process. */
 static void refuse_parcel(struct req *r, const struct ret *ret)
@@ -71,9 +70,7 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 /* POST /api/v1/scan {code}: the parcel arrived. Only the first scan writes. */
 void h_scan(struct req *r)
 {
-	struct user u;
-	if (!auth_staff(r, ALLOW_STAFF, &u))
-		return;
+	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	/* Any length: what cannot be a code is simply unknown (404). */
@@ -136,6 +133,11 @@ void h_scan(struct req *r)
 		return;
 	}
 	json_t *j = render_return(r, &ret, &m, VIEW_STAFF);
+	if (!render_return_photos(r, &ret, j)) {
+		json_decref(j);
+		respond_error(r, KAERU_EDB);
+		return;
+	}
 	json_object_set_new(j, "first_scan", json_boolean(first));
 	respond_json(r, 200, j);
 }
@@ -185,16 +187,8 @@ static bool read_inspection(struct req *r, struct life_inspection *in, const cha
 {
 	struct checker c;
 	check_init(&c, r->arena);
-	in->received =
-	    check_int(&c, r->json, "received_quantity", REQUIRED, 0, RETURN_QUANTITY_MAX, 0);
-	in->grade = check_enum(&c, r->json, "grade", OPTIONAL, grade_names, GRADE__MAX);
-	in->disposition =
-	    check_enum(&c, r->json, "disposition", OPTIONAL, disposition_names, DISPOSITION__MAX);
-	in->note = check_string(&c, r->json, "note", OPTIONAL, 0, NOTE_MAX, NULL);
-	if (in->note && !*in->note)
-		in->note = NULL;
 	*public_note = check_string(&c, r->json, "public_note", OPTIONAL, 0, NOTE_MAX, NULL);
-	if (!check_ok(&c)) {
+	if (!check_inspection(&c, r->json, in)) {
 		respond_invalid(r, c.errors);
 		return false;
 	}
@@ -235,9 +229,7 @@ static void refuse_inspection(struct req *r, const struct inspect *ix)
 /* POST /api/v1/returns/{rma}/items/{item_id}/inspection */
 void h_inspect(struct req *r)
 {
-	struct user u;
-	if (!auth_staff(r, ALLOW_STAFF, &u))
-		return;
+	struct user u = r->who.user;
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	struct merchant m;
@@ -282,5 +274,11 @@ void h_inspect(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200, render_return(r, &ix.now, &m, VIEW_STAFF));
+	json_t *j = render_return(r, &ix.now, &m, VIEW_STAFF);
+	if (!render_return_photos(r, &ix.now, j)) {
+		json_decref(j);
+		respond_error(r, KAERU_EDB);
+		return;
+	}
+	respond_json(r, 200, j);
 }

@@ -1,5 +1,6 @@
 /* Every handler of kaeru-fcgi, by user group, and the routing table that reaches them.
- * A handler gets a request whose body is already parsed JSON and answers it exactly once. */
+ * A handler gets a request whose body is already parsed JSON and whose credential its route
+ * row names is already checked (r->who), and answers it exactly once. */
 #ifndef KAERU_FCGI_HANDLERS_H
 #define KAERU_FCGI_HANDLERS_H
 
@@ -64,11 +65,20 @@ void h_listing_hold(struct req *r);
 void h_listing_release(struct req *r);
 /* h_item.c — the item page of a listing, HTML (no credentials) */
 void h_item_page(struct req *r);
+/* Adds each item's photos ("photos") and the customer's ("customer_photos") to j, a return
+ * rendered by render_return; false when they cannot be read. */
+bool render_return_photos(struct req *r, const struct ret *ret, json_t *j);
 /* Starts libvips once per process, before any thread: no operation cache, one thread an image. */
 void media_library_init(const char *argv0);
 
-/* Finds the route for the request, fills r->params and runs its handler; answers 404 or 405
- * with a problem when there is none. */
+/* The route of method (HEAD as GET) and path: its index, with its '*' segments in params (in
+ * the arena); -1 when none, with allow holding the methods the path answers ("GET, POST"),
+ * empty when the path is unknown. */
+int route_find(struct arena *a, enum method m, const char *path,
+               const char *params[PATH_PARAMS_MAX], char *allow, size_t allow_size);
+/* Finds the route for the request, fills r->params, checks the credential its row names
+ * (auth_check: r->who) and runs its handler; answers 404 or 405 with a problem when there is
+ * no route. */
 void route_dispatch(struct req *r);
 
 #endif

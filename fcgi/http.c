@@ -1,5 +1,9 @@
 #include "fcgi/http.h"
 
+#include "validate/check.h"
+
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,21 +50,140 @@ static bool is_json_type(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-/* Appends {field, "is out of range"} for every number in j too large for 64 bits. */
-static void find_huge_numbers(struct arena *a, json_t *j, const char *path, json_t *errors)
+#define RANGE_ERRORS_MAX 20   /* numbers out of range named in one answer */
+#define SCAN_DEPTH_MAX   2048 /* jansson's own nesting limit */
+
+/* One open container while scanning: an object's current key, or an array's current index. */
+struct scan_frame {
+	bool object;
+	size_t index;
+	const char *key; /* the key's JSON text without its quotes */
+	size_t key_len;
+};
+
+/* The JSON path of the member being read ("lines[2].unit_price"), in the arena. Built only for
+ * a number out of range, so its cost is paid at most RANGE_ERRORS_MAX times. */
+static const char *scan_path(struct arena *a, const struct scan_frame *stack, size_t depth)
 {
-	const char *key;
-	json_t *v;
-	size_t i;
-	if (json_is_real(j) && (json_real_value(j) >= 9.2e18 || json_real_value(j) <= -9.2e18)) {
-		json_array_append_new(
-		    errors, json_pack("{s:s, s:s}", "field", path, "message", "is out of range"));
-	} else if (json_is_object(j)) {
-		json_object_foreach(j, key, v) find_huge_numbers(
-		    a, v, arena_printf(a, "%s%s%s", path, *path ? "." : "", key), errors);
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-		    find_huge_numbers(a, v, arena_printf(a, "%s[%zu]", path, i), errors);
+	size_t len = 1;
+	for (size_t i = 0; i < depth; i++)
+		len += stack[i].object ? stack[i].key_len + 1 : 22;
+	char *path = arena_alloc(a, len), *p = path;
+	for (size_t i = 0; i < depth; i++) {
+		if (stack[i].object) {
+			if (p != path)
+				*p++ = '.';
+			if (stack[i].key_len) /* the scan stops before a value without its key */
+				memcpy(p, stack[i].key, stack[i].key_len);
+			p += stack[i].key_len;
+		} else {
+			p += sprintf(p, "[%zu]", stack[i].index);
+		}
+	}
+	*p = '\0';
+	return path;
+}
+
+/* True when the JSON number at s fits what jansson reads: a 64-bit integer, or a real short
+ * of infinity (an underflow reads as a tiny value). Sets *end past it. */
+static bool number_fits(const char *s, const char **end)
+{
+	bool integer = true;
+	const char *p = s + (*s == '-');
+	for (; (*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+	       *p == '-';
+	     p++)
+		if (*p == '.' || *p == 'e' || *p == 'E')
+			integer = false;
+	*end = p;
+	errno = 0;
+	if (integer) {
+		(void)strtoll(s, NULL, 10);
+		return errno != ERANGE;
+	}
+	double d = strtod(s, NULL);
+	return !(errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL));
+}
+
+/* Appends {field, "is out of range"} for each number in the JSON text that is too large for
+ * jansson (beyond 64 bits, or beyond a double), at most RANGE_ERRORS_MAX. One pass with a stack
+ * of the open containers: time linear in the text, memory its depth. jansson has read the text
+ * up to its first such number, so it is JSON; whatever cannot be read ends the scan. */
+static void find_huge_numbers(struct arena *a, const char *text, json_t *errors)
+{
+	struct scan_frame *stack = arena_alloc(a, sizeof(*stack) * SCAN_DEPTH_MAX);
+	size_t depth = 0;
+	bool want_key = false;
+	for (const char *p = text; *p && json_array_size(errors) < RANGE_ERRORS_MAX;) {
+		switch (*p) {
+		case ' ':
+		case '\t':
+		case '\n':
+		case '\r':
+		case ':':
+			p++;
+			break;
+		case '{':
+		case '[':
+			if (depth == SCAN_DEPTH_MAX || want_key)
+				return;
+			stack[depth++] = (struct scan_frame){.object = *p == '{'};
+			want_key = *p == '{';
+			p++;
+			break;
+		case '}':
+		case ']':
+			if (depth == 0)
+				return;
+			depth--;
+			want_key = false;
+			p++;
+			break;
+		case ',':
+			if (depth == 0)
+				return;
+			if (stack[depth - 1].object)
+				want_key = true;
+			else
+				stack[depth - 1].index++;
+			p++;
+			break;
+		case '"': {
+			const char *s = ++p;
+			while (*p && *p != '"')
+				p += *p == '\\' && p[1] ? 2 : 1;
+			if (!*p)
+				return;
+			if (want_key && depth) {
+				stack[depth - 1].key = s;
+				stack[depth - 1].key_len = (size_t)(p - s);
+				want_key = false;
+			}
+			p++;
+			break;
+		}
+		case 't':
+		case 'f':
+		case 'n':
+			if (want_key)
+				return;
+			while (*p >= 'a' && *p <= 'z')
+				p++;
+			break;
+		default: {
+			if (*p != '-' && (*p < '0' || *p > '9'))
+				return;
+			if (want_key) /* a number where a key belongs: not JSON after all */
+				return;
+			const char *end;
+			if (!number_fits(p, &end) && depth > 0)
+				json_array_append_new(errors,
+				                      json_pack("{s:s, s:s}", "field",
+				                                scan_path(a, stack, depth),
+				                                "message", "is out of range"));
+			p = end;
+		}
+		}
 	}
 }
 
@@ -86,6 +209,13 @@ bool req_read(struct req *r)
 	const char *q = strchr(uri, '?');
 	r->path = q ? arena_strndup(r->arena, uri, (size_t)(q - uri)) : arena_strdup(r->arena, uri);
 	r->query = q ? arena_strdup(r->arena, q + 1) : "";
+	const char *bad_param;
+	if (!query_parse(r->arena, r->query, &r->query_params, &r->n_query, &bad_param)) {
+		respond_invalid(r, json_pack("[{s:s, s:s}]", "field", bad_param, "message",
+		                             "must be percent-encoded UTF-8 without control "
+		                             "characters"));
+		return false;
+	}
 	r->remote_addr = param(r, "REMOTE_ADDR");
 	r->content_type = param(r, "CONTENT_TYPE");
 	r->authorization = param(r, "HTTP_AUTHORIZATION");
@@ -140,11 +270,10 @@ bool req_read(struct req *r)
 	json_error_t jerr;
 	r->json = json_loadb(body, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r->json && json_error_code(&jerr) == json_error_numeric_overflow) {
-		/* Valid JSON with a number beyond 64 bits: a value out of range, not malformed. */
-		json_t *reals = json_loadb(body, (size_t)len, JSON_DECODE_INT_AS_REAL, NULL);
+		/* JSON with a number beyond what it can hold: a value out of range, not malformed.
+		 */
 		json_t *errors = json_array();
-		find_huge_numbers(r->arena, reals, "", errors);
-		json_decref(reals);
+		find_huge_numbers(r->arena, body, errors);
 		if (json_array_size(errors)) {
 			respond_invalid(r, errors);
 			return false;
@@ -154,6 +283,9 @@ bool req_read(struct req *r)
 	if (!r->json) {
 		char *detail = arena_printf(r->arena, "Invalid JSON at line %d, column %d: %s",
 		                            jerr.line, jerr.column, jerr.text);
+		/* jansson quotes the body near the fault, cut anywhere: half a UTF-8 character,
+		 * or a control character. The answer shows what it can of it. */
+		text_printable(detail);
 		respond_problem(r, 400, "Malformed JSON", detail, NULL);
 		return false;
 	}
@@ -182,13 +314,17 @@ static int hex(int c)
 	return -1;
 }
 
-static char *percent_decode(struct arena *a, const char *s, size_t n)
+/* The n bytes at s decoded ('+' a blank, %XX a byte) into the arena; NULL when a '%' is not
+ * followed by two hex digits, or the result is not UTF-8 or holds a control character. */
+static char *query_decode(struct arena *a, const char *s, size_t n)
 {
 	char *out = arena_alloc(a, n + 1), *o = out;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '+') {
 			*o++ = ' ';
-		} else if (s[i] == '%' && i + 2 < n && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+		} else if (s[i] == '%') {
+			if (i + 2 >= n || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
+				return NULL;
 			*o++ = (char)(hex(s[i + 1]) << 4 | hex(s[i + 2]));
 			i += 2;
 		} else {
@@ -196,22 +332,67 @@ static char *percent_decode(struct arena *a, const char *s, size_t n)
 		}
 	}
 	*o = '\0';
-	return out;
+	size_t len = (size_t)(o - out);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F)
+			return NULL;
+	return utf8_valid(out, len) ? out : NULL;
+}
+
+bool query_parse(struct arena *a, const char *query, struct query_param **out, size_t *n,
+                 const char **bad)
+{
+	size_t cap = 1;
+	for (const char *p = query; *p; p++)
+		cap += *p == '&';
+	struct query_param *params = arena_alloc(a, sizeof(*params) * cap);
+	size_t count = 0;
+	*bad = NULL;
+	for (const char *p = query; *p;) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		size_t name_len = eq ? (size_t)(eq - p) : len;
+		if (len) {
+			const char *name = query_decode(a, p, name_len);
+			const char *value = eq ? query_decode(a, eq + 1, len - name_len - 1) : "";
+			if (!name || !value) {
+				*bad = name && *name ? name : "query";
+				return false;
+			}
+			params[count++] = (struct query_param){name, value};
+		}
+		p += len + (amp != NULL);
+	}
+	*out = params;
+	*n = count;
+	return true;
 }
 
 const char *req_query(struct req *r, const char *name)
 {
-	size_t nlen = strlen(name);
-	for (const char *p = r->query; *p;) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
-			return percent_decode(r->arena, p + nlen + 1, len - nlen - 1);
-		if (len == nlen && strncmp(p, name, nlen) == 0)
-			return "";
-		p += len + (amp != NULL);
-	}
+	for (size_t i = 0; i < r->n_query; i++)
+		if (strcmp(r->query_params[i].name, name) == 0)
+			return r->query_params[i].value;
 	return NULL;
+}
+
+size_t cookie_values(struct arena *a, const char *header, const char *name, const char **out,
+                     size_t max)
+{
+	size_t n = 0, name_len = strlen(name);
+	for (const char *c = header; c && *c && n < max;) {
+		while (*c == ' ' || *c == '\t' || *c == ';')
+			c++;
+		size_t len = strcspn(c, ";");
+		size_t end = len;
+		while (end && (c[end - 1] == ' ' || c[end - 1] == '\t'))
+			end--;
+		if (end > name_len && c[name_len] == '=' && strncmp(c, name, name_len) == 0)
+			out[n++] = arena_strndup(a, c + name_len + 1, end - name_len - 1);
+		c += len;
+	}
+	return n;
 }
 
 const char *req_bearer(struct req *r)
@@ -252,12 +433,29 @@ void respond(struct req *r, int status, const char *content_type, const char *ex
 		FCGX_PutStr(body, (int)len, r->fcgx->out);
 }
 
+/* The answer when kaeru cannot render its own: a fixed text, nothing to go wrong. */
+static const char render_failed[] =
+    "{\"type\":\"about:blank\",\"title\":\"Internal error\",\"status\":500,"
+    "\"detail\":\"The answer could not be rendered.\",\"errors\":[]}";
+
+/* Answers 500 with render_failed and says in the log which request could not be rendered:
+ * a value kaeru built wrongly (a NULL where a string belongs, text not UTF-8) is a defect to
+ * fix, but one request's, not every request's in flight. */
+static void respond_render_failed(struct req *r, const char *what)
+{
+	fprintf(stderr, "kaeru-fcgi: cannot render the %s of %s %.200s\n", what,
+	        method_names[r->method], r->path ? r->path : "?");
+	respond(r, 500, "application/problem+json", NULL, render_failed, strlen(render_failed));
+}
+
 void respond_json_with(struct req *r, int status, json_t *j, const char *headers)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (!s)
-		abort();
+	if (!s) {
+		respond_render_failed(r, "answer");
+		return;
+	}
 	respond(r, status, "application/json", headers, s, strlen(s));
 	free(s);
 }
@@ -287,6 +485,8 @@ static const char *problem_type(int status)
 		return "https://kaeru.dev/problems/method-not-allowed";
 	case 409:
 		return "https://kaeru.dev/problems/conflict";
+	case 410:
+		return "https://kaeru.dev/problems/gone";
 	case 413:
 		return "https://kaeru.dev/problems/too-large";
 	case 415:
@@ -312,8 +512,12 @@ static void respond_problem_object(struct req *r, int status, const char *title,
 		json_object_update_missing(p, extra);
 		json_decref(extra);
 	}
-	char *s = json_dumps(p, JSON_COMPACT);
+	char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
 	json_decref(p);
+	if (!s) {
+		respond_render_failed(r, "problem");
+		return;
+	}
 	respond(r, status, "application/problem+json", headers, s, strlen(s));
 	free(s);
 }

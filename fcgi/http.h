@@ -5,6 +5,7 @@
 
 #include "core/domain.h"
 #include "db/db.h"
+#include "db/store.h"
 #include "util/config.h"
 #include "util/mem.h"
 
@@ -29,6 +30,27 @@ enum method {
 };
 extern const char *const method_names[METHOD__MAX];
 
+/* Who a request comes from, as the credential check of its route found it (auth.h). */
+enum principal_kind {
+	WHO_ANYBODY,      /* the route takes no credential */
+	WHO_MERCHANT_KEY, /* merchant: the API key's, the one named in the path */
+	WHO_ORDER_TOKEN,  /* order_id: the order a token from lookup grants */
+	WHO_TRACKING_KEY, /* tracking_key: ?k=, for the handler to compare with the return's */
+	WHO_STAFF,        /* user: a live staff session of a role the route admits */
+};
+struct principal {
+	enum principal_kind kind;
+	struct merchant merchant;
+	int64_t order_id;
+	const char *tracking_key;
+	struct user user;
+};
+
+/* One parameter of the query string, decoded. */
+struct query_param {
+	const char *name, *value;
+};
+
 struct req {
 	FCGX_Request *fcgx;
 	struct arena *arena;
@@ -37,9 +59,12 @@ struct req {
 	int64_t now; /* Unix seconds when the request arrived */
 
 	enum method method;
-	const char *path;  /* decoded of nothing: the raw path, without the query */
-	const char *query; /* raw query string, "" when none */
+	const char *path;                 /* decoded of nothing: the raw path, without the query */
+	const char *query;                /* raw query string, "" when none */
+	struct query_param *query_params; /* decoded, in order; UTF-8 without controls */
+	size_t n_query;
 	const char *params[PATH_PARAMS_MAX]; /* the '*' segments of the matched route */
+	struct principal who;                /* filled by the route's credential check */
 
 	const char *remote_addr;
 	const char *content_type;
@@ -59,13 +84,26 @@ struct req {
 	bool answered;
 };
 
-/* Reads method, path, headers and (for POST/PUT/DELETE) the body. When the request cannot be
- * taken — body too large, not JSON, malformed JSON — answers it and returns false. */
+/* Reads method, path, query, headers and (for POST/PUT/DELETE) the body. When the request
+ * cannot be taken — a query parameter that does not decode, body too large, not JSON,
+ * malformed JSON — answers it and returns false. */
 bool req_read(struct req *r);
 void req_done(struct req *r);
 
-/* The value of a query parameter, percent-decoded into the arena; NULL when absent. */
+/* Parses a raw query string ("a=1&b=x%20y") into its parameters, decoded into the arena ('+'
+ * a blank, %XX a byte), in order; a parameter without '=' has the value "". False when one is
+ * not percent-encoded UTF-8 without control characters (NUL included): *bad then names it,
+ * or is "query" when its name is empty or cannot be read. Time and memory linear in the query. */
+bool query_parse(struct arena *a, const char *query, struct query_param **out, size_t *n,
+                 const char **bad);
+/* The value of a query parameter (its first occurrence), decoded; NULL when absent. Every
+ * parameter was checked by req_read: the request was refused unless all decode. */
 const char *req_query(struct req *r, const char *name);
+/* The values of the cookies called name in a Cookie header (which may be NULL), in order, at
+ * most max of them, copied into the arena; returns how many. A browser sends one cookie of a
+ * name per path and domain, so a name may come more than once. */
+size_t cookie_values(struct arena *a, const char *header, const char *name, const char **out,
+                     size_t max);
 /* The bearer credential of the Authorization header, or NULL. */
 const char *req_bearer(struct req *r);
 

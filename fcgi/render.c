@@ -164,16 +164,19 @@ const char *render_photo_url(char *buf, size_t size, const struct photo *p)
 	return buf;
 }
 
+json_t *render_photos_one(const struct photo *p)
+{
+	char url[128];
+	return json_pack("{s:I, s:s, s:i, s:i}", "id", (json_int_t)p->id, "url",
+	                 render_photo_url(url, sizeof(url), p), "width", p->width, "height",
+	                 p->height);
+}
+
 json_t *render_photos(const struct photo *ps, size_t n)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++) {
-		char url[128];
-		json_array_append_new(a,
-		                      json_pack("{s:I, s:s, s:i, s:i}", "id", (json_int_t)ps[i].id,
-		                                "url", render_photo_url(url, sizeof(url), &ps[i]),
-		                                "width", ps[i].width, "height", ps[i].height));
-	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, render_photos_one(&ps[i]));
 	return a;
 }
 

@@ -1,5 +1,8 @@
-/* The routing table: one row per endpoint. '*' matches one non-empty path segment. */
+/* The routing table: one row per endpoint, with the credential it takes. '*' matches one
+ * non-empty path segment. */
+#include "fcgi/auth.h"
 #include "fcgi/handlers.h"
+#include "fcgi/session.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,64 +57,87 @@ enum route {
 static const struct route_def {
 	enum method method;
 	const char *pattern;
+	enum credential cred;
+	unsigned roles; /* CRED_STAFF: ALLOW() mask */
 	handler_fn handler;
 } routes[ROUTE__MAX] = {
-    [ROUTE_HEALTH] = {METHOD_GET, "/api/v1/health", h_health},
-    [ROUTE_ORDER_PUT] = {METHOD_PUT, "/api/v1/merchants/*/orders/*", h_order_put},
-    [ROUTE_INVENTORY_PUT] = {METHOD_PUT, "/api/v1/merchants/*/inventory", h_inventory_put},
-    [ROUTE_PORTAL_GET] = {METHOD_GET, "/api/v1/portal/*", h_portal_get},
-    [ROUTE_LOOKUP] = {METHOD_POST, "/api/v1/lookup", h_lookup},
-    [ROUTE_RETURN_CREATE] = {METHOD_POST, "/api/v1/returns", h_return_create},
-    [ROUTE_RETURN_GET] = {METHOD_GET, "/api/v1/returns/*", h_return_get},
-    [ROUTE_RETURN_LABEL] = {METHOD_GET, "/api/v1/returns/*/label.pdf", h_return_label},
-    [ROUTE_RETURN_CANCEL] = {METHOD_POST, "/api/v1/returns/*/cancel", h_return_cancel},
-    [ROUTE_SESSION_CREATE] = {METHOD_POST, "/api/v1/session", h_session_create},
-    [ROUTE_SESSION_GET] = {METHOD_GET, "/api/v1/session", h_session_get},
-    [ROUTE_SESSION_DELETE] = {METHOD_DELETE, "/api/v1/session", h_session_delete},
-    [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", h_scan},
-    [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", h_inspect},
-    [ROUTE_MERCHANT_LISTINGS] = {METHOD_GET, "/api/v1/merchant/listings", h_merchant_listings},
-    [ROUTE_LISTINGS_BULK_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/approve",
-                                     h_listings_bulk_approve},
-    [ROUTE_MERCHANT_LISTING] = {METHOD_GET, "/api/v1/merchant/listings/*", h_merchant_listing_get},
-    [ROUTE_LISTING_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/*/approve",
-                               h_listing_approve},
-    [ROUTE_LISTING_REJECT] = {METHOD_POST, "/api/v1/merchant/listings/*/reject", h_listing_reject},
-    [ROUTE_MERCHANT_RETURNS] = {METHOD_GET, "/api/v1/merchant/returns", h_merchant_returns},
-    [ROUTE_MERCHANT_SUMMARY] = {METHOD_GET, "/api/v1/merchant/summary", h_merchant_summary},
-    [ROUTE_LISTING_SOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/sold", h_listing_sold},
-    [ROUTE_SHOP_LISTINGS] = {METHOD_GET, "/api/v1/shop/*/listings", h_shop_listings},
-    [ROUTE_SHOP_FEED] = {METHOD_GET, "/api/v1/shop/*/feed.csv", h_shop_feed},
-    [ROUTE_EVENTS] = {METHOD_GET, "/api/v1/merchants/*/events", h_events},
-    [ROUTE_WEBHOOK_GET] = {METHOD_GET, "/api/v1/merchants/*/webhook", h_webhook_get},
-    [ROUTE_WEBHOOK_PUT] = {METHOD_PUT, "/api/v1/merchants/*/webhook", h_webhook_put},
-    [ROUTE_WEBHOOK_DELETE] = {METHOD_DELETE, "/api/v1/merchants/*/webhook", h_webhook_delete},
+    [ROUTE_HEALTH] = {METHOD_GET, "/api/v1/health", CRED_NONE, 0, h_health},
+    [ROUTE_ORDER_PUT] = {METHOD_PUT, "/api/v1/merchants/*/orders/*", CRED_MERCHANT_KEY, 0,
+                         h_order_put},
+    [ROUTE_INVENTORY_PUT] = {METHOD_PUT, "/api/v1/merchants/*/inventory", CRED_MERCHANT_KEY, 0,
+                             h_inventory_put},
+    [ROUTE_PORTAL_GET] = {METHOD_GET, "/api/v1/portal/*", CRED_NONE, 0, h_portal_get},
+    [ROUTE_LOOKUP] = {METHOD_POST, "/api/v1/lookup", CRED_NONE, 0, h_lookup},
+    [ROUTE_RETURN_CREATE] = {METHOD_POST, "/api/v1/returns", CRED_ORDER_TOKEN, 0, h_return_create},
+    [ROUTE_RETURN_GET] = {METHOD_GET, "/api/v1/returns/*", CRED_RETURN_READ, 0, h_return_get},
+    [ROUTE_RETURN_LABEL] = {METHOD_GET, "/api/v1/returns/*/label.pdf", CRED_RETURN_READ, 0,
+                            h_return_label},
+    [ROUTE_RETURN_CANCEL] = {METHOD_POST, "/api/v1/returns/*/cancel", CRED_ORDER_TOKEN, 0,
+                             h_return_cancel},
+    [ROUTE_SESSION_CREATE] = {METHOD_POST, "/api/v1/session", CRED_NONE, 0, h_session_create},
+    [ROUTE_SESSION_GET] = {METHOD_GET, "/api/v1/session", CRED_STAFF, ALLOW_ANYBODY, h_session_get},
+    /* Logging out needs no live session: it ends whichever the request carries. */
+    [ROUTE_SESSION_DELETE] = {METHOD_DELETE, "/api/v1/session", CRED_NONE, 0, h_session_delete},
+    [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", CRED_STAFF, ALLOW_STAFF, h_scan},
+    [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", CRED_STAFF, ALLOW_STAFF,
+                       h_inspect},
+    [ROUTE_MERCHANT_LISTINGS] = {METHOD_GET, "/api/v1/merchant/listings", CRED_STAFF,
+                                 ALLOW(ROLE_MERCHANT), h_merchant_listings},
+    [ROUTE_LISTINGS_BULK_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/approve", CRED_STAFF,
+                                     ALLOW(ROLE_MERCHANT), h_listings_bulk_approve},
+    [ROUTE_MERCHANT_LISTING] = {METHOD_GET, "/api/v1/merchant/listings/*", CRED_STAFF,
+                                ALLOW(ROLE_MERCHANT), h_merchant_listing_get},
+    [ROUTE_LISTING_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/*/approve", CRED_STAFF,
+                               ALLOW(ROLE_MERCHANT), h_listing_approve},
+    [ROUTE_LISTING_REJECT] = {METHOD_POST, "/api/v1/merchant/listings/*/reject", CRED_STAFF,
+                              ALLOW(ROLE_MERCHANT), h_listing_reject},
+    [ROUTE_MERCHANT_RETURNS] = {METHOD_GET, "/api/v1/merchant/returns", CRED_STAFF,
+                                ALLOW(ROLE_MERCHANT), h_merchant_returns},
+    [ROUTE_MERCHANT_SUMMARY] = {METHOD_GET, "/api/v1/merchant/summary", CRED_STAFF,
+                                ALLOW(ROLE_MERCHANT), h_merchant_summary},
+    [ROUTE_LISTING_SOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/sold", CRED_MERCHANT_KEY,
+                            0, h_listing_sold},
+    [ROUTE_SHOP_LISTINGS] = {METHOD_GET, "/api/v1/shop/*/listings", CRED_NONE, 0, h_shop_listings},
+    [ROUTE_SHOP_FEED] = {METHOD_GET, "/api/v1/shop/*/feed.csv", CRED_NONE, 0, h_shop_feed},
+    [ROUTE_EVENTS] = {METHOD_GET, "/api/v1/merchants/*/events", CRED_MERCHANT_KEY, 0, h_events},
+    [ROUTE_WEBHOOK_GET] = {METHOD_GET, "/api/v1/merchants/*/webhook", CRED_MERCHANT_KEY, 0,
+                           h_webhook_get},
+    [ROUTE_WEBHOOK_PUT] = {METHOD_PUT, "/api/v1/merchants/*/webhook", CRED_MERCHANT_KEY, 0,
+                           h_webhook_put},
+    [ROUTE_WEBHOOK_DELETE] = {METHOD_DELETE, "/api/v1/merchants/*/webhook", CRED_MERCHANT_KEY, 0,
+                              h_webhook_delete},
     [ROUTE_WEBHOOK_DELIVERIES] = {METHOD_GET, "/api/v1/merchants/*/webhook/deliveries",
-                                  h_webhook_deliveries},
+                                  CRED_MERCHANT_KEY, 0, h_webhook_deliveries},
     [ROUTE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchants/*/webhook/deliveries/*/retry",
-                             h_webhook_retry},
-    [ROUTE_SHOP_RETURNS_CHANGED] = {METHOD_GET, "/api/v1/merchants/*/returns",
+                             CRED_MERCHANT_KEY, 0, h_webhook_retry},
+    [ROUTE_SHOP_RETURNS_CHANGED] = {METHOD_GET, "/api/v1/merchants/*/returns", CRED_MERCHANT_KEY, 0,
                                     h_merchant_returns_changed},
-    [ROUTE_SHOP_RETURN_GET] = {METHOD_GET, "/api/v1/merchants/*/returns/*", h_merchant_return_get},
-    [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid", h_refund_paid},
+    [ROUTE_SHOP_RETURN_GET] = {METHOD_GET, "/api/v1/merchants/*/returns/*", CRED_MERCHANT_KEY, 0,
+                               h_merchant_return_get},
+    [ROUTE_REFUND_PAID] = {METHOD_POST, "/api/v1/merchants/*/returns/*/refund-paid",
+                           CRED_MERCHANT_KEY, 0, h_refund_paid},
     [ROUTE_EXCHANGE_SHIPPED] = {METHOD_POST, "/api/v1/merchants/*/returns/*/exchange-shipped",
-                                h_exchange_shipped},
-    [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", h_item_photo_add},
-    [ROUTE_RETURN_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/photos", h_return_photo_add},
-    [ROUTE_MEDIA] = {METHOD_GET, "/media/*", h_media_get},
-    [ROUTE_ITEM_PAGE] = {METHOD_GET, "/shop/*/items/*", h_item_page},
-    [ROUTE_LISTING_PATCH] = {METHOD_PATCH, "/api/v1/merchant/listings/*", h_listing_patch},
-    [ROUTE_LISTING_WITHDRAW] = {METHOD_POST, "/api/v1/merchant/listings/*/withdraw",
-                                h_listing_withdraw},
-    [ROUTE_LISTING_RESTORE] = {METHOD_POST, "/api/v1/merchant/listings/*/restore",
-                               h_listing_restore},
-    [ROUTE_LISTING_HOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/hold", h_listing_hold},
+                                CRED_MERCHANT_KEY, 0, h_exchange_shipped},
+    [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", CRED_STAFF,
+                              ALLOW_STAFF, h_item_photo_add},
+    [ROUTE_RETURN_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/photos", CRED_ORDER_TOKEN, 0,
+                                h_return_photo_add},
+    [ROUTE_MEDIA] = {METHOD_GET, "/media/*", CRED_NONE, 0, h_media_get},
+    [ROUTE_ITEM_PAGE] = {METHOD_GET, "/shop/*/items/*", CRED_NONE, 0, h_item_page},
+    [ROUTE_LISTING_PATCH] = {METHOD_PATCH, "/api/v1/merchant/listings/*", CRED_STAFF,
+                             ALLOW(ROLE_MERCHANT), h_listing_patch},
+    [ROUTE_LISTING_WITHDRAW] = {METHOD_POST, "/api/v1/merchant/listings/*/withdraw", CRED_STAFF,
+                                ALLOW(ROLE_MERCHANT), h_listing_withdraw},
+    [ROUTE_LISTING_RESTORE] = {METHOD_POST, "/api/v1/merchant/listings/*/restore", CRED_STAFF,
+                               ALLOW(ROLE_MERCHANT), h_listing_restore},
+    [ROUTE_LISTING_HOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/hold", CRED_MERCHANT_KEY,
+                            0, h_listing_hold},
     [ROUTE_LISTING_RELEASE] = {METHOD_DELETE, "/api/v1/merchants/*/listings/*/hold",
-                               h_listing_release},
+                               CRED_MERCHANT_KEY, 0, h_listing_release},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */
-static bool match(struct req *r, const char *pattern, const char *path, const char **params)
+static bool match(struct arena *a, const char *pattern, const char *path, const char **params)
 {
 	size_t np = 0;
 	while (*pattern && *path) {
@@ -120,7 +146,7 @@ static bool match(struct req *r, const char *pattern, const char *path, const ch
 			size_t len = end ? (size_t)(end - path) : strlen(path);
 			if (len == 0 || np == PATH_PARAMS_MAX)
 				return false;
-			params[np++] = arena_strndup(r->arena, path, len);
+			params[np++] = arena_strndup(a, path, len);
 			path += len;
 			pattern++;
 		} else if (*pattern++ != *path++) {
@@ -130,28 +156,43 @@ static bool match(struct req *r, const char *pattern, const char *path, const ch
 	return *pattern == '\0' && *path == '\0';
 }
 
-void route_dispatch(struct req *r)
+int route_find(struct arena *a, enum method m, const char *path,
+               const char *params[PATH_PARAMS_MAX], char *allow, size_t allow_size)
 {
-	bool path_known = false;
-	char allow[64] = "";
+	if (m == METHOD_HEAD)
+		m = METHOD_GET;
+	if (allow_size)
+		allow[0] = '\0';
 	for (int i = 0; i < ROUTE__MAX; i++) {
-		const char *params[PATH_PARAMS_MAX] = {0};
-		if (!match(r, routes[i].pattern, r->path, params))
+		const char *found[PATH_PARAMS_MAX] = {0};
+		if (!match(a, routes[i].pattern, path, found))
 			continue;
-		enum method m = r->method == METHOD_HEAD ? METHOD_GET : r->method;
 		if (routes[i].method == m) {
-			memcpy(r->params, params, sizeof(params));
-			routes[i].handler(r);
-			if (!r->answered)
-				respond_problem(r, 500, "Internal error", "No answer.", NULL);
-			return;
+			memcpy(params, found, sizeof(found));
+			if (allow_size)
+				allow[0] =
+				    '\0'; /* found: a row before it with another method is moot */
+			return i;
 		}
-		path_known = true;
 		size_t used = strlen(allow);
-		snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "",
+		snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "",
 		         method_names[routes[i].method]);
 	}
-	if (path_known) {
+	return -1;
+}
+
+void route_dispatch(struct req *r)
+{
+	char allow[64];
+	int i = route_find(r->arena, r->method, r->path, r->params, allow, sizeof(allow));
+	if (i >= 0) {
+		if (auth_check(r, routes[i].cred, routes[i].roles))
+			routes[i].handler(r);
+		if (!r->answered)
+			respond_problem(r, 500, "Internal error", "No answer.", NULL);
+		return;
+	}
+	if (*allow) {
 		char headers[96];
 		snprintf(headers, sizeof(headers), "Allow: %s\r\n", allow);
 		char detail[96];

@@ -5,7 +5,7 @@
 
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
-#include "fcgi/validate.h"
+#include "validate/check.h"
 #include "util/password.h"
 
 #include <pthread.h>
@@ -16,33 +16,34 @@
 #include <string.h>
 #include <strings.h>
 
-#define TOKEN_LEN 43 /* base64url of 32 random bytes */
-
 #define LOGIN_WINDOW_S     (15 * 60)
 #define LOGIN_ACCOUNT_FREE 5  /* failures an account may have before it must wait */
 #define LOGIN_ADDRESS_FREE 20 /* the same for a client address (a warehouse shares one) */
 #define LOGIN_WAIT_FIRST_S 30
 #define LOGIN_WAIT_MAX_S   900
 
-static const char *cookie_value(struct req *r)
+const char *session_cookie_name(const struct req *r)
 {
-	const char *c = r->cookie;
-	size_t n = strlen(SESSION_COOKIE);
-	while (c && *c) {
-		while (*c == ' ' || *c == ';')
-			c++;
-		const char *end = strchr(c, ';');
-		size_t len = end ? (size_t)(end - c) : strlen(c);
-		if (len == n + 1 + TOKEN_LEN && strncmp(c, SESSION_COOKIE "=", n + 1) == 0)
-			return arena_strndup(r->arena, c + n + 1, TOKEN_LEN);
-		c = end;
-	}
-	return NULL;
+	return r->https ? SESSION_COOKIE_TLS : SESSION_COOKIE;
+}
+
+/* The well-formed session tokens among the request's session cookies, in order; how many. */
+static size_t session_tokens(struct req *r, const char *tokens[SESSION_COOKIES_MAX])
+{
+	const char *values[SESSION_COOKIES_MAX];
+	size_t n = cookie_values(r->arena, r->cookie, session_cookie_name(r), values,
+	                         SESSION_COOKIES_MAX),
+	       k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(values[i]) == SESSION_TOKEN_LEN)
+			tokens[k++] = values[i];
+	return k;
 }
 
 bool req_has_session(struct req *r)
 {
-	return cookie_value(r) != NULL;
+	const char *tokens[SESSION_COOKIES_MAX];
+	return session_tokens(r, tokens) > 0;
 }
 
 /* The origin this server is reached at, as a browser writes it in the Origin header. */
@@ -94,16 +95,20 @@ static char *token_hash(struct req *r, const char *token)
 
 bool auth_staff(struct req *r, unsigned roles, struct user *u)
 {
-	const char *token = cookie_value(r);
-	if (!token) {
+	const char *tokens[SESSION_COOKIES_MAX];
+	size_t n = session_tokens(r, tokens);
+	if (n == 0) {
 		respond_problem(r, 401, "Login required", "Log in with a staff account first.",
 		                NULL);
 		return false;
 	}
 	if (!same_origin_json(r))
 		return false;
-	enum kaeru_err e =
-	    store_session_user(r->db, token_hash(r, token), SESSION_IDLE_S, SESSION_MAX_S, u);
+	/* A stale cookie of another path or an older login may come first: any live one counts. */
+	enum kaeru_err e = KAERU_ENOTFOUND;
+	for (size_t i = 0; i < n && e == KAERU_ENOTFOUND; i++)
+		e = store_session_user(r->db, token_hash(r, tokens[i]), SESSION_IDLE_S,
+		                       SESSION_MAX_S, u);
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 401, "Session expired", "Log in again.", NULL);
 		return false;
@@ -286,11 +291,8 @@ void h_session_create(struct req *r)
 		respond_problem(r, 401, "Wrong email or password", NULL, NULL);
 		return;
 	}
-	unsigned char rnd[32];
-	char token[TOKEN_LEN + 1];
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(token, sizeof(token), rnd, sizeof(rnd),
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char token[SESSION_TOKEN_LEN + 1];
+	session_token_new(token);
 	if ((e = store_throttle_clear(r->db, THROTTLE_LOGIN_ACCOUNT, account)) != KAERU_OK ||
 	    (e = store_throttle_give_back(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr)) !=
 	        KAERU_OK ||
@@ -298,35 +300,36 @@ void h_session_create(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	char *headers = arena_printf(r->arena,
-	                             "Set-Cookie: " SESSION_COOKIE "=%s; Path=/; HttpOnly; "
-	                             "SameSite=Strict%s\r\n",
-	                             token, r->https ? "; Secure" : "");
+	char *headers =
+	    arena_printf(r->arena, "Set-Cookie: %s=%s; Path=/; HttpOnly; SameSite=Strict%s\r\n",
+	                 session_cookie_name(r), token, r->https ? "; Secure" : "");
 	respond_json_with(r, 200, render_user(&u), headers);
 }
 
 /* GET /api/v1/session */
 void h_session_get(struct req *r)
 {
-	struct user u;
-	if (auth_staff(r, ALLOW_ANYBODY, &u))
-		respond_json(r, 200, render_user(&u));
+	respond_json(r, 200, render_user(&r->who.user));
 }
 
-/* DELETE /api/v1/session: logs out; harmless without a session. */
+/* DELETE /api/v1/session: logs out (every session cookie the request carries); harmless
+ * without a session. */
 void h_session_delete(struct req *r)
 {
-	const char *token = cookie_value(r);
-	if (token) {
-		if (!same_origin_json(r))
-			return;
-		enum kaeru_err e = store_session_delete(r->db, token_hash(r, token));
+	const char *tokens[SESSION_COOKIES_MAX];
+	size_t n = session_tokens(r, tokens);
+	if (n && !same_origin_json(r))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		enum kaeru_err e = store_session_delete(r->db, token_hash(r, tokens[i]));
 		if (e != KAERU_OK) {
 			respond_error(r, e);
 			return;
 		}
 	}
 	respond(r, 204, "application/json",
-	        "Set-Cookie: " SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0\r\n",
+	        arena_printf(r->arena,
+	                     "Set-Cookie: %s=; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=0\r\n",
+	                     session_cookie_name(r), r->https ? "; Secure" : ""),
 	        NULL, 0);
 }

@@ -5,18 +5,24 @@
 
 #include "db/store.h"
 #include "fcgi/http.h"
+#include "util/keys.h"
 
 #include <stdbool.h>
 
-#define SESSION_COOKIE "kaeru_session"
-#define SESSION_IDLE_S (8 * 3600)  /* unused this long, a session is dead */
-#define SESSION_MAX_S  (7 * 86400) /* and at this age in any case */
+/* The session cookie's name. Over TLS the __Host- prefix makes browsers refuse it unless it
+ * was set Secure, Path=/ and without Domain by this very host: no sibling subdomain or plain
+ * http page can plant one. */
+#define SESSION_COOKIE      "kaeru_session"
+#define SESSION_COOKIE_TLS  "__Host-kaeru_session"
+#define SESSION_COOKIES_MAX 4 /* of that name tried, the first live one wins */
 
 /* Roles an endpoint admits, as a mask. */
 #define ALLOW(role)   (1u << (role))
 #define ALLOW_STAFF   (ALLOW(ROLE_WAREHOUSE) | ALLOW(ROLE_ADMIN))
 #define ALLOW_ANYBODY (ALLOW(ROLE_WAREHOUSE) | ALLOW(ROLE_MERCHANT) | ALLOW(ROLE_ADMIN))
 
+/* The session cookie name for this request: SESSION_COOKIE_TLS when served over TLS. */
+const char *session_cookie_name(const struct req *r);
 /* True when the request carries a session cookie (live or not). */
 bool req_has_session(struct req *r);
 

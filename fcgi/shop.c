@@ -40,6 +40,7 @@ struct shop {
 	size_t *json_len;
 	const char *facets_json;
 	size_t facets_len;
+	int64_t sold; /* listings sold from the shop, as of this version */
 };
 
 enum facet_kind { FACET_GRADE, FACET_VARIANT, FACET_CATEGORY, FACET__MAX };
@@ -61,10 +62,13 @@ static const char *keep(struct shop *s, const char *text)
 /* j as compact JSON text, kept in the snapshot (j released). */
 static const char *keep_json(struct shop *s, json_t *j, size_t *len)
 {
-	char *text = json_dumps(j, JSON_COMPACT);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (!text)
-		abort();
+	if (!text) { /* a defect in what kaeru built: this entry shows empty, the shop serves on */
+		fprintf(stderr, "kaeru-fcgi: cannot render a shop listing's JSON\n");
+		*len = 2;
+		return keep_n(s, "{}", 2);
+	}
 	*len = strlen(text);
 	const char *kept = keep_n(s, text, *len);
 	free(text);
@@ -159,7 +163,11 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 	enum kaeru_err e = store_shop_published(db, merchant_id, &rows, &n);
 	if (e != KAERU_OK)
 		return e;
+	int64_t sold = 0;
+	if ((e = store_shop_sold(db, merchant_id, &sold)) != KAERU_OK)
+		return e;
 	struct shop *s = xcalloc(1, sizeof(*s));
+	s->sold = sold;
 	s->merchant_id = merchant_id;
 	s->version = version;
 	atomic_init(&s->refs, 1);
@@ -395,4 +403,9 @@ const char *shop_facets_json(const struct shop *s, size_t *len)
 {
 	*len = s->facets_len;
 	return s->facets_json;
+}
+
+int64_t shop_sold(const struct shop *s)
+{
+	return s->sold;
 }

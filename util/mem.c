@@ -1,12 +1,15 @@
 #include "util/mem.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_BLOCK 16384
+#define ARENA_BLOCK      16384
+#define ARENA_KEEP       16 /* blocks kept across resets: a usual request's 256 KiB */
+#define ARENA_TRIM_AFTER (1024 * 1024)
 
 struct arena_block {
 	struct arena_block *next;
@@ -120,12 +123,24 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 
 void arena_reset(struct arena *a)
 {
+	size_t kept = 0, freed = 0;
+	for (struct arena_block *b = a->free; b; b = b->next)
+		kept++;
 	while (a->head) {
 		struct arena_block *b = a->head;
 		a->head = b->next;
-		b->next = a->free;
-		a->free = b;
+		if (b->size > ARENA_BLOCK || kept == ARENA_KEEP) {
+			freed += b->size;
+			free(b);
+		} else {
+			b->next = a->free;
+			a->free = b;
+			kept++;
+		}
 	}
+	/* libc keeps what a large request freed in its own free lists: hand it to the system. */
+	if (freed >= ARENA_TRIM_AFTER)
+		malloc_trim(0);
 }
 
 void arena_free(struct arena *a)
@@ -136,4 +151,14 @@ void arena_free(struct arena *a)
 		a->free = b->next;
 		free(b);
 	}
+}
+
+size_t arena_held(const struct arena *a)
+{
+	size_t n = 0;
+	for (const struct arena_block *b = a->head; b; b = b->next)
+		n += b->size;
+	for (const struct arena_block *b = a->free; b; b = b->next)
+		n += b->size;
+	return n;
 }

@@ -1,6 +1,8 @@
 /* Customer e-mail (worker/mail.h). Texts live in one table per kind and language; no tracking
  * pixels, no remote images: the HTML part is the text part with links. */
 #include "worker/mail.h"
+#include "core/policy.h"
+#include "db/events.h"
 #include "db/store.h"
 #include "fcgi/label_of.h"
 #include "util/timefmt.h"
@@ -26,13 +28,14 @@ enum mail_kind {
 	MAIL_SHIPPED,
 	MAIL_CANCELED,
 	MAIL_EXPIRED,
+	MAIL_EXPIRING,
 	MAIL__MAX
 };
 static const char *const mail_kind_names[MAIL__MAX] = {
     [MAIL_STARTED] = "return_started",   [MAIL_RECEIVED] = "parcel_received",
     [MAIL_RESOLVED] = "return_resolved", [MAIL_REFUND_PAID] = "refund_paid",
     [MAIL_SHIPPED] = "exchange_shipped", [MAIL_CANCELED] = "return_canceled",
-    [MAIL_EXPIRED] = "return_expired",
+    [MAIL_EXPIRED] = "return_expired",   [MAIL_EXPIRING] = MAIL_KIND_EXPIRING,
 };
 struct mail_text {
 	const char *subject, *lead, *detail;
@@ -88,6 +91,13 @@ static const struct mail_text texts[MAIL__MAX][LANGUAGE__MAX] = {
                                        "The label of your return %s to %s expired before the "
                                        "parcel arrived.",
                                        NULL}},
+    [MAIL_EXPIRING] = {[LANGUAGE_JA] = {"返品ラベルの有効期限が近づいています（%s）— %s",
+                                        "返品（返品番号 %1$s）の荷物がまだ %2$s に届いていません。",
+                                        "ラベルは %s まで有効です。それまでに発送してください。"},
+                       [LANGUAGE_EN] = {"Your return label %s expires soon — %s",
+                                        "The parcel of your return %s has not reached %s yet.",
+                                        "The label is valid until %s: please send the parcel by "
+                                        "then."}},
 };
 static const struct {
 	const char *greeting, *items, *track, *refund, *credit, *replacement, *nothing;
@@ -101,12 +111,11 @@ static const struct {
 /* Minor units as "JPY 9,800" or "USD 19.99". */
 static char *money(struct arena *a, const char *currency, int64_t minor)
 {
-	static const char *const whole[] = {"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD"};
-	int decimals = 2;
-	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
-		if (strcmp(currency, whole[i]) == 0)
-			decimals = 0;
-	long long unit = decimals ? 100 : 1, major = (long long)(minor < 0 ? -minor : minor) / unit;
+	int decimals = currency_exponent(currency); /* 0 (JPY) or 2 (USD, ...) */
+	long long unit = 1;
+	for (int i = 0; i < decimals; i++)
+		unit *= 10;
+	long long major = (long long)(minor < 0 ? -minor : minor) / unit;
 	char digits[32], grouped[48];
 	snprintf(digits, sizeof(digits), "%lld", major);
 	size_t n = strlen(digits), k = 0;
@@ -118,7 +127,7 @@ static char *money(struct arena *a, const char *currency, int64_t minor)
 	grouped[k] = '\0';
 	if (!decimals)
 		return arena_printf(a, "%s %s%s", currency, minor < 0 ? "-" : "", grouped);
-	return arena_printf(a, "%s %s%s.%02lld", currency, minor < 0 ? "-" : "", grouped,
+	return arena_printf(a, "%s %s%s.%0*lld", currency, minor < 0 ? "-" : "", grouped, decimals,
 	                    (long long)(minor < 0 ? -minor : minor) % unit);
 }
 
@@ -127,7 +136,8 @@ static char *mail_detail(struct arena *a, enum mail_kind kind, int lang, const s
                          const struct merchant *m, json_t *data)
 {
 	switch (kind) {
-	case MAIL_STARTED: {
+	case MAIL_STARTED:
+	case MAIL_EXPIRING: {
 		char by[DATE_LEN];
 		date_format(tz_local_day(m->timezone, ret->expires_at), by);
 		return arena_strdup(a, by);
@@ -273,6 +283,11 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 		snprintf(err, errlen, "return %s: %s", job->rma, db->last_error);
 		return false;
 	}
+	const char *reply_to = NULL;
+	if (store_merchant_reply_to(db, m.id, &reply_to) != KAERU_OK) {
+		snprintf(err, errlen, "merchant of %s: %s", job->rma, db->last_error);
+		return false;
+	}
 	int lang = job->language ? NAME_INDEX(languages, job->language) : -1;
 	if (lang < 0) /* not told: the merchant's own language by its currency */
 		lang = strcmp(m.currency, "JPY") == 0 ? LANGUAGE_JA : LANGUAGE_EN;
@@ -344,6 +359,10 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 	struct curl_slist *headers = curl_slist_append(NULL, date);
 	headers = curl_slist_append(
 	    headers, arena_printf(a, "From: %s <%s>", mail_header_word(a, m.name), cfg->mail_from));
+	if (address_ok(reply_to)) /* answers go to the merchant, not to kaeru */
+		headers =
+		    curl_slist_append(headers, arena_printf(a, "Reply-To: %s <%s>",
+		                                            mail_header_word(a, m.name), reply_to));
 	headers = curl_slist_append(headers, arena_printf(a, "To: <%s>", job->to));
 	headers = curl_slist_append(headers,
 	                            arena_printf(a, "Subject: %s", mail_header_word(a, subject)));

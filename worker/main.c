@@ -258,12 +258,11 @@ int main(int argc, char **argv)
 			const char *what = NULL;
 			if (maintenance_run(&db, &arena, &n, &what) != KAERU_OK)
 				say("maintenance: %s failed: %s", what, db.last_error);
-			else if (n.expired || n.sessions || n.failures)
-				say("maintenance: expired %zu returns, removed %llu sessions and "
-				    "%llu "
-				    "failures",
-				    n.expired, (unsigned long long)n.sessions,
-				    (unsigned long long)n.failures);
+			else if (n.expired || n.reminders || n.sessions || n.failures)
+				say("maintenance: expired %zu returns, queued %llu reminders, "
+				    "removed %llu sessions and %llu failures",
+				    n.expired, (unsigned long long)n.reminders,
+				    (unsigned long long)n.sessions, (unsigned long long)n.failures);
 			next_maintenance = time(NULL) + MAINTENANCE_EVERY;
 		}
 		arena_reset(&arena);

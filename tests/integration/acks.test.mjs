@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  api, assertProblem, assertStatus, clerkOf, inspectOk, newMerchant, newWarehouse, openOrder, pause, putInventory,
-  returnFor, scanOk,
+  api, assertProblem, assertStatus, clerkOf, getReturn, inspectOk, newMerchant, newWarehouse, openOrder, pause,
+  putInventory, returnFor, scanOk, trackingKey,
 } from './lib.mjs';
 
 let wh;
@@ -58,6 +58,11 @@ test('refund paid: partial, replayed, over the due amount, then the rest', async
   const evs = await events(m, 'return.refund_paid');
   assert.deepEqual(evs.map((e) => [e.rma, e.data.amount, e.data.reference, e.data.refund_due]),
     [[r.rma, 5000, 'PAY-1', 4800], [r.rma, 4800, 'PAY-2', 0]]);
+  // The customer's timeline shows each payment once, by the shop.
+  const tracked = await getReturn(r.rma, { k: trackingKey(r) });
+  assertStatus(tracked, 200);
+  assert.deepEqual(tracked.json.events.filter((e) => e.type === 'refund_paid').map((e) => [e.actor, e.detail.amount]),
+    [['shop', 5000], ['shop', 4800]]);
 });
 
 test('two racing acknowledgements of one payment record it once', async () => {
@@ -83,6 +88,9 @@ test('replacement shipped: once, with carrier and tracking number', async () => 
   assert.equal(evs.length, 1);
   assert.deepEqual([evs[0].data.carrier, evs[0].data.tracking_number, evs[0].data.shipments[0].sku],
     ['yamato', '1234-5678-9012', 'TEE-BLK-L']);
+  const tracked = await getReturn(r.rma, { k: trackingKey(r) });
+  assert.deepEqual(tracked.json.events.filter((e) => e.type === 'exchange_shipped').map((e) => e.detail.tracking_number),
+    ['1234-5678-9012'], 'on the customer\'s timeline once');
   // A refund ships nothing; it pays nothing before it is resolved.
   const refund = await resolved(m, [{ line_id: '3', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
   assertProblem(await shipped(m, refund.rma, { carrier: 'yamato', tracking_number: '1' }), 409);

@@ -77,6 +77,28 @@ test('ingest: each invalid order is 422 naming its field and stores nothing', as
   assertStatus(await putOrder(m, n, jpOrder()), 201);
 });
 
+/** Numbers no JSON parser can hold, written into the order's text at lines[0].unit_price. */
+const NUMBER_CASES = [
+  ['20 digits', '9'.repeat(20)],
+  ['400 digits', '9'.repeat(400)],
+  ['400 digits, negative', `-${'9'.repeat(400)}`],
+  ['1e400', '1e400'],
+  ['-1.5e400', '-1.5e400'],
+];
+
+test('ingest: a number beyond what JSON can hold is 422 naming its field', async (t) => {
+  const json = JSON.stringify(jpOrder());
+  for (const [name, number] of NUMBER_CASES) {
+    await t.test(name, async () => {
+      const body = json.replace('"unit_price":4900', `"unit_price":${number}`);
+      assert.notEqual(body, json);
+      const res = await api('PUT', `/api/v1/merchants/${m.slug}/orders/${newOrderNumber()}`,
+        { body, token: m.key, headers: { 'Content-Type': 'application/json' } });
+      assertProblem(res, 422, 'lines[0].unit_price');
+    });
+  }
+});
+
 test('ingest: an order number over 64 characters is 422 order_number', async () => {
   assertProblem(await putOrder(m, 'N'.repeat(65), jpOrder()), 422, 'order_number');
 });

@@ -129,6 +129,7 @@ test('a canceled return\'s label is 410 for every credential, and the return say
     const p = assertProblem(res, 410);
     assert.equal(p.rma, r.rma);
     assert.equal(p.return_status, 'canceled');
+    assert.equal(p.type, 'https://kaeru.dev/problems/gone');
     assert.match(p.detail, /canceled/);
   }
   const tracked = await getReturn(r.rma, { k });

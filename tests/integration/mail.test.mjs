@@ -8,8 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import {
-  BASE, api, assertProblem, clerkOf, getReturn, inspectOk, newMerchant, newWarehouse, openOrder, pause, postReturn,
-  scanOk, trackingKey,
+  BASE, adminOk, api, assertProblem, clerkOf, getReturn, inspectOk, newMerchant, newWarehouse, openOrder, pause, postReturn,
+  scanOk, sql, sqlString, trackingKey,
 } from './lib.mjs';
 
 const MAIL = join(process.env.KAERU_STACK, 'mail');
@@ -145,4 +145,62 @@ test('each later step e-mails too: received, resolved with the money, refund pai
   assert.equal((await api('POST', `/api/v1/returns/${r2.rma}/cancel`, { body: {}, token: o2.token })).status, 200);
   const two = (await mailFor(r2.rma, 20000, 2)).map(parse).map((x) => x.subject).sort();
   assert.deepEqual(two, [`返品を取り消しました（${r2.rma}）— ${m.name}`, `返品を受け付けました（${r2.rma}）— ${m.name}`]);
+});
+
+test('a label about to expire unscanned brings one reminder with its last day; a later one brings none yet', async () => {
+  const m = newMerchant({ warehouse: wh, currency: 'JPY' });
+  const started = async () => {
+    const res = await postReturn((await openOrder(m)).token, [item], { body: { items: [item], language: 'en' } });
+    assert.equal(res.status, 201, res.text);
+    return res.json;
+  };
+  const a = await started();
+  const b = await started();
+  await mailFor(a.rma);
+  await mailFor(b.rma);
+  // Two days left for a, ten for b (a UTC merchant: the last day is the UTC date).
+  sql(`UPDATE returns SET expires_at = UTC_TIMESTAMP() + INTERVAL 2 DAY WHERE rma = ${sqlString(a.rma)}`);
+  sql(`UPDATE returns SET expires_at = UTC_TIMESTAMP() + INTERVAL 10 DAY WHERE rma = ${sqlString(b.rma)}`);
+  const [[lastDay]] = sql(`SELECT DATE(expires_at) FROM returns WHERE rma = ${sqlString(a.rma)}`);
+  assert.match(adminOk(['maintenance']), /queued \d+ label reminders/);
+  adminOk(['maintenance']); // a second run (or host) queues nothing new
+  const files = await mailFor(a.rma, 20000, 2);
+  await pause(1500);
+  const reminders = (await mailFor(a.rma, 20000, 2)).map(parse).filter((x) => /expires soon/.test(x.subject));
+  assert.equal(reminders.length, 1, `one reminder among ${files.length} messages`);
+  const r = reminders[0];
+  assert.deepEqual(r.defects, []);
+  assert.match(r.subject, new RegExp(`^Your return label ${a.rma} expires soon — `));
+  const text = r.parts.find((p) => p.type === 'text/plain').text;
+  assert.match(text, new RegExp(`valid until ${lastDay}`), text);
+  assert.ok(text.includes(`/r/${a.rma}?k=${trackingKey(a)}`), 'the tracking link');
+  const forB = (await mailFor(b.rma)).map(parse).filter((x) => /expires soon/.test(x.subject));
+  assert.equal(forB.length, 0, 'ten days left: no reminder yet');
+  // Once scanned, no reminder is queued any more.
+  const [[queued]] = sql(`SELECT COUNT(*) FROM emails e JOIN returns r ON r.id = e.return_id
+    WHERE r.rma IN (${sqlString(a.rma)}, ${sqlString(b.rma)}) AND e.kind = 'label_expiring'`);
+  assert.equal(queued, '1');
+});
+
+test('the merchant\'s reply-to address answers the e-mail; without one there is none', async () => {
+  const m = newMerchant({ warehouse: wh, currency: 'JPY' });
+  assert.match(adminOk(['merchant', 'policy', '--slug', m.slug, '--reply-to', 'support@shop.example']), /merchant/);
+  const plain = newMerchant({ warehouse: wh, currency: 'JPY' });
+  const headers = [];
+  for (const merchant of [m, plain]) {
+    const res = await postReturn((await openOrder(merchant)).token, [item], { body: { items: [item], language: 'en' } });
+    assert.equal(res.status, 201, res.text);
+    const [file] = await mailFor(res.json.rma);
+    const r = spawnSync('/usr/bin/python3', ['-c', `
+import email, sys
+from email import policy
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=policy.default)
+print(m.get('reply-to', ''))`, file], { encoding: 'utf8' });
+    headers.push(r.stdout.trim());
+  }
+  assert.equal(headers[0], `${m.name} <support@shop.example>`);
+  assert.equal(headers[1], '', 'no Reply-To without an address');
+  const bad = spawnSync(process.env.KAERU_ADMIN, ['merchant', 'policy', '--slug', m.slug, '--reply-to', 'a@b\r\nBcc: x@y'], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--reply-to must be an e-mail address/);
 });

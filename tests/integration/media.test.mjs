@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import {
-  ROOT, api, assertProblem, assertStatus, clerkOf, newMerchant, newWarehouse, returnFor, scanOk, scratchDir, sql,
+  ROOT, allListings, api, approveOk, assertProblem, assertStatus, clerkOf, merchantSession, newMerchant, newWarehouse,
+  returnFor, scanOk, scratchDir, sql,
 } from './lib.mjs';
 
 const STACK = process.env.KAERU_STACK || join(ROOT, 'var');
@@ -228,4 +229,32 @@ test('the customer adds up to 5 photos to a damaged return with the order token;
   const other = await returnFor(m, [{ line_id: '1', quantity: 1, reason: 'changed_mind', resolution: 'refund' }]);
   assertProblem(await customerPhoto(other.order.token, other.rma, phoneJpeg(500, 400)), 409);
   assertProblem(await customerPhoto(token, other.rma, phoneJpeg(500, 400)), 404);
+});
+
+test('the return shows staff and the merchant each item\'s photos and the customer\'s; the shop never the customer\'s', async () => {
+  const m = await newMerchant({ warehouse: wh });
+  const clerk = await clerkOf(m);
+  const ret = await returnFor(m, [{ line_id: '1', quantity: 1, reason: 'damaged', resolution: 'refund' }]);
+  const mine = await customerPhoto(ret.order.token, ret.rma, phoneJpeg(500, 400));
+  assertStatus(mine, 201);
+  const view = await scanOk(clerk, ret.rma);
+  assert.deepEqual(view.customer_photos.map((p) => p.url), [mine.json.url], 'the scan shows the customer\'s photo');
+  assert.deepEqual(view.items[0].photos, []);
+  const itemId = ret.items[0].item_id;
+  const taken = await itemPhoto(clerk, ret.rma, itemId, phoneJpeg(640, 480, { orientation: 1 }));
+  assertStatus(taken, 201);
+  const again = await clerk.api('GET', `/api/v1/returns/${ret.rma}`);
+  assertStatus(again, 200);
+  assert.deepEqual(again.json.items[0].photos.map((p) => p.id), [taken.json.id], 'the item keeps its photo');
+  const owner = await merchantSession(m);
+  const seen = await owner.api('GET', `/api/v1/returns/${ret.rma}`);
+  assert.deepEqual(seen.json.customer_photos.map((p) => p.id), [mine.json.id], 'the merchant sees the customer\'s photo');
+  const inspected = await clerk.api('POST', `/api/v1/returns/${ret.rma}/items/${itemId}/inspection`,
+    { body: { received_quantity: 1, grade: 'fair', disposition: 'resale', public_note: '角にすれ' } });
+  assertStatus(inspected, 200);
+  const listing = (await allListings(owner)).find((l) => l.rma === ret.rma);
+  assert.deepEqual(listing.photos.map((p) => p.url), [taken.json.url], 'the listing carries the item\'s photo only');
+  await approveOk(owner, listing.id);
+  const shopText = (await api('GET', `/api/v1/shop/${m.slug}/listings`)).text;
+  assert.ok(!shopText.includes(mine.json.url.slice(7, 71)), 'the customer\'s photo is never in the shop');
 });

@@ -326,6 +326,7 @@ test('marking a listing sold: 200 once, then 409; it leaves the shop and the fee
   await approveOk(owner, l.id);
   await approveOk(owner, keep.id);
   assert.equal((await shopOk({}, seller.slug)).total, 2);
+  assert.equal((await shopOk({}, seller.slug)).sold_count, 0, 'nothing sold yet');
 
   const res = await markSold(seller, l.id);
   assertStatus(res, 200);
@@ -336,6 +337,7 @@ test('marking a listing sold: 200 once, then 409; it leaves the shop and the fee
   const s = await shopOk({}, seller.slug);
   assert.deepEqual(idsOf(s.items), [String(keep.id)], 'only the unsold listing is for sale');
   assert.equal(s.total, 1);
+  assert.equal(s.sold_count, 1, 'the shop counts the item that found a new owner');
   assert.deepEqual(facetCounts(s.facets.grades), { like_new: 1 });
   const { records } = feedRecords((await shopFeed(seller.slug)).text);
   assert.deepEqual(records.map((r) => r.id), [String(keep.id)]);

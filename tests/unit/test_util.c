@@ -157,11 +157,35 @@ static void test_arena(void **state)
 	arena_free(&a);
 }
 
+/* After one large request the arena is back to its usual size: large blocks and extra
+ * standard ones are given back at reset, a usual request's few blocks are kept. */
+static void test_arena_gives_back(void **state)
+{
+	(void)state;
+	struct arena a = {0};
+	for (int i = 0; i < 4; i++)
+		memset(arena_alloc(&a, 1000), 0, 1000);
+	arena_reset(&a);
+	size_t usual = arena_held(&a);
+	assert_true(usual > 0);
+	for (int i = 0; i < 200000; i++) /* ~3 MiB in small pieces */
+		memset(arena_alloc(&a, 16), 0, 16);
+	memset(arena_alloc(&a, 8 << 20), 0, 8 << 20); /* and one 8 MiB piece */
+	assert_true(arena_held(&a) > (size_t)10 << 20);
+	arena_reset(&a);
+	assert_true(arena_held(&a) <= (size_t)256 << 10);
+	for (int i = 0; i < 4; i++) /* the kept blocks serve the next usual request */
+		memset(arena_alloc(&a, 1000), 0, 1000);
+	assert_true(arena_held(&a) <= (size_t)256 << 10);
+	arena_free(&a);
+	assert_int_equal(arena_held(&a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rfc3339), cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_rfc3339),  cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_tz_valid), cmocka_unit_test(test_tz_local_day),
-	    cmocka_unit_test(test_arena)};
+	    cmocka_unit_test(test_arena),    cmocka_unit_test(test_arena_gives_back)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "core/domain.h"
-#include "fcgi/order_in.h"
-#include "fcgi/validate.h"
+#include "validate/order.h"
+#include "validate/check.h"
 
 /* The field names of the errors, comma-separated. */
 static const char *fields(struct checker *c)
@@ -158,6 +158,9 @@ static void test_keys(void **state)
 		if (segment_id(not_ids[i]) != 0)
 			fail_msg("\"%s\" taken as an id", not_ids[i]);
 	assert_string_equal(email_key(&a, "  Taro@Example.JP \t"), "taro@example.jp");
+	assert_true(email_same(&a, " TARO@example.jp", "taro@EXAMPLE.jp"));
+	assert_false(email_same(&a, "taro@example.jp", "taro@example.jp.evil"));
+	assert_false(email_same(&a, "tarö@example.jp", "taro@example.jp"));
 	assert_string_equal(trim_copy(&a, "  1001-A  "), "1001-A");
 	assert_string_equal(trim_copy(&a, "   "), "");
 	arena_free(&a);

@@ -513,11 +513,12 @@ function itemCard(ret, item) {
 // ---------------------------------------------------------------- photos
 
 // Photos of one item, from the phone's camera or a webcam, before or after grading. Each goes up
-// as it is chosen (the server strips its metadata and keeps renditions); the thumbnails are this
-// session's uploads.
+// as it is chosen (the server strips its metadata and keeps renditions); the thumbnails are the
+// item's photos, earlier ones included.
 function photoField(ret, item) {
   const key = `${ret.rma}/${item.item_id}`;
   const p = (S.photos[key] ||= { list: [], busy: 0, error: null });
+  for (const ph of item.photos || []) if (!p.list.some((x) => x.id === ph.id)) p.list.push(ph); // taken earlier
   const id = `i${item.item_id}-photos`;
   return h(
     'div',

@@ -198,6 +198,15 @@ function renderBusy() {
 function render() {
   const name = S.merchant?.name || '';
   document.getElementById('merchant-name').textContent = name || t('shop.title');
+  // Social proof that is true: the items sold from this very shop.
+  const sold = S.data?.sold_count || 0;
+  let proof = document.getElementById('shop-sold');
+  if (!proof) {
+    proof = h('p', { class: 'shop-sold', id: 'shop-sold' });
+    document.getElementById('merchant-name').after(proof);
+  }
+  proof.textContent = sold > 0 ? t(sold === 1 ? 'shop.sold1' : 'shop.sold', { n: sold }) : '';
+  proof.hidden = sold === 0;
   document.title = name ? `${name} · ${t('shop.title')}` : t('shop.title');
   let content;
   if (S.notFound) {
