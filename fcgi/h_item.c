@@ -8,6 +8,7 @@
 #include "db/media.h"
 #include "db/store.h"
 #include "fcgi/handlers.h"
+#include "fcgi/shop.h"
 #include "validate/check.h"
 
 #include <stdio.h>
@@ -18,11 +19,23 @@
 enum lang { LANG_EN, LANG_JA, LANG__MAX };
 
 /* The page's words, per language. */
-enum word { W_SOLD, W_CONDITION, W_ORIGINAL, W_SHARE, W_COPY, W_BACK, W_NO_PHOTO, W_NOTE, W__MAX };
+enum word {
+	W_SOLD,
+	W_HELD,
+	W_CONDITION,
+	W_ORIGINAL,
+	W_SHARE,
+	W_COPY,
+	W_BACK,
+	W_NO_PHOTO,
+	W_NOTE,
+	W__MAX
+};
 static const char *const words[LANG__MAX][W__MAX] = {
     [LANG_EN] =
         {
             [W_SOLD] = "Sold — this item found a new owner.",
+            [W_HELD] = "In someone's cart right now: it may be back shortly.",
             [W_CONDITION] = "Condition",
             [W_ORIGINAL] = "Original price",
             [W_SHARE] = "Share",
@@ -34,6 +47,7 @@ static const char *const words[LANG__MAX][W__MAX] = {
     [LANG_JA] =
         {
             [W_SOLD] = "売り切れ — この商品は新しい持ち主が見つかりました。",
+            [W_HELD] = "ほかの方のカートに入っています。まもなく戻るかもしれません。",
             [W_CONDITION] = "状態",
             [W_ORIGINAL] = "元の価格",
             [W_SHARE] = "シェア",
@@ -355,6 +369,11 @@ void h_item_page(struct req *r)
 		esc(&b, w[W_SOLD]);
 		raw(&b, "</p>\n");
 	}
+	if (!sold && l.held_until) {
+		raw(&b, "<p class=\"notice item-held\" id=\"item-held\">");
+		esc(&b, w[W_HELD]);
+		raw(&b, "</p>\n");
+	}
 	/* Photos: a row that snaps photo by photo, swiped on a phone. */
 	if (l.n_photos) {
 		raw(&b, "<ul class=\"item-photos\" id=\"item-photos\">\n");
@@ -466,6 +485,108 @@ void h_item_page(struct req *r)
 	raw(&b, "</a></p>\n</main>\n<div id=\"announce\" class=\"visually-hidden\" "
 	        "aria-live=\"polite\"></div>\n</body>\n</html>\n");
 	/* Public and short-lived: a price change or a sale shows within a minute. */
+	respond(r, 200, "text/html; charset=utf-8", "Cache-Control: public, max-age=60\r\n", b.p,
+	        b.len);
+	free(b.p);
+}
+
+/* The shop's page template, web/shop/index.html under nginx's document root (KAERU_DOCUMENT_ROOT,
+ * a FastCGI parameter of the route), into the arena; NULL when it cannot be read. */
+static char *shop_template(struct req *r, size_t *len)
+{
+	const char *root = FCGX_GetParam("KAERU_DOCUMENT_ROOT", r->fcgx->envp);
+	if (!root || !*root)
+		return NULL;
+	FILE *f = fopen(arena_printf(r->arena, "%s/shop/index.html", root), "rb");
+	if (!f)
+		return NULL;
+	enum { TEMPLATE_MAX = 64 * 1024 };
+	char *buf = arena_alloc(r->arena, TEMPLATE_MAX + 1);
+	*len = fread(buf, 1, TEMPLATE_MAX, f);
+	bool whole = feof(f) && !ferror(f);
+	fclose(f);
+	if (!whole)
+		return NULL;
+	buf[*len] = '\0';
+	return buf;
+}
+
+static void meta(struct page *b, const char *attr, const char *name, const char *content)
+{
+	raw(b, "<meta ");
+	raw(b, attr);
+	raw(b, "=\"");
+	raw(b, name);
+	raw(b, "\" content=\"");
+	esc(b, content);
+	raw(b, "\">\n");
+}
+
+/* GET /shop/{merchant}/: the shop's page — the same page as web/shop/index.html, with Open Graph
+ * and Twitter card tags of the shop in its head, so a shared shop link previews with its name,
+ * what it has and a photo. An unknown shop gets the page as it is (it says so itself). */
+void h_shop_page(struct req *r)
+{
+	size_t len = 0;
+	char *html = shop_template(r, &len);
+	if (!html) {
+		respond_problem(r, 500, "Internal error", "The shop page is missing.", NULL);
+		return;
+	}
+	char *head_end = strstr(html, "</head>");
+	struct merchant m;
+	uint64_t version;
+	struct shop *s = NULL;
+	enum kaeru_err e = segment_plausible(r->params[0], 64)
+	                       ? store_shop_merchant(r->db, r->params[0], &m, &version)
+	                       : KAERU_ENOTFOUND;
+	if (e == KAERU_OK)
+		e = shop_get(r->db, m.id, version, &s);
+	if (e != KAERU_OK && e != KAERU_ENOTFOUND) {
+		respond_error(r, e);
+		return;
+	}
+	struct page b = {0};
+	if (e == KAERU_OK && head_end) {
+		struct arena *a = r->arena;
+		enum lang lang = lang_of(r);
+		const char *origin = origin_of(r);
+		const char *url = arena_printf(a, "%s/shop/%s/", origin, m.slug);
+		int64_t n = (int64_t)shop_size(s), sold = shop_sold(s);
+		const char *title = lang == LANG_JA ? arena_printf(a, "%s リユースショップ", m.name)
+		                                    : arena_printf(a, "%s — resale shop", m.name);
+		const char *description =
+		    lang == LANG_JA
+		        ? arena_printf(a,
+		                       "検品済みの%lld点を販売中。%lld点が新しい持ち主のもとへ。",
+		                       (long long)n, (long long)sold)
+		        : arena_printf(a, "%lld inspected item%s for sale; %lld found %s here.",
+		                       (long long)n, n == 1 ? "" : "s", (long long)sold,
+		                       sold == 1 ? "a new owner" : "new owners");
+		const struct photo *photo = NULL;
+		for (size_t i = 0; !photo && i < (size_t)n; i++)
+			if (shop_item(s, i)->n_photos)
+				photo = &shop_item(s, i)->photos[0];
+		put(&b, html, (size_t)(head_end - html));
+		meta(&b, "name", "description", description);
+		raw(&b, "<link rel=\"canonical\" href=\"");
+		esc(&b, url);
+		raw(&b, "\">\n");
+		meta(&b, "property", "og:type", "website");
+		meta(&b, "property", "og:site_name", m.name);
+		meta(&b, "property", "og:title", title);
+		meta(&b, "property", "og:description", description);
+		meta(&b, "property", "og:url", url);
+		if (photo)
+			meta(&b, "property", "og:image", photo_at(a, origin, photo, 1600, "jpg"));
+		meta(&b, "name", "twitter:card", photo ? "summary_large_image" : "summary");
+		meta(&b, "name", "twitter:title", title);
+		raw(&b, head_end);
+	} else {
+		put(&b, html, len);
+	}
+	if (s)
+		shop_release(s);
 	respond(r, 200, "text/html; charset=utf-8", "Cache-Control: public, max-age=60\r\n", b.p,
 	        b.len);
 	free(b.p);

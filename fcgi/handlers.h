@@ -65,6 +65,8 @@ void h_listing_hold(struct req *r);
 void h_listing_release(struct req *r);
 /* h_item.c — the item page of a listing, HTML (no credentials) */
 void h_item_page(struct req *r);
+/* h_item.c — the shop's page (web/shop/index.html) with its Open Graph tags */
+void h_shop_page(struct req *r);
 /* Adds each item's photos ("photos") and the customer's ("customer_photos") to j, a return
  * rendered by render_return; false when they cannot be read. */
 bool render_return_photos(struct req *r, const struct ret *ret, json_t *j);

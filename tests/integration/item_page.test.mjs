@@ -187,3 +187,24 @@ test('shop listings and the feed carry the photos; the feed links to the item pa
   assert.match(row.additional_image_link, /^https?:\/\/[^/]+\/media\/[0-9a-f]{64}-900\.jpg$/);
   assert.equal(row.description, '試着のみ <b>タグ付き</b>');
 });
+
+test('the shop\'s own page carries its Open Graph tags: name, what it has, a photo; unknown shops get the plain page', async () => {
+  const m = await newMerchant({ warehouse: wh });
+  const { listing } = await publishedWithPhotos(m);
+  assertStatus(await markSold(m, listing.id), 200);
+  await publishedWithPhotos(m);
+  const res = await api('GET', `/shop/${m.slug}/`);
+  assertStatus(res, 200);
+  assert.match(res.headers['content-type'], /^text\/html/);
+  const doc = parseHtml(res.text);
+  assert.deepEqual(doc.errors, [], 'the page parses cleanly');
+  assert.ok(res.text.includes('/assets/shop.js'), 'the same page as before, with its script');
+  assert.equal(doc.meta['og:type'], 'website');
+  assert.ok(doc.meta['og:title'].includes(m.name), doc.meta['og:title']);
+  assert.equal(doc.meta['og:description'], '1 inspected item for sale; 1 found a new owner here.');
+  assert.match(doc.meta['og:url'], new RegExp(`^https?://[^/]+/shop/${m.slug}/$`));
+  assert.match(doc.meta['og:image'], /^https?:\/\/[^/]+\/media\/[0-9a-f]{64}-1000\.jpg$/);
+  const unknown = await api('GET', `/shop/no-such-${randomBytes(3).toString('hex')}/`);
+  assertStatus(unknown, 200);
+  assert.equal(parseHtml(unknown.text).meta['og:title'], undefined, 'no tags for a shop that is not there');
+});

@@ -596,6 +596,7 @@ test('holds: of 10 parallel holds one wins; the shop shows it held; only that ho
   assert.ok(Date.parse(heldUntil) > Date.now() + 3 * 60_000, heldUntil);
   const inShop = (await shopListings(m.slug)).json.items.find((x) => String(x.id) === String(listing.id));
   assert.equal(inShop.held_until, heldUntil, 'the shop shows it is in someone\'s cart');
+  assert.ok((await api('GET', `/shop/${m.slug}/items/${listing.id}`)).text.includes('id="item-held"'), 'so does its item page');
   assertProblem(await markSold(m, listing.id), 409); // another cart cannot sell it
   assertProblem(await api('POST', `/api/v1/merchants/${m.slug}/listings/${listing.id}/sold`,
     { token: m.key, body: { hold_id: 'f'.repeat(32) } }), 409);
