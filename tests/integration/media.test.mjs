@@ -258,3 +258,18 @@ test('the return shows staff and the merchant each item\'s photos and the custom
   const shopText = (await api('GET', `/api/v1/shop/${m.slug}/listings`)).text;
   assert.ok(!shopText.includes(mine.json.url.slice(7, 71)), 'the customer\'s photo is never in the shop');
 });
+
+test('an iPhone\'s HEIC photo is taken and served as JPEG and WebP', async () => {
+  const { ret, clerk, itemId } = await received();
+  const src = join(scratch.dir, `heic-${randomBytes(4).toString('hex')}.jpg`);
+  const heic = src.replace(/\.jpg$/, '.heic');
+  execFileSync('vips', ['gaussnoise', src, '900', '600']);
+  execFileSync('vips', ['copy', src, heic]);
+  const res = await itemPhoto(clerk, ret.rma, itemId, readFileSync(heic), 'image/heic');
+  assertStatus(res, 201);
+  assert.deepEqual([res.json.width, res.json.height], [900, 600]);
+  const got = await fetchBytes(res.json.url);
+  assert.equal(got.status, 200);
+  assert.deepEqual(dimensions(got.bytes), { width: 900, height: 600 });
+  assert.equal((await fetchBytes(res.json.url.replace(/\.jpg$/, '.webp'))).status, 200);
+});
