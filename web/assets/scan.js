@@ -456,6 +456,16 @@ function returnDetails(ret) {
     ret.status === 'resolved' ? resolutionBox(ret) : null,
     h('h3', { class: 'section-title', id: 'expected-title' }, t('scan.expected')),
     h('ul', { class: 'cards scan-items', 'aria-labelledby': 'expected-title' }, (ret.items || []).map((item) => h('li', {}, itemCard(ret, item)))),
+    (ret.customer_photos || []).length
+      ? [
+        h('h3', { class: 'section-title', id: 'customer-photos-title' }, t('scan.photos.customer')),
+        h('ul', { class: 'photo-thumbs', id: 'customer-photos', 'aria-labelledby': 'customer-photos-title' },
+          ret.customer_photos.map((ph) => h('li', {}, h('a', { href: ph.url, target: '_blank', rel: 'noopener' }, h('img', {
+            src: ph.url.replace(/-\d+\.jpg$/, `-${Math.min(400, ph.width)}.jpg`), alt: t('scan.photos.customer.alt'),
+            width: 96, height: Math.round((96 * ph.height) / ph.width), loading: 'lazy',
+          }))))),
+      ]
+      : null,
   );
 }
 
