@@ -11,7 +11,8 @@
 # Settings (environment): KAERU_BENCH_PORT (18391), KAERU_BENCH_DB_PORT (13591),
 # KAERU_BENCH_WORKERS (16), KAERU_BENCH_CONNECTIONS (64), KAERU_BENCH_THREADS (2),
 # KAERU_BENCH_DURATION (seconds per measurement, 10), KAERU_BENCH_ORDERS (orders per merchant, 3000),
-# KAERU_BENCH_RESULTS (where to write the results, bench/RESULTS.md), KAERU_BENCH_PERF=1 (also
+# KAERU_BENCH_RESULTS (where to write the results, bench/RESULTS.md), KAERU_BENCH_PHONE_RUNS
+# (runs of bench/phone.mjs, cold and warm each, 5), KAERU_BENCH_PERF=1 (also
 # profile every measurement with `perf record -a -g` into BUILD/bench/perf-NAME.txt; slows the
 # figures a little), KAERU_BENCH_KEEP=1 (leave the stack and its data up afterwards, to measure or
 # profile one endpoint by hand).
@@ -385,6 +386,28 @@ done >"$WORK/spec-shop.tsv"
 measure shop_listings /api/v1/shop "$WORK/spec-shop.tsv"
 
 # ---------------------------------------------------------------------------------------------
+# The customer portal on a phone (bench/phone.mjs): Chromium on a throttled mobile profile, time
+# to interactive of /returns/sakura/ with a cold cache and a warm one, on the now idle stack.
+
+PHONE_COLD="" PHONE_WARM="" PHONE_LINE="" PHONE_NOTE=""
+if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] && [ -d "$ROOT/node_modules/playwright-core" ]; then
+	say "the portal on a phone: bench/phone.mjs (150 ms RTT, 1.6 Mbps, CPU 4× slower)"
+	if node "$HERE/phone.mjs" "$URL" /returns/sakura/ "${KAERU_BENCH_PHONE_RUNS:-5}" >"$WORK/phone.txt" 2>&1; then
+		sed 's/^/  /' "$WORK/phone.txt" | grep -v '^  PHONE ' >&2 || true
+		PHONE_LINE=$(grep '^PHONE ' "$WORK/phone.txt")
+		PHONE_COLD=$(sed 's/.* cold_ms=\([0-9]*\).*/\1/' <<<"$PHONE_LINE")
+		PHONE_WARM=$(sed 's/.* warm_ms=\([0-9]*\).*/\1/' <<<"$PHONE_LINE")
+	else
+		PHONE_NOTE="bench/phone.mjs failed: $(tail -3 "$WORK/phone.txt" | tr '\n' ' ')"
+		log "$PHONE_NOTE"
+	fi
+else
+	PHONE_NOTE="not measured: needs node, /usr/bin/chromium and playwright-core (npm ci)"
+	log "the portal on a phone: $PHONE_NOTE"
+fi
+phone_kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$PHONE_LINE"; }
+
+# ---------------------------------------------------------------------------------------------
 # Memory of kaeru-fcgi after all of that, and label generation alone.
 
 FCGI_PID=$(cat "$STACK/run/kaeru-fcgi.pid")
@@ -452,12 +475,18 @@ TARGETS="| target (issue 5) | figure | |
 | scan p99 ≤ 10 ms at $CONNS connections | ${P99[scan]} ms | $(verdict "${P99[scan]} <= 10") |
 | create return ≥ 1,000/s, every commit durable | $CREATED_RPS returns created/s (innodb_flush_log_at_trx_commit=$DURABLE) | $(verdict "$CREATED_RPS >= 1000 && $DURABLE == 1") |
 | label with a Japanese address ≤ 1 ms and ≤ 30 KB | ${LABEL_MS[ja]} ms, $(awk -v b="${LABEL_BYTES[ja]}" 'BEGIN { printf "%.1f", b / 1024 }') KB | $(verdict "${LABEL_MS[ja]} <= 1 && ${LABEL_BYTES[ja]} <= 30720") |
+| portal interactive ≤ 1 s on a throttled phone (issue 14), cold / warm cache | ${PHONE_COLD:-?} / ${PHONE_WARM:-?} ms${PHONE_NOTE:+ ($PHONE_NOTE)} | $([ -n "$PHONE_COLD" ] && verdict "$PHONE_COLD <= 1000 && $PHONE_WARM <= 1000" || echo "**not measured**") |
 | kaeru-fcgi < 64 MB resident with $WORKERS workers | peak $HWM_MB MB under the measured load (now $RSS_MB MB); peak $SETUP_HWM_MB MB during the setup's staff sign-ins | $(verdict "$HWM_KB < 65536 && $SETUP_HWM_MB < 64")$([ "$HWM_RESET" = yes ] || echo ' (peak not reset: includes the sign-ins)') |"
 
 LABELS="| label alone (no HTTP) | ms per label | bytes |
 |---|--:|--:|
 | Japanese addresses (--ja) | ${LABEL_MS[ja]} | ${LABEL_BYTES[ja]} |
 | Latin addresses (--latin) | ${LABEL_MS[latin]} | ${LABEL_BYTES[latin]} |"
+
+PHONE="| /returns/sakura/ on a phone | interactive (median) | transferred | requests |
+|---|--:|--:|--:|
+| cold cache (a first visit) | ${PHONE_COLD:-–} ms | $(phone_kv cold_kb) KB | $(phone_kv cold_requests) |
+| warm cache (the link opened again) | ${PHONE_WARM:-–} ms | $(phone_kv warm_kb) KB | $(phone_kv warm_requests) |"
 
 MEMORY="| process | VmRSS after the load | VmHWM (peak) | threads |
 |---|--:|--:|--:|
@@ -490,6 +519,8 @@ echo
 echo "$LABELS"
 echo
 echo "$MEMORY"
+echo
+echo "$PHONE"
 echo
 echo "$TARGETS"
 echo
@@ -553,6 +584,16 @@ $LABELS
 ## Memory
 
 $MEMORY
+
+## The portal on a phone
+
+\`bench/phone.mjs\`: Chromium (playwright-core) loads /returns/sakura/ with the network throttled
+to 150 ms round trip, 1.6 Mbps down and 750 kbps up and the CPU 4× slower; interactive is when
+the lookup form's input is enabled and the page no longer busy, from the start of the navigation.
+Median of ${KAERU_BENCH_PHONE_RUNS:-5} runs; cold: a fresh profile, warm: the page opened again in
+the same profile.${PHONE_NOTE:+ $PHONE_NOTE.}
+
+$PHONE
 
 ## Targets
 

@@ -45,6 +45,20 @@ static const char sql_lookup[] =
     " FROM lookup_failures WHERE client = ? AND at > NOW(3) - INTERVAL ? SECOND) f"
     " LEFT JOIN merchants m ON m.slug = ?"
     " LEFT JOIN orders o ON o.merchant_id = m.id AND o.order_number = ?";
+/* The same with the order by its id (a return link's), still only within the merchant. */
+static const char sql_lookup_by_id[] =
+    "SELECT f.n, f.age, " MERCHANT_COLUMNS ", " ORDER_COLUMNS
+    " FROM (SELECT COUNT(*) AS n, TIMESTAMPDIFF(SECOND, MIN(at), NOW(3)) AS age"
+    " FROM lookup_failures WHERE client = ? AND at > NOW(3) - INTERVAL ? SECOND) f"
+    " LEFT JOIN merchants m ON m.slug = ?"
+    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.id = ?";
+static const char sql_order_id_by_number[] =
+    "SELECT id FROM orders WHERE merchant_id = ? AND order_number = ?";
+/* The returns that count (not canceled or expired) holding each line of an order. */
+static const char sql_line_returns[] =
+    "SELECT ri.order_line_id, r.rma, r.tracking_key, r.status FROM return_items ri"
+    " JOIN returns r ON r.id = ri.return_id WHERE r.order_id = ?"
+    " AND r.status NOT IN ('canceled', 'expired') ORDER BY r.id";
 #define LINE_COLUMNS                                                                               \
 	"l.id, l.line_id, l.sku, l.product_id, l.name, l.variant, l.category, l.quantity,"         \
 	" l.unit_price, l.final_sale, (SELECT COALESCE(SUM(ri.quantity), 0) FROM return_items ri"  \
@@ -54,12 +68,13 @@ static const char sql_lookup[] =
  * (~80 µs a lookup on the bench machine), more than sorting a handful of lines here. */
 static const char sql_lines_get[] =
     "SELECT " LINE_COLUMNS " FROM order_lines l WHERE l.order_id = ?";
-/* The same with exchange options: one row per line and option, a line without options in one
- * row whose option columns are NULL. */
+/* The same with exchange options: one row per line and other variant of its product, whether a
+ * unit of it is free; a line without other variants in one row whose option columns are NULL. */
 static const char sql_lines_options_get[] =
-    "SELECT " LINE_COLUMNS ", i.sku, i.variant FROM order_lines l LEFT JOIN inventory i"
+    "SELECT " LINE_COLUMNS ", i.sku, i.variant, i.available - i.reserved > 0"
+    " FROM order_lines l LEFT JOIN inventory i"
     " ON i.merchant_id = ? AND i.product_id = l.product_id AND i.sku <> l.sku"
-    " AND i.available - i.reserved > 0 WHERE l.order_id = ?";
+    " WHERE l.order_id = ?";
 
 static const char sql_stock_upsert[] =
     "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
@@ -208,6 +223,7 @@ enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange
 			    .order_line_id = id,
 			    .sku = db_str(&rows, r, 12),
 			    .variant = db_str(&rows, r, 13),
+			    .in_stock = db_int(&rows, r, 14) != 0,
 			};
 	}
 	qsort(o->lines, o->n_lines, sizeof(*o->lines), by_position);
@@ -250,6 +266,26 @@ enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const str
 	return KAERU_OK;
 }
 
+/* Reads the one row of sql_lookup or sql_lookup_by_id into *out. */
+static enum kaeru_err lookup_row(enum kaeru_err e, const struct db_rows *rows, struct lookup *out)
+{
+	if (e != KAERU_OK)
+		return e;
+	if (rows->nrows != 1)
+		return KAERU_EINTERNAL; /* an aggregate and two joins on unique keys: one row */
+	memset(out, 0, sizeof(*out));
+	out->failures = db_int(rows, 0, 0);
+	out->oldest_age = db_int(rows, 0, 1);
+	const size_t merchant_col = 2, order_col = merchant_col + MERCHANT_NCOLUMNS;
+	out->has_merchant = !db_isnull(rows, 0, merchant_col);
+	if (out->has_merchant)
+		store_merchant_from_row(rows, 0, merchant_col, &out->merchant);
+	out->has_order = !db_isnull(rows, 0, order_col);
+	if (out->has_order)
+		order_from_row(rows, 0, order_col, &out->order);
+	return KAERU_OK;
+}
+
 enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
                             const char *order_number, struct lookup *out)
 {
@@ -257,20 +293,49 @@ enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, con
 	enum kaeru_err e =
 	    db_query(db, sql_lookup,
 	             DB_ARGS(DBS(client), DBI(window_s), DBS(slug), DBS(order_number)), &rows);
+	return lookup_row(e, &rows, out);
+}
+
+enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
+                                  int64_t order_id, struct lookup *out)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_lookup_by_id,
+	             DB_ARGS(DBS(client), DBI(window_s), DBS(slug), DBI(order_id)), &rows);
+	return lookup_row(e, &rows, out);
+}
+
+enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,
+                                        const char *order_number, int64_t *order_id)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_order_id_by_number,
+	                            DB_ARGS(DBI(merchant_id), DBS(order_number)), &rows);
 	if (e != KAERU_OK)
 		return e;
-	if (rows.nrows != 1)
-		return KAERU_EINTERNAL; /* an aggregate and two joins on unique keys: one row */
-	memset(out, 0, sizeof(*out));
-	out->failures = db_int(&rows, 0, 0);
-	out->oldest_age = db_int(&rows, 0, 1);
-	const size_t merchant_col = 2, order_col = merchant_col + MERCHANT_NCOLUMNS;
-	out->has_merchant = !db_isnull(&rows, 0, merchant_col);
-	if (out->has_merchant)
-		store_merchant_from_row(&rows, 0, merchant_col, &out->merchant);
-	out->has_order = !db_isnull(&rows, 0, order_col);
-	if (out->has_order)
-		order_from_row(&rows, 0, order_col, &out->order);
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	*order_id = db_int(&rows, 0, 0);
+	return KAERU_OK;
+}
+
+enum kaeru_err store_order_line_returns(struct db *db, int64_t order_id, struct line_return **out,
+                                        size_t *n)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_line_returns, DB_ARGS(DBI(order_id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*n = rows.nrows;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
+	for (size_t r = 0; r < rows.nrows; r++)
+		(*out)[r] = (struct line_return){
+		    .order_line_id = db_int(&rows, r, 0),
+		    .rma = db_str(&rows, r, 1),
+		    .tracking_key = db_str(&rows, r, 2),
+		    .status = db_str(&rows, r, 3),
+		};
 	return KAERU_OK;
 }
 

@@ -99,14 +99,16 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 /* Loads an order with its lines (returned units counted). When lock, the order row is locked
  * FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
-/* An exchange option of a line: another variant of the line's product with at least one unit
- * free (available - reserved). */
+/* An exchange option of a line: another variant of the line's product, in stock when at least
+ * one unit is free (available - reserved). */
 struct exchange_option {
 	int64_t order_line_id;
 	const char *sku, *variant;
+	bool in_stock;
 };
 /* Loads o's lines in their order (returned units counted), and when opts is not NULL every
- * line's exchange options, by variant then sku, each naming its line. One statement. */
+ * line's other variants, in stock or not, by variant then sku, each naming its line. One
+ * statement. */
 enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
                                  size_t *n_opts);
 /* An order lookup's first step, in one statement: the client's failed lookups in the last
@@ -121,6 +123,21 @@ struct lookup {
 };
 enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
                             const char *order_number, struct lookup *out);
+/* The same with the order by its id (a return link names it): found only when it is the
+ * merchant's. */
+enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
+                                  int64_t order_id, struct lookup *out);
+/* The id of the merchant's order with this number; ENOTFOUND when none. */
+enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,
+                                        const char *order_number, int64_t *order_id);
+/* A return that holds units of an order line and counts (neither canceled nor expired). */
+struct line_return {
+	int64_t order_line_id;
+	const char *rma, *tracking_key, *status;
+};
+/* Every (line, return) pair of the order's returns that count, oldest return first. */
+enum kaeru_err store_order_line_returns(struct db *db, int64_t order_id, struct line_return **out,
+                                        size_t *n);
 
 struct stock {
 	const char *sku, *product_id, *variant;

@@ -57,6 +57,12 @@ RETURNS=$("$HERE/returns.sh" "$URL")
 RESALE=$("$HERE/resale.sh" "$URL" "$(awk 'NR == 3 { print $2 }' <<<"$RETURNS")")
 RETURNS=$(awk 'NR != 3' <<<"$RETURNS")
 
+# link MERCHANT KEY ORDER: the shop's return link of an order (GET …/return-link).
+link() {
+	curl -sf -H "Authorization: Bearer $2" "$URL/api/v1/merchants/$1/orders/$3/return-link" |
+		grep -o '"url":"[^"]*"' | cut -d'"' -f4
+}
+
 cat >"$OUT/keys.txt" <<TXT
   Demo logins (password after the colon):
     warehouse staff   staff@tyo1.example : kaeru-warehouse   (also staff@nj1.example)
@@ -69,6 +75,17 @@ cat >"$OUT/keys.txt" <<TXT
 $RETURNS
   Resale shop:
 $RESALE
+  Customer portal orders (number, e-mail, what they show):
+    sakura  1001  taro@example.jp           two items that can be returned
+    sakura  1002  customer1002@example.jp   a final-sale line, and a line already in a return
+    sakura  1006  customer1006@example.jp   outside the 30-day window
+    sakura  1007  customer1007@example.jp   not delivered yet
+    maple   2001  emily@example.com         a jacket that can be returned, a final-sale beanie
+    maple   2006  customer2006@example.com  outside the 30-day window
+    maple   2007  customer2007@example.com  not delivered yet
+  Return links, as a shop puts them in its delivery e-mail (open the order at once, 30 days):
+    sakura 1001  $(link sakura "$SAKURA" 1001)
+    maple  2001  $(link maple "$MAPLE" 2001)
 TXT
 chmod 600 "$OUT/keys.txt"
 touch "$OUT/loaded"

@@ -37,19 +37,40 @@ static bool auth_merchant_key(struct req *r, const char *slug, struct merchant *
 	return true;
 }
 
-/* Token: "o1.<order_id>.<expires>.<base64url HMAC-SHA256 of the first three parts>". */
-char *order_token_new(struct req *r, int64_t order_id)
+/* head + "." + the base64url HMAC-SHA256 of head under the server secret, in the arena: the one
+ * signing scheme of kaeru's tokens (order tokens, return links). */
+static char *signed_token(struct req *r, const char *head)
 {
-	char head[64];
-	int n = snprintf(head, sizeof(head), "o1.%lld.%lld", (long long)order_id,
-	                 (long long)(r->now + ORDER_TOKEN_TTL));
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256(mac, (const unsigned char *)head, (unsigned long long)n,
-	                       r->cfg->secret);
+	crypto_auth_hmacsha256(mac, (const unsigned char *)head, strlen(head), r->cfg->secret);
 	char b64[64];
 	sodium_bin2base64(b64, sizeof(b64), mac, sizeof(mac),
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return arena_printf(r->arena, "%s.%s", head, b64);
+}
+
+/* Whether the rest of token after its first signed_len bytes and a '.' is the genuine MAC of
+ * those bytes (compared in constant time). */
+static bool signed_token_verify(struct req *r, const char *token, size_t signed_len)
+{
+	const char *b64 = token + signed_len + 1;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	size_t maclen = 0;
+	if (sodium_base642bin(mac, sizeof(mac), b64, strlen(b64), NULL, &maclen, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    maclen != sizeof(mac))
+		return false;
+	return crypto_auth_hmacsha256_verify(mac, (const unsigned char *)token,
+	                                     (unsigned long long)signed_len, r->cfg->secret) == 0;
+}
+
+/* Token: "o1.<order_id>.<expires>.<base64url HMAC-SHA256 of the first three parts>". */
+char *order_token_new(struct req *r, int64_t order_id)
+{
+	char head[64];
+	snprintf(head, sizeof(head), "o1.%lld.%lld", (long long)order_id,
+	         (long long)(r->now + ORDER_TOKEN_TTL));
+	return signed_token(r, head);
 }
 
 /* Reads the decimal digits at *p (no sign, no leading zero, at most INT64_MAX) into *v and
@@ -80,20 +101,41 @@ bool order_token_check(struct req *r, const char *token, int64_t *order_id)
 	p += 3;
 	if (!read_decimal(&p, &id) || *p++ != '.' || !read_decimal(&p, &expires) || *p++ != '.')
 		return false;
-	size_t signed_len = (size_t)(p - token - 1);
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	size_t maclen = 0;
-	if (sodium_base642bin(mac, sizeof(mac), p, strlen(p), NULL, &maclen, NULL,
-	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    maclen != sizeof(mac))
-		return false;
-	if (crypto_auth_hmacsha256_verify(mac, (const unsigned char *)token,
-	                                  (unsigned long long)signed_len, r->cfg->secret) != 0)
+	if (!signed_token_verify(r, token, (size_t)(p - token - 1)))
 		return false;
 	if (id <= 0 || expires < r->now)
 		return false;
 	*order_id = id;
 	return true;
+}
+
+/* Link: "l1.<merchant_id>.<order_id>.<expires>.<base64url HMAC-SHA256 of the first four>". */
+char *return_link_token_new(struct req *r, int64_t merchant_id, int64_t order_id, int64_t expires)
+{
+	char head[96];
+	snprintf(head, sizeof(head), "l1.%lld.%lld.%lld", (long long)merchant_id,
+	         (long long)order_id, (long long)expires);
+	return signed_token(r, head);
+}
+
+enum link_check return_link_token_check(struct req *r, const char *token, int64_t *merchant_id,
+                                        int64_t *order_id)
+{
+	int64_t mid, oid, expires;
+	const char *p = token;
+	if (strncmp(p, "l1.", 3) != 0)
+		return LINK_FORGED;
+	p += 3;
+	if (!read_decimal(&p, &mid) || *p++ != '.' || !read_decimal(&p, &oid) || *p++ != '.' ||
+	    !read_decimal(&p, &expires) || *p++ != '.')
+		return LINK_FORGED;
+	if (!signed_token_verify(r, token, (size_t)(p - token - 1)) || mid <= 0 || oid <= 0)
+		return LINK_FORGED;
+	if (expires < r->now)
+		return LINK_EXPIRED;
+	*merchant_id = mid;
+	*order_id = oid;
+	return LINK_OK;
 }
 
 /* An order token in Authorization, or a 401. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define ORDER_TOKEN_TTL (24 * 3600)
+#define RETURN_LINK_TTL (30 * 24 * 3600) /* a shop's return link works 30 days */
 
 /* The credential a route takes: one column of the routing table (router.c), checked in one
  * place before its handler runs. */
@@ -33,5 +34,14 @@ bool auth_check(struct req *r, enum credential cred, unsigned roles);
 char *order_token_new(struct req *r, int64_t order_id);
 /* The order a token grants, if it is genuine and unexpired. */
 bool order_token_check(struct req *r, const char *token, int64_t *order_id);
+
+/* A return link's token: merchant and order signed with the server secret (the order token's
+ * scheme), good until expires; in the arena. */
+char *return_link_token_new(struct req *r, int64_t merchant_id, int64_t order_id, int64_t expires);
+enum link_check { LINK_OK, LINK_FORGED, LINK_EXPIRED };
+/* LINK_OK with the merchant and order a link token names when it is genuine and unexpired;
+ * LINK_EXPIRED when genuine but past its time; LINK_FORGED otherwise. */
+enum link_check return_link_token_check(struct req *r, const char *token, int64_t *merchant_id,
+                                        int64_t *order_id);
 
 #endif

@@ -46,8 +46,26 @@ static void order_days(const struct merchant *m, const struct order *o, int64_t 
 	*delivered_day = day[1];
 }
 
+/* Each line's returns that count, as [{rma, status, tracking_url}]: where a line already in a
+ * return leads. */
+static json_t *render_line_returns(struct req *r, const struct order_line *l,
+                                   const struct line_return *held, size_t n_held)
+{
+	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
+	json_t *out = json_array();
+	for (size_t k = 0; k < n_held; k++)
+		if (held[k].order_line_id == l->id)
+			json_array_append_new(
+			    out, json_pack("{s:s, s:s, s:s}", "rma", held[k].rma, "status",
+			                   held[k].status, "tracking_url",
+			                   arena_printf(r->arena, "%s/r/%s?k=%s", base, held[k].rma,
+			                                held[k].tracking_key)));
+	return out;
+}
+
 static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o,
-                                   const struct exchange_option *opts, size_t nopts)
+                                   const struct exchange_option *opts, size_t nopts,
+                                   const struct line_return *held, size_t n_held)
 {
 	int64_t today, delivered_day;
 	order_days(m, o, r->now, &today, &delivered_day);
@@ -60,12 +78,20 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 		                        delivered_day};
 		int64_t returnable;
 		enum ineligible why = line_eligibility(&st, &m->policy, today, &returnable);
-		json_t *options = json_array();
-		for (size_t k = 0; why == INELIGIBLE_NONE && k < nopts; k++)
-			if (opts[k].order_line_id == l->id)
+		/* exchange_options: the variants one can exchange for now; exchange_variants: all
+		 * of them, with their stock, so the customer sees what exists. */
+		json_t *options = json_array(), *variants = json_array();
+		for (size_t k = 0; why == INELIGIBLE_NONE && k < nopts; k++) {
+			if (opts[k].order_line_id != l->id)
+				continue;
+			if (opts[k].in_stock)
 				json_array_append_new(options,
 				                      json_pack("{s:s, s:s}", "sku", opts[k].sku,
 				                                "variant", opts[k].variant));
+			json_array_append_new(
+			    variants, json_pack("{s:s, s:s, s:b}", "sku", opts[k].sku, "variant",
+			                        opts[k].variant, "in_stock", opts[k].in_stock));
+		}
 		/* What store credit pays for 1, 2, ... of the returnable units, as core settles it.
 		 */
 		json_t *credit = json_array();
@@ -73,13 +99,15 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 			json_array_append_new(credit, json_integer(resolve_store_credit(
 			                                  &m->policy, l->unit_price, q)));
 		json_t *line = json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o, s:o}", "line_id",
-		    l->line_id, "sku", l->sku, "product_id", l->product_id, "name", l->name,
-		    "variant", l->variant, "quantity", (json_int_t)l->quantity,
+		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:s?, s:o, s:o, s:o}",
+		    "line_id", l->line_id, "sku", l->sku, "product_id", l->product_id, "name",
+		    l->name, "variant", l->variant, "quantity", (json_int_t)l->quantity,
 		    "returnable_quantity", (json_int_t)returnable, "unit_price",
 		    (json_int_t)l->unit_price, "final_sale", l->final_sale, "eligible",
 		    why == INELIGIBLE_NONE, "ineligible_reason", ineligible_names[why],
-		    "exchange_options", options, "store_credit_amounts", credit);
+		    "exchange_options", options, "store_credit_amounts", credit, "returns",
+		    render_line_returns(r, l, held, n_held));
+		json_object_set_new(line, "exchange_variants", variants);
 		if (why == INELIGIBLE_NONE)
 			json_object_set_new(line, "returnable_until", json_string(until));
 		json_array_append_new(lines, line);
@@ -87,15 +115,62 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 	return lines;
 }
 
-/* POST /api/v1/lookup {merchant, order_number, email} → an order token and the order.
- * Two statements when found: the throttle with the merchant and order, then the lines. */
+/* The answer of a lookup that found the order: a token, the merchant, the order with its lines
+ * and the returns holding them, the policy. */
+static void respond_lookup_found(struct req *r, struct lookup *lk)
+{
+	const struct merchant *m = &lk->merchant;
+	struct order *o = &lk->order;
+	struct exchange_option *opts = NULL;
+	size_t nopts = 0, n_held = 0;
+	struct line_return *held = NULL;
+	enum kaeru_err e = store_order_lines(r->db, o, &opts, &nopts);
+	if (e == KAERU_OK)
+		e = store_order_line_returns(r->db, o->id, &held, &n_held);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o->order_number,
+	                          "currency", o->currency, "delivered_at", json_null(), "lines",
+	                          render_lookup_lines(r, m, o, opts, nopts, held, n_held));
+	if (o->has_delivered) {
+		char buf[RFC3339_LEN];
+		rfc3339_format(o->delivered_at, buf);
+		json_object_set_new(order, "delivered_at", json_string(buf));
+	}
+	respond_json(r, 200,
+	             json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o->id),
+	                       "merchant", render_merchant_brief(m), "order", order, "policy",
+	                       render_merchant_policy(m)));
+}
+
+/* A problem about the return link the body gave, naming the field "link". */
+static void respond_link_problem(struct req *r, int status, const char *title, const char *why)
+{
+	respond_problem(
+	    r, status, title,
+	    arena_printf(r->arena, "%s Find the order with its number and e-mail address instead.",
+	                 why),
+	    json_pack("[{s:s, s:s}]", "field", "link", "message", why));
+}
+
+/* POST /api/v1/lookup {merchant, order_number, email} or {merchant, link} → an order token and
+ * the order. Two statements when found by number (the throttle with the merchant and order,
+ * then the lines), three with the returns holding its lines. A link (a shop's return link,
+ * GET …/return-link) stands for number and e-mail; it counts against the same throttle. */
 void h_lookup(struct req *r)
 {
 	struct checker c;
 	check_init(&c, r->arena);
 	struct lookup_in in;
 	bool valid = check_lookup(&c, r->json, &in);
-	const char *slug = in.merchant, *number = in.order_number, *email = in.email;
+	const char *slug = in.merchant, *number = in.order_number, *email = in.email,
+	           *link = in.link;
+	int64_t link_merchant = 0, link_order = 0;
+	enum link_check lc = LINK_FORGED;
+	if (valid && link)
+		lc = return_link_token_check(r, link, &link_merchant, &link_order);
 	/* The limit comes first: a throttled client learns nothing, not even its input's faults.
 	 * The attempt is counted before it is decided, so that parallel guesses cannot overshoot;
 	 * all but a failed lookup give it back. */
@@ -106,12 +181,18 @@ void h_lookup(struct req *r)
 	if (e == KAERU_OK && attempts > LOOKUP_FAILURES_MAX &&
 	    (e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr)) == KAERU_OK)
 		e = store_throttle_read(r->db, THROTTLE_LOOKUP, r->remote_addr, &st);
-	struct lookup lk;
+	struct lookup lk = {0};
 	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX)
-		e = store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
-		                 valid ? number : NULL, &lk);
-	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX && valid && lk.has_order &&
-	    email_same(r->arena, email, lk.order.email))
+		e = link ? store_lookup_by_id(r->db, r->remote_addr, LOOKUP_WINDOW_S,
+		                              lc == LINK_OK ? slug : NULL, link_order, &lk)
+		         : store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
+		                        valid ? number : NULL, &lk);
+	bool found = valid && lk.has_order &&
+	             (link ? lc == LINK_OK && lk.merchant.id == link_merchant
+	                   : email_same(r->arena, email, lk.order.email));
+	/* An expired link is genuine: not a guess. */
+	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX &&
+	    (found || (valid && lc == LINK_EXPIRED)))
 		e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr);
 	if (e != KAERU_OK) {
 		json_decref(c.errors);
@@ -135,31 +216,52 @@ void h_lookup(struct req *r)
 		return;
 	}
 	json_decref(c.errors);
-	if (!lk.has_order || !email_same(r->arena, email, lk.order.email)) {
+	if (link && lc == LINK_EXPIRED) {
+		respond_link_problem(r, 410, "Return link expired",
+		                     "This return link has expired.");
+		return;
+	}
+	if (link && !found) {
+		respond_link_problem(r, 404, "Return link not valid",
+		                     "This return link is not valid for this shop.");
+		return;
+	}
+	if (!found) {
 		respond_problem(r, 404, "Order not found",
 		                "No order matches this order number and e-mail address.", NULL);
 		return;
 	}
-	const struct merchant *m = &lk.merchant;
-	struct order *o = &lk.order;
-	struct exchange_option *opts = NULL;
-	size_t nopts = 0;
-	if ((e = store_order_lines(r->db, o, &opts, &nopts)) != KAERU_OK) {
+	respond_lookup_found(r, &lk);
+}
+
+/* GET /api/v1/merchants/{merchant}/orders/{order_number}/return-link (merchant key) →
+ * {url, expires_at}: the portal opened on this order, for the shop's order page and delivery
+ * e-mail. The token rides in the URL's fragment, which browsers do not send to servers or in
+ * Referer headers. */
+void h_return_link(struct req *r)
+{
+	const struct merchant *m = &r->who.merchant; /* the route takes the merchant's key */
+	int64_t order_id;
+	const char *number = r->params[1];
+	enum kaeru_err e = segment_plausible(number, 64)
+	                       ? store_order_id_by_number(r->db, m->id, number, &order_id)
+	                       : KAERU_ENOTFOUND;
+	if (e == KAERU_ENOTFOUND) {
+		respond_problem(r, 404, "Order not found",
+		                "This merchant has no order with this number.", NULL);
+		return;
+	}
+	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o->order_number,
-	                          "currency", o->currency, "delivered_at", json_null(), "lines",
-	                          render_lookup_lines(r, m, o, opts, nopts));
-	if (o->has_delivered) {
-		char buf[RFC3339_LEN];
-		rfc3339_format(o->delivered_at, buf);
-		json_object_set_new(order, "delivered_at", json_string(buf));
-	}
-	respond_json(r, 200,
-	             json_pack("{s:s, s:o, s:o, s:o}", "token", order_token_new(r, o->id),
-	                       "merchant", render_merchant_brief(m), "order", order, "policy",
-	                       render_merchant_policy(m)));
+	int64_t expires = r->now + RETURN_LINK_TTL;
+	char at[RFC3339_LEN];
+	rfc3339_format(expires, at);
+	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
+	char *url = arena_printf(r->arena, "%s/returns/%s/#link=%s", base, m->slug,
+	                         return_link_token_new(r, m->id, order_id, expires));
+	respond_json(r, 200, json_pack("{s:s, s:s}", "url", url, "expires_at", at));
 }
 
 struct return_create {

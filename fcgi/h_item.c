@@ -587,7 +587,7 @@ void h_shop_page(struct req *r)
 	}
 	if (s)
 		shop_release(s);
-	respond(r, 200, "text/html; charset=utf-8", "Cache-Control: public, max-age=60\r\n", b.p,
-	        b.len);
+	/* Like the other pages: revalidated, as it links the assets of the day by their hashes. */
+	respond(r, 200, "text/html; charset=utf-8", "Cache-Control: no-cache\r\n", b.p, b.len);
 	free(b.p);
 }

@@ -5,6 +5,7 @@
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "pdf/label.h"
+#include "pdf/qr.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 
@@ -68,27 +69,32 @@ void h_return_get(struct req *r)
 	respond_json(r, 200, j);
 }
 
+/* Answers 410 and returns true when the return's label is void (canceled, expired): neither the
+ * label nor its QR code may then be used. */
+static bool label_void(struct req *r, const struct ret *ret)
+{
+	if (return_label_state(ret->status) != LABEL_VOID)
+		return false;
+	respond_problem_ext(
+	    r, 410, "Label no longer valid",
+	    arena_printf(r->arena,
+	                 ret->status == RETURN_CANCELED
+	                     ? "Return %s was canceled; its label must not be used."
+	                     : "The label of return %s expired before the parcel was sent; it "
+	                       "must not be used.",
+	                 ret->rma),
+	    json_pack("{s:s, s:s}", "rma", ret->rma, "return_status",
+	              return_status_names[ret->status]));
+	return true;
+}
+
 /* GET /api/v1/returns/{rma}/label.pdf: the 4×6 in return label. */
 void h_return_label(struct req *r)
 {
 	struct ret ret;
 	struct merchant m;
-	if (return_access(r, &ret, &m) == ACCESS_NONE)
+	if (return_access(r, &ret, &m) == ACCESS_NONE || label_void(r, &ret))
 		return;
-	if (return_label_state(ret.status) == LABEL_VOID) {
-		respond_problem_ext(
-		    r, 410, "Label no longer valid",
-		    arena_printf(
-		        r->arena,
-		        ret.status == RETURN_CANCELED
-		            ? "Return %s was canceled; its label must not be used."
-		            : "The label of return %s expired before the parcel was sent; it "
-		              "must not be used.",
-		        ret.rma),
-		    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
-		              return_status_names[ret.status]));
-		return;
-	}
 	enum kaeru_err e = store_return_items(r->db, &ret);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
@@ -104,6 +110,26 @@ void h_return_label(struct req *r)
 	    r->arena, "Content-Disposition: inline; filename=\"return-%s.pdf\"\r\n", ret.rma);
 	respond(r, 200, "application/pdf", headers, pdf, len);
 	free(pdf);
+}
+
+/* GET /api/v1/returns/{rma}/qr.svg: the label's QR code ("KAERU:<rma>") as an SVG image, for
+ * the portal's done page and the tracking page: shown at a counter for box-free drop-off. The
+ * same access and the same 410 as the label. */
+void h_return_qr(struct req *r)
+{
+	struct ret ret;
+	struct merchant m;
+	if (return_access(r, &ret, &m) == ACCESS_NONE || label_void(r, &ret))
+		return;
+	char *svg = NULL;
+	size_t len = 0;
+	if (!qr_svg(arena_printf(r->arena, "KAERU:%s", ret.rma), &svg, &len)) {
+		respond_problem(r, 500, "QR code could not be made", NULL, NULL);
+		return;
+	}
+	respond(r, 200, "image/svg+xml", "Cache-Control: private, max-age=3600\r\n",
+	        (unsigned char *)svg, len);
+	free(svg);
 }
 
 struct cancel {

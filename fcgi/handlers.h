@@ -16,10 +16,12 @@ void h_inventory_put(struct req *r);
 /* h_customer.c — the customer, no account */
 void h_portal_get(struct req *r);
 void h_lookup(struct req *r);
+void h_return_link(struct req *r);
 void h_return_create(struct req *r);
 /* h_return.c — one return, by order token or tracking key */
 void h_return_get(struct req *r);
 void h_return_label(struct req *r);
+void h_return_qr(struct req *r);
 void h_return_cancel(struct req *r);
 /* session.c — staff login */
 void h_session_create(struct req *r);

@@ -2,6 +2,7 @@
 
 #include "db/media.h"
 #include "util/timefmt.h"
+#include "util/tz.h"
 
 #include <stdio.h>
 
@@ -132,6 +133,19 @@ json_t *render_return(struct req *r, const struct ret *ret, const struct merchan
 	json_object_set_new(j, "label_state",
 	                    json_string(label_state_names[return_label_state(ret->status)]));
 	json_object_set_new(j, "merchant_timezone", json_string(m->timezone));
+	if (return_label_state(ret->status) == LABEL_USABLE && ret->expires_at > 0) {
+		/* The label's last day, on the merchant's calendar: the parcel goes out by then. */
+		char at[RFC3339_LEN], ship_by[DATE_LEN];
+		rfc3339_format(ret->expires_at, at);
+		date_format(tz_local_day(m->timezone, ret->expires_at), ship_by);
+		json_object_set_new(j, "label_expires_at", json_string(at));
+		json_object_set_new(j, "ship_by", json_string(ship_by));
+		/* The label's QR code alone, for a counter that scans it off the phone. */
+		json_object_set_new(
+		    j, "qr_url",
+		    json_string(arena_printf(r->arena, "%s/api/v1/returns/%s/qr.svg?k=%s", base,
+		                             ret->rma, ret->tracking_key)));
+	}
 	if (v == VIEW_STAFF) {
 		json_t *address = render_stored_json(ret->shipping_address_json);
 		json_t *name = json_object_get(address, "name");

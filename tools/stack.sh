@@ -156,12 +156,15 @@ start_worker() {
 	echo $! >"$var/run/kaeru-worker.pid"
 }
 
+# nginx serves BUILD/web: web/ with content-hashed asset names (tools/web_assets.sh, also a build
+# step), made afresh here so the pages served are always those of the tree.
 start_nginx() {
-	local var=$1 port=$2
+	local var=$1 port=$2 build=$3
 	mkdir -p "$var/nginx/tmp" "$var/log"
+	"$ROOT/tools/web_assets.sh" "$ROOT/web" "$build/web"
 	local user_line=""
 	[ "$(id -u)" = 0 ] && user_line="user root;"
-	sed -e "s|@PORT@|$port|g" -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$var|g" \
+	sed -e "s|@PORT@|$port|g" -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$var|g" -e "s|@WEB@|$build/web|g" \
 		-e "s|@FCGI_TIMEOUT@|${KAERU_FCGI_TIMEOUT:-60}|g" \
 		-e "s|@USER_LINE@|$user_line|g" "$ROOT/web/nginx.conf.in" >"$var/nginx/nginx.conf"
 	local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -178,13 +181,14 @@ cmd_start() {
 	local var=$1 build=$2 port=$3 dbport=$4 workers=${5:-4}
 	mkdir -p "$var"
 	var=$(cd "$var" && pwd)
+	build=$(cd "$build" && pwd)
 	start_db "$var" "$dbport"
 	write_env "$var" "$build" "$port" "$workers"
 	"$var/admin" migrate >"$var/log/migrate.log" 2>&1 || { cat "$var/log/migrate.log" >&2; die "migration failed"; }
 	start_fcgi "$var" "$build"
 	start_mail "$var"
 	start_worker "$var" "$build"
-	start_nginx "$var" "$port"
+	start_nginx "$var" "$port" "$build"
 }
 
 stop_pid() { # stop_pid PIDFILE NAME

@@ -2,11 +2,40 @@
 
 #include "core/domain.h"
 
+#include <ctype.h>
+#include <string.h>
+
+/* An order number as customers type it, without the blanks around it and a leading '#' (or the
+ * full-width '＃'): shops print "#1001" and mail clients add spaces. No stored order number has
+ * a '#' or blanks (validate/order.c refuses them). In the arena. */
+static const char *order_number_normalise(struct arena *a, const char *in)
+{
+	static const char fullwidth_hash[] = "\xef\xbc\x83"; /* U+FF03 */
+	while (isspace((unsigned char)*in))
+		in++;
+	if (*in == '#')
+		in++;
+	else if (strncmp(in, fullwidth_hash, 3) == 0)
+		in += 3;
+	while (isspace((unsigned char)*in))
+		in++;
+	size_t n = strlen(in);
+	while (n && isspace((unsigned char)in[n - 1]))
+		n--;
+	return arena_strndup(a, in, n);
+}
+
 bool check_lookup(struct checker *c, json_t *body, struct lookup_in *in)
 {
 	in->merchant = check_string(c, body, "merchant", REQUIRED, 1, 64, NULL);
-	in->order_number = check_string(c, body, "order_number", REQUIRED, 1, 64, NULL);
+	in->link = check_string(c, body, "link", OPTIONAL, 1, 512, NULL);
+	in->order_number = in->email = NULL;
+	if (in->link)
+		return check_ok(c);
+	const char *number = check_string(c, body, "order_number", REQUIRED, 1, 64, NULL);
 	in->email = check_string(c, body, "email", REQUIRED, 1, 254, NULL);
+	if (number && !*(in->order_number = order_number_normalise(c->arena, number)))
+		check_fail(c, "order_number", "must have characters besides '#' and blanks");
 	return check_ok(c);
 }
 

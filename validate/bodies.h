@@ -9,9 +9,11 @@
 
 #define NOTE_MAX 1000
 
-/* POST /api/v1/lookup {merchant, order_number, email} */
+/* POST /api/v1/lookup {merchant, order_number, email} or {merchant, link}: a shop's return link
+ * stands for number and e-mail (link NULL otherwise; order_number and email NULL with a link).
+ * The order number comes without the blanks around it and a leading '#' or '＃'. */
 struct lookup_in {
-	const char *merchant, *order_number, *email;
+	const char *merchant, *order_number, *email, *link;
 };
 bool check_lookup(struct checker *c, json_t *body, struct lookup_in *in);
 

@@ -103,21 +103,23 @@ test('a customer returns a T-shirt for another size, scans the label, tracks and
     const tee = page.locator('article').filter({ hasText: 'オーガニックTシャツ' });
     await tee.getByLabel('この商品を返品する').check();
     await tee.getByLabel('返品する数量').selectOption('1');
-    await tee.getByLabel('返品理由').selectOption('too_small');
+    await tee.locator('label.chip').filter({ hasText: 'サイズが小さい' }).click();
     await tee.getByText(/ストアクレジット [¥￥]5,390/).waitFor(); // 4,900 × 1 × 110%; ja-JP writes ￥
     await tee.getByLabel('別のサイズ・色に交換').check();
     const exchange = tee.getByLabel('交換後のサイズ・色');
     const variants = await exchange.locator('option').allTextContents();
     assert.ok(variants.includes('Black / L'), `exchange options list Black / L: ${variants}`);
+    // What exists but cannot be had now is shown, disabled, and says so.
+    const soldOut = exchange.locator('option', { hasText: 'Black / S（在庫切れ）' });
+    assert.equal(await soldOut.count(), 1, `the out-of-stock variant is listed: ${variants}`);
+    assert.equal(await soldOut.isDisabled(), true, 'and cannot be chosen');
     await exchange.selectOption('TEE-BLK-L');
+    // ---- 3. the review is on the same step, above the submit button
+    const summary = page.locator('#summary');
+    await summary.getByRole('heading', { name: '返品内容の確認' }).waitFor();
+    await summary.getByText('Black / L に交換').waitFor();
+    await summary.getByText('サイズが小さい').waitFor();
     await shot('2-items');
-    await page.getByRole('button', { name: '確認へ進む' }).click();
-
-    // ---- 3. review and submit
-    await page.getByRole('heading', { name: '返品内容の確認' }).waitFor();
-    await page.getByText('Black / L に交換').waitFor();
-    await page.getByText('サイズが小さい').waitFor();
-    await shot('3-review');
     await page.getByRole('button', { name: '返品を申し込む' }).click();
 
     await page.getByRole('heading', { name: '返品を受け付けました' }).waitFor();
@@ -126,6 +128,15 @@ test('a customer returns a T-shirt for another size, scans the label, tracks and
     assert.equal(submissions.length, 1, 'one submission');
     assert.match(submissions[0]['idempotency-key'] || '', UUID_RE, 'the submission carries an Idempotency-Key');
     await shot('3-done');
+
+    // ---- the done page shows the QR code itself (it decodes to the RMA), and the ship-by day
+    const qr = page.locator('#qr');
+    await qr.waitFor();
+    await page.waitForFunction(() => document.querySelector('#qr')?.complete && document.querySelector('#qr').naturalWidth > 0);
+    const qrPng = scratch.write('qr.png', await qr.screenshot());
+    const qrRead = run('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', qrPng]);
+    assert.equal(qrRead.stdout.trim(), `KAERU:${rma}`, `the page's QR code reads the RMA: ${qrRead.stderr}`);
+    assert.match(await page.locator('#ship-by').textContent(), /\d{4}年\d{1,2}月\d{1,2}日までに発送してください/);
 
     // ---- the label: a PDF whose Code 128 is exactly the RMA and whose QR contains it
     const labelLink = page.getByRole('link', { name: '返送ラベルをダウンロード（PDF）' });
@@ -156,6 +167,9 @@ test('a customer returns a T-shirt for another size, scans the label, tracks and
     await timeline.getByText('返品受付').waitFor();
     assert.ok(/\d{4}年\d{1,2}月\d{1,2}日/.test(await timeline.textContent()), 'event times are Japanese dates');
     await page.getByRole('link', { name: '返送ラベルをダウンロード（PDF）' }).waitFor();
+    // The tracking page shows the ship-by day and the QR code too, while the label is usable.
+    await page.locator('#qr').waitFor();
+    assert.match(await page.locator('#ship-by').textContent(), /までに発送してください/);
     await page.getByText('Black / L に交換').or(page.getByText('TEE-BLK-L に交換')).first().waitFor();
     await shot('4-tracking');
 
@@ -170,6 +184,7 @@ test('a customer returns a T-shirt for another size, scans the label, tracks and
     assert.equal(await page.getByRole('link', { name: '返送ラベルをダウンロード（PDF）' }).count(), 0,
       'no label once canceled');
     assert.equal(await page.getByRole('button', { name: '返品をキャンセル' }).count(), 0);
+    assert.equal(await page.locator('#qr').count(), 0, 'no QR code once canceled');
     await shot('5-canceled');
 
     const stored = await getReturn(rma, { k });

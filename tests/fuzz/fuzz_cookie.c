@@ -24,6 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t order_id = -1;
 	/* The secret is the fake request's: what the fuzzer writes cannot carry its MAC. */
 	FUZZ_ASSERT(!order_token_check(&f.req, header, &order_id) && order_id == -1);
+	int64_t merchant_id = -1;
+	FUZZ_ASSERT(return_link_token_check(&f.req, header, &merchant_id, &order_id) ==
+	                LINK_FORGED &&
+	            merchant_id == -1 && order_id == -1);
 	fake_request_free(&f);
 	free(header);
 	return 0;

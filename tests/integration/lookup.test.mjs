@@ -82,6 +82,11 @@ test('lines come in the order the shop sent them, exchange options by variant th
     { sku: 'A-3', variant: 'Blue' }, { sku: 'A-1', variant: 'Red' }]);
   assert.deepEqual(optionsOf(lineOf(found.order, 'm')), [
     { sku: 'A-2', variant: 'Blue' }, { sku: 'A-3', variant: 'Blue' }, { sku: 'A-1', variant: 'Red' }]);
+  // exchange_variants shows every other variant, with its stock: out-of-stock Amber too.
+  assert.deepEqual(lineOf(found.order, 'z').exchange_variants, [
+    { sku: 'Z-9', variant: 'Amber', in_stock: false }, { sku: 'A-2', variant: 'Blue', in_stock: true },
+    { sku: 'A-3', variant: 'Blue', in_stock: true }]);
+  assert.deepEqual(lineOf(found.order, 'm').exchange_variants.map((v) => v.in_stock), [true, true, true]);
 });
 
 test('the return window: delivered 29 days ago is open, 31 days ago is closed', async () => {
@@ -161,4 +166,50 @@ test('lookup needs its three fields; a non-JSON body is 415', async () => {
   const withCharset = await api('POST', '/api/v1/lookup',
     { body: JSON.stringify(full), headers: { 'Content-Type': 'application/json; charset=utf-8' } });
   assertStatus(withCharset, 200);
+});
+
+test('order numbers are found as shops print them: a leading # and blanks are dropped', async () => {
+  const { orderNumber, body } = await newOrder(m);
+  for (const typed of [`#${orderNumber}`, `  ${orderNumber} `, `# ${orderNumber}`, `＃${orderNumber}`, `\t#${orderNumber}\n`]) {
+    const found = await lookupOk(m.slug, typed, body.email);
+    assert.equal(found.order.order_number, orderNumber, JSON.stringify(typed));
+  }
+  const from = newClientAddress();
+  assertProblem(await lookup(m.slug, ' # ', body.email, { from }), 422, 'order_number');
+  assertProblem(await lookup(m.slug, `##${orderNumber}`, body.email, { from }), 404);
+});
+
+test('a line already in a return leads to that return\'s tracking page; canceled returns do not', async () => {
+  const { orderNumber, body } = await newOrder(m);
+  const { token } = await lookupOk(m.slug, orderNumber, body.email);
+  const items = (line_id, quantity) => [{ line_id, quantity, reason: 'too_small', resolution: 'refund' }];
+  const first = await postReturn(token, items('1', 2));
+  assertStatus(first, 201);
+  const second = await postReturn(token, items('3', 1));
+  assertStatus(second, 201);
+  assertStatus(await api('POST', `/api/v1/returns/${second.json.rma}/cancel`, { body: {}, token }), 200);
+
+  const found = await lookupOk(m.slug, orderNumber, body.email);
+  const tee = lineOf(found.order, '1');
+  assert.equal(tee.eligible, false);
+  assert.equal(tee.ineligible_reason, 'already_returned');
+  assert.deepEqual(tee.returns.map((r) => r.rma), [first.json.rma]);
+  assert.equal(tee.returns[0].status, 'label_issued');
+  assert.equal(tee.returns[0].tracking_url, first.json.tracking_url, 'the same tracking page the return shows');
+  const opened = await api('GET', new URL(tee.returns[0].tracking_url).pathname.replace(/^\/r\//, '/api/v1/returns/')
+    + new URL(tee.returns[0].tracking_url).search);
+  assertStatus(opened, 200);
+  assert.equal(opened.json.rma, first.json.rma);
+  assert.deepEqual(lineOf(found.order, '3').returns, [], 'a canceled return holds nothing');
+  assert.deepEqual(lineOf(found.order, '2').returns, []);
+});
+
+test('an undelivered order says so per line, with no last day', async () => {
+  const { orderNumber, body } = await newOrder(m, { delivered_at: undefined });
+  const found = await lookupOk(m.slug, orderNumber, body.email);
+  assert.equal(found.order.delivered_at, null);
+  const tee = lineOf(found.order, '1');
+  assert.equal(tee.eligible, false);
+  assert.equal(tee.ineligible_reason, 'not_delivered');
+  assert.equal(tee.returnable_until, undefined);
 });

@@ -286,3 +286,31 @@ test('RMA codes are distinct and readable (no 0, O, 1, I)', async () => {
   }
   assert.equal(rmas.size, 8);
 });
+
+test('a new return tells its ship-by day (the label\'s last, merchant\'s calendar) and its QR code as an image', async () => {
+  const tokyo = newMerchant({ currency: 'JPY' });
+  adminOk(['merchant', 'policy', '--slug', tokyo.slug, '--timezone', 'Asia/Tokyo']);
+  const o = await openOrder(tokyo);
+  const r = (await createReturn(o.token, [refund('1')]));
+  const validity = (await api('GET', `/api/v1/portal/${tokyo.slug}`)).json.policy.label_validity_days;
+  const tokyoDay = (ms) => new Date(ms + 9 * 3_600_000).toISOString().slice(0, 10);
+  assert.equal(r.ship_by, tokyoDay(Date.parse(r.label_expires_at)));
+  const days = (Date.parse(r.label_expires_at) - Date.parse(r.created_at)) / 86_400_000;
+  assert.ok(Math.abs(days - validity) < 0.01, `the label lasts ${validity} days: ${days}`);
+
+  const qr = new URL(r.qr_url);
+  assert.equal(qr.pathname, `/api/v1/returns/${r.rma}/qr.svg`);
+  const res = await api('GET', qr.pathname + qr.search);
+  assertStatus(res, 200);
+  assert.match(res.headers['content-type'], /^image\/svg\+xml/);
+  assert.match(res.text, /^<svg [^>]*viewBox="0 0 [\d.]+ [\d.]+"/);
+  assert.match(res.text, /<path fill="#000" d="M[\d. ]+h/);
+  assertProblem(await api('GET', qr.pathname), 401);
+  assertProblem(await api('GET', `${qr.pathname}?k=wrong${trackingKey(r)}`), 404);
+
+  assertStatus(await api('POST', `/api/v1/returns/${r.rma}/cancel`, { body: {}, token: o.token }), 200);
+  assertProblem(await api('GET', qr.pathname + qr.search), 410);
+  const canceled = await getReturn(r.rma, { k: trackingKey(r) });
+  assert.equal(canceled.json.ship_by, undefined, 'a canceled return has no ship-by day');
+  assert.equal(canceled.json.qr_url, undefined);
+});

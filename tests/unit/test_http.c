@@ -240,6 +240,49 @@ static void test_order_token(void **state)
 	fake_request_free(&f);
 }
 
+/* Return links: what return_link_token_new makes is read back until it expires, then answers
+ * LINK_EXPIRED; an order token, another shape or a changed part is LINK_FORGED. */
+static void test_return_link_token(void **state)
+{
+	(void)state;
+	struct fake_request f;
+	fake_request_init(&f, GET_PARAMS, "", 0);
+	int64_t mid = 0, oid = 0;
+	const char *link = return_link_token_new(&f.req, 7, 42, f.req.now + RETURN_LINK_TTL);
+	assert_int_equal(return_link_token_check(&f.req, link, &mid, &oid), LINK_OK);
+	assert_int_equal(mid, 7);
+	assert_int_equal(oid, 42);
+	f.req.now += RETURN_LINK_TTL + 1;
+	assert_int_equal(return_link_token_check(&f.req, link, &mid, &oid), LINK_EXPIRED);
+	f.req.now -= RETURN_LINK_TTL + 1;
+	static const char *const refused[] = {
+	    "l1.7.42.99999999999999999999", "l1.7.042.1900000000",
+	    "l1.0.42.1900000000",           "l1.7.0.1900000000",
+	    "l1.-7.42.1900000000",          "l1.7.42",
+	    "l1.7.42.1900000000x",          "o1.42.1900000000",
+	    "l2.7.42.1900000000",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		mid = oid = 0;
+		if (return_link_token_check(&f.req, signed_token(&f, refused[i]), &mid, &oid) !=
+		    LINK_FORGED)
+			fail_msg("%s was not refused as forged", refused[i]);
+		assert_int_equal(oid, 0);
+	}
+	/* An order token is not a link, nor a link an order token. */
+	assert_int_equal(return_link_token_check(&f.req, order_token_new(&f.req, 42), &mid, &oid),
+	                 LINK_FORGED);
+	assert_false(order_token_check(&f.req, link, &oid));
+	/* Another signature, or a part changed under the same signature. */
+	char *tampered = arena_strdup(&f.arena, link);
+	tampered[3] = tampered[3] == '7' ? '8' : '7';
+	assert_int_equal(return_link_token_check(&f.req, tampered, &mid, &oid), LINK_FORGED);
+	assert_int_equal(return_link_token_check(&f.req, "l1.7.42.1900000000.AAAA", &mid, &oid),
+	                 LINK_FORGED);
+	assert_int_equal(return_link_token_check(&f.req, "", &mid, &oid), LINK_FORGED);
+	fake_request_free(&f);
+}
+
 /* The routing table: each path finds its row, HEAD reads as GET, a known path with another
  * method lists what it answers, and nothing else matches. */
 static void test_route_find(void **state)
@@ -340,6 +383,7 @@ int main(void)
 	    cmocka_unit_test(test_cookie_values),
 	    cmocka_unit_test(test_session_cookie_over_tls),
 	    cmocka_unit_test(test_order_token),
+	    cmocka_unit_test(test_return_link_token),
 	    cmocka_unit_test(test_route_find),
 	    cmocka_unit_test(test_body_answers),
 	};

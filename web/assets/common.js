@@ -1,5 +1,5 @@
 // Small helpers shared by the customer pages: building DOM, calling the API, showing errors.
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
 
 // h('p', {class: 'x', onclick: fn}, 'text', child…) → element. Attributes that are null,
 // undefined or false are left out; true sets an empty attribute; value/checked/selected
@@ -79,6 +79,14 @@ export function generalError(err) {
   }
   if (err.status >= 500) return t('err.server');
   return err.problem.detail || err.problem.title || t('err.server');
+}
+
+// generalError for the customer's pages: the server's own words (English) only on English pages;
+// on others, the page's words for what the status means, so nothing on the page is left untranslated.
+export function customerError(err) {
+  if (err.status === 0 || err.status === 429 || err.status >= 500 || lang() === 'en') return generalError(err);
+  const key = { 401: 'err.session', 404: 'err.notfound', 409: 'err.conflict', 410: 'err.gone' }[err.status];
+  return t(key || 'err.check');
 }
 
 // Put focus on a heading (or other element) so screen readers announce the new step.

@@ -1,16 +1,22 @@
-// Customer returns portal: /returns/{merchant}/
-// Steps: lookup (order number + email) → items (what, how many, why, refund/credit/exchange)
-// → review (submit) → done (RMA, label, tracking link, cancel).
+// Customer returns portal: /returns/{merchant}/, or /returns/{merchant}/#link=<token> from the
+// shop's return link, which opens the order at once.
+// Steps: lookup (order number + email) → items (what, why as chips, refund preselected, a summary
+// and submit on the same step) → done (RMA, QR code, label, ship-by date, what happens next).
 // All state lives in S; render() rebuilds the current step from it (on a step change and on a
 // language switch); errors and busy states are updated in place so live regions announce them.
+// Each step is a history entry (Back and Forward move between them) and S is kept in
+// sessionStorage so a reload stays on the step. Kept there: the order token (one order, 24 h,
+// and sessionStorage dies with the tab: without it a reload would ask for the e-mail again),
+// the order's lines and the return made. Never the e-mail address.
 import { t, word, money, date, day, lang, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList, newKey } from './common.js';
+import { h, api, ApiError, customerError, focusHeading, field, emailInput, stepList, newKey } from './common.js';
 
-const STEPS = ['lookup', 'items', 'review', 'done'];
-const STEP_WORDS = ['steps.order', 'steps.items', 'steps.review', 'steps.done'];
+const STEPS = ['lookup', 'items', 'done'];
+const STEP_WORDS = ['steps.order', 'steps.items', 'steps.done'];
+const SAVED = ['step', 'token', 'order', 'policy', 'merchantName', 'sel', 'result', 'canceled'];
 
 const S = {
-  step: 'loading', // loading | unavailable | notfound | lookup | items | review | done
+  step: 'loading', // loading | unavailable | notfound | lookup | items | done
   slug: merchantSlug(),
   portal: null, // GET /portal/{merchant}
   form: { order_number: '', email: '' },
@@ -27,6 +33,34 @@ const S = {
   canceled: false,
   busy: false,
 };
+
+const storeKey = () => `kaeru.portal.${S.slug}`;
+
+// What a reload needs, in this tab's sessionStorage (see the top: no e-mail).
+function save() {
+  try {
+    sessionStorage.setItem(storeKey(), JSON.stringify(Object.fromEntries(SAVED.map((k) => [k, S[k]]))));
+  } catch {
+    /* storage disabled: a reload starts over */
+  }
+}
+
+function restore() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(storeKey()) || 'null');
+    if (saved && typeof saved === 'object') for (const k of SAVED) if (k in saved) S[k] = saved[k];
+    return !!saved;
+  } catch {
+    return false;
+  }
+}
+
+// Whether the step can be shown with what S holds.
+function stepReady(step) {
+  if (step === 'items') return !!(S.order && S.token);
+  if (step === 'done') return !!S.result;
+  return step === 'lookup';
+}
 
 const app = document.getElementById('app');
 const ui = {}; // references into the current step for in-place updates
@@ -70,12 +104,28 @@ function creditText(line, qty) {
   return amount == null ? t('items.credit.bonus', { percent: bonusPercent() }) : t('items.credit', { amount: money(amount, currency()) });
 }
 
-function goto(step) {
+// Shows step as a new history entry (replace: in place of the current one).
+function goto(step, { replace = false } = {}) {
   S.step = step;
   S.formError = null;
+  save();
+  const url = location.pathname + location.search; // a link's token leaves the address bar
+  if (replace) history.replaceState({ kaeru: step }, '', url);
+  else history.pushState({ kaeru: step }, '', url);
   render();
   focusHeading(app.querySelector('h2'));
 }
+
+// Back and Forward: the step of the entry, when S can show it (else the lookup).
+window.addEventListener('popstate', (e) => {
+  const step = e.state?.kaeru;
+  if (!step || S.busy) return;
+  S.step = stepReady(step) ? step : 'lookup';
+  S.formError = null;
+  save();
+  render();
+  focusHeading(app.querySelector('h2'));
+});
 
 // ---------------------------------------------------------------- rendering
 
@@ -93,7 +143,6 @@ function render() {
     notfound: viewNotFound,
     lookup: viewLookup,
     items: viewItems,
-    review: viewReview,
     done: viewDone,
   };
   app.replaceChildren(...views[S.step]().flat(Infinity).filter((c) => c != null && c !== false));
@@ -180,7 +229,10 @@ function viewItems() {
   const lines = S.order.lines;
   const anyEligible = lines.some((l) => l.eligible);
   const fee = feePercent();
-  const button = h('button', { type: 'button', class: 'button button--primary', onclick: toReview }, t('items.continue'));
+  ui.summary = h('div', { class: 'summary', id: 'summary', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'button button--primary', id: 'submit' }, t('review.submit'));
+  button.addEventListener('click', () => submit(button));
+  ui.submitButton = button;
   return [
     h('h2', { class: 'step-title' }, t('items.heading')),
     h(
@@ -190,12 +242,11 @@ function viewItems() {
       ' ',
       S.order.delivered_at
         ? h('span', { class: 'meta-part' }, t('items.delivered', { date: date(S.order.delivered_at, S.policy?.timezone) }))
-        : null,
+        : h('span', { class: 'meta-part' }, t('items.notdelivered')),
     ),
     fee > 0 ? h('p', { class: 'notice' }, t('items.fee', { percent: fee })) : null,
-    formErrorBox(),
     h('ul', { class: 'cards' }, lines.map((line, i) => h('li', {}, itemCard(line, i)))),
-    anyEligible ? button : h('p', { class: 'notice' }, t('items.noneeligible')),
+    anyEligible ? [ui.summary, formErrorBox(), button] : [h('p', { class: 'notice' }, t('items.noneeligible')), formErrorBox()],
     h('button', { type: 'button', class: 'button button--link', onclick: restart }, t('items.back')),
   ];
 }
@@ -203,8 +254,21 @@ function viewItems() {
 function ineligibleText(line) {
   const reason = line.ineligible_reason;
   if (reason === 'window_closed') return t('ineligible.window_closed', { days: S.policy?.window_days ?? 30 });
-  if (['final_sale', 'already_returned'].includes(reason)) return t(`ineligible.${reason}`);
+  if (['final_sale', 'already_returned', 'not_delivered'].includes(reason)) return t(`ineligible.${reason}`);
   return t('ineligible.unknown');
+}
+
+// Links to the returns that already hold units of the line: their tracking pages.
+function heldBy(line) {
+  const held = line.returns || [];
+  if (!held.length) return null;
+  return h(
+    'ul',
+    { class: 'held' },
+    held.map((r) =>
+      h('li', {}, h('a', { href: withLang(r.tracking_url), class: 'held-link' }, t('items.held', { rma: r.rma, status: word('status', r.status) }))),
+    ),
+  );
 }
 
 function cardHead(line, i, extra) {
@@ -223,7 +287,22 @@ function cardHead(line, i, extra) {
       ? h('p', { class: 'until' }, t('items.until', { date: day(line.returnable_until) }))
       : null,
     extra,
+    heldBy(line),
   );
+}
+
+// The selection of a line, made on first sight: refund preselected (the merchant's preferred
+// resolution: kaeru's policy has no other yet), and the line ticked when it is the only one
+// that can be returned.
+function selectionOf(line) {
+  return (S.sel[line.line_id] ??= {
+    checked: S.order.lines.filter((l) => l.eligible).length === 1,
+    quantity: 1,
+    reason: '',
+    comment: '',
+    resolution: S.policy?.preferred_resolution || 'refund',
+    exchange_sku: '',
+  });
 }
 
 // One order line: a plain greyed card when not returnable, else the return choices.
@@ -235,18 +314,13 @@ function itemCard(line, i) {
       cardHead(line, i, h('p', { class: 'ineligible' }, ineligibleText(line))),
     );
   }
-  const sel = (S.sel[line.line_id] ??= {
-    checked: false,
-    quantity: 1,
-    reason: '',
-    comment: '',
-    resolution: 'refund',
-    exchange_sku: '',
-  });
+  const sel = selectionOf(line);
   const id = (name) => `line-${i}-${name}`;
   const errorOf = (name) => S.itemErrors[`${line.line_id}.${name}`]?.();
   const max = Math.max(1, line.returnable_quantity ?? line.quantity);
   const options = line.exchange_options || [];
+  // Every other variant with its stock (older answers: the in-stock ones only).
+  const variants = line.exchange_variants || options.map((o) => ({ ...o, in_stock: true }));
 
   const qty = field({
     id: id('qty'),
@@ -257,16 +331,22 @@ function itemCard(line, i) {
       Array.from({ length: max }, (_, n) => h('option', { value: n + 1, selected: sel.quantity === n + 1 }, n + 1)),
     ),
   });
-  const reason = field({
-    id: id('reason'),
-    label: t('items.reason'),
-    control: h(
-      'select',
-      { name: id('reason') },
-      h('option', { value: '' }, t('items.reason.choose')),
-      (S.policy?.reasons || []).map((r) => h('option', { value: r, selected: sel.reason === r }, word('reason', r))),
+  // The reason: one tap on a chip.
+  const reasonError = h('p', { class: 'field-error', id: id('reason-error'), hidden: true });
+  const reason = h(
+    'fieldset',
+    { class: 'chips', id: id('reason') },
+    h('legend', {}, t('items.reason')),
+    (S.policy?.reasons || []).map((r) =>
+      h(
+        'label',
+        { class: 'chip' },
+        h('input', { type: 'radio', name: id('reason'), value: r, checked: sel.reason === r }),
+        h('span', {}, word('reason', r)),
+      ),
     ),
-  });
+    reasonError,
+  );
   const feeNote = h('p', { class: 'note' }, t('items.fee.line', { percent: feePercent() }));
   const comment = field({
     id: id('comment'),
@@ -282,7 +362,13 @@ function itemCard(line, i) {
       'select',
       { name: id('exchange') },
       h('option', { value: '' }, t('items.exchange.choose')),
-      options.map((o) => h('option', { value: o.sku, selected: sel.exchange_sku === o.sku }, o.variant || o.sku)),
+      variants.map((o) =>
+        h(
+          'option',
+          { value: o.sku, selected: o.in_stock && sel.exchange_sku === o.sku, disabled: !o.in_stock },
+          o.in_stock ? o.variant || o.sku : t('items.exchange.soldout', { variant: o.variant || o.sku }),
+        ),
+      ),
     ),
   });
 
@@ -306,8 +392,8 @@ function itemCard(line, i) {
       creditLabel,
       bonusPercent() > 0 ? h('span', { class: 'badge' }, t('items.credit.bonus', { percent: bonusPercent() })) : null,
     ),
-    options.length ? radio('exchange', t('items.exchange')) : null,
-    options.length ? exchange.wrap : null,
+    variants.length ? radio('exchange', t('items.exchange')) : null,
+    variants.length ? exchange.wrap : null,
     resolutionError,
   );
 
@@ -315,8 +401,8 @@ function itemCard(line, i) {
   const details = h(
     'div',
     { class: 'card-details', id: id('details') },
-    qty.wrap,
-    reason.wrap,
+    max > 1 ? qty.wrap : null,
+    reason,
     feeNote,
     resolution,
     comment.wrap,
@@ -333,45 +419,55 @@ function itemCard(line, i) {
     feeNote.hidden = !feeApplies(sel.reason);
     exchange.wrap.hidden = sel.resolution !== 'exchange';
     qty.setError(errorOf('quantity'));
-    reason.setError(errorOf('reason'));
+    reasonError.textContent = errorOf('reason') || '';
+    reasonError.hidden = !errorOf('reason');
     comment.setError(errorOf('comment'));
     exchange.setError(errorOf('exchange_sku'));
-    const resErr = errorOf('resolution') || (options.length ? null : errorOf('exchange_sku'));
+    const resErr = errorOf('resolution') || (variants.length ? null : errorOf('exchange_sku'));
     resolutionError.textContent = resErr || '';
     resolutionError.hidden = !resErr;
     lineError.textContent = errorOf('line_id') || '';
     lineError.hidden = !errorOf('line_id');
+    updateSummary();
   };
   const clearError = (name) => delete S.itemErrors[`${line.line_id}.${name}`];
+  const changed = () => {
+    save();
+    update();
+  };
 
   checkbox.addEventListener('change', () => {
     sel.checked = checkbox.checked;
     if (sel.checked) setFormError(null);
-    update();
+    changed();
   });
   qty.control.addEventListener('change', () => {
     sel.quantity = Number(qty.control.value);
     clearError('quantity');
-    update();
+    changed();
   });
-  reason.control.addEventListener('change', () => {
-    sel.reason = reason.control.value;
+  reason.addEventListener('change', (e) => {
+    if (e.target.type !== 'radio') return;
+    sel.reason = e.target.value;
     clearError('reason');
-    update();
+    changed();
   });
-  comment.control.addEventListener('input', () => (sel.comment = comment.control.value));
+  comment.control.addEventListener('input', () => {
+    sel.comment = comment.control.value;
+    save();
+  });
   resolution.addEventListener('change', (e) => {
     if (e.target.type !== 'radio') return;
     sel.resolution = e.target.value;
     clearError('resolution');
-    update();
+    changed();
   });
   exchange.control.addEventListener('change', () => {
     sel.exchange_sku = exchange.control.value;
     clearError('exchange_sku');
-    update();
+    changed();
   });
-  update();
+  queueMicrotask(update);
 
   return h(
     'article',
@@ -397,47 +493,36 @@ function resolutionText(line, sel) {
   if (sel.resolution === 'refund') return t('items.refund', { amount: money(line.unit_price * qty, currency()) });
   if (sel.resolution === 'store_credit') return creditText(line, qty);
   const opt = (line.exchange_options || []).find((o) => o.sku === sel.exchange_sku);
-  return t('review.exchange', { variant: opt?.variant || sel.exchange_sku });
+  return t('review.exchange', { variant: opt?.variant || sel.exchange_sku || '…' });
 }
 
-function viewReview() {
-  const button = h('button', { type: 'button', class: 'button button--primary' }, t('review.submit'));
-  button.addEventListener('click', () => submit(button));
-  ui.submitButton = button;
-  return [
-    h('h2', { class: 'step-title' }, t('review.heading')),
-    h('p', { class: 'meta' }, t('items.order', { number: S.order.order_number })),
-    h(
-      'ul',
-      { class: 'cards' },
-      selectedLines().map((line) => {
-        const sel = S.sel[line.line_id];
-        const fee = feeApplies(sel.reason) && sel.resolution !== 'exchange';
-        return h(
-          'li',
-          {},
-          h(
-            'article',
-            { class: 'card' },
-            h('h3', { class: 'card-title' }, line.name),
-            line.variant ? h('p', { class: 'variant' }, line.variant) : null,
-            h(
-              'dl',
-              { class: 'facts' },
-              h('div', {}, h('dt', {}, t('review.qty')), h('dd', {}, sel.quantity)),
-              h('div', {}, h('dt', {}, t('review.reason')), h('dd', {}, word('reason', sel.reason))),
-              h('div', {}, h('dt', {}, t('review.resolution')), h('dd', {}, resolutionText(line, sel))),
-            ),
-            sel.comment.trim() ? h('p', { class: 'comment' }, sel.comment.trim()) : null,
-            fee ? h('p', { class: 'note' }, t('review.fee', { percent: feePercent() })) : null,
-          ),
-        );
-      }),
-    ),
-    formErrorBox(),
-    button,
-    h('button', { type: 'button', class: 'button button--secondary', onclick: () => goto('items') }, t('review.back')),
-  ];
+// The review, on the items step above the submit button: what is chosen and what it gives.
+function updateSummary() {
+  if (!ui.summary || S.step !== 'items') return;
+  const chosen = selectedLines();
+  ui.summary.replaceChildren(
+    h('h3', { class: 'section-title' }, t('review.heading')),
+    chosen.length
+      ? h(
+          'ul',
+          { class: 'summary-list' },
+          chosen.map((line) => {
+            const sel = S.sel[line.line_id];
+            const fee = feeApplies(sel.reason) && sel.resolution !== 'exchange';
+            return h(
+              'li',
+              {},
+              h('span', { class: 'summary-name' }, `${sel.quantity} × ${line.name}`),
+              ' · ',
+              h('span', {}, sel.reason ? word('reason', sel.reason) : t('items.reason.choose')),
+              ' · ',
+              h('span', {}, resolutionText(line, sel)),
+              fee ? h('span', { class: 'note' }, ` ${t('review.fee', { percent: feePercent() })}`) : null,
+            );
+          }),
+        )
+      : h('p', { class: 'hint' }, t('items.none')),
+  );
 }
 
 function withLang(href) {
@@ -452,7 +537,7 @@ function viewDone() {
     return [
       h('h2', { class: 'step-title' }, t('status.canceled')),
       h('p', { class: 'notice notice--ok' }, t('done.canceled', { rma: r.rma })),
-      h('button', { type: 'button', class: 'button button--primary', onclick: restart }, t('done.again')),
+      h('button', { type: 'button', class: 'button button--primary', onclick: () => (S.token && S.order ? goto('items') : restart()) }, t('done.again')),
     ];
   }
   // The tracking page opens in the language the customer used here.
@@ -503,30 +588,69 @@ function viewDone() {
       { class: 'rma-box' },
       h('p', { class: 'rma-label', id: 'rma-label' }, t('done.rma')),
       h('p', { class: 'rma', 'aria-describedby': 'rma-label', translate: 'no' }, r.rma),
+      // The label's QR code itself: a drop-off counter scans it off the phone, no printer.
+      r.qr_url ? h('img', { class: 'qr', id: 'qr', src: r.qr_url, width: 200, height: 200, alt: t('done.qr.alt', { rma: r.rma }) }) : null,
+      r.qr_url ? h('p', { class: 'hint' }, t('done.qr')) : null,
     ),
-    h('a', { class: 'button button--primary', href: r.label_url, target: '_blank', rel: 'noopener', id: 'label-link' }, t('done.label')),
+    r.ship_by ? h('p', { class: 'notice shipby', id: 'ship-by' }, t('done.shipby', { date: day(r.ship_by) })) : null,
+    h('a', { class: 'button button--primary', href: r.label_url, target: '_blank', rel: 'noopener', id: 'label-link', download: `return-${r.rma}.pdf` }, t('done.label')),
     trackUrl ? h('a', { class: 'button button--secondary', href: trackUrl, id: 'track-link' }, t('done.track')) : null,
     copy,
     h('h3', { class: 'section-title' }, t('done.howto')),
-    h('ol', { class: 'howto' }, ['done.step1', 'done.step2', 'done.step3', 'done.step4'].map((k) => h('li', {}, t(k)))),
-    S.policy?.label_validity_days
-      ? h('p', { class: 'notice' }, t('done.validity', { days: S.policy.label_validity_days }))
-      : null,
+    h('ol', { class: 'howto' }, ['done.step1', 'done.step2', 'done.step3', 'done.step4', 'done.step5'].map((k) => h('li', {}, t(k)))),
     h('div', { class: 'cancel-area' }, formErrorBox(), cancelButton, confirmBox),
   ];
 }
 
 // ---------------------------------------------------------------- actions
 
-async function loadPortal() {
+// The return link's token, from the address's fragment (#link=…), which no server sees.
+function linkInAddress() {
+  const m = /(?:^#|&)link=([^&]+)/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+// Opening the page: a reload (or Back into it) returns to its step; a return link opens its
+// order; else the lookup.
+async function start() {
   if (!S.slug) {
     S.step = 'notfound';
     return render();
   }
+  const link = linkInAddress();
+  const entry = history.state?.kaeru;
+  if (!link && entry && restore() && stepReady(entry)) {
+    S.step = entry;
+    render();
+    focusHeading(app.querySelector('h2'));
+    return;
+  }
+  if (link) return openLink(link);
+  return loadPortal();
+}
+
+async function openLink(link) {
+  try {
+    const res = await api('POST', '/lookup', { body: { merchant: S.slug, link } });
+    found(res);
+    goto('items', { replace: true });
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    history.replaceState(null, '', location.pathname + location.search);
+    await loadPortal();
+    if (S.step !== 'lookup') return;
+    if (err.status === 410) setFormError(() => t('link.expired'));
+    else if (err.status === 404) setFormError(() => t('link.invalid'));
+    else setFormError(() => customerError(err));
+  }
+}
+
+async function loadPortal() {
   try {
     S.portal = await api('GET', `/portal/${encodeURIComponent(S.slug)}`);
-    S.merchantName = S.portal.merchant?.name || '';
+    S.merchantName = S.portal.merchant?.name || S.merchantName;
     S.step = 'lookup';
+    history.replaceState({ kaeru: 'lookup' }, '', location.pathname + location.search);
     render();
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -535,7 +659,7 @@ async function loadPortal() {
       render();
     } else {
       goto('unavailable');
-      setFormError(() => generalError(err));
+      setFormError(() => customerError(err));
     }
   }
 }
@@ -568,13 +692,7 @@ async function lookup(button) {
     const res = await api('POST', '/lookup', {
       body: { merchant: S.slug, order_number: S.form.order_number.trim(), email: S.form.email.trim() },
     });
-    S.token = res.token;
-    S.order = res.order;
-    S.policy = res.policy || S.portal?.policy;
-    S.merchantName = res.merchant?.name || S.merchantName;
-    S.sel = {};
-    S.itemErrors = {};
-    S.pending = null;
+    found(res);
     S.busy = false;
     goto('items');
   } catch (err) {
@@ -586,13 +704,26 @@ async function lookup(button) {
         if (e.field === 'order_number' || e.field === 'email') errs2[e.field] = () => t(`lookup.err.${e.field}`);
       }
       showLookupErrors(errs2);
-      if (!Object.keys(errs2).length) setFormError(() => generalError(err));
+      if (!Object.keys(errs2).length) setFormError(() => customerError(err));
     } else if (err.status === 404) {
       setFormError(() => t('lookup.notfound'));
     } else {
-      setFormError(() => generalError(err));
+      setFormError(() => customerError(err));
     }
   }
+}
+
+// A lookup's answer (by number and e-mail, or by link) into S: a fresh start on this order.
+function found(res) {
+  S.token = res.token;
+  S.order = res.order;
+  S.policy = res.policy || S.portal?.policy;
+  S.merchantName = res.merchant?.name || S.merchantName;
+  S.sel = {};
+  S.itemErrors = {};
+  S.pending = null;
+  S.result = null;
+  S.canceled = false;
 }
 
 function restart() {
@@ -601,16 +732,18 @@ function restart() {
   S.result = null;
   S.canceled = false;
   S.lookupErrors = {};
+  if (!S.portal) loadPortal();
   goto('lookup');
 }
 
-function toReview() {
+// The choices' own faults, found before anything is sent; true when there are none.
+function checkChoices() {
   S.itemErrors = {};
   const chosen = selectedLines();
   if (!chosen.length) {
     setFormError(() => t('items.none'));
     focusHeading(ui.formError);
-    return;
+    return false;
   }
   for (const line of chosen) {
     const sel = S.sel[line.line_id];
@@ -619,8 +752,41 @@ function toReview() {
       S.itemErrors[`${line.line_id}.exchange_sku`] = () => t('items.err.exchange_sku');
     }
   }
-  if (Object.keys(S.itemErrors).length) return showItemErrors();
-  goto('review');
+  if (Object.keys(S.itemErrors).length) {
+    showItemErrors();
+    return false;
+  }
+  return true;
+}
+
+// After a cancel: the canceled return's units can be returned again.
+function unmarkReturned(result) {
+  for (const item of result.items || []) {
+    const line = S.order?.lines.find((l) => l.line_id === item.line_id);
+    if (!line) continue;
+    line.returnable_quantity = (line.returnable_quantity ?? 0) + item.quantity;
+    if (line.ineligible_reason === 'already_returned') {
+      line.eligible = true;
+      line.ineligible_reason = null;
+    }
+    line.returns = (line.returns || []).filter((r) => r.rma !== result.rma);
+  }
+}
+
+// After a return is made: its lines as the server now counts them (fewer units left, the return
+// holding them), so Back to the items shows no stale choice.
+function markReturned(result) {
+  for (const item of result.items || []) {
+    const line = S.order.lines.find((l) => l.line_id === item.line_id);
+    if (!line) continue;
+    line.returnable_quantity = Math.max(0, (line.returnable_quantity ?? line.quantity) - item.quantity);
+    if (line.returnable_quantity === 0) {
+      line.eligible = false;
+      line.ineligible_reason = 'already_returned';
+    }
+    line.returns = [...(line.returns || []), { rma: result.rma, status: result.status, tracking_url: result.tracking_url }];
+    delete S.sel[line.line_id];
+  }
 }
 
 // Back on the items step with S.itemErrors shown beside their inputs; focus the first one.
@@ -664,6 +830,7 @@ function mapItemError(e, lineIds) {
 async function submit(button) {
   if (S.busy) return;
   setFormError(null);
+  if (!checkChoices()) return;
   const { body, lineIds } = submissionBody();
   // Same body as an attempt that got no answer: same Idempotency-Key, so no duplicate return.
   if (!S.pending || S.pending.body !== body) S.pending = { body, key: newKey(), lineIds };
@@ -677,12 +844,13 @@ async function submit(button) {
     S.pending = null;
     S.busy = false;
     S.canceled = false;
+    markReturned(S.result);
     goto('done');
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     setBusy(button, false, 'review.busy', 'review.submit');
     if (err.status === 0 || err.status >= 500) {
-      setFormError(() => `${generalError(err)} ${t('review.retry')}`);
+      setFormError(() => `${customerError(err)} ${t('review.retry')}`);
       return;
     }
     S.pending = null; // a definite answer: the next attempt is a new one
@@ -697,7 +865,7 @@ async function submit(button) {
       const other = err.fieldErrors.filter((e) => !mapItemError(e, lineIds));
       if (err.fieldErrors.length && !other.length) return showItemErrors();
     }
-    setFormError(() => generalError(err));
+    setFormError(() => customerError(err));
   }
 }
 
@@ -709,14 +877,15 @@ async function cancelReturn(button) {
     await api('POST', `/returns/${encodeURIComponent(S.result.rma)}/cancel`, { body: {}, token: S.token });
     S.busy = false;
     S.canceled = true;
-    goto('done');
+    unmarkReturned(S.result);
+    goto('done', { replace: true });
     announce(t('done.canceled', { rma: S.result.rma }));
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     setBusy(button, false, 'cancel.busy', 'done.cancel.yes');
     if (err.status === 409) setFormError(() => t('cancel.received'));
     else if (err.status === 401) setFormError(() => t('err.session'));
-    else setFormError(() => generalError(err));
+    else setFormError(() => customerError(err));
   }
 }
 
@@ -728,4 +897,4 @@ onLangChange(() => {
   if (!S.busy) render();
 });
 render();
-loadPortal();
+start();

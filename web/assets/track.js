@@ -2,8 +2,8 @@
 // Shows the status with a step indicator, the items, the event timeline, the label while it is
 // usable, the refund or credit once resolved, and lets the customer cancel before the parcel
 // arrives (the tracking key is read-only, so cancel first re-proves the order with the email).
-import { t, word, money, dateTime, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, focusHeading, field, emailInput, stepList } from './common.js';
+import { t, word, money, dateTime, day, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
+import { h, api, ApiError, customerError, focusHeading, field, emailInput, stepList } from './common.js';
 
 const FLOW = ['label_issued', 'received', 'resolved'];
 
@@ -100,6 +100,10 @@ function viewReturn(r) {
       S.notice ? h('p', { class: `notice notice--${S.notice.kind}` }, S.notice.text()) : null,
       labelState(r) === 'usable'
         ? [
+            r.ship_by ? h('p', { class: 'notice shipby', id: 'ship-by' }, t('done.shipby', { date: day(r.ship_by) })) : null,
+            // The label's QR code itself, for drop-off at a counter without a printer.
+            r.qr_url ? h('img', { class: 'qr', id: 'qr', src: r.qr_url, width: 200, height: 200, alt: t('done.qr.alt', { rma: r.rma }) }) : null,
+            r.qr_url ? h('p', { class: 'hint' }, t('done.qr')) : null,
             h('a', { class: 'button button--primary', href: labelUrl(r), target: '_blank', rel: 'noopener', id: 'label-link' }, t('track.label')),
             h('p', { class: 'hint' }, t('track.label.hint')),
           ]
@@ -328,7 +332,7 @@ async function load() {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (err.status === 404 || err.status === 401 || err.status === 403) S.notFound = true;
-    else S.loadError = () => generalError(err);
+    else S.loadError = () => customerError(err);
   }
   render();
 }
@@ -360,13 +364,13 @@ async function cancel(r) {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (err.status === 404 || err.status === 422) return fail(() => t('cancel.wrongemail'));
-    return fail(() => generalError(err));
+    return fail(() => customerError(err));
   }
   try {
     await api('POST', `/returns/${encodeURIComponent(r.rma)}/cancel`, { body: {}, token });
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.status !== 409) return fail(() => generalError(err));
+    if (err.status !== 409) return fail(() => customerError(err));
     // Already received (or otherwise moved on): say so and show the current state.
     S.busy = false;
     S.cancelOpen = false;
