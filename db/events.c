@@ -353,16 +353,35 @@ enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_t
 	return e;
 }
 
+/* The listing event, with extra members (stolen; NULL for none) merged into its data. */
+static enum kaeru_err listing_event(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                    const char *type, json_t *extra);
+
 enum kaeru_err store_event_listing(struct db *db, int64_t merchant_id, int64_t listing_id,
                                    const char *type)
+{
+	return listing_event(db, merchant_id, listing_id, type, NULL);
+}
+
+enum kaeru_err store_event_listing_by(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                      const char *type, const char *by, json_t *changes)
+{
+	json_t *extra = json_pack("{s:s?}", "by", by);
+	if (changes)
+		json_object_set_new(extra, "changes", changes);
+	return listing_event(db, merchant_id, listing_id, type, extra);
+}
+
+static enum kaeru_err listing_event(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                    const char *type, json_t *extra)
 {
 	struct db_rows l;
 	enum kaeru_err e =
 	    db_query(db, sql_listing_brief, DB_ARGS(DBI(merchant_id), DBI(listing_id)), &l);
-	if (e != KAERU_OK)
-		return e;
-	if (l.nrows != 1)
-		return KAERU_ENOTFOUND;
+	if (e != KAERU_OK || l.nrows != 1) {
+		json_decref(extra);
+		return e != KAERU_OK ? e : KAERU_ENOTFOUND;
+	}
 	json_t *data = json_pack(
 	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}", "id",
 	    (json_int_t)db_int(&l, 0, 0), "status", db_str(&l, 0, 1), "title", db_str(&l, 0, 2),
@@ -371,6 +390,10 @@ enum kaeru_err store_event_listing(struct db *db, int64_t merchant_id, int64_t l
 	    db_str(&l, 0, 8), "original_price", (json_int_t)db_int(&l, 0, 9), "suggested_price",
 	    (json_int_t)db_int(&l, 0, 10), "price", (json_int_t)db_int(&l, 0, 11), "rma",
 	    db_str(&l, 0, 12), "reject_reason", str_or_null(&l, 0, 13));
+	if (extra) {
+		json_object_update(data, extra);
+		json_decref(extra);
+	}
 	char *text = json_dumps(data, JSON_COMPACT);
 	json_decref(data);
 	e = store_event_emit(db, merchant_id, type, db_str(&l, 0, 12), listing_id, text);

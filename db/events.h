@@ -27,6 +27,10 @@ enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_t
 /* A listing's event ("listing.published", ...) with the listing as it is now. */
 enum kaeru_err store_event_listing(struct db *db, int64_t merchant_id, int64_t listing_id,
                                    const char *type);
+/* The same, naming who made the change (a staff e-mail, "shop" for the merchant key) and, when
+ * changes is not NULL (stolen), what changed: {"price":{"from","to"}, ...}. */
+enum kaeru_err store_event_listing_by(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                      const char *type, const char *by, json_t *changes);
 /* "listing.drafted" for each listing drafted from one return item. */
 enum kaeru_err store_event_listings_drafted(struct db *db, int64_t merchant_id,
                                             int64_t return_item_id);

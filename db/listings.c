@@ -3,6 +3,7 @@
  * query stays one cached prepared statement. The shop itself reads db/shop.c's snapshots;
  * publishing and selling bump its version here. */
 #include "db/events.h"
+#include "db/media.h"
 #include "db/store.h"
 
 #include <stdio.h>
@@ -15,13 +16,17 @@ const char *const listing_status_names[LISTING__MAX] = {
     [LISTING_SOLD] = "sold",
 };
 #define TIME(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
+/* When the listing's hold ends, while it is held; NULL when not held (or the hold ran out). */
+#define HELD_UNTIL(t)                                                                              \
+	"CASE WHEN " t ".held_until > CURRENT_TIMESTAMP THEN " TIME(t ".held_until") " END"
 #define LISTING_COLUMNS                                                                            \
 	"SELECT l.id, l.merchant_id, l.status, l.title, l.variant, l.sku, l.product_id,"           \
 	" l.category, l.grade, l.condition_note, l.currency, r.rma, l.original_price,"             \
 	" l.suggested_price, l.price, " TIME("l.created_at") ", " TIME(                            \
-	    "l.published_at") ", " TIME("l.sold_at") ", l.reject_reason"                           \
-	                                             " FROM listings l JOIN returns r ON r.id = "  \
-	                                             "l.return_id"
+	    "l.published_at") ", " TIME("l.sold_at") ", l.reject_reason, l.public_note,"           \
+	                                             " " HELD_UNTIL("l") " FROM listings l JOIN "  \
+	                                                                 "returns r ON r.id = "    \
+	                                                                 "l.return_id"
 
 static const char sql_listing_insert[] =
     "INSERT INTO listings (merchant_id, return_id, return_item_id, unit, title, variant, sku,"
@@ -43,21 +48,49 @@ static const char sql_listing_publish[] =
 static const char sql_listing_reject[] =
     "UPDATE listings SET status = 'rejected', reject_reason = ?, reviewed_by = ?"
     " WHERE merchant_id = ? AND id = ? AND status = 'pending_review'";
+/* A held listing is sold only by its own hold. */
 static const char sql_listing_sell[] =
-    "UPDATE listings SET status = 'sold', sold_at = CURRENT_TIMESTAMP"
-    " WHERE merchant_id = ? AND id = ? AND status = 'published'";
+    "UPDATE listings SET status = 'sold', sold_at = CURRENT_TIMESTAMP, hold_id = NULL,"
+    " held_until = NULL WHERE merchant_id = ? AND id = ? AND status = 'published'"
+    " AND (held_until IS NULL OR held_until <= CURRENT_TIMESTAMP OR hold_id = ?)";
+static const char sql_listing_edit[] =
+    "UPDATE listings SET price = COALESCE(?, price), title = COALESCE(?, title),"
+    " public_note = COALESCE(?, public_note)"
+    " WHERE merchant_id = ? AND id = ? AND status IN ('pending_review', 'published')";
+static const char sql_listing_withdraw[] =
+    "UPDATE listings SET status = 'pending_review', published_at = NULL, hold_id = NULL,"
+    " held_until = NULL WHERE merchant_id = ? AND id = ? AND status = 'published'";
+static const char sql_listing_restore[] =
+    "UPDATE listings SET status = 'pending_review', reject_reason = NULL"
+    " WHERE merchant_id = ? AND id = ? AND status = 'rejected'";
+static const char sql_listing_hold[] =
+    "UPDATE listings SET hold_id = ?, held_until = TIMESTAMPADD(MINUTE, ?, CURRENT_TIMESTAMP)"
+    " WHERE merchant_id = ? AND id = ? AND status = 'published'"
+    " AND (held_until IS NULL OR held_until <= CURRENT_TIMESTAMP)";
+static const char sql_listing_release[] =
+    "UPDATE listings SET hold_id = NULL, held_until = NULL"
+    " WHERE merchant_id = ? AND id = ? AND hold_id IS NOT NULL AND (? IS NULL OR hold_id = ?)";
+static const char sql_item_photo_ids[] =
+    "SELECT p.id FROM return_photos p JOIN listings l ON l.return_item_id = p.return_item_id"
+    " WHERE l.merchant_id = ? AND l.id = ? AND p.source = 'warehouse' ORDER BY p.position, p.id";
+static const char sql_photo_position[] = "UPDATE return_photos SET position = ? WHERE id = ?";
 static const char sql_shop_merchant[] =
     "SELECT " MERCHANT_COLUMNS ", COALESCE(v.version, 0) FROM merchants m"
     " LEFT JOIN shop_versions v ON v.merchant_id = m.id WHERE m.slug = ?";
 static const char sql_shop_changed[] =
     "INSERT INTO shop_versions (merchant_id, version) VALUES (?, 1)"
     " ON DUPLICATE KEY UPDATE version = version + 1";
+static const char sql_listings_public_note[] =
+    "UPDATE listings SET public_note = ? WHERE return_item_id = ? AND status = 'pending_review'";
+/* condition_note here is the public note: the inspection's own note is internal. */
 static const char sql_shop_published[] =
-    "SELECT id, title, variant, product_id, category, grade, condition_note, currency,"
-    " original_price, price, " TIME(
-        "published_at") " FROM listings"
-                        " WHERE merchant_id = ? AND status = 'published' ORDER BY published_at "
-                        "DESC, id DESC";
+    "SELECT id, title, variant, product_id, category, grade, public_note, currency,"
+    " original_price, price, " TIME("published_at") ", " HELD_UNTIL(
+        "listings") " FROM listings"
+                    " WHERE merchant_id = ? AND status = 'published' ORDER BY published_at "
+                    "DESC, id DESC";
+static const char sql_shop_sold[] =
+    "SELECT COUNT(*) FROM listings WHERE merchant_id = ? AND status = 'sold'";
 static const char sql_listing_counts[] =
     "SELECT status, COUNT(*), SUM(CASE WHEN status = 'sold' THEN price ELSE 0 END)"
     " FROM listings WHERE merchant_id = ? GROUP BY status";
@@ -116,6 +149,8 @@ static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
 	    .published_at = db_str(rows, i, 16),
 	    .sold_at = db_str(rows, i, 17),
 	    .reject_reason = db_str(rows, i, 18),
+	    .public_note = db_str(rows, i, 19),
+	    .held_until = db_str(rows, i, 20),
 	};
 }
 
@@ -125,6 +160,39 @@ static void listing_rows(struct db *db, const struct db_rows *rows, struct listi
 	*out = arena_zalloc(db->arena, sizeof(**out) * (rows->nrows + 1));
 	for (size_t i = 0; i < rows->nrows; i++)
 		listing_row(rows, i, &(*out)[i]);
+}
+
+/* Hands each of ls (n listings of merchant_id) its photos: of listing_id alone, or (0) of all
+ * published listings. The photos come in listing order, so each listing's are one run. */
+static enum kaeru_err listings_photos(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                      struct listing *ls, size_t n)
+{
+	struct listing_photo *ps;
+	size_t np;
+	enum kaeru_err e = store_listing_photos(db, merchant_id, listing_id, &ps, &np);
+	if (e != KAERU_OK || np == 0)
+		return e;
+	struct photo *all = arena_alloc(db->arena, sizeof(*all) * np);
+	for (size_t k = 0; k < np; k++)
+		all[k] = ps[k].photo;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < np && ps[k].listing_id != ls[i].id)
+			k++;
+		ls[i].photos = &all[k];
+		while (k < np && ps[k].listing_id == ls[i].id) {
+			ls[i].n_photos++;
+			k++;
+		}
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_listings_public_note(struct db *db, int64_t return_item_id,
+                                          const char *public_note)
+{
+	return db_exec(db, sql_listings_public_note, DB_ARGS(DBS(public_note), DBI(return_item_id)),
+	               NULL, NULL);
 }
 
 static enum kaeru_err count_of(struct db *db, const char *sql, const struct db_val *args,
@@ -150,7 +218,7 @@ enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id,
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
 	listing_row(&rows, 0, l);
-	return KAERU_OK;
+	return listings_photos(db, merchant_id, id, l, 1);
 }
 
 enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
@@ -164,6 +232,10 @@ enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int statu
 	if (e != KAERU_OK)
 		return e;
 	listing_rows(db, &rows, out, n);
+	for (size_t i = 0; e == KAERU_OK && i < *n; i++)
+		e = listings_photos(db, merchant_id, (*out)[i].id, &(*out)[i], 1);
+	if (e != KAERU_OK)
+		return e;
 	return count_of(db, sql_listings_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)), total);
 }
 
@@ -199,11 +271,13 @@ enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t 
 	return store_event_listing(db, merchant_id, id, "listing.rejected");
 }
 
-enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id)
+enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id,
+                                  const char *hold_id)
 {
 	uint64_t affected = 0;
-	enum kaeru_err e =
-	    db_exec(db, sql_listing_sell, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
+	enum kaeru_err e = db_exec(db, sql_listing_sell,
+	                           DB_ARGS(DBI(merchant_id), DBI(id), DBS(hold_id ? hold_id : "")),
+	                           &affected, NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK ||
 	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
 		return e;
@@ -321,6 +395,125 @@ enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct l
 		    .original_price = db_int(&rows, i, 8),
 		    .price = db_int(&rows, i, 9),
 		    .published_at = db_str(&rows, i, 10),
+		    .held_until = db_str(&rows, i, 11),
 		};
+	return listings_photos(db, merchant_id, 0, *out, *n);
+}
+
+/* ---- the merchant's edits and the shop's holds ---- */
+
+/* Bumps the shop's version when the listing is in the shop, then writes the event. */
+static enum kaeru_err listing_changed(struct db *db, int64_t merchant_id, int64_t id, bool in_shop,
+                                      const char *type, const char *by, json_t *changes)
+{
+	enum kaeru_err e = in_shop ? store_shop_changed(db, merchant_id) : KAERU_OK;
+	if (e != KAERU_OK) {
+		json_decref(changes);
+		return e;
+	}
+	return store_event_listing_by(db, merchant_id, id, type, by, changes);
+}
+
+enum kaeru_err store_listing_edit(struct db *db, int64_t merchant_id, int64_t id,
+                                  const struct listing_edit *ed, const char *by)
+{
+	struct listing before;
+	enum kaeru_err e = store_listing_get(db, merchant_id, id, true, &before);
+	if (e != KAERU_OK)
+		return e;
+	if (before.status != LISTING_PUBLISHED && before.status != LISTING_PENDING_REVIEW)
+		return KAERU_ECONFLICT;
+	uint64_t affected = 0;
+	if ((e = db_exec(db, sql_listing_edit,
+	                 DB_ARGS(ed->has_price ? DBI(ed->price) : DBN, DBS(ed->title),
+	                         DBS(ed->public_note), DBI(merchant_id), DBI(id)),
+	                 &affected, NULL)) != KAERU_OK)
+		return e;
+	for (size_t i = 0; e == KAERU_OK && i < ed->n_photo_order; i++)
+		e = db_exec(db, sql_photo_position,
+		            DB_ARGS(DBI((int64_t)i), DBI(ed->photo_order[i])), NULL, NULL);
+	if (e != KAERU_OK)
+		return e;
+	json_t *changes = json_object();
+	if (ed->has_price && ed->price != before.price)
+		json_object_set_new(changes, "price",
+		                    json_pack("{s:I, s:I}", "from", (json_int_t)before.price, "to",
+		                              (json_int_t)ed->price));
+	if (ed->title && strcmp(ed->title, before.title) != 0)
+		json_object_set_new(changes, "title",
+		                    json_pack("{s:s, s:s}", "from", before.title, "to", ed->title));
+	if (ed->public_note && strcmp(ed->public_note, before.public_note) != 0)
+		json_object_set_new(
+		    changes, "public_note",
+		    json_pack("{s:s, s:s}", "from", before.public_note, "to", ed->public_note));
+	if (ed->n_photo_order)
+		json_object_set_new(changes, "photo_order", json_true());
+	return listing_changed(db, merchant_id, id, before.status == LISTING_PUBLISHED,
+	                       "listing.updated", by, changes);
+}
+
+enum kaeru_err store_listing_photo_ids(struct db *db, int64_t merchant_id, int64_t id,
+                                       int64_t **ids, size_t *n)
+{
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_item_photo_ids, DB_ARGS(DBI(merchant_id), DBI(id)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	*n = rows.nrows;
+	*ids = arena_alloc(db->arena, sizeof(**ids) * (rows.nrows + 1));
+	for (size_t i = 0; i < rows.nrows; i++)
+		(*ids)[i] = db_int(&rows, i, 0);
 	return KAERU_OK;
+}
+
+enum kaeru_err store_listing_withdraw(struct db *db, int64_t merchant_id, int64_t id,
+                                      const char *by)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e =
+	    db_exec(db, sql_listing_withdraw, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
+	if ((e = changed_one(e, affected)) != KAERU_OK)
+		return e;
+	return listing_changed(db, merchant_id, id, true, "listing.withdrawn", by, NULL);
+}
+
+enum kaeru_err store_listing_restore(struct db *db, int64_t merchant_id, int64_t id, const char *by)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e =
+	    db_exec(db, sql_listing_restore, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
+	if ((e = changed_one(e, affected)) != KAERU_OK)
+		return e;
+	return listing_changed(db, merchant_id, id, false, "listing.restored", by, NULL);
+}
+
+enum kaeru_err store_listing_hold(struct db *db, int64_t merchant_id, int64_t id,
+                                  const char *hold_id, int minutes)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e = db_exec(db, sql_listing_hold,
+	                           DB_ARGS(DBS(hold_id), DBI(minutes), DBI(merchant_id), DBI(id)),
+	                           &affected, NULL);
+	if ((e = changed_one(e, affected)) != KAERU_OK)
+		return e;
+	return listing_changed(db, merchant_id, id, true, "listing.held", "shop", NULL);
+}
+
+enum kaeru_err store_listing_release(struct db *db, int64_t merchant_id, int64_t id,
+                                     const char *hold_id, bool *released)
+{
+	uint64_t affected = 0;
+	enum kaeru_err e = db_exec(db, sql_listing_release,
+	                           DB_ARGS(DBI(merchant_id), DBI(id), DBS(hold_id), DBS(hold_id)),
+	                           &affected, NULL);
+	*released = e == KAERU_OK && affected == 1;
+	if (e != KAERU_OK || !*released)
+		return e;
+	return listing_changed(db, merchant_id, id, true, "listing.released", "shop", NULL);
+}
+
+enum kaeru_err store_shop_sold(struct db *db, int64_t merchant_id, int64_t *n)
+{
+	return count_of(db, sql_shop_sold, DB_ARGS(DBI(merchant_id)), n);
 }

@@ -295,6 +295,9 @@ enum listing_status {
 };
 extern const char *const listing_status_names[LISTING__MAX];
 
+struct photo; /* db/media.h */
+/* condition_note is the inspection's internal note (staff and the merchant); public_note is
+ * what shoppers read. */
 struct listing {
 	int64_t id, merchant_id;
 	enum listing_status status;
@@ -302,16 +305,24 @@ struct listing {
 	const char *currency, *rma;
 	int64_t original_price, suggested_price, price;
 	const char *created_at, *published_at, *sold_at, *reject_reason; /* RFC 3339 or NULL */
+	const char *public_note;
+	const struct photo *photos; /* the warehouse's photos of the listing's item, in order */
+	size_t n_photos;
+	const char *held_until; /* RFC 3339 while a shop's hold lasts, else NULL */
 };
 
 /* Drafts one pending listing per unit (1..units) of an inspected item. */
 enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     const struct return_item *it, int64_t units,
                                     int64_t suggested_price);
-/* A merchant's listing; ENOTFOUND when unknown or another merchant's. lock: FOR UPDATE. */
+/* Sets the public note of the pending listings drafted from an item (inspection's public_note). */
+enum kaeru_err store_listings_public_note(struct db *db, int64_t return_item_id,
+                                          const char *public_note);
+/* A merchant's listing, with its photos; ENOTFOUND when unknown or another merchant's. lock:
+ * FOR UPDATE. */
 enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id, bool lock,
                                  struct listing *l);
-/* A page of a merchant's listings, of one status or all (status < 0). */
+/* A page of a merchant's listings, of one status or all (status < 0), with their photos. */
 enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
                                    int64_t limit, struct listing **out, size_t *n, int64_t *total);
 /* pending_review → published at price (and title, when not NULL); ECONFLICT when the listing
@@ -321,8 +332,41 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 /* pending_review → rejected; ECONFLICT when not pending. */
 enum kaeru_err store_listing_reject(struct db *db, int64_t merchant_id, int64_t id,
                                     const char *reason, int64_t user_id);
-/* published → sold; ECONFLICT when not published (already sold, or never published). */
-enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id);
+/* published → sold; ECONFLICT when not published (already sold, or never published), or held
+ * by a hold other than hold_id (NULL: none). */
+enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id,
+                                  const char *hold_id);
+
+/* A merchant's edit of a pending or published listing: what is not NULL (has_price) changes;
+ * photo_order: the ids of the item's photos in their new order (n_photo_order 0: unchanged).
+ * ECONFLICT when the listing is neither pending nor published. A "listing.updated" event names
+ * by and what changed; the shop's version moves when it is published. */
+struct listing_edit {
+	bool has_price;
+	int64_t price;
+	const char *title, *public_note;
+	const int64_t *photo_order;
+	size_t n_photo_order;
+};
+enum kaeru_err store_listing_edit(struct db *db, int64_t merchant_id, int64_t id,
+                                  const struct listing_edit *ed, const char *by);
+/* The ids of the warehouse's photos of a listing's item, in their order. */
+enum kaeru_err store_listing_photo_ids(struct db *db, int64_t merchant_id, int64_t id,
+                                       int64_t **ids, size_t *n);
+/* published → pending_review (out of the shop at once, its hold gone): "listing.withdrawn";
+ * ECONFLICT when not published. */
+enum kaeru_err store_listing_withdraw(struct db *db, int64_t merchant_id, int64_t id,
+                                      const char *by);
+/* rejected → pending_review: "listing.restored"; ECONFLICT when not rejected. */
+enum kaeru_err store_listing_restore(struct db *db, int64_t merchant_id, int64_t id,
+                                     const char *by);
+/* Holds a published listing for minutes under hold_id: "listing.held". ECONFLICT when it is not
+ * published or another hold still lasts. One statement: of racing holds one wins. */
+enum kaeru_err store_listing_hold(struct db *db, int64_t merchant_id, int64_t id,
+                                  const char *hold_id, int minutes);
+/* Ends the listing's hold (hold_id's, or any when NULL): "listing.released" when there was one. */
+enum kaeru_err store_listing_release(struct db *db, int64_t merchant_id, int64_t id,
+                                     const char *hold_id, bool *released);
 /* Listings by status, and the sum of sold prices. */
 enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
                                     int64_t counts[LISTING__MAX], int64_t *recovered);
@@ -335,8 +379,10 @@ enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merch
 /* Records that what the shop shows changed (a listing published or sold), in the caller's
  * transaction: the shop's version goes up by one. */
 enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id);
+/* How many of the merchant's listings were sold: items that found new owners from its shop. */
+enum kaeru_err store_shop_sold(struct db *db, int64_t merchant_id, int64_t *n);
 /* Every published listing of the merchant, newest first (published_at, then id, descending);
- * only the columns a shopper sees. */
+ * only the columns a shopper sees: condition_note is the public note. With their photos. */
 enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,
                                     size_t *n);
 

@@ -59,8 +59,14 @@ void h_return_get(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200,
-	             render_return(r, &ret, &m, a == ACCESS_STAFF ? VIEW_STAFF : VIEW_CUSTOMER));
+	json_t *j = render_return(r, &ret, &m, a == ACCESS_STAFF ? VIEW_STAFF : VIEW_CUSTOMER);
+	/* Staff and the merchant see every photo; the customer their own return's. */
+	if (!render_return_photos(r, &ret, j)) {
+		json_decref(j);
+		respond_error(r, KAERU_EDB);
+		return;
+	}
+	respond_json(r, 200, j);
 }
 
 /* Answers 410 and returns true when the return's label is void (canceled, expired): neither the

@@ -2,6 +2,7 @@
  * marketplaces — and the storefront's call that marks a listing sold. Shoppers see listings
  * only: never a return, an order or a customer. */
 #include "core/policy.h"
+#include "db/media.h"
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/render.h"
@@ -111,8 +112,10 @@ void h_shop_listings(struct req *r)
 	put_text(&b, "],\"facets\":");
 	const char *facets = shop_facets_json(s, &len);
 	put(&b, facets, len);
-	put_text(&b, arena_printf(r->arena, ",\"page\":%lld,\"per_page\":%d,\"total\":%lld}",
-	                          (long long)page, SHOP_PAGE, (long long)total));
+	put_text(&b,
+	         arena_printf(
+	             r->arena, ",\"sold_count\":%lld,\"page\":%lld,\"per_page\":%d,\"total\":%lld}",
+	             (long long)shop_sold(s), (long long)page, SHOP_PAGE, (long long)total));
 	respond(r, 200, "application/json", NULL, b.p, b.len);
 	free(b.p);
 	shop_release(s);
@@ -162,7 +165,8 @@ void h_shop_feed(struct req *r)
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
 	struct buf b = {0};
 	static const char header[] = "id,title,description,condition,price,sale_price,link,"
-	                             "availability,brand,item_group_id,size,product_type,grade\r\n";
+	                             "availability,brand,item_group_id,size,product_type,grade,"
+	                             "image_link,additional_image_link\r\n";
 	put(&b, header, sizeof(header) - 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct listing *l = shop_item(s, found[i]);
@@ -172,16 +176,29 @@ void h_shop_feed(struct req *r)
 		field(&b, strcmp(l->grade, "new") == 0 ? "new" : "used", ',');
 		field(&b, feed_price(r->arena, l->original_price, l->currency), ',');
 		field(&b, feed_price(r->arena, l->price, l->currency), ',');
-		field(&b,
-		      arena_printf(r->arena, "%s/shop/%s/#listing-%lld", base, m.slug,
-		                   (long long)l->id),
-		      ',');
+		field(
+		    &b,
+		    arena_printf(r->arena, "%s/shop/%s/items/%lld", base, m.slug, (long long)l->id),
+		    ',');
 		field(&b, "in stock", ',');
 		field(&b, m.name, ',');
 		field(&b, l->product_id, ',');
 		field(&b, l->variant, ',');
 		field(&b, l->category, ',');
-		field(&b, l->grade, '\r');
+		field(&b, l->grade, ',');
+		/* The first photo, and up to 10 more comma-separated (Google's and Meta's limit).
+		 */
+		char url[128];
+		field(&b,
+		      l->n_photos ? arena_printf(r->arena, "%s%s", base,
+		                                 render_photo_url(url, sizeof(url), &l->photos[0]))
+		                  : "",
+		      ',');
+		const char *more = "";
+		for (size_t k = 1; k < l->n_photos && k <= 10; k++)
+			more = arena_printf(r->arena, "%s%s%s%s", more, k > 1 ? "," : "", base,
+			                    render_photo_url(url, sizeof(url), &l->photos[k]));
+		field(&b, more, '\r');
 		put(&b, "\n", 1);
 	}
 	char *headers = arena_printf(
@@ -193,13 +210,14 @@ void h_shop_feed(struct req *r)
 
 struct sale {
 	int64_t merchant_id, id;
+	const char *hold_id; /* the shop's hold, when it holds the listing; or NULL */
 };
 
 /* The sale and the shop's new version, together. */
 static enum kaeru_err sell_tx(struct db *db, void *arg)
 {
 	const struct sale *s = arg;
-	return store_listing_sell(db, s->merchant_id, s->id);
+	return store_listing_sell(db, s->merchant_id, s->id, s->hold_id);
 }
 
 /* POST /api/v1/merchants/{merchant}/listings/{id}/sold (merchant key): of racing calls,
@@ -212,13 +230,29 @@ void h_listing_sold(struct req *r)
 		respond_error(r, KAERU_ENOTFOUND);
 		return;
 	}
+	struct checker c;
+	check_init(&c, r->arena);
+	const char *hold_id = check_string(&c, r->json, "hold_id", OPTIONAL, 1, 64, NULL);
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
 	struct listing l;
-	struct sale sale = {m.id, id};
+	struct sale sale = {m.id, id, hold_id};
 	enum kaeru_err e = db_tx_run(r->db, sell_tx, &sale);
 	if (e == KAERU_OK || e == KAERU_ECONFLICT) {
 		enum kaeru_err got = store_listing_get(r->db, m.id, id, false, &l);
 		if (got != KAERU_OK)
 			e = got;
+	}
+	if (e == KAERU_ECONFLICT && l.status == LISTING_PUBLISHED && l.held_until) {
+		respond_problem_ext(r, 409, "Held by another cart",
+		                    "The listing is held by another hold; sell it with that hold's "
+		                    "hold_id, or after the hold ends.",
+		                    json_pack("{s:s, s:s}", "listing_status", "published",
+		                              "held_until", l.held_until));
+		return;
 	}
 	if (e == KAERU_ECONFLICT) {
 		respond_problem_ext(

@@ -133,6 +133,11 @@ void h_scan(struct req *r)
 		return;
 	}
 	json_t *j = render_return(r, &ret, &m, VIEW_STAFF);
+	if (!render_return_photos(r, &ret, j)) {
+		json_decref(j);
+		respond_error(r, KAERU_EDB);
+		return;
+	}
 	json_object_set_new(j, "first_scan", json_boolean(first));
 	respond_json(r, 200, j);
 }
@@ -143,6 +148,7 @@ struct inspect {
 	const struct ret *before; /* the return as read before the transaction */
 	int64_t item_id;
 	struct life_inspection in;
+	const char *public_note; /* for shoppers: goes to the item's listing drafts; or NULL */
 	const struct policy *policy;
 	struct plan_by by;
 	/* out */
@@ -169,14 +175,19 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
 	    (e = plan_inspect(&life, ix->policy, ix->item, &ix->in, &ix->plan)) != KAERU_OK)
 		return e;
-	return store_plan_run(db, ret, &ix->plan, &ix->by, 0);
+	if ((e = store_plan_run(db, ret, &ix->plan, &ix->by, 0)) != KAERU_OK)
+		return e;
+	/* The note (in) stays internal; the public note is the drafts' own. */
+	return ix->public_note ? store_listings_public_note(db, ix->item_id, ix->public_note)
+	                       : KAERU_OK;
 }
 
 /* Reads the inspection body: its shape only; what it may say of the item is core's to judge. */
-static bool read_inspection(struct req *r, struct life_inspection *in)
+static bool read_inspection(struct req *r, struct life_inspection *in, const char **public_note)
 {
 	struct checker c;
 	check_init(&c, r->arena);
+	*public_note = check_string(&c, r->json, "public_note", OPTIONAL, 0, NOTE_MAX, NULL);
 	if (!check_inspection(&c, r->json, in)) {
 		respond_invalid(r, c.errors);
 		return false;
@@ -238,7 +249,7 @@ void h_inspect(struct req *r)
 	                     .item_id = item_id,
 	                     .policy = &m.policy,
 	                     .by = {staff_actor(r, &ret), u.id}};
-	if (!read_inspection(r, &ix.in))
+	if (!read_inspection(r, &ix.in, &ix.public_note))
 		return;
 	e = db_tx_run(r->db, inspect_tx, &ix);
 	if (e == KAERU_EINVALID) {
@@ -265,5 +276,11 @@ void h_inspect(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200, render_return(r, &ix.now, &m, VIEW_STAFF));
+	json_t *j = render_return(r, &ix.now, &m, VIEW_STAFF);
+	if (!render_return_photos(r, &ix.now, j)) {
+		json_decref(j);
+		respond_error(r, KAERU_EDB);
+		return;
+	}
+	respond_json(r, 200, j);
 }

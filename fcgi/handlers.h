@@ -67,6 +67,26 @@ void h_merchant_returns_changed(struct req *r);
 void h_merchant_return_get(struct req *r);
 void h_refund_paid(struct req *r);
 void h_exchange_shipped(struct req *r);
+/* h_media.c — photos: the warehouse's (staff session) and the customer's (order token), and
+ * the renditions served at /media/ */
+void h_item_photo_add(struct req *r);
+void h_return_photo_add(struct req *r);
+void h_media_get(struct req *r);
+/* h_listing_edit.c — the merchant's edits (merchant session) and the shop's holds (merchant key) */
+void h_listing_patch(struct req *r);
+void h_listing_withdraw(struct req *r);
+void h_listing_restore(struct req *r);
+void h_listing_hold(struct req *r);
+void h_listing_release(struct req *r);
+/* h_item.c — the item page of a listing, HTML (no credentials) */
+void h_item_page(struct req *r);
+/* h_item.c — the shop's page (web/shop/index.html) with its Open Graph tags */
+void h_shop_page(struct req *r);
+/* Adds each item's photos ("photos") and the customer's ("customer_photos") to j, a return
+ * rendered by render_return; false when they cannot be read. */
+bool render_return_photos(struct req *r, const struct ret *ret, json_t *j);
+/* Starts libvips once per process, before any thread: no operation cache, one thread an image. */
+void media_library_init(const char *argv0);
 
 /* The route of method (HEAD as GET) and path: its index, with its '*' segments in params (in
  * the arena); -1 when none, with allow holding the methods the path answers ("GET, POST"),

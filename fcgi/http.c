@@ -11,13 +11,15 @@
 
 const char *const method_names[METHOD__MAX] = {
     [METHOD_GET] = "GET", [METHOD_HEAD] = "HEAD",     [METHOD_POST] = "POST",
-    [METHOD_PUT] = "PUT", [METHOD_DELETE] = "DELETE", [METHOD_OTHER] = "",
+    [METHOD_PUT] = "PUT", [METHOD_DELETE] = "DELETE", [METHOD_PATCH] = "PATCH",
+    [METHOD_OTHER] = "",
 };
 
 static const char *const reason_phrases[] = {
     [200] = "OK",
     [201] = "Created",
     [204] = "No Content",
+    [304] = "Not Modified",
     [400] = "Bad Request",
     [401] = "Unauthorized",
     [403] = "Forbidden",
@@ -185,6 +187,15 @@ static void find_huge_numbers(struct arena *a, const char *text, json_t *errors)
 	}
 }
 
+/* Photo uploads (POST /api/v1/returns/…/photos) send an image of up to UPLOAD_BODY_MAX as the
+ * body: their handlers (h_media.c) check its type themselves. */
+static bool is_upload(const struct req *r)
+{
+	size_t n = strlen(r->path), tail = strlen("/photos");
+	return r->method == METHOD_POST && strncmp(r->path, "/api/v1/returns/", 16) == 0 &&
+	       n > tail && strcmp(r->path + n - tail, "/photos") == 0;
+}
+
 bool req_read(struct req *r)
 {
 	const char *m = FCGX_GetParam("REQUEST_METHOD", r->fcgx->envp);
@@ -220,7 +231,8 @@ bool req_read(struct req *r)
 	if (r->content_type && !*r->content_type)
 		r->content_type = NULL;
 
-	if (r->method != METHOD_POST && r->method != METHOD_PUT && r->method != METHOD_DELETE)
+	if (r->method != METHOD_POST && r->method != METHOD_PUT && r->method != METHOD_DELETE &&
+	    r->method != METHOD_PATCH)
 		return true;
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->fcgx->envp);
 	char *end = NULL;
@@ -229,9 +241,12 @@ bool req_read(struct req *r)
 		respond_problem(r, 400, "Bad Content-Length", NULL, NULL);
 		return false;
 	}
-	if (len > BODY_MAX) {
+	bool upload = r->upload = is_upload(r);
+	if (len > (upload ? UPLOAD_BODY_MAX : BODY_MAX)) {
 		respond_problem(r, 413, "Request body too large",
-		                "Request bodies are limited to 1 MB.", NULL);
+		                upload ? "Photos are limited to 10 MB."
+		                       : "Request bodies are limited to 1 MB.",
+		                NULL);
 		return false;
 	}
 	char *body = arena_alloc(r->arena, (size_t)len + 1);
@@ -243,7 +258,7 @@ bool req_read(struct req *r)
 	body[len] = '\0';
 	r->body = body;
 	r->body_len = (size_t)len;
-	if (len == 0) {
+	if (len == 0 || upload) {
 		r->json = json_object();
 		return true;
 	}
@@ -404,10 +419,13 @@ void respond(struct req *r, int status, const char *content_type, const char *ex
 	                         : "";
 	/* libfcgi's own printf knows no %zu: format the head here. */
 	char head[1024];
-	int n = snprintf(head, sizeof(head),
-	                 "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	                 "Cache-Control: no-store\r\n%s\r\n",
-	                 status, phrase, content_type, len, extra_headers ? extra_headers : "");
+	/* Nothing is cached unless the handler says how (extra_headers with a Cache-Control). */
+	const char *extra = extra_headers ? extra_headers : "";
+	int n =
+	    snprintf(head, sizeof(head),
+	             "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n", status,
+	             phrase, content_type, len,
+	             strstr(extra, "Cache-Control:") ? "" : "Cache-Control: no-store\r\n", extra);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		abort(); /* headers are kaeru's own text, never this long */
 	FCGX_PutStr(head, n, r->fcgx->out);

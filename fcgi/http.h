@@ -14,7 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BODY_MAX        (1024 * 1024) /* larger request bodies are refused with 413 */
+#define BODY_MAX        (1024 * 1024)      /* larger request bodies are refused with 413 */
+#define UPLOAD_BODY_MAX (10 * 1024 * 1024) /* photo uploads (POST …/photos): an image, not JSON */
 #define PATH_PARAMS_MAX 4
 
 enum method {
@@ -23,6 +24,7 @@ enum method {
 	METHOD_POST,
 	METHOD_PUT,
 	METHOD_DELETE,
+	METHOD_PATCH,
 	METHOD_OTHER,
 	METHOD__MAX
 };
@@ -77,6 +79,7 @@ struct req {
 	const char *body; /* NUL-terminated copy, body_len bytes */
 	size_t body_len;
 	json_t *json; /* parsed body of POST/PUT; {} when empty; owned by the request */
+	bool upload;  /* a photo upload: body is the image (its handler checks the type), json {} */
 
 	bool answered;
 };

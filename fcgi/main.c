@@ -158,6 +158,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	db_library_init();
+	media_library_init(argv[0]); /* libvips (h_media.c), before any worker thread */
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	gid_t group;
 	if (listen_group(&cfg, &group) != 0)

@@ -1,7 +1,10 @@
 #include "fcgi/render.h"
 
+#include "db/media.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
+
+#include <stdio.h>
 
 json_t *render_policy(const struct policy *p)
 {
@@ -170,9 +173,31 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+const char *render_photo_url(char *buf, size_t size, const struct photo *p)
+{
+	snprintf(buf, size, "/media/%s-%d.jpg", p->hash, p->width);
+	return buf;
+}
+
+json_t *render_photos_one(const struct photo *p)
+{
+	char url[128];
+	return json_pack("{s:I, s:s, s:i, s:i}", "id", (json_int_t)p->id, "url",
+	                 render_photo_url(url, sizeof(url), p), "width", p->width, "height",
+	                 p->height);
+}
+
+json_t *render_photos(const struct photo *ps, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, render_photos_one(&ps[i]));
+	return a;
+}
+
 json_t *render_listing(const struct listing *l)
 {
-	return json_pack(
+	json_t *j = json_pack(
 	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s,"
 	    " s:s, s:o, s:o, s:o}",
 	    "id", (json_int_t)l->id, "status", listing_status_names[l->status], "title", l->title,
@@ -182,16 +207,23 @@ json_t *render_listing(const struct listing *l)
 	    "price", (json_int_t)l->price, "currency", l->currency, "rma", l->rma, "created_at",
 	    l->created_at, "published_at", str_or_null(l->published_at), "sold_at",
 	    str_or_null(l->sold_at), "reject_reason", str_or_null(l->reject_reason));
+	json_object_set_new(j, "public_note", json_string(l->public_note ? l->public_note : ""));
+	json_object_set_new(j, "photos", render_photos(l->photos, l->n_photos));
+	json_object_set_new(j, "held_until", str_or_null(l->held_until));
+	return j;
 }
 
 json_t *render_shop_listing(const struct listing *l)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "id",
-	                 (json_int_t)l->id, "title", l->title, "variant", l->variant, "grade",
-	                 l->grade, "category", l->category, "condition_note", l->condition_note,
-	                 "price", (json_int_t)l->price, "original_price",
-	                 (json_int_t)l->original_price, "currency", l->currency, "published_at",
-	                 str_or_null(l->published_at));
+	json_t *j =
+	    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "id", (json_int_t)l->id,
+	              "title", l->title, "variant", l->variant, "grade", l->grade, "category",
+	              l->category, "condition_note", l->condition_note, "price",
+	              (json_int_t)l->price, "original_price", (json_int_t)l->original_price,
+	              "currency", l->currency, "published_at", str_or_null(l->published_at));
+	json_object_set_new(j, "photos", render_photos(l->photos, l->n_photos));
+	json_object_set_new(j, "held_until", str_or_null(l->held_until));
+	return j;
 }
 
 void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total)

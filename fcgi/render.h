@@ -24,7 +24,15 @@ enum view { VIEW_CUSTOMER, VIEW_STAFF };
 json_t *render_return(struct req *r, const struct ret *ret, const struct merchant *m, enum view v);
 
 /* A listing as its merchant sees it. */
+/* A listing as the merchant sees it: condition_note is the internal note, public_note what
+ * shoppers read, photos [{url, width, height}]. */
 json_t *render_listing(const struct listing *l);
+/* [{url, width, height}] of photos: each its largest JPEG rendition, a path under /media/. */
+json_t *render_photos(const struct photo *ps, size_t n);
+/* {id, url, width, height} of one photo. */
+json_t *render_photos_one(const struct photo *p);
+/* The path of photo p's largest JPEG rendition, into buf. */
+const char *render_photo_url(char *buf, size_t size, const struct photo *p);
 /* A published listing as shoppers see it: nothing of the return or its customer. */
 json_t *render_shop_listing(const struct listing *l);
 /* {"page","per_page","total"} members added to j. */

@@ -57,6 +57,16 @@ enum route {
 	ROUTE_CONSOLE_WEBHOOK_DELETE,
 	ROUTE_CONSOLE_WEBHOOK_DELIVERIES,
 	ROUTE_CONSOLE_WEBHOOK_RETRY,
+	ROUTE_ITEM_PHOTO_ADD,
+	ROUTE_RETURN_PHOTO_ADD,
+	ROUTE_MEDIA,
+	ROUTE_ITEM_PAGE,
+	ROUTE_SHOP_PAGE,
+	ROUTE_LISTING_PATCH,
+	ROUTE_LISTING_WITHDRAW,
+	ROUTE_LISTING_RESTORE,
+	ROUTE_LISTING_HOLD,
+	ROUTE_LISTING_RELEASE,
 	ROUTE__MAX
 };
 
@@ -155,6 +165,23 @@ static const struct route_def {
                                           h_console_webhook_deliveries},
     [ROUTE_CONSOLE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchant/webhook/deliveries/*/retry",
                                      CRED_STAFF, ALLOW(ROLE_MERCHANT), h_console_webhook_retry},
+    [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", CRED_STAFF,
+                              ALLOW_STAFF, h_item_photo_add},
+    [ROUTE_RETURN_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/photos", CRED_ORDER_TOKEN, 0,
+                                h_return_photo_add},
+    [ROUTE_MEDIA] = {METHOD_GET, "/media/*", CRED_NONE, 0, h_media_get},
+    [ROUTE_ITEM_PAGE] = {METHOD_GET, "/shop/*/items/*", CRED_NONE, 0, h_item_page},
+    [ROUTE_SHOP_PAGE] = {METHOD_GET, "/shop/*/", CRED_NONE, 0, h_shop_page},
+    [ROUTE_LISTING_PATCH] = {METHOD_PATCH, "/api/v1/merchant/listings/*", CRED_STAFF,
+                             ALLOW(ROLE_MERCHANT), h_listing_patch},
+    [ROUTE_LISTING_WITHDRAW] = {METHOD_POST, "/api/v1/merchant/listings/*/withdraw", CRED_STAFF,
+                                ALLOW(ROLE_MERCHANT), h_listing_withdraw},
+    [ROUTE_LISTING_RESTORE] = {METHOD_POST, "/api/v1/merchant/listings/*/restore", CRED_STAFF,
+                               ALLOW(ROLE_MERCHANT), h_listing_restore},
+    [ROUTE_LISTING_HOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/hold", CRED_MERCHANT_KEY,
+                            0, h_listing_hold},
+    [ROUTE_LISTING_RELEASE] = {METHOD_DELETE, "/api/v1/merchants/*/listings/*/hold",
+                               CRED_MERCHANT_KEY, 0, h_listing_release},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */

@@ -76,7 +76,9 @@ static bool same_origin_json(struct req *r)
 		                "Staff changes must come from kaeru's own pages.", NULL);
 		return false;
 	}
-	if ((r->method == METHOD_POST || r->method == METHOD_PUT) && !req_is_json(r)) {
+	/* A photo upload's image type, like JSON, needs a CORS preflight cross-site. */
+	if ((r->method == METHOD_POST || r->method == METHOD_PUT || r->method == METHOD_PATCH) &&
+	    !req_is_json(r) && !r->upload) {
 		respond_problem(r, 415, "Unsupported media type",
 		                "Send staff changes as Content-Type: application/json.", NULL);
 		return false;

@@ -4,6 +4,7 @@
  * new. A snapshot is immutable and reference-counted: a request keeps the one it got even when
  * a newer one replaces it in the cache. */
 #include "fcgi/shop.h"
+#include "db/media.h"
 #include "fcgi/render.h"
 
 #include <jansson.h>
@@ -39,6 +40,7 @@ struct shop {
 	size_t *json_len;
 	const char *facets_json;
 	size_t facets_len;
+	int64_t sold; /* listings sold from the shop, as of this version */
 };
 
 enum facet_kind { FACET_GRADE, FACET_VARIANT, FACET_CATEGORY, FACET__MAX };
@@ -74,6 +76,21 @@ static const char *keep_json(struct shop *s, json_t *j, size_t *len)
 }
 
 /* c, an ASCII capital in lower case; any other byte (UTF-8 included) as it is. */
+/* A copy of n photos in the snapshot's arena. */
+static const struct photo *keep_photos(struct shop *s, const struct photo *ps, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	struct photo *out = arena_alloc(&s->arena, sizeof(*out) * n);
+	for (size_t i = 0; i < n; i++) {
+		out[i] = ps[i];
+		out[i].hash = keep(s, ps[i].hash);
+		out[i].source = keep(s, ps[i].source);
+		s->bytes += sizeof(*out);
+	}
+	return out;
+}
+
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -146,7 +163,11 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 	enum kaeru_err e = store_shop_published(db, merchant_id, &rows, &n);
 	if (e != KAERU_OK)
 		return e;
+	int64_t sold = 0;
+	if ((e = store_shop_sold(db, merchant_id, &sold)) != KAERU_OK)
+		return e;
 	struct shop *s = xcalloc(1, sizeof(*s));
+	s->sold = sold;
 	s->merchant_id = merchant_id;
 	s->version = version;
 	atomic_init(&s->refs, 1);
@@ -176,6 +197,9 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 		    .original_price = r->original_price,
 		    .price = r->price,
 		    .published_at = keep(s, r->published_at),
+		    .held_until = r->held_until ? keep(s, r->held_until) : NULL,
+		    .photos = keep_photos(s, r->photos, r->n_photos),
+		    .n_photos = r->n_photos,
 		};
 		s->folded[i] = fold(s, l->title);
 		s->json[i] = keep_json(s, render_shop_listing(l), &s->json_len[i]);
@@ -379,4 +403,9 @@ const char *shop_facets_json(const struct shop *s, size_t *len)
 {
 	*len = s->facets_len;
 	return s->facets_json;
+}
+
+int64_t shop_sold(const struct shop *s)
+{
+	return s->sold;
 }

@@ -26,6 +26,8 @@ struct shop_query {
 enum kaeru_err shop_get(struct db *db, int64_t merchant_id, uint64_t version, struct shop **out);
 void shop_release(struct shop *s);
 
+/* How many listings were sold from the shop (a sale changes the version). */
+int64_t shop_sold(const struct shop *s);
 /* How many listings the shop has. */
 size_t shop_size(const struct shop *s);
 /* The listings matching q, in q's order: the indexes of those in [offset, offset + limit) go to

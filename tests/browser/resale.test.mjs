@@ -12,7 +12,9 @@
 //
 // Screenshots of each step go to $KAERU_SCREENSHOTS when it is set.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -27,6 +29,8 @@ const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 
 const TEE_NOTE = '試着のみ。タグなし、目立つ傷なし';
 const SHIRT_NOTE = 'えりに薄いシミ';
+// The warehouse's own note: the console shows it, the shop never.
+const TEE_INTERNAL = 'バックヤード棚A-3 検品者メモ';
 
 /** Order lines of a second order: a linen shirt and jeans. */
 const SECOND_ORDER = {
@@ -62,7 +66,7 @@ test('a graded return becomes a listing, is approved in the console, found in th
   ]);
   let view = await scanOk(clerk, first.rma);
   await inspectOk(clerk, first.rma, itemOf(view, 'TEE-BLK-M').item_id,
-    { received_quantity: 1, grade: 'like_new', disposition: 'resale', note: TEE_NOTE });
+    { received_quantity: 1, grade: 'like_new', disposition: 'resale', note: TEE_INTERNAL, public_note: TEE_NOTE });
   view = await inspectOk(clerk, first.rma, itemOf(view, 'CAP-RED').item_id,
     { received_quantity: 1, grade: 'good', disposition: 'resale' });
   assert.equal(view.status, 'resolved');
@@ -130,7 +134,8 @@ test('a graded return becomes a listing, is approved in the console, found in th
     const teeCard = card(tee);
     await teeCard.waitFor();
     const teeText = squash(await teeCard.textContent());
-    for (const text of ['オーガニックTシャツ', 'Black / M', 'Like new', TEE_NOTE, '¥4,900', 'Suggested price', '¥3,670']) {
+    // The console shows the warehouse's internal note to the merchant.
+    for (const text of ['オーガニックTシャツ', 'Black / M', 'Like new', TEE_INTERNAL, '¥4,900', 'Suggested price', '¥3,670']) {
       assert.ok(teeText.includes(text), `the T-shirt's card shows ${text}: ${teeText}`);
     }
     assert.equal(await teeCard.getByLabel('Price (JPY)').inputValue(), '3670', 'the price starts at the suggested one');
@@ -221,7 +226,7 @@ test('a graded return becomes a listing, is approved in the console, found in th
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'panel-title', 'the panel takes the focus');
     const tees = panel.locator('.panel-item').filter({ hasText: 'オーガニックTシャツ' });
     await tees.getByText('Inspected: received 1 of 1 · Like new · Resale').waitFor();
-    await tees.getByText(TEE_NOTE).waitFor();
+    await tees.getByText(TEE_INTERNAL).waitFor(); // the merchant reads the warehouse's note
     await panel.locator('.panel-item').filter({ hasText: 'コットンキャップ' }).getByText('Inspected: received 1 of 1 · Good · Resale').waitFor();
     const timeline = panel.locator('#panel-timeline');
     await timeline.getByText('Parcel received at the warehouse').waitFor();
@@ -273,7 +278,7 @@ test('a graded return becomes a listing, is approved in the console, found in th
     const badge = (l) => shop.locator(`#listing-${l.id} .grade`).evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.notEqual(await badge(tee), await badge(denim), 'each grade has its own colour');
     const body = await shop.locator('body').textContent();
-    for (const secret of ['山田', 'taro.yamada', first.rma, second.rma, first.order.orderNumber]) {
+    for (const secret of ['山田', 'taro.yamada', first.rma, second.rma, first.order.orderNumber, TEE_INTERNAL, SHIRT_NOTE]) {
       assert.ok(!body.includes(secret), `the shop never shows ${secret}`);
     }
     const overflow = await shop.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -350,6 +355,68 @@ test('a graded return becomes a listing, is approved in the console, found in th
   } catch (err) {
     if (SHOTS) await page?.screenshot({ path: join(SHOTS, 'resale-failure.png'), fullPage: true }).catch(() => {});
     throw err;
+  } finally {
+    await browser.close();
+  }
+});
+
+test('on a phone: a shop card with its photo opens the item page, whose photos swipe one by one and whose copy link copies', async () => {
+  const merchant = newMerchant();
+  const clerk = await staffSession(newStaff({ role: 'warehouse', warehouse: merchant.warehouse }));
+  const owner = await staffSession(newStaff({ role: 'merchant', merchant }));
+  const ret = await returnFor(merchant, [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+  const view = await scanOk(clerk, ret.rma);
+  const item = itemOf(view, 'TEE-BLK-M');
+  const dir = mkdtempSync(join(tmpdir(), 'kaeru-item-'));
+  for (const [w, h] of [[1200, 1600], [1200, 900], [800, 800]]) {
+    const p = join(dir, `${w}x${h}.jpg`);
+    execFileSync('vips', ['gaussnoise', p, String(w), String(h)]);
+    const res = await clerk.api('POST', `/api/v1/returns/${ret.rma}/items/${item.item_id}/photos`,
+      { body: readFileSync(p), headers: { 'content-type': 'image/jpeg' } });
+    assertStatus(res, 201);
+  }
+  await inspectOk(clerk, ret.rma, item.item_id, { received_quantity: 1, grade: 'good', disposition: 'resale', public_note: TEE_NOTE });
+  const listing = (await allListings(owner, 'pending_review'))[0];
+  await approveOk(owner, listing.id, { price: 2500 });
+
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'en-US',
+    });
+    await phone.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+    const page = await phone.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${BASE}/shop/${merchant.slug}/`);
+    const card = page.locator(`#listing-${listing.id}`);
+    const cardPhoto = card.locator('img.shop-card-photo');
+    await cardPhoto.waitFor();
+    await page.waitForFunction((el) => el.complete && el.naturalWidth === 400, await cardPhoto.elementHandle());
+    await card.getByRole('link', { name: 'オーガニックTシャツ' }).click();
+    await page.waitForURL(`${BASE}/shop/${merchant.slug}/items/${listing.id}`);
+    await page.getByRole('heading', { level: 1, name: 'オーガニックTシャツ' }).waitFor();
+    await page.getByText(TEE_NOTE).waitFor();
+    assert.equal(squash(await page.locator('#item-price').textContent()), '¥2,500');
+    await page.getByText('You save ¥2,400 (48%)').waitFor();
+    const photos = page.locator('#item-photos');
+    assert.equal(await photos.locator('img').count(), 3);
+    // Swipe: the row scrolls one photo at a time (scroll snap).
+    const width = await photos.evaluate((el) => el.clientWidth);
+    await photos.evaluate((el) => el.scrollBy({ left: el.clientWidth * 0.6 }));
+    await page.waitForFunction((w) => {
+      const el = document.getElementById('item-photos');
+      return Math.abs(el.scrollLeft - (w + 8)) < 4 || Math.abs(el.scrollLeft - w) < 12;
+    }, width);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `nothing wider than the phone (${overflow}px too wide)`);
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    await page.getByRole('button', { name: 'Link copied' }).waitFor();
+    const canonical = await page.locator('link[rel=canonical]').getAttribute('href');
+    assert.ok(canonical.endsWith(`/shop/${merchant.slug}/items/${listing.id}`), canonical);
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), canonical, 'the page\'s own address is copied');
+    for (const name of ['LINE', 'X', 'Facebook']) await page.getByRole('link', { name, exact: true }).waitFor();
+    assert.deepEqual(pageErrors, []);
   } finally {
     await browser.close();
   }

@@ -9,7 +9,9 @@
 //
 // Screenshots of each step go to $KAERU_SCREENSHOTS when it is set.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -195,6 +197,17 @@ test('warehouse staff scan a parcel, inspect its items, and the customer sees th
     await shot('7-inspect-error');
     await cap.getByRole('radio', { name: 'Recycle' }).check();
     await cap.getByLabel('Note (optional)').fill('Brim torn');
+    await cap.getByLabel(/^Note for shoppers/).fill('Small tear at the brim');
+    // A photo from the camera: it goes up at once and shows as a thumbnail served by /media/.
+    const shotPath = join(mkdtempSync(join(tmpdir(), 'kaeru-scan-')), 'cap.jpg');
+    execFileSync('vips', ['gaussnoise', shotPath, '640', '480']);
+    const photoInput = cap.getByLabel('Photos of this item (camera or files)');
+    assert.equal(await photoInput.getAttribute('capture'), 'environment');
+    assert.equal(await photoInput.getAttribute('accept'), 'image/*');
+    await photoInput.setInputFiles({ name: 'cap.jpg', mimeType: 'image/jpeg', buffer: readFileSync(shotPath) });
+    const thumb = cap.locator('.photo-thumbs img');
+    await thumb.waitFor();
+    await page.waitForFunction((el) => el.complete && el.naturalWidth === 400, await thumb.elementHandle());
     await cap.getByRole('button', { name: 'Record inspection' }).click();
 
     // ---- 6. the last inspection resolves the return: ¥3,300 − 10% fee = ¥2,970, and the exchange ships

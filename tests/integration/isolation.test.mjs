@@ -275,6 +275,20 @@ const ROWS = [
     foreign: (res) => assertStatus(res, 204), own: (res) => assertStatus(res, 204) },
   { route: 'DELETE /api/v1/merchants/*/webhook', what: 'remove the webhook',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${t.m.slug}/webhook`), ownStatus: 204 },
+  { route: 'POST /api/v1/merchants/*/listings/*/hold', what: 'hold a published listing under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${t.m.slug}/listings/${t.published.id}/hold`, { minutes: 5 }) },
+  { route: 'POST /api/v1/merchants/*/listings/*/hold', what: 'hold a published listing under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'POST', `/api/v1/merchants/${c.slug}/listings/${t.published.id}/hold`, { minutes: 5 }),
+    ownStatus: 409 },
+  { route: 'DELETE /api/v1/merchants/*/listings/*/hold', what: 'release a hold',
+    send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${c.slug}/listings/${t.published.id}/hold`), ownStatus: 204 },
+  { route: 'PATCH /api/v1/merchant/listings/*', what: 'edit a published listing\'s price and title',
+    send: (c, t) => c.session.api('PATCH', `/api/v1/merchant/listings/${t.published.id}`,
+      { body: { price: 1, title: '乗っ取り', confirm_low_price: true } }) },
+  { route: 'POST /api/v1/merchant/listings/*/withdraw', what: 'withdraw a published listing',
+    send: (c, t) => c.session.api('POST', `/api/v1/merchant/listings/${t.published.id}/withdraw`, { body: {} }) },
+  { route: 'POST /api/v1/merchant/listings/*/restore', what: 'restore a rejected listing',
+    send: (c, t) => c.session.api('POST', `/api/v1/merchant/listings/${t.rejectPending.id}/restore`, { body: {} }) },
 ];
 
 /** A merchant-key call with B's key. */

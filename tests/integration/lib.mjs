@@ -493,7 +493,7 @@ export const SHOP_ITEM_KEYS = ['id', 'title', 'variant', 'grade', 'category', 'c
 
 /** The header row of the shop's CSV feed. */
 export const FEED_HEADER = ['id', 'title', 'description', 'condition', 'price', 'sale_price', 'link',
-  'availability', 'brand', 'item_group_id', 'size', 'product_type', 'grade'];
+  'availability', 'brand', 'item_group_id', 'size', 'product_type', 'grade', 'image_link', 'additional_image_link'];
 
 /** A query string (with its '?') of the members that are not undefined/null, or ''. */
 export function queryString(query = {}) {
@@ -603,7 +603,7 @@ function oldestFirst(listings) {
  * ret: the created return (with .order and .k), view: the inspection's staff view}.
  */
 export async function resaleListing(m, {
-  grade = 'like_new', note, quantity = 1, received = quantity, line = m.currency === 'USD' ? 'A1' : '1',
+  grade = 'like_new', note, publicNote, quantity = 1, received = quantity, line = m.currency === 'USD' ? 'A1' : '1',
   disposition = 'resale', reason = 'too_small', resolution = 'refund', order = {},
 } = {}) {
   const clerk = await clerkOf(m);
@@ -611,6 +611,7 @@ export async function resaleListing(m, {
   await scanOk(clerk, ret.rma);
   const body = { received_quantity: received, grade, disposition };
   if (note !== undefined) body.note = note;
+  if (publicNote !== undefined) body.public_note = publicNote;
   const view = await inspectOk(clerk, ret.rma, ret.items[0].item_id, body);
   const owner = await ownerOf(m);
   const listings = oldestFirst((await allListings(owner)).filter((l) => l.rma === ret.rma));

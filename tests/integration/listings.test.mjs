@@ -1,12 +1,16 @@
 // Resale listings: drafts made by inspection with suggested prices, the merchant's review (approve,
 // reject, bulk approve), the console's lists of listings and returns, and its summary.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import {
   LISTING_KEYS, RFC3339_RE, adminOk, allListings, api, approve, approveOk, assertProblem, assertStatus, bulkApprove,
   clerkOf, eventsOf, getListing, idSet, inspect, inspectOk, jpOrder, markSold, merchantListings, merchantReturns,
   merchantSession, merchantSummary, newMerchant, newStaff, newWarehouse, ownerOf, pause, pick, reject, rejectOk,
-  resaleListing, returnFor, scanOk, staffGetReturn, staffSession, suffix, usOrder,
+  resaleListing, returnFor, scanOk, shopListings, staffGetReturn, staffSession, suffix, usOrder,
 } from './lib.mjs';
 
 let wh;
@@ -515,4 +519,121 @@ test('the summary counts the merchant\'s returns and listings and the money reco
   assert.equal(empty.recovered, 0);
   assert.ok(Object.values(empty.listings).every((n) => n === 0));
   assert.ok(Object.values(empty.returns).every((n) => n === 0));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Listings the merchant fixes, and the shop's holds
+
+/** m's events of a listing, oldest first. */
+async function listingEvents(m, id) {
+  const res = await api('GET', `/api/v1/merchants/${m.slug}/events?limit=500`, { token: m.key });
+  assertStatus(res, 200);
+  return res.json.events.filter((e) => String(e.listing_id) === String(id));
+}
+
+/** A published listing (JPY T-shirt, original ¥4,900) of a fresh merchant; {m, owner, listing}. */
+async function published(price) {
+  const m = shop();
+  const owner = await ownerOf(m);
+  const { listing } = await resaleListing(m, { publicNote: 'タグ付き' });
+  return { m, owner, listing: await approveOk(owner, listing.id, price === undefined ? {} : { price }) };
+}
+
+const patch = (owner, id, body) => owner.api('PATCH', `/api/v1/merchant/listings/${id}`, { body });
+
+test('a mistaken price is fixed in one step: PATCH price, title and public note; the shop shows it at once; an event names who', async () => {
+  const { m, owner, listing } = await published(1990);
+  const res = await patch(owner, listing.id, { price: 3490, title: 'オーガニックTシャツ（黒）', public_note: '試着のみ' });
+  assertStatus(res, 200);
+  assert.deepEqual(pick(res.json, ['status', 'price', 'title', 'public_note']),
+    { status: 'published', price: 3490, title: 'オーガニックTシャツ（黒）', public_note: '試着のみ' });
+  const inShop = (await shopListings(m.slug)).json.items.find((x) => String(x.id) === String(listing.id));
+  assert.deepEqual(pick(inShop, ['price', 'title', 'condition_note']), { price: 3490, title: 'オーガニックTシャツ（黒）', condition_note: '試着のみ' });
+  const ev = (await listingEvents(m, listing.id)).filter((e) => e.type === 'listing.updated');
+  assert.equal(ev.length, 1);
+  assert.match(ev[0].data.by, /@/, 'the event names the merchant user');
+  assert.deepEqual(ev[0].data.changes.price, { from: 1990, to: 3490 });
+});
+
+test('a price below 30% of the original needs confirm_low_price: 422 naming price, then 200', async () => {
+  const { owner, listing } = await published();
+  assertProblem(await patch(owner, listing.id, { price: 1 }), 422, 'price');
+  assertProblem(await patch(owner, listing.id, { price: 1469 }), 422, 'price'); // 4900 × 30% = 1470
+  assertStatus(await patch(owner, listing.id, { price: 1470 }), 200);
+  const ok = await patch(owner, listing.id, { price: 100, confirm_low_price: true });
+  assertStatus(ok, 200);
+  assert.equal(ok.json.price, 100);
+  assertProblem(await patch(owner, listing.id, { price: 0 }), 422, 'price');
+  assertProblem(await patch(owner, listing.id, { title: '   ' }), 422, 'title');
+  assertProblem(await patch(owner, 99999999, { price: 2000 }), 404);
+});
+
+test('withdraw takes a published listing out of the shop at once; restore brings a rejected one back to review', async () => {
+  const { m, owner, listing } = await published();
+  const w = await owner.api('POST', `/api/v1/merchant/listings/${listing.id}/withdraw`, { body: {} });
+  assertStatus(w, 200);
+  assert.equal(w.json.status, 'pending_review');
+  assert.ok(!(await shopListings(m.slug)).json.items.some((x) => String(x.id) === String(listing.id)), 'gone from the shop');
+  assertProblem(await owner.api('POST', `/api/v1/merchant/listings/${listing.id}/withdraw`, { body: {} }), 409);
+  assertProblem(await owner.api('POST', `/api/v1/merchant/listings/${listing.id}/restore`, { body: {} }), 409);
+  await rejectOk(owner, listing.id);
+  const back = await owner.api('POST', `/api/v1/merchant/listings/${listing.id}/restore`, { body: {} });
+  assertStatus(back, 200);
+  assert.deepEqual(pick(back.json, ['status', 'reject_reason']), { status: 'pending_review', reject_reason: null });
+  const types = (await listingEvents(m, listing.id)).map((e) => e.type);
+  assert.deepEqual(types.slice(-4), ['listing.published', 'listing.withdrawn', 'listing.rejected', 'listing.restored']);
+});
+
+test('holds: of 10 parallel holds one wins; the shop shows it held; only that hold sells it; released, another may hold', async () => {
+  const { m, listing } = await published();
+  const hold = (minutes = 5) => api('POST', `/api/v1/merchants/${m.slug}/listings/${listing.id}/hold`, { token: m.key, body: { minutes } });
+  const all = await Promise.all(Array.from({ length: 10 }, () => hold()));
+  const won = all.filter((r) => r.status === 200);
+  assert.equal(won.length, 1, `one hold wins: ${all.map((r) => r.status)}`);
+  for (const r of all.filter((x) => x.status !== 200)) assertProblem(r, 409);
+  const { hold_id: holdId, held_until: heldUntil } = won[0].json;
+  assert.match(holdId, /^[0-9a-f]{32}$/);
+  assert.ok(Date.parse(heldUntil) > Date.now() + 3 * 60_000, heldUntil);
+  const inShop = (await shopListings(m.slug)).json.items.find((x) => String(x.id) === String(listing.id));
+  assert.equal(inShop.held_until, heldUntil, 'the shop shows it is in someone\'s cart');
+  assert.ok((await api('GET', `/shop/${m.slug}/items/${listing.id}`)).text.includes('id="item-held"'), 'so does its item page');
+  assertProblem(await markSold(m, listing.id), 409); // another cart cannot sell it
+  assertProblem(await api('POST', `/api/v1/merchants/${m.slug}/listings/${listing.id}/sold`,
+    { token: m.key, body: { hold_id: 'f'.repeat(32) } }), 409);
+  assertStatus(await api('DELETE', `/api/v1/merchants/${m.slug}/listings/${listing.id}/hold?hold_id=${holdId}`, { token: m.key }), 204);
+  const again = await hold(1);
+  assertStatus(again, 200);
+  const sold = await api('POST', `/api/v1/merchants/${m.slug}/listings/${listing.id}/sold`,
+    { token: m.key, body: { hold_id: again.json.hold_id } });
+  assertStatus(sold, 200);
+  assert.equal(sold.json.status, 'sold', 'sold after hold works');
+  assertProblem(await hold(), 409);
+  assertProblem(await hold(61), 422, 'minutes');
+  const types = (await listingEvents(m, listing.id)).map((e) => e.type);
+  for (const t of ['listing.held', 'listing.released', 'listing.sold']) assert.ok(types.includes(t), `${t} in ${types}`);
+});
+
+test('photo_order reorders the item\'s photos; a wrong list is 422 naming photo_order', async () => {
+  const m = shop();
+  const owner = await ownerOf(m);
+  const clerk = await clerkOf(m);
+  const ret = await returnFor(m, [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+  await scanOk(clerk, ret.rma);
+  const itemId = ret.items[0].item_id;
+  const dir = mkdtempSync(join(tmpdir(), 'kaeru-photo-'));
+  for (const w of [500, 600]) {
+    const p = join(dir, `${w}.jpg`);
+    execFileSync('vips', ['gaussnoise', p, String(w), '400']);
+    assertStatus(await clerk.api('POST', `/api/v1/returns/${ret.rma}/items/${itemId}/photos`,
+      { body: readFileSync(p), headers: { 'content-type': 'image/jpeg' } }), 201);
+  }
+  await inspectOk(clerk, ret.rma, itemId, { received_quantity: 1, grade: 'good', disposition: 'resale' });
+  const l = (await allListings(owner)).find((x) => x.rma === ret.rma);
+  assert.deepEqual(l.photos.map((p) => p.width), [500, 600]);
+  const ids = l.photos.map((p) => p.id);
+  const res = await patch(owner, l.id, { photo_order: [ids[1], ids[0]] });
+  assertStatus(res, 200);
+  assert.deepEqual(res.json.photos.map((p) => p.width), [600, 500]);
+  assertProblem(await patch(owner, l.id, { photo_order: [ids[0]] }), 422, 'photo_order');
+  assertProblem(await patch(owner, l.id, { photo_order: [ids[0], ids[0]] }), 422, 'photo_order');
 });

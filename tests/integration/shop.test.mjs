@@ -9,6 +9,9 @@ import {
   shopListings, suffix,
 } from './lib.mjs';
 
+/** A warehouse note with what a customer's parcel revealed: it must never reach the public. */
+const INTERNAL_NOTE = '倉庫メモ: 購入者の住所ラベル付きで届いた 東京都港区';
+
 let wh;
 let m; // JPY: the catalog below
 let cat; // {published: {name: listing}, pending, rejected, sold, customer: {email, name, line1, rma, orderNumber}}
@@ -42,10 +45,11 @@ before(async () => {
   } });
   await scanOk(clerk, r.rma);
   const bodies = [
-    { received_quantity: 4, grade: 'like_new', disposition: 'resale', note: 'タグ付き' },
+    // note is the warehouse's own (never public); public_note is what shoppers read.
+    { received_quantity: 4, grade: 'like_new', disposition: 'resale', note: INTERNAL_NOTE, public_note: 'タグ付き' },
     { received_quantity: 1, grade: 'new', disposition: 'resale' },
-    { received_quantity: 2, grade: 'good', disposition: 'resale', note: CAP_NOTE },
-    { received_quantity: 1, grade: 'fair', disposition: 'resale', note: '色あせ' },
+    { received_quantity: 2, grade: 'good', disposition: 'resale', note: INTERNAL_NOTE, public_note: CAP_NOTE },
+    { received_quantity: 1, grade: 'fair', disposition: 'resale', public_note: '色あせ' },
   ];
   for (let i = 0; i < bodies.length; i++) await inspectOk(clerk, r.rma, r.items[i].item_id, bodies[i]);
   const mine = (await merchantListings(owner, { status: 'pending_review' })).json.items
@@ -213,7 +217,7 @@ test('nothing of the customer reaches the shop or the feed', async () => {
 
 test('a listing approved with the merchant\'s own title and price is found by that title', async () => {
   const seller = newMerchant({ currency: 'JPY', warehouse: wh });
-  const { listing } = await resaleListing(seller, { grade: 'good', note: '首回りに少し伸び' });
+  const { listing } = await resaleListing(seller, { grade: 'good', note: '棚B2 検品者メモ', publicNote: '首回りに少し伸び' });
   const title = 'オーガニックTシャツ 黒 Mサイズ（ユーズド）';
   await approveOk(await ownerOf(seller), listing.id, { title, price: 2500 });
   const s = await shopOk({ q: 'ユーズド' }, seller.slug);
@@ -249,10 +253,11 @@ test('feed.csv: one row per published listing, prices with the currency, RFC 418
       { title, condition, price, sale_price: salePrice, availability: 'in stock', grade }, `row of ${l.id}`);
     // What a marketplace groups and filters by: the brand, the product, its size and type, and the note.
     assert.deepEqual(pick(r, ['description', 'brand', 'item_group_id', 'size', 'product_type']),
-      { description: l.condition_note, brand: m.name, item_group_id: l.product_id, size: l.variant,
+      { description: l.public_note, brand: m.name, item_group_id: l.product_id, size: l.variant,
         product_type: l.category }, `row of ${l.id}`);
     assert.match(r.link, /^https?:\/\/[^/]+/, 'an absolute link');
-    assert.ok(r.link.endsWith(`/shop/${m.slug}/#listing-${l.id}`), r.link);
+    assert.ok(r.link.endsWith(`/shop/${m.slug}/items/${l.id}`), `link is the item page: ${r.link}`);
+    assert.equal(r.image_link, '', 'no photo: no image link');
   }
   assert.ok(res.text.includes('"Kaeru Tee, ""Vintage"" edition"'), 'comma and quotes are quoted and doubled');
   for (const gone of [cat.pending, cat.rejected, cat.sold]) assert.equal(row(gone), undefined);
@@ -321,6 +326,7 @@ test('marking a listing sold: 200 once, then 409; it leaves the shop and the fee
   await approveOk(owner, l.id);
   await approveOk(owner, keep.id);
   assert.equal((await shopOk({}, seller.slug)).total, 2);
+  assert.equal((await shopOk({}, seller.slug)).sold_count, 0, 'nothing sold yet');
 
   const res = await markSold(seller, l.id);
   assertStatus(res, 200);
@@ -331,6 +337,7 @@ test('marking a listing sold: 200 once, then 409; it leaves the shop and the fee
   const s = await shopOk({}, seller.slug);
   assert.deepEqual(idsOf(s.items), [String(keep.id)], 'only the unsold listing is for sale');
   assert.equal(s.total, 1);
+  assert.equal(s.sold_count, 1, 'the shop counts the item that found a new owner');
   assert.deepEqual(facetCounts(s.facets.grades), { like_new: 1 });
   const { records } = feedRecords((await shopFeed(seller.slug)).text);
   assert.deepEqual(records.map((r) => r.id), [String(keep.id)]);
@@ -390,4 +397,15 @@ test('the sold call needs the merchant\'s own key, slug and listing (401 without
   assert.equal((await getListing(await ownerOf(rival), theirs.id)).json.status, 'published');
   assert.equal((await shopOk({}, seller.slug)).total, 1);
   assertStatus(await markSold(seller, listing.id), 200);
+});
+
+test('the inspection\'s internal note never reaches the shop or the feed; the merchant sees both notes', async () => {
+  const shopJson = JSON.stringify(await allShopListings(m.slug));
+  assert.ok(!shopJson.includes('倉庫メモ'), 'no internal note in the shop');
+  const feed = await shopFeed(m.slug);
+  assert.ok(!feed.text.includes('倉庫メモ'), 'no internal note in the feed');
+  const owner = await ownerOf(m);
+  const teeA = (await getListing(owner, cat.published.teeA.id)).json;
+  assert.equal(teeA.condition_note, INTERNAL_NOTE, 'the merchant sees the internal note');
+  assert.equal(teeA.public_note, 'タグ付き', 'and the public one');
 });

@@ -44,6 +44,7 @@ const S = {
   inflight: new Map(), // scan number → code
   current: null, // {kind, code, rma, warehouse, ret, error}: what the result panel shows
   drafts: {}, // `${rma}/${item_id}` → inspection form state
+  photos: {}, // `${rma}/${item_id}` → {list: [{id, url, width, height}], busy, error}: this session's uploads
   sound: loadSound(),
 };
 S.seq = S.history.reduce((m, e) => Math.max(m, e.id || 0), 0);
@@ -455,6 +456,16 @@ function returnDetails(ret) {
     ret.status === 'resolved' ? resolutionBox(ret) : null,
     h('h3', { class: 'section-title', id: 'expected-title' }, t('scan.expected')),
     h('ul', { class: 'cards scan-items', 'aria-labelledby': 'expected-title' }, (ret.items || []).map((item) => h('li', {}, itemCard(ret, item)))),
+    (ret.customer_photos || []).length
+      ? [
+        h('h3', { class: 'section-title', id: 'customer-photos-title' }, t('scan.photos.customer')),
+        h('ul', { class: 'photo-thumbs', id: 'customer-photos', 'aria-labelledby': 'customer-photos-title' },
+          ret.customer_photos.map((ph) => h('li', {}, h('a', { href: ph.url, target: '_blank', rel: 'noopener' }, h('img', {
+            src: ph.url.replace(/-\d+\.jpg$/, `-${Math.min(400, ph.width)}.jpg`), alt: t('scan.photos.customer.alt'),
+            width: 96, height: Math.round((96 * ph.height) / ph.width), loading: 'lazy',
+          }))))),
+      ]
+      : null,
   );
 }
 
@@ -505,7 +516,78 @@ function itemCard(ret, item) {
     ),
     item.comment ? h('p', { class: 'comment' }, item.comment) : null,
     done ? inspectedSummary(item) : ret.status === 'received' ? inspectForm(ret, item) : null,
+    ret.status === 'received' || ret.status === 'resolved' ? photoField(ret, item) : null,
   );
+}
+
+// ---------------------------------------------------------------- photos
+
+// Photos of one item, from the phone's camera or a webcam, before or after grading. Each goes up
+// as it is chosen (the server strips its metadata and keeps renditions); the thumbnails are the
+// item's photos, earlier ones included.
+function photoField(ret, item) {
+  const key = `${ret.rma}/${item.item_id}`;
+  const p = (S.photos[key] ||= { list: [], busy: 0, error: null });
+  for (const ph of item.photos || []) if (!p.list.some((x) => x.id === ph.id)) p.list.push(ph); // taken earlier
+  const id = `i${item.item_id}-photos`;
+  return h(
+    'div',
+    { class: 'field photo-field', id },
+    h('label', { for: `${id}-input` }, t('scan.photos.label')),
+    h('input', {
+      type: 'file', id: `${id}-input`, name: 'photos', accept: 'image/*', capture: 'environment', multiple: true,
+      onchange: (e) => {
+        const files = [...e.target.files];
+        e.target.value = '';
+        for (const f of files) uploadPhoto(ret, item, f);
+      },
+    }),
+    p.busy ? h('p', { class: 'hint', role: 'status' }, t('scan.photos.busy', { n: p.busy })) : null,
+    p.error ? h('p', { class: 'field-error', role: 'alert' }, p.error) : null,
+    p.list.length
+      ? h('ul', { class: 'photo-thumbs' }, p.list.map((ph) => h('li', {}, h('img', {
+        src: ph.url.replace(/-\d+\.jpg$/, '-400.jpg'), alt: t('scan.photos.alt', { name: item.name || item.sku }),
+        width: 96, height: Math.round((96 * ph.height) / ph.width), loading: 'lazy',
+      }))))
+      : null,
+  );
+}
+
+async function uploadPhoto(ret, item, file) {
+  const key = `${ret.rma}/${item.item_id}`;
+  const p = S.photos[key];
+  p.busy++;
+  p.error = null;
+  rerenderItem(currentRet(ret), currentItem(ret, item));
+  try {
+    const res = await fetch(`/api/v1/returns/${encodeURIComponent(ret.rma)}/items/${encodeURIComponent(item.item_id)}/photos`, {
+      method: 'POST', body: file, headers: { 'Content-Type': file.type || 'image/jpeg', Accept: 'application/json' }, cache: 'no-store',
+    });
+    const data = await res.json().catch(() => null);
+    if (res.status === 401) return sessionEnded(null);
+    if (!res.ok) {
+      const detail = res.status === 413 ? t('scan.photos.err.large')
+        : res.status === 422 || res.status === 415 ? t('scan.photos.err.image')
+          : data?.detail || t('err.check');
+      p.error = t('scan.photos.err', { name: file.name, detail });
+    } else if (!p.list.some((x) => x.id === data.id)) {
+      p.list.push(data);
+      announce(t('scan.photos.added', { name: item.name || item.sku }));
+    }
+  } catch {
+    p.error = t('scan.photos.err', { name: file.name, detail: t('err.network') });
+  } finally {
+    p.busy--;
+    rerenderItem(currentRet(ret), currentItem(ret, item));
+  }
+}
+
+// The return and item as the result panel shows them now (an inspection may have answered meanwhile).
+function currentRet(ret) {
+  return S.current?.ret?.rma === ret.rma ? S.current.ret : ret;
+}
+function currentItem(ret, item) {
+  return (currentRet(ret).items || []).find((i) => i.item_id === item.item_id) || item;
 }
 
 function inspectedSummary(item) {
@@ -525,7 +607,7 @@ function inspectedSummary(item) {
 function draftOf(ret, item) {
   const key = `${ret.rma}/${item.item_id}`;
   if (!S.drafts[key]) {
-    S.drafts[key] = { received_quantity: String(item.quantity), grade: null, disposition: null, note: '', errors: {}, formError: null, busy: false };
+    S.drafts[key] = { received_quantity: String(item.quantity), grade: null, disposition: null, note: '', public_note: '', errors: {}, formError: null, busy: false };
   }
   return S.drafts[key];
 }
@@ -628,6 +710,12 @@ function inspectForm(ret, item) {
     control: h('input', { type: 'text', name: 'note', maxlength: NOTE_MAX, autocomplete: 'off', value: d.note, oninput: (e) => (d.note = e.target.value) }),
   });
   note.setError(d.errors.note?.());
+  const publicNote = field({
+    id: `${id}-public_note`,
+    label: t('scan.inspect.public_note'),
+    control: h('input', { type: 'text', name: 'public_note', maxlength: NOTE_MAX, autocomplete: 'off', value: d.public_note, oninput: (e) => (d.public_note = e.target.value) }),
+  });
+  publicNote.setError(d.errors.public_note?.());
 
   return h(
     'form',
@@ -637,6 +725,7 @@ function inspectForm(ret, item) {
     missing ? null : choices('grade', GRADES, 'grade', null),
     missing ? null : choices('disposition', DISPOSITIONS, 'disposition', d.grade && !resalable(ret, d.grade) ? 'resale' : null),
     note.wrap,
+    missing ? null : publicNote.wrap,
     d.formError ? h('div', { class: 'notice notice--error', role: 'alert', id: `${id}-form-error`, tabindex: '-1' }, d.formError()) : null,
     h(
       'button',
@@ -656,6 +745,7 @@ function inspectionErrors(d, item, ret) {
     else if (d.grade && !resalable(ret, d.grade) && d.disposition === 'resale') errors.disposition = () => t('scan.inspect.err.resale');
   }
   if (d.note.length > NOTE_MAX) errors.note = () => t('scan.inspect.err.note');
+  if (d.public_note.length > NOTE_MAX) errors.public_note = () => t('scan.inspect.err.note');
   return errors;
 }
 
@@ -667,6 +757,7 @@ function serverErrors(err, d, item, ret) {
     grade: () => t('scan.inspect.err.grade'),
     disposition: () => (d.grade && !resalable(ret, d.grade) && d.disposition === 'resale' ? t('scan.inspect.err.resale') : t('scan.inspect.err.disposition')),
     note: () => t('scan.inspect.err.note'),
+    public_note: () => t('scan.inspect.err.note'),
   };
   for (const e of err.fieldErrors) {
     if (known[e.field]) errors[e.field] = known[e.field];
@@ -681,6 +772,7 @@ function focusFirstError(item, errors) {
     grade: `${id}-grade-${GRADES[0]}`,
     disposition: `${id}-disposition-${DISPOSITIONS[0]}`,
     note: `${id}-note`,
+    public_note: `${id}-public_note`,
   };
   const first = Object.keys(targets).find((k) => errors[k]);
   if (first) {
@@ -708,6 +800,7 @@ async function inspect(ret, item) {
     body.disposition = d.disposition;
   }
   if (d.note.trim()) body.note = d.note.trim();
+  if (q > 0 && d.public_note.trim()) body.public_note = d.public_note.trim();
 
   d.busy = true;
   rerenderItem(ret, item);

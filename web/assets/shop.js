@@ -3,7 +3,7 @@
 // to the struck-through original and the saving. Filters (grade, size/variant, category) come from
 // the answer's facets; a title search and a sort; pages of 24. Every choice lives in the address
 // (?grade=like_new&q=shirt&sort=price&page=2), so links, reloads and the back button show the same
-// list. A card's id is listing-<id>: the product feed links to /shop/{merchant}/#listing-<id>.
+// list. A card's id is listing-<id> (/shop/{merchant}/#listing-<id> finds it); it links to the item page.
 // One request per view, no images, no framework: quick on a phone.
 import { t, word, money, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
 import { h, api, ApiError, generalError } from './common.js';
@@ -198,6 +198,15 @@ function renderBusy() {
 function render() {
   const name = S.merchant?.name || '';
   document.getElementById('merchant-name').textContent = name || t('shop.title');
+  // Social proof that is true: the items sold from this very shop.
+  const sold = S.data?.sold_count || 0;
+  let proof = document.getElementById('shop-sold');
+  if (!proof) {
+    proof = h('p', { class: 'shop-sold', id: 'shop-sold' });
+    document.getElementById('merchant-name').after(proof);
+  }
+  proof.textContent = sold > 0 ? t(sold === 1 ? 'shop.sold1' : 'shop.sold', { n: sold }) : '';
+  proof.hidden = sold === 0;
   document.title = name ? `${name} · ${t('shop.title')}` : t('shop.title');
   let content;
   if (S.notFound) {
@@ -313,13 +322,21 @@ function card(l) {
   const cur = l.currency || S.merchant?.currency;
   const off = percentOff(l.price, l.original_price);
   const id = `listing-${l.id}`;
+  const href = `/shop/${encodeURIComponent(slug)}/items/${encodeURIComponent(l.id)}`;
+  const photo = (l.photos || [])[0];
   return h(
     'article',
     { class: 'shop-card', id, 'aria-labelledby': `${id}-title` },
+    photo
+      ? h('a', { href, tabindex: '-1', 'aria-hidden': 'true' }, h('img', {
+        class: 'shop-card-photo', src: photo.url.replace(/-\d+\.jpg$/, `-${Math.min(400, photo.width)}.jpg`),
+        alt: '', width: Math.min(400, photo.width), height: Math.round((Math.min(400, photo.width) * photo.height) / photo.width), loading: 'lazy',
+      }))
+      : null,
     h('div', { class: 'shop-card-top' },
       h('span', { class: `grade grade--${l.grade}` }, h('span', { class: 'visually-hidden' }, `${t('shop.condition')}: `), word('grade', l.grade)),
       l.category ? h('span', { class: 'shop-category' }, l.category) : null),
-    h('h3', { class: 'shop-card-title', id: `${id}-title` }, l.title),
+    h('h3', { class: 'shop-card-title', id: `${id}-title` }, h('a', { href, class: 'shop-card-link' }, l.title)),
     l.variant ? h('p', { class: 'variant' }, l.variant) : null,
     l.condition_note ? h('p', { class: 'shop-note' }, h('span', { class: 'visually-hidden' }, `${t('shop.note')}: `), l.condition_note) : null,
     h(
@@ -332,6 +349,7 @@ function card(l) {
         : null,
       off > 0 ? [' ', h('span', { class: 'price-off' }, t('shop.off', { percent: off }))] : null,
     ),
+    l.held_until && Date.parse(l.held_until) > Date.now() ? h('p', { class: 'shop-held' }, t('shop.held')) : null,
   );
 }
 
