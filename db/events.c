@@ -570,16 +570,39 @@ enum kaeru_err store_deliveries_claim(struct db *db, const char *me, int lease_s
 	return KAERU_OK;
 }
 
+struct attempt {
+	const char *me, *status, *error;
+	int64_t id, next_at;
+	int status_code;
+	bool pause;
+};
+
+/* The attempt and, when it was the last, the webhook's pause: one change, seen whole. */
+static enum kaeru_err delivery_attempted_tx(struct db *db, void *arg)
+{
+	const struct attempt *a = arg;
+	enum kaeru_err e =
+	    db_exec(db, sql_delivery_done,
+	            DB_ARGS(DBS(a->status), a->status_code ? DBI(a->status_code) : DBN,
+	                    DBS(a->error), DBI(a->next_at), DBI(a->id), DBS(a->me)),
+	            NULL, NULL);
+	if (e == KAERU_OK && a->pause)
+		e = db_exec(db, sql_webhook_pause, DB_ARGS(DBI(a->id)), NULL, NULL);
+	return e;
+}
+
 enum kaeru_err store_delivery_attempted(struct db *db, const char *me, int64_t id, bool delivered,
                                         int status_code, const char *error, bool give_up,
                                         int64_t next_at)
 {
-	const char *status = delivered ? "delivered" : give_up ? "failed" : "pending";
-	enum kaeru_err e = db_exec(db, sql_delivery_done,
-	                           DB_ARGS(DBS(status), status_code ? DBI(status_code) : DBN,
-	                                   DBS(error), DBI(next_at), DBI(id), DBS(me)),
-	                           NULL, NULL);
-	if (e == KAERU_OK && give_up && !delivered)
-		e = db_exec(db, sql_webhook_pause, DB_ARGS(DBI(id)), NULL, NULL);
-	return e;
+	struct attempt a = {.me = me,
+	                    .status = delivered ? "delivered"
+	                              : give_up ? "failed"
+	                                        : "pending",
+	                    .error = error,
+	                    .id = id,
+	                    .next_at = next_at,
+	                    .status_code = status_code,
+	                    .pause = give_up && !delivered};
+	return db_tx_run(db, delivery_attempted_tx, &a);
 }
