@@ -65,6 +65,17 @@ unsigned reasons_customers(void)
 	return set;
 }
 
+int resale_low_percent(const struct policy *p)
+{
+	return p->price_floor_percent > RESALE_LOW_PERCENT ? p->price_floor_percent
+	                                                   : RESALE_LOW_PERCENT;
+}
+
+bool resale_price_low(const struct policy *p, int64_t original, int64_t price)
+{
+	return (__int128)price * 100 < (__int128)original * resale_low_percent(p);
+}
+
 int64_t returnable_until(int64_t delivered_day, const struct policy *p)
 {
 	return delivered_day + p->window_days;

@@ -92,4 +92,16 @@ int64_t money_round_down(int64_t amount, int64_t step);
  * alone. 0 for grades that are not resold (damaged). */
 int64_t resale_price(const struct policy *p, enum grade g, int64_t original);
 
+/* Below this share of the original price a resale price is a mistake until the merchant says
+ * otherwise, whatever the merchant's own floor. */
+#define RESALE_LOW_PERCENT 30
+
+/* The percentage of the original price below which a listing's price needs the merchant's
+ * confirmation: RESALE_LOW_PERCENT or the merchant's floor, whichever is higher. */
+int resale_low_percent(const struct policy *p);
+
+/* True when price (minor units, ≥ 0) for an item first sold at original (≥ 0) is below
+ * resale_low_percent of it. Exact for every int64 pair. */
+bool resale_price_low(const struct policy *p, int64_t original, int64_t price);
+
 #endif

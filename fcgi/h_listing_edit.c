@@ -12,12 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PRICE_MAX         1000000000000LL /* as order lines */
-#define TITLE_MAX         255
-#define NOTE_MAX          1000
-#define LOW_PRICE_PERCENT 30 /* below this share of the original price needs a confirmation */
-#define PHOTOS_MAX        20
-#define HOLD_MINUTES_MAX  60
+#define PRICE_MAX        1000000000000LL /* as order lines */
+#define TITLE_MAX        255
+#define NOTE_MAX         1000
+#define PHOTOS_MAX       20
+#define HOLD_MINUTES_MAX 60
 
 /* The listing the path names, of the session's merchant; answers 404 itself. */
 static bool merchant_listing(struct req *r, struct user *u, int64_t *id)
@@ -63,6 +62,7 @@ struct edit {
 	const char *by;
 	/* out */
 	struct listing before;
+	int low_percent; /* core's threshold under the merchant's policy */
 	bool too_low;
 	bool bad_photo_order;
 };
@@ -88,9 +88,13 @@ static enum kaeru_err edit_tx(struct db *db, void *arg)
 	enum kaeru_err e = store_listing_get(db, x->merchant_id, x->id, true, &x->before);
 	if (e != KAERU_OK)
 		return e;
-	/* The low-price rule, against the original price as stored. */
+	/* The low-price rule (core's), against the original price as stored. */
+	struct merchant m;
+	if ((e = store_merchant_by_id(db, x->merchant_id, &m)) != KAERU_OK)
+		return e;
+	x->low_percent = resale_low_percent(&m.policy);
 	x->too_low = x->ed.has_price && !x->confirm_low_price &&
-	             x->ed.price * 100 < x->before.original_price * LOW_PRICE_PERCENT;
+	             resale_price_low(&m.policy, x->before.original_price, x->ed.price);
 	if (x->too_low)
 		return KAERU_EINVALID;
 	if (x->ed.n_photo_order) {
@@ -157,8 +161,7 @@ void h_listing_patch(struct req *r)
 			           arena_printf(r->arena,
 			                        "is below %d%% of the original price (%lld); send "
 			                        "\"confirm_low_price\": true if it is meant",
-			                        LOW_PRICE_PERCENT,
-			                        (long long)x.before.original_price));
+			                        x.low_percent, (long long)x.before.original_price));
 		else
 			check_fail(&c, "photo_order",
 			           "must list each of the listing's photo ids once");

@@ -568,6 +568,16 @@ test('a price below 30% of the original needs confirm_low_price: 422 naming pric
   assertProblem(await patch(owner, 99999999, { price: 2000 }), 404);
 });
 
+test('the merchant\'s own price floor above 30% guards edits too (50%: 2449 needs confirming, 2450 does not)', async () => {
+  const { owner, listing } = await published();
+  assertStatus(await owner.api('PUT', '/api/v1/merchant/policy', { body: { price_floor_percent: 50 } }), 200);
+  const low = await patch(owner, listing.id, { price: 2449 });
+  assertProblem(low, 422, 'price');
+  assert.match(low.json.errors[0].message, /below 50% of the original price \(4900\)/);
+  assertStatus(await patch(owner, listing.id, { price: 2450 }), 200);
+  assertStatus(await patch(owner, listing.id, { price: 2449, confirm_low_price: true }), 200);
+});
+
 test('withdraw takes a published listing out of the shop at once; restore brings a rejected one back to review', async () => {
   const { m, owner, listing } = await published();
   const w = await owner.api('POST', `/api/v1/merchant/listings/${listing.id}/withdraw`, { body: {} });

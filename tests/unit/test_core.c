@@ -333,13 +333,49 @@ static void test_rma(void **state)
 	}
 }
 
+/* A listing's price needs the merchant's confirmation below 30 % of the original, or below the
+ * merchant's own floor when that is higher; exact at the edge and for any int64. */
+static void test_resale_price_low(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		int floor;
+		int64_t original, price;
+		bool low;
+	} cases[] = {
+	    {"¥1 for ¥4,900: a typo", 30, 4900, 1, true},
+	    {"exactly 30 %", 30, 10000, 3000, false},
+	    {"one yen under 30 %", 30, 10000, 2999, true},
+	    {"29.99 % of an odd price", 30, 4901, 1470, true},
+	    {"30.0 % of an odd price, rounded up", 30, 4901, 1471, false},
+	    {"a floor under 30 % does not lower the guard", 10, 10000, 2000, true},
+	    {"a floor of 50 %", 50, 10000, 4999, true},
+	    {"at the floor of 50 %", 50, 10000, 5000, false},
+	    {"a free original", 30, 0, 0, false},
+	    {"huge prices do not overflow", 30, INT64_MAX, INT64_MAX / 4, true},
+	    {"huge prices at full price", 30, INT64_MAX, INT64_MAX, false},
+	};
+	struct policy p;
+	policy_default(&p, "JPY");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p.price_floor_percent = cases[i].floor;
+		if (resale_price_low(&p, cases[i].original, cases[i].price) != cases[i].low)
+			fail_msg("%s: want %s", cases[i].what, cases[i].low ? "low" : "not low");
+	}
+	p.price_floor_percent = 10;
+	assert_int_equal(resale_low_percent(&p), RESALE_LOW_PERCENT);
+	p.price_floor_percent = 45;
+	assert_int_equal(resale_low_percent(&p), 45);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_eligibility),  cmocka_unit_test(test_window_local_days),
 	    cmocka_unit_test(test_transitions),  cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_money),        cmocka_unit_test(test_rma),
-	    cmocka_unit_test(test_resale_price),
+	    cmocka_unit_test(test_resale_price), cmocka_unit_test(test_resale_price_low),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
