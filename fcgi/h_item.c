@@ -9,6 +9,8 @@
 #include "db/store.h"
 #include "fcgi/handlers.h"
 #include "fcgi/shop.h"
+#include "util/timefmt.h"
+#include "util/tz.h"
 #include "validate/check.h"
 
 #include <stdio.h>
@@ -29,6 +31,7 @@ enum word {
 	W_BACK,
 	W_NO_PHOTO,
 	W_NOTE,
+	W_BUY,
 	W__MAX
 };
 static const char *const words[LANG__MAX][W__MAX] = {
@@ -43,6 +46,7 @@ static const char *const words[LANG__MAX][W__MAX] = {
             [W_BACK] = "Back to the shop",
             [W_NO_PHOTO] = "No photo yet",
             [W_NOTE] = "Inspector's note",
+            [W_BUY] = "Buy",
         },
     [LANG_JA] =
         {
@@ -55,8 +59,51 @@ static const char *const words[LANG__MAX][W__MAX] = {
             [W_BACK] = "ショップに戻る",
             [W_NO_PHOTO] = "写真はまだありません",
             [W_NOTE] = "検品メモ",
+            [W_BUY] = "購入する",
         },
 };
+
+/* s with every byte but RFC 3986's unreserved ones percent-encoded; in the arena. */
+static char *url_component(struct arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = arena_alloc(a, strlen(s) * 3 + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The merchant's checkout URL template with {listing_id}, {sku} and {price} (minor units) filled
+ * in, each percent-encoded; other text is kept as the merchant wrote it. In the arena. */
+static char *checkout_link(struct arena *a, const char *tmpl, const struct listing *l)
+{
+	static const char *const names[] = {"{listing_id}", "{sku}", "{price}"};
+	const char *values[] = {arena_printf(a, "%lld", (long long)l->id), url_component(a, l->sku),
+	                        arena_printf(a, "%lld", (long long)l->price)};
+	char *out = arena_strdup(a, "");
+	for (const char *p = tmpl; *p;) {
+		size_t k = 0;
+		while (k < 3 && strncmp(p, names[k], strlen(names[k])) != 0)
+			k++;
+		if (k < 3) {
+			out = arena_printf(a, "%s%s", out, values[k]);
+			p += strlen(names[k]);
+		} else {
+			out = arena_printf(a, "%s%c", out, *p);
+			p++;
+		}
+	}
+	return out;
+}
 
 /* Each resale grade: its name and what it means, in plain words. */
 static const struct grade_words {
@@ -269,7 +316,11 @@ void h_item_page(struct req *r)
 	                                       price, note ? " — " : "", note ? note : "");
 	int64_t saving = l.original_price > l.price ? l.original_price - l.price : 0;
 	int saving_pct = l.original_price > 0 ? (int)(saving * 100 / l.original_price) : 0;
-	const char *day = arena_strndup(a, l.created_at ? l.created_at : "", 10);
+	/* The day it was inspected (its draft made), on the merchant's calendar. */
+	char day[DATE_LEN] = "";
+	int64_t inspected_at;
+	if (l.created_at && rfc3339_parse(l.created_at, &inspected_at))
+		date_format(tz_local_day(m.timezone, inspected_at), day);
 
 	struct page b = {0};
 	raw(&b, "<!doctype html>\n<html lang=\"");
@@ -429,7 +480,17 @@ void h_item_page(struct req *r)
 		            : arena_printf(a, "You save %s (%d%%)", amount, saving_pct));
 		raw(&b, "</span>");
 	}
-	raw(&b, "</p>\n<section class=\"item-condition\"><h2>");
+	raw(&b, "</p>\n");
+	/* The way to buy: the merchant's checkout, while nobody else holds the item in a cart. */
+	if (!sold && !l.held_until && m.checkout_url) {
+		raw(&b, "<p class=\"item-buy\"><a class=\"button button--primary\" id=\"item-buy\" "
+		        "rel=\"noopener\" href=\"");
+		esc(&b, checkout_link(a, m.checkout_url, &l));
+		raw(&b, "\">");
+		esc(&b, w[W_BUY]);
+		raw(&b, "</a></p>\n");
+	}
+	raw(&b, "<section class=\"item-condition\"><h2>");
 	esc(&b, w[W_CONDITION]);
 	raw(&b, ": <span class=\"grade grade--");
 	esc(&b, l.grade);

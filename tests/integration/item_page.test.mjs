@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import {
   api, approveOk, assertStatus, clerkOf, feedRecords, inspectOk, markSold, newMerchant, newWarehouse, ownerOf,
-  returnFor, scanOk, scratchDir, shopFeed, shopListings,
+  returnFor, scanOk, scratchDir, shopFeed, shopListings, sql,
 } from './lib.mjs';
 
 let wh;
@@ -207,4 +207,40 @@ test('the shop\'s own page carries its Open Graph tags: name, what it has, a pho
   const unknown = await api('GET', `/shop/no-such-${randomBytes(3).toString('hex')}/`);
   assertStatus(unknown, 200);
   assert.equal(parseHtml(unknown.text).meta['og:title'], undefined, 'no tags for a shop that is not there');
+});
+
+test('Buy goes to the merchant\'s checkout with the listing, its sku and price filled in; none while held or sold, or without a template', async () => {
+  const m = await newMerchant({ warehouse: wh });
+  const { listing } = await publishedWithPhotos(m, { price: 3200 });
+  const buyHref = async () => {
+    const res = await page(m, listing.id);
+    assertStatus(res, 200);
+    const doc = parseHtml(res.text);
+    assert.deepEqual(doc.errors, []);
+    const a = /<a [^>]*id="item-buy"[^>]*href="([^"]*)"/.exec(res.text);
+    return a ? a[1].replace(/&amp;/g, '&') : null;
+  };
+  assert.equal(await buyHref(), null, 'no checkout template: no Buy button');
+  const owner = await ownerOf(m);
+  const template = 'https://shop.example/cart/add?listing={listing_id}&sku={sku}&price={price}&src=kaeru';
+  assertStatus(await owner.api('PUT', '/api/v1/merchant/policy', { body: { checkout_url: template } }), 200);
+  assert.equal(await buyHref(),
+    `https://shop.example/cart/add?listing=${listing.id}&sku=${encodeURIComponent(listing.sku)}&price=3200&src=kaeru`);
+  const hold = await api('POST', `/api/v1/merchants/${m.slug}/listings/${listing.id}/hold`, { token: m.key, body: { minutes: 5 } });
+  assertStatus(hold, 200);
+  assert.equal(await buyHref(), null, 'held in someone\'s cart: no Buy for others');
+  assertStatus(await api('DELETE', `/api/v1/merchants/${m.slug}/listings/${listing.id}/hold`, { token: m.key, body: { hold_id: hold.json.hold_id } }), 204);
+  assert.ok(await buyHref(), 'released: Buy again');
+  assertStatus(await markSold(m, listing.id), 200);
+  assert.equal(await buyHref(), null, 'sold: no Buy');
+});
+
+test('"inspected on" is the day on the merchant\'s calendar (16:30 UTC is the next day in Tokyo)', async () => {
+  const m = await newMerchant({ warehouse: wh });
+  const { listing } = await publishedWithPhotos(m);
+  const owner = await ownerOf(m);
+  assertStatus(await owner.api('PUT', '/api/v1/merchant/policy', { body: { timezone: 'Asia/Tokyo' } }), 200);
+  sql(`UPDATE listings SET created_at = '2026-11-21 16:30:00' WHERE id = ${Number(listing.id)}`);
+  const doc = parseHtml((await page(m, listing.id)).text);
+  assert.match(doc.text, / on 2026-11-22\./, doc.text);
 });
