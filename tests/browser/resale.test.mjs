@@ -378,6 +378,9 @@ test('on a phone: a shop card with its photo opens the item page, whose photos s
   await inspectOk(clerk, ret.rma, item.item_id, { received_quantity: 1, grade: 'good', disposition: 'resale', public_note: TEE_NOTE });
   const listing = (await allListings(owner, 'pending_review'))[0];
   await approveOk(owner, listing.id, { price: 2500 });
+  // The merchant's checkout: here a page of the test's own origin, so nothing leaves the machine.
+  const checkout = `${BASE}/checkout-test?listing={listing_id}&sku={sku}&price={price}`;
+  assertStatus(await owner.api('PUT', '/api/v1/merchant/policy', { body: { checkout_url: checkout } }), 200);
 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
@@ -417,6 +420,9 @@ test('on a phone: a shop card with its photo opens the item page, whose photos s
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), canonical, 'the page\'s own address is copied');
     for (const name of ['LINE', 'X', 'Facebook']) await page.getByRole('link', { name, exact: true }).waitFor();
     assert.deepEqual(pageErrors, []);
+    // Buy leads to the merchant's checkout with this listing, its sku and its price.
+    await page.getByRole('link', { name: 'Buy', exact: true }).click();
+    await page.waitForURL(`${BASE}/checkout-test?listing=${listing.id}&sku=TEE-BLK-M&price=2500`, { waitUntil: 'commit' });
   } finally {
     await browser.close();
   }
