@@ -163,6 +163,7 @@ const DICT = {
     'statusdesc.resolved': 'Your return is complete.',
     'statusdesc.canceled': 'This return was canceled. The label can no longer be used.',
     'statusdesc.expired': 'The label expired before the parcel arrived. Contact the shop if you still want to return the items.',
+    'statusdesc.needs_review': 'Your parcel has been inspected; the shop is reviewing it and will decide shortly. This page updates when it does.',
 
     'event.created': 'Return created',
     'event.received': 'Parcel received at the warehouse',
@@ -783,6 +784,7 @@ const DICT = {
     'statusdesc.resolved': '返品手続きが完了しました。',
     'statusdesc.canceled': 'この返品はキャンセルされました。ラベルは使用できません。',
     'statusdesc.expired': '荷物が届く前にラベルの有効期限が切れました。返品をご希望の場合はショップにお問い合わせください。',
+    'statusdesc.needs_review': '検品が終わり、ショップが内容を確認しています。決まりしだいこのページが更新されます。',
 
     'event.created': '返品受付',
     'event.received': '倉庫に到着',

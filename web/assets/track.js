@@ -73,7 +73,8 @@ function statusSteps(status) {
   if (status === 'canceled' || status === 'expired') {
     return stepList([word('status', 'label_issued'), word('status', status)], 1, { warnLast: true });
   }
-  const index = Math.max(0, FLOW.indexOf(status));
+  // A return held for the shop's review is still where inspection left it: received.
+  const index = Math.max(0, FLOW.indexOf(status === 'needs_review' ? 'received' : status));
   return stepList(FLOW.map((s) => word('status', s)), index, { finished: status === 'resolved' });
 }
 
@@ -219,6 +220,12 @@ function eventDetail(e, r) {
       parts.push(t('detail.exchange', { variant: x.variant || x.sku, n: x.quantity }));
     }
     if (detail.missing) parts.push(t('detail.missing', { n: detail.missing }));
+  } else if (e.type === 'decided') {
+    // What the shop decided for a held return, as the server computed it, and its note.
+    if (Number.isInteger(detail.paid) && Number.isInteger(detail.owed)) {
+      parts.push(t('detail.decided', { paid: money(detail.paid, cur), owed: money(detail.owed, cur) }));
+    }
+    if (typeof detail.note === 'string' && detail.note) parts.push(t('detail.note', { note: detail.note }));
   } else {
     if (Number.isInteger(detail.amount)) parts.push(t('detail.amount', { amount: money(detail.amount, cur) }));
     const method = detail.method || detail.resolution;
