@@ -32,6 +32,16 @@ const char *const review_rule_names[REVIEW__MAX] = {
     [REVIEW_AMOUNT_OVER] = "amount_over",
 };
 
+enum refund_ack refund_ack_decide(enum return_status status, int64_t owed, int64_t paid,
+                                  const int64_t *seen_amount, int64_t amount)
+{
+	if (status != RETURN_RESOLVED)
+		return REFUND_ACK_NOT_RESOLVED;
+	if (seen_amount)
+		return *seen_amount == amount ? REFUND_ACK_REPEAT : REFUND_ACK_OTHER_AMOUNT;
+	return amount > owed - paid ? REFUND_ACK_OVER_DUE : REFUND_ACK_NEW;
+}
+
 bool plan_runs(const struct plan *p)
 {
 	return !p->repeat && p->refusal == REFUSAL_NONE;

@@ -243,4 +243,18 @@ enum kaeru_err plan_create(const struct policy *pol, const struct life_line *lin
                            const struct life_request *req, size_t n_req, int64_t now, int64_t today,
                            struct plan *p);
 
+/* The shop's word that it paid `amount` of a return's refund under a payment reference: a
+ * resolved return only; the same reference again is a repeat when its amount is the same and a
+ * conflict when not; never more than is still due (owed less paid). seen_amount is the amount
+ * already recorded under the reference, or NULL when there is none. */
+enum refund_ack {
+	REFUND_ACK_NEW,          /* record it */
+	REFUND_ACK_REPEAT,       /* recorded already: answer as it stands */
+	REFUND_ACK_NOT_RESOLVED, /* the return's status refuses it (409) */
+	REFUND_ACK_OTHER_AMOUNT, /* the reference was acknowledged with another amount (409) */
+	REFUND_ACK_OVER_DUE,     /* more than is still due (422 naming amount) */
+};
+enum refund_ack refund_ack_decide(enum return_status status, int64_t owed, int64_t paid,
+                                  const int64_t *seen_amount, int64_t amount);
+
 #endif

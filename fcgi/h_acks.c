@@ -1,5 +1,6 @@
 /* The shop acknowledges what kaeru decided (merchant key): a refund paid, a replacement
  * shipped; and reads a return whole, with its ledger, payments and shipments. */
+#include "core/lifecycle.h"
 #include "core/rma.h"
 #include "db/acks.h"
 #include "db/events.h"
@@ -136,21 +137,32 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	struct ack *a = arg;
 	a->conflict = NULL;
 	a->over = false;
-	enum kaeru_err e = lock_resolved(db, a);
 	int64_t seen = 0, owed = 0, paid = 0;
+	enum kaeru_err e = store_return_lock(db, a->ret), found = KAERU_ENOTFOUND;
+	if (e == KAERU_OK) {
+		found = store_refund_payment(db, a->ret->id, a->reference, &seen);
+		e = found == KAERU_ENOTFOUND ? KAERU_OK : found;
+	}
+	if (e == KAERU_OK)
+		e = store_refund_totals(db, a->ret->id, &owed, &paid);
 	if (e != KAERU_OK)
 		return e;
-	if ((e = store_refund_payment(db, a->ret->id, a->reference, &seen)) == KAERU_OK) {
-		if (seen == a->amount)
-			return KAERU_OK; /* the same acknowledgement again: nothing new */
+	a->due = owed - paid;
+	switch (refund_ack_decide(a->ret->status, owed, paid, found == KAERU_OK ? &seen : NULL,
+	                          a->amount)) {
+	case REFUND_ACK_NEW:
+		break;
+	case REFUND_ACK_REPEAT:
+		return KAERU_OK; /* the same acknowledgement again: nothing new */
+	case REFUND_ACK_NOT_RESOLVED:
+		a->conflict =
+		    arena_printf(a->arena, "The return is %s; only a resolved return is settled.",
+		                 return_status_names[a->ret->status]);
+		return KAERU_ECONFLICT;
+	case REFUND_ACK_OTHER_AMOUNT:
 		a->conflict = "This reference was acknowledged with another amount.";
 		return KAERU_ECONFLICT;
-	}
-	if (e != KAERU_ENOTFOUND ||
-	    (e = store_refund_totals(db, a->ret->id, &owed, &paid)) != KAERU_OK)
-		return e;
-	a->due = owed - paid;
-	if (a->amount > a->due) {
+	case REFUND_ACK_OVER_DUE:
 		a->over = true;
 		return KAERU_EINVALID;
 	}

@@ -789,13 +789,48 @@ static void test_reasons_offered(void **state)
 	assert_int_equal(plan_create(&pol, lines, 1, req, 1, NOW, TODAY, &p), KAERU_OK);
 }
 
+/* The shop's refund acknowledgement: resolved returns only, a reference once, never over what is
+ * due. */
+static void test_refund_ack(void **state)
+{
+	(void)state;
+	static const int64_t same = 5000, other = 4000;
+	static const struct {
+		const char *what;
+		enum return_status status;
+		int64_t owed, paid;
+		const int64_t *seen;
+		int64_t amount;
+		enum refund_ack want;
+	} cases[] = {
+	    {"a first payment", RETURN_RESOLVED, 9800, 0, NULL, 5000, REFUND_ACK_NEW},
+	    {"the rest, exactly", RETURN_RESOLVED, 9800, 5000, NULL, 4800, REFUND_ACK_NEW},
+	    {"one more than due", RETURN_RESOLVED, 9800, 5000, NULL, 4801, REFUND_ACK_OVER_DUE},
+	    {"anything once all is paid", RETURN_RESOLVED, 9800, 9800, NULL, 1,
+	     REFUND_ACK_OVER_DUE},
+	    {"the same reference and amount", RETURN_RESOLVED, 9800, 5000, &same, 5000,
+	     REFUND_ACK_REPEAT},
+	    {"the same reference, another amount", RETURN_RESOLVED, 9800, 5000, &other, 5000,
+	     REFUND_ACK_OTHER_AMOUNT},
+	    {"a repeat even once all is paid", RETURN_RESOLVED, 5000, 5000, &same, 5000,
+	     REFUND_ACK_REPEAT},
+	    {"before the return resolves", RETURN_RECEIVED, 0, 0, NULL, 1, REFUND_ACK_NOT_RESOLVED},
+	    {"held for review", RETURN_NEEDS_REVIEW, 0, 0, NULL, 1, REFUND_ACK_NOT_RESOLVED},
+	    {"canceled", RETURN_CANCELED, 0, 0, NULL, 1, REFUND_ACK_NOT_RESOLVED},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (refund_ack_decide(cases[i].status, cases[i].owed, cases[i].paid, cases[i].seen,
+		                      cases[i].amount) != cases[i].want)
+			fail_msg("%s", cases[i].what);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_status_changes),  cmocka_unit_test(test_inspect),
-	    cmocka_unit_test(test_resolve),         cmocka_unit_test(test_create),
-	    cmocka_unit_test(test_review_hold),     cmocka_unit_test(test_decide),
-	    cmocka_unit_test(test_reasons_offered),
+	    cmocka_unit_test(test_refund_ack), cmocka_unit_test(test_status_changes),
+	    cmocka_unit_test(test_inspect),    cmocka_unit_test(test_resolve),
+	    cmocka_unit_test(test_create),     cmocka_unit_test(test_review_hold),
+	    cmocka_unit_test(test_decide),     cmocka_unit_test(test_reasons_offered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
