@@ -34,21 +34,15 @@ static const char sql_line_delete[] = "DELETE FROM order_lines WHERE id = ?";
 static const char sql_order_by_id[] = "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ?";
 static const char sql_order_by_id_lock[] =
     "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ? FOR UPDATE";
-/* The failure count is an aggregate, so the statement yields one row whatever matches; the
- * merchant and order columns are NULL when there is none. */
+/* The merchant by slug and its order, both by unique keys: no row when there is no such
+ * merchant; the order columns are NULL when it has no such order. */
 static const char sql_lookup[] =
-    "SELECT f.n, f.age, " MERCHANT_COLUMNS ", " ORDER_COLUMNS
-    " FROM (SELECT COUNT(*) AS n, TIMESTAMPDIFF(SECOND, MIN(at), NOW(3)) AS age"
-    " FROM lookup_failures WHERE client = ? AND at > NOW(3) - INTERVAL ? SECOND) f"
-    " LEFT JOIN merchants m ON m.slug = ?"
-    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.order_number = ?";
+    "SELECT " MERCHANT_COLUMNS ", " ORDER_COLUMNS " FROM merchants m"
+    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.order_number = ? WHERE m.slug = ?";
 /* The same with the order by its id (a return link's), still only within the merchant. */
 static const char sql_lookup_by_id[] =
-    "SELECT f.n, f.age, " MERCHANT_COLUMNS ", " ORDER_COLUMNS
-    " FROM (SELECT COUNT(*) AS n, TIMESTAMPDIFF(SECOND, MIN(at), NOW(3)) AS age"
-    " FROM lookup_failures WHERE client = ? AND at > NOW(3) - INTERVAL ? SECOND) f"
-    " LEFT JOIN merchants m ON m.slug = ?"
-    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.id = ?";
+    "SELECT " MERCHANT_COLUMNS ", " ORDER_COLUMNS " FROM merchants m"
+    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.id = ? WHERE m.slug = ?";
 static const char sql_order_id_by_number[] =
     "SELECT id FROM orders WHERE merchant_id = ? AND order_number = ?";
 /* The returns that count (not canceled or expired) holding each line of an order. */
@@ -270,13 +264,13 @@ static enum kaeru_err lookup_row(enum kaeru_err e, const struct db_rows *rows, s
 {
 	if (e != KAERU_OK)
 		return e;
-	if (rows->nrows != 1)
-		return KAERU_EINTERNAL; /* an aggregate and two joins on unique keys: one row */
 	memset(out, 0, sizeof(*out));
-	out->failures = db_int(rows, 0, 0);
-	out->oldest_age = db_int(rows, 0, 1);
-	const size_t merchant_col = 2, order_col = merchant_col + MERCHANT_NCOLUMNS;
-	out->has_merchant = !db_isnull(rows, 0, merchant_col);
+	if (rows->nrows == 0)
+		return KAERU_OK; /* no such merchant */
+	if (rows->nrows != 1)
+		return KAERU_EINTERNAL; /* joins on unique keys: at most one row */
+	const size_t merchant_col = 0, order_col = merchant_col + MERCHANT_NCOLUMNS;
+	out->has_merchant = true;
 	if (out->has_merchant)
 		store_merchant_from_row(rows, 0, merchant_col, &out->merchant);
 	out->has_order = !db_isnull(rows, 0, order_col);
@@ -285,23 +279,24 @@ static enum kaeru_err lookup_row(enum kaeru_err e, const struct db_rows *rows, s
 	return KAERU_OK;
 }
 
-enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
-                            const char *order_number, struct lookup *out)
+enum kaeru_err store_lookup(struct db *db, const char *slug, const char *order_number,
+                            struct lookup *out)
 {
 	struct db_rows rows;
 	enum kaeru_err e =
-	    db_query(db, sql_lookup,
-	             DB_ARGS(DBS(client), DBI(window_s), DBS(slug), DBS(order_number)), &rows);
+	    slug && order_number
+	        ? db_query(db, sql_lookup, DB_ARGS(DBS(order_number), DBS(slug)), &rows)
+	        : (memset(&rows, 0, sizeof(rows)), KAERU_OK);
 	return lookup_row(e, &rows, out);
 }
 
-enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
-                                  int64_t order_id, struct lookup *out)
+enum kaeru_err store_lookup_by_id(struct db *db, const char *slug, int64_t order_id,
+                                  struct lookup *out)
 {
 	struct db_rows rows;
 	enum kaeru_err e =
-	    db_query(db, sql_lookup_by_id,
-	             DB_ARGS(DBS(client), DBI(window_s), DBS(slug), DBI(order_id)), &rows);
+	    slug ? db_query(db, sql_lookup_by_id, DB_ARGS(DBI(order_id), DBS(slug)), &rows)
+	         : (memset(&rows, 0, sizeof(rows)), KAERU_OK);
 	return lookup_row(e, &rows, out);
 }
 

@@ -69,10 +69,6 @@ static const char sql_line_take[] =
 static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
 static const char sql_item_unreserve[] =
     "UPDATE return_items SET reserved_quantity = 0 WHERE id = ?";
-static const char sql_failure_insert[] =
-    "INSERT INTO lookup_failures (client, at) VALUES (?, NOW(3))";
-static const char sql_failures_prune[] =
-    "DELETE FROM lookup_failures WHERE at < NOW(3) - INTERVAL 1 DAY LIMIT 1000";
 
 /* The status named by a cell; EINTERNAL for a name the schema would not store. */
 static enum kaeru_err status_from(const char *name, enum return_status *out)
@@ -312,12 +308,4 @@ enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)
 {
 	return db_exec(db, sql_item_unreserve, DB_ARGS(DBI(item_id)), NULL, NULL);
-}
-
-enum kaeru_err store_lookup_failed(struct db *db, const char *client)
-{
-	enum kaeru_err e = db_exec(db, sql_failure_insert, DB_ARGS(DBS(client)), NULL, NULL);
-	if (e == KAERU_OK && rand() % 64 == 0) /* now and then, forget old failures */
-		db_exec(db, sql_failures_prune, NULL, 0, NULL, NULL);
-	return e;
 }

@@ -48,8 +48,6 @@ static const char sql_throttle_read[] =
     " FROM throttles WHERE kind = ? AND subject = ?";
 static const char sql_throttles_prune[] =
     "DELETE FROM throttles WHERE started < NOW(3) - INTERVAL 1 DAY";
-static const char sql_lookup_failures_prune[] =
-    "DELETE FROM lookup_failures WHERE at < NOW(3) - INTERVAL 1 DAY";
 
 static const char *const throttle_kinds[] = {[THROTTLE_LOOKUP] = "lookup",
                                              [THROTTLE_LOGIN_ACCOUNT] = "login_account",
@@ -176,10 +174,6 @@ enum kaeru_err store_throttle_read(struct db *db, enum throttle_kind kind, const
 
 enum kaeru_err store_failures_prune(struct db *db, uint64_t *n)
 {
-	uint64_t a = 0, b = 0;
-	enum kaeru_err e = db_exec(db, sql_throttles_prune, NULL, 0, &a, NULL);
-	if (e == KAERU_OK)
-		e = db_exec(db, sql_lookup_failures_prune, NULL, 0, &b, NULL);
-	*n = a + b;
-	return e;
+	*n = 0;
+	return db_exec(db, sql_throttles_prune, NULL, 0, n, NULL);
 }

@@ -130,22 +130,20 @@ struct exchange_option {
  * statement. */
 enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
                                  size_t *n_opts);
-/* An order lookup's first step, in one statement: the client's failed lookups in the last
- * window_s seconds and the age in seconds of the oldest, the merchant by slug, and its order
- * by number, without lines (store_order_lines loads them). slug or order_number NULL: nothing
- * found. */
+/* An order lookup's first step, in one statement: the merchant by slug and its order by number,
+ * without lines (store_order_lines loads them). slug or order_number NULL: nothing found, and
+ * nothing read. (The client's throttle is store_throttle_take's.) */
 struct lookup {
-	int64_t failures, oldest_age;
 	bool has_merchant, has_order;
 	struct merchant merchant;
 	struct order order;
 };
-enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
-                            const char *order_number, struct lookup *out);
+enum kaeru_err store_lookup(struct db *db, const char *slug, const char *order_number,
+                            struct lookup *out);
 /* The same with the order by its id (a return link names it): found only when it is the
  * merchant's. */
-enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
-                                  int64_t order_id, struct lookup *out);
+enum kaeru_err store_lookup_by_id(struct db *db, const char *slug, int64_t order_id,
+                                  struct lookup *out);
 /* The id of the merchant's order with this number; ENOTFOUND when none. */
 enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,
                                         const char *order_number, int64_t *order_id);
@@ -489,10 +487,7 @@ struct throttle_state {
 /* subject's throttle as it is now (all zero when it has none). */
 enum kaeru_err store_throttle_read(struct db *db, enum throttle_kind kind, const char *subject,
                                    struct throttle_state *out);
-/* Forgets throttles and failed lookups older than a day. */
+/* Forgets throttles (of logins and lookups) older than a day. */
 enum kaeru_err store_failures_prune(struct db *db, uint64_t *n);
-
-/* ---- lookup throttling (db/returns.c) ---- */
-enum kaeru_err store_lookup_failed(struct db *db, const char *client);
 
 #endif

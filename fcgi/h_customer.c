@@ -183,10 +183,8 @@ void h_lookup(struct req *r)
 		e = store_throttle_read(r->db, THROTTLE_LOOKUP, r->remote_addr, &st);
 	struct lookup lk = {0};
 	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX)
-		e = link ? store_lookup_by_id(r->db, r->remote_addr, LOOKUP_WINDOW_S,
-		                              lc == LINK_OK ? slug : NULL, link_order, &lk)
-		         : store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
-		                        valid ? number : NULL, &lk);
+		e = link ? store_lookup_by_id(r->db, lc == LINK_OK ? slug : NULL, link_order, &lk)
+		         : store_lookup(r->db, valid ? slug : NULL, valid ? number : NULL, &lk);
 	bool found = valid && lk.has_order &&
 	             (link ? lc == LINK_OK && lk.merchant.id == link_merchant
 	                   : email_same(r->arena, email, lk.order.email));
