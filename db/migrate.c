@@ -24,6 +24,7 @@ static const char sql_lease_drop[] =
 
 #define MIGRATE_LEASE_S 600 /* renewed before each migration */
 #define MIGRATE_WAIT_S  120 /* how long a second host waits for the first */
+#define LEASE_TRIES     5   /* claims asked again when certification failed */
 
 static const char sql_applied[] = "SELECT version FROM schema_migrations";
 static const char sql_record[] = "INSERT INTO schema_migrations (version, name) VALUES (?, ?)";
@@ -44,19 +45,25 @@ void db_lease_holder(char out[DB_LEASE_HOLDER_LEN])
 	         (unsigned)rand() ^ (unsigned)time(NULL));
 }
 
+/* The table is made by db_migrate, once: a CREATE TABLE, even IF NOT EXISTS, is DDL that
+ * Galera runs on every node in total order, aborting the claims and renewals in flight there. */
 enum kaeru_err db_lease_take(struct db *db, const char *name, const char *holder, int seconds,
                              bool *taken)
 {
 	*taken = false;
-	enum kaeru_err e = db_exec_text(db, sql_locks_table);
-	if (e == KAERU_OK)
-		e = db_exec(db, sql_lease_row, DB_ARGS(DBS(name)), NULL, NULL);
+	enum kaeru_err e = db_exec(db, sql_lease_row, DB_ARGS(DBS(name)), NULL, NULL);
 	uint64_t affected = 0;
-	if (e == KAERU_OK)
+	/* A claim that lost certification is asked again: the row then tells whether the other
+	 * node's claim holds (not ours) or it was a renewal of ours aborted by other writes. */
+	for (int tries = 1; e == KAERU_OK || e == KAERU_ERETRY; tries++) {
 		e = db_exec(db, sql_lease_take,
 		            DB_ARGS(DBS(holder), DBI(seconds), DBS(name), DBS(holder)), &affected,
 		            NULL);
-	if (e == KAERU_ERETRY) /* another node's claim won certification */
+		if (e != KAERU_ERETRY || tries == LEASE_TRIES)
+			break;
+		usleep(100 * 1000 * tries);
+	}
+	if (e == KAERU_ERETRY) /* contested every time: not ours this round */
 		return KAERU_OK;
 	*taken = e == KAERU_OK && affected == 1;
 	return e;
@@ -64,7 +71,12 @@ enum kaeru_err db_lease_take(struct db *db, const char *name, const char *holder
 
 enum kaeru_err db_lease_drop(struct db *db, const char *name, const char *holder)
 {
-	return db_exec(db, sql_lease_drop, DB_ARGS(DBS(name), DBS(holder)), NULL, NULL);
+	enum kaeru_err e = KAERU_ERETRY;
+	for (int tries = 1; e == KAERU_ERETRY && tries <= LEASE_TRIES; tries++)
+		if ((e = db_exec(db, sql_lease_drop, DB_ARGS(DBS(name), DBS(holder)), NULL,
+		                 NULL)) == KAERU_ERETRY)
+			usleep(100 * 1000 * tries);
+	return e;
 }
 
 enum kaeru_err db_migrate(struct db *db, FILE *log)
@@ -75,6 +87,8 @@ enum kaeru_err db_migrate(struct db *db, FILE *log)
 	                     " version INT PRIMARY KEY, name VARCHAR(255) NOT NULL,"
 	                     " applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
 	                     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+	if (e == KAERU_OK)
+		e = db_exec_text(db, sql_locks_table);
 	char holder[DB_LEASE_HOLDER_LEN];
 	db_lease_holder(holder);
 	bool taken = false;
@@ -103,6 +117,7 @@ enum kaeru_err db_migrate(struct db *db, FILE *log)
 		        KAERU_OK &&
 		    !taken) {
 			fprintf(log, "migrate: the migration lease was lost\n");
+			db_lease_drop(db, "migrate", holder);
 			return KAERU_ECONFLICT;
 		}
 		if (e != KAERU_OK)
