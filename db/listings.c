@@ -1,6 +1,6 @@
 /* Resale listings from their draft to their sale, what the public shop reads of them, and the
- * console's list of returns. Optional filters are written `(? IS NULL OR col = ?)` so each
- * query stays one cached prepared statement. The shop itself reads db/shop.c's snapshots;
+ * console's list of returns. Where an optional filter would keep a query off its index, each
+ * form is a statement of its own. The shop itself reads db/shop.c's snapshots;
  * publishing and selling bump its version here. */
 #include "db/events.h"
 #include "db/media.h"
@@ -35,12 +35,18 @@ static const char sql_listing_insert[] =
 static const char sql_listing_get[] = LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.id = ?";
 static const char sql_listing_lock[] =
     "SELECT id FROM listings WHERE merchant_id = ? AND id = ? FOR UPDATE";
-#define LISTINGS_WHERE " WHERE l.merchant_id = ? AND (? IS NULL OR l.status = ?)"
-static const char sql_listings_queue[] =
-    LISTING_COLUMNS LISTINGS_WHERE " ORDER BY l.created_at, l.id LIMIT ? OFFSET ?";
+/* A page walks an index from its start: (merchant, status, created_at) for one tab,
+ * (merchant, created_at) for all; the totals are status_counts' rows (migration 019). */
+static const char sql_listings_queue[] = LISTING_COLUMNS
+    " WHERE l.merchant_id = ? AND l.status = ? ORDER BY l.created_at, l.id LIMIT ? OFFSET ?";
 static const char sql_listings_newest[] =
-    LISTING_COLUMNS LISTINGS_WHERE " ORDER BY l.id DESC LIMIT ? OFFSET ?";
-static const char sql_listings_count[] = "SELECT COUNT(*) FROM listings l" LISTINGS_WHERE;
+    LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.status = ?"
+                    " ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?";
+static const char sql_listings_all[] = LISTING_COLUMNS
+    " WHERE l.merchant_id = ? ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?";
+static const char sql_listings_count[] =
+    "SELECT COALESCE(SUM(n), 0) FROM status_counts WHERE merchant_id = ? AND kind = 'listing'"
+    " AND (? IS NULL OR status = ?)";
 static const char sql_listing_publish[] =
     "UPDATE listings SET status = 'published', price = ?, title = COALESCE(?, title),"
     " reviewed_by = ?, published_at = CURRENT_TIMESTAMP"
@@ -92,8 +98,7 @@ static const char sql_shop_published[] =
 static const char sql_shop_sold[] =
     "SELECT COUNT(*) FROM listings WHERE merchant_id = ? AND status = 'sold'";
 static const char sql_listing_counts[] =
-    "SELECT status, COUNT(*), SUM(CASE WHEN status = 'sold' THEN price ELSE 0 END)"
-    " FROM listings WHERE merchant_id = ? GROUP BY status";
+    "SELECT status, n, amount FROM status_counts WHERE merchant_id = ? AND kind = 'listing'";
 
 #define RETURNS_WHERE                                                                              \
 	" FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.merchant_id = ?"               \
@@ -108,7 +113,7 @@ static const char sql_returns_page[] =
                         " ORDER BY r.id DESC LIMIT ? OFFSET ?";
 static const char sql_returns_count[] = "SELECT COUNT(*)" RETURNS_WHERE;
 static const char sql_return_counts[] =
-    "SELECT status, COUNT(*) FROM returns WHERE merchant_id = ? GROUP BY status";
+    "SELECT status, n FROM status_counts WHERE merchant_id = ? AND kind = 'return'";
 
 enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     const struct return_item *it, int64_t units,
@@ -226,9 +231,12 @@ enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int statu
 {
 	const char *s = status >= 0 ? listing_status_names[status] : NULL;
 	struct db_rows rows;
-	enum kaeru_err e = db_query(
-	    db, status == LISTING_PENDING_REVIEW ? sql_listings_queue : sql_listings_newest,
-	    DB_ARGS(DBI(merchant_id), DBS(s), DBS(s), DBI(limit), DBI(offset)), &rows);
+	enum kaeru_err e =
+	    s ? db_query(
+	            db, status == LISTING_PENDING_REVIEW ? sql_listings_queue : sql_listings_newest,
+	            DB_ARGS(DBI(merchant_id), DBS(s), DBI(limit), DBI(offset)), &rows)
+	      : db_query(db, sql_listings_all, DB_ARGS(DBI(merchant_id), DBI(limit), DBI(offset)),
+	                 &rows);
 	if (e != KAERU_OK)
 		return e;
 	listing_rows(db, &rows, out, n);
@@ -295,7 +303,8 @@ enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
 		int s = NAME_INDEX(listing_status_names, db_str(&rows, i, 0));
 		if (s >= 0)
 			counts[s] = db_int(&rows, i, 1);
-		*recovered += db_int(&rows, i, 2);
+		if (s == LISTING_SOLD)
+			*recovered = db_int(&rows, i, 2);
 	}
 	return e;
 }

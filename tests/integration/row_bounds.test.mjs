@@ -1,0 +1,167 @@
+// Every endpoint reads a bounded number of rows, whatever the merchant's size: each is asked once
+// (three times, the least counted) against a merchant holding a few thousand orders and some
+// hundreds of returns, listings and events, and MariaDB's own Rows_read counter says how many rows
+// the request read. A new path that reads rows in proportion to the data fails here, with no clock.
+// It runs alone (RUN_SERIAL): the counter is the server's, so no other test may use it meanwhile.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { before, test } from 'node:test';
+import {
+  adminOk, api, approveOk, clerkOf, createReturn, daysAgo, inspectOk, jpOrder, lookupOk, newMerchant,
+  ownerOf, pause, putOrder, scanOk, scratchDir, sql, suffix,
+} from './lib.mjs';
+
+const BULK_ORDERS = 3000; // imported, never returned: the bulk an unbounded path would read
+const RETURNS = 400; // of two units each
+const SCANNED = 330;
+const INSPECTED = 300; // two listings each
+const PUBLISHED = 250;
+
+/** The server's Rows_read counter. */
+function rowsRead() {
+  const [[, value]] = sql("SHOW GLOBAL STATUS LIKE 'Rows_read'");
+  return Number(value);
+}
+
+/**
+ * Runs the async fn `times` times; the least number of rows one run read (others' noise aside),
+ * counted from when it started or from the counter it returns (when set-up came first).
+ */
+async function leastRows(fn, times = 3) {
+  let least = Infinity;
+  for (let i = 0; i < times; i++) {
+    const start = rowsRead();
+    const from = await fn(i);
+    least = Math.min(least, rowsRead() - (typeof from === 'number' ? from : start));
+  }
+  return least;
+}
+
+/**
+ * Waits until kaeru-worker has sent every due e-mail and webhook: while it works through a queue
+ * its reads would count with the request's.
+ */
+async function drained() {
+  for (let i = 0; i < 600; i++) {
+    const [[due]] = sql(`SELECT (SELECT COUNT(*) FROM emails WHERE status = 'pending'
+      AND next_attempt_at <= UTC_TIMESTAMP()) + (SELECT COUNT(*) FROM webhook_deliveries
+      WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP())`);
+    if (Number(due) === 0) return;
+    await pause(100);
+  }
+  assert.fail('the worker never caught up with its queue');
+}
+
+/** Runs tasks (functions returning promises) `width` at a time; their results in order. */
+async function inParallel(tasks, width = 6) {
+  const out = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]();
+    }
+  }));
+  return out;
+}
+
+/** `count` JSONL orders of m for kaeru-admin orders import. */
+function bulkOrders(count) {
+  const lines = [];
+  for (let i = 0; i < count; i++) {
+    lines.push(JSON.stringify({ order_number: `B${i}-${suffix(2)}`, ...jpOrder({ email: `bulk${i}@example.jp` }) }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+let m;
+let owner;
+let clerk;
+let baseline;
+const made = { orders: [], returns: [], listings: [], published: [] };
+
+before(async () => {
+  m = newMerchant({ currency: 'JPY' });
+  const scratch = scratchDir();
+  try {
+    adminOk(['orders', 'import', '--merchant', m.slug, scratch.write('orders.jsonl', bulkOrders(BULK_ORDERS))]);
+  } finally {
+    scratch.cleanup();
+  }
+  owner = await ownerOf(m);
+  clerk = await clerkOf(m);
+  made.orders = await inParallel(Array.from({ length: RETURNS }, (_, i) => async () => {
+    const orderNumber = `R${i}-${suffix(2)}`;
+    const body = jpOrder({ email: `r${i}@example.jp`, delivered_at: daysAgo(3) });
+    assert.equal((await putOrder(m, orderNumber, body)).status, 201);
+    return { orderNumber, body };
+  }));
+  made.returns = await inParallel(made.orders.map((o) => async () => {
+    const { token } = await lookupOk(m.slug, o.orderNumber, o.body.email);
+    return createReturn(token, [{ line_id: '1', quantity: 2, reason: 'too_small', resolution: 'refund' }]);
+  }));
+  await inParallel(made.returns.slice(0, SCANNED).map((r) => () => scanOk(clerk, r.rma)));
+  await inParallel(made.returns.slice(0, INSPECTED).map((r) => () => inspectOk(clerk, r.rma,
+    r.items[0].item_id, { received_quantity: 2, grade: 'like_new', disposition: 'resale' })));
+  made.listings = sql(`SELECT l.id FROM listings l JOIN merchants mm ON mm.id = l.merchant_id
+    WHERE mm.slug = '${m.slug}' ORDER BY l.id`).map(([id]) => id);
+  assert.equal(made.listings.length, INSPECTED * 2, 'two listings of each inspected return');
+  made.published = await inParallel(made.listings.slice(0, PUBLISHED).map((id) => () => approveOk(owner, id)));
+  await drained();
+  baseline = await leastRows(async () => {}, 5);
+});
+
+// The endpoints, each with the most rows it may read: a page's rows (pages here are small) and
+// the keys and counters around them. The merchant holds BULK_ORDERS + RETURNS orders, RETURNS
+// returns, INSPECTED * 2 listings and some thousand events, so an unbounded path reads far more.
+const ENDPOINTS = [
+  ['order lookup', 20, (i) => lookupOk(m.slug, made.orders[RETURNS - 1 - i].orderNumber,
+    made.orders[RETURNS - 1 - i].body.email)],
+  ['create return', 40, async (i) => {
+    const o = made.orders[i];
+    const { token } = await lookupOk(m.slug, o.orderNumber, o.body.email);
+    const before = rowsRead();
+    const res = await api('POST', '/api/v1/returns', { token, headers: { 'Idempotency-Key': randomUUID() },
+      body: { items: [{ line_id: '3', quantity: 1, reason: 'damaged', resolution: 'refund' }] } });
+    assert.equal(res.status, 201, res.text);
+    return before; // the lookup before it is not the create's
+  }],
+  ['return (tracking)', 25, (i) => api('GET', `/api/v1/returns/${made.returns[i].rma}?k=${
+    new URL(made.returns[i].tracking_url, 'http://x/').searchParams.get('k')}`)],
+  ['label', 20, (i) => api('GET', `/api/v1/returns/${made.returns[SCANNED + i].rma}/label.pdf?k=${
+    new URL(made.returns[SCANNED + i].tracking_url, 'http://x/').searchParams.get('k')}`)],
+  ['scan (first)', 40, (i) => scanOk(clerk, made.returns[SCANNED + 10 + i].rma)],
+  ['inspection (last item: resolves)', 70, (i) => inspectOk(clerk, made.returns[INSPECTED + i].rma,
+    made.returns[INSPECTED + i].items[0].item_id, { received_quantity: 2, grade: 'good', disposition: 'restock' })],
+  // A console page is 50 rows, each with its return and photos; a page further on reads the rows
+  // before it as well (OFFSET), in proportion to the page asked for, not to the merchant's size.
+  ['merchant listings, review queue', 150, () => owner.api('GET', '/api/v1/merchant/listings?status=pending_review')],
+  ['merchant listings, published', 150, () => owner.api('GET', '/api/v1/merchant/listings?status=published')],
+  ['merchant listings, all', 150, () => owner.api('GET', '/api/v1/merchant/listings')],
+  ['merchant listings, page 3', 300, () => owner.api('GET', '/api/v1/merchant/listings?status=published&page=3')],
+  ['merchant summary', 20, () => owner.api('GET', '/api/v1/merchant/summary')],
+  ['events feed, first page', 40, () => api('GET', `/api/v1/merchants/${m.slug}/events?limit=20`, { token: m.key })],
+  ['events feed, deep cursor', 10, async () => {
+    const res = await api('GET', `/api/v1/merchants/${m.slug}/events?limit=1&after=500`, { token: m.key });
+    assert.equal(res.status, 200, res.text);
+  }],
+  ['shop listings', 10, () => api('GET', `/api/v1/shop/${m.slug}/listings`)],
+  ['shop listings, deep page', 10, () => api('GET', `/api/v1/shop/${m.slug}/listings?page=4`)],
+  ['item page', 20, (i) => api('GET', `/shop/${m.slug}/items/${made.listings[i]}`)],
+  ['shop page', 10, () => api('GET', `/shop/${m.slug}/`)],
+];
+
+for (const [name, bound, request] of ENDPOINTS) {
+  test(`${name}: at most ${bound} rows read`, async () => {
+    await drained();
+    let read = await leastRows(async (i) => {
+      const r = await request(i);
+      if (r && typeof r.status === 'number') assert.ok(r.status < 400, `${name}: ${r.status} ${r.text}`);
+      return typeof r === 'number' ? r : undefined;
+    });
+    read = Math.max(0, read - baseline);
+    console.log(`rows read: ${name}: ${read}`);
+    assert.ok(read <= bound, `${name} read ${read} rows (bound ${bound}); the merchant holds ${
+      BULK_ORDERS + RETURNS} orders, ${RETURNS} returns, ${made.listings.length} listings`);
+  });
+}
