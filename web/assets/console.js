@@ -15,6 +15,7 @@ import { announce, keepFocus, loginState, staffLogin } from './staff.js';
 import { init as initPolicy, loadPolicy, viewPolicy, decisionForm, holdDetail } from './console-policy.js';
 import { init as initAnalytics, loadAnalytics, viewAnalytics, afterRender as analyticsDrawn } from './console-analytics.js';
 import { init as initWebhook, loadWebhook, viewWebhook } from './console-webhook.js';
+import { init as initListings, listingNotice, actionsHeader, actionsCell, editorRow } from './console-listings.js';
 
 const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
@@ -824,6 +825,7 @@ function viewListings(tab, list) {
   const dateOf = (l) => (tab === 'sold' ? l.sold_at : tab === 'published' ? l.published_at : l.created_at);
   return [
     h('h2', { class: 'section-title', id: `${tab}-heading`, tabindex: '-1' }, t(`console.${tab}.heading`)),
+    listingNotice(tab),
     state ||
       (items.length === 0
         ? h('p', { class: 'empty', id: `${tab}-empty` }, t(`console.${tab}.empty`))
@@ -841,11 +843,12 @@ function viewListings(tab, list) {
                   h('th', { scope: 'col' }, t('console.col.price')),
                   h('th', { scope: 'col' }, t(`console.col.date.${tab}`)),
                   h('th', { scope: 'col' }, t('console.rma')),
-                  tab === 'rejected' ? h('th', { scope: 'col' }, t('console.col.reason')) : null)),
+                  tab === 'rejected' ? h('th', { scope: 'col' }, t('console.col.reason')) : null,
+                  actionsHeader(tab))),
                 h(
                   'tbody',
                   {},
-                  items.map((l) =>
+                  items.map((l) => [
                     h(
                       'tr',
                       { id: `row-${idKey(l.id)}`, 'data-status': l.status },
@@ -859,8 +862,10 @@ function viewListings(tab, list) {
                         dateOf(l) ? h('time', { datetime: dateOf(l) }, date(dateOf(l))) : '—'),
                       h('td', { 'data-label': t('console.rma') }, rmaButton(l.rma, `r${idKey(l.id)}`)),
                       tab === 'rejected' ? h('td', { 'data-label': t('console.col.reason'), class: 'row-reason' }, l.reject_reason || '') : null,
+                      actionsCell(tab, l),
                     ),
-                  ),
+                    editorRow(tab, l, 6),
+                  ]),
                 ),
               ),
             ),
@@ -1179,6 +1184,15 @@ function viewHolds(list) {
 
 initAnalytics({ render, sessionProblem, focusId });
 initWebhook({ render, sessionProblem, announce, focusId });
+initListings({
+  render, sessionProblem, announce, focusId, priceInput, parsePrice, digitsOf, currency,
+  onChanged(tab, l) { // withdrawn, restored, or found changed: the lists and counts as they are now
+    delete S.drafts[idKey(l.id)];
+    staleLists('review', 'published', 'rejected', 'sold');
+    loadSummary();
+    loadTab(tab);
+  },
+});
 
 initPolicy({
   render,
