@@ -353,10 +353,10 @@ static int cmd_maintenance(struct ctx *x, const char **opts, int argc, char **ar
 	}
 	if (e != KAERU_OK)
 		return db_fail(x, e, what);
-	printf("expired %zu returns; queued %llu label reminders; removed %llu dead sessions and "
-	       "%llu old failed logins or lookups\n",
+	printf("expired %zu returns; queued %llu label reminders; removed %llu dead sessions, "
+	       "%llu old failed logins or lookups and %llu day-old idempotency keys\n",
 	       n.expired, (unsigned long long)n.reminders, (unsigned long long)n.sessions,
-	       (unsigned long long)n.failures);
+	       (unsigned long long)n.failures, (unsigned long long)n.idempotency_keys);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* The upkeep kaeru-admin maintenance and kaeru-worker share (admin/maintenance.h). */
 #include "admin/maintenance.h"
 #include "db/events.h"
+#include "db/idempotency.h"
 #include "db/migrate.h"
 #include "db/store.h"
 #include "util/keys.h"
@@ -9,7 +10,8 @@
 
 #define EXPIRE_BATCH 50
 #define REMIND_BATCH 500
-#define LEASE_S      300 /* a run that died keeps others off this long */
+#define PRUNE_BATCH  1000 /* answers kept under Idempotency-Keys, forgotten per statement */
+#define LEASE_S      300  /* a run that died keeps others off this long */
 
 struct expiry {
 	size_t expired;
@@ -72,7 +74,15 @@ static enum kaeru_err run_steps(struct db *db, struct arena *arena, struct maint
 	if ((e = store_sessions_prune(db, SESSION_IDLE_S, SESSION_MAX_S, &out->sessions)) !=
 	    KAERU_OK)
 		return e;
-	return store_failures_prune(db, &out->failures);
+	if ((e = store_failures_prune(db, &out->failures)) != KAERU_OK)
+		return e;
+	uint64_t forgotten;
+	do {
+		if ((e = store_idempotent_prune(db, PRUNE_BATCH, &forgotten)) != KAERU_OK)
+			return e;
+		out->idempotency_keys += forgotten;
+	} while (forgotten == PRUNE_BATCH);
+	return KAERU_OK;
 }
 
 /* One host at a time runs the steps: the others, finding the lease held, skip this round. The

@@ -1,6 +1,7 @@
 /* The periodic upkeep that `kaeru-admin maintenance` runs by hand or from a timer and
  * kaeru-worker runs on its own schedule: expire unscanned labels, queue the customer's reminder of
- * a label about to expire, prune dead sessions and old failures. Safe to run on many hosts at once:
+ * a label about to expire, prune dead sessions, old failures and answers kept a day under
+ * Idempotency-Keys. Safe to run on many hosts at once:
  * one runs it, the others skip (a lease).
  */
 #ifndef KAERU_ADMIN_MAINTENANCE_H
@@ -15,7 +16,8 @@
 struct maintenance_counts {
 	size_t expired;
 	uint64_t reminders, sessions, failures;
-	bool skipped; /* another host was running it: nothing was done */
+	uint64_t idempotency_keys; /* answers kept under Idempotency-Keys, forgotten */
+	bool skipped;              /* another host was running it: nothing was done */
 };
 
 /* Runs every step, each in transactions of its own, resetting *arena between batches.

@@ -5,6 +5,7 @@
 #include "fcgi/auth.h"
 #include "validate/bodies.h"
 #include "fcgi/handlers.h"
+#include "fcgi/idempotency.h"
 #include "fcgi/render.h"
 #include "validate/check.h"
 #include "util/timefmt.h"
@@ -267,15 +268,12 @@ struct return_create {
 	struct life_request *items;
 	const char **comments; /* each item's, or NULL */
 	size_t n_items;
-	const char *idempotency_key;
-	const char *language; /* the portal's: "ja", "en", or NULL */
-	char request_hash[HASH_HEX_LEN + 1];
-	struct checker *check; /* item errors found against the order */
+	struct idempotent idem; /* its key lives on the return: only key, hash, replay, reused */
+	const char *language;   /* the portal's: "ja", "en", or NULL */
+	struct checker *check;  /* item errors found against the order */
 	int64_t now;
 	/* out */
 	char rma[RMA_LEN + 1];
-	bool replayed;
-	bool key_reused; /* same Idempotency-Key, another body */
 	struct merchant merchant;
 	struct plan plan;
 };
@@ -333,13 +331,13 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		e = store_merchant_by_id(db, o.merchant_id, &rc->merchant);
 	if (e != KAERU_OK)
 		return e;
-	if (rc->idempotency_key) {
+	if (rc->idem.key) {
 		char seen_hash[HASH_HEX_LEN + 1];
-		e = store_return_by_idempotency(db, o.id, rc->idempotency_key, rc->rma, seen_hash);
+		e = store_return_by_idempotency(db, o.id, rc->idem.key, rc->rma, seen_hash);
 		if (e == KAERU_OK) {
-			rc->replayed = strcmp(seen_hash, rc->request_hash) == 0;
-			rc->key_reused = !rc->replayed;
-			return rc->replayed ? KAERU_OK : KAERU_ECONFLICT;
+			rc->idem.replay = strcmp(seen_hash, rc->idem.request_hash) == 0;
+			rc->idem.reused = !rc->idem.replay;
+			return rc->idem.replay ? KAERU_OK : KAERU_ECONFLICT;
 		}
 		if (e != KAERU_ENOTFOUND)
 			return e;
@@ -395,7 +393,7 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		uint8_t rnd[RMA_RANDOM_BYTES];
 		randombytes_buf(rnd, sizeof(rnd));
 		rma_from_random(rnd, ret.rma);
-		e = store_return_insert(db, &ret, rc->idempotency_key, rc->request_hash,
+		e = store_return_insert(db, &ret, rc->idem.key, rc->idem.request_hash,
 		                        p->expires_at);
 		if (e != KAERU_ECONFLICT || attempt == 3)
 			break;
@@ -428,30 +426,23 @@ void h_return_create(struct req *r)
 	check_return_items(&c, r->json, &rc.items, &rc.comments, &rc.n_items);
 	int language = check_enum(&c, r->json, "language", OPTIONAL, languages, LANGUAGE__MAX);
 	rc.language = language >= 0 ? languages[language] : NULL;
-	if (r->idempotency_key && !segment_plausible(r->idempotency_key, 255))
-		check_fail(&c, "Idempotency-Key", "must be 1 to 255 visible characters");
+	rc.idem.key = idempotency_key_read(r, &c);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;
 	}
-	rc.idempotency_key = r->idempotency_key;
-	char *canonical = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS);
-	hash_hex(canonical, strlen(canonical), rc.request_hash);
-	free(canonical);
+	if (rc.idem.key) /* the body alone: the key is the order's, on one route */
+		idempotency_request_hash("", r->json, rc.idem.request_hash);
 
-	enum kaeru_err e = db_tx_run(r->db, return_create_tx, &rc);
-	if (e == KAERU_ECONFLICT && !rc.key_reused && rc.idempotency_key) {
-		/* Another request with this key committed first: answer as its replay. */
-		e = db_tx_run(r->db, return_create_tx, &rc);
-	}
+	/* Run again on a conflict under the key: another request with it committed first. */
+	enum kaeru_err e = idempotent_run(r->db, return_create_tx, &rc, &rc.idem);
 	if (e == KAERU_EINVALID) {
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
-	if (rc.key_reused) {
-		respond_problem(r, 409, "Idempotency-Key reused",
-		                "This Idempotency-Key was used for a different request.", NULL);
+	if (rc.idem.reused) {
+		respond_idempotency_reused(r);
 		return;
 	}
 	if (e != KAERU_OK) {
@@ -463,6 +454,6 @@ void h_return_create(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, rc.replayed ? 200 : 201,
+	respond_json(r, rc.idem.replay ? 200 : 201,
 	             render_return(r, &ret, &rc.merchant, VIEW_CUSTOMER));
 }

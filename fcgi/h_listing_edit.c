@@ -4,6 +4,7 @@
  * naming who made it, and moves the shop's version when the shop shows the listing. */
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
+#include "fcgi/idempotency.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "validate/check.h"
@@ -230,23 +231,38 @@ struct hold {
 	int64_t merchant_id, id;
 	char hold_id[33];
 	int minutes;
+	struct idempotent idem;
 };
 
+/* The hold and its answer {hold_id, held_until}, kept under the request's Idempotency-Key. */
 static enum kaeru_err hold_tx(struct db *db, void *arg)
 {
-	const struct hold *h = arg;
-	return store_listing_hold(db, h->merchant_id, h->id, h->hold_id, h->minutes);
+	struct hold *h = arg;
+	enum kaeru_err e = idempotent_seen(db, &h->idem);
+	if (e != KAERU_OK || h->idem.replay)
+		return e;
+	struct listing l;
+	if ((e = store_listing_hold(db, h->merchant_id, h->id, h->hold_id, h->minutes)) !=
+	        KAERU_OK ||
+	    (e = store_listing_get(db, h->merchant_id, h->id, false, &l)) != KAERU_OK)
+		return e;
+	return idempotent_keep(
+	    db, &h->idem, 200,
+	    json_pack("{s:s, s:s?}", "hold_id", h->hold_id, "held_until", l.held_until));
 }
 
 /* POST /api/v1/merchants/{merchant}/listings/{id}/hold {minutes}: 200 {hold_id, held_until};
- * 409 when held by another hold, sold or not published. Of racing holds one gets 200. */
+ * 409 when held by another hold, sold or not published. Of racing holds one gets 200; a retry
+ * under its Idempotency-Key gets its answer again, the same hold_id. */
 void h_listing_hold(struct req *r)
 {
 	struct merchant m = r->who.merchant;
 	int64_t id = segment_id(r->params[1]);
 	struct checker c;
 	check_init(&c, r->arena);
-	int minutes = (int)check_int(&c, r->json, "minutes", OPTIONAL, 1, HOLD_MINUTES_MAX, 15);
+	struct hold h = {.merchant_id = m.id, .id = id};
+	h.minutes = (int)check_int(&c, r->json, "minutes", OPTIONAL, 1, HOLD_MINUTES_MAX, 15);
+	idempotent_begin(r, &c, m.id, &h.idem);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;
@@ -258,12 +274,13 @@ void h_listing_hold(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	struct hold h = {.merchant_id = m.id, .id = id, .minutes = minutes};
 	unsigned char raw[16];
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(h.hold_id, sizeof(h.hold_id), raw, sizeof(raw));
-	e = db_tx_run(r->db, hold_tx, &h);
-	if (e == KAERU_OK || e == KAERU_ECONFLICT) {
+	e = idempotent_run(r->db, hold_tx, &h, &h.idem);
+	if (idempotent_respond(r, &h.idem, e))
+		return;
+	if (e == KAERU_ECONFLICT) {
 		enum kaeru_err got = store_listing_get(r->db, m.id, id, false, &l);
 		if (got != KAERU_OK)
 			e = got;
@@ -279,12 +296,8 @@ void h_listing_hold(struct req *r)
 		                              l.held_until));
 		return;
 	}
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
-	respond_json(r, 200,
-	             json_pack("{s:s, s:s?}", "hold_id", h.hold_id, "held_until", l.held_until));
+	/* Never KAERU_OK here: a hold keeps its answer, which idempotent_respond gave. */
+	respond_error(r, e);
 }
 
 struct release {

@@ -5,6 +5,7 @@
 #include "db/media.h"
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
+#include "fcgi/idempotency.h"
 #include "fcgi/render.h"
 #include "fcgi/shop.h"
 #include "validate/check.h"
@@ -211,17 +212,27 @@ void h_shop_feed(struct req *r)
 struct sale {
 	int64_t merchant_id, id;
 	const char *hold_id; /* the shop's hold, when it holds the listing; or NULL */
+	struct idempotent idem;
 };
 
-/* The sale and the shop's new version, together. */
+/* The sale and the shop's new version, together; its answer, the listing sold, kept under the
+ * request's Idempotency-Key. */
 static enum kaeru_err sell_tx(struct db *db, void *arg)
 {
-	const struct sale *s = arg;
-	return store_listing_sell(db, s->merchant_id, s->id, s->hold_id);
+	struct sale *s = arg;
+	enum kaeru_err e = idempotent_seen(db, &s->idem);
+	if (e != KAERU_OK || s->idem.replay)
+		return e;
+	struct listing l;
+	if ((e = store_listing_sell(db, s->merchant_id, s->id, s->hold_id)) != KAERU_OK ||
+	    (e = store_listing_get(db, s->merchant_id, s->id, false, &l)) != KAERU_OK)
+		return e;
+	return idempotent_keep(db, &s->idem, 200, render_listing(&l));
 }
 
-/* POST /api/v1/merchants/{merchant}/listings/{id}/sold (merchant key): of racing calls,
- * exactly one changes the row; the rest find it sold and get 409. */
+/* POST /api/v1/merchants/{merchant}/listings/{id}/sold {hold_id?} (merchant key): of racing
+ * calls, exactly one changes the row; the rest find it sold and get 409 — but a retry under the
+ * first one's Idempotency-Key gets the first one's answer. */
 void h_listing_sold(struct req *r)
 {
 	struct merchant m = r->who.merchant;
@@ -232,16 +243,19 @@ void h_listing_sold(struct req *r)
 	}
 	struct checker c;
 	check_init(&c, r->arena);
-	const char *hold_id = check_string(&c, r->json, "hold_id", OPTIONAL, 1, 64, NULL);
+	struct sale sale = {m.id, id, NULL, {0}};
+	sale.hold_id = check_string(&c, r->json, "hold_id", OPTIONAL, 1, 64, NULL);
+	idempotent_begin(r, &c, m.id, &sale.idem);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
+	enum kaeru_err e = idempotent_run(r->db, sell_tx, &sale, &sale.idem);
+	if (idempotent_respond(r, &sale.idem, e))
+		return;
 	struct listing l;
-	struct sale sale = {m.id, id, hold_id};
-	enum kaeru_err e = db_tx_run(r->db, sell_tx, &sale);
-	if (e == KAERU_OK || e == KAERU_ECONFLICT) {
+	if (e == KAERU_ECONFLICT) {
 		enum kaeru_err got = store_listing_get(r->db, m.id, id, false, &l);
 		if (got != KAERU_OK)
 			e = got;
@@ -263,9 +277,6 @@ void h_listing_sold(struct req *r)
 		    json_pack("{s:s}", "listing_status", listing_status_names[l.status]));
 		return;
 	}
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
-	respond_json(r, 200, render_listing(&l));
+	/* Never KAERU_OK here: a sale keeps its answer, which idempotent_respond gave. */
+	respond_error(r, e);
 }

@@ -258,11 +258,14 @@ int main(int argc, char **argv)
 			const char *what = NULL;
 			if (maintenance_run(&db, &arena, &n, &what) != KAERU_OK)
 				say("maintenance: %s failed: %s", what, db.last_error);
-			else if (n.expired || n.reminders || n.sessions || n.failures)
+			else if (n.expired || n.reminders || n.sessions || n.failures ||
+			         n.idempotency_keys)
 				say("maintenance: expired %zu returns, queued %llu reminders, "
-				    "removed %llu sessions and %llu failures",
+				    "removed %llu sessions, %llu failures and %llu idempotency "
+				    "keys",
 				    n.expired, (unsigned long long)n.reminders,
-				    (unsigned long long)n.sessions, (unsigned long long)n.failures);
+				    (unsigned long long)n.sessions, (unsigned long long)n.failures,
+				    (unsigned long long)n.idempotency_keys);
 			next_maintenance = time(NULL) + MAINTENANCE_EVERY;
 		}
 		arena_reset(&arena);

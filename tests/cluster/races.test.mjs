@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  api, assertStatus, getReturn, lookupOk, newMerchant, newOrder, newStaff, putInventory, staffSession,
-  trackingKey,
+  api, assertStatus, bulkApprove, getReturn, jpOrder, lookupOk, newMerchant, newOrder, newStaff, ownerOf,
+  putInventory, resaleListing, staffSession, suffix, trackingKey,
 } from '../integration/lib.mjs';
 import { NODES, ROUNDS, nodeUrl, sqlOn, syncAll } from './lib.mjs';
 
@@ -87,9 +87,9 @@ test('the last two items of a return inspected at once on two nodes: the return 
 });
 
 test('a return created on one node is read at once on another', async () => {
-  const { orderNumber, body } = await newOrder(m, {
+  const { orderNumber, body } = await newOrder(m, { // a unit for each of the ROUNDS * 6 returns
     lines: [{ line_id: '1', sku: 'TEE-BLK-M', product_id: 'TEE', name: 'Tシャツ', variant: 'Black / M',
-      category: 'tops', quantity: 99, unit_price: 4900, final_sale: false }],
+      category: 'tops', quantity: Math.max(99, ROUNDS * 6), unit_price: 4900, final_sale: false }],
   });
   const { token } = await lookupOk(m.slug, orderNumber, body.email);
   let stale = 0;
@@ -142,6 +142,40 @@ test('exchanges for the last 2 units in stock asked at once on three nodes: exac
       const [[reserved]] = sqlOn(n, `SELECT reserved FROM inventory i JOIN merchants mm ON mm.id = i.merchant_id
         WHERE mm.slug = '${m.slug}' AND i.sku = '${sku}'`);
       assert.equal(Number(reserved), 2, `node ${n}: reserved units of ${sku}`);
+    }
+  }
+});
+
+test('a sale and a hold each sent under one Idempotency-Key to three nodes at once: one sale, one hold, one answer', async () => {
+  // Two published listings a round, from one return of many units graded for resale.
+  const units = 2 * ROUNDS;
+  const line = { ...jpOrder().lines[0], quantity: units };
+  const { listings } = await resaleListing(m, { quantity: units, order: { lines: [line] } });
+  assert.equal(listings.length, units);
+  assertStatus(await bulkApprove(await ownerOf(m), listings.map((l) => l.id)), 200);
+  const post = (n, id, what, body, key) => api('POST',
+    nodeUrl(n, `/api/v1/merchants/${m.slug}/listings/${id}/${what}`),
+    { token: m.key, body, headers: { 'Idempotency-Key': key } });
+  for (let round = 0; round < ROUNDS; round++) {
+    const [sold, held] = [listings[2 * round].id, listings[2 * round + 1].id];
+    const [soldKey, holdKey] = [`sold-${suffix()}`, `hold-${suffix()}`];
+    const answers = await Promise.all([1, 2, 3].flatMap((n) => [
+      post(n, sold, 'sold', {}, soldKey), post(n, held, 'hold', { minutes: 5 }, holdKey)]));
+    for (const r of answers) assertStatus(r, 200);
+    const sales = answers.filter((_, i) => i % 2 === 0);
+    const holds = answers.filter((_, i) => i % 2 === 1);
+    assert.equal(new Set(sales.map((r) => r.text)).size, 1, `round ${round}: one sale answer`);
+    assert.equal(sales[0].json.status, 'sold');
+    assert.equal(new Set(holds.map((r) => r.json.hold_id)).size, 1,
+      `round ${round}: one hold_id, ${holds.map((r) => r.text)}`);
+    syncAll();
+    for (let n = 1; n <= NODES; n++) {
+      const rows = sqlOn(n, `SELECT type, COUNT(*) FROM events WHERE listing_id IN (${Number(sold)}, ${Number(held)})
+        AND type IN ('listing.sold', 'listing.held') GROUP BY type ORDER BY type`);
+      assert.deepEqual(rows, [['listing.held', '1'], ['listing.sold', '1']], `node ${n}, round ${round}`);
+      const [[kept]] = sqlOn(n, `SELECT COUNT(*) FROM idempotency_keys
+        WHERE idempotency_key IN ('${soldKey}', '${holdKey}')`);
+      assert.equal(Number(kept), 2, `node ${n}: one answer kept per key`);
     }
   }
 });
