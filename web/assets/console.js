@@ -1,11 +1,12 @@
 // Merchant console: /console/
-// Login (staff session cookie, role merchant) → a summary of the shop's returns and resale → tabs:
+// Login (staff session cookie, role merchant or merchant_staff) → a summary of the shop's returns and resale → tabs:
 // the review queue of resale listings made from graded returns (approve with an edited price and
 // title, reject with a reason, approve several at their suggested prices), the published, sold and
 // rejected listings, the returns with a status filter and a search, the returns held for review, the
 // analytics with their charts and CSV exports (console-analytics.js), the return policy
-// (console-policy.js) and the webhook with its deliveries (console-webhook.js); a return opens its timeline in a side panel (a listing's RMA
-// opens it too), where a held return is decided.
+// (console-policy.js) and the webhook with its deliveries (console-webhook.js), the team and one's own password
+// (console-team.js); a return opens its timeline in a side panel (a listing's RMA opens it too), where a held
+// return is decided. Staff logins (merchant_staff) see the policy read-only and no webhook tab.
 //
 // The tab, its page, the returns filter and search and the open return live in the address
 // (?tab=returns&status=resolved&q=…&page=2&rma=…), so a reload shows the same view.
@@ -15,8 +16,9 @@ import { announce, keepFocus, loginState, staffLogin } from './staff.js';
 import { init as initPolicy, loadPolicy, viewPolicy, decisionForm, holdDetail } from './console-policy.js';
 import { init as initAnalytics, loadAnalytics, viewAnalytics, afterRender as analyticsDrawn } from './console-analytics.js';
 import { init as initWebhook, loadWebhook, viewWebhook } from './console-webhook.js';
+import { init as initTeam, loadTeam, viewTeam, mayUseConsole, mayChangeSettings, tabsFor } from './console-team.js';
 
-const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook'];
+const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook', 'team'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
 const RETURN_STATUSES = ['label_issued', 'received', 'needs_review', 'resolved', 'canceled', 'expired'];
 const TITLE_MAX = 200;
@@ -177,12 +179,13 @@ const login = staffLogin({
 
 function enter(user, fresh) {
   S.user = user;
-  if (user?.role !== 'merchant') {
+  if (!mayUseConsole(user)) {
     S.view = 'denied';
     render();
     return focusId('denied-title');
   }
   S.view = 'console';
+  if (!tabsFor(user, TABS).includes(S.tab)) S.tab = 'review';
   render();
   loadSummary();
   loadTab(S.tab);
@@ -216,7 +219,7 @@ function sessionProblem(err) {
     sessionEnded();
     return true;
   }
-  if (err.status === 403 && S.user?.role !== 'merchant') {
+  if (err.status === 403 && !mayUseConsole(S.user)) {
     S.view = 'denied';
     render();
     return true;
@@ -256,6 +259,7 @@ async function loadTab(tab) {
   if (tab === 'policy') return loadPolicy();
   if (tab === 'analytics') return loadAnalytics();
   if (tab === 'webhook') return loadWebhook();
+  if (tab === 'team') return loadTeam();
   const seq = ++loadSeq;
   const list = S.lists[tab] || (S.lists[tab] = { data: null, error: null, loading: false, seq: 0 });
   list.loading = true;
@@ -341,7 +345,7 @@ function tabLabel(tab) {
   const l = S.summary?.listings;
   const n = tab === 'review' ? l?.pending_review
     : tab === 'holds' ? S.summary?.returns?.needs_review
-      : ['returns', 'policy', 'analytics', 'webhook'].includes(tab) ? null : l?.[LISTING_STATUS[tab]];
+      : ['returns', 'policy', 'analytics', 'webhook', 'team'].includes(tab) ? null : l?.[LISTING_STATUS[tab]];
   return [t(`console.tab.${tab}`), n != null ? h('span', { class: 'tab-count' }, String(n)) : null];
 }
 
@@ -349,7 +353,7 @@ function viewTabs() {
   return h(
     'div',
     { class: 'tabs', role: 'tablist', 'aria-label': t('console.tabs'), onkeydown: tabKeys },
-    TABS.map((tab) =>
+    tabsFor(S.user, TABS).map((tab) =>
       h(
         'button',
         {
@@ -364,11 +368,12 @@ function viewTabs() {
 
 // Arrow keys move between tabs (and select them), Home and End jump to the ends.
 function tabKeys(e) {
-  const i = TABS.indexOf(S.tab);
-  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
+  const tabs = tabsFor(S.user, TABS);
+  const i = tabs.indexOf(S.tab);
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
   if (next === undefined) return;
   e.preventDefault();
-  const tab = TABS[(next + TABS.length) % TABS.length];
+  const tab = tabs[(next + tabs.length) % tabs.length];
   selectTab(tab);
   document.getElementById(`tab-${tab}`)?.focus();
 }
@@ -395,6 +400,7 @@ function viewTabPanel() {
   else if (tab === 'policy') body = viewPolicy();
   else if (tab === 'analytics') body = viewAnalytics();
   else if (tab === 'webhook') body = viewWebhook();
+  else if (tab === 'team') body = viewTeam();
   else body = viewListings(tab, list);
   return h(
     'section',
@@ -1179,8 +1185,10 @@ function viewHolds(list) {
 
 initAnalytics({ render, sessionProblem, focusId });
 initWebhook({ render, sessionProblem, announce, focusId });
+initTeam({ render, sessionProblem, announce, focusId, user: () => S.user });
 
 initPolicy({
+  readOnly: () => !mayChangeSettings(S.user),
   render,
   sessionProblem,
   announce,
