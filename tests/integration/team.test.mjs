@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  api, assertProblem, assertStatus, clerkOf, login, merchantSession, newMerchant, newStaff, staffSession,
+  admin, api, assertProblem, assertStatus, clerkOf, login, merchantSession, newMerchant, newStaff, staffSession,
   suffix,
 } from './lib.mjs';
 
@@ -235,4 +235,16 @@ test('warehouse staff change their password too', async () => {
   const fresh = `lager-${suffix(6)}`;
   assertStatus(await s.api('POST', PASSWORD, { body: { current_password: clerk.password, new_password: fresh } }), 204);
   assertStatus(await login(clerk.email, fresh), 200);
+});
+
+test('kaeru-admin makes a staff login too (as the demo\'s clerk), and needs the merchant for it', async () => {
+  const made = newStaff({ role: 'merchant_staff', merchant: m });
+  const s = await staffSession(made);
+  assert.equal(s.user.role, 'merchant_staff');
+  assert.equal(s.user.merchant, m.slug);
+  assert.ok((await team(owner)).some((x) => x.email === made.email && x.name === null && x.role === 'merchant_staff'));
+  assertProblem(await s.api('PUT', '/api/v1/merchant/policy', { body: { window_days: 7 } }), 403);
+  const r = admin(['user', 'create', '--email', email(), '--role', 'merchant_staff'], { input: 'long-enough-1\n' });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr + r.stdout, /--merchant/);
 });
