@@ -100,12 +100,18 @@ static const char sql_shop_sold[] =
 static const char sql_listing_counts[] =
     "SELECT status, n, amount FROM status_counts WHERE merchant_id = ? AND kind = 'listing'";
 
-#define RETURNS_WHERE                                                                              \
-	" FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.merchant_id = ?"               \
-	" AND (? IS NULL OR r.status = ?)"
-static const char sql_returns_page[] =
-    "SELECT " RETURN_ROW_COLUMNS RETURNS_WHERE " ORDER BY r.id DESC LIMIT ? OFFSET ?";
-static const char sql_returns_count[] = "SELECT COUNT(*)" RETURNS_WHERE;
+/* Like the listings: one tab walks (merchant, status, created_at), all of them
+ * (merchant, created_at, id); the totals are status_counts' rows. */
+/* The page's ids first, from the index alone, so the rows skipped by OFFSET are never joined. */
+#define RETURNS_OF_PAGE(where)                                                                     \
+	"SELECT " RETURN_ROW_COLUMNS " FROM (SELECT id, created_at FROM returns WHERE " where      \
+	" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) p JOIN returns r ON r.id = p.id"     \
+	" JOIN orders o ON o.id = r.order_id ORDER BY p.created_at DESC, p.id DESC"
+static const char sql_returns_page_status[] = RETURNS_OF_PAGE("merchant_id = ? AND status = ?");
+static const char sql_returns_page_all[] = RETURNS_OF_PAGE("merchant_id = ?");
+static const char sql_returns_count[] =
+    "SELECT COALESCE(SUM(n), 0) FROM status_counts WHERE merchant_id = ? AND kind = 'return'"
+    " AND (? IS NULL OR status = ?)";
 static const char sql_return_counts[] =
     "SELECT status, n FROM status_counts WHERE merchant_id = ? AND kind = 'return'";
 
@@ -324,17 +330,19 @@ enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status
                                   int64_t limit, struct return_row **out, size_t *n, int64_t *total)
 {
 	const char *s = status >= 0 ? return_status_names[status] : NULL;
-	struct db_val args[] = {DBI(merchant_id), DBS(s), DBS(s), DBI(limit), DBI(offset)};
 	struct db_rows rows;
 	enum kaeru_err e =
-	    db_query(db, sql_returns_page, args, sizeof(args) / sizeof(args[0]), &rows);
+	    s ? db_query(db, sql_returns_page_status,
+	                 DB_ARGS(DBI(merchant_id), DBS(s), DBI(limit), DBI(offset)), &rows)
+	      : db_query(db, sql_returns_page_all,
+	                 DB_ARGS(DBI(merchant_id), DBI(limit), DBI(offset)), &rows);
 	if (e != KAERU_OK)
 		return e;
 	*n = rows.nrows;
 	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
 	for (size_t i = 0; i < rows.nrows; i++)
 		store_return_row_read(&rows, i, 0, &(*out)[i]);
-	return count_of(db, sql_returns_count, args, sizeof(args) / sizeof(args[0]) - 2, total);
+	return count_of(db, sql_returns_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)), total);
 }
 
 enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t counts[RETURN__MAX])

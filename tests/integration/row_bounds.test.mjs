@@ -139,6 +139,14 @@ const ENDPOINTS = [
   ['merchant listings, published', 150, () => owner.api('GET', '/api/v1/merchant/listings?status=published')],
   ['merchant listings, all', 150, () => owner.api('GET', '/api/v1/merchant/listings')],
   ['merchant listings, page 3', 300, () => owner.api('GET', '/api/v1/merchant/listings?status=published&page=3')],
+  ['merchant returns', 170, () => owner.api('GET', '/api/v1/merchant/returns')],
+  ['merchant returns, received', 170, () => owner.api('GET', '/api/v1/merchant/returns?status=received')],
+  ['merchant returns, page 3', 300, () => owner.api('GET', '/api/v1/merchant/returns?page=3')],
+  // A search reads at most about 1,000 rows a step (the term's count, where its page may stop,
+  // the page, the total), whatever the merchant's size: db/search.c.
+  ['returns search, a name', 6000, () => owner.api('GET', `/api/v1/merchant/returns?q=${encodeURIComponent('山田')}`)],
+  ['returns search, an order number', 150, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${
+    encodeURIComponent(made.orders[i].orderNumber)}`)],
   ['merchant summary', 20, () => owner.api('GET', '/api/v1/merchant/summary')],
   ['events feed, first page', 40, () => api('GET', `/api/v1/merchants/${m.slug}/events?limit=20`, { token: m.key })],
   ['events feed, deep cursor', 10, async () => {
