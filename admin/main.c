@@ -2,6 +2,7 @@
  * kaeru-fcgi (KAERU_DB_*, or -c FILE). Secrets never come from argv: passwords are read from
  * standard input, API keys are printed once. */
 #include "admin/maintenance.h"
+#include "core/team.h"
 #include "db/migrate.h"
 #include "db/store.h"
 #include "util/config.h"
@@ -214,7 +215,9 @@ static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **ar
 		return fail("--email must be an e-mail address (got \"%s\")", given);
 	int role = NAME_INDEX(role_names, role_name);
 	if (role < 0)
-		return fail("--role must be warehouse, merchant or admin (got \"%s\")", role_name);
+		return fail(
+		    "--role must be warehouse, merchant, merchant_staff or admin (got \"%s\")",
+		    role_name);
 	int64_t merchant_id = 0, warehouse_id = 0;
 	if (opts[OPT_MERCHANT]) {
 		struct merchant m;
@@ -230,7 +233,7 @@ static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **ar
 			return db_fail(x, e, "warehouse");
 		warehouse_id = w.id;
 	}
-	if (role == ROLE_MERCHANT && !merchant_id)
+	if (role_is_merchants((enum role)role) && !merchant_id)
 		return fail("a merchant user needs --merchant SLUG");
 	if (role == ROLE_WAREHOUSE && !warehouse_id)
 		return fail("a warehouse user needs --warehouse CODE");
@@ -238,8 +241,8 @@ static int cmd_user_create(struct ctx *x, const char **opts, int argc, char **ar
 	if (!fgets(password, sizeof(password), stdin))
 		return fail("give the password on standard input");
 	password[strcspn(password, "\r\n")] = '\0';
-	if (strlen(password) < 8)
-		return fail("the password needs at least 8 characters");
+	if (strlen(password) < PASSWORD_MIN_LEN)
+		return fail("the password needs at least %d characters", PASSWORD_MIN_LEN);
 	char hash[PASSWORD_HASH_MAX];
 	if (!password_hash(hash, password))
 		return fail("out of memory hashing the password");
@@ -454,7 +457,7 @@ static const struct command {
      "merchant create --slug sakura --name \"Sakura Apparel\" --currency JPY --warehouse TYO1 "
      "[--timezone Asia/Tokyo]  (UTC when not given) [--reply-to support@shop.example]"},
     {"user", "create", cmd_user_create,
-     "user create --email a@b.jp --role warehouse|merchant|admin [--merchant SLUG] "
+     "user create --email a@b.jp --role warehouse|merchant|merchant_staff|admin [--merchant SLUG] "
      "[--warehouse CODE]  (password on stdin)"},
     {"merchant", "policy", cmd_merchant_policy,
      "merchant policy --slug sakura [--window-days N] [--restocking-fee-percent N] "

@@ -57,6 +57,7 @@ const char *const role_names[ROLE__MAX] = {
     [ROLE_WAREHOUSE] = "warehouse",
     [ROLE_MERCHANT] = "merchant",
     [ROLE_ADMIN] = "admin",
+    [ROLE_MERCHANT_STAFF] = "merchant_staff",
 };
 
 int name_index(const char *const *names, size_t n, const char *s)

@@ -72,7 +72,8 @@ enum event_type {
 	EVENT__MAX
 };
 
-enum role { ROLE_WAREHOUSE, ROLE_MERCHANT, ROLE_ADMIN, ROLE__MAX };
+/* ROLE_MERCHANT: a merchant's owner; ROLE_MERCHANT_STAFF: its console staff (core/team.h). */
+enum role { ROLE_WAREHOUSE, ROLE_MERCHANT, ROLE_ADMIN, ROLE_MERCHANT_STAFF, ROLE__MAX };
 
 extern const char *const reason_names[REASON__MAX];
 extern const char *const resolution_names[RESOLUTION__MAX];

@@ -10,16 +10,19 @@
 	" LEFT JOIN merchants m ON m.id = u.merchant_id"                                           \
 	" LEFT JOIN warehouses w ON w.id = u.warehouse_id"
 
+/* Removed team members (015_merchant_team.sql) hold no active_email: they cannot sign in. */
 static const char sql_user_by_email[] =
-    "SELECT " USER_COLUMNS " FROM users u" USER_JOINS " WHERE u.email = ?";
+    "SELECT " USER_COLUMNS " FROM users u" USER_JOINS " WHERE u.active_email = ?";
 static const char sql_session_user[] =
     "SELECT " USER_COLUMNS ", TIMESTAMPDIFF(SECOND, s.last_seen_at, CURRENT_TIMESTAMP)"
     " FROM sessions s JOIN users u ON u.id = s.user_id" USER_JOINS
     " WHERE s.token_hash = ? AND s.last_seen_at > CURRENT_TIMESTAMP - INTERVAL ? SECOND"
-    " AND s.created_at > CURRENT_TIMESTAMP - INTERVAL ? SECOND";
+    " AND s.created_at > CURRENT_TIMESTAMP - INTERVAL ? SECOND AND u.removed_at IS NULL";
 static const char sql_session_insert[] =
     "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at)"
     " VALUES (?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
+static const char sql_signed_in[] =
+    "UPDATE users SET last_sign_in_at = CURRENT_TIMESTAMP WHERE id = ?";
 static const char sql_session_touch[] =
     "UPDATE sessions SET last_seen_at = CURRENT_TIMESTAMP WHERE token_hash = ?";
 static const char sql_session_delete[] = "DELETE FROM sessions WHERE token_hash = ?";
@@ -84,7 +87,9 @@ enum kaeru_err store_user_by_email(struct db *db, const char *email, struct user
 
 enum kaeru_err store_session_create(struct db *db, const char *token_hash, int64_t user_id)
 {
-	return db_exec(db, sql_session_insert, DB_ARGS(DBS(token_hash), DBI(user_id)), NULL, NULL);
+	enum kaeru_err e =
+	    db_exec(db, sql_session_insert, DB_ARGS(DBS(token_hash), DBI(user_id)), NULL, NULL);
+	return e != KAERU_OK ? e : db_exec(db, sql_signed_in, DB_ARGS(DBI(user_id)), NULL, NULL);
 }
 
 enum kaeru_err store_session_user(struct db *db, const char *token_hash, int idle_s, int max_s,
@@ -95,6 +100,7 @@ enum kaeru_err store_session_user(struct db *db, const char *token_hash, int idl
 	                            DB_ARGS(DBS(token_hash), DBI(idle_s), DBI(max_s)), &rows);
 	if (e != KAERU_OK || (e = user_row(&rows, u)) != KAERU_OK)
 		return e;
+	u->session_hash = token_hash;
 	if (db_int(&rows, 0, 10) >= 60) /* one write a minute at most, not one per scan */
 		e = db_exec(db, sql_session_touch, DB_ARGS(DBS(token_hash)), NULL, NULL);
 	return e;

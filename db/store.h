@@ -466,12 +466,15 @@ struct user {
 	enum role role;
 	int64_t merchant_id, warehouse_id; /* 0 for none */
 	const char *merchant_slug, *merchant_name, *warehouse_code, *warehouse_name; /* or NULL */
+	const char *session_hash; /* the session it was read by (store_session_user), or NULL */
 };
-/* By lower-cased email. */
+/* By lower-cased email; removed team members are not found. */
 enum kaeru_err store_user_by_email(struct db *db, const char *email, struct user *u);
+/* A new session of user_id, whose last sign-in becomes now. */
 enum kaeru_err store_session_create(struct db *db, const char *token_hash, int64_t user_id);
 /* The user of a live session: used within idle_s seconds and younger than max_s. Refreshes
- * its last use at most once a minute. ENOTFOUND when unknown or dead. */
+ * its last use at most once a minute. ENOTFOUND when unknown or dead, or the user was removed.
+ * u->session_hash is token_hash (not copied). */
 enum kaeru_err store_session_user(struct db *db, const char *token_hash, int idle_s, int max_s,
                                   struct user *u);
 enum kaeru_err store_session_delete(struct db *db, const char *token_hash);

@@ -50,6 +50,7 @@ user staff@tyo1.example kaeru-warehouse warehouse --warehouse TYO1
 user staff@nj1.example kaeru-warehouse warehouse --warehouse NJ1
 user owner@sakura.example kaeru-merchant merchant --merchant sakura
 user owner@maple.example kaeru-merchant merchant --merchant maple
+user clerk@sakura.example kaeru-staff1 merchant_staff --merchant sakura
 user admin@kaeru.example kaeru-admin1 admin
 
 RETURNS=$("$HERE/returns.sh" "$URL")
@@ -67,6 +68,7 @@ cat >"$OUT/keys.txt" <<TXT
   Demo logins (password after the colon):
     warehouse staff   staff@tyo1.example : kaeru-warehouse   (also staff@nj1.example)
     merchant          owner@sakura.example : kaeru-merchant  (also owner@maple.example)
+    merchant staff    clerk@sakura.example : kaeru-staff1    (sakura's console; no policy, webhook or team)
     admin             admin@kaeru.example : kaeru-admin1
   Merchant API keys:
     sakura  $SAKURA

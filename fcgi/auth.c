@@ -157,16 +157,16 @@ static bool auth_order_token(struct req *r)
 	return true;
 }
 
-/* A staff session of one of roles, or a 401/403/415. */
-static bool auth_session(struct req *r, unsigned roles)
+/* A staff session of a role holding right, or a 401/403/415. */
+static bool auth_session(struct req *r, enum right right)
 {
-	if (!auth_staff(r, roles, &r->who.user))
+	if (!auth_staff(r, right, &r->who.user))
 		return false;
 	r->who.kind = WHO_STAFF;
 	return true;
 }
 
-bool auth_check(struct req *r, enum credential cred, unsigned roles)
+bool auth_check(struct req *r, enum credential cred, enum right right)
 {
 	r->who = (struct principal){.kind = WHO_ANYBODY};
 	switch (cred) {
@@ -189,13 +189,13 @@ bool auth_check(struct req *r, enum credential cred, unsigned roles)
 			return true;
 		}
 		if (req_has_session(r))
-			return auth_session(r, ALLOW_ANYBODY);
+			return auth_session(r, RIGHT_SIGNED_IN);
 		respond_problem(r, 401, "Credentials required",
 		                "Use the tracking link, or the order token from lookup.", NULL);
 		return false;
 	}
 	case CRED_STAFF:
-		return auth_session(r, roles);
+		return auth_session(r, right);
 	case CRED__MAX:
 		break;
 	}

@@ -3,6 +3,7 @@
 #ifndef KAERU_FCGI_AUTH_H
 #define KAERU_FCGI_AUTH_H
 
+#include "core/team.h"
 #include "db/store.h"
 #include "fcgi/http.h"
 #include "util/keys.h"
@@ -21,14 +22,14 @@ enum credential {
 	CRED_ORDER_TOKEN,  /* Bearer order token from lookup */
 	CRED_RETURN_READ,  /* an order token, a tracking key (?k=) or a staff session, in that
 	                    * order; the handler matches it against the return it loads */
-	CRED_STAFF,        /* a staff session of one of the route's roles (session.h) */
+	CRED_STAFF,        /* a staff session whose role holds the route's right (core/team.h) */
 	CRED__MAX
 };
 
-/* Checks the request's credential of kind cred (roles for CRED_STAFF, a mask of ALLOW()) and
+/* Checks the request's credential of kind cred (for CRED_STAFF, a role holding right) and
  * fills r->who. Answers 401/403/404/415 itself and returns false when it is missing or wrong:
  * 401 without a valid one, 404 for a merchant key of another merchant than the path's. */
-bool auth_check(struct req *r, enum credential cred, unsigned roles);
+bool auth_check(struct req *r, enum credential cred, enum right right);
 
 /* A signed token granting access to one order until now + ORDER_TOKEN_TTL; in the arena. */
 char *order_token_new(struct req *r, int64_t order_id);

@@ -24,10 +24,11 @@ void h_return_get(struct req *r);
 void h_return_label(struct req *r);
 void h_return_qr(struct req *r);
 void h_return_cancel(struct req *r);
-/* session.c — staff login */
+/* session.c — staff login, and a staff user's own password */
 void h_session_create(struct req *r);
 void h_session_get(struct req *r);
 void h_session_delete(struct req *r);
+void h_password_change(struct req *r);
 /* h_staff.c — the warehouse, staff session */
 void h_scan(struct req *r);
 void h_inspect(struct req *r);
@@ -78,6 +79,10 @@ void h_listing_withdraw(struct req *r);
 void h_listing_restore(struct req *r);
 void h_listing_hold(struct req *r);
 void h_listing_release(struct req *r);
+/* h_team.c — the merchant's team: its console users (merchant session; owners change it) */
+void h_team_list(struct req *r);
+void h_team_invite(struct req *r);
+void h_team_remove(struct req *r);
 /* h_item.c — the item page of a listing, HTML (no credentials) */
 void h_item_page(struct req *r);
 /* h_item.c — the shop's page (web/shop/index.html) with its Open Graph tags */

@@ -67,6 +67,10 @@ enum route {
 	ROUTE_LISTING_RESTORE,
 	ROUTE_LISTING_HOLD,
 	ROUTE_LISTING_RELEASE,
+	ROUTE_TEAM_LIST,
+	ROUTE_TEAM_INVITE,
+	ROUTE_TEAM_REMOVE,
+	ROUTE_PASSWORD_CHANGE,
 	ROUTE__MAX
 };
 
@@ -74,7 +78,7 @@ static const struct route_def {
 	enum method method;
 	const char *pattern;
 	enum credential cred;
-	unsigned roles; /* CRED_STAFF: ALLOW() mask */
+	enum right right; /* CRED_STAFF: what the login must be allowed (core/team.h) */
 	handler_fn handler;
 } routes[ROUTE__MAX] = {
     [ROUTE_HEALTH] = {METHOD_GET, "/api/v1/health", CRED_NONE, 0, h_health},
@@ -92,26 +96,27 @@ static const struct route_def {
     [ROUTE_RETURN_CANCEL] = {METHOD_POST, "/api/v1/returns/*/cancel", CRED_ORDER_TOKEN, 0,
                              h_return_cancel},
     [ROUTE_SESSION_CREATE] = {METHOD_POST, "/api/v1/session", CRED_NONE, 0, h_session_create},
-    [ROUTE_SESSION_GET] = {METHOD_GET, "/api/v1/session", CRED_STAFF, ALLOW_ANYBODY, h_session_get},
+    [ROUTE_SESSION_GET] = {METHOD_GET, "/api/v1/session", CRED_STAFF, RIGHT_SIGNED_IN,
+                           h_session_get},
     /* Logging out needs no live session: it ends whichever the request carries. */
     [ROUTE_SESSION_DELETE] = {METHOD_DELETE, "/api/v1/session", CRED_NONE, 0, h_session_delete},
-    [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", CRED_STAFF, ALLOW_STAFF, h_scan},
-    [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", CRED_STAFF, ALLOW_STAFF,
-                       h_inspect},
-    [ROUTE_MERCHANT_LISTINGS] = {METHOD_GET, "/api/v1/merchant/listings", CRED_STAFF,
-                                 ALLOW(ROLE_MERCHANT), h_merchant_listings},
+    [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", CRED_STAFF, RIGHT_WAREHOUSE, h_scan},
+    [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", CRED_STAFF,
+                       RIGHT_WAREHOUSE, h_inspect},
+    [ROUTE_MERCHANT_LISTINGS] = {METHOD_GET, "/api/v1/merchant/listings", CRED_STAFF, RIGHT_CONSOLE,
+                                 h_merchant_listings},
     [ROUTE_LISTINGS_BULK_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/approve", CRED_STAFF,
-                                     ALLOW(ROLE_MERCHANT), h_listings_bulk_approve},
+                                     RIGHT_CONSOLE, h_listings_bulk_approve},
     [ROUTE_MERCHANT_LISTING] = {METHOD_GET, "/api/v1/merchant/listings/*", CRED_STAFF,
-                                ALLOW(ROLE_MERCHANT), h_merchant_listing_get},
+                                RIGHT_CONSOLE, h_merchant_listing_get},
     [ROUTE_LISTING_APPROVE] = {METHOD_POST, "/api/v1/merchant/listings/*/approve", CRED_STAFF,
-                               ALLOW(ROLE_MERCHANT), h_listing_approve},
+                               RIGHT_CONSOLE, h_listing_approve},
     [ROUTE_LISTING_REJECT] = {METHOD_POST, "/api/v1/merchant/listings/*/reject", CRED_STAFF,
-                              ALLOW(ROLE_MERCHANT), h_listing_reject},
-    [ROUTE_MERCHANT_RETURNS] = {METHOD_GET, "/api/v1/merchant/returns", CRED_STAFF,
-                                ALLOW(ROLE_MERCHANT), h_merchant_returns},
-    [ROUTE_MERCHANT_SUMMARY] = {METHOD_GET, "/api/v1/merchant/summary", CRED_STAFF,
-                                ALLOW(ROLE_MERCHANT), h_merchant_summary},
+                              RIGHT_CONSOLE, h_listing_reject},
+    [ROUTE_MERCHANT_RETURNS] = {METHOD_GET, "/api/v1/merchant/returns", CRED_STAFF, RIGHT_CONSOLE,
+                                h_merchant_returns},
+    [ROUTE_MERCHANT_SUMMARY] = {METHOD_GET, "/api/v1/merchant/summary", CRED_STAFF, RIGHT_CONSOLE,
+                                h_merchant_summary},
     [ROUTE_LISTING_SOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/sold", CRED_MERCHANT_KEY,
                             0, h_listing_sold},
     [ROUTE_SHOP_LISTINGS] = {METHOD_GET, "/api/v1/shop/*/listings", CRED_NONE, 0, h_shop_listings},
@@ -139,49 +144,57 @@ static const struct route_def {
                            CRED_MERCHANT_KEY, 0, h_return_link},
     [ROUTE_RETURN_QR] = {METHOD_GET, "/api/v1/returns/*/qr.svg", CRED_RETURN_READ, 0, h_return_qr},
     /* the merchant console's policy, review holds and exports (issue 13) */
-    [ROUTE_MERCHANT_POLICY_GET] = {METHOD_GET, "/api/v1/merchant/policy", CRED_STAFF,
-                                   ALLOW(ROLE_MERCHANT), h_merchant_policy_get},
+    [ROUTE_MERCHANT_POLICY_GET] = {METHOD_GET, "/api/v1/merchant/policy", CRED_STAFF, RIGHT_CONSOLE,
+                                   h_merchant_policy_get},
     [ROUTE_MERCHANT_POLICY_PUT] = {METHOD_PUT, "/api/v1/merchant/policy", CRED_STAFF,
-                                   ALLOW(ROLE_MERCHANT), h_merchant_policy_put},
+                                   RIGHT_SETTINGS, h_merchant_policy_put},
     [ROUTE_MERCHANT_DECISION] = {METHOD_POST, "/api/v1/merchant/returns/*/decision", CRED_STAFF,
-                                 ALLOW(ROLE_MERCHANT), h_merchant_decision},
+                                 RIGHT_CONSOLE, h_merchant_decision},
     [ROUTE_MERCHANT_RETURNS_CSV] = {METHOD_GET, "/api/v1/merchant/returns.csv", CRED_STAFF,
-                                    ALLOW(ROLE_MERCHANT), h_merchant_returns_csv},
+                                    RIGHT_CONSOLE, h_merchant_returns_csv},
     [ROUTE_MERCHANT_LEDGER_CSV] = {METHOD_GET, "/api/v1/merchant/ledger.csv", CRED_STAFF,
-                                   ALLOW(ROLE_MERCHANT), h_merchant_ledger_csv},
+                                   RIGHT_CONSOLE, h_merchant_ledger_csv},
     [ROUTE_MERCHANT_ANALYTICS] = {METHOD_GET, "/api/v1/merchant/analytics", CRED_STAFF,
-                                  ALLOW(ROLE_MERCHANT), h_merchant_analytics},
+                                  RIGHT_CONSOLE, h_merchant_analytics},
     [ROUTE_SHOP_ANALYTICS] = {METHOD_GET, "/api/v1/merchants/*/analytics", CRED_MERCHANT_KEY, 0,
                               h_shop_analytics},
     /* the webhook from the console: session twins of the merchant-key routes */
     [ROUTE_CONSOLE_WEBHOOK_GET] = {METHOD_GET, "/api/v1/merchant/webhook", CRED_STAFF,
-                                   ALLOW(ROLE_MERCHANT), h_console_webhook_get},
+                                   RIGHT_SETTINGS, h_console_webhook_get},
     [ROUTE_CONSOLE_WEBHOOK_PUT] = {METHOD_PUT, "/api/v1/merchant/webhook", CRED_STAFF,
-                                   ALLOW(ROLE_MERCHANT), h_console_webhook_put},
+                                   RIGHT_SETTINGS, h_console_webhook_put},
     [ROUTE_CONSOLE_WEBHOOK_DELETE] = {METHOD_DELETE, "/api/v1/merchant/webhook", CRED_STAFF,
-                                      ALLOW(ROLE_MERCHANT), h_console_webhook_delete},
+                                      RIGHT_SETTINGS, h_console_webhook_delete},
     [ROUTE_CONSOLE_WEBHOOK_DELIVERIES] = {METHOD_GET, "/api/v1/merchant/webhook/deliveries",
-                                          CRED_STAFF, ALLOW(ROLE_MERCHANT),
-                                          h_console_webhook_deliveries},
+                                          CRED_STAFF, RIGHT_SETTINGS, h_console_webhook_deliveries},
     [ROUTE_CONSOLE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchant/webhook/deliveries/*/retry",
-                                     CRED_STAFF, ALLOW(ROLE_MERCHANT), h_console_webhook_retry},
+                                     CRED_STAFF, RIGHT_SETTINGS, h_console_webhook_retry},
     [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", CRED_STAFF,
-                              ALLOW_STAFF, h_item_photo_add},
+                              RIGHT_WAREHOUSE, h_item_photo_add},
     [ROUTE_RETURN_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/photos", CRED_ORDER_TOKEN, 0,
                                 h_return_photo_add},
     [ROUTE_MEDIA] = {METHOD_GET, "/media/*", CRED_NONE, 0, h_media_get},
     [ROUTE_ITEM_PAGE] = {METHOD_GET, "/shop/*/items/*", CRED_NONE, 0, h_item_page},
     [ROUTE_SHOP_PAGE] = {METHOD_GET, "/shop/*/", CRED_NONE, 0, h_shop_page},
-    [ROUTE_LISTING_PATCH] = {METHOD_PATCH, "/api/v1/merchant/listings/*", CRED_STAFF,
-                             ALLOW(ROLE_MERCHANT), h_listing_patch},
+    [ROUTE_LISTING_PATCH] = {METHOD_PATCH, "/api/v1/merchant/listings/*", CRED_STAFF, RIGHT_CONSOLE,
+                             h_listing_patch},
     [ROUTE_LISTING_WITHDRAW] = {METHOD_POST, "/api/v1/merchant/listings/*/withdraw", CRED_STAFF,
-                                ALLOW(ROLE_MERCHANT), h_listing_withdraw},
+                                RIGHT_CONSOLE, h_listing_withdraw},
     [ROUTE_LISTING_RESTORE] = {METHOD_POST, "/api/v1/merchant/listings/*/restore", CRED_STAFF,
-                               ALLOW(ROLE_MERCHANT), h_listing_restore},
+                               RIGHT_CONSOLE, h_listing_restore},
     [ROUTE_LISTING_HOLD] = {METHOD_POST, "/api/v1/merchants/*/listings/*/hold", CRED_MERCHANT_KEY,
                             0, h_listing_hold},
     [ROUTE_LISTING_RELEASE] = {METHOD_DELETE, "/api/v1/merchants/*/listings/*/hold",
                                CRED_MERCHANT_KEY, 0, h_listing_release},
+    /* the merchant's team: every console user reads it, owners change it (core/team.h) */
+    [ROUTE_TEAM_LIST] = {METHOD_GET, "/api/v1/merchant/team", CRED_STAFF, RIGHT_CONSOLE,
+                         h_team_list},
+    [ROUTE_TEAM_INVITE] = {METHOD_POST, "/api/v1/merchant/team", CRED_STAFF, RIGHT_SETTINGS,
+                           h_team_invite},
+    [ROUTE_TEAM_REMOVE] = {METHOD_DELETE, "/api/v1/merchant/team/*", CRED_STAFF, RIGHT_SETTINGS,
+                           h_team_remove},
+    [ROUTE_PASSWORD_CHANGE] = {METHOD_POST, "/api/v1/session/password", CRED_STAFF, RIGHT_SIGNED_IN,
+                               h_password_change},
 };
 
 /* Matches path against pattern; on success the '*' segments point into the arena. */
@@ -234,7 +247,7 @@ void route_dispatch(struct req *r)
 	char allow[64];
 	int i = route_find(r->arena, r->method, r->path, r->params, allow, sizeof(allow));
 	if (i >= 0) {
-		if (auth_check(r, routes[i].cred, routes[i].roles))
+		if (auth_check(r, routes[i].cred, routes[i].right))
 			routes[i].handler(r);
 		if (!r->answered)
 			respond_problem(r, 500, "Internal error", "No answer.", NULL);

@@ -3,6 +3,7 @@
  * address must wait, the wait doubling with each further failure. */
 #include "fcgi/session.h"
 
+#include "db/team.h"
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "validate/check.h"
@@ -93,7 +94,7 @@ static char *token_hash(struct req *r, const char *token)
 	return h;
 }
 
-bool auth_staff(struct req *r, unsigned roles, struct user *u)
+bool auth_staff(struct req *r, enum right right, struct user *u)
 {
 	const char *tokens[SESSION_COOKIES_MAX];
 	size_t n = session_tokens(r, tokens);
@@ -117,10 +118,13 @@ bool auth_staff(struct req *r, unsigned roles, struct user *u)
 		respond_error(r, e);
 		return false;
 	}
-	if (!(roles & ALLOW(u->role))) {
+	if (!role_may(u->role, right)) {
 		respond_problem(
 		    r, 403, "Not allowed for this role",
-		    arena_printf(r->arena, "A %s login cannot do this.", role_names[u->role]),
+		    right == RIGHT_SETTINGS && role_may(u->role, RIGHT_CONSOLE)
+		        ? "Only an owner of the shop can change its policy, webhook or "
+		          "team."
+		        : arena_printf(r->arena, "A %s login cannot do this.", role_names[u->role]),
 		    NULL);
 		return false;
 	}
@@ -135,6 +139,7 @@ bool staff_can_see(const struct user *u, const struct ret *ret)
 	case ROLE_WAREHOUSE:
 		return u->warehouse_id == ret->warehouse_id;
 	case ROLE_MERCHANT:
+	case ROLE_MERCHANT_STAFF:
 		return u->merchant_id == ret->merchant_id;
 	case ROLE__MAX:
 		break;
@@ -221,7 +226,7 @@ static void make_dummy_hash(void)
 
 /* Password checks at once: each holds 19 MiB (util/password.h) and a core for its ~30 ms, so
  * a burst of logins (a shift starting) queues here instead of taking 19 MiB per worker thread
- * and sharing the cores with every scan. */
+ * and sharing the cores with every scan. Hashing a new password costs the same and queues too. */
 #define PASSWORD_CHECKS_MAX 1
 static sem_t password_checks;
 
@@ -231,16 +236,64 @@ static void password_init(void)
 	make_dummy_hash();
 }
 
-/* Checks password against hash; an unknown account costs the same time as a known one. */
-static bool password_ok(const char *hash, const char *password)
+static void password_enter(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, password_init);
 	while (sem_wait(&password_checks) != 0)
 		; /* EINTR */
+}
+
+bool password_check(const char *hash, const char *password)
+{
+	password_enter();
 	bool same = password_verify(hash ? hash : dummy_hash, password);
 	sem_post(&password_checks);
 	return hash && same; /* for an unknown account only the time it took matters */
+}
+
+bool password_make(char out[PASSWORD_HASH_MAX], const char *password)
+{
+	password_enter();
+	bool made = password_hash(out, password);
+	sem_post(&password_checks);
+	return made;
+}
+
+/* Records how an admitted attempt at account's password went: a success forgets the account's
+ * failures and gives the address its attempt back; a failure counts for both. */
+static enum kaeru_err password_attempt_done(struct req *r, const char *account, bool ok)
+{
+	enum kaeru_err e;
+	if (ok) {
+		if ((e = store_throttle_clear(r->db, THROTTLE_LOGIN_ACCOUNT, account)) == KAERU_OK)
+			e = store_throttle_give_back(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr);
+		return e;
+	}
+	if ((e = store_throttle_failed(r->db, THROTTLE_LOGIN_ACCOUNT, account)) == KAERU_OK)
+		e = store_throttle_failed(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr);
+	return e;
+}
+
+/* Admits an attempt at account's password (login_admit), or answers itself (an error, or 429
+ * with Retry-After) and returns false. */
+static bool password_attempt(struct req *r, const char *account)
+{
+	int64_t wait;
+	enum kaeru_err e = login_admit(r, account, &wait);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return false;
+	}
+	if (wait > 0) {
+		respond_problem_with(
+		    r, 429, "Too many failed logins",
+		    arena_printf(r->arena, "Wait %lld seconds before trying again.",
+		                 (long long)wait),
+		    NULL, arena_printf(r->arena, "Retry-After: %lld\r\n", (long long)wait));
+		return false;
+	}
+	return true;
 }
 
 /* POST /api/v1/session {email, password} */
@@ -253,38 +306,24 @@ void h_session_create(struct req *r)
 	struct checker c;
 	check_init(&c, r->arena);
 	const char *email = check_string(&c, r->json, "email", REQUIRED, 1, 254, NULL);
-	const char *password = check_string(&c, r->json, "password", REQUIRED, 1, 1024, NULL);
+	const char *password =
+	    check_string(&c, r->json, "password", REQUIRED, 1, PASSWORD_MAX_LEN, NULL);
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
 	const char *account = email_key(r->arena, email);
-	int64_t wait;
-	enum kaeru_err e = login_admit(r, account, &wait);
-	if (e != KAERU_OK) {
-		respond_error(r, e);
+	if (!password_attempt(r, account))
 		return;
-	}
-	if (wait > 0) {
-		respond_problem_with(
-		    r, 429, "Too many failed logins",
-		    arena_printf(r->arena, "Wait %lld seconds before trying again.",
-		                 (long long)wait),
-		    NULL, arena_printf(r->arena, "Retry-After: %lld\r\n", (long long)wait));
-		return;
-	}
 	struct user u;
-	e = store_user_by_email(r->db, account, &u);
+	enum kaeru_err e = store_user_by_email(r->db, account, &u);
 	if (e != KAERU_OK && e != KAERU_ENOTFOUND) {
 		respond_error(r, e);
 		return;
 	}
-	if (!password_ok(e == KAERU_OK ? u.password_hash : NULL, password)) {
-		if ((e = store_throttle_failed(r->db, THROTTLE_LOGIN_ACCOUNT, account)) !=
-		        KAERU_OK ||
-		    (e = store_throttle_failed(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr)) !=
-		        KAERU_OK) {
+	if (!password_check(e == KAERU_OK ? u.password_hash : NULL, password)) {
+		if ((e = password_attempt_done(r, account, false)) != KAERU_OK) {
 			respond_error(r, e);
 			return;
 		}
@@ -293,9 +332,7 @@ void h_session_create(struct req *r)
 	}
 	char token[SESSION_TOKEN_LEN + 1];
 	session_token_new(token);
-	if ((e = store_throttle_clear(r->db, THROTTLE_LOGIN_ACCOUNT, account)) != KAERU_OK ||
-	    (e = store_throttle_give_back(r->db, THROTTLE_LOGIN_ADDRESS, r->remote_addr)) !=
-	        KAERU_OK ||
+	if ((e = password_attempt_done(r, account, true)) != KAERU_OK ||
 	    (e = store_session_create(r->db, token_hash(r, token), u.id)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
@@ -332,4 +369,64 @@ void h_session_delete(struct req *r)
 	                     "Set-Cookie: %s=; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=0\r\n",
 	                     session_cookie_name(r), r->https ? "; Secure" : ""),
 	        NULL, 0);
+}
+
+struct password_change {
+	const struct user *u;
+	const char *hash;
+};
+
+static enum kaeru_err password_change_tx(struct db *db, void *arg)
+{
+	struct password_change *pc = arg;
+	return store_password_change(db, pc->u->id, pc->u->password_hash, pc->hash,
+	                             pc->u->session_hash);
+}
+
+/* POST /api/v1/session/password {current_password, new_password}: the signed-in user's own
+ * password. The current one is checked as a sign-in is (and counts as one against guessing);
+ * every other session of the user ends, this one stays. */
+void h_password_change(struct req *r)
+{
+	const struct user *u = &r->who.user;
+	struct checker c;
+	check_init(&c, r->arena);
+	const char *current =
+	    check_string(&c, r->json, "current_password", REQUIRED, 1, PASSWORD_MAX_LEN, NULL);
+	const char *fresh = check_string(&c, r->json, "new_password", REQUIRED, PASSWORD_MIN_LEN,
+	                                 PASSWORD_MAX_LEN, NULL);
+	if (current && fresh && strcmp(current, fresh) == 0)
+		check_fail(&c, "new_password", "must differ from the current password");
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	if (!password_attempt(r, u->email))
+		return;
+	bool ok = password_check(u->password_hash, current);
+	enum kaeru_err e = password_attempt_done(r, u->email, ok);
+	if (e != KAERU_OK) {
+		respond_error(r, e);
+		return;
+	}
+	if (!ok) {
+		respond_invalid(r, json_pack("[{s:s, s:s}]", "field", "current_password", "message",
+		                             "is not your current password"));
+		return;
+	}
+	char hash[PASSWORD_HASH_MAX];
+	if (!password_make(hash, fresh)) {
+		respond_error(r, KAERU_EINTERNAL);
+		return;
+	}
+	struct password_change pc = {.u = u, .hash = hash};
+	e = db_tx_run(r->db, password_change_tx, &pc);
+	if (e == KAERU_ECONFLICT)
+		respond_problem(r, 409, "The password changed meanwhile",
+		                "Sign in again with the new password.", NULL);
+	else if (e != KAERU_OK)
+		respond_error(r, e);
+	else
+		respond(r, 204, "application/json", "", NULL, 0);
 }

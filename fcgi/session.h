@@ -3,9 +3,11 @@
 #ifndef KAERU_FCGI_SESSION_H
 #define KAERU_FCGI_SESSION_H
 
+#include "core/team.h"
 #include "db/store.h"
 #include "fcgi/http.h"
 #include "util/keys.h"
+#include "util/password.h"
 
 #include <stdbool.h>
 
@@ -16,22 +18,24 @@
 #define SESSION_COOKIE_TLS  "__Host-kaeru_session"
 #define SESSION_COOKIES_MAX 4 /* of that name tried, the first live one wins */
 
-/* Roles an endpoint admits, as a mask. */
-#define ALLOW(role)   (1u << (role))
-#define ALLOW_STAFF   (ALLOW(ROLE_WAREHOUSE) | ALLOW(ROLE_ADMIN))
-#define ALLOW_ANYBODY (ALLOW(ROLE_WAREHOUSE) | ALLOW(ROLE_MERCHANT) | ALLOW(ROLE_ADMIN))
-
 /* The session cookie name for this request: SESSION_COOKIE_TLS when served over TLS. */
 const char *session_cookie_name(const struct req *r);
 /* True when the request carries a session cookie (live or not). */
 bool req_has_session(struct req *r);
 
-/* Answers 401 (no or dead session), 403 (role not in roles, or a cross-origin change) or
+/* Answers 401 (no or dead session), 403 (a role without right, or a cross-origin change) or
  * 415 (a change not sent as JSON) itself and returns false; else fills *u. */
-bool auth_staff(struct req *r, unsigned roles, struct user *u);
+bool auth_staff(struct req *r, enum right right, struct user *u);
+
+/* Password checks and hashes for sign-ins, password changes and invitations: one at a time in
+ * the process (each holds 19 MiB, util/password.h). password_check: whether password matches
+ * hash, an unknown account (hash NULL) taking as long. password_make: false when memory ran
+ * out. */
+bool password_check(const char *hash, const char *password);
+bool password_make(char out[PASSWORD_HASH_MAX], const char *password);
 
 /* True when u may see the return: admins all, warehouse staff their warehouse's, merchant
- * users their merchant's. */
+ * users (owners and staff) their merchant's. */
 bool staff_can_see(const struct user *u, const struct ret *ret);
 
 /* "warehouse:TYO1", the actor of a staff member's events at a return's warehouse. */

@@ -83,6 +83,8 @@ innodb-flush-log-at-trx-commit=2
 innodb-lock-wait-timeout=${KAERU_LOCK_WAIT:-10}
 innodb-autoinc-lock-mode=2
 binlog-format=ROW
+# Galera logs like a binary log: kaeru's migrations create triggers (019) as the kaeru user.
+log-bin-trust-function-creators=1
 default-storage-engine=InnoDB
 max-connections=200
 performance-schema=OFF
@@ -202,14 +204,15 @@ start_worker() {
 start_nginx() {
 	local var=$1 port=$2
 	mkdir -p "$var/nginx/tmp"
-	local user_line="" servers="" logins="" n
+	local user_line="" servers="" writers="" logins="" n
 	[ "$(id -u)" = 0 ] && user_line="user root;"
 	for n in $(seq 1 $NODES); do
 		servers="$servers server unix:$var/run/kaeru-$n.sock max_fails=1 fail_timeout=3s;"
+		writers="$writers server unix:$var/run/kaeru-$n.sock$([ "$n" = 1 ] || echo " backup") max_fails=1 fail_timeout=3s;"
 		logins="$logins server unix:$var/run/kaeru-login-$n.sock max_fails=1 fail_timeout=3s;"
 	done
 	sed -e "s|@PORT@|$port|g" -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$var|g" \
-		-e "s|@SERVERS@|$servers|g" -e "s|@LOGINS@|$logins|g" \
+		-e "s|@SERVERS@|$servers|g" -e "s|@WRITERS@|$writers|g" -e "s|@LOGINS@|$logins|g" \
 		-e "s|@USER_LINE@|$user_line|g" "$ROOT/web/nginx-cluster.conf.in" >"$var/nginx/nginx.conf"
 	# One more port per node, PORT+n, that reaches kaeru-fcgi n only: tests aim requests at a
 	# node with it, to race writes on different nodes.

@@ -33,3 +33,8 @@ void session_token_new(char out[SESSION_TOKEN_LEN + 1])
 {
 	random_text(out, SESSION_TOKEN_LEN + 1, 32);
 }
+
+void initial_password_new(char out[INITIAL_PASSWORD_LEN + 1])
+{
+	random_text(out, INITIAL_PASSWORD_LEN + 1, 12);
+}

@@ -7,7 +7,9 @@
 
 #include <stdbool.h>
 
-#define PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES, with its NUL */
+#define PASSWORD_HASH_MAX 128  /* crypto_pwhash_STRBYTES, with its NUL */
+#define PASSWORD_MIN_LEN  8    /* characters a new staff password needs at least */
+#define PASSWORD_MAX_LEN  1024 /* and at most */
 
 /* False only when memory ran out. */
 bool password_hash(char out[PASSWORD_HASH_MAX], const char *password);

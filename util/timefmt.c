@@ -103,5 +103,10 @@ void date_format(int64_t day, char buf[DATE_LEN])
 	int y;
 	unsigned m, d;
 	civil_from_days(day, &y, &m, &d);
-	snprintf(buf, DATE_LEN, "%04d-%02u-%02u", y, m, d);
+	/* Callers keep days within years 0000-9999 (times are range-checked where they come in);
+	 * the wider buffer only spares the optimiser's truncation warning for other years. */
+	char wide[32];
+	snprintf(wide, sizeof(wide), "%04d-%02u-%02u", y, m, d);
+	memcpy(buf, wide, DATE_LEN - 1);
+	buf[DATE_LEN - 1] = '\0';
 }

@@ -63,7 +63,9 @@ before(async () => {
   Object.assign(ta, { pending: a1, approvePending: a1, rejectPending: a1, bulkPending: a1, published: pub,
     soldPublished: pub });
 
+  ta.member = await teamMember(aS, 'A');
   tb = await tenant(B, bS, 6, 'B');
+  tb.member = await teamMember(bS, 'B');
   tb.deliveryId = await deliveryOf(B);
   const [b1, b2, b3, b4, b5, b6] = tb.listings;
   Object.assign(tb, { pending: b1, approvePending: b2, rejectPending: b3, bulkPending: b4,
@@ -282,6 +284,20 @@ const ROWS = [
     ownStatus: 409 },
   { route: 'DELETE /api/v1/merchants/*/listings/*/hold', what: 'release a hold',
     send: (c, t) => keyApi(c, 'DELETE', `/api/v1/merchants/${c.slug}/listings/${t.published.id}/hold`), ownStatus: 204 },
+  // the merchant's team: listed, invited into and removed from the session's own merchant only
+  { route: 'GET /api/v1/merchant/team', what: 'list the team',
+    send: (c) => c.session.api('GET', '/api/v1/merchant/team'),
+    foreign: (res, t) => {
+      assertStatus(res, 200);
+      for (const secret of [t.member.email, t.session.user.email]) assert.ok(!res.text.includes(secret), secret);
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.json.items.some((x) => x.id === t.member.id)); } },
+  { route: 'POST /api/v1/merchant/team', what: 'invite a member (into its own team: A\'s stays as it was)',
+    send: (c) => c.session.api('POST', '/api/v1/merchant/team',
+      { body: { email: `invited-${suffix()}@example.jp`, name: '招待', role: 'merchant_staff' } }),
+    foreign: (res) => assertStatus(res, 201), own: (res) => assertStatus(res, 201) },
+  { route: 'DELETE /api/v1/merchant/team/*', what: 'remove a team member',
+    send: (c, t) => c.session.api('DELETE', `/api/v1/merchant/team/${t.member.id}`), ownStatus: 204 },
   { route: 'PATCH /api/v1/merchant/listings/*', what: 'edit a published listing\'s price and title',
     send: (c, t) => c.session.api('PATCH', `/api/v1/merchant/listings/${t.published.id}`,
       { body: { price: 1, title: '乗っ取り', confirm_low_price: true } }) },
@@ -290,6 +306,14 @@ const ROWS = [
   { route: 'POST /api/v1/merchant/listings/*/restore', what: 'restore a rejected listing',
     send: (c, t) => c.session.api('POST', `/api/v1/merchant/listings/${t.rejectPending.id}/restore`, { body: {} }) },
 ];
+
+/** A staff member invited into the team of the owner's session. */
+async function teamMember(owner, tag) {
+  const res = await owner.api('POST', '/api/v1/merchant/team',
+    { body: { email: `${tag.toLowerCase()}-staff-${suffix()}@example.jp`, name: `${tag}スタッフ`, role: 'merchant_staff' } });
+  assertStatus(res, 201);
+  return res.json.member;
+}
 
 /** A merchant-key call with B's key. */
 function keyApi(c, method, path, body) {
@@ -327,6 +351,7 @@ async function snapshot() {
     webhook: (await api('GET', `/api/v1/merchants/${A.slug}/webhook`, { token: A.key })).json,
     whole: (await api('GET', `/api/v1/merchants/${A.slug}/returns/${ta.rma}`, { token: A.key })).json,
     policy: (await aS.api('GET', '/api/v1/merchant/policy')).json,
+    team: (await aS.api('GET', '/api/v1/merchant/team')).json,
   };
 }
 

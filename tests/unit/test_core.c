@@ -10,6 +10,7 @@
 #include "core/policy.h"
 #include "core/rma.h"
 #include "core/timing.h"
+#include "core/team.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 
@@ -439,6 +440,70 @@ static void test_span_percentiles(void **state)
 	}
 }
 
+/* Who may do what: the whole table, so a right given to a role by mistake fails here. */
+static void test_rights(void **state)
+{
+	(void)state;
+	static const struct {
+		enum role role;
+		bool signed_in, warehouse, console, settings;
+	} cases[] = {
+	    {ROLE_WAREHOUSE, true, true, false, false},
+	    {ROLE_ADMIN, true, true, false, false},
+	    {ROLE_MERCHANT, true, false, true, true},
+	    {ROLE_MERCHANT_STAFF, true, false, true, false},
+	};
+	assert_int_equal(sizeof(cases) / sizeof(cases[0]), ROLE__MAX);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const bool want[RIGHT__MAX] = {
+		    [RIGHT_SIGNED_IN] = cases[i].signed_in,
+		    [RIGHT_WAREHOUSE] = cases[i].warehouse,
+		    [RIGHT_CONSOLE] = cases[i].console,
+		    [RIGHT_SETTINGS] = cases[i].settings,
+		};
+		for (int r = 0; r < RIGHT__MAX; r++)
+			if (role_may(cases[i].role, (enum right)r) != want[r])
+				fail_msg("%s, right %d: want %d", role_names[cases[i].role], r,
+				         want[r]);
+	}
+	assert_false(role_may(ROLE__MAX, RIGHT_SIGNED_IN));
+	assert_false(role_may(ROLE_MERCHANT, RIGHT__MAX));
+	assert_int_equal(NAME_INDEX(role_names, "merchant_staff"), ROLE_MERCHANT_STAFF);
+	assert_true(role_is_merchants(ROLE_MERCHANT_STAFF));
+	assert_false(role_is_merchants(ROLE_ADMIN));
+}
+
+/* Inviting and removing: who joins, when the team is full, self and the last owner. */
+static void test_team(void **state)
+{
+	(void)state;
+	assert_int_equal(team_invite_check(ROLE_MERCHANT_STAFF, 1), TEAM_OK);
+	assert_int_equal(team_invite_check(ROLE_MERCHANT, TEAM_MAX - 1), TEAM_OK);
+	assert_int_equal(team_invite_check(ROLE_MERCHANT, TEAM_MAX), TEAM_FULL);
+	assert_int_equal(team_invite_check(ROLE_WAREHOUSE, 1), TEAM_NOT_A_TEAM_ROLE);
+	assert_int_equal(team_invite_check(ROLE_ADMIN, 1), TEAM_NOT_A_TEAM_ROLE);
+	static const struct {
+		const char *what;
+		int64_t actor, target;
+		enum role role;
+		int64_t other_owners;
+		enum team_refusal want;
+	} cases[] = {
+	    {"an owner removes a staff member", 1, 2, ROLE_MERCHANT_STAFF, 1, TEAM_OK},
+	    {"an owner removes another owner", 1, 2, ROLE_MERCHANT, 1, TEAM_OK},
+	    {"an owner removes themself", 1, 1, ROLE_MERCHANT, 1, TEAM_SELF},
+	    {"the last owner (the remover was removed meanwhile)", 1, 2, ROLE_MERCHANT, 0,
+	     TEAM_LAST_OWNER},
+	    {"staff while no other owner is left", 1, 2, ROLE_MERCHANT_STAFF, 0, TEAM_OK},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum team_refusal got = team_remove_check(cases[i].actor, cases[i].target,
+		                                          cases[i].role, cases[i].other_owners);
+		if (got != cases[i].want)
+			fail_msg("%s: got %d, want %d", cases[i].what, got, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +512,7 @@ int main(void)
 	    cmocka_unit_test(test_money),        cmocka_unit_test(test_rma),
 	    cmocka_unit_test(test_resale_price), cmocka_unit_test(test_resale_price_low),
 	    cmocka_unit_test(test_span_buckets), cmocka_unit_test(test_span_percentiles),
+	    cmocka_unit_test(test_rights),       cmocka_unit_test(test_team),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@ const REASONS = ['too_small', 'too_large', 'not_as_described', 'damaged', 'defec
 const GRADES = ['new', 'like_new', 'good', 'fair'];
 const NOTE_MAX = 2000;
 
-let ctx; // {render, sessionProblem, announce, focusId, priceInput, parsePrice, onDecided}
+let ctx; // {readOnly, render, sessionProblem, announce, focusId, priceInput, parsePrice, onDecided}
 
 const P = {
   data: null, // the policy as the server has it
@@ -211,7 +211,8 @@ export function viewPolicy() {
           ? h('a', { href: `#${inputIdOf(x.field)}` }, `${x.field}: ${x.message}`) : x.message))))
       : null,
     P.notice ? h('p', { class: 'notice notice--ok', id: 'policy-notice', role: 'status', tabindex: '-1' }, P.notice()) : null,
-    h(
+    ctx.readOnly() ? h('p', { class: 'notice', id: 'policy-readonly' }, t('console.policy.readonly')) : null,
+    lockedIf(ctx.readOnly(), h(
       'form',
       { class: 'policy-form', id: 'policy-form', novalidate: true, onsubmit: savePolicy },
       h('div', { class: 'field-row' },
@@ -242,8 +243,16 @@ export function viewPolicy() {
         input('policy-review-rules-amount-over', t('console.policy.review.amount', { currency: cur }), f.review_amount_over,
           set('review_amount_over'), { inputmode: 'decimal', size: 10 })),
       h('p', {}, h('button', { type: 'submit', class: 'button button--primary', id: 'policy-save', disabled: P.saving }, t('console.policy.save'))),
-    ),
+    )),
   ];
+}
+
+// A staff login reads the policy but cannot change it: every control disabled, no save button.
+function lockedIf(readOnly, form) {
+  if (!readOnly) return form;
+  for (const el of form.querySelectorAll('input, select, textarea')) el.disabled = true;
+  form.querySelector('#policy-save')?.parentElement.remove();
+  return form;
 }
 
 // ---------------------------------------------------------------- a held return's decision

@@ -1,11 +1,12 @@
 // Merchant console: /console/
-// Login (staff session cookie, role merchant) → a summary of the shop's returns and resale → tabs:
+// Login (staff session cookie, role merchant or merchant_staff) → a summary of the shop's returns and resale → tabs:
 // the review queue of resale listings made from graded returns (approve with an edited price and
 // title, reject with a reason, approve several at their suggested prices), the published, sold and
 // rejected listings, the returns with a status filter and a search, the returns held for review, the
 // analytics with their charts and CSV exports (console-analytics.js), the return policy
-// (console-policy.js) and the webhook with its deliveries (console-webhook.js); a return opens its timeline in a side panel (a listing's RMA
-// opens it too), where a held return is decided.
+// (console-policy.js) and the webhook with its deliveries (console-webhook.js), the team and one's own password
+// (console-team.js); a return opens its timeline in a side panel (a listing's RMA opens it too), where a held
+// return is decided. Staff logins (merchant_staff) see the policy read-only and no webhook tab.
 //
 // The tab, its page, the returns filter and search and the open return live in the address
 // (?tab=returns&status=resolved&q=…&page=2&rma=…), so a reload shows the same view.
@@ -16,8 +17,9 @@ import { init as initPolicy, loadPolicy, viewPolicy, decisionForm, holdDetail } 
 import { init as initAnalytics, loadAnalytics, viewAnalytics, afterRender as analyticsDrawn } from './console-analytics.js';
 import { init as initWebhook, loadWebhook, viewWebhook } from './console-webhook.js';
 import { init as initListings, listingNotice, actionsHeader, actionsCell, editorRow } from './console-listings.js';
+import { init as initTeam, loadTeam, viewTeam, mayUseConsole, mayChangeSettings, tabsFor } from './console-team.js';
 
-const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook'];
+const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook', 'team'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
 const RETURN_STATUSES = ['label_issued', 'received', 'needs_review', 'resolved', 'canceled', 'expired'];
 const TITLE_MAX = 200;
@@ -178,12 +180,13 @@ const login = staffLogin({
 
 function enter(user, fresh) {
   S.user = user;
-  if (user?.role !== 'merchant') {
+  if (!mayUseConsole(user)) {
     S.view = 'denied';
     render();
     return focusId('denied-title');
   }
   S.view = 'console';
+  if (!tabsFor(user, TABS).includes(S.tab)) S.tab = 'review';
   render();
   loadSummary();
   loadTab(S.tab);
@@ -217,7 +220,7 @@ function sessionProblem(err) {
     sessionEnded();
     return true;
   }
-  if (err.status === 403 && S.user?.role !== 'merchant') {
+  if (err.status === 403 && !mayUseConsole(S.user)) {
     S.view = 'denied';
     render();
     return true;
@@ -257,6 +260,7 @@ async function loadTab(tab) {
   if (tab === 'policy') return loadPolicy();
   if (tab === 'analytics') return loadAnalytics();
   if (tab === 'webhook') return loadWebhook();
+  if (tab === 'team') return loadTeam();
   const seq = ++loadSeq;
   const list = S.lists[tab] || (S.lists[tab] = { data: null, error: null, loading: false, seq: 0 });
   list.loading = true;
@@ -342,7 +346,7 @@ function tabLabel(tab) {
   const l = S.summary?.listings;
   const n = tab === 'review' ? l?.pending_review
     : tab === 'holds' ? S.summary?.returns?.needs_review
-      : ['returns', 'policy', 'analytics', 'webhook'].includes(tab) ? null : l?.[LISTING_STATUS[tab]];
+      : ['returns', 'policy', 'analytics', 'webhook', 'team'].includes(tab) ? null : l?.[LISTING_STATUS[tab]];
   return [t(`console.tab.${tab}`), n != null ? h('span', { class: 'tab-count' }, String(n)) : null];
 }
 
@@ -350,7 +354,7 @@ function viewTabs() {
   return h(
     'div',
     { class: 'tabs', role: 'tablist', 'aria-label': t('console.tabs'), onkeydown: tabKeys },
-    TABS.map((tab) =>
+    tabsFor(S.user, TABS).map((tab) =>
       h(
         'button',
         {
@@ -365,11 +369,12 @@ function viewTabs() {
 
 // Arrow keys move between tabs (and select them), Home and End jump to the ends.
 function tabKeys(e) {
-  const i = TABS.indexOf(S.tab);
-  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
+  const tabs = tabsFor(S.user, TABS);
+  const i = tabs.indexOf(S.tab);
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
   if (next === undefined) return;
   e.preventDefault();
-  const tab = TABS[(next + TABS.length) % TABS.length];
+  const tab = tabs[(next + tabs.length) % tabs.length];
   selectTab(tab);
   document.getElementById(`tab-${tab}`)?.focus();
 }
@@ -396,6 +401,7 @@ function viewTabPanel() {
   else if (tab === 'policy') body = viewPolicy();
   else if (tab === 'analytics') body = viewAnalytics();
   else if (tab === 'webhook') body = viewWebhook();
+  else if (tab === 'team') body = viewTeam();
   else body = viewListings(tab, list);
   return h(
     'section',
@@ -1193,8 +1199,10 @@ initListings({
     loadTab(tab);
   },
 });
+initTeam({ render, sessionProblem, announce, focusId, user: () => S.user });
 
 initPolicy({
+  readOnly: () => !mayChangeSettings(S.user),
   render,
   sessionProblem,
   announce,
