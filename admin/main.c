@@ -4,6 +4,7 @@
 #include "admin/maintenance.h"
 #include "core/team.h"
 #include "db/migrate.h"
+#include "db/search.h"
 #include "db/store.h"
 #include "util/config.h"
 #include "util/keys.h"
@@ -300,6 +301,51 @@ static int cmd_analytics_rebuild(struct ctx *x, const char **opts, int argc, cha
 	return 0;
 }
 
+#define SEARCH_REBUILD_BATCH 200 /* returns per transaction */
+
+struct search_batch {
+	int64_t merchant_id, after, n;
+};
+
+static enum kaeru_err search_batch_tx(struct db *db, void *arg)
+{
+	struct search_batch *b = arg;
+	int64_t after = b->after; /* a batch run again starts where it started */
+	enum kaeru_err e =
+	    store_search_rebuild(db, b->merchant_id, SEARCH_REBUILD_BATCH, &after, &b->n);
+	if (e == KAERU_OK)
+		b->after = after;
+	return e;
+}
+
+/* search rebuild [--merchant SLUG]: the console search's terms written anew for every return
+ * (of one merchant), SEARCH_REBUILD_BATCH returns a transaction, for returns made before
+ * migration 016; safe to run again, and beside live traffic. */
+static int cmd_search_rebuild(struct ctx *x, const char **opts, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct search_batch b = {0};
+	const char *what = "all merchants";
+	if (opts[OPT_MERCHANT]) {
+		struct merchant m;
+		enum kaeru_err e = store_merchant_by_slug(&x->db, opts[OPT_MERCHANT], &m);
+		if (e != KAERU_OK)
+			return db_fail(x, e, "merchant");
+		b.merchant_id = m.id;
+		what = opts[OPT_MERCHANT];
+	}
+	long long total = 0;
+	do {
+		arena_reset(&x->arena);
+		enum kaeru_err e = db_tx_run(&x->db, search_batch_tx, &b);
+		if (e != KAERU_OK)
+			return db_fail(x, e, "search");
+		total += b.n;
+	} while (b.n == SEARCH_REBUILD_BATCH);
+	printf("search: terms written anew for %lld returns (%s)\n", total, what);
+	return 0;
+}
+
 static int cmd_merchant_policy(struct ctx *x, const char **opts, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -466,6 +512,8 @@ static const struct command {
      "[--price-step MINOR_UNITS] [--timezone IANA_NAME] [--reply-to ADDRESS]"},
     {"orders", "import", cmd_orders_import, "orders import --merchant SLUG FILE.jsonl"},
     {"analytics", "rebuild", cmd_analytics_rebuild, "analytics rebuild --merchant SLUG"},
+    {"search", "rebuild", cmd_search_rebuild,
+     "search rebuild [--merchant SLUG]  (the console search's terms of returns made before it)"},
     {"maintenance", NULL, cmd_maintenance,
      "maintenance  (expire unscanned labels, queue label reminders, prune sessions; safe from "
      "cron on many hosts)"},

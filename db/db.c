@@ -509,6 +509,7 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 		}
 		bool committing = false;
 		e = db_exec_text(db, "START TRANSACTION");
+		memset(&db->memo, 0, sizeof(db->memo));
 		if (e == KAERU_OK) {
 			db->in_tx = true;
 			e = fn(db, arg);

@@ -28,6 +28,14 @@ struct db {
 	bool in_tx;      /* inside db_tx_run's fn: a lost connection is not made anew */
 	bool galera;     /* the connected server is a Galera node */
 	bool sync_next;  /* db_sync_next: the next command waits for the cluster first */
+	/* What the running transaction already read or wrote, forgotten when an attempt starts
+	 * (db_tx_run): a merchant's webhook subscriptions (events.c), the return whose updated_at
+	 * it set. Only used inside db_tx_run. */
+	struct {
+		int64_t webhook_merchant;   /* 0: not read */
+		const char *webhook_events; /* NULL: no webhook */
+		int64_t touched_return;
+	} memo;
 	unsigned last_errno;
 	char last_error[256];
 };

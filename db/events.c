@@ -9,11 +9,11 @@
 
 #define TIME(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 
-/* The counter row is written (and so locked until COMMIT) before it is read back. */
+/* The counter row is written (and so locked until COMMIT); LAST_INSERT_ID(expr) hands the new
+ * value back with the write, in both branches, so it is never read again. */
 static const char sql_seq_next[] =
-    "INSERT INTO merchant_event_seq (merchant_id, last_seq) VALUES (?, 1)"
-    " ON DUPLICATE KEY UPDATE last_seq = last_seq + 1";
-static const char sql_seq_get[] = "SELECT last_seq FROM merchant_event_seq WHERE merchant_id = ?";
+    "INSERT INTO merchant_event_seq (merchant_id, last_seq) VALUES (?, LAST_INSERT_ID(1))"
+    " ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + 1)";
 static const char sql_event_insert[] =
     "INSERT INTO events (merchant_id, seq, type, at, rma, listing_id, data)"
     " VALUES (?, ?, ?, UTC_TIMESTAMP(), ?, ?, ?)";
@@ -238,23 +238,27 @@ bool webhook_wants(const char *patterns_json, const char *type)
 enum kaeru_err store_event_emit(struct db *db, int64_t merchant_id, const char *type,
                                 const char *rma, int64_t listing_id, const char *data_json)
 {
-	struct db_rows rows;
-	enum kaeru_err e = db_exec(db, sql_seq_next, DB_ARGS(DBI(merchant_id)), NULL, NULL);
-	if (e == KAERU_OK)
-		e = db_query(db, sql_seq_get, DB_ARGS(DBI(merchant_id)), &rows);
+	uint64_t seq = 0;
+	enum kaeru_err e = db_exec(db, sql_seq_next, DB_ARGS(DBI(merchant_id)), NULL, &seq);
 	if (e != KAERU_OK)
 		return e;
-	if (rows.nrows != 1)
+	if (seq == 0)
 		return KAERU_EINTERNAL;
-	int64_t seq = db_int(&rows, 0, 0);
 	uint64_t event_id = 0;
 	e = db_exec(db, sql_event_insert,
 	            DB_ARGS(DBI(merchant_id), DBI(seq), DBS(type), DBS(rma),
 	                    listing_id ? DBI(listing_id) : DBN, DBS(data_json)),
 	            NULL, &event_id);
-	if (e == KAERU_OK)
+	/* A transaction's events read the merchant's subscriptions once. */
+	if (e == KAERU_OK && !(db->in_tx && db->memo.webhook_merchant == merchant_id)) {
+		struct db_rows rows;
 		e = db_query(db, sql_webhook_events, DB_ARGS(DBI(merchant_id)), &rows);
-	if (e == KAERU_OK && rows.nrows == 1 && webhook_wants(db_str(&rows, 0, 0), type))
+		db->memo.webhook_merchant = merchant_id;
+		db->memo.webhook_events =
+		    e == KAERU_OK && rows.nrows == 1 ? db_str(&rows, 0, 0) : NULL;
+	}
+	if (e == KAERU_OK && db->memo.webhook_events &&
+	    webhook_wants(db->memo.webhook_events, type))
 		e = db_exec(db, sql_delivery_insert, DB_ARGS(DBI(merchant_id), DBI(event_id)), NULL,
 		            NULL);
 	return e;
@@ -345,8 +349,11 @@ enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_t
 	                       : arena_printf(db->arena, "return.%s", event_type_names[type]);
 	e = store_event_emit(db, db_int(&ret, 0, 0), name, db_str(&ret, 0, 1), 0, text);
 	free(text);
-	if (e == KAERU_OK) /* every change is a change the shop's updated_since list shows */
+	/* Every change is a change the shop's updated_since list shows (once a transaction). */
+	if (e == KAERU_OK && !(db->in_tx && db->memo.touched_return == return_id)) {
 		e = db_exec(db, sql_return_touch, DB_ARGS(DBI(return_id)), NULL, NULL);
+		db->memo.touched_return = return_id;
+	}
 	if (e == KAERU_OK && type < EVENT__MAX && email_kinds[type])
 		e = store_email_queue(db, db_int(&ret, 0, 0), return_id, email_kinds[type], NULL,
 		                      NULL);
@@ -467,6 +474,7 @@ enum kaeru_err store_webhook_get(struct db *db, int64_t merchant_id, struct webh
 enum kaeru_err store_webhook_put(struct db *db, int64_t merchant_id, const char *url,
                                  const char *events_json, const char *secret)
 {
+	db->memo.webhook_merchant = 0; /* the transaction's events read the new subscriptions */
 	if (secret)
 		return db_exec(db, sql_webhook_put,
 		               DB_ARGS(DBI(merchant_id), DBS(url), DBS(events_json), DBS(secret)),
@@ -481,6 +489,7 @@ enum kaeru_err store_webhook_put(struct db *db, int64_t merchant_id, const char 
 
 enum kaeru_err store_webhook_delete(struct db *db, int64_t merchant_id)
 {
+	db->memo.webhook_merchant = 0;
 	uint64_t affected = 0;
 	enum kaeru_err e =
 	    db_exec(db, sql_webhook_delete, DB_ARGS(DBI(merchant_id)), &affected, NULL);

@@ -102,15 +102,9 @@ static const char sql_listing_counts[] =
 
 #define RETURNS_WHERE                                                                              \
 	" FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.merchant_id = ?"               \
-	" AND (? IS NULL OR r.status = ?)"                                                         \
-	" AND (? IS NULL OR r.rma = ? OR o.order_number = ? OR o.email_key = ?)"
+	" AND (? IS NULL OR r.status = ?)"
 static const char sql_returns_page[] =
-    "SELECT r.rma, r.status, o.order_number, JSON_VALUE(o.shipping_address, '$.name'), o.email,"
-    " o.currency, " TIME("r.created_at") ", " TIME(
-        "r.updated_at") ","
-                        " (SELECT COUNT(*) FROM return_items ri WHERE ri.return_id = r.id),"
-                        " r.refund_total + r.store_credit_total" RETURNS_WHERE
-                        " ORDER BY r.id DESC LIMIT ? OFFSET ?";
+    "SELECT " RETURN_ROW_COLUMNS RETURNS_WHERE " ORDER BY r.id DESC LIMIT ? OFFSET ?";
 static const char sql_returns_count[] = "SELECT COUNT(*)" RETURNS_WHERE;
 static const char sql_return_counts[] =
     "SELECT status, n FROM status_counts WHERE merchant_id = ? AND kind = 'return'";
@@ -316,21 +310,28 @@ enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
 	return e;
 }
 
-enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, const char *rma,
-                                  const char *q, const char *email_key, int64_t offset,
+void store_return_row_read(const struct db_rows *rows, size_t i, size_t col, struct return_row *out)
+{
+	*out = (struct return_row){
+	    .rma = db_str(rows, i, col),
+	    .status = db_str(rows, i, col + 1),
+	    .order_number = db_str(rows, i, col + 2),
+	    .customer_name = db_str(rows, i, col + 3),
+	    .email = db_str(rows, i, col + 4),
+	    .currency = db_str(rows, i, col + 5),
+	    .created_at = db_str(rows, i, col + 6),
+	    .updated_at = db_str(rows, i, col + 7),
+	    .items = db_int(rows, i, col + 8),
+	    .has_refund = !db_isnull(rows, i, col + 9),
+	    .refund_amount = db_int(rows, i, col + 9),
+	};
+}
+
+enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
                                   int64_t limit, struct return_row **out, size_t *n, int64_t *total)
 {
 	const char *s = status >= 0 ? return_status_names[status] : NULL;
-	const char *any = q ? q : NULL;
-	struct db_val args[] = {DBI(merchant_id),
-	                        DBS(s),
-	                        DBS(s),
-	                        DBS(any),
-	                        DBS(rma ? rma : ""),
-	                        DBS(any ? any : ""),
-	                        DBS(email_key ? email_key : ""),
-	                        DBI(limit),
-	                        DBI(offset)};
+	struct db_val args[] = {DBI(merchant_id), DBS(s), DBS(s), DBI(limit), DBI(offset)};
 	struct db_rows rows;
 	enum kaeru_err e =
 	    db_query(db, sql_returns_page, args, sizeof(args) / sizeof(args[0]), &rows);
@@ -339,19 +340,7 @@ enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status
 	*n = rows.nrows;
 	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
 	for (size_t i = 0; i < rows.nrows; i++)
-		(*out)[i] = (struct return_row){
-		    .rma = db_str(&rows, i, 0),
-		    .status = db_str(&rows, i, 1),
-		    .order_number = db_str(&rows, i, 2),
-		    .customer_name = db_str(&rows, i, 3),
-		    .email = db_str(&rows, i, 4),
-		    .currency = db_str(&rows, i, 5),
-		    .created_at = db_str(&rows, i, 6),
-		    .updated_at = db_str(&rows, i, 7),
-		    .items = db_int(&rows, i, 8),
-		    .has_refund = !db_isnull(&rows, i, 9),
-		    .refund_amount = db_int(&rows, i, 9),
-		};
+		store_return_row_read(&rows, i, 0, &(*out)[i]);
 	return count_of(db, sql_returns_count, args, sizeof(args) / sizeof(args[0]) - 2, total);
 }
 

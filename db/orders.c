@@ -1,4 +1,5 @@
 /* Orders pushed by the shop, their lines, and inventory for exchanges. */
+#include "db/search.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 
@@ -135,7 +136,11 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 		if (e != KAERU_OK)
 			return e;
 	}
-	return store_analytics_order(db, o->merchant_id, o->order_number, 1);
+	e = store_analytics_order(db, o->merchant_id, o->order_number, 1);
+	/* The customer's name may have changed: the search finds its returns by the new one. */
+	if (e == KAERU_OK && !*created)
+		e = store_search_index_order(db, (int64_t)order_id);
+	return e;
 }
 
 /* Reads ORDER_COLUMNS from column col of a row; the lines are left empty. */

@@ -1,5 +1,6 @@
 /* Returns, their items and timeline; the lookup throttle. */
 #include "db/events.h"
+#include "db/search.h"
 #include "db/store.h"
 
 #include <stdio.h>
@@ -286,7 +287,7 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 			return e;
 		it->id = (int64_t)id;
 	}
-	return KAERU_OK;
+	return store_search_index(db, r->id, true); /* found by the console's search at once */
 }
 
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,

@@ -112,7 +112,7 @@ struct order {
 
 /* Inserts or replaces an order and its lines (by line_id). A line that a return refers to
  * cannot be removed, nor get fewer units than its returns that count hold: ECONFLICT with
- * *bad_line set to its line_id. */
+ * *bad_line set to its line_id. A replaced order's returns get their search terms anew. */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
 /* Loads an order with its lines (returned units counted). When lock, the order row is locked
@@ -236,7 +236,7 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
                                            char rma[RMA_LEN + 1],
                                            char request_hash_hex[HASH_HEX_LEN + 1]);
 /* Inserts the return row and its items (r->items with order_line_id, the line's snapshot,
- * quantity, reason, ...).
+ * quantity, reason, ...), and the terms the console's search finds it by (db/search.h).
  * Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is taken. */
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
                                    const char *request_hash_hex, int64_t expires_at);
@@ -392,9 +392,18 @@ struct return_row {
 	bool has_refund;
 	int64_t refund_amount;
 };
-/* status < 0: any. q: an RMA (normalised by the caller), an order number or an email key. */
-enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, const char *rma,
-                                  const char *q, const char *email_key, int64_t offset,
+/* A return_row's columns, of `returns r JOIN orders o` (store_return_row_read reads them). */
+#define RETURN_ROW_COLUMNS                                                                         \
+	"r.rma, r.status, o.order_number, JSON_VALUE(o.shipping_address, '$.name'), o.email,"      \
+	" o.currency, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'),"                            \
+	" DATE_FORMAT(r.updated_at, '%Y-%m-%dT%H:%i:%sZ'),"                                        \
+	" (SELECT COUNT(*) FROM return_items ri WHERE ri.return_id = r.id),"                       \
+	" r.refund_total + r.store_credit_total"
+/* Row i's RETURN_ROW_COLUMNS, starting at column col. */
+void store_return_row_read(const struct db_rows *rows, size_t i, size_t col,
+                           struct return_row *out);
+/* A page of the merchant's returns, newest first; status < 0: any. (Searches: db/search.h.) */
+enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
                                   int64_t limit, struct return_row **out, size_t *n,
                                   int64_t *total);
 /* Returns by status. */

@@ -61,7 +61,8 @@ static void respond_return(struct req *r, struct ret *ret, const struct merchant
 
 #define CHANGED_PAGE 50
 
-/* GET /api/v1/merchants/{merchant}/returns?updated_since=<RFC 3339>&page= */
+/* GET /api/v1/merchants/{merchant}/returns?updated_since=<RFC 3339>&page= — or, with q, a
+ * search of the returns updated since then (h_search.c) */
 void h_merchant_returns_changed(struct req *r)
 {
 	struct merchant m = r->who.merchant;
@@ -74,6 +75,8 @@ void h_merchant_returns_changed(struct req *r)
 		check_fail(&c, "updated_since",
 		           "must be an RFC 3339 time, e.g. 2026-11-03T09:00:00Z");
 	int64_t page = check_query_int(&c, "page", req_query(r, "page"), 1, 1000000, 1);
+	if (returns_search(r, &c, m.id, -1, since, page))
+		return;
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;

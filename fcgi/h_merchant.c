@@ -231,7 +231,7 @@ void h_listings_bulk_approve(struct req *r)
 	respond_json(r, 200, json_pack("{s:o, s:o}", "approved", approved, "skipped", skipped));
 }
 
-/* GET /api/v1/merchant/returns?status=&q=&page= */
+/* GET /api/v1/merchant/returns?status=&page= — or, with q, a search (h_search.c) */
 void h_merchant_returns(struct req *r)
 {
 	struct user u = r->who.user;
@@ -240,40 +240,26 @@ void h_merchant_returns(struct req *r)
 	int status = check_query_enum(&c, "status", req_query(r, "status"), return_status_names,
 	                              RETURN__MAX);
 	int64_t page = page_of(&c, r);
+	if (returns_search(r, &c, u.merchant_id, status, 0, page))
+		return;
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
-	/* One search box: an RMA, an order number or an e-mail. */
-	const char *q = req_query(r, "q");
-	q = q ? trim_copy(r->arena, q) : NULL;
-	if (q && !*q)
-		q = NULL;
-	char rma[RMA_LEN + 1];
-	const char *email = q ? email_key(r->arena, q) : NULL;
 	struct return_row *rows;
 	size_t n;
 	int64_t total;
-	enum kaeru_err e = store_returns_page(
-	    r->db, u.merchant_id, status, q && rma_normalize(q, rma) ? rma : NULL, q, email,
-	    (page - 1) * CONSOLE_PAGE, CONSOLE_PAGE, &rows, &n, &total);
+	enum kaeru_err e =
+	    store_returns_page(r->db, u.merchant_id, status, (page - 1) * CONSOLE_PAGE,
+	                       CONSOLE_PAGE, &rows, &n, &total);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
 	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++) {
-		const struct return_row *x = &rows[i];
-		json_array_append_new(
-		    items,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "rma", x->rma,
-		              "status", x->status, "order_number", x->order_number, "customer_name",
-		              x->customer_name ? x->customer_name : "", "email", x->email,
-		              "currency", x->currency, "created_at", x->created_at, "updated_at",
-		              x->updated_at, "items", (json_int_t)x->items, "refund_amount",
-		              x->has_refund ? json_integer(x->refund_amount) : json_null()));
-	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, render_return_row(&rows[i]));
 	json_t *j = json_pack("{s:o}", "items", items);
 	render_page(j, page, CONSOLE_PAGE, total);
 	respond_json(r, 200, j);

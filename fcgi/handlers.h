@@ -63,6 +63,13 @@ void h_webhook_put(struct req *r);
 void h_webhook_delete(struct req *r);
 void h_webhook_deliveries(struct req *r);
 void h_webhook_retry(struct req *r);
+/* h_search.c — the console's search over returns, for the two lists of returns */
+struct checker;
+/* When the request has a q that is not blank, answers the search — its checks added to c's,
+ * the returns of merchant_id of status (< 0: any) updated since (Unix seconds, 0: any); page
+ * must be 1 — and returns true. Else does nothing and returns false. */
+bool returns_search(struct req *r, struct checker *c, int64_t merchant_id, int status,
+                    int64_t since, int64_t page);
 /* h_acks.c — the shop's acknowledgements (merchant key) */
 void h_merchant_returns_changed(struct req *r);
 void h_merchant_return_get(struct req *r);

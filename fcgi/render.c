@@ -226,6 +226,16 @@ json_t *render_shop_listing(const struct listing *l)
 	return j;
 }
 
+json_t *render_return_row(const struct return_row *x)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "rma", x->rma,
+	                 "status", x->status, "order_number", x->order_number, "customer_name",
+	                 x->customer_name ? x->customer_name : "", "email", x->email, "currency",
+	                 x->currency, "created_at", x->created_at, "updated_at", x->updated_at,
+	                 "items", (json_int_t)x->items, "refund_amount",
+	                 x->has_refund ? json_integer(x->refund_amount) : json_null());
+}
+
 void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total)
 {
 	json_object_set_new(j, "page", json_integer(page));

@@ -35,6 +35,9 @@ json_t *render_photos_one(const struct photo *p);
 const char *render_photo_url(char *buf, size_t size, const struct photo *p);
 /* A published listing as shoppers see it: nothing of the return or its customer. */
 json_t *render_shop_listing(const struct listing *l);
+/* A row of the console's returns list: {rma, status, order_number, customer_name, email,
+ * currency, created_at, updated_at, items, refund_amount}. */
+json_t *render_return_row(const struct return_row *x);
 /* {"page","per_page","total"} members added to j. */
 void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total);
 

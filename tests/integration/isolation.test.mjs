@@ -136,7 +136,9 @@ const ROWS = [
     own: (res) => assertStatus(res, 200),
   })),
   ...[['the RMA', (t) => t.rma], ['the RMA in lower case without its hyphen', (t) => t.rma.toLowerCase().replace('-', '')],
-    ['the order number', (t) => t.orderNumber], ['the email in upper case', (t) => t.email.toUpperCase()]]
+    ['the order number', (t) => t.orderNumber], ['the email in upper case', (t) => t.email.toUpperCase()],
+    ['part of the RMA', (t) => t.rma.replace('-', '').slice(2, 7)], ['the customer\'s name', (t) => t.customerName],
+    ['the product name', (t) => t.title]]
     .map(([how, q]) => ({
       route: 'GET /api/v1/merchant/returns', what: `search returns by ${how}`,
       send: (c, t) => merchantReturns(c.session, { q: q(t) }),
@@ -203,6 +205,16 @@ const ROWS = [
   { route: 'GET /api/v1/merchants/*/returns', what: 'list returns changed since a time',
     send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/returns`),
     own: (res) => listWithout(res, ta, 'rma', [ta.rma, ta.labelRma]) },
+  { route: 'GET /api/v1/merchants/*/returns', what: 'search returns with the key under its merchant\'s slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/returns?q=${encodeURIComponent(t.customerName)}`),
+    own: (res, t) => { assertStatus(res, 200); assert.ok(res.json.items.some((x) => x.rma === t.rma)); } },
+  { route: 'GET /api/v1/merchants/*/returns', what: 'search returns with the key under the key\'s own slug',
+    send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${c.slug}/returns?q=${encodeURIComponent(t.rma)}`),
+    foreign: (res, t) => {
+      assert.deepEqual(listWithout(res, t, 'rma', [t.rma, t.labelRma]), []);
+      assert.equal(res.json.total, 0);
+    },
+    own: (res, t) => { assertStatus(res, 200); assert.deepEqual(res.json.items.map((x) => x.rma), [t.rma]); } },
   { route: 'GET /api/v1/merchants/*/returns/*', what: 'read a return whole under its merchant\'s slug',
     send: (c, t) => keyApi(c, 'GET', `/api/v1/merchants/${t.m.slug}/returns/${t.rma}`) },
   { route: 'GET /api/v1/merchants/*/returns/*', what: 'read a return whole under the key\'s own slug',

@@ -11,6 +11,7 @@
 #include "core/rma.h"
 #include "core/timing.h"
 #include "core/team.h"
+#include "core/search.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 
@@ -504,6 +505,159 @@ static void test_team(void **state)
 	}
 }
 
+/* The terms of a return whose fields are texts[0..n), sorted (search_terms_finish). */
+static void return_terms(const char *const *texts, size_t n, struct search_terms *t,
+                         search_term *buf, size_t cap)
+{
+	search_terms_init(t, buf, cap);
+	for (size_t i = 0; i < n; i++)
+		search_terms_add(t, texts[i]);
+	search_terms_finish(t);
+}
+
+/* Whether the console's search finds a return with this text by query q: the query reads as
+ * terms and the return has every one of them. */
+static bool search_finds(const char *stored, const char *q)
+{
+	search_term buf[512], qbuf[SEARCH_QUERY_TERMS];
+	struct search_terms t, qt;
+	return_terms(&stored, 1, &t, buf, 512);
+	search_terms_init(&qt, qbuf, SEARCH_QUERY_TERMS);
+	if (search_query_read(q, &qt) != SEARCH_TERMS)
+		fail_msg("%s: not read as terms", q);
+	for (size_t i = 0; i < qt.n; i++) {
+		bool has = false;
+		for (size_t j = 0; j < t.n && !has; j++)
+			has = strcmp(qt.terms[i], t.terms[j]) == 0;
+		if (!has)
+			return false;
+	}
+	return true;
+}
+
+/* What a merchant types finds the return it means, in the spellings people and keyboards
+ * use, and nothing that only looks alike. */
+static void test_search_finds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what, *stored, *q;
+		bool finds;
+	} cases[] = {
+	    {"part of an RMA", "7KQ2M-XH4RP", "KQ2M", true},
+	    {"part of an RMA across its hyphen", "7KQ2M-XH4RP", "2M-XH4", true},
+	    {"part of an RMA in lower case", "7KQ2M-XH4RP", "xh4rp", true},
+	    {"an RMA without its hyphen", "7KQ2M-XH4RP", "7kq2mxh4rp", true},
+	    {"an RMA as the label's QR text", "7KQ2M-XH4RP", "KAERU:7KQ2M-XH4RP", true},
+	    {"part of an RMA typed full-width", "7KQ2M-XH4RP", "ＫＱ２Ｍ", true},
+	    {"another RMA", "7KQ2M-XH4RP", "KQ3M", false},
+	    {"part of an order number", "1234-abc123", "1234", true},
+	    {"an order number with #", "1001", "#1001", true},
+	    {"a two-digit order number", "42", "42", true},
+	    {"part of a SKU", "TEE-BLK-M", "blk-m", true},
+	    {"two words of a SKU", "TEE-BLK-M", "tee blk", true},
+	    {"a product name's katakana", "ワンピース", "ピース", true},
+	    {"two characters of a product name", "ワンピース", "ンピ", true},
+	    {"a product name in half-width katakana", "ワンピース", "ﾜﾝﾋﾟｰｽ", true},
+	    {"a product name in hiragana", "ワンピース", "わんぴーす", true},
+	    {"another product", "ワンピース", "スカート", false},
+	    {"katakana of a mixed product name", "オーガニックTシャツ", "Tシャツ", true},
+	    {"half-width voiced kana", "オーガニックTシャツ", "ｵｰｶﾞﾆｯｸ", true},
+	    {"a product name with a set count", "ソックス 3足組（セール）", "セール", true},
+	    {"a product name with a middle dot", "ワン・ピース", "ワンピース", true},
+	    {"a kanji family name", "山田 太郎", "山田", true},
+	    {"a kanji full name without the space", "山田 太郎", "山田太郎", true},
+	    {"a kanji full name with an ideographic space", "山田 太郎", "山田　太郎", true},
+	    {"another given name", "山田 太郎", "山田 花子", false},
+	    {"a kana name by its katakana", "やまだ はなこ", "ハナコ", true},
+	    {"a kana name by its hiragana", "ヤマダ ハナコ", "はなこ", true},
+	    {"a one-character name", "李", "李", true},
+	    {"a Latin name in capitals", "Jane Doe", "DOE", true},
+	    {"a Latin-1 name in capitals", "Café Crème", "CAFÉ", true},
+	    {"two letters are no part of a word", "Jane Doe", "ja", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (search_finds(cases[i].stored, cases[i].q) != cases[i].finds)
+			fail_msg("%s: %s in %s should %s", cases[i].what, cases[i].q,
+			         cases[i].stored, cases[i].finds ? "be found" : "not be found");
+}
+
+/* How a query reads: blank (no search), an e-mail (compared whole), terms, or a 422. */
+static void test_search_query(void **state)
+{
+	(void)state;
+	char long_ascii[SEARCH_QUERY_CHARS + 2], long_kana[3 * SEARCH_QUERY_CHARS + 1];
+	memset(long_ascii, 'a', sizeof(long_ascii) - 1);
+	long_ascii[sizeof(long_ascii) - 1] = '\0'; /* 255 characters */
+	for (size_t i = 0; i < SEARCH_QUERY_CHARS; i++)
+		memcpy(long_kana + 3 * i, "あ", 3); /* 254 characters, 762 bytes */
+	long_kana[3 * SEARCH_QUERY_CHARS] = '\0';
+	static const struct {
+		const char *what, *q;
+		enum search_query want;
+		size_t terms;
+	} fixed[] = {
+	    {"nothing", "", SEARCH_BLANK, 0},
+	    {"blanks and an ideographic space", "  \t　", SEARCH_BLANK, 0},
+	    {"punctuation only", "--- !?", SEARCH_NOTHING, 0},
+	    {"full-width punctuation only", "！？「」", SEARCH_NOTHING, 0},
+	    {"an e-mail address", "taro@example.jp", SEARCH_EMAIL, 0},
+	    {"an e-mail address with blanks and capitals", " Taro@Example.JP ", SEARCH_EMAIL, 0},
+	    {"two @ are no address", "a@b@c", SEARCH_TERMS, 1},
+	    {"an @ with a word after a blank", "taro@example.jp 1001", SEARCH_TERMS, 8},
+	    {"a whole RMA", "7kq2m-xh4rp", SEARCH_TERMS, 8},
+	    {"a kanji name", "山田太郎", SEARCH_TERMS, 3},
+	    {"repeats count once", "ワンワンワン", SEARCH_TERMS, 2},
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		search_term buf[SEARCH_QUERY_TERMS];
+		struct search_terms t;
+		search_terms_init(&t, buf, SEARCH_QUERY_TERMS);
+		enum search_query got = search_query_read(fixed[i].q, &t);
+		if (got != fixed[i].want || (got == SEARCH_TERMS && t.n != fixed[i].terms))
+			fail_msg("%s: got %d with %zu terms, want %d with %zu", fixed[i].what, got,
+			         t.n, fixed[i].want, fixed[i].terms);
+	}
+	search_term buf[SEARCH_QUERY_TERMS];
+	struct search_terms t;
+	search_terms_init(&t, buf, SEARCH_QUERY_TERMS);
+	assert_int_equal(search_query_read(long_ascii, &t), SEARCH_TOO_LONG);
+	assert_int_equal(search_query_read(long_kana, &t), SEARCH_TERMS);
+	/* A long product name checks 8 of its bigrams, its first and last among them. */
+	assert_int_equal(search_query_read("オーガニックコットンワンピース", &t), SEARCH_TERMS);
+	assert_int_equal(t.n, SEARCH_QUERY_TERMS);
+	assert_true(t.truncated);
+	assert_string_equal(t.terms[0], "オー");
+	assert_string_equal(t.terms[SEARCH_QUERY_TERMS - 1], "ース");
+}
+
+/* A return's terms: each once, sorted, bounded by the caller's array. */
+static void test_search_terms(void **state)
+{
+	(void)state;
+	search_term buf[64];
+	struct search_terms t;
+	const char *fields[] = {
+	    "7KQ2M-XH4RP",         "1001",      "山田 太郎",          "TEE-BLK-M",
+	    "オーガニックTシャツ", "TEE-BLK-M", "オーガニックTシャツ"};
+	return_terms(fields, 7, &t, buf, 64);
+	assert_false(t.truncated);
+	for (size_t i = 1; i < t.n; i++)
+		assert_true(strcmp(t.terms[i - 1], t.terms[i]) < 0); /* sorted, no repeats */
+	/* 8 of the RMA, 2 of the order, 山田 田太 太郎 of the name, 5 of the SKU, 8 of the
+	 * product (5 + "t" + 2) */
+	assert_int_equal(t.n, 8 + 2 + 3 + 5 + 8);
+	search_term small[4];
+	return_terms(fields, 1, &t, small, 4);
+	assert_true(t.truncated);
+	assert_int_equal(t.n, 4);
+	/* Invalid UTF-8 reads as blanks, never past the text. */
+	return_terms((const char *[]){"ab\xff\xfe"
+	                              "cd\xe3\x81"},
+	             1, &t, buf, 64);
+	assert_int_equal(t.n, 2); /* "ab", "cd" */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +667,8 @@ int main(void)
 	    cmocka_unit_test(test_resale_price), cmocka_unit_test(test_resale_price_low),
 	    cmocka_unit_test(test_span_buckets), cmocka_unit_test(test_span_percentiles),
 	    cmocka_unit_test(test_rights),       cmocka_unit_test(test_team),
+	    cmocka_unit_test(test_search_finds), cmocka_unit_test(test_search_query),
+	    cmocka_unit_test(test_search_terms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

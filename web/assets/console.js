@@ -18,6 +18,7 @@ import { init as initAnalytics, loadAnalytics, viewAnalytics, afterRender as ana
 import { init as initWebhook, loadWebhook, viewWebhook } from './console-webhook.js';
 import { init as initListings, listingNotice, actionsHeader, actionsCell, editorRow } from './console-listings.js';
 import { init as initTeam, loadTeam, viewTeam, mayUseConsole, mayChangeSettings, tabsFor } from './console-team.js';
+import { searchAfter, searchFound, searchPager, searchPath, searchProblem, searchReset } from './console-search.js';
 
 const TABS = ['review', 'published', 'sold', 'rejected', 'returns', 'holds', 'analytics', 'policy', 'webhook', 'team'];
 const LISTING_STATUS = { review: 'pending_review', published: 'published', sold: 'sold', rejected: 'rejected' };
@@ -105,6 +106,7 @@ function readAddress() {
   const status = q.get('status') || '';
   S.returnsFilter = { status: RETURN_STATUSES.includes(status) ? status : '', q: (q.get('q') || '').slice(0, SEARCH_MAX) };
   S.returnsInput = S.returnsFilter.q;
+  searchReset(S.returnsFilter.q ? q.get('after') : null);
   const rma = q.get('rma');
   S.panel = rma ? { rma, ret: null, error: null, loading: true, seq: 0, opener: null } : null;
 }
@@ -119,6 +121,7 @@ function writeAddress() {
   if (S.tab === 'returns') {
     if (S.returnsFilter.status) q.set('status', S.returnsFilter.status);
     if (S.returnsFilter.q) q.set('q', S.returnsFilter.q);
+    if (S.returnsFilter.q && searchAfter()) q.set('after', searchAfter());
   }
   if (S.panel) q.set('rma', S.panel.rma);
   const search = q.toString();
@@ -244,6 +247,7 @@ async function loadSummary() {
 
 function listPath(tab) {
   const page = S.pages[tab];
+  if (tab === 'returns' && S.returnsFilter.q) return searchPath(S.returnsFilter); // console-search.js
   if (tab === 'returns') {
     const q = new URLSearchParams();
     if (S.returnsFilter.status) q.set('status', S.returnsFilter.status);
@@ -286,7 +290,9 @@ async function loadTab(tab) {
     if (!(err instanceof ApiError)) throw err;
     if (list.seq !== seq) return;
     if (sessionProblem(err)) return;
-    list.error = () => generalError(err);
+    const refused = tab === 'returns' && searchProblem(err); // console-search.js
+    list.error = () => refused || generalError(err);
+    if (refused) list.data = null; // the rows shown answered another search
   }
   list.loading = false;
   if (S.view === 'console' && S.tab === tab) render();
@@ -893,6 +899,10 @@ function viewReturns(list) {
     h('option', { value: '', selected: !f.status }, t('console.returns.all')),
     RETURN_STATUSES.map((s) => h('option', { value: s, selected: f.status === s }, word('status', s))),
   );
+  const searchNav = () => searchPager(data, () => {
+    writeAddress();
+    loadTab('returns').then(() => focusId('returns-heading'));
+  });
   const search = h('input', {
     type: 'search', id: 'returns-q', name: 'q', maxlength: SEARCH_MAX, autocomplete: 'off', spellcheck: 'false',
     autocapitalize: 'none', value: S.returnsInput, 'aria-describedby': 'returns-q-hint', oninput: (e) => (S.returnsInput = e.target.value),
@@ -914,7 +924,8 @@ function viewReturns(list) {
     ),
     state ||
       (items.length === 0
-        ? h('p', { class: 'empty', id: 'returns-empty' }, f.q || f.status ? t('console.returns.none') : t('console.returns.empty'))
+        ? (f.q && data.next ? searchNav() // none among the newest it looked at; older ones may match
+          : h('p', { class: 'empty', id: 'returns-empty' }, f.q || f.status ? t('console.returns.none') : t('console.returns.empty')))
         : [
             h(
               'div',
@@ -952,7 +963,7 @@ function viewReturns(list) {
                 ),
               ),
             ),
-            pager('returns', data, plural('console.returns.total')),
+            f.q ? searchNav() : pager('returns', data, plural('console.returns.total')),
           ]),
   ];
 }
@@ -965,11 +976,13 @@ function filterReturns(change) {
   Object.assign(S.returnsFilter, change);
   if ('q' in change) S.returnsInput = change.q;
   S.pages.returns = 1;
+  searchReset();
   writeAddress();
   loadTab('returns').then(() => {
     const list = S.lists.returns;
     if (!list?.data) return;
-    announce(list.data.total ? plural('console.returns.found')(list.data.total) : t('console.returns.none'));
+    if (S.returnsFilter.q) announce(searchFound(list.data));
+    else announce(list.data.total ? plural('console.returns.found')(list.data.total) : t('console.returns.none'));
   });
 }
 

@@ -1,0 +1,49 @@
+/* The console's search over returns (db/search.c): each return's terms (core/search.h) kept in
+ * return_search, written in the transaction that makes the return, and the keyset pages a query
+ * reads from them. */
+#ifndef KAERU_DB_SEARCH_H
+#define KAERU_DB_SEARCH_H
+
+#include "core/search.h"
+#include "db/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Candidates a page looks at, at most: the rows of the query's rarest term it reads. A page may
+ * end short of its limit with a next cursor when a common term's candidates ran out first. */
+#define SEARCH_SCAN 1000
+
+/* Writes the terms of return return_id from what it holds now (its RMA, its order's number and
+ * customer name, its items' SKUs and names), replacing those it had unless fresh (a return just
+ * inserted has none). In the caller's transaction. */
+enum kaeru_err store_search_index(struct db *db, int64_t return_id, bool fresh);
+/* The same for the returns of an order whose customer name may have changed (the newest
+ * SEARCH_SCAN of them). */
+enum kaeru_err store_search_index_order(struct db *db, int64_t order_id);
+/* Writes anew the terms of up to limit returns with ids above *after (of one merchant unless
+ * merchant_id is 0), oldest first, in the caller's transaction; *after becomes the last id and
+ * *n how many there were (fewer than limit: the end). */
+enum kaeru_err store_search_rebuild(struct db *db, int64_t merchant_id, int64_t limit,
+                                    int64_t *after, int64_t *n);
+
+/* What a search asks for: terms (every one must be there) or one e-mail key; which returns. */
+struct search_ask {
+	const struct search_terms *terms; /* NULL when email_key is given */
+	const char *email_key;
+	int status;    /* < 0: any */
+	int64_t since; /* updated at or after, Unix seconds (0: any) */
+	int64_t after; /* return ids below this one (0: from the newest) */
+	int64_t limit; /* 1..50 */
+};
+struct search_page {
+	struct return_row *rows; /* newest first, in db->arena */
+	size_t n;
+	int64_t next;  /* the cursor of the next page, or 0 when there is none */
+	int64_t total; /* returns that match, or -1 when the search is too broad to count */
+};
+/* A page of the merchant's returns that match. */
+enum kaeru_err store_returns_search(struct db *db, int64_t merchant_id,
+                                    const struct search_ask *ask, struct search_page *out);
+
+#endif
