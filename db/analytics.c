@@ -1,8 +1,9 @@
 /* The merchant's analytics: daily aggregates kept in the transaction of each change they count
- * (061_exports_analytics.sql says what each counts and on which local day), and the reads of
- * the console's figures over a range of local days. The aggregates make a range cost days ×
- * products rows, not orders; resale and timing read the listings and returns of the range
- * through indexes, with a cap on the rows timing looks at. */
+ * (061_exports_analytics.sql and 020_analytics_bounded.sql say what each counts and on which
+ * local day), and the reads of the console's figures over a range of local days. The aggregates
+ * make a range cost days × products (and warehouses) rows, and the comments a fixed number,
+ * however many orders, returns and listings the merchant has. */
+#include "core/timing.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
@@ -57,14 +58,148 @@ enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const c
 	               NULL);
 }
 
-/* The merchant's local day of instant t. */
-static enum kaeru_err local_day(struct db *db, int64_t merchant_id, int64_t t, int64_t *day)
+/* The items of returns that carry a comment, by when their return was made. */
+#define COMMENTED_ITEMS                                                                            \
+	"INSERT INTO analytics_comments (merchant_id, created_at, return_item_id)"                 \
+	" SELECT r.merchant_id, r.created_at, i.id FROM returns r"                                 \
+	" JOIN return_items i ON i.return_id = r.id"                                               \
+	" WHERE i.comment IS NOT NULL AND i.comment <> '' AND "
+static const char sql_comments_of_return[] = COMMENTED_ITEMS "r.id = ?";
+/* A return's local day of making (seconds), warehouse, and its spans in seconds: label to
+ * first scan, scan to resolution (NULL before they happen). */
+#define RETURN_SPANS                                                                               \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), warehouse_id,"                           \
+	" TIMESTAMPDIFF(SECOND, created_at, received_at),"                                         \
+	" TIMESTAMPDIFF(SECOND, received_at, resolved_at)"
+static const char sql_return_spans[] = "SELECT " RETURN_SPANS " FROM returns WHERE id = ?";
+static const char sql_timing[] =
+    "INSERT INTO analytics_timing_days (merchant_id, day, warehouse_id, stage, bucket, n)"
+    " VALUES (?, ?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE n = n + 1";
+enum timing_stage { STAGE_SCAN, STAGE_RESOLUTION, STAGE__MAX };
+static const char *const stage_names[STAGE__MAX] = {
+    [STAGE_SCAN] = "scan",
+    [STAGE_RESOLUTION] = "resolution",
+};
+/* A listing's status and instants (seconds; published and sold NULL until they happen), price
+ * and original price. */
+#define LISTING_TIMES                                                                              \
+	"SELECT status, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at),"                          \
+	" TIMESTAMPDIFF(SECOND, '1970-01-01', published_at),"                                      \
+	" TIMESTAMPDIFF(SECOND, '1970-01-01', sold_at), price, original_price"                     \
+	" FROM listings WHERE merchant_id = ?"
+static const char sql_listing_times[] = LISTING_TIMES " AND id = ? FOR UPDATE";
+static const char sql_resale[] =
+    "INSERT INTO analytics_resale_days (merchant_id, day, drafted, published, sold, sold_amount,"
+    " sold_original, sell_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE drafted = drafted + VALUES(drafted),"
+    " published = published + VALUES(published), sold = sold + VALUES(sold),"
+    " sold_amount = sold_amount + VALUES(sold_amount),"
+    " sold_original = sold_original + VALUES(sold_original),"
+    " sell_seconds = sell_seconds + VALUES(sell_seconds)";
+
+/* Counts the spans of the return in row i of rows (RETURN_SPANS from column col) that are asked
+ * for and have happened, on the local day in zone tz the return was made. */
+static enum kaeru_err count_spans(struct db *db, int64_t merchant_id, const char *tz,
+                                  const struct db_rows *rows, size_t i, size_t col,
+                                  const bool stages[STAGE__MAX])
+{
+	int64_t day = tz_local_day(tz, db_int(rows, i, col));
+	enum kaeru_err e = KAERU_OK;
+	for (int s = 0; e == KAERU_OK && s < STAGE__MAX; s++)
+		if (stages[s] && !db_isnull(rows, i, col + 2 + (size_t)s))
+			e = db_exec(db, sql_timing,
+			            DB_ARGS(DBI(merchant_id), DBI(day),
+			                    DBI(db_int(rows, i, col + 1)), DBS(stage_names[s]),
+			                    DBI(span_bucket(db_int(rows, i, col + 2 + (size_t)s)))),
+			            NULL, NULL);
+	return e;
+}
+
+/* What change c of the listing in row i of rows (LISTING_TIMES) counts, on its local day in
+ * zone tz; nothing when the instant it counts by has not happened (or, withdrawn, when it is
+ * not published). */
+static enum kaeru_err count_listing(struct db *db, int64_t merchant_id, const char *tz,
+                                    const struct db_rows *rows, size_t i, enum resale_change c)
+{
+	int64_t drafted = 0, published = 0, sold = 0, amount = 0, original = 0, seconds = 0;
+	size_t col;
+	switch (c) {
+	case RESALE_DRAFTED:
+		col = 1, drafted = 1;
+		break;
+	case RESALE_PUBLISHED:
+		col = 2, published = 1;
+		break;
+	case RESALE_WITHDRAWN:
+		if (strcmp(db_str(rows, i, 0), listing_status_names[LISTING_PUBLISHED]) != 0)
+			return KAERU_OK;
+		col = 2, published = -1;
+		break;
+	case RESALE_SOLD:
+		col = 3, sold = 1, amount = db_int(rows, i, 4), original = db_int(rows, i, 5);
+		seconds = db_int(rows, i, 3) - db_int(rows, i, 1);
+		break;
+	default:
+		abort();
+	}
+	if (db_isnull(rows, i, col))
+		return KAERU_OK;
+	return db_exec(db, sql_resale,
+	               DB_ARGS(DBI(merchant_id), DBI(tz_local_day(tz, db_int(rows, i, col))),
+	                       DBI(drafted), DBI(published), DBI(sold), DBI(amount), DBI(original),
+	                       DBI(seconds)),
+	               NULL, NULL);
+}
+
+/* The merchant's time zone (UTC when it has none). */
+static enum kaeru_err zone_of(struct db *db, int64_t merchant_id, const char **tz)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_timezone, DB_ARGS(DBI(merchant_id)), &rows);
-	if (e != KAERU_OK)
+	*tz = e == KAERU_OK && rows.nrows ? db_str(&rows, 0, 0) : "UTC";
+	return e;
+}
+
+/* The merchant's local day of instant t. */
+static enum kaeru_err local_day(struct db *db, int64_t merchant_id, int64_t t, int64_t *day)
+{
+	const char *tz;
+	enum kaeru_err e = zone_of(db, merchant_id, &tz);
+	if (e == KAERU_OK)
+		*day = tz_local_day(tz, t);
+	return e;
+}
+
+enum kaeru_err store_analytics_listing(struct db *db, int64_t merchant_id, int64_t id,
+                                       enum resale_change c)
+{
+	struct db_rows rows;
+	const char *tz;
+	enum kaeru_err e =
+	    db_query(db, sql_listing_times, DB_ARGS(DBI(merchant_id), DBI(id)), &rows);
+	if (e != KAERU_OK || rows.nrows == 0 || (e = zone_of(db, merchant_id, &tz)) != KAERU_OK)
 		return e;
-	*day = tz_local_day(rows.nrows ? db_str(&rows, 0, 0) : "UTC", t);
+	return count_listing(db, merchant_id, tz, &rows, 0, c);
+}
+
+/* Counts r's spans of the stages asked for, as its row now reads. */
+static enum kaeru_err count_timing(struct db *db, const struct ret *r,
+                                   const bool stages[STAGE__MAX])
+{
+	struct db_rows rows;
+	const char *tz;
+	enum kaeru_err e = db_query(db, sql_return_spans, DB_ARGS(DBI(r->id)), &rows);
+	if (e != KAERU_OK || rows.nrows == 0 || (e = zone_of(db, r->merchant_id, &tz)) != KAERU_OK)
+		return e;
+	return count_spans(db, r->merchant_id, tz, &rows, 0, 0, stages);
+}
+
+/* Keeps r's commented items for the latest comments, when it has any. */
+static enum kaeru_err count_comments(struct db *db, const struct ret *r)
+{
+	for (size_t i = 0; i < r->n_items; i++)
+		if (r->items[i].comment && r->items[i].comment[0])
+			return db_exec(db, sql_comments_of_return, DB_ARGS(DBI(r->id)), NULL, NULL);
 	return KAERU_OK;
 }
 
@@ -121,6 +256,8 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 	if (p->kind == PLAN_CREATE) {
 		if ((e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
 			e = count_returned(db, r, day, 1);
+		if (e == KAERU_OK)
+			e = count_comments(db, r);
 	} else if (p->kind == PLAN_CANCEL || p->kind == PLAN_EXPIRE) {
 		int64_t made = now;
 		if (r->created_at)
@@ -131,6 +268,15 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 	if (e == KAERU_OK && p->resolves &&
 	    (e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
 		e = count_resolved(db, r, p, day);
+	/* The spans as db/plan.c wrote them: a first scan stamps received_at (sql_receive), a
+	 * resolution resolved_at. */
+	bool stages[STAGE__MAX] = {
+	    [STAGE_SCAN] = p->kind != PLAN_CREATE && !p->resolves && p->to != p->from &&
+	                   p->to == RETURN_RECEIVED,
+	    [STAGE_RESOLUTION] = p->resolves,
+	};
+	if (e == KAERU_OK && (stages[STAGE_SCAN] || stages[STAGE_RESOLUTION]))
+		e = count_timing(db, r, stages);
 	return e;
 }
 
@@ -157,39 +303,28 @@ static const char sql_read_money[] =
 #define IN_RANGE(col)                                                                              \
 	col " >= TIMESTAMPADD(SECOND, ?, '1970-01-01') AND " col                                   \
 	    " < TIMESTAMPADD(SECOND, ?, '1970-01-01')"
-/* Resale in the range, each through an index of its own (061_exports_analytics.sql): listings
- * drafted, published and sold in it, and what the sold ones fetched. */
-static const char sql_resale_drafted[] =
-    "SELECT COUNT(*) FROM listings FORCE INDEX (ix_listings_created)"
-    " WHERE merchant_id = ? AND " IN_RANGE("created_at");
-static const char sql_resale_published[] =
-    "SELECT COUNT(*) FROM listings FORCE INDEX (ix_listings_published)"
-    " WHERE merchant_id = ? AND " IN_RANGE("published_at");
-static const char sql_resale_sold[] =
-    "SELECT COUNT(*), COALESCE(SUM(price), 0), COALESCE(SUM(original_price), 0),"
-    " AVG(TIMESTAMPDIFF(SECOND, created_at, sold_at))"
-    " FROM listings FORCE INDEX (ix_listings_sold) WHERE merchant_id = ? AND " IN_RANGE("sold_at");
+static const char sql_read_resale[] =
+    "SELECT COALESCE(SUM(drafted), 0), COALESCE(SUM(published), 0), COALESCE(SUM(sold), 0),"
+    " COALESCE(SUM(sold_amount), 0), COALESCE(SUM(sold_original), 0),"
+    " COALESCE(SUM(sell_seconds), 0)"
+    " FROM analytics_resale_days WHERE merchant_id = ? AND day BETWEEN ? AND ?";
 /* The latest customer comments of returns made in the range (a product shows up to
- * ANALYTICS_COMMENTS of them), read newest first through the returns' creation index. */
+ * ANALYTICS_COMMENTS of them), newest first through analytics_comments' key: at most
+ * ANALYTICS_COMMENTS_MAX items read, however many returns of the range carry none. */
 #define ANALYTICS_COMMENTS     5
 #define ANALYTICS_COMMENTS_MAX 300
 static const char sql_read_comments[] =
     "SELECT i.product_id, i.comment, i.reason, i.sku,"
-    " DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ')"
-    " FROM returns r FORCE INDEX (ix_returns_merchant_created)"
-    " JOIN return_items i ON i.return_id = r.id"
-    " WHERE r.merchant_id = ? AND " IN_RANGE(
-        "r.created_at") " AND i.comment IS NOT NULL"
-                        " AND i.comment <> '' ORDER BY r.created_at DESC, i.id DESC LIMIT ?";
-/* Timing looks at the latest ANALYTICS_TIMING_MAX returns made in the range. */
-#define ANALYTICS_TIMING_MAX 5000
+    " DATE_FORMAT(c.created_at, '%Y-%m-%dT%H:%i:%sZ')"
+    " FROM analytics_comments c STRAIGHT_JOIN return_items i ON i.id = c.return_item_id"
+    " WHERE c.merchant_id = ? AND " IN_RANGE(
+        "c.created_at") " ORDER BY c.created_at DESC, c.return_item_id DESC LIMIT ?";
+/* The spans' counts per warehouse, stage and bucket: days × warehouses × buckets rows. */
 static const char sql_read_timing[] =
-    "SELECT w.code, TIMESTAMPDIFF(SECOND, r.created_at, r.received_at),"
-    " TIMESTAMPDIFF(SECOND, r.received_at, r.resolved_at)"
-    " FROM returns r FORCE INDEX (ix_returns_merchant_created)"
-    " JOIN warehouses w ON w.id = r.warehouse_id"
-    " WHERE r.merchant_id = ? AND " IN_RANGE("r.created_at") " AND r.received_at IS NOT NULL"
-                                                             " ORDER BY r.created_at DESC LIMIT ?";
+    "SELECT w.code, t.stage, t.bucket, SUM(t.n)"
+    " FROM analytics_timing_days t STRAIGHT_JOIN warehouses w ON w.id = t.warehouse_id"
+    " WHERE t.merchant_id = ? AND t.day BETWEEN ? AND ?"
+    " GROUP BY w.code, t.stage, t.bucket ORDER BY w.code, t.stage, t.bucket";
 
 static json_t *day_json(int64_t day)
 {
@@ -367,90 +502,69 @@ static enum kaeru_err read_money(struct db *db, int64_t merchant_id, int64_t fro
 static enum kaeru_err read_resale(struct db *db, int64_t merchant_id, int64_t from, int64_t to,
                                   json_t *out)
 {
-	struct db_rows drafted, published, x;
-	enum kaeru_err e = db_query(db, sql_resale_drafted,
-	                            DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &drafted);
-	if (e == KAERU_OK)
-		e = db_query(db, sql_resale_published,
-		             DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &published);
-	if (e == KAERU_OK)
-		e = db_query(db, sql_resale_sold, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)),
-		             &x);
+	struct db_rows x;
+	enum kaeru_err e =
+	    db_query(db, sql_read_resale, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &x);
 	if (e != KAERU_OK)
 		return e;
-	int64_t recovered = db_int(&x, 0, 1), original = db_int(&x, 0, 2);
-	json_t *days = json_null();
-	if (!db_isnull(&x, 0, 3))
-		days = json_real((double)(int64_t)(strtod(db_str(&x, 0, 3), NULL) / 8640.0) / 10.0);
+	int64_t sold = db_int(&x, 0, 2), recovered = db_int(&x, 0, 3), original = db_int(&x, 0, 4);
+	json_t *days = json_null(); /* the mean, in days to one decimal (truncated) */
+	if (sold > 0)
+		days = json_real(
+		    (double)(int64_t)((double)db_int(&x, 0, 5) / (double)sold / 8640.0) / 10.0);
 	json_object_set_new(
 	    out, "resale",
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "drafted",
-	              (json_int_t)db_int(&drafted, 0, 0), "published",
-	              (json_int_t)db_int(&published, 0, 0), "sold", (json_int_t)db_int(&x, 0, 0),
-	              "recovered", (json_int_t)recovered, "original_value", (json_int_t)original,
-	              "recovered_percent",
+	              (json_int_t)db_int(&x, 0, 0), "published", (json_int_t)db_int(&x, 0, 1),
+	              "sold", (json_int_t)sold, "recovered", (json_int_t)recovered,
+	              "original_value", (json_int_t)original, "recovered_percent",
 	              original > 0 ? json_real((double)(recovered * 1000 / original) / 10.0)
 	                           : json_null(),
 	              "days_to_sell", days));
 	return KAERU_OK;
 }
 
-static int by_value(const void *a, const void *b)
+/* {"median","p90","count"} of spans counted in buckets: the hours each percentile's bucket
+ * reports (core/timing.h); nulls when none. */
+static json_t *spread_json(const int64_t counts[SPAN_BUCKETS])
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* {"median","p90","count"} in hours (one decimal) of n seconds (sorted here); nulls when none.
- * The p-th percentile is the smallest value with at least p % of the values at or below it. */
-static json_t *spread_json(int64_t *v, size_t n)
-{
-	if (n == 0)
+	int64_t n = 0;
+	for (int b = 0; b < SPAN_BUCKETS; b++)
+		n += counts[b];
+	int med = span_percentile(counts, 50), p90 = span_percentile(counts, 90);
+	if (med < 0 || p90 < 0)
 		return json_pack("{s:n, s:n, s:I}", "median", "p90", "count", (json_int_t)0);
-	qsort(v, n, sizeof(*v), by_value);
-	size_t med = (n * 50 + 99) / 100, p90 = (n * 90 + 99) / 100;
-	return json_pack("{s:f, s:f, s:I}", "median", (double)(v[med - 1] / 360) / 10.0, "p90",
-	                 (double)(v[p90 - 1] / 360) / 10.0, "count", (json_int_t)n);
+	return json_pack("{s:I, s:I, s:I}", "median", (json_int_t)span_bucket_hours(med), "p90",
+	                 (json_int_t)span_bucket_hours(p90), "count", (json_int_t)n);
 }
 
-static enum kaeru_err read_timing(struct db *db, int64_t merchant_id,
-                                  const struct export_range *range, json_t *out)
+static enum kaeru_err read_timing(struct db *db, int64_t merchant_id, int64_t from, int64_t to,
+                                  json_t *out)
 {
 	struct db_rows x;
-	enum kaeru_err e = db_query(
-	    db, sql_read_timing,
-	    DB_ARGS(DBI(merchant_id), DBI(range->from), DBI(range->to), DBI(ANALYTICS_TIMING_MAX)),
-	    &x);
+	enum kaeru_err e =
+	    db_query(db, sql_read_timing, DB_ARGS(DBI(merchant_id), DBI(from), DBI(to)), &x);
 	if (e != KAERU_OK)
 		return e;
 	json_t *warehouses = json_array();
-	int64_t *scan = xmalloc(sizeof(int64_t) * (x.nrows + 1));
-	int64_t *resolve = xmalloc(sizeof(int64_t) * (x.nrows + 1));
-	bool *done = xcalloc(x.nrows + 1, sizeof(bool));
-	for (size_t i = 0; i < x.nrows; i++) {
-		if (done[i])
-			continue;
+	for (size_t i = 0; i < x.nrows;) { /* a warehouse's rows are one run */
 		const char *code = db_str(&x, i, 0);
-		size_t ns = 0, nr = 0;
-		for (size_t k = i; k < x.nrows; k++) {
-			if (done[k] || strcmp(db_str(&x, k, 0), code) != 0)
-				continue;
-			done[k] = true;
-			scan[ns++] = db_int(&x, k, 1);
-			if (!db_isnull(&x, k, 2))
-				resolve[nr++] = db_int(&x, k, 2);
+		int64_t counts[STAGE__MAX][SPAN_BUCKETS] = {{0}};
+		for (; i < x.nrows && strcmp(db_str(&x, i, 0), code) == 0; i++) {
+			int s = NAME_INDEX(stage_names, db_str(&x, i, 1));
+			int64_t b = db_int(&x, i, 2);
+			if (s >= 0 && b >= 0 && b < SPAN_BUCKETS)
+				counts[s][b] += db_int(&x, i, 3);
 		}
-		json_array_append_new(
-		    warehouses, json_pack("{s:s, s:o, s:o}", "warehouse", code,
-		                          "label_to_scan_hours", spread_json(scan, ns),
-		                          "scan_to_resolution_hours", spread_json(resolve, nr)));
+		json_array_append_new(warehouses, json_pack("{s:s, s:o, s:o}", "warehouse", code,
+		                                            "label_to_scan_hours",
+		                                            spread_json(counts[STAGE_SCAN]),
+		                                            "scan_to_resolution_hours",
+		                                            spread_json(counts[STAGE_RESOLUTION])));
 	}
-	free(scan);
-	free(resolve);
-	free(done);
+	/* Every return counts now; "sampled" stays in the answer's shape, never true. */
 	json_object_set_new(out, "timing",
-	                    json_pack("{s:o, s:b}", "warehouses", warehouses, "sampled",
-	                              x.nrows >= ANALYTICS_TIMING_MAX));
+	                    json_pack("{s:o, s:b}", "warehouses", warehouses, "sampled", 0));
 	return KAERU_OK;
 }
 
@@ -464,9 +578,9 @@ enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t 
 	if (e == KAERU_OK)
 		e = read_money(db, merchant_id, from_day, to_day, j);
 	if (e == KAERU_OK)
-		e = read_resale(db, merchant_id, range->from, range->to, j);
+		e = read_resale(db, merchant_id, from_day, to_day, j);
 	if (e == KAERU_OK)
-		e = read_timing(db, merchant_id, range, j);
+		e = read_timing(db, merchant_id, from_day, to_day, j);
 	if (e != KAERU_OK) {
 		json_decref(j);
 		return e;
@@ -481,12 +595,19 @@ static const char *const sql_wipe[] = {
     "DELETE FROM analytics_product_days WHERE merchant_id = ?",
     "DELETE FROM analytics_reason_days WHERE merchant_id = ?",
     "DELETE FROM analytics_money_days WHERE merchant_id = ?",
+    "DELETE FROM analytics_resale_days WHERE merchant_id = ?",
+    "DELETE FROM analytics_comments WHERE merchant_id = ?",
+    "DELETE FROM analytics_timing_days WHERE merchant_id = ?",
 };
 static const char sql_orders_of[] = "SELECT order_number FROM orders WHERE merchant_id = ?";
+/* Each counted return: id, resolved_at, whether resolved, then RETURN_SPANS (from column 3). */
+#define RETURN_SPANS_COL 3
 static const char sql_returns_of[] =
-    "SELECT id, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at),"
-    " TIMESTAMPDIFF(SECOND, '1970-01-01', resolved_at), status = 'resolved'"
+    "SELECT id, TIMESTAMPDIFF(SECOND, '1970-01-01', resolved_at), status = 'resolved',"
+    " " RETURN_SPANS
     " FROM returns WHERE merchant_id = ? AND status NOT IN ('canceled', 'expired')";
+static const char sql_rebuild_comments[] = COMMENTED_ITEMS "r.merchant_id = ?";
+static const char sql_listings_of[] = LISTING_TIMES;
 static const char sql_rebuild_returned[] =
     "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name, returned_units)"
     " SELECT ?, ?, product_id, sku, MAX(name), SUM(quantity) FROM return_items"
@@ -524,31 +645,44 @@ enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64
 	enum kaeru_err e = KAERU_OK;
 	for (size_t k = 0; e == KAERU_OK && k < sizeof(sql_wipe) / sizeof(sql_wipe[0]); k++)
 		e = db_exec(db, sql_wipe[k], DB_ARGS(DBI(merchant_id)), NULL, NULL);
-	struct db_rows zone, os, rs;
+	struct db_rows os, rs, ls;
+	const char *tz = "UTC";
 	if (e == KAERU_OK)
-		e = db_query(db, sql_timezone, DB_ARGS(DBI(merchant_id)), &zone);
+		e = zone_of(db, merchant_id, &tz);
 	if (e == KAERU_OK)
 		e = db_query(db, sql_orders_of, DB_ARGS(DBI(merchant_id)), &os);
 	if (e == KAERU_OK)
 		e = db_query(db, sql_returns_of, DB_ARGS(DBI(merchant_id)), &rs);
+	if (e == KAERU_OK)
+		e = db_query(db, sql_listings_of, DB_ARGS(DBI(merchant_id)), &ls);
+	if (e == KAERU_OK)
+		e = db_exec(db, sql_rebuild_comments, DB_ARGS(DBI(merchant_id)), NULL, NULL);
 	if (e != KAERU_OK)
 		return e;
-	const char *tz = zone.nrows ? db_str(&zone, 0, 0) : "UTC";
 	for (size_t i = 0; e == KAERU_OK && i < os.nrows; i++)
 		e = store_analytics_order(db, merchant_id, db_str(&os, i, 0), 1);
+	static const bool both[STAGE__MAX] = {[STAGE_SCAN] = true, [STAGE_RESOLUTION] = true};
 	for (size_t i = 0; e == KAERU_OK && i < rs.nrows; i++) {
-		int64_t id = db_int(&rs, i, 0), made = tz_local_day(tz, db_int(&rs, i, 1));
+		int64_t id = db_int(&rs, i, 0);
+		int64_t made = tz_local_day(tz, db_int(&rs, i, RETURN_SPANS_COL));
 		e = db_exec(db, sql_rebuild_returned, DB_ARGS(DBI(merchant_id), DBI(made), DBI(id)),
 		            NULL, NULL);
 		if (e == KAERU_OK)
 			e = db_exec(db, sql_rebuild_reasons,
 			            DB_ARGS(DBI(merchant_id), DBI(made), DBI(id)), NULL, NULL);
-		if (e == KAERU_OK && db_int(&rs, i, 3) && !db_isnull(&rs, i, 2))
+		if (e == KAERU_OK && db_int(&rs, i, 2) && !db_isnull(&rs, i, 1))
 			e = db_exec(db, sql_rebuild_money,
 			            DB_ARGS(DBI(merchant_id),
-			                    DBI(tz_local_day(tz, db_int(&rs, i, 2))), DBI(id)),
+			                    DBI(tz_local_day(tz, db_int(&rs, i, 1))), DBI(id)),
 			            NULL, NULL);
+		if (e == KAERU_OK)
+			e = count_spans(db, merchant_id, tz, &rs, i, RETURN_SPANS_COL, both);
 	}
+	/* A listing's life as its row tells it: drafted, published unless withdrawn since, sold. */
+	static const enum resale_change lives[] = {RESALE_DRAFTED, RESALE_PUBLISHED, RESALE_SOLD};
+	for (size_t i = 0; e == KAERU_OK && i < ls.nrows; i++)
+		for (size_t k = 0; e == KAERU_OK && k < sizeof(lives) / sizeof(lives[0]); k++)
+			e = count_listing(db, merchant_id, tz, &ls, i, lives[k]);
 	*orders = (int64_t)os.nrows;
 	*returns = (int64_t)rs.nrows;
 	return e;

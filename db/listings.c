@@ -120,14 +120,19 @@ enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     int64_t suggested_price)
 {
 	enum kaeru_err e = KAERU_OK;
-	for (int64_t unit = 1; e == KAERU_OK && unit <= units; unit++)
+	for (int64_t unit = 1; e == KAERU_OK && unit <= units; unit++) {
+		uint64_t id = 0;
 		e = db_exec(
 		    db, sql_listing_insert,
 		    DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBI(unit), DBS(it->name),
 		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(it->category),
 		            DBS(it->grade), DBS(it->note ? it->note : ""), DBS(r->currency),
 		            DBI(it->unit_price), DBI(suggested_price), DBI(suggested_price)),
-		    NULL, NULL);
+		    NULL, &id);
+		if (e == KAERU_OK)
+			e = store_analytics_listing(db, r->merchant_id, (int64_t)id,
+			                            RESALE_DRAFTED);
+	}
 	return e == KAERU_OK ? store_event_listings_drafted(db, r->merchant_id, it->id) : e;
 }
 
@@ -261,6 +266,7 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 	                                   DBI(merchant_id), DBI(id)),
 	                           &affected, NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK ||
+	    (e = store_analytics_listing(db, merchant_id, id, RESALE_PUBLISHED)) != KAERU_OK ||
 	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
 		return e;
 	return store_event_listing(db, merchant_id, id, "listing.published");
@@ -287,6 +293,7 @@ enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id
 	                           DB_ARGS(DBI(merchant_id), DBI(id), DBS(hold_id ? hold_id : "")),
 	                           &affected, NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK ||
+	    (e = store_analytics_listing(db, merchant_id, id, RESALE_SOLD)) != KAERU_OK ||
 	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
 		return e;
 	return store_event_listing(db, merchant_id, id, "listing.sold");
@@ -477,8 +484,11 @@ enum kaeru_err store_listing_withdraw(struct db *db, int64_t merchant_id, int64_
                                       const char *by)
 {
 	uint64_t affected = 0;
-	enum kaeru_err e =
-	    db_exec(db, sql_listing_withdraw, DB_ARGS(DBI(merchant_id), DBI(id)), &affected, NULL);
+	/* Its publication leaves the resale figures while the row still says when it was. */
+	enum kaeru_err e = store_analytics_listing(db, merchant_id, id, RESALE_WITHDRAWN);
+	if (e == KAERU_OK)
+		e = db_exec(db, sql_listing_withdraw, DB_ARGS(DBI(merchant_id), DBI(id)), &affected,
+		            NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK)
 		return e;
 	return listing_changed(db, merchant_id, id, true, "listing.withdrawn", by, NULL);

@@ -440,13 +440,27 @@ enum kaeru_err store_export_ledger_page(struct db *db, int64_t merchant_id,
  * counted (sign -1, before it is replaced); nothing when the order does not exist. */
 enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
                                      int sign);
-/* What a plan that ran changes in the aggregates: a new return's units and reasons, a canceled
- * or expired one's taken back, a resolution's money. now 0: the clock's. */
+/* What a plan that ran changes in the aggregates: a new return's units, reasons and commented
+ * items, a canceled or expired one's units and reasons taken back, a first scan's time from the
+ * label, a resolution's money and time from the scan. now 0: the clock's. */
 enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
                                     int64_t now);
-/* Recomputes the merchant's aggregates from its orders, returns and resolutions (for data made
- * before the aggregates existed), in the caller's transaction; *orders and *returns say how
- * many were counted. */
+/* A change of a listing that the resale figures count. */
+enum resale_change {
+	RESALE_DRAFTED,   /* counted on the local day of its created_at */
+	RESALE_PUBLISHED, /* of its published_at */
+	RESALE_WITHDRAWN, /* before the withdrawal clears published_at: takes back its publication
+	                   */
+	RESALE_SOLD,      /* of its sold_at, with its price and original price */
+};
+/* Counts change c of listing id (merchant_id's) in the resale aggregates, reading the listing
+ * FOR UPDATE in the caller's transaction: after the statement that drafts, publishes or sells
+ * it, and before the one that withdraws it (nothing when it is not published then). */
+enum kaeru_err store_analytics_listing(struct db *db, int64_t merchant_id, int64_t id,
+                                       enum resale_change c);
+/* Recomputes the merchant's aggregates from its orders, returns, resolutions and listings (for
+ * data made before the aggregates existed), in the caller's transaction; *orders and *returns
+ * say how many were counted. */
 enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64_t *orders,
                                        int64_t *returns);
 /* The analytics of local days from_day..to_day (range: the same days as instants) as the API

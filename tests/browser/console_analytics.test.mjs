@@ -71,6 +71,9 @@ test('the owner reads why things come back and what returns cost', { timeout: 18
     }
     const reasonsTable = await page.locator('#figure-reasons table').textContent();
     assert.match(reasonsTable, /Too small\s*2/);
+    // How long returns took, in buckets: both scanned and resolved within the hour.
+    const timing = (await page.locator('#analytics-timing tbody tr').first().textContent()).replace(/\s+/g, ' ');
+    assert.match(timing, new RegExp(`${merchant.warehouse.code}\\s*(within 1 h\\s*){4}`));
 
     // The exports carry the range shown.
     const href = await page.locator('#export-returns').getAttribute('href');

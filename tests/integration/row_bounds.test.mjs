@@ -16,6 +16,7 @@ const RETURNS = 400; // of two units each
 const SCANNED = 330;
 const INSPECTED = 300; // two listings each
 const PUBLISHED = 250;
+const COMMENTED = 20; // returns whose item carries the customer's comment
 
 /** The server's Rows_read counter. */
 function rowsRead() {
@@ -96,9 +97,10 @@ before(async () => {
     assert.equal((await putOrder(m, orderNumber, body)).status, 201);
     return { orderNumber, body };
   }));
-  made.returns = await inParallel(made.orders.map((o) => async () => {
+  made.returns = await inParallel(made.orders.map((o, i) => async () => {
     const { token } = await lookupOk(m.slug, o.orderNumber, o.body.email);
-    return createReturn(token, [{ line_id: '1', quantity: 2, reason: 'too_small', resolution: 'refund' }]);
+    const comment = i < COMMENTED ? { comment: `袖が短い (${i})` } : {};
+    return createReturn(token, [{ line_id: '1', quantity: 2, reason: 'too_small', resolution: 'refund', ...comment }]);
   }));
   await inParallel(made.returns.slice(0, SCANNED).map((r) => () => scanOk(clerk, r.rma)));
   await inParallel(made.returns.slice(0, INSPECTED).map((r) => () => inspectOk(clerk, r.rma,
@@ -157,6 +159,11 @@ const ENDPOINTS = [
   ['shop listings, deep page', 10, () => api('GET', `/api/v1/shop/${m.slug}/listings?page=4`)],
   ['item page', 20, (i) => api('GET', `/shop/${m.slug}/items/${made.listings[i]}`)],
   ['shop page', 10, () => api('GET', `/shop/${m.slug}/`)],
+  // Analytics read daily aggregates: days × products (and reasons, warehouses) rows, and the
+  // latest commented items of the range (COMMENTED here, at most 300); never the range's returns
+  // or listings one by one.
+  ['analytics (a month)', 100, () => owner.api('GET',
+    `/api/v1/merchant/analytics?from=${daysAgo(30).slice(0, 10)}&to=${daysAgo(0).slice(0, 10)}`)],
 ];
 
 for (const [name, bound, request] of ENDPOINTS) {

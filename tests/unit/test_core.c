@@ -9,6 +9,7 @@
 #include "core/domain.h"
 #include "core/policy.h"
 #include "core/rma.h"
+#include "core/timing.h"
 #include "core/team.h"
 #include "core/search.h"
 #include "util/timefmt.h"
@@ -371,6 +372,75 @@ static void test_resale_price_low(void **state)
 	assert_int_equal(resale_low_percent(&p), 45);
 }
 
+/* How long returns took, as the console reports it: the bucket a span falls in reads as "at most
+ * N hours" — exact for whole hours of the first day, then the next log-spaced edge. */
+static void test_span_buckets(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		int64_t seconds, hours;
+	} cases[] = {
+	    {"scanned at once", 0, 1},
+	    {"a clock a second behind", -1, 1},
+	    {"exactly an hour", 3600, 1},
+	    {"a second over an hour", 3601, 2},
+	    {"ten hours", 10 * 3600, 10},
+	    {"a whole day", 24 * 3600, 24},
+	    {"a day and a minute", 24 * 3600 + 60, 30},
+	    {"40 hours", 40 * 3600, 48},
+	    {"a week", 7 * 86400, 168},
+	    {"a week and a day", 8 * 86400, 216},
+	    {"90 days", 90 * 86400, 2160},
+	    {"a year: the last bucket, reported as 90 days", 365 * 86400, 2160},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int b = span_bucket(cases[i].seconds);
+		if (b < 0 || b >= SPAN_BUCKETS || span_bucket_hours(b) != cases[i].hours)
+			fail_msg("%s: bucket %d reads %lld hours, want %lld", cases[i].what, b,
+			         b >= 0 && b < SPAN_BUCKETS ? (long long)span_bucket_hours(b)
+			                                    : -1LL,
+			         (long long)cases[i].hours);
+	}
+	assert_int_equal(span_bucket(91 * 86400), SPAN_BUCKETS - 1);
+	assert_int_equal(span_bucket(90 * 86400), SPAN_BUCKETS - 2);
+	for (int b = 1; b < SPAN_BUCKETS - 1; b++) /* edges rise */
+		assert_true(span_bucket_hours(b) > span_bucket_hours(b - 1));
+}
+
+/* The median and 90th percentile of counted spans: the smallest bucket with at least p % of the
+ * spans at or below it, as the exact percentile of the same spans would be. */
+static void test_span_percentiles(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		int64_t hours[10];
+		size_t n;
+		int64_t median, p90; /* hours; -1 for none */
+	} cases[] = {
+	    {"nothing counted", {0}, 0, -1, -1},
+	    {"one return", {5}, 1, 5, 5},
+	    {"10, 20 and 40 hours", {10, 20, 40}, 3, 20, 48},
+	    {"1, 2 and 3 hours", {1, 2, 3}, 3, 2, 3},
+	    {"two: the median is the lower", {2, 9}, 2, 2, 9},
+	    {"ten: the 90th is the ninth", {1, 2, 3, 4, 5, 6, 7, 8, 9, 100}, 10, 5, 9},
+	    {"ten: one late return is past the 90th", {1, 1, 1, 1, 1, 1, 1, 1, 1, 2000}, 10, 1, 1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t counts[SPAN_BUCKETS] = {0};
+		for (size_t k = 0; k < cases[i].n; k++)
+			counts[span_bucket(cases[i].hours[k] * 3600)]++;
+		int med = span_percentile(counts, 50), p90 = span_percentile(counts, 90);
+		int64_t got_med = med < 0 ? -1 : span_bucket_hours(med);
+		int64_t got_p90 = p90 < 0 ? -1 : span_bucket_hours(p90);
+		if (got_med != cases[i].median || got_p90 != cases[i].p90)
+			fail_msg("%s: median %lld p90 %lld, want %lld and %lld", cases[i].what,
+			         (long long)got_med, (long long)got_p90, (long long)cases[i].median,
+			         (long long)cases[i].p90);
+	}
+}
+
 /* Who may do what: the whole table, so a right given to a role by mistake fails here. */
 static void test_rights(void **state)
 {
@@ -595,6 +665,7 @@ int main(void)
 	    cmocka_unit_test(test_transitions),  cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_money),        cmocka_unit_test(test_rma),
 	    cmocka_unit_test(test_resale_price), cmocka_unit_test(test_resale_price_low),
+	    cmocka_unit_test(test_span_buckets), cmocka_unit_test(test_span_percentiles),
 	    cmocka_unit_test(test_rights),       cmocka_unit_test(test_team),
 	    cmocka_unit_test(test_search_finds), cmocka_unit_test(test_search_query),
 	    cmocka_unit_test(test_search_terms),
