@@ -191,13 +191,14 @@ test('answers are kept a day: the maintenance forgets older ones, and the key is
   assertStatus(first, 200);
   sql(`UPDATE idempotency_keys SET created_at = UTC_TIMESTAMP() - INTERVAL 25 HOUR
        WHERE idempotency_key = ${sqlString(key)}`);
-  for (let attempt = 0; ; attempt++) { // another test's run may hold the maintenance lease
+  // This run, or kaeru-worker's own maintenance meanwhile, forgets it (another test's run may
+  // hold the maintenance lease: then it skips the round).
+  for (let attempt = 0; ; attempt++) {
     const r = admin(['maintenance']);
-    if (r.status === 0) {
-      assert.match(r.stdout, /[1-9]\d* day-old idempotency keys/);
-      break;
-    }
-    assert.ok(attempt < 20 && /another host/.test(r.stderr), `maintenance failed: ${r.stderr}${r.stdout}`);
+    assert.ok(r.status === 0 || /another host/.test(r.stderr), `maintenance failed: ${r.stderr}${r.stdout}`);
+    const [[kept]] = sql(`SELECT COUNT(*) FROM idempotency_keys WHERE idempotency_key = ${sqlString(key)}`);
+    if (Number(kept) === 0) break;
+    assert.ok(attempt < 20, 'the day-old answer is still kept after 20 maintenance runs');
     await pause(500);
   }
   const after = await post(m, listing.id, 'hold', { minutes: 5 }, key);
