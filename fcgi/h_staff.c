@@ -5,6 +5,7 @@
 #include "core/rma.h"
 #include "validate/bodies.h"
 #include "fcgi/handlers.h"
+#include "fcgi/idempotency.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "validate/check.h"
@@ -40,9 +41,10 @@ struct scan {
 	struct ret *ret; /* as read before; re-read when the first plan found it moved */
 	int64_t at;
 	struct plan_by by;
-	struct plan plan; /* core's plan of the receipt */
-	bool stale;       /* a retry: the status moved since it was read */
-	bool first;       /* out: this scan received the parcel */
+	struct plan plan;        /* core's plan of the receipt */
+	bool stale;              /* a retry: the status moved since it was read */
+	bool first;              /* out: this scan received the parcel */
+	struct idempotent *idem; /* the scan's Idempotency-Key: a first scan keeps it */
 };
 
 /* Runs the receipt core planned. Its UPDATE binds the status the plan was made from, so of
@@ -53,6 +55,13 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 	struct scan *sx = arg;
 	sx->first = false;
 	enum kaeru_err e;
+	/* The scan station's own retry (or nginx's, on another host) of a first scan that committed
+	 * finds its key: it was the first scan, and answers so. */
+	if (sx->idem->key &&
+	    ((e = idempotent_seen(db, sx->idem)) != KAERU_OK || sx->idem->replay)) {
+		sx->first = e == KAERU_OK;
+		return e;
+	}
 	if (sx->stale) {
 		if ((e = store_return_lock(db, sx->ret)) != KAERU_OK)
 			return e;
@@ -64,6 +73,8 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 		return KAERU_OK; /* received by another scan, or canceled or expired meanwhile */
 	e = store_plan_run(db, sx->ret, &sx->plan, &sx->by, sx->at);
 	sx->first = e == KAERU_OK;
+	if (e == KAERU_OK && sx->idem->key) /* what a retry needs: that it was the first */
+		e = idempotent_keep(db, sx->idem, 200, json_pack("{s:b}", "first_scan", 1));
 	return e;
 }
 
@@ -106,12 +117,27 @@ void h_scan(struct req *r)
 		                              "wrong_warehouse", "warehouse", ret.warehouse_code));
 		return;
 	}
-	struct scan sx = {.ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id}};
+	struct idempotent idem;
+	check_init(&c, r->arena);
+	idempotent_begin(r, &c, ret.merchant_id, &idem);
+	if (!check_ok(&c)) {
+		respond_invalid(r, c.errors);
+		return;
+	}
+	json_decref(c.errors);
+	struct scan sx = {
+	    .ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id}, .idem = &idem};
 	struct life_return life = {ret.status, ret.expires_at, 0, NULL};
 	plan_receive(&life, &sx.plan);
-	if (plan_runs(&sx.plan)) { /* the first scan, as far as the row said */
-		e = db_tx_run(r->db, scan_tx, &sx);
-		if (e == KAERU_OK && sx.first) {
+	/* The first scan as far as the row said; or one with a key, which may be a first scan's
+	 * retry. */
+	if (plan_runs(&sx.plan) || idem.key) {
+		e = idempotent_run(r->db, scan_tx, &sx, &idem);
+		if (idem.reused) {
+			respond_idempotency_reused(r);
+			return;
+		}
+		if (e == KAERU_OK && sx.first && !idem.replay) {
 			/* As stored, and as store_return_row would read it back. */
 			char *at = arena_zalloc(r->arena, RFC3339_LEN);
 			rfc3339_format(sx.at, at);
@@ -139,7 +165,7 @@ void h_scan(struct req *r)
 		return;
 	}
 	json_object_set_new(j, "first_scan", json_boolean(first));
-	respond_json(r, 200, j);
+	respond_json_with(r, 200, j, idem.replay ? "Idempotent-Replayed: true\r\n" : NULL);
 }
 
 /* ---- inspection and resolution ---- */

@@ -1,6 +1,7 @@
 // The scan station's API: the first scan receives a parcel, every later or concurrent one writes nothing;
 // unknown, canceled and misrouted parcels get answers staff can act on.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { before, test } from 'node:test';
 import {
   api, assertProblem, assertStatus, eventsOf, getReturn, newMerchant, newStaff, newWarehouse, returnFor,
@@ -181,4 +182,24 @@ test('one warehouse receives the parcels of every merchant that returns to it', 
   assert.deepEqual([a.first_scan, a.merchant, a.currency], [true, m.slug, 'JPY']);
   assert.deepEqual([b.first_scan, b.merchant, b.merchant_name, b.currency, b.customer_name],
     [true, usShop.slug, usShop.name, 'USD', 'Jane Doe']);
+});
+
+test('a first scan sent again under its Idempotency-Key answers as the first did; another key is a repeat', async () => {
+  const m = newMerchant();
+  const clerk = await staffSession(newStaff({ role: 'warehouse', warehouse: m.warehouse }));
+  const ret = await returnFor(m, [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+  const key = randomUUID();
+  const first = await scan(clerk, ret.rma, { headers: { 'Idempotency-Key': key } });
+  assertStatus(first, 200);
+  assert.equal(first.json.first_scan, true);
+  const again = await scan(clerk, ret.rma, { headers: { 'Idempotency-Key': key } });
+  assertStatus(again, 200);
+  assert.equal(again.json.first_scan, true, 'the retry of the first scan says it received the parcel');
+  assert.equal(again.headers['idempotent-replayed'], 'true');
+  assert.equal(eventsOf(again.json, 'received').length, 1, 'received once');
+  const other = await scan(clerk, ret.rma, { headers: { 'Idempotency-Key': randomUUID() } });
+  assertStatus(other, 200);
+  assert.equal(other.json.first_scan, false, 'a scan of its own is a repeat');
+  assertProblem(await scan(clerk, ret.rma, { headers: { 'Idempotency-Key': key }, body: { code: `KAERU:${ret.rma}` } }), 409);
+  assertProblem(await scan(clerk, ret.rma, { headers: { 'Idempotency-Key': 'a b' } }), 422, 'Idempotency-Key');
 });

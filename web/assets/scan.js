@@ -8,7 +8,7 @@
 // focus, and the newest answered scan owns the result panel. The last scans live in sessionStorage.
 // The server normalises codes (case, hyphen, "KAERU:" prefix); the page sends the trimmed text.
 import { t, word, money, dateTime, time, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
-import { h, api, ApiError, generalError, field } from './common.js';
+import { h, api, ApiError, generalError, field, newKey } from './common.js';
 import { announce, keepFocus, loginState, staffLogin } from './staff.js';
 
 const GRADES = ['new', 'like_new', 'good', 'fair', 'damaged'];
@@ -84,7 +84,7 @@ function loadSound() {
 // ---------------------------------------------------------------- API and sound
 
 // call('POST', '/scan', {code}) → parsed JSON, or throws ApiError (status 0: no answer).
-const call = (method, path, body) => api(method, path, { body });
+const call = (method, path, body, headers) => api(method, path, { body, headers });
 
 let audio = null;
 
@@ -294,7 +294,8 @@ async function scan(code) {
   renderHistory();
   let outcome;
   try {
-    const ret = await call('POST', '/scan', { code });
+    // Its own Idempotency-Key: a retry of a scan that received the parcel still says so.
+    const ret = await call('POST', '/scan', { code }, { 'Idempotency-Key': newKey() });
     outcome = { kind: ret.first_scan ? 'ok' : 'repeat', rma: ret.rma, ret };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
