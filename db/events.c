@@ -1,6 +1,7 @@
 /* The outbox: events, the feed, webhooks and their deliveries (see db/events.h and
  * migrations/009_events.sql for why events are ordered by a per-merchant seq). */
 #include "db/events.h"
+#include "db/store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -271,11 +272,6 @@ static const char *const return_event_types[EVENT__MAX] = {
     [EVENT_CANCELED] = "return.canceled",        [EVENT_EXPIRED] = "return.expired",
 };
 
-static json_t *int_or_null(const struct db_rows *rows, size_t i, size_t col)
-{
-	return db_isnull(rows, i, col) ? json_null() : json_integer(db_int(rows, i, col));
-}
-
 static json_t *str_or_null(const struct db_rows *rows, size_t i, size_t col)
 {
 	const char *s = db_str(rows, i, col);
@@ -304,39 +300,32 @@ static void resolved_money(json_t *data, json_t *detail, const char *currency)
 	json_object_set(data, "exchanges", json_is_array(exchanges) ? exchanges : json_array());
 }
 
-enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_type type,
-                                  const char *detail_json)
+/* The event of r as it now is (status: a plan changes r->status only after its events). */
+static enum kaeru_err return_event(struct db *db, const struct ret *r, enum return_status status,
+                                   enum event_type type, const char *detail_json)
 {
-	struct db_rows ret, items;
-	enum kaeru_err e = db_query(db, sql_return_brief, DB_ARGS(DBI(return_id)), &ret);
-	if (e != KAERU_OK)
-		return e;
-	if (ret.nrows != 1)
-		return KAERU_ENOTFOUND;
-	if ((e = db_query(db, sql_return_items_brief, DB_ARGS(DBI(return_id)), &items)) != KAERU_OK)
-		return e;
-	const char *currency = db_str(&ret, 0, 4);
 	json_t *list = json_array();
-	for (size_t i = 0; i < items.nrows; i++)
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct return_item *it = &r->items[i];
 		json_array_append_new(
 		    list,
 		    json_pack(
-		        "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o}",
-		        "item_id", (json_int_t)db_int(&items, i, 0), "line_id",
-		        db_str(&items, i, 1), "sku", db_str(&items, i, 2), "name",
-		        db_str(&items, i, 3), "variant", db_str(&items, i, 4), "quantity",
-		        (json_int_t)db_int(&items, i, 5), "unit_price",
-		        (json_int_t)db_int(&items, i, 6), "reason", db_str(&items, i, 7),
-		        "resolution", db_str(&items, i, 8), "exchange_sku",
-		        str_or_null(&items, i, 9), "status", db_str(&items, i, 10),
-		        "received_quantity", int_or_null(&items, i, 11), "grade",
-		        str_or_null(&items, i, 12), "disposition", str_or_null(&items, i, 13)));
-	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:o}", "rma", db_str(&ret, 0, 1), "status",
-	                         db_str(&ret, 0, 2), "order_number", db_str(&ret, 0, 3), "currency",
-	                         currency, "items", list);
+		        "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s?, s:s, s:o, s:s?, s:s?}",
+		        "item_id", (json_int_t)it->id, "line_id", it->line_id, "sku", it->sku,
+		        "name", it->name, "variant", it->variant ? it->variant : "", "quantity",
+		        (json_int_t)it->quantity, "unit_price", (json_int_t)it->unit_price,
+		        "reason", reason_names[it->reason], "resolution",
+		        resolution_names[it->resolution], "exchange_sku", it->exchange_sku,
+		        "status", it->status ? it->status : "pending", "received_quantity",
+		        it->has_received ? json_integer(it->received_quantity) : json_null(),
+		        "grade", it->grade, "disposition", it->disposition));
+	}
+	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:o}", "rma", r->rma, "status",
+	                         return_status_names[status], "order_number", r->order_number,
+	                         "currency", r->currency, "items", list);
 	json_t *detail = detail_json ? json_loads(detail_json, 0, NULL) : NULL;
 	if (type == EVENT_RESOLVED && detail)
-		resolved_money(data, detail, currency);
+		resolved_money(data, detail, r->currency);
 	else if (type == EVENT_INSPECTED && detail)
 		json_object_set(data, "item", detail);
 	else if (json_is_object(detail))
@@ -347,17 +336,66 @@ enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_t
 	const char *name = type < EVENT__MAX && return_event_types[type]
 	                       ? return_event_types[type]
 	                       : arena_printf(db->arena, "return.%s", event_type_names[type]);
-	e = store_event_emit(db, db_int(&ret, 0, 0), name, db_str(&ret, 0, 1), 0, text);
+	enum kaeru_err e = store_event_emit(db, r->merchant_id, name, r->rma, 0, text);
 	free(text);
 	/* Every change is a change the shop's updated_since list shows (once a transaction). */
-	if (e == KAERU_OK && !(db->in_tx && db->memo.touched_return == return_id)) {
-		e = db_exec(db, sql_return_touch, DB_ARGS(DBI(return_id)), NULL, NULL);
-		db->memo.touched_return = return_id;
+	if (e == KAERU_OK && !(db->in_tx && db->memo.touched_return == r->id)) {
+		e = db_exec(db, sql_return_touch, DB_ARGS(DBI(r->id)), NULL, NULL);
+		db->memo.touched_return = r->id;
 	}
 	if (e == KAERU_OK && type < EVENT__MAX && email_kinds[type])
-		e = store_email_queue(db, db_int(&ret, 0, 0), return_id, email_kinds[type], NULL,
-		                      NULL);
+		e = store_email_queue(db, r->merchant_id, r->id, email_kinds[type], NULL, NULL);
 	return e;
+}
+
+enum kaeru_err store_event_return_of(struct db *db, const struct ret *r, enum return_status status,
+                                     enum event_type type, const char *detail_json)
+{
+	return return_event(db, r, status, type, detail_json);
+}
+
+enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_type type,
+                                  const char *detail_json)
+{
+	struct db_rows row, items;
+	enum kaeru_err e = db_query(db, sql_return_brief, DB_ARGS(DBI(return_id)), &row);
+	if (e != KAERU_OK)
+		return e;
+	if (row.nrows != 1)
+		return KAERU_ENOTFOUND;
+	if ((e = db_query(db, sql_return_items_brief, DB_ARGS(DBI(return_id)), &items)) != KAERU_OK)
+		return e;
+	struct ret r = {.id = return_id,
+	                .merchant_id = db_int(&row, 0, 0),
+	                .order_number = db_str(&row, 0, 3),
+	                .currency = db_str(&row, 0, 4),
+	                .n_items = items.nrows};
+	snprintf(r.rma, sizeof(r.rma), "%s", db_str(&row, 0, 1));
+	int status = NAME_INDEX(return_status_names, db_str(&row, 0, 2));
+	r.items = arena_zalloc(db->arena, sizeof(*r.items) * (items.nrows + 1));
+	for (size_t i = 0; i < items.nrows; i++) {
+		int reason = NAME_INDEX(reason_names, db_str(&items, i, 7));
+		int resolution = NAME_INDEX(resolution_names, db_str(&items, i, 8));
+		r.items[i] = (struct return_item){
+		    .id = db_int(&items, i, 0),
+		    .line_id = db_str(&items, i, 1),
+		    .sku = db_str(&items, i, 2),
+		    .name = db_str(&items, i, 3),
+		    .variant = db_str(&items, i, 4),
+		    .quantity = db_int(&items, i, 5),
+		    .unit_price = db_int(&items, i, 6),
+		    .reason = reason >= 0 ? (enum reason)reason : 0,
+		    .resolution = resolution >= 0 ? (enum resolution)resolution : 0,
+		    .exchange_sku = db_str(&items, i, 9),
+		    .status = db_str(&items, i, 10),
+		    .has_received = !db_isnull(&items, i, 11),
+		    .received_quantity = db_int(&items, i, 11),
+		    .grade = db_str(&items, i, 12),
+		    .disposition = db_str(&items, i, 13),
+		};
+	}
+	return return_event(db, &r, status >= 0 ? (enum return_status)status : r.status, type,
+	                    detail_json);
 }
 
 /* The listing event, with extra members (stolen; NULL for none) merged into its data. */

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct ret;
+
 #define WEBHOOK_SECRET_HEX 64 /* 32 random bytes */
 
 /* Writes one event of the merchant, in the caller's transaction: takes the merchant's next
@@ -24,6 +26,10 @@ enum kaeru_err store_event_emit(struct db *db, int64_t merchant_id, const char *
  * money, shaped for an integrator. */
 enum kaeru_err store_event_return(struct db *db, int64_t return_id, enum event_type type,
                                   const char *detail_json);
+/* The same from r as the transaction holds it (its items loaded and current), with status as
+ * it now is: nothing read back. */
+enum kaeru_err store_event_return_of(struct db *db, const struct ret *r, enum return_status status,
+                                     enum event_type type, const char *detail_json);
 /* A listing's event ("listing.published", ...) with the listing as it is now. */
 enum kaeru_err store_event_listing(struct db *db, int64_t merchant_id, int64_t listing_id,
                                    const char *type);

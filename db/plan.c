@@ -248,7 +248,7 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 		                    : ev->actor == ACTOR_KAERU  ? "kaeru"
 		                    : by && by->actor           ? by->actor
 		                                                : "staff";
-		e = store_event_add_by(db, r->id, ev->type, actor,
+		e = store_event_add_of(db, r, p->to, ev->type, actor,
 		                       ev->actor == ACTOR_STAFF && by ? by->user_id : 0,
 		                       event_detail(db, r, p, ev));
 	}

@@ -287,7 +287,8 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 			return e;
 		it->id = (int64_t)id;
 	}
-	return store_search_index(db, r->id, true); /* found by the console's search at once */
+	db->memo.touched_return = r->id;     /* made just now: its updated_at is now */
+	return store_search_index_of(db, r); /* found by the console's search at once */
 }
 
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
@@ -298,6 +299,19 @@ enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_t
 	                                   user_id ? DBI(user_id) : DBN, DBS(detail_json)),
 	                           NULL, NULL);
 	return e == KAERU_OK ? store_event_return(db, return_id, type, detail_json) : e;
+}
+
+enum kaeru_err store_event_add_of(struct db *db, const struct ret *r, enum return_status status,
+                                  enum event_type type, const char *actor, int64_t user_id,
+                                  const char *detail_json)
+{
+	if (r->n_items == 0) /* its items not loaded: the event reads the return as it is */
+		return store_event_add_by(db, r->id, type, actor, user_id, detail_json);
+	enum kaeru_err e = db_exec(db, sql_event_insert,
+	                           DB_ARGS(DBI(r->id), DBS(event_type_names[type]), DBS(actor),
+	                                   user_id ? DBI(user_id) : DBN, DBS(detail_json)),
+	                           NULL, NULL);
+	return e == KAERU_OK ? store_event_return_of(db, r, status, type, detail_json) : e;
 }
 
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,

@@ -11,7 +11,9 @@
  *  4. the count, when the driving term is rare enough to count all its candidates and the page
  *     did not already see them all. */
 #include "db/search.h"
+#include "db/store.h"
 
+#include <jansson.h>
 #include <string.h>
 
 /* Each return's terms are at most about two per character of its text; a return with very long
@@ -57,6 +59,31 @@ static const char *terms_json(struct arena *a, const struct search_terms *t)
 	return out;
 }
 
+/* Writes the terms of texts[0..n) (NULLs skipped) as return_id's, replacing its old ones
+ * unless fresh. */
+static enum kaeru_err index_texts(struct db *db, int64_t merchant_id, int64_t return_id, bool fresh,
+                                  const char *const *texts, size_t n)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += texts[i] ? strlen(texts[i]) : 0;
+	size_t cap = 2 * bytes + 8 < SEARCH_TERMS_MAX ? 2 * bytes + 8 : SEARCH_TERMS_MAX;
+	struct search_terms t;
+	search_terms_init(&t, arena_alloc(db->arena, cap * sizeof(search_term)), cap);
+	for (size_t i = 0; i < n; i++)
+		search_terms_add(&t, texts[i]);
+	search_terms_finish(&t);
+	enum kaeru_err e;
+	if (!fresh &&
+	    (e = db_exec(db, sql_index_clear, DB_ARGS(DBI(return_id)), NULL, NULL)) != KAERU_OK)
+		return e;
+	if (t.n == 0)
+		return KAERU_OK;
+	return db_exec(db, sql_index_insert,
+	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBS(terms_json(db->arena, &t))),
+	               NULL, NULL);
+}
+
 enum kaeru_err store_search_index(struct db *db, int64_t return_id, bool fresh)
 {
 	struct db_rows rows;
@@ -65,28 +92,36 @@ enum kaeru_err store_search_index(struct db *db, int64_t return_id, bool fresh)
 		return e;
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
-	size_t bytes = 0;
-	for (size_t i = 0; i < rows.nrows * rows.ncols; i++)
-		bytes += rows.cells[i] ? strlen(rows.cells[i]) : 0;
-	size_t cap = 2 * bytes + 8 < SEARCH_TERMS_MAX ? 2 * bytes + 8 : SEARCH_TERMS_MAX;
-	struct search_terms t;
-	search_terms_init(&t, arena_alloc(db->arena, cap * sizeof(search_term)), cap);
-	for (size_t col = 1; col <= 3; col++) /* the RMA, the order number, the customer */
-		search_terms_add(&t, db_str(&rows, 0, col));
-	for (size_t i = 0; i < rows.nrows; i++) { /* each item's SKU and product name */
-		search_terms_add(&t, db_str(&rows, i, 4));
-		search_terms_add(&t, db_str(&rows, i, 5));
+	/* the RMA, the order number, the customer; then each item's SKU and product name */
+	const char **texts = arena_alloc(db->arena, sizeof(*texts) * (3 + 2 * rows.nrows));
+	size_t n = 0;
+	for (size_t col = 1; col <= 3; col++)
+		texts[n++] = db_str(&rows, 0, col);
+	for (size_t i = 0; i < rows.nrows; i++) {
+		texts[n++] = db_str(&rows, i, 4);
+		texts[n++] = db_str(&rows, i, 5);
 	}
-	search_terms_finish(&t);
-	if (!fresh &&
-	    (e = db_exec(db, sql_index_clear, DB_ARGS(DBI(return_id)), NULL, NULL)) != KAERU_OK)
-		return e;
-	if (t.n == 0)
-		return KAERU_OK;
-	return db_exec(
-	    db, sql_index_insert,
-	    DB_ARGS(DBI(db_int(&rows, 0, 0)), DBI(return_id), DBS(terms_json(db->arena, &t))), NULL,
-	    NULL);
+	return index_texts(db, db_int(&rows, 0, 0), return_id, fresh, texts, n);
+}
+
+enum kaeru_err store_search_index_of(struct db *db, const struct ret *r)
+{
+	if (!r->order_number || r->n_items == 0)
+		return store_search_index(db, r->id, true);
+	json_t *address =
+	    json_loads(r->shipping_address_json ? r->shipping_address_json : "{}", 0, NULL);
+	const char *name = json_string_value(json_object_get(address, "name"));
+	const char **texts = arena_alloc(db->arena, sizeof(*texts) * (3 + 2 * r->n_items));
+	size_t n = 0;
+	texts[n++] = r->rma;
+	texts[n++] = r->order_number;
+	texts[n++] = name ? arena_strdup(db->arena, name) : NULL;
+	json_decref(address);
+	for (size_t i = 0; i < r->n_items; i++) {
+		texts[n++] = r->items[i].sku;
+		texts[n++] = r->items[i].name;
+	}
+	return index_texts(db, r->merchant_id, r->id, true, texts, n);
 }
 
 /* Writes anew the terms of each return whose id is in column 0 of rows. */

@@ -18,6 +18,9 @@
  * customer name, its items' SKUs and names), replacing those it had unless fresh (a return just
  * inserted has none). In the caller's transaction. */
 enum kaeru_err store_search_index(struct db *db, int64_t return_id, bool fresh);
+/* The same for a return just inserted, from r as its creation holds it (nothing read back). */
+struct ret;
+enum kaeru_err store_search_index_of(struct db *db, const struct ret *r);
 /* The same for the returns of an order whose customer name may have changed (the newest
  * SEARCH_SCAN of them). */
 enum kaeru_err store_search_index_order(struct db *db, int64_t order_id);

@@ -245,6 +245,11 @@ enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type
 /* The same, naming the staff user behind it (0 for none). */
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
                                   const char *actor, int64_t user_id, const char *detail_json);
+/* The same for r as the transaction holds it, its status now being status: the feed's event is
+ * made from r's items when they are loaded, without reading them back. */
+enum kaeru_err store_event_add_of(struct db *db, const struct ret *r, enum return_status status,
+                                  enum event_type type, const char *actor, int64_t user_id,
+                                  const char *detail_json);
 /* Marks an item's reservation released (reserved_quantity 0). */
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
 

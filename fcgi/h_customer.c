@@ -363,7 +363,10 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 	struct ret ret = {.merchant_id = o.merchant_id,
 	                  .order_id = o.id,
 	                  .warehouse_id = rc->merchant.warehouse_id,
+	                  .status = p->to,
+	                  .order_number = o.order_number,
 	                  .currency = o.currency,
+	                  .shipping_address_json = o.shipping_address_json,
 	                  .n_items = rc->n_items};
 	ret.items = arena_zalloc(db->arena, sizeof(*ret.items) * rc->n_items);
 	for (size_t i = 0; i < rc->n_items; i++) {
