@@ -151,12 +151,20 @@ static enum kaeru_err count_listing(struct db *db, int64_t merchant_id, const ch
 	               NULL, NULL);
 }
 
-/* The merchant's time zone (UTC when it has none). */
+/* The merchant's time zone (UTC when it has none); read once a transaction. */
 static enum kaeru_err zone_of(struct db *db, int64_t merchant_id, const char **tz)
 {
+	if (db->in_tx && db->memo.zone_merchant == merchant_id) {
+		*tz = db->memo.zone;
+		return KAERU_OK;
+	}
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_timezone, DB_ARGS(DBI(merchant_id)), &rows);
 	*tz = e == KAERU_OK && rows.nrows ? db_str(&rows, 0, 0) : "UTC";
+	if (e == KAERU_OK) {
+		db->memo.zone_merchant = merchant_id;
+		db->memo.zone = *tz;
+	}
 	return e;
 }
 

@@ -183,6 +183,7 @@ enum kaeru_err store_merchant_policy_change(struct db *db, const struct merchant
                                             const char *checkout_url, const char *change_json)
 {
 	enum kaeru_err e = store_merchant_policy_set(db, m->id, p);
+	db->memo.zone_merchant = 0; /* the transaction reads the new zone */
 	if (e == KAERU_OK)
 		e = db_exec(
 		    db, sql_merchant_settings_set,
@@ -223,6 +224,7 @@ enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct poli
 
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone)
 {
+	db->memo.zone_merchant = 0; /* the transaction reads the new zone */
 	return db_exec(db, sql_timezone_set, DB_ARGS(DBS(timezone), DBI(id)), NULL, NULL);
 }
 
