@@ -197,9 +197,41 @@ db_snapshot() {
 hwm_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
 
-# measure NAME PATH [SPEC [LUA [CONNECTIONS]]] — fills RPS, P50, P99 (ms), ERRS, REQS, SECS,
-# RSS_AFTER, CPU_SPLIT, DB_SPLIT (statements, prepares, rows read, fsyncs per request), ROWS
-# (rows read per request) and STMTS (SELECT/INSERT/UPDATE/DELETE/COMMIT per request) for NAME.
+# Waits until MariaDB runs no statement but this one: requests wrk gave up on still run to their
+# end in kaeru-fcgi, and must not run into what comes next. What still runs after 5 s is killed
+# (its request has no client any more).
+drain() {
+	local running="SELECT id FROM information_schema.processlist WHERE id <> CONNECTION_ID()
+	               AND command IN ('Query', 'Execute')" _ id
+	for _ in $(seq 1 25); do
+		[ -z "$(sql "$running")" ] && return 0
+		sleep 0.2
+	done
+	for id in $(sql "$running"); do sql "KILL QUERY $id" 2>/dev/null || true; done
+	for _ in $(seq 1 150); do
+		[ -z "$(sql "$running")" ] && return 0
+		sleep 0.2
+	done
+	log "MariaDB is still busy 35 s after the measurement"
+}
+
+# one_request SPEC_LINE — sends one request of a spec file (METHOD, PATH, HEADERS, BODY) with curl.
+one_request() {
+	local method path headers body h args=()
+	IFS=$'\t' read -r method path headers body <<<"$1"
+	if [ "$headers" != - ] && [ -n "$headers" ]; then
+		IFS='|' read -ra hs <<<"$headers"
+		for h in "${hs[@]}"; do args+=(-H "$h"); done
+	fi
+	[ -z "$body" ] || args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	curl -s -o /dev/null -X "$method" "${args[@]}" "$URL$path"
+}
+
+# measure NAME PATH [SPEC [LUA [CONNECTIONS]]] — fills RPS, P50, P99 (ms; "–" when no request
+# was answered), ERRS, REQS, SECS, RSS_AFTER, CPU_SPLIT, DB_SPLIT (statements, prepares, rows
+# read, fsyncs per request), ROWS (rows read per request) and STMTS (statements by kind per
+# request) for NAME. When fewer requests were answered than there were connections, the
+# database's figures per request are those of one request sent alone afterwards.
 measure() {
 	local name=$1 path=$2 spec=${3:-} lua=${4:-replay.lua} conns=${5:-$CONNS}
 	local out=$WORK/wrk-$name.txt threads=$THREADS
@@ -227,27 +259,38 @@ measure() {
 		perf report -i "$WORK/perf-$name.data" --no-children --sort comm,dso,symbol --stdio -g none \
 			--percent-limit 0.3 >"$WORK/perf-$name.txt" 2>/dev/null || true
 	fi
+	drain
 	local dafter; dafter=$(db_snapshot)
 	local line; line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "no figures from wrk for $name"; }
 	kv() { sed "s/.* $1=\([0-9]*\).*/\1/" <<<"$line"; }
-	local req dur
+	local req dur n
 	req=$(kv requests) dur=$(kv duration_us)
-	[ "$req" -gt 0 ] || die "wrk made no request for $name"
 	REQS[$name]=$req
 	RPS[$name]=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
-	P50[$name]=$(awk -v v="$(kv p50_us)" 'BEGIN { printf "%.2f", v / 1000 }')
-	P99[$name]=$(awk -v v="$(kv p99_us)" 'BEGIN { printf "%.2f", v / 1000 }')
+	if [ "$req" -gt 0 ]; then
+		P50[$name]=$(awk -v v="$(kv p50_us)" 'BEGIN { printf "%.2f", v / 1000 }')
+		P99[$name]=$(awk -v v="$(kv p99_us)" 'BEGIN { printf "%.2f", v / 1000 }')
+	else
+		P50[$name]="–" P99[$name]="–"
+	fi
 	ERRS[$name]=$(($(kv status_errors) + $(kv socket_errors)))
 	SECS[$name]=$(awk -v d="$dur" 'BEGIN { printf "%.3f", d / 1e6 }')
 	RSS_AFTER[$name]="$(rss_mb) / $(hwm_mb)"
+	n=$req
+	if [ "$req" -lt "$conns" ]; then
+		dbefore=$(db_snapshot)
+		one_request "$( [ -n "$spec" ] && head -n 1 "$spec" || printf 'GET\t%s\t-\t' "$path")"
+		dafter=$(db_snapshot)
+		n=1
+	fi
 	# Per request: statements (the snapshot's own SHOW STATUS is one), prepares, rows read, log
 	# fsyncs; then the statements by kind.
-	DB_SPLIT[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$req" 'BEGIN {
+	DB_SPLIT[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$n" 'BEGIN {
 		split(b, x, " "); split(a, y, " ")
 		printf "%.1f | %.2f | %.0f | %.2f", (y[1] - x[1] - 1) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n }')
-	ROWS[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$req" 'BEGIN {
+	ROWS[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$n" 'BEGIN {
 		split(b, x, " "); split(a, y, " "); printf "%.0f", (y[3] - x[3]) / n }')
-	STMTS[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$req" 'BEGIN {
+	STMTS[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$n" 'BEGIN {
 		split(b, x, " "); split(a, y, " ")
 		printf "%.1f (%.1f SELECT, %.1f INSERT, %.1f UPDATE, %.1f DELETE, %.1f COMMIT)", (y[1] - x[1] - 1) / n,
 			(y[5] - x[5]) / n, (y[6] - x[6]) / n, (y[7] - x[7]) / n, (y[8] - x[8]) / n, (y[9] - x[9]) / n }')
@@ -255,8 +298,9 @@ measure() {
 	CPU_SPLIT[$name]=$(awk -v b="$before" -v a="$after" -v hz="$HZ" -v n="$req" -v d="$dur" -v cores="$(nproc)" 'BEGIN {
 		split(b, x, " "); split(a, y, " ")
 		f = y[1] - x[1]; m = y[2] - x[2]; g = y[3] - x[3]; t = y[4] - x[4]; o = t - f - m - g
-		us = 1e6 / hz / n
 		idle = 100 - 100 * (t / hz) / (cores * d / 1e6); if (idle < 0) idle = 0
+		if (n == 0) { printf "– | – | – | – | %.0f%%", idle; exit }
+		us = 1e6 / hz / n
 		printf "%.0f | %.0f | %.0f | %.0f | %.0f%%", f * us, m * us, g * us, o * us, idle }')
 	ORDER_OF_ROWS+=("$name")
 	log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${ERRS[$name]}, rows read ${ROWS[$name]}/request"
@@ -280,7 +324,7 @@ wrk_once() {
 		wrk -t"$threads" -c"$conns" -d3600s --timeout 60s -s "$HERE/lua/once.lua" "$URL/" \
 		>"$WORK/once-$name.out" 2>&1 &
 	WRK_PID=$!
-	local pid=$WRK_PID done answered last=-1 still=0
+	local pid=$WRK_PID done answered last=-1 still=0 stalled=0
 	while :; do
 		done=$(find "$WORK" -maxdepth 1 -name "once-$name.*.done" | wc -l)
 		[ "$done" -ge "$threads" ] && break
@@ -290,6 +334,7 @@ wrk_once() {
 			still=$((still + 1))
 			if [ "$still" -ge 150 ]; then
 				log "$name: no answer for 30 s after $answered of $n; what is left is sent again"
+				stalled=1
 				break
 			fi
 		else
@@ -300,6 +345,8 @@ wrk_once() {
 	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	WRK_PID=""
+	# what was still in flight ends before anyone asks the database what is left
+	[ "$stalled" = 0 ] || drain
 	local failed
 	failed=$({ cat "$WORK/once-$name".*.progress 2>/dev/null || true; } | sed -n 's/.*failed=\([0-9]*\).*/\1/p' | awk '{ f += $1 } END { print f + 0 }')
 	if [ "$failed" -gt 0 ]; then

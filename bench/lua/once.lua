@@ -15,6 +15,7 @@ local replay_init = init
 local idle = nil
 local sent, answered, failed = 0, 0, 0
 local checked = false
+local noted = 0 -- the second of the last progress note: the driver sees each second's count
 local capture = nil
 
 local function note(suffix)
@@ -59,7 +60,11 @@ function response(status, headers, body)
       f:close()
     end
   end
-  if answered % 100 == 0 then note(".progress") end
+  local now = os.time()
+  if now ~= noted then
+    noted = now
+    note(".progress")
+  end
   if answered == nreqs then
     note(".progress")
     note(".done")
