@@ -3,6 +3,7 @@
 # sign-in, wrk measurements with the CPU and MariaDB counters around them, and the machine's
 # description. Sourced, with HERE, ROOT and BUILD set and BENCH_NAME naming the driver.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # what is set here is read by the drivers that source it
 
 PORT=${KAERU_BENCH_PORT:-18391}
 DB_PORT=${KAERU_BENCH_DB_PORT:-13591}
@@ -238,8 +239,8 @@ measure() {
 	[ "$conns" -lt "$threads" ] && threads=$conns
 	# every wrk thread needs lines of its own: a shorter file is repeated
 	if [ -n "$spec" ] && [ "$(wc -l <"$spec")" -lt "$threads" ]; then
-		local k
-		for k in $(seq 1 "$threads"); do cat "$spec"; done >"$spec.x$threads"
+		local _
+		for _ in $(seq 1 "$threads"); do cat "$spec"; done >"$spec.x$threads"
 		spec=$spec.x$threads
 	fi
 	log "measuring $name"
@@ -324,10 +325,10 @@ wrk_once() {
 		wrk -t"$threads" -c"$conns" -d3600s --timeout 60s -s "$HERE/lua/once.lua" "$URL/" \
 		>"$WORK/once-$name.out" 2>&1 &
 	WRK_PID=$!
-	local pid=$WRK_PID done answered last=-1 still=0 stalled=0
+	local pid=$WRK_PID finished answered last=-1 still=0 stalled=0
 	while :; do
-		done=$(find "$WORK" -maxdepth 1 -name "once-$name.*.done" | wc -l)
-		[ "$done" -ge "$threads" ] && break
+		finished=$(find "$WORK" -maxdepth 1 -name "once-$name.*.done" | wc -l)
+		[ "$finished" -ge "$threads" ] && break
 		kill -0 "$pid" 2>/dev/null || { cat "$WORK/once-$name.out" >&2; die "wrk stopped early for $name"; }
 		answered=$({ cat "$WORK/once-$name".*.progress 2>/dev/null || true; } | sed -n 's/^answered=\([0-9]*\).*/\1/p' | awk '{ a += $1 } END { print a + 0 }')
 		if [ "$answered" = "$last" ]; then

@@ -378,7 +378,7 @@ open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its w
 
 # Reads every index of every table once, so the measurements start from a warm buffer pool.
 warm_up() {
-	local t=$SECONDS stmt
+	local t=$SECONDS
 	sql "SELECT CONCAT('SELECT COUNT(*) FROM \`', table_name, '\` FORCE INDEX (\`', index_name, '\`);')
 	     FROM information_schema.statistics WHERE table_schema = 'kaeru' GROUP BY table_name, index_name" >"$WORK/warm.sql"
 	mariadb --no-defaults --socket="$STACK/run/mysqld.sock" -uroot kaeru <"$WORK/warm.sql" >/dev/null
@@ -546,9 +546,8 @@ measure_set() {
 	local inspected; inspected=$(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'")
 	measure "$tag.inspection" /api/v1/returns "$WORK/spec-inspection.tsv"
 	FIRST_INSPECTIONS[$tag]=$(( $(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'") - inspected ))
-	SPEC_LINES[$tag.inspection]=$(wc -l <"$WORK/spec-inspection.tsv")
 }
-declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS SPEC_LINES
+declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS
 
 # fresh_lines N — up to N lines no return holds, "ORDER_ID SLUG NUMBER LINE_ID": every order's
 # first such line before any second, the orders shuffled so that merchants mix.
@@ -561,9 +560,9 @@ fresh_lines() {
 # The product feed, streamed: time to its first byte and to its end, median of 5, and
 # kaeru-fcgi's peak memory meanwhile.
 feed_ttfb() {
-	local tag=$1 i
+	local tag=$1 _
 	echo 5 >"/proc/$FCGI_PID/clear_refs" 2>/dev/null || true
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		curl -s -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download} %{http_code}\n' \
 			"$URL/api/v1/shop/$BIG/feed.csv"
 	done >"$WORK/feed.txt"
