@@ -4,12 +4,18 @@
 #   awk -v slug=sakura -v currency=JPY -v prefix=SK -v n=3000 -v seed=1 -v now=EPOCH \
 #       -v meta=FILE -f bench/gen_orders.awk
 #
+# With -v tsv=PREFIX -v merchant_id=M -v first_id=N, the same orders as the rows kaeru-admin's
+# import writes instead, for LOAD DATA (bench/scale.sh): PREFIX.orders (ids first_id + 1, …) and
+# PREFIX.lines, tab-separated, backslashes doubled.
+#
 # Orders have 1 to 5 lines (about 3), one in ten lines final sale, delivered 1 to 25 days ago (inside
 # the default 30-day window), to Japanese addresses for JPY and US addresses for USD.
 
 function iso(t) { return strftime("%Y-%m-%dT%H:%M:%SZ", t, 1) }
 function pick(arr, n) { return arr[int(rand() * n) + 1] }
 function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+function sqltime(t) { return strftime("%Y-%m-%d %H:%M:%S", t, 1) }
+function tsvf(s) { gsub(/\\/, "\\\\", s); return s }
 
 BEGIN {
 	srand(seed)
@@ -50,7 +56,7 @@ BEGIN {
 		       ",\"city\":" q(c[2]) ",\"line1\":" q(c[4]) ",\"line2\":" q(currency == "JPY" ? int(rand() * 900 + 101) "号室" : "Apt " int(rand() * 40 + 1)) \
 		       ",\"country\":\"" country "\",\"phone\":\"" (currency == "JPY" ? "03-1234-" (1000 + i % 9000) : "+1 503 555 " (1000 + i % 9000)) "\"}"
 		r = rand(); nl = r < 0.15 ? 1 : r < 0.40 ? 2 : r < 0.70 ? 3 : r < 0.90 ? 4 : 5
-		lines = ""; eligible = ""
+		lines = ""; eligible = ""; rows = ""
 		delete used
 		for (l = 1; l <= nl; l++) {
 			do { p = int(rand() * np) + 1 } while (p in used)
@@ -67,11 +73,19 @@ BEGIN {
 			lines = lines (l > 1 ? "," : "") "{\"line_id\":\"" l "\",\"sku\":" q(sku) ",\"product_id\":\"" prod[p] \
 			        "\",\"name\":" q(pname[p]) ",\"variant\":" q(variant) ",\"category\":\"" pcat[p] \
 			        "\",\"quantity\":" qty ",\"unit_price\":" pprice[p] ",\"final_sale\":" final "}"
+			if (tsv != "")
+				rows = rows (first_id + i) "\t" l "\t" (l - 1) "\t" tsvf(sku) "\t" prod[p] "\t" tsvf(pname[p]) "\t" \
+				       tsvf(variant) "\t" pcat[p] "\t" qty "\t" pprice[p] "\t" (final == "true") "\n"
 			if (final == "false") eligible = eligible (eligible == "" ? "" : ",") l
 			skus[sku] = prod[p] "|" variant
 		}
-		printf "{\"order_number\":\"%s\",\"email\":\"%s\",\"currency\":\"%s\",\"placed_at\":\"%s\",\"delivered_at\":\"%s\",\"shipping_address\":%s,\"lines\":[%s]}\n", \
-		       num, email, currency, iso(placed), iso(delivered), addr, lines
+		if (tsv != "") {
+			printf "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", first_id + i, merchant_id, num, email, \
+			       tolower(email), currency, sqltime(placed), sqltime(delivered), tsvf(addr) > (tsv ".orders")
+			printf "%s", rows > (tsv ".lines")
+		} else
+			printf "{\"order_number\":\"%s\",\"email\":\"%s\",\"currency\":\"%s\",\"placed_at\":\"%s\",\"delivered_at\":\"%s\",\"shipping_address\":%s,\"lines\":[%s]}\n", \
+			       num, email, currency, iso(placed), iso(delivered), addr, lines
 		print slug, num, email, (eligible == "" ? "-" : eligible) > meta
 	}
 	# The merchant's inventory: every SKU sold, most in stock.

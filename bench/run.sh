@@ -22,102 +22,28 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 [ $# -eq 1 ] || { echo "usage: bench/run.sh BUILD" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd)
+BENCH_NAME="kaeru bench"
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 
-PORT=${KAERU_BENCH_PORT:-18391}
-DB_PORT=${KAERU_BENCH_DB_PORT:-13591}
-WORKERS=${KAERU_BENCH_WORKERS:-16}
-CONNS=${KAERU_BENCH_CONNECTIONS:-64}
-THREADS=${KAERU_BENCH_THREADS:-2}
 DURATION=${KAERU_BENCH_DURATION:-10}
 ORDERS=${KAERU_BENCH_ORDERS:-3000}
 RESULTS=${KAERU_BENCH_RESULTS:-$HERE/RESULTS.md}
-
-STACK=$BUILD/stack
 WORK=$BUILD/bench
-URL=http://127.0.0.1:$PORT
-ADMIN=$STACK/admin
-PASSWORD=kaeru-bench-password
-STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
-T0=$SECONDS
 
-# GNU awk everywhere (Debian's default awk is mawk): one behaviour for every script below.
-awk() { command gawk "$@"; }
-
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-log() { printf '  %s\n' "$*" >&2; }
-die() { printf 'kaeru bench: %s\n' "$*" >&2; exit 1; }
-
-for b in kaeru-fcgi kaeru-admin kaeru-label-sample kaeru-bench-bare; do
-	[ -x "$BUILD/$b" ] || die "$BUILD/$b is missing: build first"
-done
-for c in wrk gawk curl mariadb nginx; do
-	command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] || die "$c is not installed"
-done
-
-# One run per build folder at a time: a second would stop the first one's stack.
-LOCK=$BUILD/bench.lock
-if ! mkdir "$LOCK" 2>/dev/null; then
-	other=$(cat "$LOCK/pid" 2>/dev/null || true)
-	if [ -n "$other" ] && kill -0 "$other" 2>/dev/null; then
-		die "another bench (pid $other) is running in $BUILD"
-	fi
-	rm -rf "$LOCK"
-	mkdir "$LOCK" || die "cannot lock $BUILD"
-fi
-echo $$ >"$LOCK/pid"
-
-stop_all() {
-	if [ -f "$STACK/run/bench-bare.pid" ]; then
-		kill "$(cat "$STACK/run/bench-bare.pid")" 2>/dev/null || true
-		rm -f "$STACK/run/bench-bare.pid"
-	fi
-	"$ROOT/tools/stack.sh" stop "$STACK" 2>/dev/null || true
-}
-KEEP=${KAERU_BENCH_KEEP:-0}
-trap '[ "$KEEP" = 1 ] || stop_all; rm -rf "$LOCK"' EXIT
-trap 'exit 130' INT TERM
+bench_require kaeru-fcgi kaeru-admin kaeru-label-sample kaeru-bench-bare
+bench_lock
 
 # ---------------------------------------------------------------------------------------------
 # The stack: a fresh datadir every run, so every run measures the same data set.
 
-stop_all
+STACK=$BUILD/stack
+stack_down
 rm -rf "$STACK" "$WORK"
 mkdir -p "$WORK"
-say "starting MariaDB, kaeru-fcgi ($WORKERS workers) and nginx on :$PORT in ${STACK#"$ROOT"/}"
-"$ROOT/tools/stack.sh" start "$STACK" "$BUILD" "$PORT" "$DB_PORT" "$WORKERS"
-
-# The ceilings live in this stack's own nginx config: a static answer and the bare libfcgi
-# responder on a socket of its own, as locations of the same server block as the API.
-nohup "$BUILD/kaeru-bench-bare" "$STACK/run/bench-bare.sock" "$WORKERS" \
-	>>"$STACK/log/bench-bare.log" 2>&1 &
-echo $! >"$STACK/run/bench-bare.pid"
-cat >"$STACK/nginx/bench.conf" <<CONF
-# ./kaeru bench only: the ceilings of this machine.
-location = /bench/static {
-	default_type application/json;
-	return 200 '{"status":"ok","bench":"static"}';
-}
-location = /bench/bare {
-	fastcgi_pass unix:$STACK/run/bench-bare.sock;
-	include $ROOT/web/fastcgi.conf;
-}
-CONF
-sed -i "/kaeru-locations.conf;/a\\		include $STACK/nginx/bench.conf;" "$STACK/nginx/nginx.conf"
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-"$NGINX" -p "$STACK/nginx" -c "$STACK/nginx/nginx.conf" -e "$STACK/log/nginx-error.log" -s reload
-for _ in $(seq 1 100); do
-	curl -sf "$URL/bench/bare" >/dev/null 2>&1 && curl -sf "$URL/bench/static" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-curl -sf "$URL/bench/bare" | grep -q bare-fcgi || die "the bare FastCGI responder does not answer at $URL/bench/bare"
-
-sql() { mariadb --no-defaults -N -B --socket="$STACK/run/mysqld.sock" -uroot kaeru -e "$1"; }
+stack_up "$STACK"
 DURABLE=$(sql "SELECT @@innodb_flush_log_at_trx_commit")
-DB_VERSION=$(sql "SELECT VERSION()")
-DB_SETTINGS=$(sql "SELECT CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit,
-	', innodb_doublewrite=', @@innodb_doublewrite, ', log_bin=', @@log_bin,
-	', innodb_buffer_pool_size=', @@innodb_buffer_pool_size DIV 1048576, 'M')")
+MACHINE=$(machine_md)
 [ "$DURABLE" = 1 ] || log "warning: innodb_flush_log_at_trx_commit is $DURABLE, commits are not durable"
 
 # ---------------------------------------------------------------------------------------------
@@ -126,10 +52,7 @@ DB_SETTINGS=$(sql "SELECT CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flu
 # import, the four merchants at once.
 
 say "loading the data set: 4 merchants × $ORDERS orders"
-"$ADMIN" warehouse create --code TYO1 --name "Tokyo DC 東京物流センター" --address-json \
-	'{"name":"かえる返品センター 東京","postal_code":"135-0064","region":"東京都","city":"江東区","line1":"青海2-4-32","line2":"3F","country":"JP","phone":"03-5500-0001"}' >/dev/null
-"$ADMIN" warehouse create --code NJ1 --name "New Jersey FC" --address-json \
-	'{"name":"kaeru Returns NJ1","postal_code":"07097","region":"NJ","city":"Jersey City","line1":"100 Harbor Blvd","line2":"Dock 7","country":"US","phone":"+1 201-555-0100"}' >/dev/null
+make_warehouses
 
 # slug currency warehouse order-prefix name
 MERCHANTS="sakura JPY TYO1 SK Sakura_Apparel_さくらアパレル
@@ -159,107 +82,14 @@ for slug in $SLUGS; do
 		|| die "inventory of $slug refused"
 done
 
-user() { printf '%s\n' "$PASSWORD" | "$ADMIN" user create --email "$1" --role "${@:2}" >/dev/null; }
-user staff@tyo1.bench.example warehouse --warehouse TYO1
-user staff@nj1.bench.example warehouse --warehouse NJ1
-for slug in $SLUGS; do user "owner@$slug.bench.example" merchant --merchant "$slug"; done
-
-login() { # login EMAIL → the session cookie "kaeru_session=…"
-	curl -sf -D - -o /dev/null -H 'Content-Type: application/json' \
-		-d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" "$URL/api/v1/session" |
-		tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(kaeru_session=[^;]*\).*/\1/p' | head -n 1
-}
-declare -A COOKIE
-COOKIE[TYO1]=$(login staff@tyo1.bench.example)
-COOKIE[NJ1]=$(login staff@nj1.bench.example)
-for slug in $SLUGS; do COOKIE[$slug]=$(login "owner@$slug.bench.example"); done
-for c in "${COOKIE[@]}"; do [ -n "$c" ] || die "a staff sign-in failed"; done
+make_staff $SLUGS
+sign_in_staff $SLUGS
 N_ORDERS=$(sql "SELECT COUNT(*) FROM orders")
 N_LINES=$(sql "SELECT COUNT(*) FROM order_lines")
 log "$N_ORDERS orders with $N_LINES lines loaded in $((SECONDS - T0)) s"
 
 # ---------------------------------------------------------------------------------------------
-# Measuring: wrk at CONNS connections for DURATION seconds, with bench/lua/replay.lua.
-
-declare -A RPS P50 P99 ERRS REQS SECS RSS_AFTER CPU_SPLIT DB_SPLIT
-ORDER_OF_ROWS=()
-HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
-FCGI_PID=$(cat "$STACK/run/kaeru-fcgi.pid")
-DB_PID=$(cat "$STACK/run/mysqld.pid")
-NGINX_PID=$(cat "$STACK/run/nginx.pid")
-
-# CPU ticks (user + system) of a process, or with +PID of a process and its children (from /proc,
-# so no procps is needed).
-ticks() {
-	local pid=${1#+} kids=0
-	[ "${1:0:1}" = + ] && kids=1
-	awk -v pid="$pid" -v kids="$kids" '{
-		s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
-		if ($1 == pid || (kids && f[2] == pid)) t += f[12] + f[13]
-	} END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
-}
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
-cpu_snapshot() { echo "$(ticks "$FCGI_PID") $(ticks "$DB_PID") $(ticks "+$NGINX_PID") $(busy_ticks)"; }
-# MariaDB's counters: statements, prepares, rows read and InnoDB fsyncs.
-db_snapshot() {
-	sql "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_stmt_prepare', 'Rows_read',
-	     'Innodb_data_fsyncs')" | awk '{ v[$1] = $2 } END {
-		print v["Questions"] + 0, v["Com_stmt_prepare"] + 0, v["Rows_read"] + 0, v["Innodb_data_fsyncs"] + 0 }'
-}
-hwm_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
-rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
-
-# measure NAME PATH [SPEC [LUA]]
-measure() {
-	local name=$1 path=$2 spec=${3:-} lua=${4:-replay.lua}
-	local out=$WORK/wrk-$name.txt
-	log "measuring $name"
-	local dbefore; dbefore=$(db_snapshot)
-	local before; before=$(cpu_snapshot)
-	local perf_pid=""
-	if [ "${KAERU_BENCH_PERF:-0}" = 1 ]; then
-		perf record -a -g -F 499 -o "$WORK/perf-$name.data" -- sleep "$DURATION" >/dev/null 2>&1 &
-		perf_pid=$!
-	fi
-	BENCH_SPEC=$spec BENCH_THREADS=$THREADS BENCH_LUA=$HERE/lua BENCH_CAPTURE=$WORK/tokens \
-		wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency \
-		-s "$HERE/lua/$lua" "$URL$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $name"; }
-	local after; after=$(cpu_snapshot)
-	if [ -n "$perf_pid" ]; then
-		wait "$perf_pid" || true
-		perf report -i "$WORK/perf-$name.data" --no-children --sort comm,dso,symbol --stdio -g none \
-			--percent-limit 0.3 >"$WORK/perf-$name.txt" 2>/dev/null || true
-	fi
-	local dafter; dafter=$(db_snapshot)
-	local line; line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "no figures from wrk for $name"; }
-	local req dur p50 p99 se so
-	req=$(sed 's/.* requests=\([0-9]*\).*/\1/' <<<"$line")
-	dur=$(sed 's/.* duration_us=\([0-9]*\).*/\1/' <<<"$line")
-	p50=$(sed 's/.* p50_us=\([0-9]*\).*/\1/' <<<"$line")
-	p99=$(sed 's/.* p99_us=\([0-9]*\).*/\1/' <<<"$line")
-	se=$(sed 's/.* status_errors=\([0-9]*\).*/\1/' <<<"$line")
-	so=$(sed 's/.* socket_errors=\([0-9]*\).*/\1/' <<<"$line")
-	REQS[$name]=$req
-	RPS[$name]=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
-	P50[$name]=$(awk -v v="$p50" 'BEGIN { printf "%.2f", v / 1000 }')
-	P99[$name]=$(awk -v v="$p99" 'BEGIN { printf "%.2f", v / 1000 }')
-	ERRS[$name]=$((se + so))
-	SECS[$name]=$(awk -v d="$dur" 'BEGIN { printf "%.3f", d / 1e6 }')
-	RSS_AFTER[$name]="$(rss_mb) / $(hwm_mb)"
-	# Per request: statements (the snapshot's own SHOW STATUS is one), prepares, rows read, log fsyncs.
-	DB_SPLIT[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$req" 'BEGIN {
-		split(b, x, " "); split(a, y, " ")
-		printf "%.1f | %.2f | %.0f | %.2f", (y[1] - x[1] - 1) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n }')
-	# CPU per request (µs) of kaeru-fcgi, MariaDB, nginx and the rest (wrk, kernel), and the idle share.
-	CPU_SPLIT[$name]=$(awk -v b="$before" -v a="$after" -v hz="$HZ" -v n="$req" -v d="$dur" -v cores="$(nproc)" 'BEGIN {
-		split(b, x, " "); split(a, y, " ")
-		f = y[1] - x[1]; m = y[2] - x[2]; g = y[3] - x[3]; t = y[4] - x[4]; o = t - f - m - g
-		us = 1e6 / hz / n
-		idle = 100 - 100 * (t / hz) / (cores * d / 1e6); if (idle < 0) idle = 0
-		printf "%.0f | %.0f | %.0f | %.0f | %.0f%%", f * us, m * us, g * us, o * us, idle }')
-	ORDER_OF_ROWS+=("$name")
-	log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${ERRS[$name]}"
-}
+# Measuring: bench/lib.sh's measure, wrk at CONNS connections for DURATION seconds.
 
 # kaeru-fcgi's peak so far comes from the setup (staff sign-ins hash passwords with Argon2id);
 # start its peak afresh for the measured load (writing 5 to clear_refs resets VmHWM).
@@ -424,7 +254,7 @@ if [ "$KEEP" = 1 ]; then
 	say "leaving the stack up at $URL (KAERU_BENCH_KEEP=1); stop it with: tools/stack.sh stop $STACK"
 else
 	say "stopping the stack"
-	stop_all
+	stack_down
 fi
 
 say "label generation alone: kaeru-label-sample --bench 2000"
@@ -494,17 +324,7 @@ MEMORY="| process | VmRSS after the load | VmHWM (peak) | threads |
 | kaeru-fcgi: the setup before it (6 staff sign-ins, 4 inventory uploads) | | $SETUP_HWM_MB MB | |
 | kaeru-bench-bare, $WORKERS workers (for comparison) | | $BARE_MB MB | |"
 
-cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
-hyp=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)
-mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-MACHINE="- CPU: ${cpu:-unknown}, $(nproc) cores${hyp:+ (virtual machine, $hyp)}; RAM $mem
-- Kernel: $(uname -sr); Debian $(cat /etc/debian_version 2>/dev/null || echo '?')
-- MariaDB: $DB_VERSION; $DB_SETTINGS; datadir on $(df -T "$BUILD" | awk 'NR == 2 { print $2 }')
-- nginx: $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), worker_processes auto, access log on
-- wrk: $(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }'); compiler: $(cc --version | head -n 1)"
-
-OVERRIDES=$(env | grep '^KAERU_BENCH_' | grep -v '^KAERU_BENCH_RESULTS=' | sort | tr '\n' ' ' || true)
-COMMAND="${OVERRIDES}./kaeru bench"
+COMMAND="$(bench_overrides)./kaeru bench"
 ELAPSED=$((SECONDS - T0))
 
 echo
@@ -526,10 +346,7 @@ echo "$TARGETS"
 echo
 
 # Keep whatever was written by hand below the analysis heading of the previous RESULTS.md.
-ANALYSIS=""
-if [ -f "$RESULTS" ] && grep -q '^## Analysis' "$RESULTS"; then
-	ANALYSIS=$(sed -n '/^## Analysis/,$p' "$RESULTS")
-fi
+ANALYSIS=$(analysis_of "$RESULTS")
 {
 	cat <<MD
 # kaeru benchmark results

@@ -10,6 +10,7 @@
 #   tools/stack.sh restart-worker VAR BUILD
 #   tools/stack.sh stop VAR
 #   tools/stack.sh status VAR
+# MariaDB's buffer pool is KAERU_DB_BUFFER_POOL (256M) when it starts (./kaeru bench --scale sizes it).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,7 +49,7 @@ start_db() {
 			--bind-address=127.0.0.1 --pid-file="$var/run/mysqld.pid" \
 			--log-error="$var/log/mariadb.log" --user="$(id -un)" --skip-name-resolve \
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
-			--innodb-buffer-pool-size=256M --innodb-log-file-size=256M \
+			--innodb-buffer-pool-size="${KAERU_DB_BUFFER_POOL:-256M}" --innodb-log-file-size=256M \
 			--innodb-lock-wait-timeout="${KAERU_LOCK_WAIT:-50}" \
 			--max-connections=500 --skip-log-bin >/dev/null 2>&1 &
 		wait_for 60 "MariaDB" mariadb-admin --no-defaults --socket="$sock" -uroot ping
