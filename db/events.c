@@ -36,8 +36,11 @@ static const char sql_listing_brief[] =
     " FROM listings l JOIN returns r ON r.id = l.return_id WHERE l.merchant_id = ? AND l.id = ?";
 static const char sql_item_listings[] =
     "SELECT id FROM listings WHERE merchant_id = ? AND return_item_id = ? ORDER BY unit";
+/* Forced: with a cursor deep in a large merchant's feed MariaDB used only the key's merchant_id
+ * and walked every entry before it (./kaeru bench --scale: 36 ms a page, 0.2 ms forced). */
 static const char sql_events_page[] =
     "SELECT id, seq, type, " TIME("at") ", rma, listing_id, data FROM events"
+                                        " FORCE INDEX (uq_events_seq)"
                                         " WHERE merchant_id = ? AND seq > ? ORDER BY seq LIMIT ?";
 static const char sql_webhook_get[] =
     "SELECT url, events, secret, " TIME("paused_at") " FROM webhooks WHERE merchant_id = ?";
