@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import {
   BASE, inspectOk, newMerchant, newStaff, returnFor, scanOk, staffSession,
 } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 
 test('the owner reads why things come back and what returns cost', { timeout: 180_000 }, async () => {
@@ -34,7 +32,7 @@ test('the owner reads why things come back and what returns cost', { timeout: 18
   const api = (await owner.api('GET', '/api/v1/merchant/analytics')).json;
 
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   const problems = [];
   const foreign = [];
   try {

@@ -12,14 +12,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import {
   BASE, api, approveOk, assertStatus, clerkOf, getListing, inspectOk, newMerchant, newStaff, ownerOf, rejectOk,
   resaleListing, returnFor, scanOk, scratchDir,
 } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 const NEW_TITLE = 'オーガニックTシャツ（黒・試着のみ）';
 
@@ -68,7 +66,7 @@ test('the owner edits, reprices, reorders, withdraws and restores listings from 
   await rejectOk(owner, cap.id, '色が写真と違う');
 
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   const pageErrors = [];
   try {
     const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-US' };

@@ -9,13 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import {
   BASE, getReturn, inspectOk, newMerchant, newStaff, returnFor, scanOk, staffSession,
 } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 const NOTE = '袖に破れがあったため半額を返金します';
 
@@ -26,7 +24,7 @@ test('the owner edits the policy and decides a return held for review', { timeou
   const owner = await staffSession(ownerUser);
 
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   const pageErrors = [];
   try {
     const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'en-US' });

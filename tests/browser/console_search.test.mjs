@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import { BASE, JP_ADDRESS, jpOrder, newMerchant, newStaff, returnFor } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 const one = [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }];
 
@@ -26,7 +24,7 @@ test('the owner searches returns by a kana name and part of an RMA', { timeout: 
     lines: [{ ...base.lines[0], name: 'リネンワンピース' }, ...base.lines.slice(1)] } });
 
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   const pageErrors = [];
   try {
     const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'en-US' });

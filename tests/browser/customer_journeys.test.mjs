@@ -11,13 +11,11 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import {
   BASE, RMA_RE, ROOT, api, assertStatus, daysAgo, jpOrder, newMerchant, newOrderNumber, putOrder, scratchDir, usOrder,
 } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const LINK_LIMIT = 6;
 const BARE_LIMIT = 9;
 
@@ -67,7 +65,7 @@ async function returnLink(m, orderNumber) {
 }
 
 async function withPage(fn) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   const errors = [];
   try {
     const context = await browser.newContext({

@@ -17,14 +17,12 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import {
   BASE, allListings, approveOk, assertStatus, inspectOk, markSold, newMerchant, newStaff, returnFor, scanOk,
   staffSession, suffix,
 } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 
 const TEE_NOTE = '試着のみ。タグなし、目立つ傷なし';
@@ -95,7 +93,7 @@ test('a graded return becomes a listing, is approved in the console, found in th
   assert.equal(tee.suggested_price, 3670, '4900 like_new → 3670');
 
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   const pageErrors = [];
   let page;
   try {
@@ -382,7 +380,7 @@ test('on a phone: a shop card with its photo opens the item page, whose photos s
   const checkout = `${BASE}/checkout-test?listing={listing_id}&sku={sku}&price={price}`;
   assertStatus(await owner.api('PUT', '/api/v1/merchant/policy', { body: { checkout_url: checkout } }), 200);
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   try {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'en-US',

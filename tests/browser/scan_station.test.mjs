@@ -14,14 +14,12 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import {
   BASE, RMA_RE, adminOk, api, assertStatus, createReturn, daysAgo, getReturn, jpOrder, lookupOk,
   newMerchant, newOrderNumber, putInventory, putOrder, suffix, trackingKey,
 } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 
 /** A warehouse user of warehouse `code`: {email, password}. */
@@ -81,7 +79,7 @@ test('warehouse staff scan a parcel, inspect its items, and the customer sees th
   const staff = newWarehouseUser(merchant.warehouse.code);
 
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   const pageErrors = [];
   let page;
   try {

@@ -4,11 +4,9 @@
 // the label's address answers 410 instead of a PDF.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import { BASE, api, assertProblem, assertStatus, createReturn, newMerchant, openOrder } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 test('a canceled return\'s tracking page says its label is void and links none', { timeout: 120_000 }, async () => {
   const m = newMerchant({ currency: 'JPY' });
@@ -16,7 +14,7 @@ test('a canceled return\'s tracking page says its label is void and links none',
   const r = await createReturn(o.token, [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
   const page_url = new URL(r.tracking_url, BASE + '/').href;
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${page_url}&lang=en`);

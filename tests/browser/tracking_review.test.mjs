@@ -4,11 +4,9 @@
 // customer, in English and in Japanese — the amounts as the server computed them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import { BASE, assertStatus, clerkOf, inspectOk, merchantSession, newMerchant, returnFor, scanOk } from '../integration/lib.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 test('the tracking page of a held return says it is being reviewed, then shows the decision and its note', { timeout: 120_000 }, async () => {
   const m = newMerchant({ currency: 'JPY' });
@@ -21,7 +19,7 @@ test('the tracking page of a held return says it is being reviewed, then shows t
   assert.equal(v.status, 'needs_review');
   const url = new URL(r.tracking_url, BASE + '/').href;
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const errors = [];
