@@ -506,6 +506,10 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 			/* Back off a little, with jitter, so the same two don't collide again. */
 			struct timespec ts = {0, (long)(1 + rand() % 4) * attempt * 1000000L};
 			nanosleep(&ts, NULL);
+			/* The run again reads what the winner wrote: on Galera its write set may
+			 * not be applied here yet, and reading without it would conflict once more.
+			 */
+			db->sync_next = true;
 		}
 		bool committing = false;
 		e = db_exec_text(db, "START TRANSACTION");
