@@ -345,6 +345,19 @@ marker_of() { # what a set of factor F is: a changed loader or factor makes it a
 		"$LOADER_VERSION" "$(sha256sum "$HERE/gen_orders.awk" | cut -c1-16)"
 }
 
+# A kept set that migrate has just brought to a newer schema: what a new migration adds next to
+# the rows (analytics aggregates, search terms) is made from them, as README's upgrade note says.
+rebuild_derived() {
+	local var=$1 schema slug t=$SECONDS
+	schema=$(sql "SELECT GROUP_CONCAT(version ORDER BY version) FROM schema_migrations")
+	[ "$(sed -n 's/^schema=//p' "$var/loaded")" = "$schema" ] && return 0
+	for slug in $SLUGS; do "$ADMIN" analytics rebuild --merchant "$slug" >/dev/null; done
+	"$ADMIN" search rebuild >/dev/null
+	sed -i '/^schema=/d' "$var/loaded"
+	echo "schema=$schema" >>"$var/loaded"
+	log "the kept set's analytics and search terms rebuilt for its new schema in $((SECONDS - t)) s"
+}
+
 declare -A SET_NOTE LOAD_SECS
 open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its worker stopped
 	local tag=$1 f=$2 var=$BUILD/scale/x$2
@@ -364,12 +377,14 @@ open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its w
 		{
 			echo "$want"
 			echo "loaded=$(date -u +%Y-%m-%d) seconds=${LOAD_SECS[$tag]}"
+			echo "schema=$(sql "SELECT GROUP_CONCAT(version ORDER BY version) FROM schema_migrations")"
 		} >"$var/loaded"
 		SET_NOTE[$tag]="made in ${LOAD_SECS[$tag]} s by this run"
 	else
 		stack_up "$var"
 		stop_worker
 		sign_in
+		rebuild_derived "$var"
 		SET_NOTE[$tag]="kept from $(sed -n 's/^loaded=\([^ ]*\) seconds=\([0-9]*\).*/\1 (made in \2 s)/p' "$var/loaded")"
 		log "the data set ×$f is ${SET_NOTE[$tag]}"
 	fi
