@@ -172,14 +172,11 @@ static void listing_rows(struct db *db, const struct db_rows *rows, struct listi
 		listing_row(rows, i, &(*out)[i]);
 }
 
-/* Hands each of ls (n listings of merchant_id) its photos: of listing_id alone, or (0) of all
- * published listings. The photos come in listing order, so each listing's are one run. */
-static enum kaeru_err listings_photos(struct db *db, int64_t merchant_id, int64_t listing_id,
-                                      struct listing *ls, size_t n)
+/* Gives each of the n listings ls its photos of ps (np of them, in listing order, so each
+ * listing's are one run). */
+static enum kaeru_err attach_photos(struct db *db, enum kaeru_err e, const struct listing_photo *ps,
+                                    size_t np, struct listing *ls, size_t n)
 {
-	struct listing_photo *ps;
-	size_t np;
-	enum kaeru_err e = store_listing_photos(db, merchant_id, listing_id, &ps, &np);
 	if (e != KAERU_OK || np == 0)
 		return e;
 	struct photo *all = arena_alloc(db->arena, sizeof(*all) * np);
@@ -196,6 +193,31 @@ static enum kaeru_err listings_photos(struct db *db, int64_t merchant_id, int64_
 		}
 	}
 	return KAERU_OK;
+}
+
+/* Hands each of ls (n listings of merchant_id) its photos: of listing_id alone, or (0) of all
+ * published listings. */
+static enum kaeru_err listings_photos(struct db *db, int64_t merchant_id, int64_t listing_id,
+                                      struct listing *ls, size_t n)
+{
+	struct listing_photo *ps = NULL;
+	size_t np = 0;
+	enum kaeru_err e = store_listing_photos(db, merchant_id, listing_id, &ps, &np);
+	return attach_photos(db, e, ps, np, ls, n);
+}
+
+/* The photos of a page of listings, in one statement. */
+static enum kaeru_err page_photos(struct db *db, int64_t merchant_id, struct listing *ls, size_t n)
+{
+	if (n == 0)
+		return KAERU_OK;
+	int64_t *ids = arena_alloc(db->arena, sizeof(*ids) * n);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = ls[i].id;
+	struct listing_photo *ps = NULL;
+	size_t np = 0;
+	enum kaeru_err e = store_listings_photos_of(db, merchant_id, ids, n, &ps, &np);
+	return attach_photos(db, e, ps, np, ls, n);
 }
 
 enum kaeru_err store_listings_public_note(struct db *db, int64_t return_item_id,
@@ -245,9 +267,7 @@ enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int statu
 	if (e != KAERU_OK)
 		return e;
 	listing_rows(db, &rows, out, n);
-	for (size_t i = 0; e == KAERU_OK && i < *n; i++)
-		e = listings_photos(db, merchant_id, (*out)[i].id, &(*out)[i], 1);
-	if (e != KAERU_OK)
+	if ((e = page_photos(db, merchant_id, *out, *n)) != KAERU_OK)
 		return e;
 	return count_of(db, sql_listings_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)), total);
 }

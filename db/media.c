@@ -2,6 +2,7 @@
 #include "db/media.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *const media_format_names[MEDIA_FORMAT__MAX] = {
@@ -40,6 +41,12 @@ static const char sql_listing_photos[] =
     "SELECT l.id, " PHOTO_COLUMNS " FROM listings l JOIN return_photos p"
     " ON p.return_item_id = l.return_item_id AND p.source = 'warehouse'" PHOTO_JOIN
     " WHERE l.merchant_id = ? AND ((? = 0 AND l.status = 'published') OR l.id = ?)"
+    " ORDER BY l.id, p.position, p.id";
+/* The same for a page of listings, their ids a JSON array: one statement, not one a listing. */
+static const char sql_listings_photos_of[] =
+    "SELECT l.id, " PHOTO_COLUMNS " FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j"
+    " JOIN listings l ON l.id = j.id AND l.merchant_id = ? JOIN return_photos p"
+    " ON p.return_item_id = l.return_item_id AND p.source = 'warehouse'" PHOTO_JOIN
     " ORDER BY l.id, p.position, p.id";
 
 enum kaeru_err store_media_put(struct db *db, const char *hash, int width, int height,
@@ -147,6 +154,21 @@ enum kaeru_err store_return_photos(struct db *db, int64_t return_id, struct phot
 	return KAERU_OK;
 }
 
+static enum kaeru_err listing_photo_rows(enum kaeru_err e, struct db *db,
+                                         const struct db_rows *rows, struct listing_photo **out,
+                                         size_t *n)
+{
+	if (e != KAERU_OK)
+		return e;
+	*n = rows->nrows;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (rows->nrows + 1));
+	for (size_t i = 0; i < rows->nrows; i++) {
+		(*out)[i].listing_id = db_int(rows, i, 0);
+		photo_row(rows, i, 1, &(*out)[i].photo);
+	}
+	return KAERU_OK;
+}
+
 enum kaeru_err store_listing_photos(struct db *db, int64_t merchant_id, int64_t listing_id,
                                     struct listing_photo **out, size_t *n)
 {
@@ -154,13 +176,21 @@ enum kaeru_err store_listing_photos(struct db *db, int64_t merchant_id, int64_t 
 	enum kaeru_err e =
 	    db_query(db, sql_listing_photos,
 	             DB_ARGS(DBI(merchant_id), DBI(listing_id), DBI(listing_id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	*n = rows.nrows;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
-	for (size_t i = 0; i < rows.nrows; i++) {
-		(*out)[i].listing_id = db_int(&rows, i, 0);
-		photo_row(&rows, i, 1, &(*out)[i].photo);
-	}
-	return KAERU_OK;
+	return listing_photo_rows(e, db, &rows, out, n);
+}
+
+enum kaeru_err store_listings_photos_of(struct db *db, int64_t merchant_id, const int64_t *ids,
+                                        size_t n_ids, struct listing_photo **out, size_t *n)
+{
+	char *json = arena_alloc(db->arena, 2 + n_ids * 21);
+	size_t len = 0;
+	json[len++] = '[';
+	for (size_t i = 0; i < n_ids; i++)
+		len += (size_t)snprintf(json + len, 22, "%s%lld", i ? "," : "", (long long)ids[i]);
+	json[len++] = ']';
+	json[len] = '\0';
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_listings_photos_of, DB_ARGS(DBS(json), DBI(merchant_id)), &rows);
+	return listing_photo_rows(e, db, &rows, out, n);
 }

@@ -57,5 +57,8 @@ struct listing_photo {
 };
 enum kaeru_err store_listing_photos(struct db *db, int64_t merchant_id, int64_t listing_id,
                                     struct listing_photo **out, size_t *n);
+/* The same for the listings of ids (a page of them), in one statement. */
+enum kaeru_err store_listings_photos_of(struct db *db, int64_t merchant_id, const int64_t *ids,
+                                        size_t n_ids, struct listing_photo **out, size_t *n);
 
 #endif
