@@ -32,18 +32,10 @@ static const char sql_line_delete[] = "DELETE FROM order_lines WHERE id = ?";
 	"o.id, o.merchant_id, o.order_number, o.email, o.currency,"                                \
 	" TIMESTAMPDIFF(SECOND, '1970-01-01', o.placed_at),"                                       \
 	" TIMESTAMPDIFF(SECOND, '1970-01-01', o.delivered_at), o.shipping_address"
+#define ORDER_NCOLUMNS 8
 static const char sql_order_by_id[] = "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ?";
 static const char sql_order_by_id_lock[] =
     "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ? FOR UPDATE";
-/* The merchant by slug and its order, both by unique keys: no row when there is no such
- * merchant; the order columns are NULL when it has no such order. */
-static const char sql_lookup[] =
-    "SELECT " MERCHANT_COLUMNS ", " ORDER_COLUMNS " FROM merchants m"
-    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.order_number = ? WHERE m.slug = ?";
-/* The same with the order by its id (a return link's), still only within the merchant. */
-static const char sql_lookup_by_id[] =
-    "SELECT " MERCHANT_COLUMNS ", " ORDER_COLUMNS " FROM merchants m"
-    " LEFT JOIN orders o ON o.merchant_id = m.id AND o.id = ? WHERE m.slug = ?";
 static const char sql_order_id_by_number[] =
     "SELECT id FROM orders WHERE merchant_id = ? AND order_number = ?";
 /* The returns that count (not canceled or expired) holding each line of an order. */
@@ -58,13 +50,39 @@ static const char sql_line_returns[] =
  * (~80 µs a lookup on the bench machine), more than sorting a handful of lines here. */
 static const char sql_lines_get[] =
     "SELECT " LINE_COLUMNS " FROM order_lines l WHERE l.order_id = ?";
-/* The same with exchange options: one row per line and other variant of its product, whether a
- * unit of it is free; a line without other variants in one row whose option columns are NULL. */
-static const char sql_lines_options_get[] =
-    "SELECT " LINE_COLUMNS ", i.sku, i.variant, i.available - i.reserved > 0"
-    " FROM order_lines l LEFT JOIN inventory i"
-    " ON i.merchant_id = ? AND i.product_id = l.product_id AND i.sku <> l.sku"
-    " WHERE l.order_id = ?";
+/* A lookup in one statement: the client's failed lookups of the window (the throttles row;
+ * the throttle is kaeru-fcgi's, fcgi/throttle.h), the merchant by slug, its order and the
+ * order's lines, all by unique keys. Always one row or more: the merchant's columns are NULL
+ * when there is no such merchant, the order's when it has no such order, one row per line. */
+#define LOOKUP_SELECT                                                                              \
+	"SELECT IF(t.started >= NOW(3) - INTERVAL ? SECOND, t.failures, 0),"                       \
+	" COALESCE(TIMESTAMPDIFF(SECOND, t.started, NOW(3)), 0), " MERCHANT_COLUMNS                \
+	", " ORDER_COLUMNS ", " LINE_COLUMNS " FROM (SELECT 1) k"                                  \
+	" LEFT JOIN throttles t ON t.kind = 'lookup' AND t.subject = ?"                            \
+	" LEFT JOIN merchants m ON m.slug = ?"
+static const char sql_lookup[] =
+    LOOKUP_SELECT " LEFT JOIN orders o ON o.merchant_id = m.id AND o.order_number = ?"
+                  " LEFT JOIN order_lines l ON l.order_id = o.id";
+/* The same with the order by its id (a return link's), still only within the merchant. */
+static const char sql_lookup_by_id[] =
+    LOOKUP_SELECT " LEFT JOIN orders o ON o.merchant_id = m.id AND o.id = ?"
+                  " LEFT JOIN order_lines l ON l.order_id = o.id";
+/* A failed lookup of a client: one more failure in its window (a window older than window_s
+ * starts anew); LAST_INSERT_ID(n) hands the new count back. Assignments run left to right:
+ * started is reset last. */
+static const char sql_lookup_failed[] =
+    "INSERT INTO throttles (kind, subject, started, attempts, failures, last_failed)"
+    " VALUES ('lookup', ?, NOW(3), 1, LAST_INSERT_ID(1), NOW(3)) ON DUPLICATE KEY UPDATE"
+    " failures = LAST_INSERT_ID(IF(started < NOW(3) - INTERVAL ? SECOND, 1, failures + 1)),"
+    " attempts = failures, last_failed = NOW(3),"
+    " started = IF(started < NOW(3) - INTERVAL ? SECOND, NOW(3), started)";
+/* The variants of some products, their ids a JSON array (each through inventory's
+ * (merchant_id, product_id) key), whether a unit of each is free. */
+static const char sql_exchange_options[] =
+    "SELECT i.product_id, i.sku, i.variant, i.available - i.reserved > 0"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (product_id VARCHAR(128) CHARACTER SET utf8mb4"
+    " COLLATE utf8mb4_bin PATH '$')) j"
+    " JOIN inventory i ON i.merchant_id = ? AND i.product_id = j.product_id";
 
 static const char sql_stock_upsert[] =
     "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
@@ -175,58 +193,72 @@ static int by_variant(const void *a, const void *b)
 	return c ? c : strcmp(x->sku, y->sku);
 }
 
-/* The line of id among o's, or NULL. The rows of a line mostly come together: the last first. */
-static struct order_line *line_of(struct order *o, int64_t id)
+/* Reads the lines of rows (LINE_COLUMNS from column col on, one line a row; rows whose line is
+ * NULL are skipped) into o, in their order. */
+static void lines_from_rows(struct db *db, const struct db_rows *rows, size_t col, struct order *o)
 {
-	for (size_t i = o->n_lines; i-- > 0;)
-		if (o->lines[i].id == id)
-			return &o->lines[i];
-	return NULL;
-}
-
-enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
-                                 size_t *n_opts)
-{
-	struct db_rows rows;
-	enum kaeru_err e = opts ? db_query(db, sql_lines_options_get,
-	                                   DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows)
-	                        : db_query(db, sql_lines_get, DB_ARGS(DBI(o->id)), &rows);
-	if (e != KAERU_OK)
-		return e;
 	o->n_lines = 0;
-	o->lines = arena_zalloc(db->arena, sizeof(*o->lines) * (rows.nrows + 1));
-	if (opts) {
-		*n_opts = 0;
-		*opts = arena_zalloc(db->arena, sizeof(**opts) * (rows.nrows + 1));
-	}
-	for (size_t r = 0; r < rows.nrows; r++) {
-		int64_t id = db_int(&rows, r, 0);
-		if (!line_of(o, id))
-			o->lines[o->n_lines++] = (struct order_line){
-			    .id = id,
-			    .line_id = db_str(&rows, r, 1),
-			    .sku = db_str(&rows, r, 2),
-			    .product_id = db_str(&rows, r, 3),
-			    .name = db_str(&rows, r, 4),
-			    .variant = db_str(&rows, r, 5),
-			    .category = db_str(&rows, r, 6),
-			    .quantity = db_int(&rows, r, 7),
-			    .unit_price = db_int(&rows, r, 8),
-			    .final_sale = db_int(&rows, r, 9) != 0,
-			    .returned = db_int(&rows, r, 10),
-			    .position = db_int(&rows, r, 11),
-			};
-		if (opts && !db_isnull(&rows, r, 12))
-			(*opts)[(*n_opts)++] = (struct exchange_option){
-			    .order_line_id = id,
-			    .sku = db_str(&rows, r, 12),
-			    .variant = db_str(&rows, r, 13),
-			    .in_stock = db_int(&rows, r, 14) != 0,
-			};
+	o->lines = arena_zalloc(db->arena, sizeof(*o->lines) * (rows->nrows + 1));
+	for (size_t r = 0; r < rows->nrows; r++) {
+		if (db_isnull(rows, r, col))
+			continue;
+		o->lines[o->n_lines++] = (struct order_line){
+		    .id = db_int(rows, r, col + 0),
+		    .line_id = db_str(rows, r, col + 1),
+		    .sku = db_str(rows, r, col + 2),
+		    .product_id = db_str(rows, r, col + 3),
+		    .name = db_str(rows, r, col + 4),
+		    .variant = db_str(rows, r, col + 5),
+		    .category = db_str(rows, r, col + 6),
+		    .quantity = db_int(rows, r, col + 7),
+		    .unit_price = db_int(rows, r, col + 8),
+		    .final_sale = db_int(rows, r, col + 9) != 0,
+		    .returned = db_int(rows, r, col + 10),
+		    .position = db_int(rows, r, col + 11),
+		};
 	}
 	qsort(o->lines, o->n_lines, sizeof(*o->lines), by_position);
-	if (opts)
-		qsort(*opts, *n_opts, sizeof(**opts), by_variant);
+}
+
+enum kaeru_err store_order_lines(struct db *db, struct order *o)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_lines_get, DB_ARGS(DBI(o->id)), &rows);
+	if (e == KAERU_OK)
+		lines_from_rows(db, &rows, 0, o);
+	return e;
+}
+
+enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id,
+                                      const char *const *product_ids, size_t n,
+                                      struct exchange_option **opts, size_t *n_opts)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < i && strcmp(product_ids[k], product_ids[i]) != 0)
+			k++;
+		if (k == i) /* each product once */
+			json_array_append_new(ids, json_string(product_ids[i]));
+	}
+	char *text = json_dumps(ids, JSON_COMPACT);
+	json_decref(ids);
+	struct db_rows rows;
+	enum kaeru_err e =
+	    db_query(db, sql_exchange_options, DB_ARGS(DBS(text), DBI(merchant_id)), &rows);
+	free(text);
+	if (e != KAERU_OK)
+		return e;
+	*n_opts = rows.nrows;
+	*opts = arena_zalloc(db->arena, sizeof(**opts) * (rows.nrows + 1));
+	for (size_t r = 0; r < rows.nrows; r++)
+		(*opts)[r] = (struct exchange_option){
+		    .product_id = db_str(&rows, r, 0),
+		    .sku = db_str(&rows, r, 1),
+		    .variant = db_str(&rows, r, 2),
+		    .in_stock = db_int(&rows, r, 3) != 0,
+		};
+	qsort(*opts, *n_opts, sizeof(**opts), by_variant);
 	return KAERU_OK;
 }
 
@@ -238,7 +270,7 @@ static enum kaeru_err order_rows(struct db *db, enum kaeru_err e, const struct d
 	if (rows->nrows == 0)
 		return KAERU_ENOTFOUND;
 	order_from_row(rows, 0, 0, o);
-	return store_order_lines(db, o, NULL, NULL);
+	return store_order_lines(db, o);
 }
 
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o)
@@ -264,45 +296,62 @@ enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const str
 	return KAERU_OK;
 }
 
-/* Reads the one row of sql_lookup or sql_lookup_by_id into *out. */
-static enum kaeru_err lookup_row(enum kaeru_err e, const struct db_rows *rows, struct lookup *out)
+/* Reads the rows of sql_lookup or sql_lookup_by_id into *out. */
+static enum kaeru_err lookup_rows(struct db *db, enum kaeru_err e, const struct db_rows *rows,
+                                  struct lookup *out)
 {
 	if (e != KAERU_OK)
 		return e;
 	memset(out, 0, sizeof(*out));
 	if (rows->nrows == 0)
-		return KAERU_OK; /* no such merchant */
-	if (rows->nrows != 1)
-		return KAERU_EINTERNAL; /* joins on unique keys: at most one row */
-	const size_t merchant_col = 0, order_col = merchant_col + MERCHANT_NCOLUMNS;
-	out->has_merchant = true;
+		return KAERU_EINTERNAL; /* (SELECT 1) LEFT JOIN …: at least one row */
+	const size_t merchant_col = 2, order_col = merchant_col + MERCHANT_NCOLUMNS,
+	             line_col = order_col + ORDER_NCOLUMNS;
+	out->failures = db_int(rows, 0, 0);
+	out->failures_age = db_int(rows, 0, 1);
+	out->has_merchant = !db_isnull(rows, 0, merchant_col);
 	if (out->has_merchant)
 		store_merchant_from_row(rows, 0, merchant_col, &out->merchant);
 	out->has_order = !db_isnull(rows, 0, order_col);
-	if (out->has_order)
+	if (out->has_order) {
 		order_from_row(rows, 0, order_col, &out->order);
+		lines_from_rows(db, rows, line_col, &out->order);
+	}
 	return KAERU_OK;
 }
 
-enum kaeru_err store_lookup(struct db *db, const char *slug, const char *order_number,
-                            struct lookup *out)
+enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
+                            const char *order_number, struct lookup *out)
 {
 	struct db_rows rows;
-	enum kaeru_err e =
-	    slug && order_number
-	        ? db_query(db, sql_lookup, DB_ARGS(DBS(order_number), DBS(slug)), &rows)
-	        : (memset(&rows, 0, sizeof(rows)), KAERU_OK);
-	return lookup_row(e, &rows, out);
+	enum kaeru_err e = db_query(db, sql_lookup,
+	                            DB_ARGS(DBI(window_s), DBS(client), slug ? DBS(slug) : DBN,
+	                                    order_number ? DBS(order_number) : DBN),
+	                            &rows);
+	return lookup_rows(db, e, &rows, out);
 }
 
-enum kaeru_err store_lookup_by_id(struct db *db, const char *slug, int64_t order_id,
-                                  struct lookup *out)
+enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
+                                  int64_t order_id, struct lookup *out)
 {
 	struct db_rows rows;
-	enum kaeru_err e =
-	    slug ? db_query(db, sql_lookup_by_id, DB_ARGS(DBI(order_id), DBS(slug)), &rows)
-	         : (memset(&rows, 0, sizeof(rows)), KAERU_OK);
-	return lookup_row(e, &rows, out);
+	enum kaeru_err e = db_query(
+	    db, sql_lookup_by_id,
+	    DB_ARGS(DBI(window_s), DBS(client), slug ? DBS(slug) : DBN, DBI(order_id)), &rows);
+	return lookup_rows(db, e, &rows, out);
+}
+
+enum kaeru_err store_lookup_failed(struct db *db, const char *client, int window_s,
+                                   int64_t *failures)
+{
+	enum kaeru_err e = KAERU_ERETRY;
+	uint64_t n = 0;
+	/* a lost race on the row (a deadlock, a Galera certification conflict) is made again */
+	for (int attempt = 0; attempt < 5 && e == KAERU_ERETRY; attempt++)
+		e = db_exec(db, sql_lookup_failed,
+		            DB_ARGS(DBS(client), DBI(window_s), DBI(window_s)), NULL, &n);
+	*failures = (int64_t)n;
+	return e;
 }
 
 enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,

@@ -118,32 +118,39 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 /* Loads an order with its lines (returned units counted). When lock, the order row is locked
  * FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
-/* An exchange option of a line: another variant of the line's product, in stock when at least
- * one unit is free (available - reserved). */
+/* Loads o's lines in their order (returned units counted). One statement. */
+enum kaeru_err store_order_lines(struct db *db, struct order *o);
+/* A variant of a product: what a line of it can be exchanged for (another variant of its
+ * product), in stock when at least one unit is free (available - reserved). */
 struct exchange_option {
-	int64_t order_line_id;
-	const char *sku, *variant;
+	const char *product_id, *sku, *variant;
 	bool in_stock;
 };
-/* Loads o's lines in their order (returned units counted), and when opts is not NULL every
- * line's other variants, in stock or not, by variant then sku, each naming its line. One
- * statement. */
-enum kaeru_err store_order_lines(struct db *db, struct order *o, struct exchange_option **opts,
-                                 size_t *n_opts);
-/* An order lookup's first step, in one statement: the merchant by slug and its order by number,
- * without lines (store_order_lines loads them). slug or order_number NULL: nothing found, and
- * nothing read. (The client's throttle is store_throttle_take's.) */
+/* Every variant of the merchant's products of these ids (repeats read once), by variant then
+ * sku. One statement, reading those products' variants only. */
+enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id,
+                                      const char *const *product_ids, size_t n,
+                                      struct exchange_option **opts, size_t *n_opts);
+/* An order lookup in one statement: the client's failed lookups of the window (read from the
+ * throttles row that store_lookup_failed writes), the merchant by slug, its order by number and
+ * the order's lines. slug or order_number NULL: only the failures are read. */
 struct lookup {
+	int64_t failures;     /* the client's failed lookups in the window (window_s seconds) */
+	int64_t failures_age; /* seconds since that window started */
 	bool has_merchant, has_order;
 	struct merchant merchant;
-	struct order order;
+	struct order order; /* with its lines */
 };
-enum kaeru_err store_lookup(struct db *db, const char *slug, const char *order_number,
-                            struct lookup *out);
+enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
+                            const char *order_number, struct lookup *out);
 /* The same with the order by its id (a return link names it): found only when it is the
  * merchant's. */
-enum kaeru_err store_lookup_by_id(struct db *db, const char *slug, int64_t order_id,
-                                  struct lookup *out);
+enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
+                                  int64_t order_id, struct lookup *out);
+/* Counts a failed lookup of client (its only write): *failures, its failures of the window
+ * after it (a window older than window_s seconds starts anew). */
+enum kaeru_err store_lookup_failed(struct db *db, const char *client, int window_s,
+                                   int64_t *failures);
 /* The id of the merchant's order with this number; ENOTFOUND when none. */
 enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,
                                         const char *order_number, int64_t *order_id);

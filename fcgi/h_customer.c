@@ -7,6 +7,7 @@
 #include "fcgi/handlers.h"
 #include "fcgi/idempotency.h"
 #include "fcgi/render.h"
+#include "fcgi/throttle.h"
 #include "validate/check.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
@@ -17,6 +18,8 @@
 
 #define LOOKUP_WINDOW_S     600
 #define LOOKUP_FAILURES_MAX 10
+/* Failed lookups per client address: fcgi/throttle.h. */
+static struct guard lookup_guard = GUARD_INIT(LOOKUP_WINDOW_S, LOOKUP_FAILURES_MAX);
 /* Store credit is quoted for up to this many units of a line (the portal's quantity steps). */
 #define STORE_CREDIT_QUOTES_MAX 100
 
@@ -64,26 +67,38 @@ static json_t *render_line_returns(struct req *r, const struct order_line *l,
 	return out;
 }
 
-static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o,
-                                   const struct exchange_option *opts, size_t nopts,
-                                   const struct line_return *held, size_t n_held)
+/* Each line's eligibility and returnable units, as core decides them. */
+struct line_verdict {
+	enum ineligible why;
+	int64_t returnable;
+};
+static void lookup_verdicts(const struct merchant *m, const struct order *o, int64_t today,
+                            int64_t delivered_day, struct line_verdict *out)
 {
-	int64_t today, delivered_day;
-	order_days(m, o, r->now, &today, &delivered_day);
-	char until[DATE_LEN];
-	date_format(returnable_until(delivered_day, &m->policy), until);
-	json_t *lines = json_array();
 	for (size_t i = 0; i < o->n_lines; i++) {
 		const struct order_line *l = &o->lines[i];
 		struct line_state st = {l->quantity, l->returned, l->final_sale, o->has_delivered,
 		                        delivered_day};
-		int64_t returnable;
-		enum ineligible why = line_eligibility(&st, &m->policy, today, &returnable);
+		out[i].why = line_eligibility(&st, &m->policy, today, &out[i].returnable);
+	}
+}
+
+static json_t *render_lookup_lines(struct req *r, const struct merchant *m, const struct order *o,
+                                   const struct line_verdict *verdicts, const char *until,
+                                   const struct exchange_option *opts, size_t nopts,
+                                   const struct line_return *held, size_t n_held)
+{
+	json_t *lines = json_array();
+	for (size_t i = 0; i < o->n_lines; i++) {
+		const struct order_line *l = &o->lines[i];
+		enum ineligible why = verdicts[i].why;
+		int64_t returnable = verdicts[i].returnable;
 		/* exchange_options: the variants one can exchange for now; exchange_variants: all
 		 * of them, with their stock, so the customer sees what exists. */
 		json_t *options = json_array(), *variants = json_array();
 		for (size_t k = 0; why == INELIGIBLE_NONE && k < nopts; k++) {
-			if (opts[k].order_line_id != l->id)
+			if (strcmp(opts[k].product_id, l->product_id) != 0 ||
+			    strcmp(opts[k].sku, l->sku) == 0)
 				continue;
 			if (opts[k].in_stock)
 				json_array_append_new(options,
@@ -116,25 +131,46 @@ static json_t *render_lookup_lines(struct req *r, const struct merchant *m, cons
 	return lines;
 }
 
-/* The answer of a lookup that found the order: a token, the merchant, the order with its lines
- * and the returns holding them, the policy. */
+/* The answer of a lookup that found the order (its lines loaded with it): a token, the
+ * merchant, the order with its lines and the returns holding them, the policy. Reads the
+ * variants of its products only when a line can be returned, and the returns holding its lines
+ * only when a line has units in one: a found order of lines in no return is one statement more. */
 static void respond_lookup_found(struct req *r, struct lookup *lk)
 {
 	const struct merchant *m = &lk->merchant;
 	struct order *o = &lk->order;
+	int64_t today, delivered_day;
+	order_days(m, o, r->now, &today, &delivered_day);
+	char until[DATE_LEN];
+	date_format(returnable_until(delivered_day, &m->policy), until);
+	struct line_verdict *verdicts =
+	    arena_zalloc(r->arena, sizeof(*verdicts) * (o->n_lines + 1));
+	lookup_verdicts(m, o, today, delivered_day, verdicts);
+	/* the products of the lines that can be returned: their variants are the exchanges */
+	const char **products = arena_zalloc(r->arena, sizeof(*products) * (o->n_lines + 1));
+	size_t n_products = 0;
+	bool any_returned = false;
+	for (size_t i = 0; i < o->n_lines; i++) {
+		if (verdicts[i].why == INELIGIBLE_NONE)
+			products[n_products++] = o->lines[i].product_id;
+		any_returned = any_returned || o->lines[i].returned > 0;
+	}
 	struct exchange_option *opts = NULL;
 	size_t nopts = 0, n_held = 0;
 	struct line_return *held = NULL;
-	enum kaeru_err e = store_order_lines(r->db, o, &opts, &nopts);
-	if (e == KAERU_OK)
+	enum kaeru_err e =
+	    n_products ? store_exchange_options(r->db, m->id, products, n_products, &opts, &nopts)
+	               : KAERU_OK;
+	if (e == KAERU_OK && any_returned)
 		e = store_order_line_returns(r->db, o->id, &held, &n_held);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	json_t *order = json_pack("{s:s, s:s, s:o, s:o}", "order_number", o->order_number,
-	                          "currency", o->currency, "delivered_at", json_null(), "lines",
-	                          render_lookup_lines(r, m, o, opts, nopts, held, n_held));
+	json_t *order =
+	    json_pack("{s:s, s:s, s:o, s:o}", "order_number", o->order_number, "currency",
+	              o->currency, "delivered_at", json_null(), "lines",
+	              render_lookup_lines(r, m, o, verdicts, until, opts, nopts, held, n_held));
 	if (o->has_delivered) {
 		char buf[RFC3339_LEN];
 		rfc3339_format(o->delivered_at, buf);
@@ -156,10 +192,28 @@ static void respond_link_problem(struct req *r, int status, const char *title, c
 	    json_pack("[{s:s, s:s}]", "field", "link", "message", why));
 }
 
+/* 429 with Retry-After: too many failed lookups from this address. */
+static void respond_lookup_throttled(struct req *r, int64_t retry_after)
+{
+	char headers[64];
+	snprintf(headers, sizeof(headers), "Retry-After: %lld\r\n", (long long)retry_after);
+	respond_problem_with(r, 429, "Too many attempts",
+	                     "Too many failed lookups from this address; try again later.", NULL,
+	                     headers);
+}
+
 /* POST /api/v1/lookup {merchant, order_number, email} or {merchant, link} → an order token and
- * the order. Two statements when found by number (the throttle with the merchant and order,
- * then the lines), three with the returns holding its lines. A link (a shop's return link,
- * GET …/return-link) stands for number and e-mail; it counts against the same throttle. */
+ * the order. A link (a shop's return link, GET …/return-link) stands for number and e-mail; it
+ * counts against the same throttle.
+ *
+ * The throttle comes first: a throttled client learns nothing, not even its input's faults.
+ * kaeru-fcgi lets an attempt be decided only while this address's failures and the attempts
+ * being decided cannot pass the limit, so parallel guesses cannot overshoot (fcgi/throttle.h);
+ * the failures the database counts (other hosts', earlier processes') come with the lookup.
+ * Statements: one (the failures, merchant, order and lines), one more for the variants of the
+ * products when a line can be returned, one for the returns when a line is in one; a failed
+ * lookup writes its failure, nothing else writes. An expired link and invalid input are not
+ * guesses. */
 void h_lookup(struct req *r)
 {
 	struct checker c;
@@ -172,45 +226,39 @@ void h_lookup(struct req *r)
 	enum link_check lc = LINK_FORGED;
 	if (valid && link)
 		lc = return_link_token_check(r, link, &link_merchant, &link_order);
-	/* The limit comes first: a throttled client learns nothing, not even its input's faults.
-	 * The attempt is counted before it is decided, so that parallel guesses cannot overshoot;
-	 * all but a failed lookup give it back. */
-	int64_t attempts = 0;
-	struct throttle_state st = {0};
-	enum kaeru_err e =
-	    store_throttle_take(r->db, THROTTLE_LOOKUP, r->remote_addr, LOOKUP_WINDOW_S, &attempts);
-	if (e == KAERU_OK && attempts > LOOKUP_FAILURES_MAX &&
-	    (e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr)) == KAERU_OK)
-		e = store_throttle_read(r->db, THROTTLE_LOOKUP, r->remote_addr, &st);
+	int64_t retry_after = 1;
+	if (guard_enter(&lookup_guard, r->remote_addr, &retry_after) != THROTTLE_GO) {
+		json_decref(c.errors);
+		respond_lookup_throttled(r, retry_after);
+		return;
+	}
 	struct lookup lk = {0};
-	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX)
-		e = link ? store_lookup_by_id(r->db, lc == LINK_OK ? slug : NULL, link_order, &lk)
-		         : store_lookup(r->db, valid ? slug : NULL, valid ? number : NULL, &lk);
+	enum kaeru_err e =
+	    link ? store_lookup_by_id(r->db, r->remote_addr, LOOKUP_WINDOW_S,
+	                              valid && lc == LINK_OK ? slug : NULL, link_order, &lk)
+	         : store_lookup(r->db, r->remote_addr, LOOKUP_WINDOW_S, valid ? slug : NULL,
+	                        valid ? number : NULL, &lk);
+	if (e == KAERU_OK && guard_merge(&lookup_guard, r->remote_addr, lk.failures,
+	                                 lk.failures_age, &retry_after) != THROTTLE_GO) {
+		json_decref(c.errors); /* its place is given up */
+		respond_lookup_throttled(r, retry_after);
+		return;
+	}
 	bool found = valid && lk.has_order &&
 	             (link ? lc == LINK_OK && lk.merchant.id == link_merchant
 	                   : email_same(r->arena, email, lk.order.email));
-	/* An expired link is genuine: not a guess. */
-	if (e == KAERU_OK && attempts <= LOOKUP_FAILURES_MAX &&
-	    (found || (valid && lc == LINK_EXPIRED)))
-		e = store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr);
+	/* A guess: valid input that found nothing, but for a genuine link that expired. */
+	bool guess = e == KAERU_OK && valid && !found && !(link && lc == LINK_EXPIRED);
+	int64_t failures = 0;
+	if (guess)
+		e = store_lookup_failed(r->db, r->remote_addr, LOOKUP_WINDOW_S, &failures);
+	guard_leave(&lookup_guard, r->remote_addr, guess, failures);
 	if (e != KAERU_OK) {
 		json_decref(c.errors);
 		respond_error(r, e);
 		return;
 	}
-	if (attempts > LOOKUP_FAILURES_MAX) {
-		json_decref(c.errors);
-		int64_t wait = LOOKUP_WINDOW_S - st.window_age;
-		char headers[64];
-		snprintf(headers, sizeof(headers), "Retry-After: %lld\r\n",
-		         (long long)(wait > 0 ? wait : 1));
-		respond_problem_with(r, 429, "Too many attempts",
-		                     "Too many failed lookups from this address; try again later.",
-		                     NULL, headers);
-		return;
-	}
 	if (!valid) {
-		store_throttle_give_back(r->db, THROTTLE_LOOKUP, r->remote_addr); /* not a guess */
 		respond_invalid(r, c.errors);
 		return;
 	}

@@ -1,7 +1,9 @@
 // Guessing orders is slowed down: 10 failed lookups from one client address within 10 minutes, then 429.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { api, assertProblem, assertStatus, lookup, newClientAddress, newMerchant, newOrder } from './lib.mjs';
+import {
+  api, assertProblem, assertStatus, lookup, newClientAddress, newMerchant, newOrder, sql,
+} from './lib.mjs';
 
 let m;
 let known; // {orderNumber, body}
@@ -76,4 +78,39 @@ test('40 parallel failing lookups: no more than 10 are evaluated, the rest are 4
   for (const res of answers.filter((x) => x.status === 429)) assertProblem(res, 429);
   assert.ok(evaluated.length <= 10, `${evaluated.length} of 40 parallel failing lookups were evaluated`);
   assertProblem(await lookup(m.slug, known.orderNumber, known.body.email, { from: guesser }), 429);
+});
+
+test('parallel lookups of customers behind one address all succeed, even after 9 failures', async () => {
+  const shared = newClientAddress();
+  const all = () => Promise.all(Array.from({ length: 24 },
+    () => lookup(m.slug, known.orderNumber, known.body.email, { from: shared })));
+  for (const res of await all()) assertStatus(res, 200);
+  for (let i = 0; i < 9; i++) {
+    assertProblem(await lookup(m.slug, known.orderNumber, `nat${i}@example.jp`, { from: shared }), 404);
+  }
+  // One more failure would reach the limit: they are decided one at a time, none refused.
+  for (const res of await all()) assertStatus(res, 200);
+  assertProblem(await lookup(m.slug, known.orderNumber, 'nat9@example.jp', { from: shared }), 404);
+  assertProblem(await lookup(m.slug, known.orderNumber, known.body.email, { from: shared }), 429);
+});
+
+test('failures counted elsewhere (another host, an earlier process) hold the limit too', async () => {
+  const guesser = newClientAddress();
+  // Another host of the cluster counted 8 failures of this address in the database.
+  sql(`INSERT INTO throttles (kind, subject, started, attempts, failures, last_failed)
+    VALUES ('lookup', '${guesser}', NOW(3) - INTERVAL 100 SECOND, 8, 8, NOW(3))`);
+  const answers = await Promise.all(Array.from({ length: 10 },
+    (_, i) => lookup(m.slug, known.orderNumber, `elsewhere${i}@example.jp`, { from: guesser })));
+  const evaluated = answers.filter((res) => res.status !== 429);
+  for (const res of evaluated) assertProblem(res, 404);
+  assert.ok(evaluated.length <= 2, `${evaluated.length} guesses evaluated after 8 failures elsewhere`);
+  const res = await lookup(m.slug, known.orderNumber, known.body.email, { from: guesser });
+  assertProblem(res, 429);
+  const retry = Number(res.headers['retry-after']);
+  assert.ok(retry > 0 && retry <= 500, `Retry-After counts from the window's start: ${retry}`);
+  // A window that has ended counts nothing.
+  const stale = newClientAddress();
+  sql(`INSERT INTO throttles (kind, subject, started, attempts, failures, last_failed)
+    VALUES ('lookup', '${stale}', NOW(3) - INTERVAL 700 SECOND, 10, 10, NOW(3) - INTERVAL 650 SECOND)`);
+  assertStatus(await lookup(m.slug, known.orderNumber, known.body.email, { from: stale }), 200);
 });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { before, test } from 'node:test';
 import {
   adminOk, api, approveOk, clerkOf, createReturn, daysAgo, inspectOk, jpOrder, lookupOk, newMerchant,
-  ownerOf, pause, putOrder, scanOk, scratchDir, sql, suffix,
+  ownerOf, pause, putInventory, putOrder, scanOk, scratchDir, sql, suffix,
 } from './lib.mjs';
 
 const BULK_ORDERS = 3000; // imported, never returned: the bulk an unbounded path would read
@@ -21,6 +21,12 @@ const COMMENTED = 20; // returns whose item carries the customer's comment
 /** The server's Rows_read counter. */
 function rowsRead() {
   const [[, value]] = sql("SHOW GLOBAL STATUS LIKE 'Rows_read'");
+  return Number(value);
+}
+
+/** The server's count of prepared statements run (kaeru-fcgi runs nothing else). */
+function statementsRun() {
+  const [[, value]] = sql("SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'");
   return Number(value);
 }
 
@@ -118,7 +124,9 @@ before(async () => {
 // the keys and counters around them. The merchant holds BULK_ORDERS + RETURNS orders, RETURNS
 // returns, INSPECTED * 2 listings and some thousand events, so an unbounded path reads far more.
 const ENDPOINTS = [
-  ['order lookup', 20, (i) => lookupOk(m.slug, made.orders[RETURNS - 1 - i].orderNumber,
+  // An order whose line is in a return: the failures, merchant, order and lines in one
+  // statement, then the returns holding the lines (this merchant has no inventory).
+  ['order lookup', 12, (i) => lookupOk(m.slug, made.orders[RETURNS - 1 - i].orderNumber,
     made.orders[RETURNS - 1 - i].body.email)],
   ['create return', 40, async (i) => {
     const o = made.orders[i];
@@ -180,4 +188,51 @@ for (const [name, bound, request] of ENDPOINTS) {
     assert.ok(read <= bound, `${name} read ${read} rows (bound ${bound}); the merchant holds ${
       BULK_ORDERS + RETURNS} orders, ${RETURNS} returns, ${made.listings.length} listings`);
   });
+}
+
+// A lookup reads only what its answer shows: an order of lines in no return is two statements
+// (the client's failures, the merchant, the order and its lines; then the variants of its
+// products), whatever else the merchant stocks, and a successful lookup writes nothing.
+test('order lookup without returns: two statements, only its products\' variants read', async () => {
+  const variants = (product, n) => Array.from({ length: n }, (_, i) => ({
+    sku: `${product}-${i}`, product_id: product, variant: `${product} ${String(i).padStart(3, '0')}`,
+    available: i % 3 }));
+  // The order's products have 4 variants each; 600 more of other products must not be read.
+  const stock = [...variants('TEE', 4), ...variants('CAP', 4)];
+  for (let p = 0; p < 6; p++) stock.push(...variants(`OTHER${p}`, 100));
+  assert.equal((await putInventory(m, stock)).status, 200);
+  const orders = [];
+  for (let i = 0; i < 3; i++) {
+    const orderNumber = `N${i}-${suffix(2)}`;
+    const body = jpOrder({ email: `n${i}@example.jp`, delivered_at: daysAgo(2) });
+    assert.equal((await putOrder(m, orderNumber, body)).status, 201);
+    orders.push({ orderNumber, body });
+  }
+  await drained();
+  const lookupOf = async (i) => {
+    const found = await lookupOk(m.slug, orders[i].orderNumber, orders[i].body.email);
+    const tee = found.order.lines.find((l) => l.line_id === '1');
+    assert.deepEqual(tee.exchange_variants.map((v) => v.sku), ['TEE-0', 'TEE-1', 'TEE-2', 'TEE-3']);
+    assert.deepEqual(tee.exchange_options.map((v) => v.sku), ['TEE-1', 'TEE-2']);
+  };
+  const quiet = await leastCounter(statementsRun, async () => {}, 5);
+  const statements = await leastCounter(statementsRun, lookupOf) - quiet;
+  console.log(`statements: order lookup without returns: ${statements}`);
+  assert.ok(statements <= 2, `a lookup of an order without returns ran ${statements} statements`);
+  const read = Math.max(0, await leastRows(lookupOf) - baseline);
+  console.log(`rows read: order lookup without returns: ${read}`);
+  // the client's throttle row, merchant, order, its 3 lines and the 8 variants of its
+  // returnable lines' products
+  assert.ok(read <= 14, `a lookup of an order without returns read ${read} rows`);
+});
+
+/** leastRows for any of the server's counters. */
+async function leastCounter(counter, fn, times = 3) {
+  let least = Infinity;
+  for (let i = 0; i < times; i++) {
+    const start = counter();
+    await fn(i);
+    least = Math.min(least, counter() - start);
+  }
+  return least;
 }

@@ -12,6 +12,7 @@
 #include "core/timing.h"
 #include "core/team.h"
 #include "core/search.h"
+#include "core/throttle.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 
@@ -658,6 +659,34 @@ static void test_search_terms(void **state)
 	assert_int_equal(t.n, 2); /* "ab", "cd" */
 }
 
+/* Guesses: at most the limit of failures is ever evaluated in a window, however many attempts
+ * are decided at once; a window's end forgets its failures. */
+static void test_throttle(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t failures, deciding;
+		enum throttle_verdict want;
+	} cases[] = {
+	    {0, 0, THROTTLE_GO},   {9, 0, THROTTLE_GO},      {5, 4, THROTTLE_GO},
+	    {0, 9, THROTTLE_GO},   {9, 1, THROTTLE_WAIT},    {0, 10, THROTTLE_WAIT},
+	    {5, 5, THROTTLE_WAIT}, {10, 0, THROTTLE_REFUSE}, {12, 3, THROTTLE_REFUSE},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(throttle_decide(cases[i].failures, cases[i].deciding, 10),
+		                 cases[i].want);
+	/* Whatever the order of arrival, attempts let through never exceed the limit. */
+	int64_t failures = 3, deciding = 0;
+	while (throttle_decide(failures, deciding, 10) == THROTTLE_GO)
+		deciding++;
+	assert_int_equal(failures + deciding, 10);
+	assert_int_equal(throttle_failures_now(1000, 7, 1599, 600), 7);
+	assert_int_equal(throttle_failures_now(1000, 7, 1600, 600), 0);
+	assert_int_equal(throttle_retry_after(1000, 1000, 600), 600);
+	assert_int_equal(throttle_retry_after(1000, 1599, 600), 1);
+	assert_int_equal(throttle_retry_after(1000, 2000, 600), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -668,7 +697,7 @@ int main(void)
 	    cmocka_unit_test(test_span_buckets), cmocka_unit_test(test_span_percentiles),
 	    cmocka_unit_test(test_rights),       cmocka_unit_test(test_team),
 	    cmocka_unit_test(test_search_finds), cmocka_unit_test(test_search_query),
-	    cmocka_unit_test(test_search_terms),
+	    cmocka_unit_test(test_search_terms), cmocka_unit_test(test_throttle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
