@@ -76,13 +76,13 @@ static const char sql_lookup_failed[] =
     " failures = LAST_INSERT_ID(IF(started < NOW(3) - INTERVAL ? SECOND, 1, failures + 1)),"
     " attempts = failures, last_failed = NOW(3),"
     " started = IF(started < NOW(3) - INTERVAL ? SECOND, NOW(3), started)";
-/* The variants of some products, their ids a JSON array (each through inventory's
- * (merchant_id, product_id) key), whether a unit of each is free. */
+/* The variants of the products of an order's lines, each product once, through inventory's
+ * (merchant_id, product_id) key; whether a unit of each is free. (Product ids bound as a
+ * JSON_TABLE instead met inventory by merchant_id alone: every variant of the merchant.) */
 static const char sql_exchange_options[] =
-    "SELECT i.product_id, i.sku, i.variant, i.available - i.reserved > 0"
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (product_id VARCHAR(128) CHARACTER SET utf8mb4"
-    " COLLATE utf8mb4_bin PATH '$')) j"
-    " JOIN inventory i ON i.merchant_id = ? AND i.product_id = j.product_id";
+    "SELECT i.product_id, i.sku, i.variant, i.available - i.reserved > 0 FROM inventory i"
+    " WHERE i.merchant_id = ? AND i.product_id IN"
+    " (SELECT l.product_id FROM order_lines l WHERE l.order_id = ?)";
 
 static const char sql_stock_upsert[] =
     "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
@@ -229,24 +229,12 @@ enum kaeru_err store_order_lines(struct db *db, struct order *o)
 	return e;
 }
 
-enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id,
-                                      const char *const *product_ids, size_t n,
+enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
                                       struct exchange_option **opts, size_t *n_opts)
 {
-	json_t *ids = json_array();
-	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-		while (k < i && strcmp(product_ids[k], product_ids[i]) != 0)
-			k++;
-		if (k == i) /* each product once */
-			json_array_append_new(ids, json_string(product_ids[i]));
-	}
-	char *text = json_dumps(ids, JSON_COMPACT);
-	json_decref(ids);
 	struct db_rows rows;
 	enum kaeru_err e =
-	    db_query(db, sql_exchange_options, DB_ARGS(DBS(text), DBI(merchant_id)), &rows);
-	free(text);
+	    db_query(db, sql_exchange_options, DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows);
 	if (e != KAERU_OK)
 		return e;
 	*n_opts = rows.nrows;

@@ -126,10 +126,9 @@ struct exchange_option {
 	const char *product_id, *sku, *variant;
 	bool in_stock;
 };
-/* Every variant of the merchant's products of these ids (repeats read once), by variant then
- * sku. One statement, reading those products' variants only. */
-enum kaeru_err store_exchange_options(struct db *db, int64_t merchant_id,
-                                      const char *const *product_ids, size_t n,
+/* Every variant of the products of o's lines, by variant then sku. One statement, reading o's
+ * lines and those products' variants only. */
+enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
                                       struct exchange_option **opts, size_t *n_opts);
 /* An order lookup in one statement: the client's failed lookups of the window (read from the
  * throttles row that store_lookup_failed writes), the merchant by slug, its order by number and

@@ -146,21 +146,16 @@ static void respond_lookup_found(struct req *r, struct lookup *lk)
 	struct line_verdict *verdicts =
 	    arena_zalloc(r->arena, sizeof(*verdicts) * (o->n_lines + 1));
 	lookup_verdicts(m, o, today, delivered_day, verdicts);
-	/* the products of the lines that can be returned: their variants are the exchanges */
-	const char **products = arena_zalloc(r->arena, sizeof(*products) * (o->n_lines + 1));
-	size_t n_products = 0;
-	bool any_returned = false;
+	bool any_eligible = false, any_returned = false;
 	for (size_t i = 0; i < o->n_lines; i++) {
-		if (verdicts[i].why == INELIGIBLE_NONE)
-			products[n_products++] = o->lines[i].product_id;
+		any_eligible = any_eligible || verdicts[i].why == INELIGIBLE_NONE;
 		any_returned = any_returned || o->lines[i].returned > 0;
 	}
 	struct exchange_option *opts = NULL;
 	size_t nopts = 0, n_held = 0;
 	struct line_return *held = NULL;
 	enum kaeru_err e =
-	    n_products ? store_exchange_options(r->db, m->id, products, n_products, &opts, &nopts)
-	               : KAERU_OK;
+	    any_eligible ? store_exchange_options(r->db, o, &opts, &nopts) : KAERU_OK;
 	if (e == KAERU_OK && any_returned)
 		e = store_order_line_returns(r->db, o->id, &held, &n_held);
 	if (e != KAERU_OK) {
