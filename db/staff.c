@@ -1,4 +1,5 @@
-/* Staff users, their sessions, and the throttles that slow guessing down (logins, lookups). */
+/* Staff users, their sessions, and the throttles that slow guessing of logins down (a lookup's
+ * failures go into the same table: db/orders.c, store_lookup_failed). */
 #include "db/store.h"
 
 #include <string.h>
