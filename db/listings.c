@@ -35,15 +35,29 @@ static const char sql_listing_insert[] =
 static const char sql_listing_get[] = LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.id = ?";
 static const char sql_listing_lock[] =
     "SELECT id FROM listings WHERE merchant_id = ? AND id = ? FOR UPDATE";
-/* A page walks an index from its start: (merchant, status, created_at) for one tab,
- * (merchant, created_at) for all; the totals are status_counts' rows (migration 019). */
-static const char sql_listings_queue[] = LISTING_COLUMNS
-    " WHERE l.merchant_id = ? AND l.status = ? ORDER BY l.created_at, l.id LIMIT ? OFFSET ?";
-static const char sql_listings_newest[] =
-    LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.status = ?"
-                    " ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?";
-static const char sql_listings_all[] = LISTING_COLUMNS
-    " WHERE l.merchant_id = ? ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?";
+/* A console list's page reads an index in the list's order — (merchant, status, created_at,
+ * id) for one tab, (merchant, created_at, id) for all (InnoDB ends each key in the primary key)
+ * — from a place (created_at, id): the one after the cursor's row, or the list's start (then
+ * skipping OFFSET rows for a page by number). A page before a cursor reads the other way and
+ * is turned around. The totals are status_counts' rows (migration 019). */
+#define SECONDS(x) "TIMESTAMPADD(SECOND, " x ", '1970-01-01')"
+#define FROM_PLACE(t, cmp, dir)                                                                    \
+	" AND (" t "created_at " cmp                                                               \
+	" " SECONDS("?") " OR (" t "created_at = " SECONDS("?") " AND " t "id " cmp                \
+	                                                        " ?)) ORDER BY " t                 \
+	                                                        "created_at " dir ", " t "id " dir \
+	                                                        " LIMIT ? OFFSET ?"
+#define LISTINGS_FROM(where, cmp, dir)                                                             \
+	LISTING_COLUMNS " WHERE l.merchant_id = ?" where FROM_PLACE("l.", cmp, dir)
+/* [of one status][descending] */
+static const char *const sql_listings_from[2][2] = {
+    {LISTINGS_FROM("", ">", "ASC"), LISTINGS_FROM("", "<", "DESC")},
+    {LISTINGS_FROM(" AND l.status = ?", ">", "ASC"),
+     LISTINGS_FROM(" AND l.status = ?", "<", "DESC")},
+};
+static const char sql_listing_place[] =
+    "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM listings"
+    " WHERE merchant_id = ? AND id = ?";
 static const char sql_listings_count[] =
     "SELECT COALESCE(SUM(n), 0) FROM status_counts WHERE merchant_id = ? AND kind = 'listing'"
     " AND (? IS NULL OR status = ?)";
@@ -100,15 +114,21 @@ static const char sql_shop_sold[] =
 static const char sql_listing_counts[] =
     "SELECT status, n, amount FROM status_counts WHERE merchant_id = ? AND kind = 'listing'";
 
-/* Like the listings: one tab walks (merchant, status, created_at), all of them
- * (merchant, created_at, id); the totals are status_counts' rows. */
-/* The page's ids first, from the index alone, so the rows skipped by OFFSET are never joined. */
-#define RETURNS_OF_PAGE(where)                                                                     \
-	"SELECT " RETURN_ROW_COLUMNS " FROM (SELECT id, created_at FROM returns WHERE " where      \
-	" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) p JOIN returns r ON r.id = p.id"     \
-	" JOIN orders o ON o.id = r.order_id ORDER BY p.created_at DESC, p.id DESC"
-static const char sql_returns_page_status[] = RETURNS_OF_PAGE("merchant_id = ? AND status = ?");
-static const char sql_returns_page_all[] = RETURNS_OF_PAGE("merchant_id = ?");
+/* Like the listings, newest first; the page's ids first, from the index alone, so the rows
+ * skipped by OFFSET are never joined. */
+#define RETURNS_FROM(where, cmp, dir)                                                              \
+	"SELECT p.id, " RETURN_ROW_COLUMNS " FROM (SELECT id, created_at FROM returns"             \
+	" WHERE merchant_id = ?" where FROM_PLACE(                                                 \
+	    "", cmp, dir) ") p JOIN returns r ON r.id = p.id"                                      \
+	                  " JOIN orders o ON o.id = r.order_id ORDER BY p.created_at " dir         \
+	                  ", p.id " dir
+static const char *const sql_returns_from[2][2] = {
+    {RETURNS_FROM("", ">", "ASC"), RETURNS_FROM("", "<", "DESC")},
+    {RETURNS_FROM(" AND status = ?", ">", "ASC"), RETURNS_FROM(" AND status = ?", "<", "DESC")},
+};
+static const char sql_return_place[] =
+    "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM returns"
+    " WHERE merchant_id = ? AND id = ?";
 static const char sql_returns_count[] =
     "SELECT COALESCE(SUM(n), 0) FROM status_counts WHERE merchant_id = ? AND kind = 'return'"
     " AND (? IS NULL OR status = ?)";
@@ -162,14 +182,6 @@ static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
 	    .public_note = db_str(rows, i, 19),
 	    .held_until = db_str(rows, i, 20),
 	};
-}
-
-static void listing_rows(struct db *db, const struct db_rows *rows, struct listing **out, size_t *n)
-{
-	*n = rows->nrows;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (rows->nrows + 1));
-	for (size_t i = 0; i < rows->nrows; i++)
-		listing_row(rows, i, &(*out)[i]);
 }
 
 /* Gives each of the n listings ls its photos of ps (np of them, in listing order, so each
@@ -253,23 +265,110 @@ enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id,
 	return listings_photos(db, merchant_id, id, l, 1);
 }
 
-enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
-                                   int64_t limit, struct listing **out, size_t *n, int64_t *total)
+/* Where a page reads from, for a list in descending order or not: the place's created_at (in
+ * seconds) and id, whether it reads the list backwards, and its statement of sql[2][2]. */
+struct place {
+	int64_t at, id, offset;
+	bool backwards;
+	const char *sql;
+};
+
+/* The place of at in the list of sql_place's table; EINVALID when its cursor is not a row of
+ * the merchant's. */
+static enum kaeru_err place_of(struct db *db, const char *sql_place, const char *const sql[2][2],
+                               int64_t merchant_id, bool one_status, bool descending,
+                               const struct keyset *at, struct place *p)
+{
+	int64_t cursor = at->after ? at->after : at->before;
+	*p = (struct place){
+	    .at = descending ? 253402300799 : -1, /* 9999-12-31T23:59:59Z, or before any row */
+	    .id = descending ? INT64_MAX : 0,
+	    .offset = cursor ? 0 : at->offset,
+	    .backwards = at->before != 0 && !at->after,
+	};
+	p->sql = sql[one_status][descending != p->backwards];
+	if (!cursor)
+		return KAERU_OK;
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_place, DB_ARGS(DBI(merchant_id), DBI(cursor)), &rows);
+	if (e != KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_EINVALID;
+	p->at = db_int(&rows, 0, 0);
+	p->id = cursor;
+	return KAERU_OK;
+}
+
+/* The arguments of a page's statement: the merchant, status (when s), place, limit, offset. */
+static size_t page_args(struct db_val *args, int64_t merchant_id, const char *s,
+                        const struct place *p, int64_t limit)
+{
+	size_t n = 0;
+	args[n++] = DBI(merchant_id);
+	if (s)
+		args[n++] = DBS(s);
+	args[n++] = DBI(p->at);
+	args[n++] = DBI(p->at);
+	args[n++] = DBI(p->id);
+	args[n++] = DBI(limit + 1);
+	args[n++] = DBI(p->offset);
+	return n;
+}
+
+/* Reads the page at of a list (sql_place and sql as place_of takes them; of status s, or all * when
+ * NULL) into rows, each row's id in column 0: pg->n of them, the i-th in the list's order being
+ * rows' (*order)[i] (the arena's); the cursors around it. */
+static enum kaeru_err list_page(struct db *db, const char *sql_place, const char *const sql[2][2],
+                                int64_t merchant_id, const char *s, bool descending,
+                                const struct keyset *at, struct db_rows *rows, size_t **order,
+                                struct keyset_page *pg)
+{
+	struct place p;
+	enum kaeru_err e = place_of(db, sql_place, sql, merchant_id, s != NULL, descending, at, &p);
+	if (e != KAERU_OK)
+		return e;
+	struct db_val args[7];
+	size_t nargs = page_args(args, merchant_id, s, &p, at->limit);
+	if ((e = db_query(db, p.sql, args, nargs, rows)) != KAERU_OK)
+		return e;
+	bool more = rows->nrows > (size_t)at->limit;
+	size_t n = more ? (size_t)at->limit : rows->nrows;
+	*order = arena_alloc(db->arena, sizeof(**order) * (n + 1));
+	for (size_t i = 0; i < n; i++)
+		(*order)[i] = p.backwards ? n - 1 - i : i;
+	*pg = (struct keyset_page){.n = n};
+	if (n == 0)
+		return KAERU_OK;
+	int64_t first = db_int(rows, (*order)[0], 0), last = db_int(rows, (*order)[n - 1], 0);
+	if (p.backwards) {
+		pg->prev = more ? first : 0;
+		pg->next = last; /* the cursor's row, at least, comes after */
+	} else {
+		pg->next = more ? last : 0;
+		pg->prev = at->after || p.offset ? first : 0;
+	}
+	return KAERU_OK;
+}
+
+enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status,
+                                   const struct keyset *at, struct listing **out,
+                                   struct keyset_page *pg)
 {
 	const char *s = status >= 0 ? listing_status_names[status] : NULL;
 	struct db_rows rows;
-	enum kaeru_err e =
-	    s ? db_query(
-	            db, status == LISTING_PENDING_REVIEW ? sql_listings_queue : sql_listings_newest,
-	            DB_ARGS(DBI(merchant_id), DBS(s), DBI(limit), DBI(offset)), &rows)
-	      : db_query(db, sql_listings_all, DB_ARGS(DBI(merchant_id), DBI(limit), DBI(offset)),
-	                 &rows);
+	size_t *order;
+	enum kaeru_err e = list_page(db, sql_listing_place, sql_listings_from, merchant_id, s,
+	                             status != LISTING_PENDING_REVIEW, at, &rows, &order, pg);
 	if (e != KAERU_OK)
 		return e;
-	listing_rows(db, &rows, out, n);
-	if ((e = page_photos(db, merchant_id, *out, *n)) != KAERU_OK)
+	*out = arena_zalloc(db->arena, sizeof(**out) * (pg->n + 1));
+	for (size_t i = 0; i < pg->n; i++)
+		listing_row(&rows, order[i], &(*out)[i]);
+	if ((e = page_photos(db, merchant_id, *out, pg->n)) != KAERU_OK)
 		return e;
-	return count_of(db, sql_listings_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)), total);
+	return count_of(db, sql_listings_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)),
+	                &pg->total);
 }
 
 static enum kaeru_err changed_one(enum kaeru_err e, uint64_t affected)
@@ -353,23 +452,22 @@ void store_return_row_read(const struct db_rows *rows, size_t i, size_t col, str
 	};
 }
 
-enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
-                                  int64_t limit, struct return_row **out, size_t *n, int64_t *total)
+enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status,
+                                  const struct keyset *at, struct return_row **out,
+                                  struct keyset_page *pg)
 {
 	const char *s = status >= 0 ? return_status_names[status] : NULL;
 	struct db_rows rows;
-	enum kaeru_err e =
-	    s ? db_query(db, sql_returns_page_status,
-	                 DB_ARGS(DBI(merchant_id), DBS(s), DBI(limit), DBI(offset)), &rows)
-	      : db_query(db, sql_returns_page_all,
-	                 DB_ARGS(DBI(merchant_id), DBI(limit), DBI(offset)), &rows);
+	size_t *order;
+	enum kaeru_err e = list_page(db, sql_return_place, sql_returns_from, merchant_id, s, true,
+	                             at, &rows, &order, pg);
 	if (e != KAERU_OK)
 		return e;
-	*n = rows.nrows;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
-	for (size_t i = 0; i < rows.nrows; i++)
-		store_return_row_read(&rows, i, 0, &(*out)[i]);
-	return count_of(db, sql_returns_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)), total);
+	*out = arena_zalloc(db->arena, sizeof(**out) * (pg->n + 1));
+	for (size_t i = 0; i < pg->n; i++)
+		store_return_row_read(&rows, order[i], 1, &(*out)[i]);
+	return count_of(db, sql_returns_count, DB_ARGS(DBI(merchant_id), DBS(s), DBS(s)),
+	                &pg->total);
 }
 
 enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t counts[RETURN__MAX])

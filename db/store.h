@@ -331,9 +331,25 @@ enum kaeru_err store_listings_public_note(struct db *db, int64_t return_item_id,
  * FOR UPDATE. */
 enum kaeru_err store_listing_get(struct db *db, int64_t merchant_id, int64_t id, bool lock,
                                  struct listing *l);
-/* A page of a merchant's listings, of one status or all (status < 0), with their photos. */
-enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
-                                   int64_t limit, struct listing **out, size_t *n, int64_t *total);
+/* Where a page of a console list starts: just after the row whose id is after (the pages that
+ * follow) or just before the row whose id is before (those that come first), in the list's own
+ * order, reading about limit index entries however deep; with neither, offset rows from the
+ * list's start (a cost that grows with offset). */
+struct keyset {
+	int64_t after, before, offset, limit;
+};
+/* A page's size, the list's total and the cursors (row ids) of the pages around it: 0 where
+ * the list ends. */
+struct keyset_page {
+	size_t n;
+	int64_t total, next, prev;
+};
+/* A page of a merchant's listings, of one status or all (status < 0), with their photos: the
+ * review queue oldest first, the others newest first. EINVALID when a cursor is none of the
+ * merchant's listings. */
+enum kaeru_err store_listings_page(struct db *db, int64_t merchant_id, int status,
+                                   const struct keyset *at, struct listing **out,
+                                   struct keyset_page *page);
 /* pending_review → published at price (and title, when not NULL); ECONFLICT when the listing
  * is not pending. Publishing and selling change the shop's version (store_shop_changed). */
 enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t id, int64_t price,
@@ -413,10 +429,11 @@ struct return_row {
 /* Row i's RETURN_ROW_COLUMNS, starting at column col. */
 void store_return_row_read(const struct db_rows *rows, size_t i, size_t col,
                            struct return_row *out);
-/* A page of the merchant's returns, newest first; status < 0: any. (Searches: db/search.h.) */
-enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status, int64_t offset,
-                                  int64_t limit, struct return_row **out, size_t *n,
-                                  int64_t *total);
+/* A page of the merchant's returns, newest first; status < 0: any. EINVALID when a cursor is
+ * none of the merchant's returns. (Searches: db/search.h.) */
+enum kaeru_err store_returns_page(struct db *db, int64_t merchant_id, int status,
+                                  const struct keyset *at, struct return_row **out,
+                                  struct keyset_page *page);
 /* Returns by status. */
 enum kaeru_err store_return_counts(struct db *db, int64_t merchant_id, int64_t counts[RETURN__MAX]);
 

@@ -23,7 +23,66 @@ static int64_t page_of(struct checker *c, struct req *r)
 	return check_query_int(c, "page", req_query(r, "page"), 1, 1000000, 1);
 }
 
-/* GET /api/v1/merchant/listings?status=&page= */
+/* Where a console list's page starts: after= or before= (the next or prev of an earlier answer:
+ * cheap at any depth), else page= (skips the rows before it); limit= rows, CONSOLE_PAGE unless
+ * fewer are asked for. */
+static struct keyset keyset_of(struct checker *c, struct req *r, int64_t page)
+{
+	struct keyset k = {
+	    .after = query_cursor(c, r, "after"),
+	    .before = query_cursor(c, r, "before"),
+	    .limit =
+	        check_query_int(c, "limit", req_query(r, "limit"), 1, CONSOLE_PAGE, CONSOLE_PAGE),
+	};
+	if (k.after && k.before)
+		check_fail(c, "before", "give after or before, not both");
+	if ((k.after || k.before) && page != 1)
+		check_fail(c, "page", "a page by cursor (after or before) has no page number");
+	k.offset = (page - 1) * k.limit;
+	return k;
+}
+
+/* Where the list's page starts (keyset_of), when c holds no failures; else answers 422 and
+ * returns false. */
+static bool list_place(struct req *r, struct checker *c, int64_t page, struct keyset *k)
+{
+	*k = keyset_of(c, r, page);
+	if (!check_ok(c)) {
+		respond_invalid(r, c->errors);
+		return false;
+	}
+	json_decref(c->errors);
+	return true;
+}
+
+/* The answer to a console list's page: its items, where it is and the cursors around it. A
+ * cursor that is none of the merchant's rows is a bad field, as a malformed one. */
+static void respond_list_page(struct req *r, enum kaeru_err e, const struct keyset *k, int64_t page,
+                              json_t *items, const struct keyset_page *pg)
+{
+	if (e == KAERU_EINVALID) {
+		json_decref(items);
+		struct checker c;
+		check_init(&c, r->arena);
+		check_fail(&c, k->after ? "after" : "before",
+		           "must be the next or prev cursor of an earlier page of this list");
+		respond_invalid(r, c.errors);
+		return;
+	}
+	if (e != KAERU_OK) {
+		json_decref(items);
+		respond_error(r, e);
+		return;
+	}
+	json_t *j = json_pack("{s:o, s:o, s:o}", "items", items, "next", render_cursor(pg->next),
+	                      "prev", render_cursor(pg->prev));
+	render_page(j, page, k->limit, pg->total);
+	if (k->after || k->before)
+		json_object_del(j, "page"); /* a cursor's page has no number */
+	respond_json(r, 200, j);
+}
+
+/* GET /api/v1/merchant/listings?status=&after=|before=|page=&limit= */
 void h_merchant_listings(struct req *r)
 {
 	struct user u = r->who.user;
@@ -32,26 +91,16 @@ void h_merchant_listings(struct req *r)
 	int status = check_query_enum(&c, "status", req_query(r, "status"), listing_status_names,
 	                              LISTING__MAX);
 	int64_t page = page_of(&c, r);
-	if (!check_ok(&c)) {
-		respond_invalid(r, c.errors);
+	struct keyset k;
+	if (!list_place(r, &c, page, &k))
 		return;
-	}
-	json_decref(c.errors);
-	struct listing *ls;
-	size_t n;
-	int64_t total;
-	enum kaeru_err e = store_listings_page(
-	    r->db, u.merchant_id, status, (page - 1) * CONSOLE_PAGE, CONSOLE_PAGE, &ls, &n, &total);
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
+	struct listing *ls = NULL;
+	struct keyset_page pg = {0};
+	enum kaeru_err e = store_listings_page(r->db, u.merchant_id, status, &k, &ls, &pg);
 	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; e == KAERU_OK && i < pg.n; i++)
 		json_array_append_new(items, render_listing(&ls[i]));
-	json_t *j = json_pack("{s:o}", "items", items);
-	render_page(j, page, CONSOLE_PAGE, total);
-	respond_json(r, 200, j);
+	respond_list_page(r, e, &k, page, items, &pg);
 }
 
 /* GET /api/v1/merchant/listings/{id} */
@@ -231,7 +280,8 @@ void h_listings_bulk_approve(struct req *r)
 	respond_json(r, 200, json_pack("{s:o, s:o}", "approved", approved, "skipped", skipped));
 }
 
-/* GET /api/v1/merchant/returns?status=&page= — or, with q, a search (h_search.c) */
+/* GET /api/v1/merchant/returns?status=&after=|before=|page=&limit= — or, with q, a search
+ * (h_search.c) */
 void h_merchant_returns(struct req *r)
 {
 	struct user u = r->who.user;
@@ -242,27 +292,16 @@ void h_merchant_returns(struct req *r)
 	int64_t page = page_of(&c, r);
 	if (returns_search(r, &c, u.merchant_id, status, 0, page))
 		return;
-	if (!check_ok(&c)) {
-		respond_invalid(r, c.errors);
+	struct keyset k;
+	if (!list_place(r, &c, page, &k))
 		return;
-	}
-	json_decref(c.errors);
-	struct return_row *rows;
-	size_t n;
-	int64_t total;
-	enum kaeru_err e =
-	    store_returns_page(r->db, u.merchant_id, status, (page - 1) * CONSOLE_PAGE,
-	                       CONSOLE_PAGE, &rows, &n, &total);
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
+	struct return_row *rows = NULL;
+	struct keyset_page pg = {0};
+	enum kaeru_err e = store_returns_page(r->db, u.merchant_id, status, &k, &rows, &pg);
 	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; e == KAERU_OK && i < pg.n; i++)
 		json_array_append_new(items, render_return_row(&rows[i]));
-	json_t *j = json_pack("{s:o}", "items", items);
-	render_page(j, page, CONSOLE_PAGE, total);
-	respond_json(r, 200, j);
+	respond_list_page(r, e, &k, page, items, &pg);
 }
 
 /* GET /api/v1/merchant/summary */

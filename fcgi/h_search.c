@@ -13,6 +13,11 @@
 
 #define SEARCH_PAGE_MAX 50
 
+int64_t query_cursor(struct checker *c, struct req *r, const char *field)
+{
+	return check_query_int(c, field, req_query(r, field), 1, INT64_MAX, 0);
+}
+
 bool returns_search(struct req *r, struct checker *c, int64_t merchant_id, int status,
                     int64_t since, int64_t page)
 {
@@ -41,7 +46,7 @@ bool returns_search(struct req *r, struct checker *c, int64_t merchant_id, int s
 	    .email_key = kind == SEARCH_EMAIL ? email_key(r->arena, q) : NULL,
 	    .status = status,
 	    .since = since,
-	    .after = check_query_int(c, "after", req_query(r, "after"), 1, INT64_MAX, 0),
+	    .after = query_cursor(c, r, "after"),
 	    .limit = check_query_int(c, "limit", req_query(r, "limit"), 1, SEARCH_PAGE_MAX,
 	                             SEARCH_PAGE_MAX),
 	};
@@ -62,12 +67,10 @@ bool returns_search(struct req *r, struct checker *c, int64_t merchant_id, int s
 	json_t *items = json_array();
 	for (size_t i = 0; i < found.n; i++)
 		json_array_append_new(items, render_return_row(&found.rows[i]));
-	json_t *j = json_pack(
-	    "{s:o, s:o, s:o, s:I}", "items", items, "next",
-	    found.next ? json_string(arena_printf(r->arena, "%lld", (long long)found.next))
-	               : json_null(),
-	    "total", found.total >= 0 ? json_integer(found.total) : json_null(), "per_page",
-	    (json_int_t)ask.limit);
+	json_t *j =
+	    json_pack("{s:o, s:o, s:o, s:I}", "items", items, "next", render_cursor(found.next),
+	              "total", found.total >= 0 ? json_integer(found.total) : json_null(),
+	              "per_page", (json_int_t)ask.limit);
 	if (!ask.after)
 		json_object_set_new(j, "page", json_integer(1));
 	respond_json(r, 200, j);

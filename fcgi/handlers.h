@@ -70,6 +70,9 @@ struct checker;
  * must be 1 — and returns true. Else does nothing and returns false. */
 bool returns_search(struct req *r, struct checker *c, int64_t merchant_id, int status,
                     int64_t since, int64_t page);
+/* The keyset cursor the query names field (after or before): the id of a row of an earlier
+ * answer (render_cursor), 0 when absent; a bad one is added to c's failures. */
+int64_t query_cursor(struct checker *c, struct req *r, const char *field);
 /* h_acks.c — the shop's acknowledgements (merchant key) */
 void h_merchant_returns_changed(struct req *r);
 void h_merchant_return_get(struct req *r);

@@ -236,6 +236,13 @@ json_t *render_return_row(const struct return_row *x)
 	                 x->has_refund ? json_integer(x->refund_amount) : json_null());
 }
 
+json_t *render_cursor(int64_t id)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%lld", (long long)id);
+	return id ? json_string(buf) : json_null();
+}
+
 void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total)
 {
 	json_object_set_new(j, "page", json_integer(page));

@@ -38,6 +38,9 @@ json_t *render_shop_listing(const struct listing *l);
 /* A row of the console's returns list: {rma, status, order_number, customer_name, email,
  * currency, created_at, updated_at, items, refund_amount}. */
 json_t *render_return_row(const struct return_row *x);
+/* A keyset page's cursor (a row's id) as answers show it: a string, opaque to clients, or null
+ * for none (0). Clients give it back as after (or before). */
+json_t *render_cursor(int64_t id);
 /* {"page","per_page","total"} members added to j. */
 void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total);
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,24 @@ const char *const shop_sort_names[SHOP_SORT__MAX] = {
     [SHOP_NEWEST] = "newest",
     [SHOP_PRICE] = "price",
     [SHOP_PRICE_DESC] = "-price",
+};
+
+enum facet_kind { FACET_GRADE, FACET_VARIANT, FACET_CATEGORY, FACET__MAX };
+
+/* The items of one facet value: [start, start + count) of newest_of and price_of. */
+struct posting {
+	const char *value;
+	uint32_t start, count;
+};
+
+/* A query's matches, in its order (see struct shop); key 0: a free entry. */
+#define MEMO_MAX     16
+#define MEMO_KEY_MAX 2048
+struct memo {
+	char *key;
+	uint32_t *found;
+	size_t n;
+	uint64_t used;
 };
 
 struct shop {
@@ -41,9 +60,19 @@ struct shop {
 	const char *facets_json;
 	size_t facets_len;
 	int64_t sold; /* listings sold from the shop, as of this version */
+	/* Each facet's values in byte order, and the items of each value, newest first and by
+	 * price: a page filtered by one value is read off its run, whatever the shop's size. */
+	struct posting *postings[FACET__MAX];
+	size_t n_postings[FACET__MAX];
+	uint32_t *newest_of[FACET__MAX], *price_of[FACET__MAX];
+	/* The last queries that needed a scan (a title search, two facets), with their matches:
+	 * the pages after the first, and the same page asked again, are read off the list. At most
+	 * MEMO_MAX lists of at most n indexes each, outside the cache's count of bytes. */
+	pthread_mutex_t memo_lock;
+	struct memo memo[MEMO_MAX];
+	uint64_t memo_clock;
 };
 
-enum facet_kind { FACET_GRADE, FACET_VARIANT, FACET_CATEGORY, FACET__MAX };
 static const char *const facet_names[FACET__MAX] = {"grades", "variants", "categories"};
 
 /* ---- building a snapshot ---- */
@@ -114,11 +143,6 @@ static int by_price(const void *a, const void *b, void *items)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int by_text(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static const char *facet_value(const struct listing *l, enum facet_kind kind)
 {
 	switch (kind) {
@@ -134,23 +158,65 @@ static const char *facet_value(const struct listing *l, enum facet_kind kind)
 	abort();
 }
 
+struct facet_order {
+	const struct listing *items;
+	enum facet_kind kind;
+	const uint32_t *rank; /* NULL: by index (newest first); else each item's place by price */
+};
+
+static int by_facet(const void *a, const void *b, void *arg)
+{
+	const struct facet_order *o = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = strcmp(facet_value(&o->items[x], o->kind), facet_value(&o->items[y], o->kind));
+	if (c)
+		return c;
+	if (o->rank)
+		x = o->rank[x], y = o->rank[y];
+	return x < y ? -1 : x > y;
+}
+
+/* The items of each value of kind, in both orders (s->newest_of, s->price_of, s->postings). */
+static void index_facet(struct shop *s, enum facet_kind kind, const uint32_t *rank)
+{
+	size_t n = s->n;
+	uint32_t *newest = arena_alloc(&s->arena, sizeof(*newest) * (n + 1));
+	uint32_t *price = arena_alloc(&s->arena, sizeof(*price) * (n + 1));
+	for (size_t i = 0; i < n; i++)
+		newest[i] = price[i] = (uint32_t)i;
+	struct facet_order o = {s->items, kind, NULL};
+	qsort_r(newest, n, sizeof(*newest), by_facet, &o);
+	o.rank = rank;
+	qsort_r(price, n, sizeof(*price), by_facet, &o);
+	size_t runs = 0;
+	for (size_t i = 0; i < n; i++)
+		runs += i == 0 || strcmp(facet_value(&s->items[newest[i]], kind),
+		                         facet_value(&s->items[newest[i - 1]], kind)) != 0;
+	struct posting *p = arena_alloc(&s->arena, sizeof(*p) * (runs + 1));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *v = facet_value(&s->items[newest[i]], kind);
+		if (k == 0 || strcmp(v, p[k - 1].value) != 0)
+			p[k++] = (struct posting){v, (uint32_t)i, 0};
+		p[k - 1].count++;
+	}
+	s->newest_of[kind] = newest;
+	s->price_of[kind] = price;
+	s->postings[kind] = p;
+	s->n_postings[kind] = runs;
+	s->bytes += (2 * sizeof(*newest) + sizeof(*p)) * (n + 1);
+}
+
 /* {value, count} of each value of a column over the whole shop, by value (byte order, as the
  * columns' utf8mb4_bin collation sorts); empty variants and categories are left out. */
-static json_t *facet(const struct shop *s, enum facet_kind kind, const char **scratch)
+static json_t *facet(const struct shop *s, enum facet_kind kind)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		const char *v = facet_value(&s->items[i], kind);
-		if (*v || kind == FACET_GRADE)
-			scratch[n++] = v;
-	}
-	qsort(scratch, n, sizeof(*scratch), by_text);
 	json_t *a = json_array();
-	for (size_t i = 0, run; i < n; i += run) {
-		for (run = 1; i + run < n && strcmp(scratch[i], scratch[i + run]) == 0; run++)
-			;
-		json_array_append_new(
-		    a, json_pack("{s:s, s:I}", "value", scratch[i], "count", (json_int_t)run));
+	for (size_t i = 0; i < s->n_postings[kind]; i++) {
+		const struct posting *p = &s->postings[kind][i];
+		if (*p->value || kind == FACET_GRADE)
+			json_array_append_new(a, json_pack("{s:s, s:I}", "value", p->value, "count",
+			                                   (json_int_t)p->count));
 	}
 	return a;
 }
@@ -167,6 +233,7 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 	if ((e = store_shop_sold(db, merchant_id, &sold)) != KAERU_OK)
 		return e;
 	struct shop *s = xcalloc(1, sizeof(*s));
+	pthread_mutex_init(&s->memo_lock, NULL);
 	s->sold = sold;
 	s->merchant_id = merchant_id;
 	s->version = version;
@@ -206,10 +273,14 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 		s->by_price[i] = (uint32_t)i;
 	}
 	qsort_r(s->by_price, n, sizeof(*s->by_price), by_price, s->items);
-	const char **scratch = arena_alloc(db->arena, sizeof(*scratch) * (n + 1));
+	uint32_t *rank = arena_alloc(db->arena, sizeof(*rank) * (n + 1));
+	for (size_t k = 0; k < n; k++)
+		rank[s->by_price[k]] = (uint32_t)k;
 	json_t *facets = json_object();
-	for (int k = 0; k < FACET__MAX; k++)
-		json_object_set_new(facets, facet_names[k], facet(s, (enum facet_kind)k, scratch));
+	for (int k = 0; k < FACET__MAX; k++) {
+		index_facet(s, (enum facet_kind)k, rank);
+		json_object_set_new(facets, facet_names[k], facet(s, (enum facet_kind)k));
+	}
 	s->facets_json = keep_json(s, facets, &s->facets_len);
 	*out = s;
 	return KAERU_OK;
@@ -218,6 +289,11 @@ static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t ver
 void shop_release(struct shop *s)
 {
 	if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+		for (size_t i = 0; i < MEMO_MAX; i++) {
+			free(s->memo[i].key);
+			free(s->memo[i].found);
+		}
+		pthread_mutex_destroy(&s->memo_lock);
 		arena_free(&s->arena);
 		free(s);
 	}
@@ -356,30 +432,161 @@ static bool matches(const struct listing *l, const char *title_folded, const str
 	       (!q_folded || strstr(title_folded, q_folded));
 }
 
-size_t shop_find(const struct shop *s, const struct shop_query *q, size_t *page, int64_t *total)
+/* The items a query walks, in its order: all of them, or one facet value's run. */
+struct walk {
+	const uint32_t *idx; /* NULL: the items themselves, newest first */
+	size_t n;
+	bool reverse;
+};
+
+static uint32_t walk_at(const struct walk *w, size_t k)
+{
+	size_t at = w->reverse ? w->n - 1 - k : k;
+	return w->idx ? w->idx[at] : (uint32_t)at;
+}
+
+/* The run of value among kind's postings, or NULL. */
+static const struct posting *posting_of(const struct shop *s, enum facet_kind kind,
+                                        const char *value)
+{
+	size_t lo = 0, hi = s->n_postings[kind];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(value, s->postings[kind][mid].value);
+		if (c == 0)
+			return &s->postings[kind][mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* What q walks: the shortest run of the facet values it asks for, or every item; *to_check
+ * how many of its conditions that leaves to check (0: every item walked matches). */
+static struct walk walk_of(const struct shop *s, const struct shop_query *q, int *to_check)
+{
+	const char *want[FACET__MAX] = {q->grade, q->variant, q->category};
+	struct walk w = {NULL, s->n, q->sort == SHOP_PRICE_DESC};
+	if (q->sort != SHOP_NEWEST)
+		w.idx = s->by_price;
+	int conditions = q->q != NULL, best = -1;
+	const struct posting *best_p = NULL;
+	for (int k = 0; k < FACET__MAX; k++) {
+		if (!want[k])
+			continue;
+		conditions++;
+		const struct posting *p = posting_of(s, (enum facet_kind)k, want[k]);
+		if (!p) {
+			w.n = 0;
+			*to_check = 0;
+			return w;
+		}
+		if (!best_p || p->count < best_p->count)
+			best_p = p, best = k;
+	}
+	if (best_p) {
+		w.idx = (q->sort == SHOP_NEWEST ? s->newest_of[best] : s->price_of[best]) +
+		        best_p->start;
+		w.n = best_p->count;
+		conditions--;
+	}
+	*to_check = conditions;
+	return w;
+}
+
+/* The key of q in the memo, or NULL when too long to keep. */
+static char *memo_key(const struct shop_query *q, const char *q_folded)
+{
+	const char *parts[] = {q->grade, q->variant, q->category, q_folded};
+	size_t len = 2;
+	for (size_t i = 0; i < 4; i++)
+		len += (parts[i] ? strlen(parts[i]) : 0) + 2;
+	if (len > MEMO_KEY_MAX)
+		return NULL;
+	char *key = xmalloc(len + 1), *at = key;
+	*at++ = (char)('0' + q->sort);
+	for (size_t i = 0; i < 4; i++) {
+		*at++ = '\x1f';
+		*at++ = parts[i] ? '=' : '-';
+		if (parts[i])
+			at = stpcpy(at, parts[i]);
+	}
+	*at = '\0';
+	return key;
+}
+
+/* Copies [offset, offset + limit) of the n matches (found, or the walk itself) to page. */
+static size_t page_of(const struct shop_query *q, const uint32_t *found, const struct walk *w,
+                      size_t n, size_t *page)
+{
+	size_t from = (size_t)q->offset, end = n, got = 0;
+	if (from >= n)
+		return 0;
+	if (q->limit > 0 && (size_t)q->limit < n - from)
+		end = from + (size_t)q->limit;
+	for (size_t k = from; k < end; k++)
+		page[got++] = found ? found[k] : walk_at(w, k);
+	return got;
+}
+
+size_t shop_find(struct shop *s, const struct shop_query *q, size_t *page, int64_t *total)
 {
 	char q_folded[SEARCH_MAX + 1];
-	size_t got = 0, n = s->n;
 	if (q->q) {
 		size_t len = strlen(q->q);
-		if (len > SEARCH_MAX)
-			n = 0;
-		for (size_t i = 0; i <= len && i <= SEARCH_MAX; i++)
+		if (len > SEARCH_MAX) {
+			*total = 0;
+			return 0;
+		}
+		for (size_t i = 0; i <= len; i++)
 			q_folded[i] = lower(q->q[i]);
 	}
-	int64_t seen = 0, end = q->limit > 0 ? q->offset + q->limit : INT64_MAX;
-	for (size_t k = 0; k < n; k++) {
-		size_t i = q->sort == SHOP_NEWEST  ? k
-		           : q->sort == SHOP_PRICE ? s->by_price[k]
-		                                   : s->by_price[s->n - 1 - k];
-		const struct listing *l = &s->items[i];
-		if (!matches(l, s->folded[i], q, q->q ? q_folded : NULL))
-			continue;
-		if (seen >= q->offset && seen < end)
-			page[got++] = i;
-		seen++;
+	int to_check;
+	struct walk w = walk_of(s, q, &to_check);
+	if (to_check == 0) { /* the walk is the answer: read the page off it */
+		*total = (int64_t)w.n;
+		return page_of(q, NULL, &w, w.n, page);
 	}
-	*total = seen;
+	char *key = memo_key(q, q->q ? q_folded : NULL);
+	if (key) {
+		pthread_mutex_lock(&s->memo_lock);
+		for (size_t i = 0; i < MEMO_MAX; i++) {
+			struct memo *m = &s->memo[i];
+			if (m->key && strcmp(m->key, key) == 0) {
+				m->used = ++s->memo_clock;
+				*total = (int64_t)m->n;
+				size_t got = page_of(q, m->found, &w, m->n, page);
+				pthread_mutex_unlock(&s->memo_lock);
+				free(key);
+				return got;
+			}
+		}
+		pthread_mutex_unlock(&s->memo_lock);
+	}
+	uint32_t *found = xmalloc(sizeof(*found) * (w.n + 1));
+	size_t n = 0;
+	for (size_t k = 0; k < w.n; k++) {
+		uint32_t i = walk_at(&w, k);
+		if (matches(&s->items[i], s->folded[i], q, q->q ? q_folded : NULL))
+			found[n++] = i;
+	}
+	*total = (int64_t)n;
+	size_t got = page_of(q, found, &w, n, page);
+	if (!key) {
+		free(found);
+		return got;
+	}
+	pthread_mutex_lock(&s->memo_lock);
+	struct memo *slot = &s->memo[0];
+	for (size_t i = 1; i < MEMO_MAX && slot->key; i++)
+		if (!s->memo[i].key || s->memo[i].used < slot->used)
+			slot = &s->memo[i];
+	free(slot->key);
+	free(slot->found);
+	*slot = (struct memo){key, found, n, ++s->memo_clock};
+	pthread_mutex_unlock(&s->memo_lock);
 	return got;
 }
 

@@ -32,8 +32,10 @@ int64_t shop_sold(const struct shop *s);
 size_t shop_size(const struct shop *s);
 /* The listings matching q, in q's order: the indexes of those in [offset, offset + limit) go to
  * page (room for limit, or for shop_size() when limit is 0); returns how many, and *total how
- * many match in all. */
-size_t shop_find(const struct shop *s, const struct shop_query *q, size_t *page, int64_t *total);
+ * many match in all. A page of one facet value, or of none, costs its own size; a query that
+ * must look at each item (a title search, two facets) does so once, its matches kept for the
+ * pages after. */
+size_t shop_find(struct shop *s, const struct shop_query *q, size_t *page, int64_t *total);
 const struct listing *shop_item(const struct shop *s, size_t i);
 /* Listing i as the API shows it (render_shop_listing), as JSON text. */
 const char *shop_item_json(const struct shop *s, size_t i, size_t *len);

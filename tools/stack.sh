@@ -36,7 +36,9 @@ mariadbd_bin() {
 start_db() {
 	local var=$1 port=$2
 	local data=$var/mysql sock=$var/run/mysqld.sock
-	mkdir -p "$var/run" "$var/log"
+	# MariaDB's temporary tables in a folder of this stack's own: /tmp is shared with every other
+	# stack and test on the machine, and whatever cleans it there must not break a query here.
+	mkdir -p "$var/run" "$var/log" "$var/tmp"
 	if [ ! -d "$data/mysql" ]; then
 		log "creating a private MariaDB in $data"
 		mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
@@ -46,7 +48,7 @@ start_db() {
 	echo "$port" >"$var/run/mysqld.port"
 	if ! alive "$var/run/mysqld.pid"; then
 		"$(mariadbd_bin)" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
-			--bind-address=127.0.0.1 --pid-file="$var/run/mysqld.pid" \
+			--bind-address=127.0.0.1 --pid-file="$var/run/mysqld.pid" --tmpdir="$var/tmp" \
 			--log-error="$var/log/mariadb.log" --user="$(id -un)" --skip-name-resolve \
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
 			--innodb-buffer-pool-size="${KAERU_DB_BUFFER_POOL:-256M}" --innodb-log-file-size=256M \

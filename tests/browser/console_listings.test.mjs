@@ -4,7 +4,8 @@
 // (turning back first changes nothing); a title the server refuses is named next to its field; the
 // photos are put in another order and the item page shows them so; withdrawn, the T-shirt leaves
 // the shop and waits for review again; a rejected cap goes back to review. Each change is an event
-// naming the owner. The same actions read in Japanese.
+// naming the owner. The same actions read in Japanese. A review queue and a published tab of more
+// than a page go on with Next and come back with Previous, by the lists' cursors.
 //
 // Screenshots of each step go to $KAERU_SCREENSHOTS when it is set.
 import assert from 'node:assert/strict';
@@ -14,8 +15,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { launch } from './chromium.mjs';
 import {
-  BASE, api, approveOk, assertStatus, clerkOf, getListing, inspectOk, newMerchant, newStaff, ownerOf, rejectOk,
-  resaleListing, returnFor, scanOk, scratchDir,
+  BASE, api, approveOk, assertStatus, bulkApprove, clerkOf, getListing, inspectOk, jpOrder, merchantListings,
+  newMerchant, newStaff, ownerOf, rejectOk, resaleListing, returnFor, scanOk, scratchDir,
 } from '../integration/lib.mjs';
 
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
@@ -246,5 +247,83 @@ test('the owner edits, reprices, reorders, withdraws and restores listings from 
   } finally {
     await browser.close();
     scratch.cleanup();
+  }
+});
+
+test('the review queue and the published tab page by cursor with Next and Previous', { timeout: 240_000 }, async () => {
+  const merchant = newMerchant({ currency: 'JPY' });
+  const ownerUser = newStaff({ role: 'merchant', merchant });
+  const owner = await ownerOf(merchant);
+  const base = jpOrder();
+  const order = { lines: [{ ...base.lines[0], quantity: 60 }, ...base.lines.slice(1)] };
+  const { listings } = await resaleListing(merchant, { quantity: 60, grade: 'good', order });
+  assert.equal(listings.length, 60);
+  // 55 published (newest first), 5 left in the queue; then 60 more waiting for review.
+  assertStatus(await bulkApprove(owner, listings.slice(0, 55).map((l) => l.id)), 200);
+  const more = (await resaleListing(merchant, { quantity: 60, grade: 'good', order })).listings;
+  const apiOrder = async (status) => {
+    const out = [];
+    for (let page = 1; page <= 2; page++) out.push((await merchantListings(owner, { status, page })).json.items.map((l) => `l${l.id}-name`));
+    return out;
+  };
+  const queue = await apiOrder('pending_review');
+  assert.deepEqual(queue.map((p) => p.length), [50, 15]);
+  const published = (await apiOrder('published')).map((p) => p.map((id) => `row-${id.slice(1, -5)}`));
+  assert.deepEqual(published.map((p) => p.length), [50, 5]);
+  assert.equal(more.length, 60);
+
+  const browser = await launch();
+  const pageErrors = [];
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'en-US' });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const cards = () => page.locator('.review-list [id$="-name"]').evaluateAll((els) => els.map((e) => e.id));
+    const rows = () => page.locator('tr[id^="row-"]').evaluateAll((trs) => trs.map((tr) => tr.id));
+    const where = (tab) => page.locator(`#${tab}-next`).locator('xpath=..').locator('.pager-where').textContent();
+    const address = () => new URL(page.url()).searchParams;
+
+    await page.goto(`${BASE}/console/?lang=en`);
+    await page.getByLabel('Email').fill(ownerUser.email);
+    await page.getByLabel('Password').fill(ownerUser.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator(`#${queue[0][0]}`).waitFor();
+    assert.deepEqual(await cards(), queue[0]);
+    assert.ok(await page.locator('#review-prev').isDisabled(), 'no page before the first');
+
+    // ---- Next: the queue's second page, by the cursor; the address keeps it
+    await page.locator('#review-next').click();
+    await page.locator(`#${queue[1][0]}`).waitFor();
+    assert.deepEqual(await cards(), queue[1]);
+    assert.match(await where('review'), /Page 2 of 2/);
+    assert.ok(await page.locator('#review-next').isDisabled(), 'no page after the last');
+    assert.ok(address().get('after'), 'the cursor is in the address');
+    assert.equal(address().get('page'), '2');
+    await page.reload();
+    await page.locator(`#${queue[1][0]}`).waitFor();
+    assert.deepEqual(await cards(), queue[1], 'a reload shows the same page');
+
+    // ---- Previous: the first page again
+    await page.locator('#review-prev').click();
+    await page.locator(`#${queue[0][0]}`).waitFor();
+    assert.deepEqual(await cards(), queue[0]);
+    assert.match(await where('review'), /Page 1 of 2/);
+    assert.ok(await page.locator('#review-prev').isDisabled());
+
+    // ---- the published tab, newest first, the same way
+    await page.getByRole('tab', { name: /Published/ }).click();
+    await page.locator(`#${published[0][0]}`).waitFor();
+    assert.deepEqual(await rows(), published[0]);
+    await page.locator('#published-next').click();
+    await page.locator(`#${published[1][0]}`).waitFor();
+    assert.deepEqual(await rows(), published[1]);
+    assert.ok(address().get('after'));
+    await page.locator('#published-prev').click();
+    await page.locator(`#${published[0][0]}`).waitFor();
+    assert.deepEqual(await rows(), published[0]);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await browser.close();
   }
 });

@@ -353,6 +353,166 @@ test('listings come in pages of 50 with the total; each status lists its own', a
   assertProblem(await merchantListings(owner, { status: 'draft' }), 422, 'status');
 });
 
+/**
+ * Walks a console list (get(query) → response) by its cursors from the first page: forwards with
+ * after = next to the end, then back with before = prev to the start. Asserts each page against
+ * the same list read by page number (the reference order), and returns the rows seen forwards.
+ * between(i) runs after the i-th page is read (changes the list meanwhile: then back = false,
+ * as the pages before are no longer the ones read).
+ */
+async function walkByCursor(get, query, key, { limit = 7, between = async () => {}, back = true } = {}) {
+  const pages = [];
+  let res = await get({ ...query, limit });
+  for (let i = 0; ; i++) {
+    assertStatus(res, 200);
+    assert.ok(!('page' in res.json) || res.json.page === 1, 'a cursor\'s page has no number');
+    assert.ok(res.json.items.length <= limit);
+    pages.push(res);
+    await between(i);
+    if (res.json.next === null) break;
+    assert.equal(typeof res.json.next, 'string', 'the cursor is an opaque string');
+    assert.ok(pages.length < 100, 'the walk ends');
+    res = await get({ ...query, limit, after: res.json.next });
+  }
+  assert.equal(pages[0].json.prev, null, 'nothing before the first page');
+  const seen = pages.flatMap((p) => p.json.items.map(key));
+  assert.equal(new Set(seen).size, seen.length, 'no row on two pages');
+  // Back from the last page: each page before is the one the walk read forwards.
+  for (let i = pages.length - 1; back && i > 0; i--) {
+    assert.equal(typeof pages[i].json.prev, 'string', `page ${i + 1} has a previous page`);
+    const back = await get({ ...query, limit, before: pages[i].json.prev });
+    assertStatus(back, 200);
+    assert.deepEqual(back.json.items.map(key), pages[i - 1].json.items.map(key), `page ${i} again, going back`);
+    assert.equal(back.json.next, pages[i - 1].json.next, 'its next: the page it came back from');
+    assert.equal(back.json.prev === null, i === 1, `only the first page has no previous (page ${i})`);
+  }
+  return seen;
+}
+
+/** Every row of a list read by page number, limit a page. */
+async function walkByPage(get, query, key, limit = 7) {
+  const out = [];
+  for (let page = 1; page < 100; page++) {
+    const res = await get({ ...query, limit, page });
+    assertStatus(res, 200);
+    assert.equal(res.json.page, page);
+    out.push(...res.json.items.map(key));
+    if (res.json.next === null) return out;
+  }
+  throw new Error('too many pages');
+}
+
+test('each listings tab walks by cursor (after/next, before/prev): every listing once, in order', async () => {
+  const m = shop();
+  const owner = await ownerOf(m);
+  const { listings } = await resaleListing(m, { quantity: 30, grade: 'good', order: firstLine(m, { quantity: 30 }) });
+  await pause(1100); // a second batch, a second later: rows of two creation times, ties within each
+  const { listings: later } = await resaleListing(m, { quantity: 12, grade: 'good', order: firstLine(m, { quantity: 12 }) });
+  const everyone = [...listings, ...later];
+  assertStatus(await bulkApprove(owner, [...listings.slice(0, 10), ...later.slice(0, 5)].map((l) => l.id)), 200);
+  await rejectOk(owner, listings[10].id);
+  await rejectOk(owner, later[5].id);
+  const get = (q) => merchantListings(owner, q);
+  const id = (l) => String(l.id);
+  const expect = {
+    pending_review: 25, published: 15, rejected: 2, sold: 0, undefined: everyone.length,
+  };
+  for (const status of ['pending_review', 'published', 'rejected', 'sold', undefined]) {
+    const seen = await walkByCursor(get, { status }, id);
+    assert.equal(seen.length, expect[status], `${status ?? 'all'}: every listing`);
+    assert.deepEqual(seen, await walkByPage(get, { status }, id), `${status ?? 'all'}: the order of the pages by number`);
+  }
+  // The review queue is oldest first, the others newest first: the second batch leads there.
+  const queue = await walkByCursor(get, { status: 'pending_review' }, id);
+  assert.deepEqual(queue, ids([...listings.slice(11), ...later.slice(6)]), 'the queue: oldest first');
+  assert.deepEqual(await walkByCursor(get, {}, id), ids(everyone).reverse(), 'all: newest first');
+
+  // Listings drafted while the merchant pages: none is seen twice, none of those there is missed.
+  let added = [];
+  const seen = await walkByCursor(get, {}, id, {
+    back: false,
+    between: async (i) => {
+      if (i === 1) added = (await resaleListing(m, { quantity: 3, grade: 'good', order: firstLine(m, { quantity: 3 }) })).listings;
+    },
+  });
+  assert.equal(added.length, 3);
+  assert.equal(new Set(seen).size, seen.length);
+  assert.deepEqual(idSet(seen), idSet(ids(everyone)), 'newer listings come above the cursor: the walk down does not meet them');
+  const queueAfter = await walkByCursor(get, { status: 'pending_review' }, id, {
+    back: false,
+    between: async (i) => {
+      if (i === 0) await approveOk(owner, queue[0]); // out of the queue behind the cursor
+    },
+  });
+  assert.equal(new Set(queueAfter).size, queueAfter.length);
+  assert.deepEqual(queueAfter, [...queue, ...ids(added)], 'the queue goes on after its cursor, the newest drafts last');
+});
+
+test('a bad listings or returns cursor is refused naming after (or before), never another merchant\'s rows', async () => {
+  const m = shop();
+  const other = shop();
+  const owner = await ownerOf(m);
+  const { listing } = await resaleListing(m, { grade: 'good' });
+  const { listing: theirs } = await resaleListing(other, { grade: 'good' });
+  const item = [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }];
+  const ret = await returnFor(m, item);
+  await returnFor(other, item);
+  await returnFor(other, item);
+  const theirPage = await merchantReturns(await ownerOf(other), { limit: 1 });
+  assertStatus(theirPage, 200);
+  assert.equal(typeof theirPage.json.next, 'string');
+  for (const [list, field, cursor] of [
+    [merchantListings, 'after', 'abc'], [merchantListings, 'after', '-1'], [merchantListings, 'after', '0'],
+    [merchantListings, 'after', '1.5'], [merchantListings, 'before', 'x'], [merchantListings, 'after', '99999999999'],
+    [merchantListings, 'after', String(theirs.id)], [merchantListings, 'before', String(theirs.id)],
+    [merchantReturns, 'after', 'abc'], [merchantReturns, 'before', '%'], [merchantReturns, 'after', '99999999999'],
+    [merchantReturns, 'after', theirPage.json.next], [merchantReturns, 'before', theirPage.json.next],
+  ]) {
+    assertProblem(await list(owner, { [field]: cursor }), 422, field);
+  }
+  assertProblem(await merchantListings(owner, { after: String(listing.id), before: String(listing.id) }), 422, 'before');
+  assertProblem(await merchantListings(owner, { after: String(listing.id), page: 2 }), 422, 'page');
+  assertProblem(await merchantListings(owner, { limit: 51 }), 422, 'limit');
+  const mine = await merchantReturns(owner, { limit: 1 });
+  assertStatus(mine, 200);
+  assert.deepEqual(mine.json.items.map((x) => x.rma), [ret.rma]);
+  assert.deepEqual(pick(mine.json, ['prev', 'total']), { prev: null, total: 2 }, 'its listing\'s return and this one');
+});
+
+test('the returns list walks by cursor, of every status and all: each return once, newest first', async () => {
+  const m = shop();
+  const owner = await ownerOf(m);
+  const clerk = await clerkOf(m);
+  const item = [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }];
+  const made = [];
+  for (let i = 0; i < 9; i++) {
+    made.push(await returnFor(m, item));
+    if (i === 4) await pause(1100);
+  }
+  for (const r of made.slice(0, 4)) await scanOk(clerk, r.rma);
+  const get = (q) => merchantReturns(owner, q);
+  const rma = (x) => x.rma;
+  const want = { label_issued: made.slice(4), received: made.slice(0, 4), resolved: [], all: made };
+  for (const status of ['label_issued', 'received', 'resolved', undefined]) {
+    const seen = await walkByCursor(get, { status }, rma, { limit: 2 });
+    assert.deepEqual(seen, await walkByPage(get, { status }, rma, 2), `${status ?? 'all'}: the pages by number`);
+    assert.deepEqual(seen, want[status ?? 'all'].map(rma).reverse(), `${status ?? 'all'}: each return, newest first`);
+  }
+  const all = made.map(rma).reverse();
+  // A return made while the merchant pages comes above the cursor: not seen, nothing twice.
+  let fresh;
+  const seen = await walkByCursor(get, {}, rma, {
+    limit: 2,
+    back: false,
+    between: async (i) => { if (i === 1) fresh = await returnFor(m, item); },
+  });
+  assert.deepEqual(seen, all);
+  assert.ok(fresh && !seen.includes(fresh.rma));
+  // The holds tab's list (status needs_review) walks the same way, empty here.
+  const holds = await get({ status: 'needs_review', limit: 2 });
+  assert.deepEqual(pick(holds.json, ['items', 'next', 'prev', 'total']), { items: [], next: null, prev: null, total: 0 });
+});
+
 test('the console API needs a merchant session: none is 401, warehouse and admin users 403', async () => {
   const m = shop();
   const { listing } = await resaleListing(m, { grade: 'good' });

@@ -120,6 +120,30 @@ before(async () => {
   baseline = await leastRows(async () => {}, 5);
 });
 
+/**
+ * A request of the console list at path `pages` pages of 50 deep by cursor: after= the next that
+ * the list's own pages lead to, or (way 'before') the page before that cursor. Its reads are
+ * counted from just before it.
+ */
+function byCursor(path, pages, way = 'after') {
+  let cursor = null;
+  const join = path.includes('?') ? '&' : '?';
+  return async () => {
+    for (let i = 0, after = null; cursor === null && i < pages; i++) {
+      const res = await owner.api('GET', `${path}${after ? `${join}after=${after}` : ''}`);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(typeof res.json.next, 'string', `${path} has more than ${i + 1} pages`);
+      after = res.json.next;
+      if (i + 1 === pages) cursor = after;
+    }
+    const before = rowsRead();
+    const res = await owner.api('GET', `${path}${join}${way}=${cursor}`);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.items.length, 50, `${path}: a full page ${pages} deep`);
+    return before;
+  };
+}
+
 // The endpoints, each with the most rows it may read: a page's rows (pages here are small) and
 // the keys and counters around them. The merchant holds BULK_ORDERS + RETURNS orders, RETURNS
 // returns, INSPECTED * 2 listings and some thousand events, so an unbounded path reads far more.
@@ -150,9 +174,18 @@ const ENDPOINTS = [
   ['merchant listings, published', 150, () => owner.api('GET', '/api/v1/merchant/listings?status=published')],
   ['merchant listings, all', 150, () => owner.api('GET', '/api/v1/merchant/listings')],
   ['merchant listings, page 3', 300, () => owner.api('GET', '/api/v1/merchant/listings?status=published&page=3')],
+  // A page by cursor (after = the next of the page before) reads from its place on: the same
+  // bound as the first page, however deep.
+  ['merchant listings, all, deep by cursor', 150, byCursor('/api/v1/merchant/listings', 10)],
+  ['merchant listings, review queue, deep by cursor', 150, byCursor('/api/v1/merchant/listings?status=pending_review', 6)],
+  ['merchant listings, published, back from deep by cursor', 150, byCursor('/api/v1/merchant/listings?status=published', 4, 'before')],
+  ['merchant listings, all, back from deep by cursor', 150, byCursor('/api/v1/merchant/listings', 10, 'before')],
   ['merchant returns', 250, () => owner.api('GET', '/api/v1/merchant/returns')],
   ['merchant returns, received', 250, () => owner.api('GET', '/api/v1/merchant/returns?status=received')],
   ['merchant returns, page 3', 400, () => owner.api('GET', '/api/v1/merchant/returns?page=3')],
+  ['merchant returns, deep by cursor', 250, byCursor('/api/v1/merchant/returns', 20)],
+  ['merchant returns, label issued, deep by cursor', 250, byCursor('/api/v1/merchant/returns?status=label_issued', 15)],
+  ['merchant returns, back from deep by cursor', 250, byCursor('/api/v1/merchant/returns', 20, 'before')],
   // A search reads at most about 1,000 rows a step (the term's count, where its page may stop,
   // the page, the total), whatever the merchant's size: db/search.c.
   ['returns search, a name', 6000, () => owner.api('GET', `/api/v1/merchant/returns?q=${encodeURIComponent('山田')}`)],

@@ -158,6 +158,28 @@ test('sort by price, by price descending and newest first (the default)', async 
   assert.deepEqual(prices(await shopOk({ sort: 'price', category: 'tops' })), [2000, 3000, 3510, 3670]);
 });
 
+test('filters, a title search and a sort together agree with the whole shop filtered, asked twice', async () => {
+  const all = (await shopOk()).items;
+  const price = (x) => x.price;
+  const cases = [
+    [{ category: 'tops', q: 'tee', sort: '-price' }, (x) => x.category === 'tops' && /tee/i.test(x.title)],
+    [{ grade: 'like_new', variant: 'Black / M', sort: 'price' }, (x) => x.grade === 'like_new' && x.variant === 'Black / M'],
+    [{ category: 'tops', grade: 'fair' }, (x) => x.category === 'tops' && x.grade === 'fair'],
+    [{ q: 'シャツ', sort: 'price' }, (x) => x.title.includes('シャツ')],
+    [{ variant: 'Red', category: 'tops' }, () => false],
+  ];
+  for (const [query, keep] of cases) {
+    let expected = all.filter(keep);
+    if (query.sort === 'price') expected = [...expected].sort((a, b) => price(a) - price(b) || a.id - b.id);
+    if (query.sort === '-price') expected = [...expected].sort((a, b) => price(b) - price(a) || b.id - a.id);
+    for (const round of [1, 2]) { // the second is answered from the kept matches
+      const s = await shopOk(query);
+      assert.deepEqual(idsOf(s.items), idsOf(expected), `${JSON.stringify(query)}, round ${round}`);
+      assert.equal(s.total, expected.length, JSON.stringify(query));
+    }
+  }
+});
+
 test('bad sort or grade is 422 naming it; an unknown shop is 404', async () => {
   assertProblem(await shopListings(m.slug, { sort: 'cheapest' }), 422, 'sort');
   assertProblem(await shopListings(m.slug, { sort: 'price desc' }), 422, 'sort');
@@ -189,6 +211,16 @@ test('the shop pages by 24', async () => {
     pages.push(idsOf(s.items));
   }
   assert.deepEqual(pages.map((p) => p.length), [24, 6, 0]);
+  // a title search pages the same way, its second page read off the matches the first kept
+  const found = [];
+  for (const page of [1, 2, 1]) {
+    const s = await shopOk({ q: 'シャツ', page }, big.slug);
+    assert.equal(s.total, 30);
+    found.push(idsOf(s.items));
+  }
+  assert.deepEqual(found[0], pages[0], 'a search matching all pages like the shop');
+  assert.deepEqual(found[1], pages[1]);
+  assert.deepEqual(found[2], found[0], 'page 1 again, the same');
   assert.deepEqual(idSet([...pages[0], ...pages[1]]), idSet(listings.map((l) => l.id)));
   assert.equal((await allShopListings(big.slug)).length, 30);
   assert.deepEqual(facetCounts((await shopOk({ page: 2 }, big.slug)).facets.grades), { good: 30 });

@@ -9,7 +9,9 @@
 // return is decided. Staff logins (merchant_staff) see the policy read-only and no webhook tab.
 //
 // The tab, its page, the returns filter and search and the open return live in the address
-// (?tab=returns&status=resolved&q=…&page=2&rma=…), so a reload shows the same view.
+// (?tab=returns&status=resolved&q=…&page=2&after=…&rma=…), so a reload shows the same view. A list
+// pages by the cursors its answers give (next as after, prev as before: the server reads from the
+// cursor on, however deep); page is only the number shown.
 import { t, word, money, dateTime, date, onLangChange, mountLangToggle, translateStatic } from './i18n.js';
 import { h, api, ApiError, generalError, field } from './common.js';
 import { announce, keepFocus, loginState, staffLogin } from './staff.js';
@@ -34,6 +36,7 @@ const S = {
   summaryError: null, // () => text
   tab: 'review',
   pages: { review: 1, published: 1, sold: 1, rejected: 1, returns: 1, holds: 1, analytics: 1, policy: 1, webhook: 1 },
+  cursors: {}, // tab → {after} or {before}: where its page starts; none: the first page
   returnsFilter: { status: '', q: '' }, // what the returns list shows
   returnsInput: '', // the search box while typing
   lists: {}, // tab → {data, error: () => text, loading, seq}
@@ -103,10 +106,13 @@ function readAddress() {
   S.tab = TABS.includes(tab) ? tab : 'review';
   const page = Number(q.get('page'));
   S.pages[S.tab] = Number.isInteger(page) && page > 0 ? page : 1;
+  const cursor = q.get('after') ? { after: q.get('after') } : q.get('before') ? { before: q.get('before') } : null;
+  S.cursors[S.tab] = S.pages[S.tab] > 1 ? cursor : null;
   const status = q.get('status') || '';
   S.returnsFilter = { status: RETURN_STATUSES.includes(status) ? status : '', q: (q.get('q') || '').slice(0, SEARCH_MAX) };
   S.returnsInput = S.returnsFilter.q;
   searchReset(S.returnsFilter.q ? q.get('after') : null);
+  if (S.returnsFilter.q) S.cursors.returns = null;
   const rma = q.get('rma');
   S.panel = rma ? { rma, ret: null, error: null, loading: true, seq: 0, opener: null } : null;
 }
@@ -118,6 +124,9 @@ function writeAddress() {
   if (lang) q.set('lang', lang);
   if (S.tab !== 'review') q.set('tab', S.tab);
   if (S.pages[S.tab] > 1) q.set('page', String(S.pages[S.tab]));
+  const cursor = S.cursors[S.tab];
+  if (cursor?.after) q.set('after', cursor.after);
+  if (cursor?.before) q.set('before', cursor.before);
   if (S.tab === 'returns') {
     if (S.returnsFilter.status) q.set('status', S.returnsFilter.status);
     if (S.returnsFilter.q) q.set('q', S.returnsFilter.q);
@@ -246,17 +255,16 @@ async function loadSummary() {
 }
 
 function listPath(tab) {
-  const page = S.pages[tab];
   if (tab === 'returns' && S.returnsFilter.q) return searchPath(S.returnsFilter); // console-search.js
-  if (tab === 'returns') {
-    const q = new URLSearchParams();
-    if (S.returnsFilter.status) q.set('status', S.returnsFilter.status);
-    if (S.returnsFilter.q) q.set('q', S.returnsFilter.q);
-    q.set('page', String(page));
-    return `/merchant/returns?${q}`;
-  }
-  if (tab === 'holds') return `/merchant/returns?status=needs_review&page=${page}`;
-  return `/merchant/listings?status=${LISTING_STATUS[tab]}&page=${page}`;
+  const q = new URLSearchParams();
+  if (tab === 'returns' && S.returnsFilter.status) q.set('status', S.returnsFilter.status);
+  if (tab === 'holds') q.set('status', 'needs_review');
+  if (LISTING_STATUS[tab]) q.set('status', LISTING_STATUS[tab]);
+  const cursor = S.cursors[tab];
+  if (cursor?.after) q.set('after', cursor.after);
+  else if (cursor?.before) q.set('before', cursor.before);
+  else if (S.pages[tab] > 1) q.set('page', String(S.pages[tab])); // an address from before cursors
+  return `/${tab === 'returns' || tab === 'holds' ? 'merchant/returns' : 'merchant/listings'}?${q}`;
 }
 
 // Loads one tab's list (the newest request wins); keeps the old rows visible while it loads.
@@ -274,7 +282,15 @@ async function loadTab(tab) {
     const data = await api('GET', listPath(tab));
     if (list.seq !== seq) return;
     const pages = Math.max(1, Math.ceil((data.total || 0) / (data.per_page || 50)));
-    if (S.pages[tab] > pages && data.total > 0) {
+    if (S.cursors[tab] && !data.items?.length && data.total > 0) {
+      // Nothing left past the cursor (approvals, withdrawals): back to the first page.
+      S.cursors[tab] = null;
+      S.pages[tab] = 1;
+      if (S.tab === tab) writeAddress();
+      return loadTab(tab);
+    }
+    if (S.cursors[tab] && !data.prev) S.pages[tab] = 1; // went back to the first page
+    if (!S.cursors[tab] && S.pages[tab] > pages && data.total > 0) {
       // The page emptied under us (approvals, a narrower search): show the last one that has rows.
       S.pages[tab] = pages;
       if (S.tab === tab) writeAddress();
@@ -290,6 +306,13 @@ async function loadTab(tab) {
     if (!(err instanceof ApiError)) throw err;
     if (list.seq !== seq) return;
     if (sessionProblem(err)) return;
+    if (err.status === 422 && S.cursors[tab]) {
+      // A cursor the list does not know (an old or edited address): its first page instead.
+      S.cursors[tab] = null;
+      S.pages[tab] = 1;
+      if (S.tab === tab) writeAddress();
+      return loadTab(tab);
+    }
     const refused = tab === 'returns' && searchProblem(err); // console-search.js
     list.error = () => refused || generalError(err);
     if (refused) list.data = null; // the rows shown answered another search
@@ -425,23 +448,27 @@ function listState(list) {
   return null;
 }
 
-// Previous / next with "page 2 of 5 · 120 listings".
+// Previous / next with "page 2 of 5 · 120 listings": by the answer's cursors (prev as before,
+// next as after); the page number is counted here.
 function pager(tab, data, what) {
   const per = data.per_page || 50;
   const total = data.total || 0;
   const pages = Math.max(1, Math.ceil(total / per));
-  const page = data.page || S.pages[tab];
-  const go = (p) => {
+  const page = Math.min(data.page || S.pages[tab], pages);
+  const go = (p, cursor) => {
     S.pages[tab] = p;
+    S.cursors[tab] = p > 1 ? cursor : null;
     writeAddress();
     loadTab(tab).then(() => focusId(`${tab}-heading`));
   };
   return h(
     'nav',
     { class: 'pager', 'aria-label': t('console.pages') },
-    h('button', { type: 'button', class: 'chip', id: `${tab}-prev`, disabled: page <= 1, onclick: () => go(page - 1) }, t('console.prev')),
+    h('button', { type: 'button', class: 'chip', id: `${tab}-prev`, disabled: !data.prev,
+      onclick: () => go(Math.max(1, page - 1), { before: data.prev }) }, t('console.prev')),
     h('p', { class: 'pager-where' }, t('console.page', { page, pages }), ' · ', what(total)),
-    h('button', { type: 'button', class: 'chip', id: `${tab}-next`, disabled: page >= pages, onclick: () => go(page + 1) }, t('console.next')),
+    h('button', { type: 'button', class: 'chip', id: `${tab}-next`, disabled: !data.next,
+      onclick: () => go(page + 1, { after: data.next }) }, t('console.next')),
   );
 }
 
@@ -976,6 +1003,7 @@ function filterReturns(change) {
   Object.assign(S.returnsFilter, change);
   if ('q' in change) S.returnsInput = change.q;
   S.pages.returns = 1;
+  S.cursors.returns = null;
   searchReset();
   writeAddress();
   loadTab('returns').then(() => {
