@@ -19,14 +19,16 @@ const char *const listing_status_names[LISTING__MAX] = {
 /* When the listing's hold ends, while it is held; NULL when not held (or the hold ran out). */
 #define HELD_UNTIL(t)                                                                              \
 	"CASE WHEN " t ".held_until > CURRENT_TIMESTAMP THEN " TIME(t ".held_until") " END"
-#define LISTING_COLUMNS                                                                            \
-	"SELECT l.id, l.merchant_id, l.status, l.title, l.variant, l.sku, l.product_id,"           \
-	" l.category, l.grade, l.condition_note, l.currency, r.rma, l.original_price,"             \
-	" l.suggested_price, l.price, " TIME("l.created_at") ", " TIME(                            \
+/* A listing's columns, from listings l (with the index hint of hint) joined to its return. */
+#define LISTING_SELECT(hint)                                                                       \
+	"SELECT STRAIGHT_JOIN l.id, l.merchant_id, l.status, l.title, l.variant, l.sku,"           \
+	" l.product_id, l.category, l.grade, l.condition_note, l.currency, r.rma,"                 \
+	" l.original_price, l.suggested_price, l.price, " TIME("l.created_at") ", " TIME(          \
 	    "l.published_at") ", " TIME("l.sold_at") ", l.reject_reason, l.public_note,"           \
-	                                             " " HELD_UNTIL("l") " FROM listings l JOIN "  \
-	                                                                 "returns r ON r.id = "    \
-	                                                                 "l.return_id"
+	                                             " " HELD_UNTIL("l") " FROM listings l" hint   \
+	                                                                 " JOIN returns r ON r.id" \
+	                                                                 " = l.return_id"
+#define LISTING_COLUMNS LISTING_SELECT("")
 
 static const char sql_listing_insert[] =
     "INSERT INTO listings (merchant_id, return_id, return_item_id, unit, title, variant, sku,"
@@ -47,13 +49,17 @@ static const char sql_listing_lock[] =
 	                                                        " ?)) ORDER BY " t                 \
 	                                                        "created_at " dir ", " t "id " dir \
 	                                                        " LIMIT ? OFFSET ?"
-#define LISTINGS_FROM(where, cmp, dir)                                                             \
-	LISTING_COLUMNS " WHERE l.merchant_id = ?" where FROM_PLACE("l.", cmp, dir)
+/* The index is named: the planner's statistics, sampled as a merchant's rows grow, must not
+ * turn a page into a scan of the merchant's listings now and then. */
+#define LISTINGS_FROM(index, where, cmp, dir)                                                      \
+	LISTING_SELECT(" FORCE INDEX (" index ")")                                                 \
+	" WHERE l.merchant_id = ?" where FROM_PLACE("l.", cmp, dir)
 /* [of one status][descending] */
 static const char *const sql_listings_from[2][2] = {
-    {LISTINGS_FROM("", ">", "ASC"), LISTINGS_FROM("", "<", "DESC")},
-    {LISTINGS_FROM(" AND l.status = ?", ">", "ASC"),
-     LISTINGS_FROM(" AND l.status = ?", "<", "DESC")},
+    {LISTINGS_FROM("ix_listings_created", "", ">", "ASC"),
+     LISTINGS_FROM("ix_listings_created", "", "<", "DESC")},
+    {LISTINGS_FROM("ix_listings_merchant", " AND l.status = ?", ">", "ASC"),
+     LISTINGS_FROM("ix_listings_merchant", " AND l.status = ?", "<", "DESC")},
 };
 static const char sql_listing_place[] =
     "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM listings"
@@ -116,15 +122,17 @@ static const char sql_listing_counts[] =
 
 /* Like the listings, newest first; the page's ids first, from the index alone, so the rows
  * skipped by OFFSET are never joined. */
-#define RETURNS_FROM(where, cmp, dir)                                                              \
+#define RETURNS_FROM(index, where, cmp, dir)                                                       \
 	"SELECT p.id, " RETURN_ROW_COLUMNS " FROM (SELECT id, created_at FROM returns"             \
-	" WHERE merchant_id = ?" where FROM_PLACE(                                                 \
+	" FORCE INDEX (" index ") WHERE merchant_id = ?" where FROM_PLACE(                         \
 	    "", cmp, dir) ") p JOIN returns r ON r.id = p.id"                                      \
 	                  " JOIN orders o ON o.id = r.order_id ORDER BY p.created_at " dir         \
 	                  ", p.id " dir
 static const char *const sql_returns_from[2][2] = {
-    {RETURNS_FROM("", ">", "ASC"), RETURNS_FROM("", "<", "DESC")},
-    {RETURNS_FROM(" AND status = ?", ">", "ASC"), RETURNS_FROM(" AND status = ?", "<", "DESC")},
+    {RETURNS_FROM("ix_returns_merchant_created", "", ">", "ASC"),
+     RETURNS_FROM("ix_returns_merchant_created", "", "<", "DESC")},
+    {RETURNS_FROM("ix_returns_merchant", " AND status = ?", ">", "ASC"),
+     RETURNS_FROM("ix_returns_merchant", " AND status = ?", "<", "DESC")},
 };
 static const char sql_return_place[] =
     "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM returns"
