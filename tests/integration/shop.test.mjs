@@ -337,6 +337,7 @@ test('feed.csv of a shop of 2,500 listings (a body of megabytes, streamed) is wh
        WHERE merchant_id = (SELECT id FROM merchants WHERE slug = ${sqlString(big.slug)})`);
   const res = await shopFeed(big.slug);
   assertStatus(res, 200);
+  assert.equal(res.headers['content-length'], undefined, 'streamed: its length is not known before its last row');
   assert.ok(Buffer.byteLength(res.text) > 1_000_000, `a body of megabytes: ${Buffer.byteLength(res.text)} bytes`);
   assert.ok(res.text.endsWith('\r\n'), 'the last record is whole');
   const { header, records } = feedRecords(res.text);
