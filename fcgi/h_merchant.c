@@ -756,6 +756,8 @@ static void export_stream(struct req *r, const char *what, const char *header, e
 		tz_local_days(m.timezone, rows.nrows, t, days);
 		for (size_t i = 0; i < rows.nrows; i++)
 			write_row(r, &rows, i, days[i]);
+		/* fewer rows than EXPORT_PAGE: fewer keys than asked for (a returns page holds
+		 * every item of its returns), so the last page */
 		if (rows.nrows < EXPORT_PAGE)
 			break;
 		after = (struct export_key){db_int(&rows, rows.nrows - 1, 0),
