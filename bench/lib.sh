@@ -64,7 +64,8 @@ bench_lock() {
 #   /bench/bare    kaeru-bench-bare (bench/bare_fcgi.c): the FastCGI ceiling;
 #   /bench/lookup  kaeru-bench-lookup (bench/bare_lookup.c), when built: a lookup's database-
 #                  bound ceiling;
-#   /bench/idle    204 from nginx: what bench/lua/once.lua sends once its requests are all out.
+#   /bench/idle    204 from nginx: what bench/lua/once.lua sends once its requests are all out;
+#   /bench/media/  kaeru-fcgi's /media/ past nginx's cache of renditions (a photo's first fetch).
 # STACK names the stack up; stack_up sets it with ADMIN and the processes' pids.
 
 STACK=""
@@ -108,6 +109,12 @@ stack_up() {
 		echo "location = /bench/bare {"
 		echo "	fastcgi_pass unix:$STACK/run/bench-bare.sock;"
 		echo "	include $ROOT/web/fastcgi.conf;"
+		echo "}"
+		echo "location ^~ /bench/media/ {"
+		echo "	rewrite ^/bench(/media/.+)\$ \$1 break;"
+		echo "	fastcgi_pass kaeru_fcgi;"
+		# shellcheck disable=SC2016 # nginx's variables, not the shell's
+		sed 's|\$request_uri|$uri|; s|^|	|' "$ROOT/web/fastcgi.conf"
 		echo "}"
 		if [ -f "$STACK/run/bench-lookup.pid" ]; then
 			echo "location = /bench/lookup {"

@@ -35,6 +35,9 @@ DURATION=${KAERU_BENCH_DURATION:-5}
 FACTOR=${KAERU_BENCH_SCALE:-100}
 RESULTS=${KAERU_BENCH_RESULTS:-$HERE/RESULTS-scale.md}
 STATIONS=4
+PHOTOS=200    # photos of the big merchant's published listings, one a listing, in each set
+DOWNLOADS=16  # CSV exports downloaded at once
+MEMORY_MB=64  # what kaeru-fcgi may hold meanwhile (issue 16)
 # What a data set is made of, by version: a change here makes the kept large set load again.
 LOADER_VERSION=1
 [[ "$FACTOR" =~ ^[1-9][0-9]*$ ]] && [ "$FACTOR" -ge 2 ] || die "KAERU_BENCH_SCALE must be a whole number of at least 2"
@@ -43,6 +46,7 @@ export KAERU_DB_BUFFER_POOL=$POOL
 
 bench_require kaeru-fcgi kaeru-admin kaeru-bench-bare kaeru-bench-lookup
 command -v python3 >/dev/null 2>&1 || die "python3 is not installed"
+command -v vips >/dev/null 2>&1 || die "vips is not installed (Debian: libvips-tools)"
 bench_lock
 mkdir -p "$BUILD/scale"
 
@@ -358,6 +362,34 @@ rebuild_derived() {
 	log "the kept set's analytics and search terms rebuilt for its new schema in $((SECONDS - t)) s"
 }
 
+# Photos on the first PHOTOS published listings of the big merchant that have none, uploaded
+# through the API as the scan station does (a warehouse session, the JPEG as the body; kaeru-fcgi
+# makes the renditions): a set made by this run gets them, a kept set once, when it has fewer.
+# Each is 1000×750 of smooth noise (about 90 KB), so that no two share a hash.
+add_photos() {
+	local have t=$SECONDS
+	have=$(sql "SELECT COUNT(*) FROM return_photos p JOIN merchants m ON m.id = p.merchant_id
+	            WHERE m.slug = '$BIG' AND p.source = 'warehouse'")
+	[ "$have" -lt "$PHOTOS" ] || return 0
+	mkdir -p "$WORK/photos"
+	sql "SELECT r.rma, l.return_item_id, w.code FROM listings l JOIN returns r ON r.id = l.return_id
+	     JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = l.merchant_id
+	     WHERE m.slug = '$BIG' AND l.status = 'published' AND NOT EXISTS
+	       (SELECT 1 FROM return_photos p WHERE p.return_item_id = l.return_item_id)
+	     ORDER BY l.id LIMIT $((PHOTOS - have))" |
+		awk -v dir="$WORK/photos" -v url="$URL" -v tyo="${COOKIE[TYO1]}" -v nj="${COOKIE[NJ1]}" '{
+			printf "%s/%d.jpg %s/api/v1/returns/%s/items/%s/photos %s\n", dir, NR, url, $1, $2, ($3 == "TYO1" ? tyo : nj) }' \
+			>"$WORK/photo-uploads.txt"
+	# each made and sent by one of 4 jobs: vips's start-up is most of a photo's making
+	# shellcheck disable=SC2016
+	xargs -P 4 -L 1 sh -c 'vips gaussnoise "$0.v" 100 75 --sigma 40 && vips resize "$0.v" "$0[Q=85]" 10 --kernel linear &&
+		curl -s -o /dev/null -w "%{http_code}\n" -H "Cookie: $2" -H "Content-Type: image/jpeg" --data-binary "@$0" "$1"' \
+		<"$WORK/photo-uploads.txt" >"$WORK/photo-codes.txt" || die "photos could not be made or sent"
+	grep -qv '^201$' "$WORK/photo-codes.txt" && die "photo uploads refused: $(sort "$WORK/photo-codes.txt" | uniq -c | tr '\n' ' ')"
+	rm -rf "$WORK/photos"
+	log "$(wc -l <"$WORK/photo-codes.txt") photos uploaded in $((SECONDS - t)) s ($(sql "SELECT COUNT(*) FROM media_renditions") renditions)"
+}
+
 declare -A SET_NOTE LOAD_SECS
 open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its worker stopped
 	local tag=$1 f=$2 var=$BUILD/scale/x$2
@@ -389,6 +421,7 @@ open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its w
 		log "the data set ×$f is ${SET_NOTE[$tag]}"
 	fi
 	LOADED_DAY=$(sed -n 's/^loaded=\([^ ]*\).*/\1/p' "$var/loaded")
+	add_photos
 }
 
 # Reads every index of every table once, so the measurements start from a warm buffer pool.
@@ -400,7 +433,7 @@ warm_up() {
 	log "buffer pool warmed in $((SECONDS - t)) s: $(sql "SELECT ROUND(SUM(data_length + index_length) / 1048576) FROM information_schema.tables WHERE table_schema = 'kaeru'") MB of tables and indexes, pool $(sql "SELECT @@innodb_buffer_pool_size DIV 1048576") MB"
 }
 
-declare -A DATA_MB FEED_TTFB FEED_TOTAL FEED_BYTES FEED_HWM COMPOSITION
+declare -A DATA_MB FEED_TTFB FEED_TOTAL FEED_BYTES FEED_HWM FEED_BASE COMPOSITION
 set_facts() { # set_facts TAG — what the set holds now
 	local tag=$1
 	DATA_MB[$tag]=$(sql "SELECT ROUND(SUM(data_length + index_length) / 1048576) FROM information_schema.tables WHERE table_schema = 'kaeru'")
@@ -500,6 +533,24 @@ measure_set() {
 	measure "$tag.item_page" "/shop/$BIG/items/" "$WORK/spec-item.tsv"
 	feed_ttfb "$tag"
 
+	# Photos: the renditions a shop page loads (400 and 800 wide, WebP and JPEG) of the big
+	# merchant's listings' photos, from nginx's cache at /media/ (a first pass, not counted, fills
+	# it); then the same names at /bench/media/, past that cache: kaeru-fcgi reads each rendition
+	# from MariaDB, as on its first fetch (renditions are made at upload, not on a GET).
+	sql "SELECT CONCAT(mr.hash, '-', mr.width, '.', mr.format) FROM return_photos p
+	     JOIN merchants m ON m.id = p.merchant_id JOIN media_renditions mr ON mr.hash = p.hash
+	     WHERE m.slug = '$BIG' AND p.source = 'warehouse' AND mr.width IN (400, 800)
+	     ORDER BY CRC32(CONCAT(mr.hash, mr.width, mr.format))" >"$WORK/renditions.txt"
+	[ -s "$WORK/renditions.txt" ] || die "the set has no photo renditions to measure"
+	awk '{ printf "GET\t/media/%s\t-\t\n", $1 }' "$WORK/renditions.txt" >"$WORK/spec-media.tsv"
+	awk '{ printf "GET\t/bench/media/%s\t-\t\n", $1 }' "$WORK/renditions.txt" >"$WORK/spec-media-fcgi.tsv"
+	wrk_once media-warm "$WORK/spec-media.tsv"
+	MEDIA_NOTE[$tag]="$(wc -l <"$WORK/renditions.txt") renditions of $(sql "SELECT COUNT(*) FROM return_photos p JOIN merchants m ON m.id = p.merchant_id WHERE m.slug = '$BIG' AND p.source = 'warehouse'") photos, $(sql "SELECT ROUND(AVG(LENGTH(bytes)) / 1024) FROM media_renditions WHERE width IN (400, 800)") KB on average"
+	measure "$tag.media" /media/ "$WORK/spec-media.tsv"
+	measure "$tag.media_fcgi" /bench/media/ "$WORK/spec-media-fcgi.tsv"
+
+	exports_memory "$tag"
+
 	# Lookups over a sample of every merchant's orders, with and without returns, shuffled; then
 	# the same requests against the database-bound ceiling.
 	local orders; orders=$(sql "SELECT COUNT(*) FROM orders")
@@ -562,7 +613,7 @@ measure_set() {
 	measure "$tag.inspection" /api/v1/returns "$WORK/spec-inspection.tsv"
 	FIRST_INSPECTIONS[$tag]=$(( $(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'") - inspected ))
 }
-declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS
+declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS MEDIA_NOTE
 
 # fresh_lines N — up to N lines no return holds, "ORDER_ID SLUG NUMBER LINE_ID": every order's
 # first such line before any second, the orders shuffled so that merchants mix.
@@ -576,6 +627,7 @@ fresh_lines() {
 # kaeru-fcgi's peak memory meanwhile.
 feed_ttfb() {
 	local tag=$1 _
+	FEED_BASE[$tag]=$(rss_mb)
 	echo 5 >"/proc/$FCGI_PID/clear_refs" 2>/dev/null || true
 	for _ in 1 2 3 4 5; do
 		curl -s -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download} %{http_code}\n' \
@@ -586,7 +638,46 @@ feed_ttfb() {
 	FEED_TOTAL[$tag]=$(sort -n -k2 "$WORK/feed.txt" | awk 'NR == 3 { printf "%.2f", $2 * 1000 }')
 	FEED_BYTES[$tag]=$(awk 'NR == 1 { printf "%.0f", $3 / 1024 }' "$WORK/feed.txt")
 	FEED_HWM[$tag]=$(hwm_mb)
-	log "feed.csv: first byte ${FEED_TTFB[$tag]} ms, whole ${FEED_TOTAL[$tag]} ms, ${FEED_BYTES[$tag]} KB; kaeru-fcgi peak ${FEED_HWM[$tag]} MB"
+	log "feed.csv: first byte ${FEED_TTFB[$tag]} ms, whole ${FEED_TOTAL[$tag]} ms, ${FEED_BYTES[$tag]} KB; kaeru-fcgi ${FEED_BASE[$tag]} MB before, peak ${FEED_HWM[$tag]} MB"
+}
+
+# DOWNLOADS downloads at once of the big merchant's returns export (every return made from the
+# day before the set was made until today), kaeru-fcgi's resident memory sampled from /proc every
+# 50 ms meanwhile: its peak (VmHWM, reset first; and the highest sample), with the median time to
+# the first byte and to the end of a download.
+declare -A EXPORT_BASE EXPORT_HWM EXPORT_RSS EXPORT_ROWS EXPORT_MB EXPORT_TTFB EXPORT_TOTAL
+exports_memory() {
+	local tag=$1 from to i p pids=() running=1 peak=0 rss
+	from=$(date -u -d "$LOADED_DAY - 1 day" +%Y-%m-%d) to=$(date -u +%Y-%m-%d)
+	log "measuring $tag.exports: $DOWNLOADS downloads of returns.csv at once"
+	EXPORT_BASE[$tag]=$(rss_mb)
+	echo 5 >"/proc/$FCGI_PID/clear_refs"
+	for i in $(seq 1 "$DOWNLOADS"); do
+		curl -s -o "$([ "$i" = 1 ] && echo "$WORK/export.csv" || echo /dev/null)" -H "Cookie: ${COOKIE[$BIG]}" \
+			-w '%{http_code} %{time_starttransfer} %{time_total} %{size_download}\n' \
+			"$URL/api/v1/merchant/returns.csv?from=$from&to=$to" >"$WORK/export-$i.txt" &
+		pids+=($!)
+	done
+	while [ "$running" = 1 ]; do
+		running=0
+		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && running=1; done
+		rss=$(rss_mb)
+		peak=$(awk -v a="$peak" -v b="$rss" 'BEGIN { print (b > a ? b : a) }')
+		sleep 0.05
+	done
+	for p in "${pids[@]}"; do wait "$p" || true; done
+	EXPORT_HWM[$tag]=$(hwm_mb)
+	EXPORT_RSS[$tag]=$peak
+	cat "$WORK"/export-*.txt >"$WORK/exports.txt"
+	awk '$1 != 200 { bad++ } END { exit bad > 0 }' "$WORK/exports.txt" || die "returns.csv failed: $(sort "$WORK/exports.txt" | uniq -c)"
+	[ "$(awk '{ print $4 }' "$WORK/exports.txt" | sort -u | wc -l)" = 1 ] ||
+		die "the $DOWNLOADS downloads of returns.csv differ in length (one ended early: $STACK/log/kaeru-fcgi.log says why): $(awk '{ print $4 }' "$WORK/exports.txt" | sort -u | tr '\n' ' ')"
+	EXPORT_ROWS[$tag]=$(($(wc -l <"$WORK/export.csv") - 1))
+	rm -f "$WORK/export.csv"
+	EXPORT_MB[$tag]=$(awk 'NR == 1 { printf "%.1f", $4 / 1048576 }' "$WORK/exports.txt")
+	EXPORT_TTFB[$tag]=$(sort -n -k2 "$WORK/exports.txt" | awk -v h=$((DOWNLOADS / 2)) 'NR == h { printf "%.2f", $2 * 1000 }')
+	EXPORT_TOTAL[$tag]=$(sort -n -k3 "$WORK/exports.txt" | awk -v h=$((DOWNLOADS / 2)) 'NR == h { printf "%.0f", $3 * 1000 }')
+	log "returns.csv ×$DOWNLOADS: ${EXPORT_ROWS[$tag]} rows (${EXPORT_MB[$tag]} MB) each, first byte ${EXPORT_TTFB[$tag]} ms, whole ${EXPORT_TOTAL[$tag]} ms; kaeru-fcgi ${EXPORT_BASE[$tag]} MB before, peak ${EXPORT_HWM[$tag]} MB (highest sample ${EXPORT_RSS[$tag]} MB)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -630,6 +721,8 @@ describe() {
 	scan4) echo "scan, $STATIONS stations" ;;
 	scan) echo "scan, $CONNS connections" ;;
 	inspection) echo "inspection" ;;
+	media) echo "photo rendition /media/ (nginx's cache)" ;;
+	media_fcgi) echo "photo rendition, kaeru-fcgi past the cache" ;;
 	esac
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -658,6 +751,8 @@ for name in "${NAMES[@]}"; do
 done
 TABLE+=$'\n'"| feed.csv, first byte (median of 5) | | ${FEED_TTFB[small]} | | | ${FEED_TTFB[large]} | | $(ratio "${FEED_TTFB[large]}" "${FEED_TTFB[small]}") | | | |"
 TABLE+=$'\n'"| feed.csv, whole (${FEED_BYTES[small]} KB → ${FEED_BYTES[large]} KB) | | ${FEED_TOTAL[small]} | | | ${FEED_TOTAL[large]} | | $(ratio "${FEED_TOTAL[large]}" "${FEED_TOTAL[small]}") | | | |"
+TABLE+=$'\n'"| returns.csv, $DOWNLOADS downloads at once, first byte (median) | | ${EXPORT_TTFB[small]} | | | ${EXPORT_TTFB[large]} | | $(ratio "${EXPORT_TTFB[large]}" "${EXPORT_TTFB[small]}") | | | |"
+TABLE+=$'\n'"| returns.csv, $DOWNLOADS downloads at once, whole (${EXPORT_ROWS[small]} → ${EXPORT_ROWS[large]} rows, ${EXPORT_MB[small]} → ${EXPORT_MB[large]} MB each) | | ${EXPORT_TOTAL[small]} | | | ${EXPORT_TOTAL[large]} | | $(ratio "${EXPORT_TOTAL[large]}" "${EXPORT_TOTAL[small]}") | | | |"
 
 CPU_TABLE="| measurement | set | kaeru-fcgi | MariaDB | nginx | rest | idle | SQL statements | prepares | rows read | fsyncs |
 |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
@@ -676,8 +771,10 @@ TARGETS="| target (issue 16) | ×1 | ×$FACTOR | |
 | scan p99 ≤ 5 ms, $STATIONS stations scanning at once (first scans, durable) | ${P99[small.scan4]} ms (${FIRST_SCANS[small.scan4]} first scans of ${REQS[small.scan4]}) | ${P99[large.scan4]} ms (${FIRST_SCANS[large.scan4]} first scans of ${REQS[large.scan4]}) | $(verdict "$(num "${P99[small.scan4]}") <= 5 && $(num "${P99[large.scan4]}") <= 5") |
 | inspection in ≤ 8 statements | ${STMTS[small.inspection]} | ${STMTS[large.inspection]} | $(verdict "$(cut -d' ' -f1 <<<"${STMTS[small.inspection]}") <= 8 && $(cut -d' ' -f1 <<<"${STMTS[large.inspection]}") <= 8") |
 | create return: statements (answering from what it wrote: no re-read) | ${STMTS[small.create]} | ${STMTS[large.create]} | see the analysis |
-| feed.csv streams: first byte ×$FACTOR/×1 ≤ 1.25 | ${FEED_TTFB[small]} ms | ${FEED_TTFB[large]} ms; kaeru-fcgi peak ${FEED_HWM[large]} MB | $(verdict "$(num "${FEED_TTFB[large]}") <= 1.25 * $(num "${FEED_TTFB[small]}")") |
-| media | not measured: the data sets hold no photos | | |"
+| feed.csv streams: first byte ×$FACTOR/×1 ≤ 1.25 | ${FEED_TTFB[small]} ms | ${FEED_TTFB[large]} ms | $(verdict "$(num "${FEED_TTFB[large]}") <= 1.25 * $(num "${FEED_TTFB[small]}")") |
+| feed.csv: kaeru-fcgi ≤ $MEMORY_MB MB (peak while 5 feeds are read; before them) | ${FEED_HWM[small]} MB (${FEED_BASE[small]} MB) | ${FEED_HWM[large]} MB (${FEED_BASE[large]} MB) | $(verdict "$(num "${FEED_HWM[small]}") <= $MEMORY_MB && $(num "${FEED_HWM[large]}") <= $MEMORY_MB") |
+| CSV export: kaeru-fcgi ≤ $MEMORY_MB MB with $WORKERS workers, $DOWNLOADS downloads of returns.csv at once (peak; before them) | ${EXPORT_HWM[small]} MB (${EXPORT_BASE[small]} MB), ${EXPORT_ROWS[small]} rows each | ${EXPORT_HWM[large]} MB (${EXPORT_BASE[large]} MB), ${EXPORT_ROWS[large]} rows each | $(verdict "$(num "${EXPORT_HWM[small]}") <= $MEMORY_MB && $(num "${EXPORT_HWM[large]}") <= $MEMORY_MB") |
+| media: a rendition's p50 ×$FACTOR/×1 ≤ 1.25, from nginx's cache / from kaeru-fcgi | ${P50[small.media]} / ${P50[small.media_fcgi]} ms | ${P50[large.media]} / ${P50[large.media_fcgi]} ms | $(verdict "$(num "${P50[large.media]}") <= 1.25 * $(num "${P50[small.media]}") && $(num "${P50[large.media_fcgi]}") <= 1.25 * $(num "${P50[small.media_fcgi]}")") |"
 
 ELAPSED=$((SECONDS - T0))
 COMMAND="$(bench_overrides)./kaeru bench --scale"
@@ -719,7 +816,12 @@ $TABLE
 "✗": a ratio past the targets (p50 ≤ 1.25×, req/s ≥ 0.8×). "errors" counts answers ≥ 400 and
 socket errors (×1 / ×$FACTOR). Parcels received by the scans at $CONNS connections: ${FIRST_SCANS[small.scan]} / ${FIRST_SCANS[large.scan]}
 (of ${REQS[small.scan]} / ${REQS[large.scan]} answers counted; the rest were repeats); items inspected for the first time:
-${FIRST_INSPECTIONS[small]} / ${FIRST_INSPECTIONS[large]} (of ${REQS[small.inspection]} / ${REQS[large.inspection]} answers counted). Media: not measured, the data sets hold no photos.
+${FIRST_INSPECTIONS[small]} / ${FIRST_INSPECTIONS[large]} (of ${REQS[small.inspection]} / ${REQS[large.inspection]} answers counted). Media: $PHOTOS photos on
+$BIG's published listings in each set, uploaded through the API (×1: ${MEDIA_NOTE[small]}; ×$FACTOR:
+${MEDIA_NOTE[large]}); "nginx's cache" is /media/ after one pass has filled nginx's cache, "past the
+cache" the same names at /bench/media/, where kaeru-fcgi reads each rendition from MariaDB as on
+its first fetch. returns.csv: $DOWNLOADS downloads at once of $BIG's returns export; kaeru-fcgi's
+peak memory is in the Targets below.
 
 ## Targets
 

@@ -447,8 +447,8 @@ struct export_range {
 struct export_key {
 	int64_t at, id;
 };
-/* Up to limit return items of returns created in range, after `after`, by (created_at, item
- * id): created_at, item id, rma, status, order_number, email, currency, sku, product_id, name,
+/* The items of up to limit returns created in range, after `after` (its id a return's), by
+ * (created_at, return id, item id): created_at, return id, rma, status, order_number, email, currency, sku, product_id, name,
  * variant, quantity, unit_price, reason, comment, resolution, exchange_sku, received_quantity,
  * grade, disposition, then the item's ledger entry — gross, restocking_fee, bonus, withheld,
  * amount (NULL when none) — and resolved_at seconds (NULL until resolved). */

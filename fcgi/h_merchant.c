@@ -724,70 +724,34 @@ static bool read_day_range(struct req *r, const struct merchant *m, int64_t max_
 #define EXPORT_PAGE     500
 #define EXPORT_DAYS_MAX 3660
 
-struct csv {
-	char *p;
-	size_t len, cap;
-};
-
-static void csv_put(struct csv *b, const char *s, size_t n)
+/* A time column as an RFC 3339 field (NULL: empty), then sep. */
+static void csv_time(struct req *r, const struct db_rows *rows, size_t i, size_t col,
+                     const char *sep)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
+	char buf[RFC3339_LEN];
+	bool null = db_isnull(rows, i, col);
+	if (!null)
+		rfc3339_format(db_int(rows, i, col), buf);
+	respond_stream_csv(r, null ? NULL : buf, false, sep);
 }
 
-/* One field (RFC 4180: quoted when it holds a comma, quote or line break; a quote doubled),
- * then sep ("," or the row's CRLF). Text a spreadsheet would run as a formula (= + - @) starts
- * with an apostrophe. NULL is an empty field. */
-static void csv_field(struct csv *b, const char *s, bool text, const char *sep)
+/* A local day number as a date field, then a comma. */
+static void csv_day(struct req *r, int64_t day)
 {
-	s = s ? s : "";
-	bool formula = text && strchr("=+-@\t\r", *s) && *s;
-	if (formula || strpbrk(s, ",\"\r\n")) {
-		csv_put(b, "\"", 1);
-		if (formula)
-			csv_put(b, "'", 1);
-		for (const char *q = s; *q; q++) {
-			csv_put(b, q, 1);
-			if (*q == '"')
-				csv_put(b, q, 1);
-		}
-		csv_put(b, "\"", 1);
-	} else {
-		csv_put(b, s, strlen(s));
-	}
-	csv_put(b, sep, strlen(sep));
-}
-
-static const char *csv_time(struct req *r, const struct db_rows *rows, size_t i, size_t col)
-{
-	if (db_isnull(rows, i, col))
-		return NULL;
-	char *buf = arena_alloc(r->arena, RFC3339_LEN);
-	rfc3339_format(db_int(rows, i, col), buf);
-	return buf;
-}
-
-static const char *csv_day(struct req *r, const char *zone, int64_t t)
-{
-	char *buf = arena_alloc(r->arena, DATE_LEN);
-	date_format(tz_local_day(zone, t), buf);
-	return buf;
+	char buf[DATE_LEN];
+	date_format(day, buf);
+	respond_stream_csv(r, buf, false, ",");
 }
 
 typedef enum kaeru_err (*export_fetch)(struct db *, int64_t, const struct export_range *,
                                        const struct export_key *, size_t, struct db_rows *);
-/* Writes row i of a page into b. */
-typedef void (*export_row)(struct req *r, const struct merchant *m, const struct db_rows *rows,
-                           size_t i, struct csv *b);
+/* Writes row i of a page to the answer; day: the merchant's local day of its column 0. */
+typedef void (*export_row)(struct req *r, const struct db_rows *rows, size_t i, int64_t day);
 
 /* Streams an export: the header line, then page after page of rows, each written to the
- * client as it is made. Pages live in an arena of their own, reset for each page, so memory
- * stays one page whatever the size of the export. A failure after the first page ends the
- * body early (the status is sent by then). */
+ * client as it is made (respond_stream). Pages live in an arena of their own, reset for each
+ * page, and a row allocates nothing, so memory stays one page whatever the size of the export.
+ * A failure after the first page ends the body early (the status is sent by then). */
 static void export_stream(struct req *r, const char *what, const char *header, export_fetch fetch,
                           export_row write_row)
 {
@@ -816,24 +780,23 @@ static void export_stream(struct req *r, const char *what, const char *header, e
 	char from[DATE_LEN], to[DATE_LEN];
 	date_format(from_day, from);
 	date_format(to_day, to);
-	char *head =
-	    arena_printf(r->arena,
-	                 "Status: 200 OK\r\nContent-Type: text/csv; charset=utf-8\r\n"
-	                 "Content-Disposition: attachment; filename=\"%s-%s-%s-%s.csv\"\r\n"
-	                 "Cache-Control: no-store\r\n\r\n",
-	                 m.slug, what, from, to);
-	r->answered = true;
-	FCGX_PutStr(head, (int)strlen(head), r->fcgx->out);
-	bool body = r->method != METHOD_HEAD;
+	char *headers = arena_printf(
+	    r->arena, "Content-Disposition: attachment; filename=\"%s-%s-%s-%s.csv\"\r\n", m.slug,
+	    what, from, to);
+	bool body = respond_stream_begin(r, 200, "text/csv; charset=utf-8", headers);
 	if (body)
-		FCGX_PutStr(header, (int)strlen(header), r->fcgx->out);
-	struct csv b = {0};
+		respond_stream(r, header, strlen(header));
 	while (body && e == KAERU_OK) {
-		for (size_t i = 0; i < rows.nrows; i++) {
-			b.len = 0;
-			write_row(r, &m, &rows, i, &b);
-			FCGX_PutStr(b.p, (int)b.len, r->fcgx->out);
-		}
+		/* the local days of a page at once: one calendar of the zone a page, not a row */
+		int64_t *t = arena_alloc(&pages, sizeof(*t) * (rows.nrows + 1));
+		int64_t *days = arena_alloc(&pages, sizeof(*days) * (rows.nrows + 1));
+		for (size_t i = 0; i < rows.nrows; i++)
+			t[i] = db_int(&rows, i, 0);
+		tz_local_days(m.timezone, rows.nrows, t, days);
+		for (size_t i = 0; i < rows.nrows; i++)
+			write_row(r, &rows, i, days[i]);
+		/* fewer rows than EXPORT_PAGE: fewer keys than asked for (a returns page holds
+		 * every item of its returns), so the last page */
 		if (rows.nrows < EXPORT_PAGE)
 			break;
 		after = (struct export_key){db_int(&rows, rows.nrows - 1, 0),
@@ -841,34 +804,31 @@ static void export_stream(struct req *r, const char *what, const char *header, e
 		arena_reset(&pages);
 		e = fetch(r->db, u.merchant_id, &range, &after, EXPORT_PAGE, &rows);
 	}
-	free(b.p);
 	r->db->arena = request_arena;
 	arena_free(&pages);
 }
 
-static void returns_row(struct req *r, const struct merchant *m, const struct db_rows *x, size_t i,
-                        struct csv *b)
+static void returns_row(struct req *r, const struct db_rows *x, size_t i, int64_t day)
 {
 	/* columns: see store_export_returns_page */
-	csv_field(b, db_str(x, i, 2), true, ",");                           /* rma */
-	csv_field(b, csv_time(r, x, i, 0), false, ",");                     /* created_at */
-	csv_field(b, csv_day(r, m->timezone, db_int(x, i, 0)), false, ","); /* created_date */
+	respond_stream_csv(r, db_str(x, i, 2), true, ","); /* rma */
+	csv_time(r, x, i, 0, ",");                         /* created_at */
+	csv_day(r, day);                                   /* created_date */
 	for (size_t col = 3; col <= 24; col++) {
 		bool text = col <= 10 || (col >= 13 && col <= 16) || col == 18 || col == 19;
-		csv_field(b, db_str(x, i, col), text, ",");
+		respond_stream_csv(r, db_str(x, i, col), text, ",");
 	}
-	csv_field(b, csv_time(r, x, i, 25), false, "\r\n"); /* resolved_at */
+	csv_time(r, x, i, 25, "\r\n"); /* resolved_at */
 }
 
-static void ledger_row(struct req *r, const struct merchant *m, const struct db_rows *x, size_t i,
-                       struct csv *b)
+static void ledger_row(struct req *r, const struct db_rows *x, size_t i, int64_t day)
 {
-	csv_field(b, db_str(x, i, 1), false, ",");                          /* id */
-	csv_field(b, csv_time(r, x, i, 0), false, ",");                     /* created_at */
-	csv_field(b, csv_day(r, m->timezone, db_int(x, i, 0)), false, ","); /* created_date */
+	respond_stream_csv(r, db_str(x, i, 1), false, ","); /* id */
+	csv_time(r, x, i, 0, ",");                          /* created_at */
+	csv_day(r, day);                                    /* created_date */
 	for (size_t col = 2; col <= 10; col++)
-		csv_field(b, db_str(x, i, col), col <= 6, ",");
-	csv_field(b, db_str(x, i, 11), false, "\r\n"); /* amount */
+		respond_stream_csv(r, db_str(x, i, col), col <= 6, ",");
+	respond_stream_csv(r, db_str(x, i, 11), false, "\r\n"); /* amount */
 }
 
 /* GET /api/v1/merchant/returns.csv?from=&to=: one row per returned item of the returns made on

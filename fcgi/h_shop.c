@@ -122,23 +122,6 @@ void h_shop_listings(struct req *r)
 	shop_release(s);
 }
 
-/* One CSV field (RFC 4180: quoted when it holds a comma, quote or line break), then sep. */
-static void field(struct buf *b, const char *s, char sep)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		put(b, "\"", 1);
-		for (const char *q = s; *q; q++) {
-			put(b, q, 1);
-			if (*q == '"')
-				put(b, q, 1); /* a quote is written twice */
-		}
-		put(b, "\"", 1);
-	} else {
-		put(b, s, strlen(s));
-	}
-	put(b, &sep, 1);
-}
-
 /* "49.00 USD", "3670 JPY": major units with the currency's decimals, as feeds want. */
 static const char *feed_price(struct arena *a, int64_t amount, const char *currency)
 {
@@ -152,60 +135,66 @@ static const char *feed_price(struct arena *a, int64_t amount, const char *curre
 	                    (long long)(amount % div), currency);
 }
 
-/* GET /api/v1/shop/{merchant}/feed.csv: every published listing, one row each. */
+/* One row of the feed: listing l of merchant m, its texts made in the row's arena. */
+static void feed_row(struct req *r, struct arena *a, const struct merchant *m,
+                     const struct listing *l, const char *base)
+{
+	respond_stream_csv(r, arena_printf(a, "%lld", (long long)l->id), false, ",");
+	respond_stream_csv(r, l->title, false, ",");
+	respond_stream_csv(r, l->condition_note, false, ",");
+	respond_stream_csv(r, strcmp(l->grade, "new") == 0 ? "new" : "used", false, ",");
+	respond_stream_csv(r, feed_price(a, l->original_price, l->currency), false, ",");
+	respond_stream_csv(r, feed_price(a, l->price, l->currency), false, ",");
+	respond_stream_csv(
+	    r, arena_printf(a, "%s/shop/%s/items/%lld", base, m->slug, (long long)l->id), false,
+	    ",");
+	respond_stream_csv(r, "in stock", false, ",");
+	respond_stream_csv(r, m->name, false, ",");
+	respond_stream_csv(r, l->product_id, false, ",");
+	respond_stream_csv(r, l->variant, false, ",");
+	respond_stream_csv(r, l->category, false, ",");
+	respond_stream_csv(r, l->grade, false, ",");
+	/* The first photo, and up to 10 more comma-separated (Google's and Meta's limit). */
+	char url[128];
+	respond_stream_csv(
+	    r,
+	    l->n_photos
+	        ? arena_printf(a, "%s%s", base, render_photo_url(url, sizeof(url), &l->photos[0]))
+	        : "",
+	    false, ",");
+	const char *more = "";
+	for (size_t k = 1; k < l->n_photos && k <= 10; k++)
+		more = arena_printf(a, "%s%s%s%s", more, k > 1 ? "," : "", base,
+		                    render_photo_url(url, sizeof(url), &l->photos[k]));
+	respond_stream_csv(r, more, false, "\r\n");
+}
+
+/* GET /api/v1/shop/{merchant}/feed.csv: every published listing, one row each, newest first —
+ * the snapshot's own order, read off it in place. Streamed (respond_stream): each row's texts
+ * are made in one small arena reset after the row, so the answer takes the same memory for a
+ * shop of ten listings or of a hundred thousand, and its first byte leaves before its last row
+ * is made. */
 void h_shop_feed(struct req *r)
 {
 	struct merchant m;
 	struct shop *s;
 	if (!shop_now(r, &m, &s))
 		return;
-	struct shop_query sq = {.sort = SHOP_NEWEST};
-	size_t *found = arena_alloc(r->arena, sizeof(*found) * (shop_size(s) + 1));
-	int64_t total;
-	size_t n = shop_find(s, &sq, found, &total);
 	const char *base = r->cfg->public_url ? r->cfg->public_url : "";
-	struct buf b = {0};
 	static const char header[] = "id,title,description,condition,price,sale_price,link,"
 	                             "availability,brand,item_group_id,size,product_type,grade,"
 	                             "image_link,additional_image_link\r\n";
-	put(&b, header, sizeof(header) - 1);
-	for (size_t i = 0; i < n; i++) {
-		const struct listing *l = shop_item(s, found[i]);
-		field(&b, arena_printf(r->arena, "%lld", (long long)l->id), ',');
-		field(&b, l->title, ',');
-		field(&b, l->condition_note, ',');
-		field(&b, strcmp(l->grade, "new") == 0 ? "new" : "used", ',');
-		field(&b, feed_price(r->arena, l->original_price, l->currency), ',');
-		field(&b, feed_price(r->arena, l->price, l->currency), ',');
-		field(
-		    &b,
-		    arena_printf(r->arena, "%s/shop/%s/items/%lld", base, m.slug, (long long)l->id),
-		    ',');
-		field(&b, "in stock", ',');
-		field(&b, m.name, ',');
-		field(&b, l->product_id, ',');
-		field(&b, l->variant, ',');
-		field(&b, l->category, ',');
-		field(&b, l->grade, ',');
-		/* The first photo, and up to 10 more comma-separated (Google's and Meta's limit).
-		 */
-		char url[128];
-		field(&b,
-		      l->n_photos ? arena_printf(r->arena, "%s%s", base,
-		                                 render_photo_url(url, sizeof(url), &l->photos[0]))
-		                  : "",
-		      ',');
-		const char *more = "";
-		for (size_t k = 1; k < l->n_photos && k <= 10; k++)
-			more = arena_printf(r->arena, "%s%s%s%s", more, k > 1 ? "," : "", base,
-			                    render_photo_url(url, sizeof(url), &l->photos[k]));
-		field(&b, more, '\r');
-		put(&b, "\n", 1);
-	}
 	char *headers = arena_printf(
 	    r->arena, "Content-Disposition: inline; filename=\"%s-resale.csv\"\r\n", m.slug);
-	respond(r, 200, "text/csv; charset=utf-8", headers, b.p, b.len);
-	free(b.p);
+	if (respond_stream_begin(r, 200, "text/csv; charset=utf-8", headers)) {
+		respond_stream(r, header, sizeof(header) - 1);
+		struct arena row = {0};
+		for (size_t i = 0, n = shop_size(s); i < n; i++) {
+			feed_row(r, &row, &m, shop_item(s, i), base);
+			arena_reset(&row);
+		}
+		arena_free(&row);
+	}
 	shop_release(s);
 }
 

@@ -406,11 +406,11 @@ const char *req_bearer(struct req *r)
 	return *a ? a : NULL;
 }
 
-void respond(struct req *r, int status, const char *content_type, const char *extra_headers,
-             const void *body, size_t len)
+/* Writes the status line and headers; length is the Content-Length header line or "" (a body
+ * streamed, which nginx sends chunked). */
+static void put_head(struct req *r, int status, const char *content_type, const char *extra_headers,
+                     const char *length)
 {
-	if (r->answered)
-		return;
 	r->answered = true;
 	const char *phrase = status > 0 &&
 	                             (size_t)status < sizeof(reason_phrases) / sizeof(char *) &&
@@ -422,15 +422,61 @@ void respond(struct req *r, int status, const char *content_type, const char *ex
 	/* Nothing is cached unless the handler says how (extra_headers with a Cache-Control). */
 	const char *extra = extra_headers ? extra_headers : "";
 	int n =
-	    snprintf(head, sizeof(head),
-	             "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n", status,
-	             phrase, content_type, len,
+	    snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n%s%s%s\r\n", status,
+	             phrase, content_type, length,
 	             strstr(extra, "Cache-Control:") ? "" : "Cache-Control: no-store\r\n", extra);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		abort(); /* headers are kaeru's own text, never this long */
 	FCGX_PutStr(head, n, r->fcgx->out);
+}
+
+void respond(struct req *r, int status, const char *content_type, const char *extra_headers,
+             const void *body, size_t len)
+{
+	if (r->answered)
+		return;
+	char length[40];
+	snprintf(length, sizeof(length), "Content-Length: %zu\r\n", len);
+	put_head(r, status, content_type, extra_headers, length);
 	if (len && r->method != METHOD_HEAD)
 		FCGX_PutStr(body, (int)len, r->fcgx->out);
+}
+
+bool respond_stream_begin(struct req *r, int status, const char *content_type,
+                          const char *extra_headers)
+{
+	if (r->answered)
+		return false;
+	put_head(r, status, content_type, extra_headers, "");
+	return r->method != METHOD_HEAD;
+}
+
+void respond_stream(struct req *r, const void *p, size_t n)
+{
+	if (n && r->method != METHOD_HEAD)
+		FCGX_PutStr(p, (int)n, r->fcgx->out);
+}
+
+void respond_stream_csv(struct req *r, const char *s, bool text, const char *sep)
+{
+	s = s ? s : "";
+	bool formula = text && *s && strchr("=+-@\t\r", *s);
+	if (formula || strpbrk(s, ",\"\r\n")) {
+		respond_stream(r, formula ? "\"'" : "\"", formula ? 2 : 1);
+		for (const char *q = s; *q;) {
+			size_t run = strcspn(q, "\"");
+			respond_stream(r, q, run);
+			q += run;
+			if (*q == '"') {
+				respond_stream(r, "\"\"", 2);
+				q++;
+			}
+		}
+		respond_stream(r, "\"", 1);
+	} else {
+		respond_stream(r, s, strlen(s));
+	}
+	respond_stream(r, sep, strlen(sep));
 }
 
 /* The answer when kaeru cannot render its own: a fixed text, nothing to go wrong. */

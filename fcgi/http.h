@@ -110,6 +110,20 @@ const char *req_bearer(struct req *r);
 /* Answers with a body; extra_headers is "" or CRLF-terminated header lines. */
 void respond(struct req *r, int status, const char *content_type, const char *extra_headers,
              const void *body, size_t len);
+/* An answer streamed: respond_stream_begin sends the status and headers (no Content-Length;
+ * nginx sends the body chunked), then respond_stream writes the body piece by piece as it is
+ * made. libfcgi copies each piece into its one output buffer of the request and sends that to
+ * nginx whenever it fills, so a body of any length takes that buffer, never the whole. Begin
+ * returns false for HEAD (nothing to write after; respond_stream writes nothing then either).
+ * Once begun, the status is sent: a failure later can only end the body early. */
+bool respond_stream_begin(struct req *r, int status, const char *content_type,
+                          const char *extra_headers);
+void respond_stream(struct req *r, const void *p, size_t n);
+/* One CSV field of a streamed body, then sep ("," or the row's "\r\n"): RFC 4180, quoted when
+ * it holds a comma, quote or line break, a quote doubled; NULL an empty field. With text, a
+ * value a spreadsheet would run as a formula (= + - @ tab CR first) is quoted behind an
+ * apostrophe. */
+void respond_stream_csv(struct req *r, const char *s, bool text, const char *sep);
 /* Answers with j serialised (and releases j). */
 void respond_json(struct req *r, int status, json_t *j);
 /* The same, with extra CRLF-terminated header lines. */

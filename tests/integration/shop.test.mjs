@@ -6,7 +6,7 @@ import {
   FEED_HEADER, JP_ADDRESS, RFC3339_RE, SHOP_ITEM_KEYS, allShopListings, api, approveOk, assertProblem, assertStatus,
   bulkApprove, clerkOf, facetCounts, feedRecords, getListing, idSet, inspectOk, markSold, merchantListings,
   newMerchant, newWarehouse, ownerOf, pause, pick, rejectOk, resaleListing, returnFor, scanOk, shopFeed,
-  shopListings, suffix,
+  shopListings, sql, sqlString, suffix,
 } from './lib.mjs';
 
 /** A warehouse note with what a customer's parcel revealed: it must never reach the public. */
@@ -314,6 +314,44 @@ test('feed.csv in USD writes dollars and cents ("129.99 USD", "97.00 USD", "0.05
   assert.deepEqual(pick(s.merchant, ['slug', 'currency']), { slug: us.slug, currency: 'USD' });
   assert.deepEqual(s.items.map((x) => [x.price, x.original_price, x.currency]).sort(),
     [[5, 12999, 'USD'], [9700, 12999, 'USD']]);
+});
+
+test('feed.csv of a shop of 2,500 listings (a body of megabytes, streamed) is whole: every listing once, newest first, as the shop shows it', async () => {
+  const big = newMerchant({ currency: 'JPY', warehouse: wh });
+  const owner = await ownerOf(big);
+  const { listing } = await resaleListing(big, { grade: 'good', publicNote: '元の出品' });
+  await approveOk(owner, listing.id);
+  // Copies of the one listing made through the API: titles that need quoting now and then,
+  // public notes of up to 1.2 KB with line breaks, so that rows and quoted fields fall across
+  // the stream's buffers. A new shop version makes the shop read them.
+  sql(`INSERT INTO listings (merchant_id, return_id, return_item_id, unit, status, title, variant, sku,
+         product_id, category, grade, condition_note, public_note, currency, original_price, suggested_price,
+         price, created_at, published_at)
+       SELECT l.merchant_id, l.return_id, l.return_item_id, l.unit + s.seq, 'published',
+         CONCAT(l.title, ' #', s.seq, IF(s.seq % 7 = 0, ', "Vintage" edition', '')), l.variant, l.sku,
+         l.product_id, l.category, l.grade, l.condition_note,
+         CONCAT(REPEAT('かえる', s.seq % 137), IF(s.seq % 5 = 0, '\r\n2行目, "引用"', '')), l.currency,
+         l.original_price, l.suggested_price, l.price + s.seq, l.created_at, l.published_at + INTERVAL s.seq SECOND
+       FROM listings l JOIN seq_1_to_2499 s WHERE l.id = ${Number(listing.id)};
+       UPDATE shop_versions SET version = version + 1
+       WHERE merchant_id = (SELECT id FROM merchants WHERE slug = ${sqlString(big.slug)})`);
+  const res = await shopFeed(big.slug);
+  assertStatus(res, 200);
+  assert.equal(res.headers['content-length'], undefined, 'streamed: its length is not known before its last row');
+  assert.ok(Buffer.byteLength(res.text) > 1_000_000, `a body of megabytes: ${Buffer.byteLength(res.text)} bytes`);
+  assert.ok(res.text.endsWith('\r\n'), 'the last record is whole');
+  const { header, records } = feedRecords(res.text);
+  assert.deepEqual(header, FEED_HEADER);
+  const shown = await allShopListings(big.slug);
+  assert.equal(shown.length, 2500);
+  assert.deepEqual(records.map((r) => r.id), shown.map((l) => String(l.id)), 'every listing once, in the shop\'s order');
+  for (let i = 0; i < shown.length; i++) {
+    const l = shown[i];
+    assert.deepEqual(pick(records[i], ['title', 'description', 'sale_price', 'grade']),
+      { title: l.title, description: l.condition_note, sale_price: `${l.price} JPY`, grade: l.grade }, `row ${i}`);
+  }
+  assert.ok(res.text.includes(`"${shown.find((l) => l.title.endsWith('edition')).title.replaceAll('"', '""')}"`),
+    'a title with a comma and quotes, quoted and doubled');
 });
 
 test('a shop with nothing published answers an empty list and a feed of just the header', async () => {
