@@ -24,6 +24,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <strings.h>
 #include <vips/vips.h>
@@ -41,7 +42,11 @@ void media_library_init(const char *argv0)
 {
 	if (VIPS_INIT(argv0 ? argv0 : "kaeru"))
 		vips_error_exit("cannot start libvips");
-	vips_cache_set_max(0);   /* no operation cache: memory stays per request */
+	vips_cache_set_max(0); /* no operation cache: memory stays per request */
+	/* An image's buffers (megabytes each) are mapped and unmapped on their own. Left to glibc,
+	 * the threshold rises after the first such free and later images land in each worker
+	 * thread's heap, which keeps their pages: 200 uploads left kaeru-fcgi at 140 MB. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	vips_concurrency_set(1); /* one thread per image: kaeru's workers are the parallelism */
 	vips_block_untrusted_set(TRUE); /* loaders not fuzzed for hostile input stay off */
 }
