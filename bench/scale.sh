@@ -464,18 +464,20 @@ measure_set() {
 		"$URL/bench/bare" >/dev/null 2>&1 || true
 	measure "$tag.bare" /bench/bare
 
-	# The console's listings: each tab, its first page and its middle page.
-	local status n deep
+	# The console's listings: each tab, its first page and its middle page, reached as the
+	# console pages: by the cursor (after=) of the row just above it.
+	local status n deep cursor where order
 	for status in all pending_review published rejected sold; do
-		if [ "$status" = all ]; then
-			n=$(sql "SELECT COALESCE(SUM(n), 0) FROM status_counts s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = '$BIG' AND s.kind = 'listing'")
-		else
-			n=$(sql "SELECT COALESCE(SUM(n), 0) FROM status_counts s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = '$BIG' AND s.kind = 'listing' AND s.status = '$status'")
-		fi
+		where="" order="DESC"
+		[ "$status" = all ] || where="AND l.status = '$status'"
+		[ "$status" = pending_review ] && order="ASC"
+		n=$(sql "SELECT COALESCE(SUM(n), 0) FROM status_counts s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = '$BIG' AND s.kind = 'listing' ${where/l.status/s.status}")
 		deep=$(( (n + 99) / 100 )); [ "$deep" -ge 1 ] || deep=1
+		cursor=$(sql "SELECT l.id FROM listings l JOIN merchants m ON m.id = l.merchant_id WHERE m.slug = '$BIG' $where
+		              ORDER BY l.created_at $order, l.id $order LIMIT 1 OFFSET $(( (deep - 1) * 50 - 1 < 0 ? 0 : (deep - 1) * 50 - 1 ))")
 		local qs=${status/all/}
 		printf 'GET\t/api/v1/merchant/listings?status=%s&page=1\tCookie: %s\t\n' "$qs" "$big_cookie" >"$WORK/spec-listings-$status-1.tsv"
-		printf 'GET\t/api/v1/merchant/listings?status=%s&page=%s\tCookie: %s\t\n' "$qs" "$deep" "$big_cookie" >"$WORK/spec-listings-$status-deep.tsv"
+		printf 'GET\t/api/v1/merchant/listings?status=%s&after=%s\tCookie: %s\t\n' "$qs" "$cursor" "$big_cookie" >"$WORK/spec-listings-$status-deep.tsv"
 		measure "$tag.listings_${status}_first" /api/v1/merchant/listings "$WORK/spec-listings-$status-1.tsv"
 		measure "$tag.listings_${status}_deep" /api/v1/merchant/listings "$WORK/spec-listings-$status-deep.tsv"
 		DEEP_PAGE[$tag.listings_${status}_deep]=$deep
@@ -485,8 +487,10 @@ measure_set() {
 	# number or an e-mail address of the merchant's).
 	n=$(sql "SELECT COALESCE(SUM(n), 0) FROM status_counts s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = '$BIG' AND s.kind = 'return'")
 	deep=$(( (n + 99) / 100 ))
+	cursor=$(sql "SELECT r.id FROM returns r JOIN merchants m ON m.id = r.merchant_id WHERE m.slug = '$BIG'
+	              ORDER BY r.created_at DESC, r.id DESC LIMIT 1 OFFSET $(( (deep - 1) * 50 - 1 ))")
 	printf 'GET\t/api/v1/merchant/returns?page=1\tCookie: %s\t\n' "$big_cookie" >"$WORK/spec-returns-1.tsv"
-	printf 'GET\t/api/v1/merchant/returns?page=%s\tCookie: %s\t\n' "$deep" "$big_cookie" >"$WORK/spec-returns-deep.tsv"
+	printf 'GET\t/api/v1/merchant/returns?after=%s\tCookie: %s\t\n' "$cursor" "$big_cookie" >"$WORK/spec-returns-deep.tsv"
 	measure "$tag.console_returns_first" /api/v1/merchant/returns "$WORK/spec-returns-1.tsv"
 	measure "$tag.console_returns_deep" /api/v1/merchant/returns "$WORK/spec-returns-deep.tsv"
 	DEEP_PAGE[$tag.console_returns_deep]=$deep
@@ -515,7 +519,10 @@ measure_set() {
 	# The public shop: run.sh's views (default, by price both ways, a grade, a category, a title
 	# search) pages 1-2, then the middle page of the default view; an item page of each of a
 	# sample of published listings; the product feed's first byte and whole.
+	# The shop's snapshot is loaded by the first view after a change (not counted below): timed.
 	local page q=T%E3%82%B7%E3%83%A3%E3%83%84 query
+	SHOP_LOAD[$tag]=$(curl -s -o /dev/null -w '%{time_total}' "$URL/api/v1/shop/$BIG/listings" | awk '{ printf "%.0f", $1 * 1000 }')
+	log "the shop's snapshot of $BIG loaded by its first view in ${SHOP_LOAD[$tag]} ms"
 	for query in "" "sort=price" "sort=-price" "grade=like_new" "category=tops" "q=$q"; do
 		for page in 1 2; do
 			printf 'GET\t/api/v1/shop/%s/listings?%s%spage=%s\t-\t\n' "$BIG" "$query" "${query:+&}" "$page"
@@ -613,7 +620,7 @@ measure_set() {
 	measure "$tag.inspection" /api/v1/returns "$WORK/spec-inspection.tsv"
 	FIRST_INSPECTIONS[$tag]=$(( $(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'") - inspected ))
 }
-declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS MEDIA_NOTE
+declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS MEDIA_NOTE SHOP_LOAD
 
 # fresh_lines N — up to N lines no return holds, "ORDER_ID SLUG NUMBER LINE_ID": every order's
 # first such line before any second, the orders shuffled so that merchants mix.
@@ -801,9 +808,11 @@ Written by \`./kaeru bench --scale\` (bench/scale.sh); see bench/README.md for w
 - ×$FACTOR: ${COMPOSITION[large]}; ${DATA_MB[large]} MB of tables and indexes; ${SET_NOTE[large]}
 - MariaDB buffer pool: $POOL_MB MB for both sets (the ×$FACTOR set's tables and indexes: ${DATA_MB[large]} MB,
   every index read once before measuring); innodb_flush_log_at_trx_commit=$DURABLE while measuring
-- Console, events, analytics, shop and feed: the merchant holding 70% ($BIG); a middle page is
-  the one halfway through the tab (its numbers at ×1 → ×$FACTOR in brackets), a deep cursor one
-  halfway through the merchant's events
+- Console, events, analytics, shop and feed: the merchant holding 70% ($BIG); a console middle
+  page is the one halfway through the tab (its numbers at ×1 → ×$FACTOR in brackets), asked as
+  the console asks it, with the cursor of the row above it (after=; page=N by number skips its
+  rows with OFFSET and costs with N); the shop's middle page is by number (its snapshot is in
+  memory); a deep events cursor is one halfway through the merchant's events
 
 ## Machine
 
@@ -821,7 +830,9 @@ $BIG's published listings in each set, uploaded through the API (×1: ${MEDIA_NO
 ${MEDIA_NOTE[large]}); "nginx's cache" is /media/ after one pass has filled nginx's cache, "past the
 cache" the same names at /bench/media/, where kaeru-fcgi reads each rendition from MariaDB as on
 its first fetch. returns.csv: $DOWNLOADS downloads at once of $BIG's returns export; kaeru-fcgi's
-peak memory is in the Targets below.
+peak memory is in the Targets below. The shop's rows are measured on its snapshot in memory; the
+first view after a change (an approval, a sale) loads a new one: ${SHOP_LOAD[small]} ms at ×1,
+${SHOP_LOAD[large]} ms at ×$FACTOR, timed alone before the shop's rows.
 
 ## Targets
 
