@@ -120,20 +120,36 @@ enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     int64_t suggested_price)
 {
 	enum kaeru_err e = KAERU_OK;
+	/* The listing as inserted (status pending_review by the column's default), for its
+	 * event. */
+	struct listing l = {.merchant_id = r->merchant_id,
+	                    .status = LISTING_PENDING_REVIEW,
+	                    .title = it->name,
+	                    .variant = it->variant,
+	                    .sku = it->sku,
+	                    .product_id = it->product_id,
+	                    .grade = it->grade,
+	                    .condition_note = it->note ? it->note : "",
+	                    .currency = r->currency,
+	                    .rma = r->rma,
+	                    .original_price = it->unit_price,
+	                    .suggested_price = suggested_price,
+	                    .price = suggested_price};
 	for (int64_t unit = 1; e == KAERU_OK && unit <= units; unit++) {
 		uint64_t id = 0;
-		e = db_exec(
-		    db, sql_listing_insert,
-		    DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBI(unit), DBS(it->name),
-		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(it->category),
-		            DBS(it->grade), DBS(it->note ? it->note : ""), DBS(r->currency),
-		            DBI(it->unit_price), DBI(suggested_price), DBI(suggested_price)),
-		    NULL, &id);
+		e = db_exec(db, sql_listing_insert,
+		            DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBI(unit),
+		                    DBS(l.title), DBS(l.variant), DBS(l.sku), DBS(l.product_id),
+		                    DBS(it->category), DBS(l.grade), DBS(l.condition_note),
+		                    DBS(l.currency), DBI(l.original_price), DBI(l.suggested_price),
+		                    DBI(l.price)),
+		            NULL, &id);
+		l.id = (int64_t)id;
 		if (e == KAERU_OK)
-			e = store_analytics_listing(db, r->merchant_id, (int64_t)id,
-			                            RESALE_DRAFTED);
+			e = store_event_listing_drafted(db, &l);
 	}
-	return e == KAERU_OK ? store_event_listings_drafted(db, r->merchant_id, it->id) : e;
+	/* Drafted now: counted on today's local day, as their created_at says. */
+	return e == KAERU_OK ? store_analytics_drafted(db, r->merchant_id, units) : e;
 }
 
 static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
