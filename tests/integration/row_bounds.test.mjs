@@ -207,7 +207,7 @@ const WRITES = [
   ['scan (first)', 13, (i) => scanOk(clerk, made.returns[SCANNED + 20 + i].rma)],
   ['inspection (last item: resolves)', 19, (i) => inspectOk(clerk, made.returns[INSPECTED + 5 + i].rma,
     made.returns[INSPECTED + 5 + i].items[0].item_id, { received_quantity: 2, grade: 'good', disposition: 'restock' })],
-  ['inspection (last item: resolves, drafts two listings)', 21, (i) => inspectOk(clerk,
+  ['inspection (last item: resolves, drafts two listings)', 20, (i) => inspectOk(clerk,
     made.returns[INSPECTED + 10 + i].rma, made.returns[INSPECTED + 10 + i].items[0].item_id,
     { received_quantity: 2, grade: 'like_new', disposition: 'resale' })],
 ];
