@@ -310,8 +310,10 @@ static enum kaeru_err outbox_write_timeline(struct db *db, struct outbox *o)
 	if (e != KAERU_OK || at.nrows != n)
 		return e != KAERU_OK ? e : KAERU_EINTERNAL;
 	o->written = arena_zalloc(db->arena, sizeof(*o->written) * (n + 1));
+	o->written_by_user = arena_zalloc(db->arena, sizeof(*o->written_by_user) * (n + 1));
 	for (size_t i = 0; i < n; i++) {
 		json_t *row = json_array_get(o->timeline, i);
+		o->written_by_user[i] = json_is_integer(json_object_get(row, "user_id"));
 		const char *detail = json_string_value(json_object_get(row, "detail"));
 		o->written[i] = (struct return_event){
 		    .at = db_str(&at, i, 0),

@@ -46,6 +46,7 @@ struct outbox {
 	json_t *timeline; /* [{type, actor, user_id, detail}] */
 	/* out, once closed: the timeline rows as written (staff NULL), in the arena */
 	struct return_event *written;
+	bool *written_by_user; /* which of them name a staff user */
 	size_t n_written;
 };
 /* Makes o the transaction's outbox: store_event_emit of its merchant and the timeline rows of

@@ -5,6 +5,7 @@
 #include "db/store.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +243,27 @@ static void shipments_of(struct db *db, struct ret *r, const struct plan *p)
 		}
 }
 
+/* r's timeline as read (n_events_read of r->events; none for a new return) followed by the rows
+ * the plan wrote, staff rows naming by's e-mail: the whole timeline, read again by nothing. */
+static void timeline_append(struct db *db, struct ret *r, const struct outbox *box,
+                            const struct plan_by *by)
+{
+	size_t read = r->timeline_known ? r->n_events_read : 0;
+	struct return_event *all =
+	    arena_zalloc(db->arena, sizeof(*all) * (read + box->n_written + 1));
+	for (size_t i = 0; i < read; i++)
+		all[i] = r->events[i];
+	for (size_t i = 0; i < box->n_written; i++) {
+		all[read + i] = box->written[i];
+		if (box->written_by_user && box->written_by_user[i])
+			all[read + i].staff = by ? by->email : NULL;
+	}
+	r->events = all;
+	r->n_events = read + box->n_written;
+	r->n_events_read = read;
+	r->timeline_known = true;
+}
+
 enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p,
                               const struct plan_by *by, int64_t now)
 {
@@ -296,13 +318,14 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 		r->totals = p->totals;
 		shipments_of(db, r, p);
 	}
+	if (r->timeline_known || p->kind == PLAN_CREATE) /* the timeline as it now is */
+		timeline_append(db, r, &box, by);
 	if (p->kind == PLAN_CREATE) { /* its answer, from what was written (store_return_get) */
-		r->events = box.written;
-		r->n_events = box.n_written;
 		struct ret *made = arena_alloc(db->arena, sizeof(*made));
 		*made = *r;
 		db->memo.made = made;
 		db->memo.made_arena = db->arena;
+		snprintf(db->memo.made_rma, sizeof(db->memo.made_rma), "%s", r->rma);
 	}
 	return KAERU_OK;
 }

@@ -41,9 +41,15 @@ static const char sql_status_lock[] =
 	" ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note,"    \
 	" (SELECT inv.variant FROM inventory inv JOIN returns r ON r.id = ri.return_id"            \
 	"  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku), ri.category"
+/* The return r's timeline as one JSON array of [at, type, actor, detail, staff e-mail], in
+ * order (timeline_from_json reads it). */
+#define TIMELINE_JSON                                                                              \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type,"        \
+	" e.actor, e.detail, u.email) ORDER BY e.id) FROM return_events e"                         \
+	" LEFT JOIN users u ON u.id = e.user_id WHERE e.return_id = r.id)"
 /* The same row, repeated with each of its items' columns (one row, items NULL, without). */
 static const char sql_return_items_get[] =
-    RETURN_ROW ", " ITEM_COLUMNS RETURN_ROW_FROM
+    RETURN_ROW ", " ITEM_COLUMNS ", " TIMELINE_JSON RETURN_ROW_FROM
                " LEFT JOIN (return_items ri JOIN order_lines l ON l.id = ri.order_line_id)"
                " ON ri.return_id = r.id WHERE r.rma = ? ORDER BY ri.id";
 static const char sql_items_get[] =
@@ -57,12 +63,13 @@ static const char sql_items_get[] =
 	" rp.resale_percent_fair, rp.price_step"
 static const char sql_status_items[] =
     "SELECT r.status, DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), " TOTALS_COLUMNS
-    ", rp.return_id, " POLICY_COLUMNS ", " ITEM_COLUMNS " FROM returns r"
+    ", rp.return_id, " POLICY_COLUMNS ", " ITEM_COLUMNS ", " TIMELINE_JSON " FROM returns r"
     " LEFT JOIN return_policies rp ON rp.return_id = r.id"
     " LEFT JOIN (return_items ri JOIN order_lines l ON l.id = ri.order_line_id)"
     " ON ri.return_id = r.id WHERE r.id = ? ORDER BY ri.id";
 #define STATUS_ITEMS_POLICY (2 + TOTALS_NCOLUMNS)
 #define STATUS_ITEMS_ITEM   (STATUS_ITEMS_POLICY + 9)
+#define ITEM_NCOLUMNS       21
 static const char sql_events_get[] =
     "SELECT DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type, e.actor, e.detail, u.email"
     " FROM return_events e LEFT JOIN users u ON u.id = e.user_id"
@@ -166,6 +173,40 @@ static enum kaeru_err items_from_rows(struct db *db, const struct db_rows *rows,
 		it->category = db_str(rows, i, col + 20);
 	}
 	return KAERU_OK;
+}
+
+/* r's timeline from TIMELINE_JSON's text (NULL: no events); false when it cannot be read. */
+static bool timeline_from_json(struct db *db, const char *text, struct ret *r)
+{
+	json_t *list = text ? json_loads(text, 0, NULL) : json_array();
+	size_t n = json_array_size(list);
+	bool ok = json_is_array(list);
+	r->events = arena_zalloc(db->arena, sizeof(*r->events) * (n + 1));
+	for (size_t i = 0; ok && i < n; i++) {
+		json_t *e = json_array_get(list, i), *detail = json_array_get(e, 3);
+		const char *at = json_string_value(json_array_get(e, 0)),
+		           *type = json_string_value(json_array_get(e, 1)),
+		           *actor = json_string_value(json_array_get(e, 2)),
+		           *staff = json_string_value(json_array_get(e, 4));
+		char *dumped = json_is_null(detail) || json_is_string(detail) || !detail
+		                   ? NULL
+		                   : json_dumps(detail, JSON_COMPACT);
+		ok = at && type && actor;
+		r->events[i] = (struct return_event){
+		    .at = at ? arena_strdup(db->arena, at) : NULL,
+		    .type = type ? arena_strdup(db->arena, type) : NULL,
+		    .actor = actor ? arena_strdup(db->arena, actor) : NULL,
+		    .detail_json = json_is_string(detail)
+		                       ? arena_strdup(db->arena, json_string_value(detail))
+		                   : dumped ? arena_strdup(db->arena, dumped)
+		                            : NULL,
+		    .staff = staff ? arena_strdup(db->arena, staff) : NULL};
+		free(dumped);
+	}
+	json_decref(list);
+	r->n_events = r->n_events_read = ok ? n : 0;
+	r->timeline_known = ok;
+	return ok;
 }
 
 enum kaeru_err store_return_items(struct db *db, struct ret *r)
@@ -275,7 +316,11 @@ enum kaeru_err store_return_row_items(struct db *db, const char *rma, struct ret
 		return KAERU_ENOTFOUND;
 	if ((e = return_from_row(&rows, r, m)) != KAERU_OK)
 		return e;
-	return items_from_rows(db, &rows, RETURN_NCOLUMNS + MERCHANT_NCOLUMNS, r);
+	const size_t items = RETURN_NCOLUMNS + MERCHANT_NCOLUMNS;
+	if ((e = items_from_rows(db, &rows, items, r)) != KAERU_OK)
+		return e;
+	timeline_from_json(db, db_str(&rows, 0, items + ITEM_NCOLUMNS), r);
+	return KAERU_OK;
 }
 
 enum kaeru_err store_return_lock(struct db *db, struct ret *r)
@@ -312,12 +357,13 @@ enum kaeru_err store_return_lock_items(struct db *db, struct ret *r, struct poli
 		store_return_policy_from_row(&rows, 0, STATUS_ITEMS_POLICY + 1, p);
 	if ((e = items_from_rows(db, &rows, STATUS_ITEMS_ITEM, r)) != KAERU_OK)
 		return e;
+	timeline_from_json(db, db_str(&rows, 0, STATUS_ITEMS_ITEM + ITEM_NCOLUMNS), r);
 	return status_from(db_str(&rows, 0, 0), &r->status);
 }
 
 enum kaeru_err store_return_timeline(struct db *db, struct ret *r)
 {
-	enum kaeru_err e = load_events(db, r);
+	enum kaeru_err e = r->timeline_known ? KAERU_OK : load_events(db, r);
 	if (e == KAERU_OK && r->status == RETURN_RESOLVED && !r->shipments) /* else known */
 		e = load_shipments(db, r);
 	return e;
@@ -435,9 +481,9 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r)
 {
 	/* The return this request's transaction just made: answered from what it wrote. */
-	const struct ret *made = db->memo.made;
-	if (made && db->memo.made_arena == db->arena && strcmp(made->rma, rma) == 0) {
-		*r = *made;
+	if (db->memo.made && db->memo.made_arena == db->arena &&
+	    strcmp(db->memo.made_rma, rma) == 0) {
+		*r = *db->memo.made;
 		return KAERU_OK;
 	}
 	enum kaeru_err e;

@@ -224,6 +224,10 @@ struct ret {
 	/* Its merchant's time zone when read with it (store_return_row with a merchant), else
 	 * NULL: a plan's analytics then need not read it. */
 	const char *timezone;
+	/* events holds the whole timeline (read with the row or the lock, n_events_read of them,
+	 * then what a plan wrote): store_return_timeline need not read it. */
+	bool timeline_known;
+	size_t n_events_read;
 };
 
 /* Loads a return by its code, with items and events. */
@@ -231,7 +235,7 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r);
 /* A return by its code in one statement: its row with its order's and warehouse's columns,
  * and its merchant into *m unless m is NULL; no items, events or settlement yet. */
 enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m);
-/* The same with r's items, still one statement. */
+/* The same with r's items and timeline, still one statement. */
 enum kaeru_err store_return_row_items(struct db *db, const char *rma, struct ret *r,
                                       struct merchant *m);
 /* Locks r's row (not its order's or warehouse's) FOR UPDATE for the transaction and re-reads
@@ -241,7 +245,8 @@ enum kaeru_err store_return_lock(struct db *db, struct ret *r);
 enum kaeru_err store_return_items(struct db *db, struct ret *r);
 /* Locks r by writing its row (a lock Galera certifies: two nodes' writers of one return
  * conflict), then reads in one statement what of the row can have changed since
- * store_return_row (status, received_at, totals), its items, and into p, unless NULL, the
+ * store_return_row (status, received_at, totals), its items, its timeline, and into p, unless
+ * NULL, the
  * money rules it keeps (return_policies), leaving p's other members as they are. */
 enum kaeru_err store_return_lock_items(struct db *db, struct ret *r, struct policy *p);
 /* Loads r's events and, when r->status is resolved, its settlement (which needs the items). */
@@ -277,6 +282,7 @@ enum kaeru_err store_return_life(const struct ret *r, struct life_item *items, s
 struct plan_by {
 	const char *actor;
 	int64_t user_id;
+	const char *email; /* the staff user's, for the answer's timeline; or NULL */
 };
 /* Runs plan p, made from r as loaded, in the caller's transaction (nothing when the plan does
  * not run). Status and item changes bind the state the plan was made from: when it moved

@@ -60,9 +60,11 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 	if (sx->idem->key &&
 	    ((e = idempotent_seen(db, sx->idem)) != KAERU_OK || sx->idem->replay)) {
 		sx->first = e == KAERU_OK;
+		sx->ret->timeline_known = false; /* read anew for the answer */
 		return e;
 	}
 	if (sx->stale) {
+		sx->ret->timeline_known = false; /* another scan may have written meanwhile */
 		if ((e = store_return_lock(db, sx->ret)) != KAERU_OK)
 			return e;
 		struct life_return life = {sx->ret->status, sx->ret->expires_at, 0, NULL};
@@ -128,7 +130,7 @@ void h_scan(struct req *r)
 	}
 	json_decref(c.errors);
 	struct scan sx = {
-	    .ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id}, .idem = &idem};
+	    .ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id, u.email}, .idem = &idem};
 	struct life_return life = {ret.status, ret.expires_at, 0, NULL};
 	plan_receive(&life, &sx.plan);
 	/* The first scan as far as the row said; or one with a key, which may be a first scan's
@@ -275,7 +277,7 @@ void h_inspect(struct req *r)
 	struct inspect ix = {.before = &ret,
 	                     .item_id = item_id,
 	                     .merchant_policy = &m.policy,
-	                     .by = {staff_actor(r, &ret), u.id}};
+	                     .by = {staff_actor(r, &ret), u.id, u.email}};
 	if (!read_inspection(r, &ix.in, &ix.public_note))
 		return;
 	e = db_tx_run(r->db, inspect_tx, &ix);

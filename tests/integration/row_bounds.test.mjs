@@ -204,10 +204,10 @@ const WRITES = [
     assert.equal(res.status, 201, res.text);
     return before;
   }],
-  ['scan (first)', 13, (i) => scanOk(clerk, made.returns[SCANNED + 20 + i].rma)],
-  ['inspection (last item: resolves)', 19, (i) => inspectOk(clerk, made.returns[INSPECTED + 5 + i].rma,
+  ['scan (first)', 12, (i) => scanOk(clerk, made.returns[SCANNED + 20 + i].rma)],
+  ['inspection (last item: resolves)', 18, (i) => inspectOk(clerk, made.returns[INSPECTED + 5 + i].rma,
     made.returns[INSPECTED + 5 + i].items[0].item_id, { received_quantity: 2, grade: 'good', disposition: 'restock' })],
-  ['inspection (last item: resolves, drafts two listings)', 20, (i) => inspectOk(clerk,
+  ['inspection (last item: resolves, drafts two listings)', 19, (i) => inspectOk(clerk,
     made.returns[INSPECTED + 10 + i].rma, made.returns[INSPECTED + 10 + i].items[0].item_id,
     { received_quantity: 2, grade: 'like_new', disposition: 'resale' })],
 ];
