@@ -8,6 +8,7 @@
 #include "util/timefmt.h"
 #include "util/tz.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,13 +24,22 @@ static const char sql_order_sold[] =
     " WHERE o.merchant_id = ? AND o.order_number = ? GROUP BY l.product_id, l.sku"
     " ON DUPLICATE KEY UPDATE sold_units = sold_units + VALUES(sold_units)";
 static const char sql_timezone[] = "SELECT timezone FROM merchants WHERE id = ?";
+/* A return's items, one JSON array of [product_id, sku, name, reason, units], counted in two
+ * statements however many items it has (items of one product add up row by row). */
+#define RETURNED_ITEMS                                                                             \
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"                                    \
+	" product_id LONGTEXT CHARACTER SET utf8mb4 PATH '$[0]',"                                  \
+	" sku LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]',"                                         \
+	" name LONGTEXT CHARACTER SET utf8mb4 PATH '$[2]', reason VARCHAR(32) PATH '$[3]',"        \
+	" u BIGINT PATH '$[4]')) j ORDER BY j.n"
 static const char sql_returned[] =
     "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name, returned_units)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    " SELECT ?, ?, j.product_id, j.sku, j.name, j.u" RETURNED_ITEMS
     " ON DUPLICATE KEY UPDATE returned_units = returned_units + VALUES(returned_units)";
 static const char sql_reason[] =
     "INSERT INTO analytics_reason_days (merchant_id, day, product_id, reason, units)"
-    " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE units = units + VALUES(units)";
+    " SELECT ?, ?, j.product_id, j.reason, j.u" RETURNED_ITEMS
+    " ON DUPLICATE KEY UPDATE units = units + VALUES(units)";
 static const char sql_money[] =
     "INSERT INTO analytics_money_days (merchant_id, day, resolved_returns, refund, refund_items,"
     " store_credit, store_credit_items, store_credit_bonus, exchange_value, exchange_items,"
@@ -190,10 +200,49 @@ enum kaeru_err store_analytics_listing(struct db *db, int64_t merchant_id, int64
 	return count_listing(db, merchant_id, tz, &rows, 0, c);
 }
 
-/* Counts r's spans of the stages asked for, as its row now reads. */
-static enum kaeru_err count_timing(struct db *db, const struct ret *r,
-                                   const bool stages[STAGE__MAX])
+void store_analytics_zone_known(struct db *db, const struct ret *r)
 {
+	if (db->in_tx && r->timezone) {
+		db->memo.zone_merchant = r->merchant_id;
+		db->memo.zone = r->timezone;
+	}
+}
+
+enum kaeru_err store_analytics_drafted(struct db *db, int64_t merchant_id, int64_t n)
+{
+	int64_t day;
+	enum kaeru_err e = local_day(db, merchant_id, (int64_t)time(NULL), &day);
+	if (e != KAERU_OK || n <= 0)
+		return e;
+	return db_exec(
+	    db, sql_resale,
+	    DB_ARGS(DBI(merchant_id), DBI(day), DBI(n), DBI(0), DBI(0), DBI(0), DBI(0), DBI(0)),
+	    NULL, NULL);
+}
+
+/* Counts r's spans of the stages asked for, as the plan run at `now` left its row: a first
+ * scan stamps received_at with now, a resolution resolved_at with the current time (now
+ * here); made at r->created_at. Read from the row only when r lacks its times. */
+static enum kaeru_err count_timing(struct db *db, const struct ret *r,
+                                   const bool stages[STAGE__MAX], int64_t now)
+{
+	int64_t created = 0, received = 0;
+	if (r->created_at && rfc3339_parse(r->created_at, &created) &&
+	    (stages[STAGE_SCAN] || (r->received_at && rfc3339_parse(r->received_at, &received)))) {
+		const char *tz;
+		enum kaeru_err e = zone_of(db, r->merchant_id, &tz);
+		int64_t day = tz_local_day(tz, created);
+		int64_t spans[STAGE__MAX] = {
+		    [STAGE_SCAN] = now - created, [STAGE_RESOLUTION] = now - received};
+		for (int s = 0; e == KAERU_OK && s < STAGE__MAX; s++)
+			if (stages[s])
+				e = db_exec(db, sql_timing,
+				            DB_ARGS(DBI(r->merchant_id), DBI(day),
+				                    DBI(r->warehouse_id), DBS(stage_names[s]),
+				                    DBI(span_bucket(spans[s]))),
+				            NULL, NULL);
+		return e;
+	}
 	struct db_rows rows;
 	const char *tz;
 	enum kaeru_err e = db_query(db, sql_return_spans, DB_ARGS(DBI(r->id)), &rows);
@@ -214,20 +263,25 @@ static enum kaeru_err count_comments(struct db *db, const struct ret *r)
 /* Counts r's items as returned on its day (sign 1), or takes them back (sign -1). */
 static enum kaeru_err count_returned(struct db *db, const struct ret *r, int64_t day, int sign)
 {
-	enum kaeru_err e = KAERU_OK;
-	for (size_t i = 0; e == KAERU_OK && i < r->n_items; i++) {
+	if (r->n_items == 0)
+		return KAERU_OK;
+	json_t *items = json_array();
+	for (size_t i = 0; i < r->n_items; i++) {
 		const struct return_item *it = &r->items[i];
-		int64_t units = sign * it->quantity;
-		e = db_exec(db, sql_returned,
-		            DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(it->product_id),
-		                    DBS(it->sku), DBS(it->name), DBI(units)),
-		            NULL, NULL);
-		if (e == KAERU_OK)
-			e = db_exec(db, sql_reason,
-			            DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(it->product_id),
-			                    DBS(reason_names[it->reason]), DBI(units)),
-			            NULL, NULL);
+		json_array_append_new(items, json_pack("[s?, s?, s?, s, I]", it->product_id,
+		                                       it->sku, it->name, reason_names[it->reason],
+		                                       (json_int_t)(sign * it->quantity)));
 	}
+	char *text = json_array_size(items) == r->n_items ? json_dumps(items, JSON_COMPACT) : NULL;
+	json_decref(items);
+	if (!text)
+		return KAERU_EINTERNAL;
+	enum kaeru_err e = db_exec(db, sql_returned,
+	                           DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(text)), NULL, NULL);
+	if (e == KAERU_OK)
+		e = db_exec(db, sql_reason, DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(text)), NULL,
+		            NULL);
+	free(text);
 	return e;
 }
 
@@ -261,6 +315,7 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 		now = (int64_t)time(NULL);
 	int64_t day;
 	enum kaeru_err e = KAERU_OK;
+	store_analytics_zone_known(db, r);
 	if (p->kind == PLAN_CREATE) {
 		if ((e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
 			e = count_returned(db, r, day, 1);
@@ -284,7 +339,7 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 	    [STAGE_RESOLUTION] = p->resolves,
 	};
 	if (e == KAERU_OK && (stages[STAGE_SCAN] || stages[STAGE_RESOLUTION]))
-		e = count_timing(db, r, stages);
+		e = count_timing(db, r, stages, now);
 	return e;
 }
 

@@ -9,8 +9,8 @@
 #include <time.h>
 
 #define TX_ATTEMPTS     5
-#define PARAMS_MAX      32 /* per statement: more is a defect of the statement, not input */
-#define COLUMNS_MAX     64
+#define PARAMS_MAX      32   /* per statement: more is a defect of the statement, not input */
+#define COLUMNS_MAX     80   /* a return row with its merchant and items (db/returns.c) is 65 */
 #define DB_IDLE_PING_MS 1000 /* a connection idle longer is pinged before its next use */
 
 /* Since the process started: transactions run again, connections made to another node. */

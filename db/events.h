@@ -37,9 +37,31 @@ enum kaeru_err store_event_listing(struct db *db, int64_t merchant_id, int64_t l
  * changes is not NULL (stolen), what changed: {"price":{"from","to"}, ...}. */
 enum kaeru_err store_event_listing_by(struct db *db, int64_t merchant_id, int64_t listing_id,
                                       const char *type, const char *by, json_t *changes);
-/* "listing.drafted" for each listing drafted from one return item. */
-enum kaeru_err store_event_listings_drafted(struct db *db, int64_t merchant_id,
-                                            int64_t return_item_id);
+/* The events of one change to a return, gathered while its plan runs and written at its end in
+ * a few statements whatever their number (store_plan_run): the merchant's events and the
+ * return's timeline rows, as JSON arrays. */
+struct outbox {
+	int64_t merchant_id, return_id;
+	json_t *events;   /* [{type, rma, listing_id, data}] */
+	json_t *timeline; /* [{type, actor, user_id, detail}] */
+	/* out, once closed: the timeline rows as written (staff NULL), in the arena */
+	struct return_event *written;
+	bool *written_by_user; /* which of them name a staff user */
+	size_t n_written;
+};
+/* Makes o the transaction's outbox: store_event_emit of its merchant and the timeline rows of
+ * its return go to o until store_outbox_close. */
+void store_outbox_open(struct db *db, struct outbox *o, int64_t merchant_id, int64_t return_id);
+/* Writes what o gathered when e is KAERU_OK (timeline rows, then the events with their seqs
+ * and deliveries), frees it, and ends o as the outbox; returns e or the write's error. */
+enum kaeru_err store_outbox_close(struct db *db, struct outbox *o, enum kaeru_err e);
+/* Adds a timeline row of return_id to the open outbox; false when no outbox of that return is
+ * open (the caller writes the row itself). */
+bool store_outbox_timeline(struct db *db, int64_t return_id, enum event_type type,
+                           const char *actor, int64_t user_id, const char *detail_json);
+/* "listing.drafted" of the listing l just drafted, from l as written: nothing read back. */
+struct listing;
+enum kaeru_err store_event_listing_drafted(struct db *db, const struct listing *l);
 
 struct event_row {
 	int64_t id, seq, listing_id; /* listing_id 0 for none */

@@ -6,7 +6,9 @@
 #include "db/media.h"
 #include "db/store.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const listing_status_names[LISTING__MAX] = {
@@ -30,10 +32,13 @@ const char *const listing_status_names[LISTING__MAX] = {
 	                                                                 " = l.return_id"
 #define LISTING_COLUMNS LISTING_SELECT("")
 
+/* An item's drafts, one per unit of the JSON array [1, 2, ...], their ids back in unit order. */
 static const char sql_listing_insert[] =
     "INSERT INTO listings (merchant_id, return_id, return_item_id, unit, title, variant, sku,"
     " product_id, category, grade, condition_note, currency, original_price, suggested_price,"
-    " price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+    " price, created_at) SELECT ?, ?, ?, j.unit, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " CURRENT_TIMESTAMP FROM JSON_TABLE(?, '$[*]' COLUMNS (unit BIGINT PATH '$')) j"
+    " ORDER BY j.unit RETURNING id";
 static const char sql_listing_get[] = LISTING_COLUMNS " WHERE l.merchant_id = ? AND l.id = ?";
 static const char sql_listing_lock[] =
     "SELECT id FROM listings WHERE merchant_id = ? AND id = ? FOR UPDATE";
@@ -147,21 +152,45 @@ enum kaeru_err store_listings_draft(struct db *db, const struct ret *r,
                                     const struct return_item *it, int64_t units,
                                     int64_t suggested_price)
 {
-	enum kaeru_err e = KAERU_OK;
-	for (int64_t unit = 1; e == KAERU_OK && unit <= units; unit++) {
-		uint64_t id = 0;
-		e = db_exec(
-		    db, sql_listing_insert,
-		    DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBI(unit), DBS(it->name),
-		            DBS(it->variant), DBS(it->sku), DBS(it->product_id), DBS(it->category),
-		            DBS(it->grade), DBS(it->note ? it->note : ""), DBS(r->currency),
-		            DBI(it->unit_price), DBI(suggested_price), DBI(suggested_price)),
-		    NULL, &id);
-		if (e == KAERU_OK)
-			e = store_analytics_listing(db, r->merchant_id, (int64_t)id,
-			                            RESALE_DRAFTED);
+	/* The listing as inserted (status pending_review by the column's default), for its
+	 * event. */
+	struct listing l = {.merchant_id = r->merchant_id,
+	                    .status = LISTING_PENDING_REVIEW,
+	                    .title = it->name,
+	                    .variant = it->variant,
+	                    .sku = it->sku,
+	                    .product_id = it->product_id,
+	                    .grade = it->grade,
+	                    .condition_note = it->note ? it->note : "",
+	                    .currency = r->currency,
+	                    .rma = r->rma,
+	                    .original_price = it->unit_price,
+	                    .suggested_price = suggested_price,
+	                    .price = suggested_price};
+	json_t *list = json_array();
+	for (int64_t unit = 1; unit <= units; unit++)
+		json_array_append_new(list, json_integer(unit));
+	char *text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	struct db_rows ids = {0};
+	enum kaeru_err e =
+	    text ? db_query(db, sql_listing_insert,
+	                    DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id), DBS(l.title),
+	                            DBS(l.variant), DBS(l.sku), DBS(l.product_id),
+	                            DBS(it->category), DBS(l.grade), DBS(l.condition_note),
+	                            DBS(l.currency), DBI(l.original_price), DBI(l.suggested_price),
+	                            DBI(l.price), DBS(text)),
+	                    &ids)
+	         : KAERU_EINTERNAL;
+	free(text);
+	if (e == KAERU_OK && ids.nrows != (size_t)(units > 0 ? units : 0))
+		e = KAERU_EINTERNAL;
+	for (size_t i = 0; e == KAERU_OK && i < ids.nrows; i++) {
+		l.id = db_int(&ids, i, 0);
+		e = store_event_listing_drafted(db, &l);
 	}
-	return e == KAERU_OK ? store_event_listings_drafted(db, r->merchant_id, it->id) : e;
+	/* Drafted now: counted on today's local day, as their created_at says. */
+	return e == KAERU_OK ? store_analytics_drafted(db, r->merchant_id, units) : e;
 }
 
 static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)

@@ -1,9 +1,11 @@
 /* Runs core's plans (core/lifecycle.h) in the caller's transaction: the status change guarded
  * by the plan's from-status, each item's changes, stock moves, ledger rows, shipments, listing
  * drafts, and the events with their details. Decides nothing. */
+#include "db/events.h"
 #include "db/store.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,8 +72,8 @@ static enum kaeru_err exec_guarded(struct db *db, const char *sql, const struct 
 	return e;
 }
 
-static enum kaeru_err run_status(struct db *db, const struct ret *r, const struct plan *p,
-                                 int64_t now)
+static enum kaeru_err run_status_row(struct db *db, const struct ret *r, const struct plan *p,
+                                     int64_t now)
 {
 	const char *to = return_status_names[p->to], *from = return_status_names[p->from];
 	if (p->resolves) {
@@ -85,6 +87,16 @@ static enum kaeru_err run_status(struct db *db, const struct ret *r, const struc
 		return exec_guarded(db, sql_receive,
 		                    DB_ARGS(DBS(to), DBI(now), DBI(r->id), DBS(from)));
 	return exec_guarded(db, sql_move, DB_ARGS(DBS(to), DBI(r->id), DBS(from)));
+}
+
+/* The status change; it sets updated_at too, so the plan's events need not touch the row. */
+static enum kaeru_err run_status(struct db *db, const struct ret *r, const struct plan *p,
+                                 int64_t now)
+{
+	enum kaeru_err e = run_status_row(db, r, p, now);
+	if (e == KAERU_OK)
+		db->memo.touched_return = r->id;
+	return e;
 }
 
 /* Takes a new item's exchange units into reserve. When stock cannot cover them, the item's
@@ -124,8 +136,6 @@ static enum kaeru_err run_item(struct db *db, const struct ret *r, struct return
 	}
 	if (ip->list_units > 0)
 		e = store_listings_draft(db, r, it, ip->list_units, ip->list_price);
-	if (e == KAERU_OK && ip->ledger)
-		e = store_ledger_add(db, r, it, &ip->money);
 	if (e == KAERU_OK && ip->ship > 0)
 		e = store_shipment_add(db, r, it, ip->ship);
 	if (e == KAERU_OK && ip->commit > 0)
@@ -216,12 +226,54 @@ static const char *event_detail(struct db *db, const struct ret *r, const struct
 	return text;
 }
 
+/* The replacement shipments a resolving plan wrote, as store_return_timeline would read them
+ * back (in item order, the variant as stock names it): the answer needs no read. */
+static void shipments_of(struct db *db, struct ret *r, const struct plan *p)
+{
+	r->shipments = arena_zalloc(db->arena, sizeof(*r->shipments) * (r->n_items + 1));
+	r->n_shipments = 0;
+	r->totals.replacements = 0;
+	for (size_t i = 0; i < r->n_items && i < p->n_items; i++)
+		if (p->items[i].ship > 0) {
+			r->shipments[r->n_shipments++] = (struct shipment_line){
+			    r->items[i].exchange_sku,
+			    r->items[i].exchange_variant ? r->items[i].exchange_variant : "",
+			    p->items[i].ship};
+			r->totals.replacements += p->items[i].ship;
+		}
+}
+
+/* r's timeline as read (n_events_read of r->events; none for a new return) followed by the rows
+ * the plan wrote, staff rows naming by's e-mail: the whole timeline, read again by nothing. */
+static void timeline_append(struct db *db, struct ret *r, const struct outbox *box,
+                            const struct plan_by *by)
+{
+	size_t read = r->timeline_known ? r->n_events_read : 0;
+	struct return_event *all =
+	    arena_zalloc(db->arena, sizeof(*all) * (read + box->n_written + 1));
+	for (size_t i = 0; i < read; i++)
+		all[i] = r->events[i];
+	for (size_t i = 0; i < box->n_written; i++) {
+		all[read + i] = box->written[i];
+		if (box->written_by_user && box->written_by_user[i])
+			all[read + i].staff = by ? by->email : NULL;
+	}
+	r->events = all;
+	r->n_events = read + box->n_written;
+	r->n_events_read = read;
+	r->timeline_known = true;
+}
+
 enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p,
                               const struct plan_by *by, int64_t now)
 {
 	if (!plan_runs(p))
 		return KAERU_OK;
 	enum kaeru_err e = KAERU_OK;
+	/* The plan's events and timeline rows are written together at its end. */
+	struct outbox box;
+	store_outbox_open(db, &box, r->merchant_id, r->id);
+	store_analytics_zone_known(db, r);
 	if (p->to != p->from && p->kind != PLAN_CREATE)
 		e = run_status(db, r, p, now);
 	if (p->kind != PLAN_CREATE && return_status_counts(p->from) && !return_status_counts(p->to))
@@ -241,7 +293,11 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 			e = run_item(db, r, &r->items[i], &p->items[i], by ? by->user_id : 0);
 	}
 	if (e == KAERU_OK && short_of_stock)
-		return KAERU_ECONFLICT;
+		e = KAERU_ECONFLICT;
+	if (e == KAERU_OK)
+		e = store_ledger_add_plan(db, r, p);
+	if (e != KAERU_OK)
+		return store_outbox_close(db, &box, e);
 	for (size_t i = 0; e == KAERU_OK && i < p->n_events; i++) {
 		const struct plan_event *ev = &p->events[i];
 		const char *actor = ev->actor == ACTOR_CUSTOMER ? "customer"
@@ -254,12 +310,22 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 	}
 	if (e == KAERU_OK) /* the analytics' daily counts, in the same transaction */
 		e = store_analytics_plan(db, r, p, now);
-	if (e != KAERU_OK)
+	if ((e = store_outbox_close(db, &box, e)) != KAERU_OK)
 		return e;
 	r->status = p->to;
 	if (p->resolves) {
 		r->has_totals = true;
 		r->totals = p->totals;
+		shipments_of(db, r, p);
+	}
+	if (r->timeline_known || p->kind == PLAN_CREATE) /* the timeline as it now is */
+		timeline_append(db, r, &box, by);
+	if (p->kind == PLAN_CREATE) { /* its answer, from what was written (store_return_get) */
+		struct ret *made = arena_alloc(db->arena, sizeof(*made));
+		*made = *r;
+		db->memo.made = made;
+		db->memo.made_arena = db->arena;
+		snprintf(db->memo.made_rma, sizeof(db->memo.made_rma), "%s", r->rma);
 	}
 	return KAERU_OK;
 }

@@ -2,13 +2,20 @@
  * stock — as db/plan.c runs core's plans; and the labels due to expire. */
 #include "db/store.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+/* A plan's ledger rows as one JSON array, in its order. */
 static const char sql_ledger_insert[] =
     "INSERT INTO ledger_entries (merchant_id, return_id, return_item_id, kind, currency, gross,"
     " restocking_fee, bonus, amount, withheld, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+    " SELECT ?, ?, j.item, j.kind, ?, j.gross, j.fee, j.bonus, j.amount, j.withheld,"
+    " CURRENT_TIMESTAMP FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"
+    " item BIGINT UNSIGNED PATH '$[0]', kind VARCHAR(32) PATH '$[1]', gross BIGINT PATH '$[2]',"
+    " fee BIGINT PATH '$[3]', bonus BIGINT PATH '$[4]', amount BIGINT PATH '$[5]',"
+    " withheld BIGINT PATH '$[6]')) j ORDER BY j.n";
 static const char sql_shipment_insert[] =
     "INSERT INTO shipments (merchant_id, return_id, return_item_id, sku, quantity, created_at)"
     " VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
@@ -25,15 +32,31 @@ static const char sql_expired_labels[] =
     "SELECT rma FROM returns WHERE status = 'label_issued' AND expires_at <= CURRENT_TIMESTAMP"
     " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED";
 
-enum kaeru_err store_ledger_add(struct db *db, const struct ret *r, const struct return_item *it,
-                                const struct resolve_money *m)
+enum kaeru_err store_ledger_add_plan(struct db *db, const struct ret *r, const struct plan *p)
 {
-	return db_exec(db, sql_ledger_insert,
-	               DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBI(it->id),
-	                       DBS(resolution_names[it->resolution]), DBS(r->currency),
-	                       DBI(m->gross), DBI(m->fee), DBI(m->bonus), DBI(m->amount),
-	                       DBI(m->withheld)),
-	               NULL, NULL);
+	json_t *rows = json_array();
+	for (size_t i = 0; i < p->n_items && i < r->n_items; i++) {
+		const struct resolve_money *m = &p->items[i].money;
+		if (p->items[i].ledger)
+			json_array_append_new(
+			    rows, json_pack("[I, s, I, I, I, I, I]", (json_int_t)r->items[i].id,
+			                    resolution_names[r->items[i].resolution],
+			                    (json_int_t)m->gross, (json_int_t)m->fee,
+			                    (json_int_t)m->bonus, (json_int_t)m->amount,
+			                    (json_int_t)m->withheld));
+	}
+	char *text = json_array_size(rows) ? json_dumps(rows, JSON_COMPACT) : NULL;
+	bool none = json_array_size(rows) == 0;
+	json_decref(rows);
+	if (none)
+		return KAERU_OK;
+	enum kaeru_err e =
+	    text ? db_exec(db, sql_ledger_insert,
+	                   DB_ARGS(DBI(r->merchant_id), DBI(r->id), DBS(r->currency), DBS(text)),
+	                   NULL, NULL)
+	         : KAERU_EINTERNAL;
+	free(text);
+	return e;
 }
 
 enum kaeru_err store_shipment_add(struct db *db, const struct ret *r, const struct return_item *it,

@@ -3,6 +3,7 @@
 #include "db/search.h"
 #include "db/store.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,17 @@
 
 /* The return's row with its order's, warehouse's and merchant's columns: one statement for
  * everything a handler checks before it decides. */
-static const char sql_return_get[] =
-    "SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"
-    " r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"
-    " o.currency, o.shipping_address, w.code, w.name,"
-    " DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'),"
-    " TIMESTAMPDIFF(SECOND, '1970-01-01', r.expires_at), w.address,"
-    " " TOTALS_COLUMNS ", " MERCHANT_COLUMNS " FROM returns r JOIN orders o ON o.id = r.order_id"
-    " JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
-    " WHERE r.rma = ?";
+#define RETURN_ROW                                                                                 \
+	"SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"           \
+	" r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"              \
+	" o.currency, o.shipping_address, w.code, w.name,"                                         \
+	" DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'),"                                       \
+	" TIMESTAMPDIFF(SECOND, '1970-01-01', r.expires_at), w.address,"                           \
+	" " TOTALS_COLUMNS ", " MERCHANT_COLUMNS
+#define RETURN_ROW_FROM                                                                            \
+	" FROM returns r JOIN orders o ON o.id = r.order_id"                                       \
+	" JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
+static const char sql_return_get[] = RETURN_ROW RETURN_ROW_FROM " WHERE r.rma = ?";
 #define RETURN_NCOLUMNS (16 + TOTALS_NCOLUMNS) /* the merchant's columns follow */
 /* The lock takes only the return's own row: locking the joined order and warehouse rows too
  * would make every inspection in a warehouse wait for the others. It re-reads what of the row
@@ -31,14 +34,42 @@ static const char sql_return_get[] =
 static const char sql_status_lock[] =
     "SELECT r.status, DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), " TOTALS_COLUMNS
     " FROM returns r WHERE r.id = ? FOR UPDATE";
+/* An item's columns (items_from_rows reads them), of return_items ri joined to order_lines l. */
+#define ITEM_COLUMNS                                                                               \
+	"ri.id, ri.order_line_id, l.line_id, ri.sku, ri.name, ri.variant, ri.product_id,"          \
+	" ri.quantity, ri.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution," \
+	" ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note,"    \
+	" (SELECT inv.variant FROM inventory inv JOIN returns r ON r.id = ri.return_id"            \
+	"  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku), ri.category"
+/* The return r's timeline as one JSON array of [at, type, actor, detail, staff e-mail], in
+ * order (timeline_from_json reads it). */
+#define TIMELINE_JSON                                                                              \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type,"        \
+	" e.actor, e.detail, u.email) ORDER BY e.id) FROM return_events e"                         \
+	" LEFT JOIN users u ON u.id = e.user_id WHERE e.return_id = r.id)"
+/* The same row, repeated with each of its items' columns (one row, items NULL, without). */
+static const char sql_return_items_get[] =
+    RETURN_ROW ", " ITEM_COLUMNS ", " TIMELINE_JSON RETURN_ROW_FROM
+               " LEFT JOIN (return_items ri JOIN order_lines l ON l.id = ri.order_line_id)"
+               " ON ri.return_id = r.id WHERE r.rma = ? ORDER BY ri.id";
 static const char sql_items_get[] =
-    "SELECT ri.id, ri.order_line_id, l.line_id, ri.sku, ri.name, ri.variant, ri.product_id,"
-    " ri.quantity, ri.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution,"
-    " ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note,"
-    " (SELECT inv.variant FROM inventory inv JOIN returns r ON r.id = ri.return_id"
-    "  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku), ri.category"
-    " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
+    "SELECT " ITEM_COLUMNS " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
     " WHERE ri.return_id = ? ORDER BY ri.id";
+/* After the row's write (sql_return_bump) took the lock: what of it can change, the money
+ * rules it keeps (NULL for returns made before 014), and its items, a row each. */
+#define POLICY_COLUMNS                                                                             \
+	"rp.restocking_fee_percent, rp.fee_reasons, rp.store_credit_bonus_percent,"                \
+	" rp.resale_percent_new, rp.resale_percent_like_new, rp.resale_percent_good,"              \
+	" rp.resale_percent_fair, rp.price_step"
+static const char sql_status_items[] =
+    "SELECT r.status, DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), " TOTALS_COLUMNS
+    ", rp.return_id, " POLICY_COLUMNS ", " ITEM_COLUMNS ", " TIMELINE_JSON " FROM returns r"
+    " LEFT JOIN return_policies rp ON rp.return_id = r.id"
+    " LEFT JOIN (return_items ri JOIN order_lines l ON l.id = ri.order_line_id)"
+    " ON ri.return_id = r.id WHERE r.id = ? ORDER BY ri.id";
+#define STATUS_ITEMS_POLICY (2 + TOTALS_NCOLUMNS)
+#define STATUS_ITEMS_ITEM   (STATUS_ITEMS_POLICY + 9)
+#define ITEM_NCOLUMNS       21
 static const char sql_events_get[] =
     "SELECT DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type, e.actor, e.detail, u.email"
     " FROM return_events e LEFT JOIN users u ON u.id = e.user_id"
@@ -53,19 +84,39 @@ static const char sql_return_insert[] =
     "INSERT INTO returns (rma, merchant_id, order_id, warehouse_id, tracking_key, status,"
     " idempotency_key, request_hash, created_at, updated_at, expires_at)"
     " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
-    " TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
-static const char sql_item_insert[] =
+    " TIMESTAMPADD(SECOND, ?, '1970-01-01')) RETURNING id,"
+    " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
+    " (SELECT w.code FROM warehouses w WHERE w.id = warehouse_id),"
+    " (SELECT w.name FROM warehouses w WHERE w.id = warehouse_id),"
+    " (SELECT w.address FROM warehouses w WHERE w.id = warehouse_id),"
+    " (SELECT m.timezone FROM merchants m WHERE m.id = merchant_id)";
+/* A new return's items as one JSON array of rows, in order; each one's id and its exchange's
+ * variant as stock names it come back (RETURNING), in the same order. */
+static const char sql_items_insert[] =
     "INSERT INTO return_items (return_id, order_line_id, sku, product_id, name, variant, category,"
     " unit_price, quantity, reason, comment, resolution, exchange_sku, reserved_quantity)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " SELECT ?, j.line, j.sku, j.product_id, j.name, j.variant, j.category, j.unit_price,"
+    " j.quantity, j.reason, j.comment, j.resolution, j.exchange_sku, j.reserved"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, line BIGINT UNSIGNED PATH '$[0]',"
+    " sku LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]',"
+    " product_id LONGTEXT CHARACTER SET utf8mb4 PATH '$[2]',"
+    " name LONGTEXT CHARACTER SET utf8mb4 PATH '$[3]',"
+    " variant LONGTEXT CHARACTER SET utf8mb4 PATH '$[4]',"
+    " category LONGTEXT CHARACTER SET utf8mb4 PATH '$[5]', unit_price BIGINT PATH '$[6]',"
+    " quantity BIGINT PATH '$[7]', reason VARCHAR(32) PATH '$[8]',"
+    " comment LONGTEXT CHARACTER SET utf8mb4 PATH '$[9]', resolution VARCHAR(32) PATH '$[10]',"
+    " exchange_sku LONGTEXT CHARACTER SET utf8mb4 PATH '$[11]', reserved BIGINT PATH '$[12]'))"
+    " j ORDER BY j.n RETURNING id, (SELECT inv.variant FROM inventory inv"
+    " WHERE inv.merchant_id = ? AND inv.sku = exchange_sku)";
 static const char sql_event_insert[] =
     "INSERT INTO return_events (return_id, at, type, actor, user_id, detail)"
     " VALUES (?, NOW(3), ?, ?, ?, ?)";
 /* The line's units in returns that count, raised by a new return's units but never above what
  * was sold: a certified write on the line, so two creates on two Galera nodes conflict. */
-static const char sql_line_take[] =
-    "UPDATE order_lines SET returned_quantity = returned_quantity + ?"
-    " WHERE id = ? AND quantity - returned_quantity >= ?";
+static const char sql_lines_take[] =
+    "UPDATE order_lines l JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$[0]',"
+    " q BIGINT PATH '$[1]')) j ON l.id = j.id SET l.returned_quantity = l.returned_quantity + j.q"
+    " WHERE l.quantity - l.returned_quantity >= j.q";
 /* Every change to a locked return writes its row: the lock alone is local to one node. */
 static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
 static const char sql_item_unreserve[] =
@@ -81,44 +132,88 @@ static enum kaeru_err status_from(const char *name, enum return_status *out)
 	return KAERU_OK;
 }
 
+/* r's items from the rows' ITEM_COLUMNS at column col (rows whose item id is NULL are none). */
+static enum kaeru_err items_from_rows(struct db *db, const struct db_rows *rows, size_t col,
+                                      struct ret *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rows->nrows; i++)
+		n += !db_isnull(rows, i, col);
+	r->n_items = n;
+	r->items = arena_zalloc(db->arena, sizeof(*r->items) * (n + 1));
+	for (size_t i = 0, k = 0; i < rows->nrows; i++) {
+		if (db_isnull(rows, i, col))
+			continue;
+		struct return_item *it = &r->items[k++];
+		it->id = db_int(rows, i, col + 0);
+		it->order_line_id = db_int(rows, i, col + 1);
+		it->line_id = db_str(rows, i, col + 2);
+		it->sku = db_str(rows, i, col + 3);
+		it->name = db_str(rows, i, col + 4);
+		it->variant = db_str(rows, i, col + 5);
+		it->product_id = db_str(rows, i, col + 6);
+		it->quantity = db_int(rows, i, col + 7);
+		it->unit_price = db_int(rows, i, col + 8);
+		it->reserved_quantity = db_int(rows, i, col + 9);
+		int reason = NAME_INDEX(reason_names, db_str(rows, i, col + 10));
+		int resolution = NAME_INDEX(resolution_names, db_str(rows, i, col + 12));
+		if (reason < 0 || resolution < 0)
+			return KAERU_EINTERNAL; /* the schema only stores known names */
+		it->reason = (enum reason)reason;
+		it->comment = db_str(rows, i, col + 11);
+		it->resolution = (enum resolution)resolution;
+		it->exchange_sku = db_str(rows, i, col + 13);
+		it->status = db_str(rows, i, col + 14);
+		it->has_received = !db_isnull(rows, i, col + 15);
+		it->received_quantity = db_int(rows, i, col + 15);
+		it->grade = db_str(rows, i, col + 16);
+		it->disposition = db_str(rows, i, col + 17);
+		it->note = db_str(rows, i, col + 18);
+		it->exchange_variant = db_str(rows, i, col + 19);
+		it->category = db_str(rows, i, col + 20);
+	}
+	return KAERU_OK;
+}
+
+/* r's timeline from TIMELINE_JSON's text (NULL: no events); false when it cannot be read. */
+static bool timeline_from_json(struct db *db, const char *text, struct ret *r)
+{
+	json_t *list = text ? json_loads(text, 0, NULL) : json_array();
+	size_t n = json_array_size(list);
+	bool ok = json_is_array(list);
+	r->events = arena_zalloc(db->arena, sizeof(*r->events) * (n + 1));
+	for (size_t i = 0; ok && i < n; i++) {
+		json_t *e = json_array_get(list, i), *detail = json_array_get(e, 3);
+		const char *at = json_string_value(json_array_get(e, 0)),
+		           *type = json_string_value(json_array_get(e, 1)),
+		           *actor = json_string_value(json_array_get(e, 2)),
+		           *staff = json_string_value(json_array_get(e, 4));
+		char *dumped = json_is_null(detail) || json_is_string(detail) || !detail
+		                   ? NULL
+		                   : json_dumps(detail, JSON_COMPACT);
+		ok = at && type && actor;
+		r->events[i] = (struct return_event){
+		    .at = at ? arena_strdup(db->arena, at) : NULL,
+		    .type = type ? arena_strdup(db->arena, type) : NULL,
+		    .actor = actor ? arena_strdup(db->arena, actor) : NULL,
+		    .detail_json = json_is_string(detail)
+		                       ? arena_strdup(db->arena, json_string_value(detail))
+		                   : dumped ? arena_strdup(db->arena, dumped)
+		                            : NULL,
+		    .staff = staff ? arena_strdup(db->arena, staff) : NULL};
+		free(dumped);
+	}
+	json_decref(list);
+	r->n_events = r->n_events_read = ok ? n : 0;
+	r->timeline_known = ok;
+	return ok;
+}
+
 enum kaeru_err store_return_items(struct db *db, struct ret *r)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_items_get, DB_ARGS(DBI(r->id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	r->n_items = rows.nrows;
-	r->items = arena_zalloc(db->arena, sizeof(*r->items) * (rows.nrows + 1));
-	for (size_t i = 0; i < rows.nrows; i++) {
-		struct return_item *it = &r->items[i];
-		it->id = db_int(&rows, i, 0);
-		it->order_line_id = db_int(&rows, i, 1);
-		it->line_id = db_str(&rows, i, 2);
-		it->sku = db_str(&rows, i, 3);
-		it->name = db_str(&rows, i, 4);
-		it->variant = db_str(&rows, i, 5);
-		it->product_id = db_str(&rows, i, 6);
-		it->quantity = db_int(&rows, i, 7);
-		it->unit_price = db_int(&rows, i, 8);
-		it->reserved_quantity = db_int(&rows, i, 9);
-		int reason = NAME_INDEX(reason_names, db_str(&rows, i, 10));
-		int resolution = NAME_INDEX(resolution_names, db_str(&rows, i, 12));
-		if (reason < 0 || resolution < 0)
-			return KAERU_EINTERNAL; /* the schema only stores known names */
-		it->reason = (enum reason)reason;
-		it->comment = db_str(&rows, i, 11);
-		it->resolution = (enum resolution)resolution;
-		it->exchange_sku = db_str(&rows, i, 13);
-		it->status = db_str(&rows, i, 14);
-		it->has_received = !db_isnull(&rows, i, 15);
-		it->received_quantity = db_int(&rows, i, 15);
-		it->grade = db_str(&rows, i, 16);
-		it->disposition = db_str(&rows, i, 17);
-		it->note = db_str(&rows, i, 18);
-		it->exchange_variant = db_str(&rows, i, 19);
-		it->category = db_str(&rows, i, 20);
-	}
-	return KAERU_OK;
+	return e == KAERU_OK ? items_from_rows(db, &rows, 0, r) : e;
 }
 
 static enum kaeru_err load_events(struct db *db, struct ret *r)
@@ -171,35 +266,60 @@ static enum kaeru_err load_shipments(struct db *db, struct ret *r)
 	return KAERU_OK;
 }
 
+/* r (and m unless NULL) from the RETURN_ROW columns of rows' first row. */
+static enum kaeru_err return_from_row(const struct db_rows *rows, struct ret *r, struct merchant *m)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = db_int(rows, 0, 0);
+	r->merchant_id = db_int(rows, 0, 1);
+	r->order_id = db_int(rows, 0, 2);
+	r->warehouse_id = db_int(rows, 0, 3);
+	snprintf(r->rma, sizeof(r->rma), "%s", db_str(rows, 0, 4));
+	r->tracking_key = db_str(rows, 0, 5);
+	enum kaeru_err e = status_from(db_str(rows, 0, 6), &r->status);
+	if (e != KAERU_OK)
+		return e;
+	r->created_at = db_str(rows, 0, 7);
+	r->order_number = db_str(rows, 0, 8);
+	r->currency = db_str(rows, 0, 9);
+	r->shipping_address_json = db_str(rows, 0, 10);
+	r->warehouse_code = db_str(rows, 0, 11);
+	r->warehouse_name = db_str(rows, 0, 12);
+	r->received_at = db_str(rows, 0, 13);
+	r->expires_at = db_int(rows, 0, 14);
+	r->warehouse_address_json = db_str(rows, 0, 15);
+	totals_from_row(rows, 16, r);
+	if (m) {
+		store_merchant_from_row(rows, 0, RETURN_NCOLUMNS, m);
+		r->timezone = m->timezone;
+	}
+	return KAERU_OK;
+}
+
 enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_return_get, DB_ARGS(DBS(rma)), &rows);
 	if (e != KAERU_OK)
 		return e;
+	return rows.nrows == 0 ? KAERU_ENOTFOUND : return_from_row(&rows, r, m);
+}
+
+enum kaeru_err store_return_row_items(struct db *db, const char *rma, struct ret *r,
+                                      struct merchant *m)
+{
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_return_items_get, DB_ARGS(DBS(rma)), &rows);
+	if (e != KAERU_OK)
+		return e;
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
-	memset(r, 0, sizeof(*r));
-	r->id = db_int(&rows, 0, 0);
-	r->merchant_id = db_int(&rows, 0, 1);
-	r->order_id = db_int(&rows, 0, 2);
-	r->warehouse_id = db_int(&rows, 0, 3);
-	snprintf(r->rma, sizeof(r->rma), "%s", db_str(&rows, 0, 4));
-	r->tracking_key = db_str(&rows, 0, 5);
-	if ((e = status_from(db_str(&rows, 0, 6), &r->status)) != KAERU_OK)
+	if ((e = return_from_row(&rows, r, m)) != KAERU_OK)
 		return e;
-	r->created_at = db_str(&rows, 0, 7);
-	r->order_number = db_str(&rows, 0, 8);
-	r->currency = db_str(&rows, 0, 9);
-	r->shipping_address_json = db_str(&rows, 0, 10);
-	r->warehouse_code = db_str(&rows, 0, 11);
-	r->warehouse_name = db_str(&rows, 0, 12);
-	r->received_at = db_str(&rows, 0, 13);
-	r->expires_at = db_int(&rows, 0, 14);
-	r->warehouse_address_json = db_str(&rows, 0, 15);
-	totals_from_row(&rows, 16, r);
-	if (m)
-		store_merchant_from_row(&rows, 0, RETURN_NCOLUMNS, m);
+	const size_t items = RETURN_NCOLUMNS + MERCHANT_NCOLUMNS;
+	if ((e = items_from_rows(db, &rows, items, r)) != KAERU_OK)
+		return e;
+	timeline_from_json(db, db_str(&rows, 0, items + ITEM_NCOLUMNS), r);
 	return KAERU_OK;
 }
 
@@ -218,21 +338,35 @@ enum kaeru_err store_return_lock(struct db *db, struct ret *r)
 	return status_from(db_str(&rows, 0, 0), &r->status);
 }
 
-enum kaeru_err store_return_timeline(struct db *db, struct ret *r)
+enum kaeru_err store_return_lock_items(struct db *db, struct ret *r, struct policy *p)
 {
-	enum kaeru_err e = load_events(db, r);
-	if (e == KAERU_OK && r->status == RETURN_RESOLVED)
-		e = load_shipments(db, r);
-	return e;
+	uint64_t written = 0;
+	enum kaeru_err e = db_exec(db, sql_return_bump, DB_ARGS(DBI(r->id)), &written, NULL);
+	if (e != KAERU_OK)
+		return e;
+	if (written == 0)
+		return KAERU_ENOTFOUND;
+	struct db_rows rows;
+	if ((e = db_query(db, sql_status_items, DB_ARGS(DBI(r->id)), &rows)) != KAERU_OK)
+		return e;
+	if (rows.nrows == 0)
+		return KAERU_ENOTFOUND;
+	r->received_at = db_str(&rows, 0, 1);
+	totals_from_row(&rows, 2, r);
+	if (p && !db_isnull(&rows, 0, STATUS_ITEMS_POLICY))
+		store_return_policy_from_row(&rows, 0, STATUS_ITEMS_POLICY + 1, p);
+	if ((e = items_from_rows(db, &rows, STATUS_ITEMS_ITEM, r)) != KAERU_OK)
+		return e;
+	timeline_from_json(db, db_str(&rows, 0, STATUS_ITEMS_ITEM + ITEM_NCOLUMNS), r);
+	return status_from(db_str(&rows, 0, 0), &r->status);
 }
 
-enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r)
+enum kaeru_err store_return_timeline(struct db *db, struct ret *r)
 {
-	enum kaeru_err e;
-	if ((e = store_return_row(db, rma, r, NULL)) != KAERU_OK ||
-	    (e = store_return_items(db, r)) != KAERU_OK)
-		return e;
-	return store_return_timeline(db, r);
+	enum kaeru_err e = r->timeline_known ? KAERU_OK : load_events(db, r);
+	if (e == KAERU_OK && r->status == RETURN_RESOLVED && !r->shipments) /* else known */
+		e = load_shipments(db, r);
+	return e;
 }
 
 enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, const char *key,
@@ -252,43 +386,111 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
 	return KAERU_OK;
 }
 
+/* Takes r's units from their order lines in one statement (a line's items summed): every line
+ * must have them, else ERETRY. */
+static enum kaeru_err take_lines(struct db *db, const struct ret *r)
+{
+	json_t *lines = json_array();
+	for (size_t i = 0; i < r->n_items; i++) {
+		int64_t q = 0;
+		bool seen = false;
+		for (size_t k = 0; k < r->n_items; k++) {
+			seen |= k < i && r->items[k].order_line_id == r->items[i].order_line_id;
+			if (r->items[k].order_line_id == r->items[i].order_line_id)
+				q += r->items[k].quantity;
+		}
+		if (!seen)
+			json_array_append_new(
+			    lines, json_pack("[I, I]", (json_int_t)r->items[i].order_line_id,
+			                     (json_int_t)q));
+	}
+	size_t n = json_array_size(lines);
+	char *text = json_dumps(lines, JSON_COMPACT);
+	json_decref(lines);
+	uint64_t taken = 0;
+	enum kaeru_err e =
+	    text ? db_exec(db, sql_lines_take, DB_ARGS(DBS(text)), &taken, NULL) : KAERU_EINTERNAL;
+	free(text);
+	if (e == KAERU_OK && taken != n)
+		e = KAERU_ERETRY; /* returned meanwhile: decide again from a fresh read */
+	return e;
+}
+
+/* Inserts r's items in one statement; sets each one's id, exchange variant and status. */
+static enum kaeru_err insert_items(struct db *db, struct ret *r)
+{
+	json_t *rows = json_array();
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct return_item *it = &r->items[i];
+		json_array_append_new(
+		    rows, json_pack("[I, s, s?, s, s?, s?, I, I, s, s?, s, s?, I]",
+		                    (json_int_t)it->order_line_id, it->sku, it->product_id,
+		                    it->name, it->variant, it->category, (json_int_t)it->unit_price,
+		                    (json_int_t)it->quantity, reason_names[it->reason], it->comment,
+		                    resolution_names[it->resolution], it->exchange_sku,
+		                    (json_int_t)it->reserved_quantity));
+	}
+	char *text = json_array_size(rows) == r->n_items ? json_dumps(rows, JSON_COMPACT) : NULL;
+	json_decref(rows);
+	struct db_rows ids;
+	enum kaeru_err e = text
+	                       ? db_query(db, sql_items_insert,
+	                                  DB_ARGS(DBI(r->id), DBS(text), DBI(r->merchant_id)), &ids)
+	                       : KAERU_EINTERNAL;
+	free(text);
+	if (e == KAERU_OK && ids.nrows != r->n_items)
+		e = KAERU_EINTERNAL;
+	for (size_t i = 0; e == KAERU_OK && i < r->n_items; i++) {
+		r->items[i].id = db_int(&ids, i, 0);
+		r->items[i].exchange_variant = db_str(&ids, i, 1);
+		r->items[i].status = "pending"; /* the column's default */
+	}
+	return e;
+}
+
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
                                    const char *request_hash_hex, int64_t expires_at)
 {
-	uint64_t id = 0;
+	struct db_rows row;
 	enum kaeru_err e =
-	    db_exec(db, sql_return_insert,
-	            DB_ARGS(DBS(r->rma), DBI(r->merchant_id), DBI(r->order_id),
-	                    DBI(r->warehouse_id), DBS(r->tracking_key), DBS(idempotency_key),
-	                    DBS(request_hash_hex), DBI(expires_at)),
-	            NULL, &id);
+	    db_query(db, sql_return_insert,
+	             DB_ARGS(DBS(r->rma), DBI(r->merchant_id), DBI(r->order_id),
+	                     DBI(r->warehouse_id), DBS(r->tracking_key), DBS(idempotency_key),
+	                     DBS(request_hash_hex), DBI(expires_at)),
+	             &row);
 	if (e != KAERU_OK)
 		return e;
-	r->id = (int64_t)id;
-	for (size_t i = 0; i < r->n_items; i++) {
-		struct return_item *it = &r->items[i];
-		uint64_t taken = 0;
-		e = db_exec(db, sql_line_take,
-		            DB_ARGS(DBI(it->quantity), DBI(it->order_line_id), DBI(it->quantity)),
-		            &taken, NULL);
-		if (e == KAERU_OK && taken != 1)
-			e = KAERU_ERETRY; /* returned meanwhile: decide again from a fresh read */
-		if (e != KAERU_OK)
-			return e;
-		e = db_exec(db, sql_item_insert,
-		            DB_ARGS(DBI(r->id), DBI(it->order_line_id), DBS(it->sku),
-		                    DBS(it->product_id), DBS(it->name), DBS(it->variant),
-		                    DBS(it->category), DBI(it->unit_price), DBI(it->quantity),
-		                    DBS(reason_names[it->reason]), DBS(it->comment),
-		                    DBS(resolution_names[it->resolution]), DBS(it->exchange_sku),
-		                    DBI(it->reserved_quantity)),
-		            NULL, &id);
-		if (e != KAERU_OK)
-			return e;
-		it->id = (int64_t)id;
-	}
+	if (row.nrows != 1)
+		return KAERU_EINTERNAL;
+	/* The row as store_return_row would read it back. */
+	r->id = db_int(&row, 0, 0);
+	r->created_at = db_str(&row, 0, 1);
+	r->warehouse_code = db_str(&row, 0, 2);
+	r->warehouse_name = db_str(&row, 0, 3);
+	r->warehouse_address_json = db_str(&row, 0, 4);
+	r->timezone = db_str(&row, 0, 5);
+	r->expires_at = expires_at;
+	r->tracking_key = arena_strdup(db->arena, r->tracking_key);
+	if (r->n_items > 0 &&
+	    ((e = take_lines(db, r)) != KAERU_OK || (e = insert_items(db, r)) != KAERU_OK))
+		return e;
 	db->memo.touched_return = r->id;     /* made just now: its updated_at is now */
 	return store_search_index_of(db, r); /* found by the console's search at once */
+}
+
+enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r)
+{
+	/* The return this request's transaction just made: answered from what it wrote. */
+	if (db->memo.made && db->memo.made_arena == db->arena &&
+	    strcmp(db->memo.made_rma, rma) == 0) {
+		*r = *db->memo.made;
+		return KAERU_OK;
+	}
+	enum kaeru_err e;
+	if ((e = store_return_row(db, rma, r, NULL)) != KAERU_OK ||
+	    (e = store_return_items(db, r)) != KAERU_OK)
+		return e;
+	return store_return_timeline(db, r);
 }
 
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
@@ -307,6 +509,8 @@ enum kaeru_err store_event_add_of(struct db *db, const struct ret *r, enum retur
 {
 	if (r->n_items == 0) /* its items not loaded: the event reads the return as it is */
 		return store_event_add_by(db, r->id, type, actor, user_id, detail_json);
+	if (store_outbox_timeline(db, r->id, type, actor, user_id, detail_json))
+		return store_event_return_of(db, r, status, type, detail_json);
 	enum kaeru_err e = db_exec(db, sql_event_insert,
 	                           DB_ARGS(DBI(r->id), DBS(event_type_names[type]), DBS(actor),
 	                                   user_id ? DBI(user_id) : DBN, DBS(detail_json)),

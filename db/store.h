@@ -79,6 +79,10 @@ enum kaeru_err store_merchant_lock(struct db *db, int64_t id, struct merchant *m
 enum kaeru_err store_return_policy_keep(struct db *db, int64_t return_id, const struct policy *p);
 /* Overwrites the money rules of *p with those kept for return_id, when any were kept (returns
  * made before they were kept settle under the merchant's policy as it is). */
+/* The money rules of return_policies' columns (restocking_fee_percent .. price_step, in that
+ * order) from column col of row i into p. */
+void store_return_policy_from_row(const struct db_rows *rows, size_t i, size_t col,
+                                  struct policy *p);
 enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p);
 /* Stores the merchant's time zone, an IANA name that tz_valid accepts. */
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone);
@@ -223,6 +227,13 @@ struct ret {
 	struct resolve_totals totals;
 	struct shipment_line *shipments;
 	size_t n_shipments;
+	/* Its merchant's time zone when read with it (store_return_row with a merchant), else
+	 * NULL: a plan's analytics then need not read it. */
+	const char *timezone;
+	/* events holds the whole timeline (read with the row or the lock, n_events_read of them,
+	 * then what a plan wrote): store_return_timeline need not read it. */
+	bool timeline_known;
+	size_t n_events_read;
 };
 
 /* Loads a return by its code, with items and events. */
@@ -230,11 +241,20 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r);
 /* A return by its code in one statement: its row with its order's and warehouse's columns,
  * and its merchant into *m unless m is NULL; no items, events or settlement yet. */
 enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m);
+/* The same with r's items and timeline, still one statement. */
+enum kaeru_err store_return_row_items(struct db *db, const char *rma, struct ret *r,
+                                      struct merchant *m);
 /* Locks r's row (not its order's or warehouse's) FOR UPDATE for the transaction and re-reads
  * what of it can have changed since store_return_row: status and received_at. */
 enum kaeru_err store_return_lock(struct db *db, struct ret *r);
 /* Loads r's items. */
 enum kaeru_err store_return_items(struct db *db, struct ret *r);
+/* Locks r by writing its row (a lock Galera certifies: two nodes' writers of one return
+ * conflict), then reads in one statement what of the row can have changed since
+ * store_return_row (status, received_at, totals), its items, its timeline, and into p, unless
+ * NULL, the
+ * money rules it keeps (return_policies), leaving p's other members as they are. */
+enum kaeru_err store_return_lock_items(struct db *db, struct ret *r, struct policy *p);
 /* Loads r's events and, when r->status is resolved, its settlement (which needs the items). */
 enum kaeru_err store_return_timeline(struct db *db, struct ret *r);
 /* The return made under (order, idempotency key), if any: its rma and request hash. */
@@ -268,6 +288,7 @@ enum kaeru_err store_return_life(const struct ret *r, struct life_item *items, s
 struct plan_by {
 	const char *actor;
 	int64_t user_id;
+	const char *email; /* the staff user's, for the answer's timeline; or NULL */
 };
 /* Runs plan p, made from r as loaded, in the caller's transaction (nothing when the plan does
  * not run). Status and item changes bind the state the plan was made from: when it moved
@@ -279,8 +300,9 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
                               const struct plan_by *by, int64_t now);
 
 /* ---- what a resolution writes (db/receiving.c; db/plan.c runs them) ---- */
-enum kaeru_err store_ledger_add(struct db *db, const struct ret *r, const struct return_item *it,
-                                const struct resolve_money *m);
+/* The ledger rows of the plan's items that have one (refund or store credit), in one
+ * statement. */
+enum kaeru_err store_ledger_add_plan(struct db *db, const struct ret *r, const struct plan *p);
 enum kaeru_err store_shipment_add(struct db *db, const struct ret *r, const struct return_item *it,
                                   int64_t quantity);
 /* Reserved exchange units leave stock for a shipment: available and reserved both drop. */
@@ -486,6 +508,11 @@ enum resale_change {
  * it, and before the one that withdraws it (nothing when it is not published then). */
 enum kaeru_err store_analytics_listing(struct db *db, int64_t merchant_id, int64_t id,
                                        enum resale_change c);
+/* Lets the transaction's analytics use r's merchant's time zone, read with r, rather than read
+ * it again (nothing when r has none). */
+void store_analytics_zone_known(struct db *db, const struct ret *r);
+/* Counts n listings drafted just now (on today's local day), without reading them back. */
+enum kaeru_err store_analytics_drafted(struct db *db, int64_t merchant_id, int64_t n);
 /* Recomputes the merchant's aggregates from its orders, returns, resolutions and listings (for
  * data made before the aggregates existed), in the caller's transaction; *orders and *returns
  * say how many were counted. */

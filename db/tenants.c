@@ -205,20 +205,26 @@ enum kaeru_err store_return_policy_keep(struct db *db, int64_t return_id, const 
 	    NULL, NULL);
 }
 
+void store_return_policy_from_row(const struct db_rows *rows, size_t i, size_t col,
+                                  struct policy *p)
+{
+	p->restocking_fee_percent = (int)db_int(rows, i, col);
+	p->fee_reasons = (unsigned)db_int(rows, i, col + 1) & REASONS_ALL;
+	p->store_credit_bonus_percent = (int)db_int(rows, i, col + 2);
+	p->resale_percent[GRADE_NEW] = (int)db_int(rows, i, col + 3);
+	p->resale_percent[GRADE_LIKE_NEW] = (int)db_int(rows, i, col + 4);
+	p->resale_percent[GRADE_GOOD] = (int)db_int(rows, i, col + 5);
+	p->resale_percent[GRADE_FAIR] = (int)db_int(rows, i, col + 6);
+	p->price_step = db_int(rows, i, col + 7);
+}
+
 enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_return_policy, DB_ARGS(DBI(return_id)), &rows);
 	if (e != KAERU_OK || rows.nrows == 0)
 		return e;
-	p->restocking_fee_percent = (int)db_int(&rows, 0, 0);
-	p->fee_reasons = (unsigned)db_int(&rows, 0, 1) & REASONS_ALL;
-	p->store_credit_bonus_percent = (int)db_int(&rows, 0, 2);
-	p->resale_percent[GRADE_NEW] = (int)db_int(&rows, 0, 3);
-	p->resale_percent[GRADE_LIKE_NEW] = (int)db_int(&rows, 0, 4);
-	p->resale_percent[GRADE_GOOD] = (int)db_int(&rows, 0, 5);
-	p->resale_percent[GRADE_FAIR] = (int)db_int(&rows, 0, 6);
-	p->price_step = db_int(&rows, 0, 7);
+	store_return_policy_from_row(&rows, 0, 0, p);
 	return KAERU_OK;
 }
 

@@ -145,8 +145,8 @@ static enum kaeru_err cancel_tx(struct db *db, void *arg)
 	struct cancel *cx = arg;
 	struct ret *ret = &cx->now;
 	*ret = *cx->before;
-	enum kaeru_err e = store_return_lock(db, ret);
-	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
+	enum kaeru_err e = store_return_lock_items(db, ret, NULL);
+	if (e != KAERU_OK)
 		return e;
 	struct life_item items[RETURN_ITEMS_MAX];
 	struct life_return life;

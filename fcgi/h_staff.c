@@ -60,9 +60,11 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 	if (sx->idem->key &&
 	    ((e = idempotent_seen(db, sx->idem)) != KAERU_OK || sx->idem->replay)) {
 		sx->first = e == KAERU_OK;
+		sx->ret->timeline_known = false; /* read anew for the answer */
 		return e;
 	}
 	if (sx->stale) {
+		sx->ret->timeline_known = false; /* another scan may have written meanwhile */
 		if ((e = store_return_lock(db, sx->ret)) != KAERU_OK)
 			return e;
 		struct life_return life = {sx->ret->status, sx->ret->expires_at, 0, NULL};
@@ -94,8 +96,10 @@ void h_scan(struct req *r)
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	struct merchant m;
-	enum kaeru_err e =
-	    rma_normalize(code, rma) ? store_return_row(r->db, rma, &ret, &m) : KAERU_ENOTFOUND;
+	/* With its items, for the receipt's event and the answer: a parcel's items do not change
+	 * before it is received, and the receipt does not change them. */
+	enum kaeru_err e = rma_normalize(code, rma) ? store_return_row_items(r->db, rma, &ret, &m)
+	                                            : KAERU_ENOTFOUND;
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Unknown code",
 		                strlen(code) <= 40
@@ -126,7 +130,7 @@ void h_scan(struct req *r)
 	}
 	json_decref(c.errors);
 	struct scan sx = {
-	    .ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id}, .idem = &idem};
+	    .ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id, u.email}, .idem = &idem};
 	struct life_return life = {ret.status, ret.expires_at, 0, NULL};
 	plan_receive(&life, &sx.plan);
 	/* The first scan as far as the row said; or one with a key, which may be a first scan's
@@ -153,8 +157,7 @@ void h_scan(struct req *r)
 		return;
 	}
 	bool first = sx.first;
-	if ((e = store_return_items(r->db, &ret)) != KAERU_OK ||
-	    (e = store_return_timeline(r->db, &ret)) != KAERU_OK) {
+	if ((e = store_return_timeline(r->db, &ret)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
@@ -175,11 +178,12 @@ struct inspect {
 	int64_t item_id;
 	struct life_inspection in;
 	const char *public_note; /* for shoppers: goes to the item's listing drafts; or NULL */
-	const struct policy *policy;
+	const struct policy *merchant_policy; /* its review rules as they are now */
 	struct plan_by by;
 	/* out */
-	struct ret now;   /* the return as this transaction left it, with its items */
-	size_t item;      /* the item's index in now.items (n_items when unknown) */
+	struct ret now;       /* the return as this transaction left it, with its items */
+	size_t item;          /* the item's index in now.items (n_items when unknown) */
+	struct policy policy; /* with the money rules the return keeps from when it was made */
 	struct plan plan; /* core's plan: the inspection and, for the last item, the resolution */
 };
 
@@ -190,8 +194,9 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 	struct inspect *ix = arg;
 	struct ret *ret = &ix->now;
 	*ret = *ix->before;
-	enum kaeru_err e = store_return_lock(db, ret);
-	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
+	ix->policy = *ix->merchant_policy;
+	enum kaeru_err e = store_return_lock_items(db, ret, &ix->policy);
+	if (e != KAERU_OK)
 		return e;
 	for (ix->item = 0; ix->item < ret->n_items; ix->item++)
 		if (ret->items[ix->item].id == ix->item_id)
@@ -199,7 +204,7 @@ static enum kaeru_err inspect_tx(struct db *db, void *arg)
 	struct life_item items[RETURN_ITEMS_MAX];
 	struct life_return life;
 	if ((e = store_return_life(ret, items, RETURN_ITEMS_MAX, &life)) != KAERU_OK ||
-	    (e = plan_inspect(&life, ix->policy, ix->item, &ix->in, &ix->plan)) != KAERU_OK)
+	    (e = plan_inspect(&life, &ix->policy, ix->item, &ix->in, &ix->plan)) != KAERU_OK)
 		return e;
 	if ((e = store_plan_run(db, ret, &ix->plan, &ix->by, 0)) != KAERU_OK)
 		return e;
@@ -265,16 +270,14 @@ void h_inspect(struct req *r)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && !staff_can_see(&u, &ret))
 		e = KAERU_ENOTFOUND;
-	if (e == KAERU_OK) /* its money rules as when it was made; review rules as they are */
-		e = store_return_policy(r->db, ret.id, &m.policy);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
 	struct inspect ix = {.before = &ret,
 	                     .item_id = item_id,
-	                     .policy = &m.policy,
-	                     .by = {staff_actor(r, &ret), u.id}};
+	                     .merchant_policy = &m.policy,
+	                     .by = {staff_actor(r, &ret), u.id, u.email}};
 	if (!read_inspection(r, &ix.in, &ix.public_note))
 		return;
 	e = db_tx_run(r->db, inspect_tx, &ix);

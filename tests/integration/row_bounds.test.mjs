@@ -3,6 +3,8 @@
 // returns and hundreds of listings, and MariaDB's own Rows_read counter says how many rows
 // the request read. A new path that reads rows in proportion to the data fails here, with no clock.
 // It runs alone (RUN_SERIAL): the counter is the server's, so no other test may use it meanwhile.
+// The write paths are bounded in statements as well (each one a round trip to MariaDB), counted
+// by the server's Questions counter in the same way.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, test } from 'node:test';
@@ -18,9 +20,10 @@ const INSPECTED = 300; // two listings each
 const PUBLISHED = 250;
 const COMMENTED = 20; // returns whose item carries the customer's comment
 
-/** The server's Rows_read counter. */
+/** The server's counter being measured: Rows_read, or Questions (statements clients sent). */
+let counted = 'Rows_read';
 function rowsRead() {
-  const [[, value]] = sql("SHOW GLOBAL STATUS LIKE 'Rows_read'");
+  const [[, value]] = sql(`SHOW GLOBAL STATUS LIKE '${counted}'`);
   return Number(value);
 }
 
@@ -31,8 +34,8 @@ function statementsRun() {
 }
 
 /**
- * Runs the async fn `times` times; the least number of rows one run read (others' noise aside),
- * counted from when it started or from the counter it returns (when set-up came first).
+ * Runs the async fn `times` times; the least count one run added (others' noise aside), counted
+ * from when it started or from the counter it returns (when set-up came first).
  */
 async function leastRows(fn, times = 3) {
   let least = Infinity;
@@ -268,4 +271,49 @@ async function leastCounter(counter, fn, times = 3) {
     least = Math.min(least, counter() - start);
   }
   return least;
+}
+
+// The statements of the write paths (issue 16), each a round trip, counted as the server counts
+// the statements clients send (Questions), less what asking the counter costs. A change that
+// writes row by row again, or reads back what it just wrote, fails here. Bounds are what the
+// paths take (db/plan.c writes a plan's events, timeline rows, ledger rows and analytics rows
+// in a statement each, whatever their number).
+const WRITES = [
+  // session-less: the order token; the transaction, no read after it
+  ['create return (two items, a comment)', 19, async (i) => {
+    const orderNumber = `S${i}-${suffix(2)}`;
+    const body = jpOrder({ email: `s${i}@example.jp`, delivered_at: daysAgo(3) });
+    assert.equal((await putOrder(m, orderNumber, body)).status, 201);
+    const { token } = await lookupOk(m.slug, orderNumber, body.email);
+    const before = rowsRead();
+    const res = await api('POST', '/api/v1/returns', { token, headers: { 'Idempotency-Key': randomUUID() },
+      body: { items: [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund', comment: '袖が短い' },
+        { line_id: '3', quantity: 1, reason: 'damaged', resolution: 'refund' }] } });
+    assert.equal(res.status, 201, res.text);
+    return before;
+  }],
+  ['scan (first)', 12, (i) => scanOk(clerk, made.returns[SCANNED + 20 + i].rma)],
+  ['inspection (last item: resolves)', 18, (i) => inspectOk(clerk, made.returns[INSPECTED + 5 + i].rma,
+    made.returns[INSPECTED + 5 + i].items[0].item_id, { received_quantity: 2, grade: 'good', disposition: 'restock' })],
+  ['inspection (last item: resolves, drafts two listings)', 19, (i) => inspectOk(clerk,
+    made.returns[INSPECTED + 10 + i].rma, made.returns[INSPECTED + 10 + i].items[0].item_id,
+    { received_quantity: 2, grade: 'like_new', disposition: 'resale' })],
+];
+
+for (const [name, bound, request] of WRITES) {
+  test(`${name}: at most ${bound} statements`, async () => {
+    await drained();
+    counted = 'Questions';
+    try {
+      const asking = await leastRows(async () => {}, 5);
+      const sent = (await leastRows(async (i) => {
+        const r = await request(i);
+        return typeof r === 'number' ? r : undefined;
+      })) - asking;
+      console.log(`statements: ${name}: ${sent}`);
+      assert.ok(sent <= bound, `${name} sent ${sent} statements (bound ${bound})`);
+    } finally {
+      counted = 'Rows_read';
+    }
+  });
 }
