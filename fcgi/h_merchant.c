@@ -625,7 +625,7 @@ void h_merchant_decision(struct req *r)
 	struct decide dx = {.before = &ret,
 	                    .policy = m.policy,
 	                    .decision = d,
-	                    .by = {arena_printf(r->arena, "merchant:%s", m.slug), u.id}};
+	                    .by = {arena_printf(r->arena, "merchant:%s", m.slug), u.id, u.email}};
 	e = db_tx_run(r->db, decide_tx, &dx);
 	if (e == KAERU_EINVALID && dx.plan.refusal == REFUSAL_DECISION) {
 		check_fail(&c, has_percent ? "refund_percent" : "amount",
