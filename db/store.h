@@ -142,7 +142,7 @@ struct lookup {
 	int64_t failures_age; /* seconds since that window started */
 	bool has_merchant, has_order;
 	struct merchant merchant;
-	struct order order; /* with its lines */
+	struct order order; /* with its lines; no shipping address (NULL) */
 };
 enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
                             const char *order_number, struct lookup *out);
