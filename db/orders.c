@@ -85,12 +85,33 @@ static const char sql_lookup_failed[] =
  * IN (SELECT …), whose semi-join it plans and runs per lookup). Left to itself MariaDB reads
  * the merchant's whole inventory by its primary key for each line (or once, for the
  * IN (SELECT …)): the index reads only the lines' products. (Product ids bound as a JSON_TABLE
- * instead met inventory by merchant_id alone: every variant of the merchant.) */
+ * instead met inventory by merchant_id alone: every variant of the merchant.) For orders of
+ * more products than sql_variants_of binds. */
 static const char sql_exchange_options[] =
     "SELECT i.product_id, i.sku, i.variant, i.available - i.reserved > 0 FROM order_lines l"
     " JOIN inventory i FORCE INDEX (ix_inventory_product)"
     " ON i.merchant_id = ? AND i.product_id = l.product_id"
     " WHERE l.order_id = ?";
+
+/* The same with the products' ids bound (1 to VARIANTS_BOUND_MAX of them, each once): MariaDB
+ * reads the index alone, not the order's lines again (~60 µs of MariaDB's CPU an execution,
+ * not ~77, on the bench machine). */
+#define VARIANTS_OF(ids)                                                                           \
+	"SELECT i.product_id, i.sku, i.variant, i.available - i.reserved > 0 FROM inventory i"     \
+	" FORCE INDEX (ix_inventory_product) WHERE i.merchant_id = ? AND i.product_id IN (" ids    \
+	")"
+#define VARIANTS_BOUND_MAX 8
+static const char *const sql_variants_of[VARIANTS_BOUND_MAX + 1] = {
+    NULL,
+    VARIANTS_OF("?"),
+    VARIANTS_OF("?, ?"),
+    VARIANTS_OF("?, ?, ?"),
+    VARIANTS_OF("?, ?, ?, ?"),
+    VARIANTS_OF("?, ?, ?, ?, ?"),
+    VARIANTS_OF("?, ?, ?, ?, ?, ?"),
+    VARIANTS_OF("?, ?, ?, ?, ?, ?, ?"),
+    VARIANTS_OF("?, ?, ?, ?, ?, ?, ?, ?"),
+};
 
 static const char sql_stock_upsert[] =
     "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
@@ -240,9 +261,21 @@ enum kaeru_err store_order_lines(struct db *db, struct order *o)
 enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
                                       struct exchange_option **opts, size_t *n_opts)
 {
+	/* the lines' products, each once, bound when there are few */
+	struct db_val args[VARIANTS_BOUND_MAX + 1] = {DBI(o->merchant_id)};
+	size_t n_ids = 0;
+	for (size_t i = 0; i < o->n_lines && n_ids <= VARIANTS_BOUND_MAX; i++) {
+		size_t k = 1;
+		while (k <= n_ids && strcmp(args[k].s, o->lines[i].product_id) != 0)
+			k++;
+		if (k > n_ids && ++n_ids <= VARIANTS_BOUND_MAX)
+			args[n_ids] = DBS(o->lines[i].product_id);
+	}
 	struct db_rows rows;
-	enum kaeru_err e =
-	    db_query(db, sql_exchange_options, DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows);
+	enum kaeru_err e = n_ids >= 1 && n_ids <= VARIANTS_BOUND_MAX
+	                       ? db_query(db, sql_variants_of[n_ids], args, n_ids + 1, &rows)
+	                       : db_query(db, sql_exchange_options,
+	                                  DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows);
 	if (e != KAERU_OK)
 		return e;
 	*n_opts = rows.nrows;
