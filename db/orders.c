@@ -51,6 +51,13 @@ static const char sql_line_returns[] =
  * (~80 µs a lookup on the bench machine), more than sorting a handful of lines here. */
 static const char sql_lines_get[] =
     "SELECT " LINE_COLUMNS " FROM order_lines l WHERE l.order_id = ?";
+/* The merchant's columns a lookup answers and decides by: who it is, its time zone and the
+ * policy the answer shows (the window, fee and bonus, label validity, reasons). Half of
+ * MERCHANT_COLUMNS: ~20 µs less of MariaDB's CPU a lookup on the bench machine. */
+#define LOOKUP_MERCHANT_COLUMNS                                                                    \
+	"m.id, m.slug, m.name, m.currency, m.timezone, m.window_days, m.restocking_fee_percent,"   \
+	" m.store_credit_bonus_percent, m.label_validity_days, m.reasons_offered, m.fee_reasons"
+#define LOOKUP_MERCHANT_NCOLUMNS 11
 /* A lookup in one statement: the client's failed lookups of the window (the throttles row;
  * the throttle is kaeru-fcgi's, fcgi/throttle.h), the merchant by slug, its order and the
  * order's lines, all by unique keys. Always one row or more: the merchant's columns are NULL
@@ -59,7 +66,7 @@ static const char sql_lines_get[] =
  * one JSON document less for MariaDB to copy into every line's row. */
 #define LOOKUP_SELECT                                                                              \
 	"SELECT IF(t.started >= NOW(3) - INTERVAL ? SECOND, t.failures, 0),"                       \
-	" COALESCE(TIMESTAMPDIFF(SECOND, t.started, NOW(3)), 0), " MERCHANT_COLUMNS                \
+	" COALESCE(TIMESTAMPDIFF(SECOND, t.started, NOW(3)), 0), " LOOKUP_MERCHANT_COLUMNS         \
 	", " ORDER_COLUMNS_BUT_ADDRESS ", NULL, " LINE_COLUMNS " FROM (SELECT 1) k"                \
 	" LEFT JOIN throttles t ON t.kind = 'lookup' AND t.subject = ?"                            \
 	" LEFT JOIN merchants m ON m.slug = ?"
@@ -332,6 +339,26 @@ enum kaeru_err store_inventory_put(struct db *db, int64_t merchant_id, const str
 	return KAERU_OK;
 }
 
+/* Reads LOOKUP_MERCHANT_COLUMNS from column col of a row; the rest of the policy is the
+ * default's. */
+static void lookup_merchant_from_row(const struct db_rows *rows, size_t col, struct merchant *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = db_int(rows, 0, col + 0);
+	m->slug = db_str(rows, 0, col + 1);
+	m->name = db_str(rows, 0, col + 2);
+	m->currency = db_str(rows, 0, col + 3);
+	m->timezone = db_str(rows, 0, col + 4);
+	struct policy *p = &m->policy;
+	policy_default(p, m->currency);
+	p->window_days = (int)db_int(rows, 0, col + 5);
+	p->restocking_fee_percent = (int)db_int(rows, 0, col + 6);
+	p->store_credit_bonus_percent = (int)db_int(rows, 0, col + 7);
+	p->label_validity_days = (int)db_int(rows, 0, col + 8);
+	p->reasons_offered = (unsigned)db_int(rows, 0, col + 9) & REASONS_ALL;
+	p->fee_reasons = (unsigned)db_int(rows, 0, col + 10) & REASONS_ALL;
+}
+
 /* Reads the rows of sql_lookup or sql_lookup_by_id into *out. */
 static enum kaeru_err lookup_rows(struct db *db, enum kaeru_err e, const struct db_rows *rows,
                                   struct lookup *out)
@@ -341,13 +368,13 @@ static enum kaeru_err lookup_rows(struct db *db, enum kaeru_err e, const struct 
 	memset(out, 0, sizeof(*out));
 	if (rows->nrows == 0)
 		return KAERU_EINTERNAL; /* (SELECT 1) LEFT JOIN …: at least one row */
-	const size_t merchant_col = 2, order_col = merchant_col + MERCHANT_NCOLUMNS,
+	const size_t merchant_col = 2, order_col = merchant_col + LOOKUP_MERCHANT_NCOLUMNS,
 	             line_col = order_col + ORDER_NCOLUMNS;
 	out->failures = db_int(rows, 0, 0);
 	out->failures_age = db_int(rows, 0, 1);
 	out->has_merchant = !db_isnull(rows, 0, merchant_col);
 	if (out->has_merchant)
-		store_merchant_from_row(rows, 0, merchant_col, &out->merchant);
+		lookup_merchant_from_row(rows, merchant_col, &out->merchant);
 	out->has_order = !db_isnull(rows, 0, order_col);
 	if (out->has_order) {
 		order_from_row(rows, 0, order_col, &out->order);
