@@ -141,8 +141,10 @@ struct lookup {
 	int64_t failures;     /* the client's failed lookups in the window (window_s seconds) */
 	int64_t failures_age; /* seconds since that window started */
 	bool has_merchant, has_order;
+	/* what the lookup answers and decides by: id, slug, name, currency, timezone, and of the
+	 * policy the window, fee, bonus, label validity and reasons (the rest the defaults') */
 	struct merchant merchant;
-	struct order order; /* with its lines */
+	struct order order; /* with its lines; no shipping address (NULL) */
 };
 enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
                             const char *order_number, struct lookup *out);

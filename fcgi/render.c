@@ -5,6 +5,7 @@
 #include "util/tz.h"
 
 #include <stdio.h>
+#include <string.h>
 
 json_t *render_policy(const struct policy *p)
 {
@@ -248,4 +249,60 @@ void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total)
 	json_object_set_new(j, "page", json_integer(page));
 	json_object_set_new(j, "per_page", json_integer(per_page));
 	json_object_set_new(j, "total", json_integer(total));
+}
+
+void jt_put(struct jtext *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		t->cap = (t->len + n + 1) * 2;
+		t->p = xrealloc(t->p, t->cap);
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+void jt_lit(struct jtext *t, const char *s)
+{
+	jt_put(t, s, strlen(s));
+}
+
+void jt_str(struct jtext *t, const char *s)
+{
+	if (!s) {
+		jt_lit(t, "null");
+		return;
+	}
+	jt_put(t, "\"", 1);
+	while (*s) {
+		size_t run = 0;
+		while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+			run++;
+		jt_put(t, s, run);
+		s += run;
+		if (!*s)
+			break;
+		/* " and \ and the control characters of a short escape, then the others */
+		static const char shorts[] = "\"\\\b\f\n\r\t", letters[] = "\"\\bfnrt";
+		const char *k = strchr(shorts, *s);
+		char esc[8];
+		if (k)
+			snprintf(esc, sizeof(esc), "\\%c", letters[k - shorts]);
+		else
+			snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)(unsigned char)*s);
+		jt_lit(t, esc);
+		s++;
+	}
+	jt_put(t, "\"", 1);
+}
+
+void jt_int(struct jtext *t, int64_t v)
+{
+	char buf[24];
+	jt_put(t, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v));
+}
+
+void jt_bool(struct jtext *t, bool b)
+{
+	jt_lit(t, b ? "true" : "false");
 }

@@ -44,4 +44,18 @@ json_t *render_cursor(int64_t id);
 /* {"page","per_page","total"} members added to j. */
 void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total);
 
+/* JSON text written as it goes, for answers of a fixed shape: what json_dumps(…, JSON_COMPACT)
+ * would write, without an object a member. p is malloc'd (free it), NUL-terminated. */
+struct jtext {
+	char *p;
+	size_t len, cap;
+};
+void jt_put(struct jtext *t, const char *s, size_t n); /* n bytes as they are */
+void jt_lit(struct jtext *t, const char *s);           /* s as it is: JSON punctuation, keys */
+/* s as a JSON string (null when NULL), escaped as jansson escapes: " and \, the control
+ * characters (\b \f \n \r \t, the others \u00XX); UTF-8 as it is. */
+void jt_str(struct jtext *t, const char *s);
+void jt_int(struct jtext *t, int64_t v);
+void jt_bool(struct jtext *t, bool b);
+
 #endif

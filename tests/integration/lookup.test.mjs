@@ -89,6 +89,43 @@ test('lines come in the order the shop sent them, exchange options by variant th
   assert.deepEqual(lineOf(found.order, 'm').exchange_variants.map((v) => v.in_stock), [true, true, true]);
 });
 
+test('an order of many products (more than the lookup binds one by one) still offers each line its variants', async () => {
+  const shop = newMerchant({ currency: 'JPY' });
+  const products = Array.from({ length: 10 }, (_, i) => `P${i}`);
+  assertStatus(await putInventory(shop, products.flatMap((p) => [
+    { sku: `${p}-A`, product_id: p, variant: 'A', available: 1 },
+    { sku: `${p}-B`, product_id: p, variant: 'B', available: 0 },
+  ])), 200);
+  for (const n of [3, 8, 9, 10]) {
+    const lines = products.slice(0, n).map((p, i) => ({ line_id: `${i}`, sku: `${p}-B`, product_id: p,
+      name: p, variant: 'B', category: 'c', quantity: 1, unit_price: 100, final_sale: false }));
+    lines.push({ ...lines[0], line_id: 'again' }); // a product twice: its variants once
+    const { orderNumber, body } = await newOrder(shop, { lines });
+    const found = await lookupOk(shop.slug, orderNumber, body.email);
+    for (const line of found.order.lines) {
+      assert.deepEqual(optionsOf(line), [{ sku: `${line.product_id}-A`, variant: 'A' }], `${n} products`);
+      assert.deepEqual(line.exchange_variants, [{ sku: `${line.product_id}-A`, variant: 'A', in_stock: true }]);
+    }
+  }
+});
+
+test('names, variants and skus come back as the shop wrote them: quotes, backslashes, tabs, emoji', async () => {
+  const shop = newMerchant({ currency: 'JPY' });
+  const odd = 'Say "hi" \\ back/slash\t💚 かえる';
+  assertStatus(await putInventory(shop, [
+    { sku: 'Q-"1"', product_id: 'Q\\P', variant: odd, available: 1 },
+    { sku: 'Q-2', product_id: 'Q\\P', variant: 'plain', available: 0 },
+  ]), 200);
+  const lines = [{ line_id: 'l"1', sku: 'Q-2', product_id: 'Q\\P', name: odd, variant: 'plain',
+    category: 'odd', quantity: 1, unit_price: 500, final_sale: false }];
+  const { orderNumber, body } = await newOrder(shop, { lines });
+  const found = await lookupOk(shop.slug, orderNumber, body.email);
+  const line = lineOf(found.order, 'l"1');
+  assert.deepEqual(pick(line, ['sku', 'product_id', 'name']), { sku: 'Q-2', product_id: 'Q\\P', name: odd });
+  assert.deepEqual(line.exchange_variants, [{ sku: 'Q-"1"', variant: odd, in_stock: true }]);
+  assert.deepEqual(optionsOf(line), [{ sku: 'Q-"1"', variant: odd }]);
+});
+
 test('the return window: delivered 29 days ago is open, 31 days ago is closed', async () => {
   const open = await newOrder(m, { delivered_at: daysAgo(29), placed_at: daysAgo(33) });
   const openFound = await lookupOk(m.slug, open.orderNumber, open.body.email);
