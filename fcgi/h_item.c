@@ -8,6 +8,7 @@
 #include "db/media.h"
 #include "db/store.h"
 #include "fcgi/handlers.h"
+#include "fcgi/render.h"
 #include "fcgi/shop.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
@@ -144,29 +145,13 @@ static enum lang lang_of(struct req *r)
 
 /* ---- text ---- */
 
-struct page {
-	char *p;
-	size_t len, cap;
-};
-
-static void put(struct page *b, const char *s, size_t n)
+static void raw(struct jtext *b, const char *s)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void raw(struct page *b, const char *s)
-{
-	put(b, s, strlen(s));
+	jt_put(b, s, strlen(s));
 }
 
 /* s escaped for HTML text and attribute values. */
-static void esc(struct page *b, const char *s)
+static void esc(struct jtext *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -186,22 +171,22 @@ static void esc(struct page *b, const char *s)
 			raw(b, "&#39;");
 			break;
 		default:
-			put(b, s, 1);
+			jt_put(b, s, 1);
 		}
 	}
 }
 
 /* s percent-encoded for a query value. */
-static void url_param(struct page *b, const char *s)
+static void url_param(struct jtext *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			put(b, (const char *)p, 1);
+			jt_put(b, (const char *)p, 1);
 		} else {
 			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-			put(b, e, 3);
+			jt_put(b, e, 3);
 		}
 	}
 }
@@ -322,7 +307,7 @@ void h_item_page(struct req *r)
 	if (l.created_at && rfc3339_parse(l.created_at, &inspected_at))
 		date_format(tz_local_day(m.timezone, inspected_at), day);
 
-	struct page b = {0};
+	struct jtext b = {0};
 	raw(&b, "<!doctype html>\n<html lang=\"");
 	raw(&b, lang == LANG_JA ? "ja" : "en");
 	raw(&b,
@@ -406,7 +391,7 @@ void h_item_page(struct req *r)
 		if (*p == '<')
 			raw(&b, "\\u003c");
 		else
-			put(&b, p, 1);
+			jt_put(&b, p, 1);
 	free(ld_text);
 	raw(&b, "</script>\n</head>\n<body class=\"shop-page item-page\">\n"
 	        "<header class=\"site-header\"><div class=\"site-header-inner\">"
@@ -572,7 +557,7 @@ static char *shop_template(struct req *r, size_t *len)
 	return buf;
 }
 
-static void meta(struct page *b, const char *attr, const char *name, const char *content)
+static void meta(struct jtext *b, const char *attr, const char *name, const char *content)
 {
 	raw(b, "<meta ");
 	raw(b, attr);
@@ -607,7 +592,7 @@ void h_shop_page(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	struct page b = {0};
+	struct jtext b = {0};
 	if (e == KAERU_OK && head_end) {
 		struct arena *a = r->arena;
 		enum lang lang = lang_of(r);
@@ -628,7 +613,7 @@ void h_shop_page(struct req *r)
 		for (size_t i = 0; !photo && i < (size_t)n; i++)
 			if (shop_item(s, i)->n_photos)
 				photo = &shop_item(s, i)->photos[0];
-		put(&b, html, (size_t)(head_end - html));
+		jt_put(&b, html, (size_t)(head_end - html));
 		meta(&b, "name", "description", description);
 		raw(&b, "<link rel=\"canonical\" href=\"");
 		esc(&b, url);
@@ -644,7 +629,7 @@ void h_shop_page(struct req *r)
 		meta(&b, "name", "twitter:title", title);
 		raw(&b, head_end);
 	} else {
-		put(&b, html, len);
+		jt_put(&b, html, len);
 	}
 	if (s)
 		shop_release(s);

@@ -43,28 +43,6 @@ static const char *filter(struct req *r, const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* A growing text buffer for the answers. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void put_text(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
 /* GET /api/v1/shop/{merchant}/listings?grade=&variant=&category=&q=&sort=&page= */
 void h_shop_listings(struct req *r)
 {
@@ -96,27 +74,27 @@ void h_shop_listings(struct req *r)
 	size_t n = shop_find(s, &sq, found, &total);
 	/* The snapshot holds each listing's and the facets' JSON text: the answer is copied
 	 * together around them, as json_dumps would write the whole. */
-	struct buf b = {0};
+	struct jtext b = {0};
 	json_t *merchant = render_merchant_brief(&m);
 	char *text = json_dumps(merchant, JSON_COMPACT);
 	json_decref(merchant);
-	put_text(&b, "{\"merchant\":");
-	put_text(&b, text);
+	jt_lit(&b, "{\"merchant\":");
+	jt_lit(&b, text);
 	free(text);
-	put_text(&b, ",\"items\":[");
+	jt_lit(&b, ",\"items\":[");
 	for (size_t i = 0; i < n; i++) {
 		const char *item = shop_item_json(s, found[i], &len);
 		if (i)
-			put(&b, ",", 1);
-		put(&b, item, len);
+			jt_put(&b, ",", 1);
+		jt_put(&b, item, len);
 	}
-	put_text(&b, "],\"facets\":");
+	jt_lit(&b, "],\"facets\":");
 	const char *facets = shop_facets_json(s, &len);
-	put(&b, facets, len);
-	put_text(&b,
-	         arena_printf(
-	             r->arena, ",\"sold_count\":%lld,\"page\":%lld,\"per_page\":%d,\"total\":%lld}",
-	             (long long)shop_sold(s), (long long)page, SHOP_PAGE, (long long)total));
+	jt_put(&b, facets, len);
+	jt_lit(&b,
+	       arena_printf(r->arena,
+	                    ",\"sold_count\":%lld,\"page\":%lld,\"per_page\":%d,\"total\":%lld}",
+	                    (long long)shop_sold(s), (long long)page, SHOP_PAGE, (long long)total));
 	respond(r, 200, "application/json", NULL, b.p, b.len);
 	free(b.p);
 	shop_release(s);

@@ -45,7 +45,8 @@ json_t *render_cursor(int64_t id);
 void render_page(json_t *j, int64_t page, int64_t per_page, int64_t total);
 
 /* JSON text written as it goes, for answers of a fixed shape: what json_dumps(…, JSON_COMPACT)
- * would write, without an object a member. p is malloc'd (free it), NUL-terminated. */
+ * would write, without an object a member. p is malloc'd (free it), NUL-terminated. jt_put and
+ * jt_lit are a growing text buffer for any text (the shop's answers, the item page's HTML). */
 struct jtext {
 	char *p;
 	size_t len, cap;
