@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -69,6 +70,10 @@ static void *worker(void *arg)
 		req_done(&r);
 		FCGX_Finish_r(&fcgx);
 		arena_reset(&arena);
+		/* libvips leaves a photo's decoding in this thread's malloc heap as small free
+		 * pieces glibc keeps: given back after each upload (60 uploads left 36 MB). */
+		if (r.upload)
+			malloc_trim(0);
 	}
 	FCGX_Free(&fcgx, 1);
 	db_close(&db);
