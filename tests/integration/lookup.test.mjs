@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
   REASONS, api, assertProblem, assertStatus, daysAgo, lineOf, lookup, lookupOk, newClientAddress,
-  newMerchant, newOrder, optionsOf, pick, postReturn, putInventory,
+  merchantSession, newMerchant, newOrder, optionsOf, pick, postReturn, putInventory,
 } from './lib.mjs';
 
 let m;
@@ -24,6 +24,26 @@ test('the portal shows the merchant and its default policy; an unknown merchant 
   assert.equal(p.restocking_fee_percent, 0);
   assert.deepEqual([...p.reasons].sort(), [...REASONS].sort());
   assertProblem(await api('GET', `/api/v1/portal/${m.slug}-nobody`), 404);
+});
+
+// The lookup writes its answer as text (fcgi/h_customer.c) where the portal builds the same
+// merchant and policy with jansson (fcgi/render.c): a field added to one and not the other, or
+// read from the defaults instead of the merchant's row, shows here.
+test('a lookup shows the merchant and policy exactly as the portal does, for a policy of its own', async () => {
+  const own = newMerchant({ currency: 'JPY' });
+  const owner = await merchantSession(own);
+  assertStatus(await owner.api('PUT', '/api/v1/merchant/policy', { body: {
+    window_days: 45, label_validity_days: 9, restocking_fee_percent: 15, store_credit_bonus_percent: 7,
+    price_step: 50, reasons: ['too_small', 'too_large', 'damaged', 'changed_mind'], fee_reasons: ['changed_mind'],
+    resale_percent: { new: 80, like_new: 65, good: 45, fair: 25 }, timezone: 'Asia/Tokyo' } }), 200);
+  const portal = await api('GET', `/api/v1/portal/${own.slug}`);
+  assertStatus(portal, 200);
+  const { orderNumber, body } = await newOrder(own);
+  const found = await lookupOk(own.slug, orderNumber, body.email);
+  assert.deepEqual(found.merchant, portal.json.merchant);
+  assert.deepEqual(found.policy, portal.json.policy);
+  assert.equal(found.policy.window_days, 45, 'the merchant\'s own window, not the default');
+  assert.deepEqual(found.policy.fee_reasons, ['changed_mind']);
 });
 
 test('a lookup answers the token, the merchant, the lines with eligibility, and the policy', async () => {
