@@ -59,19 +59,24 @@ static const char sql_listing_lock[] =
 #define LISTINGS_FROM(index, where, cmp, dir)                                                      \
 	LISTING_SELECT(" FORCE INDEX (" index ")")                                                 \
 	" WHERE l.merchant_id = ?" where FROM_PLACE("l.", cmp, dir)
-/* [of one status][descending] */
-static const char *const sql_listings_from[2][2] = {
-    {LISTINGS_FROM("ix_listings_created", "", ">", "ASC"),
-     LISTINGS_FROM("ix_listings_created", "", "<", "DESC")},
-    {LISTINGS_FROM("ix_listings_merchant", " AND l.status = ?", ">", "ASC"),
-     LISTINGS_FROM("ix_listings_merchant", " AND l.status = ?", "<", "DESC")},
-};
-static const char sql_listing_place[] =
-    "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM listings"
-    " WHERE merchant_id = ? AND id = ?";
-static const char sql_listings_count[] =
-    "SELECT COALESCE(SUM(n), 0) FROM status_counts WHERE merchant_id = ? AND kind = 'listing'"
-    " AND (? IS NULL OR status = ?)";
+/* A list's four statements, [of one status][descending], from FROM(index, where, cmp, dir). */
+#define LIST_STATEMENTS(FROM, all_index, status_index, status_where)                               \
+	{                                                                                          \
+		{FROM(all_index, "", ">", "ASC"), FROM(all_index, "", "<", "DESC")},               \
+		    {FROM(status_index, status_where, ">", "ASC"),                                 \
+		     FROM(status_index, status_where, "<", "DESC")},                               \
+	}
+static const char *const sql_listings_from[2][2] = LIST_STATEMENTS(
+    LISTINGS_FROM, "ix_listings_created", "ix_listings_merchant", " AND l.status = ?");
+/* Where a cursor's row stands in its list, and a list's total (of one status, or all). */
+#define PLACE_OF(table)                                                                            \
+	"SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM " table                       \
+	" WHERE merchant_id = ? AND id = ?"
+#define TOTAL_OF(kind)                                                                             \
+	"SELECT COALESCE(SUM(n), 0) FROM status_counts WHERE merchant_id = ? AND kind = '" kind    \
+	"' AND (? IS NULL OR status = ?)"
+static const char sql_listing_place[] = PLACE_OF("listings");
+static const char sql_listings_count[] = TOTAL_OF("listing");
 static const char sql_listing_publish[] =
     "UPDATE listings SET status = 'published', price = ?, title = COALESCE(?, title),"
     " reviewed_by = ?, published_at = CURRENT_TIMESTAMP"
@@ -133,18 +138,10 @@ static const char sql_listing_counts[] =
 	    "", cmp, dir) ") p JOIN returns r ON r.id = p.id"                                      \
 	                  " JOIN orders o ON o.id = r.order_id ORDER BY p.created_at " dir         \
 	                  ", p.id " dir
-static const char *const sql_returns_from[2][2] = {
-    {RETURNS_FROM("ix_returns_merchant_created", "", ">", "ASC"),
-     RETURNS_FROM("ix_returns_merchant_created", "", "<", "DESC")},
-    {RETURNS_FROM("ix_returns_merchant", " AND status = ?", ">", "ASC"),
-     RETURNS_FROM("ix_returns_merchant", " AND status = ?", "<", "DESC")},
-};
-static const char sql_return_place[] =
-    "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM returns"
-    " WHERE merchant_id = ? AND id = ?";
-static const char sql_returns_count[] =
-    "SELECT COALESCE(SUM(n), 0) FROM status_counts WHERE merchant_id = ? AND kind = 'return'"
-    " AND (? IS NULL OR status = ?)";
+static const char *const sql_returns_from[2][2] = LIST_STATEMENTS(
+    RETURNS_FROM, "ix_returns_merchant_created", "ix_returns_merchant", " AND status = ?");
+static const char sql_return_place[] = PLACE_OF("returns");
+static const char sql_returns_count[] = TOTAL_OF("return");
 static const char sql_return_counts[] =
     "SELECT status, n FROM status_counts WHERE merchant_id = ? AND kind = 'return'";
 

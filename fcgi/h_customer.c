@@ -174,37 +174,6 @@ static void write_lookup_lines(struct jtext *t, struct req *r, const struct merc
 	jt_lit(t, "]");
 }
 
-/* render_merchant_policy's object (fcgi/render.c) as text. */
-static void write_merchant_policy(struct jtext *t, const struct merchant *m)
-{
-	const struct policy *p = &m->policy;
-	jt_lit(t, "{\"window_days\":");
-	jt_int(t, p->window_days);
-	jt_lit(t, ",\"store_credit_bonus_percent\":");
-	jt_int(t, p->store_credit_bonus_percent);
-	jt_lit(t, ",\"restocking_fee_percent\":");
-	jt_int(t, p->restocking_fee_percent);
-	jt_lit(t, ",\"label_validity_days\":");
-	jt_int(t, p->label_validity_days);
-	/* the reasons the merchant offers, then those whose refunds withhold the fee */
-	for (int list = 0; list < 2; list++) {
-		jt_lit(t, list ? "],\"fee_reasons\":[" : ",\"reasons\":[");
-		bool first = true;
-		for (int i = 0; i < REASON__MAX; i++) {
-			if (list ? !resolve_fee_applies(p, (enum reason)i)
-			         : !(p->reasons_offered & REASON_BIT(i)))
-				continue;
-			if (!first)
-				jt_lit(t, ",");
-			jt_str(t, reason_names[i]);
-			first = false;
-		}
-	}
-	jt_lit(t, "],\"timezone\":");
-	jt_str(t, m->timezone);
-	jt_lit(t, "}");
-}
-
 /* The answer of a lookup that found the order (its lines loaded with it): a token, the
  * merchant, the order with its lines and the returns holding them, the policy. Reads the
  * variants of its products only when a line can be returned, and the returns holding its lines
@@ -239,13 +208,9 @@ static void respond_lookup_found(struct req *r, struct lookup *lk)
 	struct jtext t = {0};
 	jt_lit(&t, "{\"token\":");
 	jt_str(&t, order_token_new(r, o->id));
-	jt_lit(&t, ",\"merchant\":{\"slug\":");
-	jt_str(&t, m->slug);
-	jt_lit(&t, ",\"name\":");
-	jt_str(&t, m->name);
-	jt_lit(&t, ",\"currency\":");
-	jt_str(&t, m->currency);
-	jt_lit(&t, "},\"order\":{\"order_number\":");
+	jt_lit(&t, ",\"merchant\":");
+	jt_json(&t, render_merchant_brief(m));
+	jt_lit(&t, ",\"order\":{\"order_number\":");
 	jt_str(&t, o->order_number);
 	jt_lit(&t, ",\"currency\":");
 	jt_str(&t, o->currency);
@@ -257,7 +222,7 @@ static void respond_lookup_found(struct req *r, struct lookup *lk)
 	jt_lit(&t, ",\"lines\":");
 	write_lookup_lines(&t, r, m, o, verdicts, until, opts, nopts, held, n_held);
 	jt_lit(&t, "},\"policy\":");
-	write_merchant_policy(&t, m);
+	jt_json(&t, render_merchant_policy(m));
 	jt_lit(&t, "}");
 	respond(r, 200, "application/json", NULL, t.p, t.len);
 	free(t.p);

@@ -75,12 +75,8 @@ void h_shop_listings(struct req *r)
 	/* The snapshot holds each listing's and the facets' JSON text: the answer is copied
 	 * together around them, as json_dumps would write the whole. */
 	struct jtext b = {0};
-	json_t *merchant = render_merchant_brief(&m);
-	char *text = json_dumps(merchant, JSON_COMPACT);
-	json_decref(merchant);
 	jt_lit(&b, "{\"merchant\":");
-	jt_lit(&b, text);
-	free(text);
+	jt_json(&b, render_merchant_brief(&m));
 	jt_lit(&b, ",\"items\":[");
 	for (size_t i = 0; i < n; i++) {
 		const char *item = shop_item_json(s, found[i], &len);

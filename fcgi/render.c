@@ -306,3 +306,11 @@ void jt_bool(struct jtext *t, bool b)
 {
 	jt_lit(t, b ? "true" : "false");
 }
+
+void jt_json(struct jtext *t, json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(j);
+	jt_lit(t, text ? text : "null");
+	free(text);
+}

@@ -58,5 +58,8 @@ void jt_lit(struct jtext *t, const char *s);           /* s as it is: JSON punct
 void jt_str(struct jtext *t, const char *s);
 void jt_int(struct jtext *t, int64_t v);
 void jt_bool(struct jtext *t, bool b);
+/* j (taken: released) as compact JSON text: a part an answer shares with others that jansson
+ * renders, such as the merchant or its policy. */
+void jt_json(struct jtext *t, json_t *j);
 
 #endif
