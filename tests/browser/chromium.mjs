@@ -9,3 +9,16 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 export function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 }
+
+/**
+ * A page of its own context at a screen size and locale, with a 15 s default timeout; the page's
+ * uncaught errors gather in pageErrors (a test ends by asserting it empty).
+ */
+export async function newPage(browser, { width = 1024, height = 900, locale = 'en-US' } = {}) {
+  const ctx = await browser.newContext({ viewport: { width, height }, locale });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return { page, pageErrors };
+}

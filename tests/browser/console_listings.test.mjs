@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { launch } from './chromium.mjs';
+import { launch, newPage } from './chromium.mjs';
 import {
   BASE, api, approveOk, assertStatus, bulkApprove, clerkOf, getListing, inspectOk, jpOrder, merchantListings,
   newMerchant, newStaff, ownerOf, rejectOk, resaleListing, returnFor, scanOk, scratchDir,
@@ -273,12 +273,8 @@ test('the review queue and the published tab page by cursor with Next and Previo
   assert.equal(more.length, 60);
 
   const browser = await launch();
-  const pageErrors = [];
   try {
-    const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'en-US' });
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const { page, pageErrors } = await newPage(browser);
     const cards = () => page.locator('.review-list [id$="-name"]').evaluateAll((els) => els.map((e) => e.id));
     const rows = () => page.locator('tr[id^="row-"]').evaluateAll((trs) => trs.map((tr) => tr.id));
     const where = (tab) => page.locator(`#${tab}-next`).locator('xpath=..').locator('.pager-where').textContent();
@@ -323,6 +319,27 @@ test('the review queue and the published tab page by cursor with Next and Previo
     await page.locator(`#${published[0][0]}`).waitFor();
     assert.deepEqual(await rows(), published[0]);
     assert.deepEqual(pageErrors, []);
+
+    // ---- on a phone, in Japanese: the pager's words, its buttons on the screen, the same pages
+    const phone = await newPage(browser, { width: 390, height: 844, locale: 'ja-JP' });
+    const p = phone.page;
+    await p.goto(`${BASE}/console/?lang=ja&tab=published`);
+    await p.getByLabel('メールアドレス').fill(ownerUser.email);
+    await p.getByLabel('パスワード').fill(ownerUser.password);
+    await p.getByRole('button', { name: 'ログイン' }).click();
+    await p.locator(`#${published[0][0]}`).waitFor();
+    const phoneWhere = () => p.locator('#published-next').locator('xpath=..').locator('.pager-where').textContent();
+    assert.match(await phoneWhere(), /2ページ中1ページ目/);
+    for (const id of ['#published-prev', '#published-next']) {
+      const box = await p.locator(id).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${id} is on a 390 px screen: ${JSON.stringify(box)}`);
+    }
+    await p.locator('#published-next').click();
+    await p.locator(`#${published[1][0]}`).waitFor();
+    assert.deepEqual(await p.locator('tr[id^="row-"]').evaluateAll((trs) => trs.map((tr) => tr.id)), published[1]);
+    assert.match(await phoneWhere(), /2ページ中2ページ目/);
+    if (SHOTS) await p.screenshot({ path: join(SHOTS, 'console-listings-pager-ja-phone.png'), fullPage: true });
+    assert.deepEqual(phone.pageErrors, []);
   } finally {
     await browser.close();
   }
