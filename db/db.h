@@ -38,12 +38,6 @@ struct db {
 		int64_t zone_merchant; /* 0: not read */
 		const char *zone;      /* that merchant's time zone (analytics.c) */
 		struct outbox *outbox; /* store_plan_run's events, written at its end (events.c) */
-		/* The return the last transaction made, as it wrote it, its code and the arena it
-		 * lives in: store_return_get answers from it in the same request (returns.c). Only
-		 * dereferenced when the code matches, after a transaction of this request. */
-		const struct ret *made;
-		const struct arena *made_arena;
-		char made_rma[16];
 	} memo;
 	unsigned last_errno;
 	char last_error[256];

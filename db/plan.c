@@ -320,12 +320,5 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 	}
 	if (r->timeline_known || p->kind == PLAN_CREATE) /* the timeline as it now is */
 		timeline_append(db, r, &box, by);
-	if (p->kind == PLAN_CREATE) { /* its answer, from what was written (store_return_get) */
-		struct ret *made = arena_alloc(db->arena, sizeof(*made));
-		*made = *r;
-		db->memo.made = made;
-		db->memo.made_arena = db->arena;
-		snprintf(db->memo.made_rma, sizeof(db->memo.made_rma), "%s", r->rma);
-	}
 	return KAERU_OK;
 }

@@ -480,12 +480,6 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 
 enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r)
 {
-	/* The return this request's transaction just made: answered from what it wrote. */
-	if (db->memo.made && db->memo.made_arena == db->arena &&
-	    strcmp(db->memo.made_rma, rma) == 0) {
-		*r = *db->memo.made;
-		return KAERU_OK;
-	}
 	enum kaeru_err e;
 	if ((e = store_return_row(db, rma, r, NULL)) != KAERU_OK ||
 	    (e = store_return_items(db, r)) != KAERU_OK)

@@ -370,6 +370,8 @@ struct return_create {
 	char rma[RMA_LEN + 1];
 	struct merchant merchant;
 	struct plan plan;
+	struct ret made; /* the return as this request wrote it (not on a replay): its answer */
+	bool has_made;
 };
 
 /* Puts core's refusal of item i (or its stock shortage) into the checker, naming the field. */
@@ -420,6 +422,7 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 	struct return_create *rc = arg;
 	struct order o;
 	json_array_clear(rc->check->errors); /* fresh on every attempt */
+	rc->has_made = false;
 	enum kaeru_err e = store_order_by_id(db, rc->order_id, true, &o);
 	if (e == KAERU_OK)
 		e = store_merchant_by_id(db, o.merchant_id, &rc->merchant);
@@ -510,6 +513,10 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		memcpy(rc->rma, ret.rma, sizeof(rc->rma));
 	if (e == KAERU_OK && rc->language) /* what the worker's e-mails are written in */
 		e = store_return_language_set(db, ret.id, rc->language);
+	if (e == KAERU_OK) { /* answered from what was written: store_plan_run kept it whole */
+		rc->made = ret;
+		rc->has_made = true;
+	}
 	return e;
 }
 
@@ -546,8 +553,8 @@ void h_return_create(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	struct ret ret;
-	if ((e = store_return_get(r->db, rc.rma, &ret)) != KAERU_OK) {
+	struct ret ret = rc.made; /* a replay answers the return as it is now */
+	if (!rc.has_made && (e = store_return_get(r->db, rc.rma, &ret)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
