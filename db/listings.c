@@ -218,8 +218,8 @@ static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
 	};
 }
 
-/* Gives each of the n listings ls its photos of ps (np of them, in listing order, so each
- * listing's are one run). */
+/* Gives each of the n listings ls its photos of ps (np of them, by listing id, so each
+ * listing's are one run, found by bisection: a whole shop's photos cost n log np). */
 static enum kaeru_err attach_photos(struct db *db, enum kaeru_err e, const struct listing_photo *ps,
                                     size_t np, struct listing *ls, size_t n)
 {
@@ -229,9 +229,14 @@ static enum kaeru_err attach_photos(struct db *db, enum kaeru_err e, const struc
 	for (size_t k = 0; k < np; k++)
 		all[k] = ps[k].photo;
 	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-		while (k < np && ps[k].listing_id != ls[i].id)
-			k++;
+		size_t k = 0, hi = np;
+		while (k < hi) {
+			size_t mid = k + (hi - k) / 2;
+			if (ps[mid].listing_id < ls[i].id)
+				k = mid + 1;
+			else
+				hi = mid;
+		}
 		ls[i].photos = &all[k];
 		while (k < np && ps[k].listing_id == ls[i].id) {
 			ls[i].n_photos++;
