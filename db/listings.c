@@ -116,6 +116,20 @@ static const char sql_shop_merchant[] =
 static const char sql_shop_changed[] =
     "INSERT INTO shop_versions (merchant_id, version) VALUES (?, 1)"
     " ON DUPLICATE KEY UPDATE version = version + 1";
+/* The shop's version as the caller's transaction has just made it: its own write, on a row it
+ * holds locked until it commits, so no other change can take the same number. */
+#define SHOP_VERSION_NOW "(SELECT version FROM shop_versions WHERE merchant_id = ?)"
+static const char sql_listing_stamp[] =
+    "UPDATE listings SET shop_version = " SHOP_VERSION_NOW " WHERE merchant_id = ? AND id = ?";
+/* An item's photos are every unit's: its listings in the shop, or on their way there. */
+#define ITEM_LISTINGS                                                                              \
+	" WHERE merchant_id = ? AND return_item_id = ? AND status IN ('pending_review', "          \
+	"'published')"
+static const char sql_item_listings[] = "SELECT COUNT(*) FROM listings" ITEM_LISTINGS;
+static const char sql_item_stamp[] =
+    "UPDATE listings SET shop_version = " SHOP_VERSION_NOW ITEM_LISTINGS;
+static const char sql_listing_item[] =
+    "SELECT return_item_id FROM listings WHERE merchant_id = ? AND id = ?";
 static const char sql_listings_public_note[] =
     "UPDATE listings SET public_note = ? WHERE return_item_id = ? AND status = 'pending_review'";
 /* condition_note here is the public note: the inspection's own note is internal. */
@@ -425,7 +439,7 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 	                           &affected, NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK ||
 	    (e = store_analytics_listing(db, merchant_id, id, RESALE_PUBLISHED)) != KAERU_OK ||
-	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
+	    (e = store_shop_changed(db, merchant_id, id)) != KAERU_OK)
 		return e;
 	return store_event_listing(db, merchant_id, id, "listing.published");
 }
@@ -452,7 +466,7 @@ enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id
 	                           &affected, NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK ||
 	    (e = store_analytics_listing(db, merchant_id, id, RESALE_SOLD)) != KAERU_OK ||
-	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
+	    (e = store_shop_changed(db, merchant_id, id)) != KAERU_OK)
 		return e;
 	return store_event_listing(db, merchant_id, id, "listing.sold");
 }
@@ -536,9 +550,31 @@ enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merch
 	return KAERU_OK;
 }
 
-enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id)
+enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id, int64_t listing_id)
 {
-	return db_exec(db, sql_shop_changed, DB_ARGS(DBI(merchant_id)), NULL, NULL);
+	enum kaeru_err e = db_exec(db, sql_shop_changed, DB_ARGS(DBI(merchant_id)), NULL, NULL);
+	return e == KAERU_OK ? db_exec(db, sql_listing_stamp,
+	                               DB_ARGS(DBI(merchant_id), DBI(merchant_id), DBI(listing_id)),
+	                               NULL, NULL)
+	                     : e;
+}
+
+enum kaeru_err store_shop_item_changed(struct db *db, int64_t merchant_id, int64_t return_item_id)
+{
+	int64_t n = 0;
+	enum kaeru_err e =
+	    count_of(db, sql_item_listings, DB_ARGS(DBI(merchant_id), DBI(return_item_id)), &n);
+	if (e != KAERU_OK || n == 0)
+		return e;
+	if ((e = db_exec(db, sql_shop_changed, DB_ARGS(DBI(merchant_id)), NULL, NULL)) != KAERU_OK)
+		return e;
+	/* Pending listings are stamped too, though the shop shows none: their photos change
+	 * with a write of their rows, so a listing published meanwhile (the count took no lock)
+	 * is written by both changes, here or on another Galera node, and one of the two waits or
+	 * fails certification and runs again after the other, finding it published. */
+	return db_exec(db, sql_item_stamp,
+	               DB_ARGS(DBI(merchant_id), DBI(merchant_id), DBI(return_item_id)), NULL,
+	               NULL);
 }
 
 enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,
@@ -572,11 +608,12 @@ enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct l
 
 /* ---- the merchant's edits and the shop's holds ---- */
 
-/* Bumps the shop's version when the listing is in the shop, then writes the event. */
+/* Bumps the shop's version and stamps the listing when it is in the shop, then writes the
+ * event. */
 static enum kaeru_err listing_changed(struct db *db, int64_t merchant_id, int64_t id, bool in_shop,
                                       const char *type, const char *by, json_t *changes)
 {
-	enum kaeru_err e = in_shop ? store_shop_changed(db, merchant_id) : KAERU_OK;
+	enum kaeru_err e = in_shop ? store_shop_changed(db, merchant_id, id) : KAERU_OK;
 	if (e != KAERU_OK) {
 		json_decref(changes);
 		return e;
@@ -602,6 +639,15 @@ enum kaeru_err store_listing_edit(struct db *db, int64_t merchant_id, int64_t id
 	for (size_t i = 0; e == KAERU_OK && i < ed->n_photo_order; i++)
 		e = db_exec(db, sql_photo_position,
 		            DB_ARGS(DBI((int64_t)i), DBI(ed->photo_order[i])), NULL, NULL);
+	/* The photos are the item's: every unit's listing shows them in the new order. */
+	bool in_shop = before.status == LISTING_PUBLISHED;
+	if (e == KAERU_OK && ed->n_photo_order) {
+		struct db_rows item;
+		e = db_query(db, sql_listing_item, DB_ARGS(DBI(merchant_id), DBI(id)), &item);
+		if (e == KAERU_OK && item.nrows)
+			e = store_shop_item_changed(db, merchant_id, db_int(&item, 0, 0));
+		in_shop = false; /* stamped with its item */
+	}
 	if (e != KAERU_OK)
 		return e;
 	json_t *changes = json_object();
@@ -618,8 +664,7 @@ enum kaeru_err store_listing_edit(struct db *db, int64_t merchant_id, int64_t id
 		    json_pack("{s:s, s:s}", "from", before.public_note, "to", ed->public_note));
 	if (ed->n_photo_order)
 		json_object_set_new(changes, "photo_order", json_true());
-	return listing_changed(db, merchant_id, id, before.status == LISTING_PUBLISHED,
-	                       "listing.updated", by, changes);
+	return listing_changed(db, merchant_id, id, in_shop, "listing.updated", by, changes);
 }
 
 enum kaeru_err store_listing_photo_ids(struct db *db, int64_t merchant_id, int64_t id,

@@ -425,9 +425,14 @@ enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
  * one read; ENOTFOUND when no merchant has the slug. */
 enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merchant *m,
                                    uint64_t *version);
-/* Records that what the shop shows changed (a listing published or sold), in the caller's
- * transaction: the shop's version goes up by one. */
-enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id);
+/* Records that what the shop shows of listing_id changed (published, sold, held, edited,
+ * withdrawn...), in the caller's transaction: the shop's version goes up by one and the listing
+ * is stamped with it (its shop_version), so a snapshot of an older version finds what changed
+ * (store_shop_changes). Every change to what a shopper sees of a listing calls this. */
+enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id, int64_t listing_id);
+/* The same for every listing of an item that is pending or published (its photos changed: they
+ * are every unit's); nothing when it has none. */
+enum kaeru_err store_shop_item_changed(struct db *db, int64_t merchant_id, int64_t return_item_id);
 /* How many of the merchant's listings were sold: items that found new owners from its shop. */
 enum kaeru_err store_shop_sold(struct db *db, int64_t merchant_id, int64_t *n);
 /* Every published listing of the merchant, newest first (published_at, then id, descending);
