@@ -117,7 +117,8 @@ static const char sql_shop_changed[] =
     "INSERT INTO shop_versions (merchant_id, version) VALUES (?, 1)"
     " ON DUPLICATE KEY UPDATE version = version + 1";
 /* The shop's version as the caller's transaction has just made it: its own write, on a row it
- * holds locked until it commits, so no other change can take the same number. */
+ * holds locked until it commits (and on Galera, two nodes' writes of it conflict at
+ * certification, one running again), so no two committed changes take the same number. */
 #define SHOP_VERSION_NOW "(SELECT version FROM shop_versions WHERE merchant_id = ?)"
 static const char sql_listing_stamp[] =
     "UPDATE listings SET shop_version = " SHOP_VERSION_NOW " WHERE merchant_id = ? AND id = ?";
