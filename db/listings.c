@@ -116,17 +116,45 @@ static const char sql_shop_merchant[] =
 static const char sql_shop_changed[] =
     "INSERT INTO shop_versions (merchant_id, version) VALUES (?, 1)"
     " ON DUPLICATE KEY UPDATE version = version + 1";
+/* The shop's version as the caller's transaction has just made it: its own write, on a row it
+ * holds locked until it commits (and on Galera, two nodes' writes of it conflict at
+ * certification, one running again), so no two committed changes take the same number. */
+#define SHOP_VERSION_NOW "(SELECT version FROM shop_versions WHERE merchant_id = ?)"
+static const char sql_listing_stamp[] =
+    "UPDATE listings SET shop_version = " SHOP_VERSION_NOW " WHERE merchant_id = ? AND id = ?";
+/* An item's photos are every unit's: its listings in the shop, or on their way there. */
+#define ITEM_LISTINGS                                                                              \
+	" WHERE merchant_id = ? AND return_item_id = ? AND status IN ('pending_review', "          \
+	"'published')"
+static const char sql_item_listings[] = "SELECT COUNT(*) FROM listings" ITEM_LISTINGS;
+static const char sql_item_stamp[] =
+    "UPDATE listings SET shop_version = " SHOP_VERSION_NOW ITEM_LISTINGS;
+static const char sql_listing_item[] =
+    "SELECT return_item_id FROM listings WHERE merchant_id = ? AND id = ?";
 static const char sql_listings_public_note[] =
     "UPDATE listings SET public_note = ? WHERE return_item_id = ? AND status = 'pending_review'";
-/* condition_note here is the public note: the inspection's own note is internal. */
+/* What a shop's snapshot is read from (fcgi/shop.c): one row h of the shop's version, its sold
+ * count and the database's time, joined to the listings read, so that all come from one
+ * statement — one read view: the rows are exactly as new as the version beside them. There is
+ * a row even when no listing matches (l.id NULL). condition_note here is the public note: the
+ * inspection's own note is internal. */
+#define SHOP_HEAD                                                                                  \
+	"(SELECT COALESCE(" SHOP_VERSION_NOW ", 0) AS version, COALESCE((SELECT n FROM"            \
+	" status_counts WHERE merchant_id = ? AND kind = 'listing' AND status = 'sold'), 0) AS"    \
+	" sold, DATE_FORMAT(CURRENT_TIMESTAMP, '%Y-%m-%dT%H:%i:%sZ') AS now) h"
+#define SHOP_ROWS(listings)                                                                        \
+	"SELECT h.version, h.sold, h.now, l.id, l.status, l.title, l.variant, l.product_id,"       \
+	" l.category, l.grade, l.public_note, l.currency, l.original_price, l.price,"              \
+	" " TIME("l.published_at") ", " HELD_UNTIL("l") " FROM " SHOP_HEAD                         \
+	                                                " LEFT JOIN listings l " listings
+/* In no order: with the head joined, an ORDER BY here sorts every row in a temporary table
+ * (tens of ms for 30,000 listings); fcgi/shop.c sorts them in a fraction of that. */
 static const char sql_shop_published[] =
-    "SELECT id, title, variant, product_id, category, grade, public_note, currency,"
-    " original_price, price, " TIME("published_at") ", " HELD_UNTIL(
-        "listings") " FROM listings"
-                    " WHERE merchant_id = ? AND status = 'published' ORDER BY published_at "
-                    "DESC, id DESC";
-static const char sql_shop_sold[] =
-    "SELECT COUNT(*) FROM listings WHERE merchant_id = ? AND status = 'sold'";
+    SHOP_ROWS("FORCE INDEX (ix_listings_shop) ON l.merchant_id = ? AND l.status = 'published'");
+/* The listings stamped after a version, in whatever status they are now (migration 064). */
+static const char sql_shop_changes[] =
+    SHOP_ROWS("FORCE INDEX (ix_listings_shop_version) ON l.merchant_id = ? AND l.shop_version > ?"
+              " LIMIT ?");
 static const char sql_listing_counts[] =
     "SELECT status, n, amount FROM status_counts WHERE merchant_id = ? AND kind = 'listing'";
 
@@ -218,8 +246,8 @@ static void listing_row(const struct db_rows *rows, size_t i, struct listing *l)
 	};
 }
 
-/* Gives each of the n listings ls its photos of ps (np of them, in listing order, so each
- * listing's are one run). */
+/* Gives each of the n listings ls its photos of ps (np of them, by listing id, so each
+ * listing's are one run, found by bisection: a whole shop's photos cost n log np). */
 static enum kaeru_err attach_photos(struct db *db, enum kaeru_err e, const struct listing_photo *ps,
                                     size_t np, struct listing *ls, size_t n)
 {
@@ -229,9 +257,14 @@ static enum kaeru_err attach_photos(struct db *db, enum kaeru_err e, const struc
 	for (size_t k = 0; k < np; k++)
 		all[k] = ps[k].photo;
 	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-		while (k < np && ps[k].listing_id != ls[i].id)
-			k++;
+		size_t k = 0, hi = np;
+		while (k < hi) {
+			size_t mid = k + (hi - k) / 2;
+			if (ps[mid].listing_id < ls[i].id)
+				k = mid + 1;
+			else
+				hi = mid;
+		}
 		ls[i].photos = &all[k];
 		while (k < np && ps[k].listing_id == ls[i].id) {
 			ls[i].n_photos++;
@@ -420,7 +453,7 @@ enum kaeru_err store_listing_publish(struct db *db, int64_t merchant_id, int64_t
 	                           &affected, NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK ||
 	    (e = store_analytics_listing(db, merchant_id, id, RESALE_PUBLISHED)) != KAERU_OK ||
-	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
+	    (e = store_shop_changed(db, merchant_id, id)) != KAERU_OK)
 		return e;
 	return store_event_listing(db, merchant_id, id, "listing.published");
 }
@@ -447,7 +480,7 @@ enum kaeru_err store_listing_sell(struct db *db, int64_t merchant_id, int64_t id
 	                           &affected, NULL);
 	if ((e = changed_one(e, affected)) != KAERU_OK ||
 	    (e = store_analytics_listing(db, merchant_id, id, RESALE_SOLD)) != KAERU_OK ||
-	    (e = store_shop_changed(db, merchant_id)) != KAERU_OK)
+	    (e = store_shop_changed(db, merchant_id, id)) != KAERU_OK)
 		return e;
 	return store_event_listing(db, merchant_id, id, "listing.sold");
 }
@@ -531,47 +564,110 @@ enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merch
 	return KAERU_OK;
 }
 
-enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id)
+enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id, int64_t listing_id)
 {
-	return db_exec(db, sql_shop_changed, DB_ARGS(DBI(merchant_id)), NULL, NULL);
+	enum kaeru_err e = db_exec(db, sql_shop_changed, DB_ARGS(DBI(merchant_id)), NULL, NULL);
+	return e == KAERU_OK ? db_exec(db, sql_listing_stamp,
+	                               DB_ARGS(DBI(merchant_id), DBI(merchant_id), DBI(listing_id)),
+	                               NULL, NULL)
+	                     : e;
 }
 
-enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,
-                                    size_t *n)
+enum kaeru_err store_shop_item_changed(struct db *db, int64_t merchant_id, int64_t return_item_id)
 {
+	int64_t n = 0;
+	enum kaeru_err e =
+	    count_of(db, sql_item_listings, DB_ARGS(DBI(merchant_id), DBI(return_item_id)), &n);
+	if (e != KAERU_OK || n == 0)
+		return e;
+	if ((e = db_exec(db, sql_shop_changed, DB_ARGS(DBI(merchant_id)), NULL, NULL)) != KAERU_OK)
+		return e;
+	/* Pending listings are stamped too, though the shop shows none: their photos change
+	 * with a write of their rows, so a listing published meanwhile (the count took no lock)
+	 * is written by both changes, here or on another Galera node, and one of the two waits or
+	 * fails certification and runs again after the other, finding it published. */
+	return db_exec(db, sql_item_stamp,
+	               DB_ARGS(DBI(merchant_id), DBI(merchant_id), DBI(return_item_id)), NULL,
+	               NULL);
+}
+
+/* Reads a snapshot's rows (sql_shop_published, whole, or sql_shop_changes, with args after the
+ * head's two merchant ids) into out; the photos of those published. */
+static enum kaeru_err shop_rows(struct db *db, bool whole, int64_t merchant_id,
+                                const struct db_val *args, size_t nargs, struct shop_rows *out)
+{
+	const char *sql = whole ? sql_shop_published : sql_shop_changes;
+	struct db_val all[5] = {DBI(merchant_id), DBI(merchant_id)};
+	memcpy(all + 2, args, sizeof(*args) * nargs);
 	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_shop_published, DB_ARGS(DBI(merchant_id)), &rows);
+	enum kaeru_err e = db_query(db, sql, all, nargs + 2, &rows);
 	if (e != KAERU_OK)
 		return e;
-	*n = rows.nrows;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
-	for (size_t i = 0; i < rows.nrows; i++)
-		(*out)[i] = (struct listing){
-		    .id = db_int(&rows, i, 0),
+	if (rows.nrows == 0) /* the head is one row, always */
+		return KAERU_EINTERNAL;
+	*out = (struct shop_rows){
+	    .version = (uint64_t)db_int(&rows, 0, 0),
+	    .sold = db_int(&rows, 0, 1),
+	    .now = db_str(&rows, 0, 2),
+	    .n = db_isnull(&rows, 0, 3) ? 0 : rows.nrows,
+	};
+	out->rows = arena_zalloc(db->arena, sizeof(*out->rows) * (out->n + 1));
+	int64_t *published = arena_alloc(db->arena, sizeof(*published) * (out->n + 1));
+	size_t n_published = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		int status = NAME_INDEX(listing_status_names, db_str(&rows, i, 4));
+		struct listing *l = &out->rows[i];
+		*l = (struct listing){
+		    .id = db_int(&rows, i, 3),
 		    .merchant_id = merchant_id,
-		    .status = LISTING_PUBLISHED,
-		    .title = db_str(&rows, i, 1),
-		    .variant = db_str(&rows, i, 2),
-		    .product_id = db_str(&rows, i, 3),
-		    .category = db_str(&rows, i, 4),
-		    .grade = db_str(&rows, i, 5),
-		    .condition_note = db_str(&rows, i, 6),
-		    .currency = db_str(&rows, i, 7),
-		    .original_price = db_int(&rows, i, 8),
-		    .price = db_int(&rows, i, 9),
-		    .published_at = db_str(&rows, i, 10),
-		    .held_until = db_str(&rows, i, 11),
+		    .status = status < 0 ? LISTING_PENDING_REVIEW : (enum listing_status)status,
+		    .title = db_str(&rows, i, 5),
+		    .variant = db_str(&rows, i, 6),
+		    .product_id = db_str(&rows, i, 7),
+		    .category = db_str(&rows, i, 8),
+		    .grade = db_str(&rows, i, 9),
+		    .condition_note = db_str(&rows, i, 10),
+		    .currency = db_str(&rows, i, 11),
+		    .original_price = db_int(&rows, i, 12),
+		    .price = db_int(&rows, i, 13),
+		    .published_at = db_str(&rows, i, 14),
+		    .held_until = db_str(&rows, i, 15),
 		};
-	return listings_photos(db, merchant_id, 0, *out, *n);
+		if (l->status == LISTING_PUBLISHED)
+			published[n_published++] = l->id;
+	}
+	if (n_published == 0)
+		return KAERU_OK;
+	/* Read after the rows: as new as they are, or newer (a photo added since is stamped
+	 * after the version, and read again with the next snapshot). */
+	struct listing_photo *ps = NULL;
+	size_t np = 0;
+	e = whole ? store_listing_photos(db, merchant_id, 0, &ps, &np)
+	          : store_listings_photos_of(db, merchant_id, published, n_published, &ps, &np);
+	return attach_photos(db, e, ps, np, out->rows, out->n);
+}
+
+enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct shop_rows *out)
+{
+	return shop_rows(db, true, merchant_id, DB_ARGS(DBI(merchant_id)), out);
+}
+
+enum kaeru_err store_shop_changes(struct db *db, int64_t merchant_id, uint64_t after, size_t limit,
+                                  struct shop_rows *out)
+{
+	return shop_rows(db, false, merchant_id,
+	                 DB_ARGS(DBI(merchant_id), DBI((int64_t)after), DBI((int64_t)limit + 1)),
+	                 out);
 }
 
 /* ---- the merchant's edits and the shop's holds ---- */
 
-/* Bumps the shop's version when the listing is in the shop, then writes the event. */
+/* Bumps the shop's version and stamps the listing when it is in the shop, then writes the
+ * event. */
 static enum kaeru_err listing_changed(struct db *db, int64_t merchant_id, int64_t id, bool in_shop,
                                       const char *type, const char *by, json_t *changes)
 {
-	enum kaeru_err e = in_shop ? store_shop_changed(db, merchant_id) : KAERU_OK;
+	enum kaeru_err e = in_shop ? store_shop_changed(db, merchant_id, id) : KAERU_OK;
 	if (e != KAERU_OK) {
 		json_decref(changes);
 		return e;
@@ -597,6 +693,15 @@ enum kaeru_err store_listing_edit(struct db *db, int64_t merchant_id, int64_t id
 	for (size_t i = 0; e == KAERU_OK && i < ed->n_photo_order; i++)
 		e = db_exec(db, sql_photo_position,
 		            DB_ARGS(DBI((int64_t)i), DBI(ed->photo_order[i])), NULL, NULL);
+	/* The photos are the item's: every unit's listing shows them in the new order. */
+	bool in_shop = before.status == LISTING_PUBLISHED;
+	if (e == KAERU_OK && ed->n_photo_order) {
+		struct db_rows item;
+		e = db_query(db, sql_listing_item, DB_ARGS(DBI(merchant_id), DBI(id)), &item);
+		if (e == KAERU_OK && item.nrows)
+			e = store_shop_item_changed(db, merchant_id, db_int(&item, 0, 0));
+		in_shop = false; /* stamped with its item */
+	}
 	if (e != KAERU_OK)
 		return e;
 	json_t *changes = json_object();
@@ -613,8 +718,7 @@ enum kaeru_err store_listing_edit(struct db *db, int64_t merchant_id, int64_t id
 		    json_pack("{s:s, s:s}", "from", before.public_note, "to", ed->public_note));
 	if (ed->n_photo_order)
 		json_object_set_new(changes, "photo_order", json_true());
-	return listing_changed(db, merchant_id, id, before.status == LISTING_PUBLISHED,
-	                       "listing.updated", by, changes);
+	return listing_changed(db, merchant_id, id, in_shop, "listing.updated", by, changes);
 }
 
 enum kaeru_err store_listing_photo_ids(struct db *db, int64_t merchant_id, int64_t id,
@@ -679,9 +783,4 @@ enum kaeru_err store_listing_release(struct db *db, int64_t merchant_id, int64_t
 	if (e != KAERU_OK || !*released)
 		return e;
 	return listing_changed(db, merchant_id, id, true, "listing.released", "shop", NULL);
-}
-
-enum kaeru_err store_shop_sold(struct db *db, int64_t merchant_id, int64_t *n)
-{
-	return count_of(db, sql_shop_sold, DB_ARGS(DBI(merchant_id)), n);
 }

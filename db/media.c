@@ -1,5 +1,6 @@
 /* Photos and their renditions in MariaDB (db/media.h). */
 #include "db/media.h"
+#include "db/store.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -116,6 +117,9 @@ enum kaeru_err store_photo_add(struct db *db, int64_t merchant_id, int64_t retur
 	                    DBI(count), user_id ? DBI(user_id) : DBN),
 	            NULL, &insert_id);
 	*id = (int64_t)insert_id;
+	/* The warehouse's photos of an item travel into its listings, the shop's among them. */
+	if (e == KAERU_OK && item_id && strcmp(source, "warehouse") == 0)
+		e = store_shop_item_changed(db, merchant_id, item_id);
 	return e;
 }
 

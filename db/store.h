@@ -425,15 +425,32 @@ enum kaeru_err store_listing_counts(struct db *db, int64_t merchant_id,
  * one read; ENOTFOUND when no merchant has the slug. */
 enum kaeru_err store_shop_merchant(struct db *db, const char *slug, struct merchant *m,
                                    uint64_t *version);
-/* Records that what the shop shows changed (a listing published or sold), in the caller's
- * transaction: the shop's version goes up by one. */
-enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id);
-/* How many of the merchant's listings were sold: items that found new owners from its shop. */
-enum kaeru_err store_shop_sold(struct db *db, int64_t merchant_id, int64_t *n);
-/* Every published listing of the merchant, newest first (published_at, then id, descending);
- * only the columns a shopper sees: condition_note is the public note. With their photos. */
-enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct listing **out,
-                                    size_t *n);
+/* Records that what the shop shows of listing_id changed (published, sold, held, edited,
+ * withdrawn...), in the caller's transaction: the shop's version goes up by one and the listing
+ * is stamped with it (its shop_version), so a snapshot of an older version finds what changed
+ * (store_shop_changes). Every change to what a shopper sees of a listing calls this. */
+enum kaeru_err store_shop_changed(struct db *db, int64_t merchant_id, int64_t listing_id);
+/* The same for every listing of an item that is pending or published (its photos changed: they
+ * are every unit's); nothing when it has none. */
+enum kaeru_err store_shop_item_changed(struct db *db, int64_t merchant_id, int64_t return_item_id);
+/* What a snapshot of a shop is built from, read in one statement (one read view): the shop's
+ * version, its listings sold and the database's time as of the rows, and the rows, each with its
+ * status and, when published, its photos; only the columns a shopper sees (condition_note is the
+ * public note; held_until only while the hold lasts). In db->arena. */
+struct shop_rows {
+	uint64_t version;
+	int64_t sold;
+	const char *now; /* RFC 3339: a hold that ends by then is over */
+	struct listing *rows;
+	size_t n;
+};
+/* Every published listing of the merchant, in no order. */
+enum kaeru_err store_shop_published(struct db *db, int64_t merchant_id, struct shop_rows *out);
+/* The listings stamped after version after, whatever their status now (one that left the shop
+ * says so), in no order: at most limit + 1 of them, read through (merchant_id, shop_version), so
+ * the cost is that of the change, not of the shop. */
+enum kaeru_err store_shop_changes(struct db *db, int64_t merchant_id, uint64_t after, size_t limit,
+                                  struct shop_rows *out);
 
 /* ---- the console's returns list (db/listings.c) ---- */
 struct return_row {
@@ -472,10 +489,11 @@ struct export_key {
 	int64_t at, id;
 };
 /* The items of up to limit returns created in range, after `after` (its id a return's), by
- * (created_at, return id, item id): created_at, return id, rma, status, order_number, email, currency, sku, product_id, name,
- * variant, quantity, unit_price, reason, comment, resolution, exchange_sku, received_quantity,
- * grade, disposition, then the item's ledger entry — gross, restocking_fee, bonus, withheld,
- * amount (NULL when none) — and resolved_at seconds (NULL until resolved). */
+ * (created_at, return id, item id): created_at, return id, rma, status, order_number, email,
+ * currency, sku, product_id, name, variant, quantity, unit_price, reason, comment, resolution,
+ * exchange_sku, received_quantity, grade, disposition, then the item's ledger entry — gross,
+ * restocking_fee, bonus, withheld, amount (NULL when none) — and resolved_at seconds (NULL until
+ * resolved). */
 enum kaeru_err store_export_returns_page(struct db *db, int64_t merchant_id,
                                          const struct export_range *range,
                                          const struct export_key *after, size_t limit,

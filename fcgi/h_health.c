@@ -1,4 +1,5 @@
 #include "fcgi/handlers.h"
+#include "fcgi/shop.h"
 
 static const char sql_ping[] = "SELECT 1";
 
@@ -17,7 +18,14 @@ void h_health(struct req *r)
  * own: read each one, e.g. through a per-process address, and add them up). */
 void h_metrics(struct req *r)
 {
-	respond_json(r, 200,
-	             json_pack("{s:I, s:I}", "transactions_retried", (json_int_t)db_tx_retries(),
-	                       "database_failovers", (json_int_t)db_failovers()));
+	struct shop_counters shop;
+	shop_counters(&shop);
+	respond_json(
+	    r, 200,
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "transactions_retried",
+	              (json_int_t)db_tx_retries(), "database_failovers", (json_int_t)db_failovers(),
+	              "shop_builds_full", (json_int_t)shop.full, "shop_builds_full_microseconds",
+	              (json_int_t)shop.full_us, "shop_builds_delta", (json_int_t)shop.delta,
+	              "shop_builds_delta_microseconds", (json_int_t)shop.delta_us,
+	              "shop_last_build_microseconds", (json_int_t)shop.last_us));
 }

@@ -1,11 +1,15 @@
 /* The public shop's catalogue in memory (see shop.h). Whatever changes what a shop shows (a
- * listing published or sold) bumps shop_versions in the same transaction; a request reads the
- * version with the merchant and uses the snapshot of that version, loading it once when it is
- * new. A snapshot is immutable and reference-counted: a request keeps the one it got even when
- * a newer one replaces it in the cache. */
+ * listing published, sold, held, edited, withdrawn; its item's photos) bumps shop_versions and
+ * stamps the listing with the new version in the same transaction (store_shop_changed); a
+ * request reads the version with the merchant and uses the snapshot of that version, building
+ * it once when it is new: from the snapshot before it and the listings stamped since, when
+ * that one is kept and little changed, else from every published listing. A snapshot is
+ * immutable and reference-counted: a request keeps the one it got even when a newer one
+ * replaces it in the cache. */
 #include "fcgi/shop.h"
 #include "db/media.h"
 #include "fcgi/render.h"
+#include "fcgi/shop_merge.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Shops kept, and the memory they may take together; a shop larger than that is still served,
  * loaded for each request, just not kept. */
@@ -104,7 +109,6 @@ static const char *keep_json(struct shop *s, json_t *j, size_t *len)
 	return kept;
 }
 
-/* c, an ASCII capital in lower case; any other byte (UTF-8 included) as it is. */
 /* A copy of n photos in the snapshot's arena. */
 static const struct photo *keep_photos(struct shop *s, const struct photo *ps, size_t n)
 {
@@ -120,6 +124,7 @@ static const struct photo *keep_photos(struct shop *s, const struct photo *ps, s
 	return out;
 }
 
+/* c, an ASCII capital in lower case; any other byte (UTF-8 included) as it is. */
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -134,13 +139,112 @@ static const char *fold(struct shop *s, const char *text)
 	return f;
 }
 
-static int by_price(const void *a, const void *b, void *items)
+/* An empty snapshot of n items (their arrays made, nothing in them). */
+static struct shop *shop_new(int64_t merchant_id, uint64_t version, int64_t sold, size_t n)
 {
-	const struct listing *x = &((const struct listing *)items)[*(const uint32_t *)a];
-	const struct listing *y = &((const struct listing *)items)[*(const uint32_t *)b];
+	struct shop *s = xcalloc(1, sizeof(*s));
+	pthread_mutex_init(&s->memo_lock, NULL);
+	s->merchant_id = merchant_id;
+	s->version = version;
+	s->sold = sold;
+	atomic_init(&s->refs, 1);
+	s->n = n;
+	s->bytes = sizeof(*s) + (sizeof(*s->items) + sizeof(*s->folded) + sizeof(*s->by_price) +
+	                         sizeof(*s->json) + sizeof(*s->json_len)) *
+	                            (n + 1);
+	s->items =
+	    arena_alloc(&s->arena, sizeof(*s->items) * (n + 1)); /* each item assigned whole */
+	s->folded = arena_alloc(&s->arena, sizeof(*s->folded) * (n + 1));
+	s->by_price = arena_alloc(&s->arena, sizeof(*s->by_price) * (n + 1));
+	s->json = arena_alloc(&s->arena, sizeof(*s->json) * (n + 1));
+	s->json_len = arena_alloc(&s->arena, sizeof(*s->json_len) * (n + 1));
+	return s;
+}
+
+/* Item i of s: the shopper's columns of r, copied into the snapshot. */
+static struct listing *keep_listing(struct shop *s, size_t i, const struct listing *r)
+{
+	struct listing *l = &s->items[i];
+	*l = (struct listing){
+	    .id = r->id,
+	    .merchant_id = s->merchant_id,
+	    .status = LISTING_PUBLISHED,
+	    .title = keep(s, r->title),
+	    .variant = keep(s, r->variant),
+	    .product_id = keep(s, r->product_id),
+	    .category = keep(s, r->category),
+	    .grade = keep(s, r->grade),
+	    .condition_note = keep(s, r->condition_note),
+	    .currency = keep(s, r->currency),
+	    .original_price = r->original_price,
+	    .price = r->price,
+	    .published_at = keep(s, r->published_at),
+	    .held_until = r->held_until ? keep(s, r->held_until) : NULL,
+	    .photos = keep_photos(s, r->photos, r->n_photos),
+	    .n_photos = r->n_photos,
+	};
+	return l;
+}
+
+/* Item i of s: a row read from the database, its title folded and its JSON rendered. */
+static void item_read(struct shop *s, size_t i, const struct listing *r)
+{
+	const struct listing *l = keep_listing(s, i, r);
+	s->folded[i] = fold(s, l->title);
+	s->json[i] = keep_json(s, render_shop_listing(l), &s->json_len[i]);
+}
+
+/* Item i of s: item oi of the snapshot o before it, copied with its folded title and its JSON
+ * as they are — unless its hold ended by now (the database's time, as a full read would judge
+ * it), when it is kept without and rendered again. */
+static void item_copy(struct shop *s, size_t i, const struct shop *o, size_t oi, const char *now)
+{
+	struct listing *l = keep_listing(s, i, &o->items[oi]);
+	s->folded[i] = keep_n(s, o->folded[oi], strlen(o->folded[oi]));
+	if (l->held_until && strcmp(l->held_until, now) <= 0) {
+		l->held_until = NULL;
+		s->json[i] = keep_json(s, render_shop_listing(l), &s->json_len[i]);
+		return;
+	}
+	s->json_len[i] = o->json_len[oi];
+	s->json[i] = keep_n(s, o->json[oi], o->json_len[oi]);
+}
+
+/* The shop's orders on listings: newest first (published_at, then id, descending; published_at
+ * is RFC 3339 in UTC, whose text sorts as its time), and by price (price, then id, ascending).
+ * Both total, as ids are unique: merging two runs gives what sorting them together would. */
+static int newest_first(const struct listing *x, const struct listing *y)
+{
+	int c = strcmp(y->published_at, x->published_at);
+	if (c)
+		return c;
+	return y->id < x->id ? -1 : y->id > x->id;
+}
+
+static int cheapest_first(const struct listing *x, const struct listing *y)
+{
 	if (x->price != y->price)
 		return x->price < y->price ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* by price, of indexes into items (arg) */
+static int price_order(uint32_t x, uint32_t y, const void *items)
+{
+	return cheapest_first(&((const struct listing *)items)[x],
+	                      &((const struct listing *)items)[y]);
+}
+
+static int price_sort(const void *a, const void *b, void *items)
+{
+	return price_order(*(const uint32_t *)a, *(const uint32_t *)b, items);
+}
+
+/* newest first, of indexes into rows */
+static int rows_newest_sort(const void *a, const void *b, void *rows)
+{
+	return newest_first(&((const struct listing *)rows)[*(const uint32_t *)a],
+	                    &((const struct listing *)rows)[*(const uint32_t *)b]);
 }
 
 static const char *facet_value(const struct listing *l, enum facet_kind kind)
@@ -161,50 +265,61 @@ static const char *facet_value(const struct listing *l, enum facet_kind kind)
 struct facet_order {
 	const struct listing *items;
 	enum facet_kind kind;
-	const uint32_t *rank; /* NULL: by index (newest first); else each item's place by price */
 };
 
-static int by_facet(const void *a, const void *b, void *arg)
+/* by the value of a facet, of indexes into items */
+static int value_sort(const void *a, const void *b, void *arg)
 {
 	const struct facet_order *o = arg;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int c = strcmp(facet_value(&o->items[x], o->kind), facet_value(&o->items[y], o->kind));
-	if (c)
-		return c;
-	if (o->rank)
-		x = o->rank[x], y = o->rank[y];
-	return x < y ? -1 : x > y;
+	return strcmp(facet_value(&o->items[*(const uint32_t *)a], o->kind),
+	              facet_value(&o->items[*(const uint32_t *)b], o->kind));
 }
 
-/* The items of each value of kind, in both orders (s->newest_of, s->price_of, s->postings). */
-static void index_facet(struct shop *s, enum facet_kind kind, const uint32_t *rank)
+/* The items of each value of kind, in both orders (s->newest_of, s->price_of, s->postings),
+ * from each item's value vid[i], numbered in byte order (n_values of them; a value no item has
+ * left out). Grouped in O(n): the orders within each value are the shop's own. */
+static void index_facet(struct shop *s, struct arena *tmp, enum facet_kind kind,
+                        const uint32_t *vid, size_t n_values)
 {
 	size_t n = s->n;
 	uint32_t *newest = arena_alloc(&s->arena, sizeof(*newest) * (n + 1));
 	uint32_t *price = arena_alloc(&s->arena, sizeof(*price) * (n + 1));
-	for (size_t i = 0; i < n; i++)
-		newest[i] = price[i] = (uint32_t)i;
-	struct facet_order o = {s->items, kind, NULL};
-	qsort_r(newest, n, sizeof(*newest), by_facet, &o);
-	o.rank = rank;
-	qsort_r(price, n, sizeof(*price), by_facet, &o);
+	uint32_t *start = arena_alloc(tmp, sizeof(*start) * (n_values + 1));
+	uint32_t *count = arena_alloc(tmp, sizeof(*count) * (n_values + 1));
+	shop_group(s->by_price, n, vid, n_values, start, count, price);
+	shop_group(NULL, n, vid, n_values, start, count, newest);
 	size_t runs = 0;
-	for (size_t i = 0; i < n; i++)
-		runs += i == 0 || strcmp(facet_value(&s->items[newest[i]], kind),
-		                         facet_value(&s->items[newest[i - 1]], kind)) != 0;
+	for (size_t v = 0; v < n_values; v++)
+		runs += count[v] != 0;
 	struct posting *p = arena_alloc(&s->arena, sizeof(*p) * (runs + 1));
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *v = facet_value(&s->items[newest[i]], kind);
-		if (k == 0 || strcmp(v, p[k - 1].value) != 0)
-			p[k++] = (struct posting){v, (uint32_t)i, 0};
-		p[k - 1].count++;
-	}
+	for (size_t v = 0; v < n_values; v++)
+		if (count[v])
+			p[k++] = (struct posting){facet_value(&s->items[newest[start[v]]], kind),
+			                          start[v], count[v]};
 	s->newest_of[kind] = newest;
 	s->price_of[kind] = price;
 	s->postings[kind] = p;
 	s->n_postings[kind] = runs;
 	s->bytes += (2 * sizeof(*newest) + sizeof(*p)) * (n + 1);
+}
+
+/* Each item's value of kind numbered in byte order (vid), by sorting: how many values. */
+static size_t values_sorted(const struct shop *s, struct arena *tmp, enum facet_kind kind,
+                            uint32_t *vid)
+{
+	uint32_t *by_value = arena_alloc(tmp, sizeof(*by_value) * (s->n + 1));
+	for (size_t i = 0; i < s->n; i++)
+		by_value[i] = (uint32_t)i;
+	struct facet_order o = {s->items, kind};
+	qsort_r(by_value, s->n, sizeof(*by_value), value_sort, &o);
+	size_t n_values = 0;
+	for (size_t k = 0; k < s->n; k++) {
+		if (k == 0 || value_sort(&by_value[k], &by_value[k - 1], &o) != 0)
+			n_values++;
+		vid[by_value[k]] = (uint32_t)(n_values - 1);
+	}
+	return n_values;
 }
 
 /* {value, count} of each value of a column over the whole shop, by value (byte order, as the
@@ -221,67 +336,219 @@ static json_t *facet(const struct shop *s, enum facet_kind kind)
 	return a;
 }
 
-static enum kaeru_err shop_load(struct db *db, int64_t merchant_id, uint64_t version,
+static void keep_facets_json(struct shop *s)
+{
+	json_t *facets = json_object();
+	for (int k = 0; k < FACET__MAX; k++)
+		json_object_set_new(facets, facet_names[k], facet(s, (enum facet_kind)k));
+	s->facets_json = keep_json(s, facets, &s->facets_len);
+}
+
+/* The version a snapshot read in one statement at `read` may be labelled with, for a request
+ * that read `asked` before it: the lower. Normally asked (the rows, read after it, are at least
+ * as new; a label no newer than the request asked keeps the rule of shop_get). Lower only when
+ * the statement ran on a database node behind the one that answered the version (a connection
+ * that moved to another Galera node in between): then the snapshot is exactly as new as `read`,
+ * and the next request reads what it lacks. */
+static uint64_t label(uint64_t asked, uint64_t read)
+{
+	return read < asked ? read : asked;
+}
+
+/* The whole shop, read from the database: every published listing, each rendered. */
+static enum kaeru_err shop_read(struct db *db, int64_t merchant_id, uint64_t version,
                                 struct shop **out)
 {
-	struct listing *rows;
-	size_t n;
-	enum kaeru_err e = store_shop_published(db, merchant_id, &rows, &n);
+	struct shop_rows d;
+	enum kaeru_err e = store_shop_published(db, merchant_id, &d);
 	if (e != KAERU_OK)
 		return e;
-	int64_t sold = 0;
-	if ((e = store_shop_sold(db, merchant_id, &sold)) != KAERU_OK)
-		return e;
-	struct shop *s = xcalloc(1, sizeof(*s));
-	pthread_mutex_init(&s->memo_lock, NULL);
-	s->sold = sold;
-	s->merchant_id = merchant_id;
-	s->version = version;
-	atomic_init(&s->refs, 1);
-	s->n = n;
-	s->bytes = sizeof(*s) + (sizeof(*s->items) + sizeof(*s->folded) + sizeof(*s->by_price) +
-	                         sizeof(*s->json) + sizeof(*s->json_len)) *
-	                            (n + 1);
-	s->items = arena_zalloc(&s->arena, sizeof(*s->items) * (n + 1));
-	s->folded = arena_alloc(&s->arena, sizeof(*s->folded) * (n + 1));
-	s->by_price = arena_alloc(&s->arena, sizeof(*s->by_price) * (n + 1));
-	s->json = arena_alloc(&s->arena, sizeof(*s->json) * (n + 1));
-	s->json_len = arena_alloc(&s->arena, sizeof(*s->json_len) * (n + 1));
-	for (size_t i = 0; i < n; i++) {
-		const struct listing *r = &rows[i];
-		struct listing *l = &s->items[i];
-		*l = (struct listing){
-		    .id = r->id,
-		    .merchant_id = merchant_id,
-		    .status = LISTING_PUBLISHED,
-		    .title = keep(s, r->title),
-		    .variant = keep(s, r->variant),
-		    .product_id = keep(s, r->product_id),
-		    .category = keep(s, r->category),
-		    .grade = keep(s, r->grade),
-		    .condition_note = keep(s, r->condition_note),
-		    .currency = keep(s, r->currency),
-		    .original_price = r->original_price,
-		    .price = r->price,
-		    .published_at = keep(s, r->published_at),
-		    .held_until = r->held_until ? keep(s, r->held_until) : NULL,
-		    .photos = keep_photos(s, r->photos, r->n_photos),
-		    .n_photos = r->n_photos,
-		};
-		s->folded[i] = fold(s, l->title);
-		s->json[i] = keep_json(s, render_shop_listing(l), &s->json_len[i]);
+	struct shop *s = shop_new(merchant_id, label(version, d.version), d.sold, d.n);
+	uint32_t *newest = arena_alloc(db->arena, sizeof(*newest) * (d.n + 1));
+	for (size_t i = 0; i < d.n; i++)
+		newest[i] = (uint32_t)i;
+	qsort_r(newest, d.n, sizeof(*newest), rows_newest_sort, d.rows);
+	for (size_t i = 0; i < d.n; i++) {
+		item_read(s, i, &d.rows[newest[i]]);
 		s->by_price[i] = (uint32_t)i;
 	}
-	qsort_r(s->by_price, n, sizeof(*s->by_price), by_price, s->items);
-	uint32_t *rank = arena_alloc(db->arena, sizeof(*rank) * (n + 1));
-	for (size_t k = 0; k < n; k++)
-		rank[s->by_price[k]] = (uint32_t)k;
-	json_t *facets = json_object();
-	for (int k = 0; k < FACET__MAX; k++) {
-		index_facet(s, (enum facet_kind)k, rank);
-		json_object_set_new(facets, facet_names[k], facet(s, (enum facet_kind)k));
+	qsort_r(s->by_price, s->n, sizeof(*s->by_price), price_sort, s->items);
+	uint32_t *vid = arena_alloc(db->arena, sizeof(*vid) * (s->n + 1));
+	for (int k = 0; k < FACET__MAX; k++)
+		index_facet(s, db->arena, (enum facet_kind)k, vid,
+		            values_sorted(s, db->arena, (enum facet_kind)k, vid));
+	keep_facets_json(s);
+	*out = s;
+	return KAERU_OK;
+}
+
+/* An entry of the merge of a snapshot's items with the rows read after it: an index of the old
+ * snapshot's items, or ADDED | the index of a row. */
+#define ADDED (UINT32_C(1) << 31)
+struct sources {
+	const struct shop *o;
+	const struct listing *rows;
+};
+
+static const struct listing *source(const struct sources *m, uint32_t x)
+{
+	return x & ADDED ? &m->rows[x & ~ADDED] : &m->o->items[x];
+}
+
+static int newest_order(uint32_t x, uint32_t y, const void *m)
+{
+	return newest_first(source(m, x), source(m, y));
+}
+
+static int newest_sort(const void *a, const void *b, void *m)
+{
+	return newest_order(*(const uint32_t *)a, *(const uint32_t *)b, m);
+}
+
+/* Each item's value of kind numbered in byte order (vid; how many values returned), from the
+ * snapshot o before s, whose postings list its values in byte order, and each item's source
+ * (src[i]: an item of o, or ADDED): o's values merged with those of the n_added items added
+ * (added[], indexes into s), sorted here. O(n + a log a) for a added. */
+static size_t values_merged(const struct shop *s, const struct shop *o, struct arena *tmp,
+                            enum facet_kind kind, const uint32_t *src, uint32_t *added,
+                            size_t n_added, uint32_t *vid)
+{
+	const struct posting *op = o->postings[kind];
+	size_t n_old = o->n_postings[kind];
+	uint32_t *old_vid = arena_alloc(tmp, sizeof(*old_vid) * (o->n + 1));
+	for (size_t p = 0; p < n_old; p++)
+		for (size_t k = 0; k < op[p].count; k++)
+			old_vid[o->newest_of[kind][op[p].start + k]] = (uint32_t)p;
+	struct facet_order order = {s->items, kind};
+	qsort_r(added, n_added, sizeof(*added), value_sort, &order);
+	uint32_t *old_to_new = arena_alloc(tmp, sizeof(*old_to_new) * (n_old + 1));
+	size_t n_values = 0, p = 0, q = 0;
+	const char *last = NULL;
+	while (p < n_old || q < n_added) {
+		const char *v_old = p < n_old ? op[p].value : NULL;
+		const char *v_add = q < n_added ? facet_value(&s->items[added[q]], kind) : NULL;
+		bool old_first = !v_add || (v_old && strcmp(v_old, v_add) <= 0);
+		const char *v = old_first ? v_old : v_add;
+		if (!last || strcmp(last, v) != 0)
+			n_values++;
+		last = v;
+		if (old_first)
+			old_to_new[p++] = (uint32_t)(n_values - 1);
+		else
+			vid[added[q++]] = (uint32_t)(n_values - 1);
 	}
-	s->facets_json = keep_json(s, facets, &s->facets_len);
+	for (size_t i = 0; i < s->n; i++)
+		if (!(src[i] & ADDED))
+			vid[i] = old_to_new[old_vid[src[i]]];
+	return n_values;
+}
+
+/* A set of listing ids (never 0), in a table of twice as many slots as it may hold. */
+struct id_set {
+	int64_t *slot;
+	size_t mask;
+};
+
+static void id_set_init(struct id_set *set, struct arena *a, size_t most)
+{
+	size_t size = 2;
+	while (size < 2 * most)
+		size <<= 1;
+	set->slot = arena_zalloc(a, sizeof(*set->slot) * size);
+	set->mask = size - 1;
+}
+
+/* The slot of id: where it is, or the free one where it would go. */
+static int64_t *id_slot(const struct id_set *set, int64_t id)
+{
+	uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
+	for (size_t k = (size_t)(h >> 32);; k++)
+		if (set->slot[k & set->mask] == 0 || set->slot[k & set->mask] == id)
+			return &set->slot[k & set->mask];
+}
+
+static void id_set_add(struct id_set *set, int64_t id)
+{
+	*id_slot(set, id) = id;
+}
+
+static bool id_set_has(const struct id_set *set, int64_t id)
+{
+	return *id_slot(set, id) == id;
+}
+
+/* A snapshot is built from the one before while the listings changed since are at most this
+ * share of it (plus a few, for small shops); past that the shop is read whole. A delta renders
+ * each changed listing and reads it through the stamp index and then its row, where a whole
+ * read walks one index in order; with a quarter changed, those and the copying of the rest cost
+ * about what reading everything does, and more changed would only cost more. The bound is also
+ * the most rows a delta's statement reads (LIMIT). */
+#define DELTA_SHARE 4
+#define DELTA_MIN   16
+
+/* The shop of o's merchant at version, built from o and the listings stamped after o->version:
+ * o's items copied (their texts and JSON, no rendering, no database), those changed taken out,
+ * those published now merged in — newest first and by price, both merges of sorted runs —
+ * and each facet's postings grouped again in O(n). *out NULL when too much changed (or the
+ * database answered as of a version before o's): then the caller reads the whole shop. */
+static enum kaeru_err shop_delta(struct db *db, const struct shop *o, uint64_t version,
+                                 struct shop **out, size_t *changed)
+{
+	*out = NULL;
+	size_t limit = o->n / DELTA_SHARE + DELTA_MIN;
+	struct shop_rows d;
+	enum kaeru_err e = store_shop_changes(db, o->merchant_id, o->version, limit, &d);
+	if (e != KAERU_OK || d.n > limit || d.version < o->version)
+		return e;
+	*changed = d.n;
+	struct arena *tmp = db->arena;
+	struct id_set changed_ids;
+	id_set_init(&changed_ids, tmp, d.n);
+	uint32_t *rows = arena_alloc(tmp, sizeof(*rows) * (d.n + 1));
+	size_t n_rows = 0;
+	for (size_t j = 0; j < d.n; j++) {
+		id_set_add(&changed_ids, d.rows[j].id);
+		if (d.rows[j].status == LISTING_PUBLISHED)
+			rows[n_rows++] = ADDED | (uint32_t)j;
+	}
+	/* o's items in its order, but those changed; each one's place in s (UINT32_MAX: out). */
+	uint32_t *kept = arena_alloc(tmp, sizeof(*kept) * (o->n + 1));
+	uint32_t *old_to_new = arena_alloc(tmp, sizeof(*old_to_new) * (o->n + 1));
+	size_t n_kept = 0;
+	for (size_t i = 0; i < o->n; i++) {
+		old_to_new[i] = UINT32_MAX;
+		if (!id_set_has(&changed_ids, o->items[i].id))
+			kept[n_kept++] = (uint32_t)i;
+	}
+	struct sources m = {o, d.rows};
+	qsort_r(rows, n_rows, sizeof(*rows), newest_sort, &m);
+	struct shop *s =
+	    shop_new(o->merchant_id, label(version, d.version), d.sold, n_kept + n_rows);
+	uint32_t *src = arena_alloc(tmp, sizeof(*src) * (s->n + 1));
+	shop_merge(kept, n_kept, rows, n_rows, newest_order, &m, src);
+	uint32_t *added = arena_alloc(tmp, sizeof(*added) * (n_rows + 1));
+	size_t n_added = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (src[i] & ADDED) {
+			item_read(s, i, &d.rows[src[i] & ~ADDED]);
+			added[n_added++] = (uint32_t)i;
+		} else {
+			item_copy(s, i, o, src[i], d.now);
+			old_to_new[src[i]] = (uint32_t)i;
+		}
+	}
+	/* By price: o's order without the items taken out, merged with the added ones sorted. */
+	uint32_t *old_by_price = kept; /* done with kept: as many entries again */
+	for (size_t k = 0, at = 0; k < o->n; k++)
+		if (old_to_new[o->by_price[k]] != UINT32_MAX)
+			old_by_price[at++] = old_to_new[o->by_price[k]];
+	qsort_r(added, n_added, sizeof(*added), price_sort, s->items);
+	shop_merge(old_by_price, n_kept, added, n_added, price_order, s->items, s->by_price);
+	uint32_t *vid = arena_alloc(tmp, sizeof(*vid) * (s->n + 1));
+	for (int k = 0; k < FACET__MAX; k++)
+		index_facet(s, tmp, (enum facet_kind)k, vid,
+		            values_merged(s, o, tmp, (enum facet_kind)k, src, added, n_added, vid));
+	keep_facets_json(s);
 	*out = s;
 	return KAERU_OK;
 }
@@ -317,6 +584,23 @@ static struct {
 	size_t bytes;
 	uint64_t clock;
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER, .loaded = PTHREAD_COND_INITIALIZER};
+
+/* Snapshots built, [0] whole and [1] from the one before, and the microseconds they took. */
+static struct {
+	atomic_ullong count, us;
+} builds[2];
+static atomic_ullong last_build_us;
+
+void shop_counters(struct shop_counters *c)
+{
+	*c = (struct shop_counters){
+	    .full = atomic_load(&builds[0].count),
+	    .full_us = atomic_load(&builds[0].us),
+	    .delta = atomic_load(&builds[1].count),
+	    .delta_us = atomic_load(&builds[1].us),
+	    .last_us = atomic_load(&last_build_us),
+	};
+}
 
 /* The slot of merchant_id, or -1. Under the lock. */
 static int slot_of(int64_t merchant_id)
@@ -388,6 +672,45 @@ static int loading(int64_t merchant_id, uint64_t version)
 	return -1;
 }
 
+/* Builds the shop of merchant_id at version: from the snapshot before it when there is one and
+ * little changed since (shop_delta), else whole (shop_read); counted, timed and logged. */
+static enum kaeru_err shop_build(struct db *db, int64_t merchant_id, uint64_t version,
+                                 const struct shop *before, struct shop **out)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	size_t changed = 0;
+	*out = NULL;
+	enum kaeru_err e = before ? shop_delta(db, before, version, out, &changed) : KAERU_OK;
+	bool delta = *out != NULL;
+	if (e == KAERU_OK && !delta)
+		e = shop_read(db, merchant_id, version, out);
+	if (e != KAERU_OK)
+		return e;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	uint64_t us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000u +
+	              (uint64_t)((t1.tv_nsec - t0.tv_nsec) / 1000);
+	atomic_fetch_add(&builds[delta].count, 1);
+	atomic_fetch_add(&builds[delta].us, us);
+	atomic_store(&last_build_us, us);
+	struct shop *s = *out;
+	if (delta)
+		fprintf(stderr,
+		        "kaeru-fcgi: shop of merchant %lld at version %llu: delta of %zu changed "
+		        "since version %llu, %zu listings, %zu KB, %.1f ms\n",
+		        (long long)merchant_id, (unsigned long long)s->version, changed,
+		        (unsigned long long)before->version, s->n, s->bytes / 1024,
+		        (double)us / 1e3);
+	else
+		fprintf(
+		    stderr,
+		    "kaeru-fcgi: shop of merchant %lld at version %llu: full read, %zu listings, "
+		    "%zu KB, %.1f ms\n",
+		    (long long)merchant_id, (unsigned long long)s->version, s->n, s->bytes / 1024,
+		    (double)us / 1e3);
+	return KAERU_OK;
+}
+
 enum kaeru_err shop_get(struct db *db, int64_t merchant_id, uint64_t version, struct shop **out)
 {
 	pthread_mutex_lock(&cache.lock);
@@ -399,13 +722,34 @@ enum kaeru_err shop_get(struct db *db, int64_t merchant_id, uint64_t version, st
 		*out = s;
 		return KAERU_OK;
 	}
+	/* The older snapshot kept, if any, to build from: held by a reference of ours, as the
+	 * cache may drop it meanwhile (and requests reading it keep theirs). */
+	int i = slot_of(merchant_id);
+	struct shop *before = i >= 0 ? cache.shops[i] : NULL;
+	if (before)
+		atomic_fetch_add(&before->refs, 1);
 	int mine = loading(0, 0); /* a free entry; with none, load without telling others */
 	if (mine >= 0)
 		cache.loads[mine] = (struct load){merchant_id, version};
 	pthread_mutex_unlock(&cache.lock);
-	/* Loaded outside the lock: the rows are read after the version was, so they are at least
-	 * as new as it; a change made meanwhile bumped the version and is loaded next time. */
-	enum kaeru_err e = shop_load(db, merchant_id, version, &s);
+	/* Built outside the lock. Whole, the rows are read after the version was, so they are at
+	 * least as new as it; a change made meanwhile bumped the version and is read next time.
+	 * From the snapshot before, of version b: every change that made version b + 1 … version
+	 * stamped the listings it changed with its own version, in its own transaction, before it
+	 * committed; so the rows stamped after b, read after the version was, hold each listing
+	 * changed since b as it is now (or newer), and every other listing is as b's snapshot has
+	 * it (that snapshot is at least as new as b). On a Galera cluster the version and the rows
+	 * are read on one node, after the request's causality wait (db_sync_next): a change
+	 * committed on another node is applied here whole (its version and its stamps) or not at
+	 * all, in the cluster's one order of commits, and versions are taken one at a time (two
+	 * nodes bumping at once conflict at certification; one runs again). So a change of version
+	 * v ≤ version is here and stamped v > b; one committed after the version was read may be
+	 * here too, and is read again next time, being stamped after this snapshot's version.
+	 * shop_delta labels the snapshot no newer than the version read in the statement that read
+	 * the rows, so a connection moved to a node behind this one cannot label it newer than it
+	 * is (see label()). */
+	enum kaeru_err e = shop_build(db, merchant_id, version, before, &s);
+	shop_release(before);
 	pthread_mutex_lock(&cache.lock);
 	if (e == KAERU_OK)
 		keep_shop(s);

@@ -1,6 +1,7 @@
 /* The public shop's catalogue: a merchant's published listings held in memory, one immutable
  * snapshot per version of the shop (see store_shop_changed), with each listing's JSON and the
- * facets rendered once, so browsing a shop reads one row and copies text. */
+ * facets rendered once, so browsing a shop reads one row and copies text; a new version is
+ * built from the one before and what changed since, in time that grows with the change. */
 #ifndef KAERU_FCGI_SHOP_H
 #define KAERU_FCGI_SHOP_H
 
@@ -42,5 +43,13 @@ const char *shop_item_json(const struct shop *s, size_t i, size_t *len);
 /* {"grades":[…],"variants":[…],"categories":[…]}: {value, count} of the published listings by
  * value; empty variants and categories left out. */
 const char *shop_facets_json(const struct shop *s, size_t *len);
+
+/* What building snapshots cost this process since it started: how many were read whole and
+ * how many built from the one before (a delta), the microseconds each kind took in all, and the
+ * last one's. */
+struct shop_counters {
+	unsigned long long full, full_us, delta, delta_us, last_us;
+};
+void shop_counters(struct shop_counters *c);
 
 #endif
