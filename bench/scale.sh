@@ -85,6 +85,8 @@ create_spec() {
 		       $1, tag, $3, $4, $4, reason[NR % nr + 1], (NR % 10 < 7 ? "refund" : "store_credit") }'
 }
 
+# metric NAME — one of kaeru-fcgi's counters from /api/v1/metrics.
+metric() { curl -s "$URL/api/v1/metrics" | sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p"; }
 stop_worker() { # the worker would mail every return of the set and run the maintenance: not measured
 	if [ -f "$STACK/run/kaeru-worker.pid" ]; then
 		kill "$(cat "$STACK/run/kaeru-worker.pid")" 2>/dev/null || true
@@ -523,6 +525,19 @@ measure_set() {
 	local page q=T%E3%82%B7%E3%83%A3%E3%83%84 query
 	SHOP_LOAD[$tag]=$(curl -s -o /dev/null -w '%{time_total}' "$URL/api/v1/shop/$BIG/listings" | awk '{ printf "%.0f", $1 * 1000 }')
 	log "the shop's snapshot of $BIG loaded by its first view in ${SHOP_LOAD[$tag]} ms"
+	# A sale changes the shop: the next view builds the snapshot from the one kept and the
+	# listings changed since (fcgi/shop.c), timed, with the build's own time and kind from
+	# kaeru-fcgi's /api/v1/metrics (a delta build, unless the shop is too large to be kept).
+	local sold_id deltas
+	sold_id=$(sql "SELECT l.id FROM listings l JOIN merchants m ON m.id = l.merchant_id
+	               WHERE m.slug = '$BIG' AND l.status = 'published' ORDER BY l.id LIMIT 1")
+	deltas=$(metric shop_builds_delta)
+	curl -s -o /dev/null -X POST -H "Authorization: Bearer $big_key" \
+		"$URL/api/v1/merchants/$BIG/listings/$sold_id/sold"
+	SHOP_SALE[$tag]=$(curl -s -o /dev/null -w '%{time_total}' "$URL/api/v1/shop/$BIG/listings" | awk '{ printf "%.0f", $1 * 1000 }')
+	SHOP_SALE_BUILD[$tag]=$(awk -v us="$(metric shop_last_build_microseconds)" 'BEGIN { printf "%.0f", us / 1000 }')
+	SHOP_SALE_KIND[$tag]=$([ "$(metric shop_builds_delta)" -gt "$deltas" ] && echo "from the one kept" || echo "read whole")
+	log "after a sale, the shop's next view took ${SHOP_SALE[$tag]} ms (its snapshot built ${SHOP_SALE_KIND[$tag]} in ${SHOP_SALE_BUILD[$tag]} ms)"
 	for query in "" "sort=price" "sort=-price" "grade=like_new" "category=tops" "q=$q"; do
 		for page in 1 2; do
 			printf 'GET\t/api/v1/shop/%s/listings?%s%spage=%s\t-\t\n' "$BIG" "$query" "${query:+&}" "$page"
@@ -620,7 +635,7 @@ measure_set() {
 	measure "$tag.inspection" /api/v1/returns "$WORK/spec-inspection.tsv"
 	FIRST_INSPECTIONS[$tag]=$(( $(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'") - inspected ))
 }
-declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS MEDIA_NOTE SHOP_LOAD
+declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS MEDIA_NOTE SHOP_LOAD SHOP_SALE SHOP_SALE_BUILD SHOP_SALE_KIND
 
 # fresh_lines N — up to N lines no return holds, "ORDER_ID SLUG NUMBER LINE_ID": every order's
 # first such line before any second, the orders shuffled so that merchants mix.
@@ -835,8 +850,11 @@ ${MEDIA_NOTE[large]}); "nginx's cache" is /media/ after one pass has filled ngin
 cache" the same names at /bench/media/, where kaeru-fcgi reads each rendition from MariaDB as on
 its first fetch. returns.csv: $DOWNLOADS downloads at once of $BIG's returns export; kaeru-fcgi's
 peak memory is in the Targets below. The shop's rows are measured on its snapshot in memory; the
-first view after a change (an approval, a sale) loads a new one: ${SHOP_LOAD[small]} ms at ×1,
-${SHOP_LOAD[large]} ms at ×$FACTOR, timed alone before the shop's rows.
+snapshot is read whole by the shop's first view: ${SHOP_LOAD[small]} ms at ×1, ${SHOP_LOAD[large]} ms at
+×$FACTOR, timed alone before the shop's rows. After a change (here a sale) the next view builds the
+new snapshot ${SHOP_SALE_KIND[large]} and the listings changed since: that view took ${SHOP_SALE[small]} ms at ×1
+and ${SHOP_SALE[large]} ms at ×$FACTOR (the build itself ${SHOP_SALE_BUILD[small]} and ${SHOP_SALE_BUILD[large]} ms, from
+kaeru-fcgi's /api/v1/metrics; at ×1 it was built ${SHOP_SALE_KIND[small]}).
 
 ## Targets
 
