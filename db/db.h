@@ -29,11 +29,9 @@ struct db {
 	bool galera;     /* the connected server is a Galera node */
 	bool sync_next;  /* db_sync_next: the next command waits for the cluster first */
 	/* What the running transaction already read or wrote, forgotten when an attempt starts
-	 * (db_tx_run): a merchant's webhook subscriptions (events.c), the return whose updated_at
-	 * it set, a merchant's time zone. Only used inside db_tx_run. */
+	 * (db_tx_run): the return whose updated_at it set, a merchant's time zone. Only used
+	 * inside db_tx_run. */
 	struct {
-		int64_t webhook_merchant;   /* 0: not read */
-		const char *webhook_events; /* NULL: no webhook */
 		int64_t touched_return;
 		int64_t zone_merchant; /* 0: not read */
 		const char *zone;      /* that merchant's time zone (analytics.c) */

@@ -1,0 +1,31 @@
+-- An event's number and its webhook delivery, kept by triggers in the transaction that writes
+-- the event (as 019 keeps status_counts): the writer sends one INSERT of its events, not three
+-- statements (take n numbers, insert, insert the deliveries).
+--
+-- seq: each new event takes its merchant's next number from merchant_event_seq, row by row in
+-- the order the INSERT writes them (db/events.c writes a change's events in their order). The
+-- counter row is written, so it stays locked until COMMIT: seq n + 1 is only handed out once
+-- the transaction holding n has committed or rolled back (a rollback gives its numbers back),
+-- so a merchant's events stay numbered 1, 2, 3, ... without gaps, in commit order (see
+-- 009_events.sql). A trigger's writes are the transaction's own: on Galera two nodes writing
+-- one merchant's events both write its counter row, and certification lets one commit and
+-- fails the other (1213, run again by db_tx_run), as when the row was written by a statement
+-- of its own. Appliers get the rows, not the trigger: nothing is numbered twice.
+ALTER TABLE events ALTER COLUMN seq SET DEFAULT 0; -- never kept: events_numbered sets it
+CREATE TRIGGER events_numbered BEFORE INSERT ON events FOR EACH ROW
+BEGIN
+  INSERT INTO merchant_event_seq (merchant_id, last_seq) VALUES (NEW.merchant_id, 1)
+    ON DUPLICATE KEY UPDATE last_seq = last_seq + 1;
+  SET NEW.seq = (SELECT last_seq FROM merchant_event_seq WHERE merchant_id = NEW.merchant_id);
+END;
+
+-- A delivery of the event when the merchant's webhook asks for its type: a pattern "*", the
+-- type itself, or "prefix.*" (as webhook_wants in db/events.c decides, bytes compared). No
+-- webhook, no row. A paused webhook still gets its deliveries; they wait (the claim skips them).
+CREATE TRIGGER events_delivered AFTER INSERT ON events FOR EACH ROW
+  INSERT INTO webhook_deliveries (merchant_id, event_id, created_at, next_attempt_at)
+  SELECT NEW.merchant_id, NEW.id, UTC_TIMESTAMP(), UTC_TIMESTAMP() FROM webhooks w
+  WHERE w.merchant_id = NEW.merchant_id AND EXISTS (SELECT 1 FROM JSON_TABLE(w.events, '$[*]'
+    COLUMNS (p VARCHAR(255) CHARACTER SET utf8mb4 PATH '$')) pt WHERE pt.p = '*'
+    OR BINARY pt.p = BINARY NEW.type OR (pt.p LIKE '%.*' AND BINARY LEFT(NEW.type,
+    CHAR_LENGTH(pt.p) - 1) = BINARY LEFT(pt.p, CHAR_LENGTH(pt.p) - 1)));
