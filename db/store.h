@@ -77,13 +77,11 @@ enum kaeru_err store_merchant_lock(struct db *db, int64_t id, struct merchant *m
 /* Keeps the money rules of p (fee and its reasons, bonus, resale percentages, price step) as
  * those return_id settles under. */
 enum kaeru_err store_return_policy_keep(struct db *db, int64_t return_id, const struct policy *p);
-/* Overwrites the money rules of *p with those kept for return_id, when any were kept (returns
- * made before they were kept settle under the merchant's policy as it is). */
 /* The money rules of return_policies' columns (restocking_fee_percent .. price_step, in that
- * order) from column col of row i into p. */
+ * order) from column col of row i into p: a return settles under those kept (returns made
+ * before they were kept, under the merchant's policy as it is). */
 void store_return_policy_from_row(const struct db_rows *rows, size_t i, size_t col,
                                   struct policy *p);
-enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p);
 /* Stores the merchant's time zone, an IANA name that tz_valid accepts. */
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone);
 /* The address customers' answers to kaeru's e-mail go to (NULL: none); in db->arena. */
@@ -210,6 +208,7 @@ struct shipment_line {
 	int64_t quantity;
 };
 
+struct photo; /* db/media.h */
 struct ret {
 	int64_t id, merchant_id, order_id, warehouse_id;
 	char rma[RMA_LEN + 1];
@@ -232,10 +231,22 @@ struct ret {
 	/* Its merchant's time zone when read with it (store_return_row with a merchant), else
 	 * NULL: a plan's analytics then need not read it. */
 	const char *timezone;
-	/* events holds the whole timeline (read with the row or the lock, n_events_read of them,
-	 * then what a plan wrote): store_return_timeline need not read it. */
+	/* events holds the whole timeline (read with the row, n_events_read of them, then what a
+	 * plan wrote): store_return_timeline need not read it. */
 	bool timeline_known;
 	size_t n_events_read;
+	/* Its photos, when read with it (store_return_whole): nothing to read to answer them. */
+	bool photos_known;
+	const struct photo *photos;
+	size_t n_photos;
+	/* The row's revision as read. Every change of what a change decides from bumps it, in the
+	 * change's first write: the status moves (db/plan.c; a plan's item, ledger, shipment and
+	 * timeline rows follow them), store_return_guard (the changes that keep the status: an
+	 * item inspected but not the last, the shop's acknowledgements), a photo (db/media.c);
+	 * the money rules a return keeps (return_policies) are only written with it. Only
+	 * updated_at and language change without. So a first write that binds it proves nothing
+	 * changed since the read, with no lock taken before. */
+	int64_t revision;
 };
 
 /* Loads a return by its code, with items and events. */
@@ -243,20 +254,25 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r);
 /* A return by its code in one statement: its row with its order's and warehouse's columns,
  * and its merchant into *m unless m is NULL; no items, events or settlement yet. */
 enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m);
-/* The same with r's items and timeline, still one statement. */
-enum kaeru_err store_return_row_items(struct db *db, const char *rma, struct ret *r,
-                                      struct merchant *m);
-/* Locks r's row (not its order's or warehouse's) FOR UPDATE for the transaction and re-reads
- * what of it can have changed since store_return_row: status and received_at. */
-enum kaeru_err store_return_lock(struct db *db, struct ret *r);
+/* The same whole, still one statement: with r's items, timeline, photos and shipments, and
+ * into *p unless NULL (m then too) m's policy with the money rules the return keeps
+ * (return_policies) over it: what a change decides from and its answer shows. */
+enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
+                                  struct policy *p);
+/* The return a change's transaction decides from: r (m, p) as read just before it
+ * (store_return_whole) on its first run, when *again is false; read anew by r's code when it
+ * runs again (db_tx_run: the first write found r changed, or a conflict). Sets *again. */
+enum kaeru_err store_return_again(struct db *db, bool *again, struct ret *r, struct merchant *m,
+                                  struct policy *p);
+/* The first write of a change to r that does not move its status (those of db/plan.c bind the
+ * revision themselves): bumps r's revision from the one r was read at, and sets updated_at,
+ * so the change's events touch nothing more. KAERU_ERETRY when another change came between
+ * (db_tx_run runs the transaction again, which reads r anew). Nothing is locked before: the
+ * write is the lock, and on Galera the certified write that makes two nodes' changes of one
+ * return conflict. */
+enum kaeru_err store_return_guard(struct db *db, struct ret *r);
 /* Loads r's items. */
 enum kaeru_err store_return_items(struct db *db, struct ret *r);
-/* Locks r by writing its row (a lock Galera certifies: two nodes' writers of one return
- * conflict), then reads in one statement what of the row can have changed since
- * store_return_row (status, received_at, totals), its items, its timeline, and into p, unless
- * NULL, the
- * money rules it keeps (return_policies), leaving p's other members as they are. */
-enum kaeru_err store_return_lock_items(struct db *db, struct ret *r, struct policy *p);
 /* Loads r's events and, when r->status is resolved, its settlement (which needs the items). */
 enum kaeru_err store_return_timeline(struct db *db, struct ret *r);
 /* The return made under (order, idempotency key), if any: its rma and request hash. */
@@ -293,8 +309,9 @@ struct plan_by {
 	const char *email; /* the staff user's, for the answer's timeline; or NULL */
 };
 /* Runs plan p, made from r as loaded, in the caller's transaction (nothing when the plan does
- * not run). Status and item changes bind the state the plan was made from: when it moved
- * meanwhile, KAERU_ERETRY (db_tx_run loads and plans again). now stamps a receipt. On success r
+ * not run). Status and item changes bind the state the plan was made from, the first write r's
+ * revision as read (struct ret): when it moved meanwhile, KAERU_ERETRY (db_tx_run runs the
+ * caller again, which must then read r anew and plan again). now stamps a receipt. On success r
  * reads as the plan left it: status, items, totals. A create plan runs once r and its items are
  * inserted (store_return_insert): when stock cannot cover an exchange's reservation, that
  * item's reserved_quantity becomes 0 and the run answers ECONFLICT (roll back). */
@@ -328,7 +345,6 @@ enum listing_status {
 };
 extern const char *const listing_status_names[LISTING__MAX];
 
-struct photo; /* db/media.h */
 /* condition_note is the inspection's internal note (staff and the merchant); public_note is
  * what shoppers read. */
 struct listing {
@@ -472,10 +488,11 @@ struct export_key {
 	int64_t at, id;
 };
 /* The items of up to limit returns created in range, after `after` (its id a return's), by
- * (created_at, return id, item id): created_at, return id, rma, status, order_number, email, currency, sku, product_id, name,
- * variant, quantity, unit_price, reason, comment, resolution, exchange_sku, received_quantity,
- * grade, disposition, then the item's ledger entry — gross, restocking_fee, bonus, withheld,
- * amount (NULL when none) — and resolved_at seconds (NULL until resolved). */
+ * (created_at, return id, item id): created_at, return id, rma, status, order_number, email,
+ * currency, sku, product_id, name, variant, quantity, unit_price, reason, comment, resolution,
+ * exchange_sku, received_quantity, grade, disposition, then the item's ledger entry — gross,
+ * restocking_fee, bonus, withheld, amount (NULL when none) — and resolved_at seconds (NULL until
+ * resolved). */
 enum kaeru_err store_export_returns_page(struct db *db, int64_t merchant_id,
                                          const struct export_range *range,
                                          const struct export_key *after, size_t limit,

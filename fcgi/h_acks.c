@@ -105,7 +105,8 @@ void h_merchant_return_get(struct req *r)
 }
 
 struct ack {
-	struct ret *ret;
+	struct ret *ret; /* as read before the transaction; read anew when it runs again */
+	bool again;
 	int64_t amount;
 	const char *reference, *carrier, *tracking_number;
 	struct arena *arena;
@@ -115,10 +116,20 @@ struct ack {
 	bool over;
 };
 
-/* Both acknowledgements need a resolved return, locked against a concurrent one. */
+/* The return as read (anew when run again), its row written first binding the revision read
+ * (store_return_guard): of two acknowledgements of one return, on any node, the second runs
+ * again after the first and reads what it wrote. */
+static enum kaeru_err return_guarded(struct db *db, struct ack *a)
+{
+	struct merchant owner;
+	enum kaeru_err e = store_return_again(db, &a->again, a->ret, &owner, NULL);
+	return e == KAERU_OK ? store_return_guard(db, a->ret) : e;
+}
+
+/* Both acknowledgements need a resolved return, guarded against a concurrent change. */
 static enum kaeru_err lock_resolved(struct db *db, struct ack *a)
 {
-	enum kaeru_err e = store_return_lock(db, a->ret);
+	enum kaeru_err e = return_guarded(db, a);
 	if (e == KAERU_OK && a->ret->status != RETURN_RESOLVED) {
 		a->conflict =
 		    arena_printf(a->arena, "The return is %s; only a resolved return is settled.",
@@ -141,7 +152,7 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	a->conflict = NULL;
 	a->over = false;
 	int64_t seen = 0, owed = 0, paid = 0;
-	enum kaeru_err e = store_return_lock(db, a->ret), found = KAERU_ENOTFOUND;
+	enum kaeru_err e = return_guarded(db, a), found = KAERU_ENOTFOUND;
 	if (e == KAERU_OK) {
 		found = store_refund_payment(db, a->ret->id, a->reference, &seen);
 		e = found == KAERU_ENOTFOUND ? KAERU_OK : found;
