@@ -97,7 +97,6 @@ static const char sql_webhook_pause[] =
 
 static const char sql_return_touch[] =
     "UPDATE returns SET updated_at = CURRENT_TIMESTAMP WHERE id = ?";
-static const char sql_language_set[] = "UPDATE returns SET language = ? WHERE id = ?";
 static const char sql_email_queue[] =
     "INSERT IGNORE INTO emails (merchant_id, return_id, kind, ref, data, created_at,"
     " next_attempt_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
@@ -152,11 +151,6 @@ enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t ret
 enum kaeru_err store_email_reminders(struct db *db, int64_t within_s, size_t max, uint64_t *n)
 {
 	return db_exec(db, sql_email_reminders, DB_ARGS(DBI(within_s), DBI((int64_t)max)), n, NULL);
-}
-
-enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language)
-{
-	return db_exec(db, sql_language_set, DB_ARGS(DBS(language), DBI(return_id)), NULL, NULL);
 }
 
 /* Claims up to max rows of `due` by the guarded UPDATE `claim`; *ids gets those won. */

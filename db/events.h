@@ -123,11 +123,10 @@ enum kaeru_err store_delivery_attempted(struct db *db, const char *me, int64_t i
                                         int64_t next_at);
 
 /* ---- customer e-mail (db/events.c; sent by kaeru-worker, worker/mail.c) ---- */
-/* The languages of the portal and of e-mails. */
+/* The languages of the portal and of e-mails (a new return keeps the one its customer used:
+ * store_return_insert). */
 enum language { LANGUAGE_JA, LANGUAGE_EN, LANGUAGE__MAX };
 extern const char *const languages[LANGUAGE__MAX];
-/* Remembers the language the customer used ("ja", "en") on a new return. */
-enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language);
 struct email_job {
 	int64_t id, attempts, created_at;  /* created_at: Unix seconds */
 	const char *kind, *rma, *language; /* language NULL when not known */

@@ -34,10 +34,6 @@ static const char sql_inspect[] =
     " disposition = ?, note = ?, inspected_at = CURRENT_TIMESTAMP, inspected_by = ?"
     " WHERE id = ? AND status = 'pending'";
 
-/* A canceled or expired return gives its units back to their lines (see 013_cluster.sql). */
-static const char sql_line_give_back[] =
-    "UPDATE order_lines SET returned_quantity = GREATEST(returned_quantity - ?, 0) WHERE id = ?";
-
 static const char *name_or_null(const char *const *names, int n, int i)
 {
 	return i >= 0 && i < n ? names[i] : NULL;
@@ -290,12 +286,9 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 	store_analytics_zone_known(db, r);
 	if (p->kind != PLAN_CREATE) /* a new return's row is the transaction's own */
 		e = run_status(db, r, p, now);
-	if (p->kind != PLAN_CREATE && return_status_counts(p->from) && !return_status_counts(p->to))
-		for (size_t i = 0; e == KAERU_OK && i < r->n_items; i++)
-			e = db_exec(
-			    db, sql_line_give_back,
-			    DB_ARGS(DBI(r->items[i].quantity), DBI(r->items[i].order_line_id)),
-			    NULL, NULL);
+	if (e == KAERU_OK && p->kind != PLAN_CREATE && return_status_counts(p->from) &&
+	    !return_status_counts(p->to))
+		e = store_lines_give_back(db, r);
 	bool short_of_stock = false;
 	for (size_t i = 0; e == KAERU_OK && i < p->n_items && i < r->n_items; i++) {
 		if (p->items[i].reserve > 0 &&

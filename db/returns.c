@@ -82,8 +82,8 @@ static const char sql_by_idempotency[] =
     "SELECT rma, request_hash FROM returns WHERE order_id = ? AND idempotency_key = ?";
 static const char sql_return_insert[] =
     "INSERT INTO returns (rma, merchant_id, order_id, warehouse_id, tracking_key, status,"
-    " idempotency_key, request_hash, created_at, updated_at, expires_at)"
-    " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+    " idempotency_key, request_hash, language, created_at, updated_at, expires_at)"
+    " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
     " TIMESTAMPADD(SECOND, ?, '1970-01-01')) RETURNING id,"
     " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
     " (SELECT w.code FROM warehouses w WHERE w.id = warehouse_id),"
@@ -113,10 +113,17 @@ static const char sql_event_insert[] =
     " VALUES (?, NOW(3), ?, ?, ?, ?)";
 /* The line's units in returns that count, raised by a new return's units but never above what
  * was sold: a certified write on the line, so two creates on two Galera nodes conflict. */
+#define LINES_JSON                                                                                 \
+	" JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$[0]', q BIGINT PATH "       \
+	"'$[1]'))"                                                                                 \
+	" j ON l.id = j.id"
 static const char sql_lines_take[] =
-    "UPDATE order_lines l JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$[0]',"
-    " q BIGINT PATH '$[1]')) j ON l.id = j.id SET l.returned_quantity = l.returned_quantity + j.q"
+    "UPDATE order_lines l" LINES_JSON " SET l.returned_quantity = l.returned_quantity + j.q"
     " WHERE l.quantity - l.returned_quantity >= j.q";
+/* A canceled or expired return gives its units back to their lines (see 013_cluster.sql). */
+static const char sql_lines_give_back[] =
+    "UPDATE order_lines l" LINES_JSON
+    " SET l.returned_quantity = GREATEST(l.returned_quantity - j.q, 0)";
 /* The first write of a change that does not move the status (db/plan.c's moves bind the
  * revision themselves): see store_return_guard. */
 static const char sql_return_guard[] =
@@ -414,9 +421,10 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
 	return KAERU_OK;
 }
 
-/* Takes r's units from their order lines in one statement (a line's items summed): every line
- * must have them, else ERETRY. */
-static enum kaeru_err take_lines(struct db *db, const struct ret *r)
+/* r's units by order line, [[line id, units], ...] (a line's items summed: a multi-table
+ * UPDATE changes each line once), for LINES_JSON; *n lines. The caller frees it; NULL when it
+ * cannot be made. */
+static char *units_by_line(const struct ret *r, size_t *n)
 {
 	json_t *lines = json_array();
 	for (size_t i = 0; i < r->n_items; i++) {
@@ -432,15 +440,35 @@ static enum kaeru_err take_lines(struct db *db, const struct ret *r)
 			    lines, json_pack("[I, I]", (json_int_t)r->items[i].order_line_id,
 			                     (json_int_t)q));
 	}
-	size_t n = json_array_size(lines);
+	*n = json_array_size(lines);
 	char *text = json_dumps(lines, JSON_COMPACT);
 	json_decref(lines);
+	return text;
+}
+
+/* Takes r's units from their order lines in one statement: every line must have them, else
+ * ERETRY. */
+static enum kaeru_err take_lines(struct db *db, const struct ret *r)
+{
+	size_t n = 0;
+	char *text = units_by_line(r, &n);
 	uint64_t taken = 0;
 	enum kaeru_err e =
 	    text ? db_exec(db, sql_lines_take, DB_ARGS(DBS(text)), &taken, NULL) : KAERU_EINTERNAL;
 	free(text);
 	if (e == KAERU_OK && taken != n)
 		e = KAERU_ERETRY; /* returned meanwhile: decide again from a fresh read */
+	return e;
+}
+
+enum kaeru_err store_lines_give_back(struct db *db, const struct ret *r)
+{
+	size_t n = 0;
+	char *text = r->n_items ? units_by_line(r, &n) : NULL;
+	enum kaeru_err e = !r->n_items ? KAERU_OK
+	                   : text ? db_exec(db, sql_lines_give_back, DB_ARGS(DBS(text)), NULL, NULL)
+	                          : KAERU_EINTERNAL;
+	free(text);
 	return e;
 }
 
@@ -477,14 +505,15 @@ static enum kaeru_err insert_items(struct db *db, struct ret *r)
 }
 
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
-                                   const char *request_hash_hex, int64_t expires_at)
+                                   const char *request_hash_hex, const char *language,
+                                   int64_t expires_at)
 {
 	struct db_rows row;
 	enum kaeru_err e =
 	    db_query(db, sql_return_insert,
 	             DB_ARGS(DBS(r->rma), DBI(r->merchant_id), DBI(r->order_id),
 	                     DBI(r->warehouse_id), DBS(r->tracking_key), DBS(idempotency_key),
-	                     DBS(request_hash_hex), DBI(expires_at)),
+	                     DBS(request_hash_hex), DBS(language), DBI(expires_at)),
 	             &row);
 	if (e != KAERU_OK)
 		return e;

@@ -117,8 +117,8 @@ struct order {
  * *bad_line set to its line_id. A replaced order's returns get their search terms anew. */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
-/* Loads an order with its lines (returned units counted). When lock, the order row is locked
- * FOR UPDATE (serialises changes to its returns). */
+/* Loads an order with its lines (returned units counted), in one statement. When lock, the
+ * order's row and its lines' are locked FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
 /* Loads o's lines in their order (returned units counted). One statement. */
 enum kaeru_err store_order_lines(struct db *db, struct order *o);
@@ -281,9 +281,12 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
                                            char request_hash_hex[HASH_HEX_LEN + 1]);
 /* Inserts the return row and its items (r->items with order_line_id, the line's snapshot,
  * quantity, reason, ...), and the terms the console's search finds it by (db/search.h).
- * Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is taken. */
+ * language: the one the customer used ("ja", "en"; NULL: not known), what the worker's e-mails
+ * are written in. Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is
+ * taken. */
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
-                                   const char *request_hash_hex, int64_t expires_at);
+                                   const char *request_hash_hex, const char *language,
+                                   int64_t expires_at);
 enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
                                const char *actor, const char *detail_json);
 /* The same, naming the staff user behind it (0 for none). */
@@ -294,6 +297,9 @@ enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_t
 enum kaeru_err store_event_add_of(struct db *db, const struct ret *r, enum return_status status,
                                   enum event_type type, const char *actor, int64_t user_id,
                                   const char *detail_json);
+/* Gives r's units back to their order lines (a canceled or expired return: 013_cluster.sql),
+ * in one statement however many items. */
+enum kaeru_err store_lines_give_back(struct db *db, const struct ret *r);
 /* Marks an item's reservation released (reserved_quantity 0). */
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
 
@@ -509,9 +515,10 @@ enum kaeru_err store_export_ledger_page(struct db *db, int64_t merchant_id,
  * counted (sign -1, before it is replaced); nothing when the order does not exist. */
 enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
                                      int sign);
-/* What a plan that ran changes in the aggregates: a new return's units, reasons and commented
- * items, a canceled or expired one's units and reasons taken back, a first scan's time from the
- * label, a resolution's money and time from the scan. now 0: the clock's. */
+/* What a plan that ran changes in the aggregates: a new return's units and reasons (its
+ * commented items the insert's trigger keeps), a canceled or expired one's units and reasons
+ * taken back, a first scan's time from the label, a resolution's money and time from the scan.
+ * now 0: the clock's. */
 enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
                                     int64_t now);
 /* A change of a listing that the resale figures count. */

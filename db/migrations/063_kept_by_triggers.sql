@@ -1,6 +1,8 @@
--- An event's number and its webhook delivery, kept by triggers in the transaction that writes
--- the event (as 019 keeps status_counts): the writer sends one INSERT of its events, not three
--- statements (take n numbers, insert, insert the deliveries).
+-- Rows derived from the rows a change writes, kept by triggers in its transaction (as 019 keeps
+-- status_counts), so the change sends fewer statements.
+--
+-- An event's number and its webhook delivery: the writer sends one INSERT of its events, not
+-- three statements (take n numbers, insert, insert the deliveries).
 --
 -- seq: each new event takes its merchant's next number from merchant_event_seq, row by row in
 -- the order the INSERT writes them (db/events.c writes a change's events in their order). The
@@ -29,3 +31,12 @@ CREATE TRIGGER events_delivered AFTER INSERT ON events FOR EACH ROW
     COLUMNS (p VARCHAR(255) CHARACTER SET utf8mb4 PATH '$')) pt WHERE pt.p = '*'
     OR BINARY pt.p = BINARY NEW.type OR (pt.p LIKE '%.*' AND BINARY LEFT(NEW.type,
     CHAR_LENGTH(pt.p) - 1) = BINARY LEFT(pt.p, CHAR_LENGTH(pt.p) - 1)));
+
+-- The analytics' latest comments (020_analytics_bounded.sql): an item a customer commented is
+-- kept under its return's merchant and time of making as the item is inserted, in the
+-- transaction that makes the return (kaeru-admin analytics rebuild counts them anew the same
+-- way: db/analytics.c, COMMENTED_ITEMS).
+CREATE TRIGGER return_items_commented AFTER INSERT ON return_items FOR EACH ROW
+  INSERT INTO analytics_comments (merchant_id, created_at, return_item_id)
+  SELECT r.merchant_id, r.created_at, NEW.id FROM returns r
+  WHERE r.id = NEW.return_id AND NEW.comment IS NOT NULL AND NEW.comment <> '';
