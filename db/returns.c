@@ -569,12 +569,6 @@ enum kaeru_err store_event_add_of(struct db *db, const struct ret *r, enum retur
 	return e == KAERU_OK ? store_event_return_of(db, r, status, type, detail_json) : e;
 }
 
-enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
-                               const char *actor, const char *detail_json)
-{
-	return store_event_add_by(db, return_id, type, actor, 0, detail_json);
-}
-
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)
 {
 	return db_exec(db, sql_item_unreserve, DB_ARGS(DBI(item_id)), NULL, NULL);

@@ -287,9 +287,8 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
                                    const char *request_hash_hex, const char *language,
                                    int64_t expires_at);
-enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
-                               const char *actor, const char *detail_json);
-/* The same, naming the staff user behind it (0 for none). */
+/* A timeline event of return_id with its feed's event (read the return and its items to make
+ * it), naming the staff user behind it (0 for none). */
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
                                   const char *actor, int64_t user_id, const char *detail_json);
 /* The same for r as the transaction holds it, its status now being status: the feed's event is

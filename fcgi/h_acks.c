@@ -15,14 +15,15 @@
 
 #define AMOUNT_MAX 1000000000000LL
 
-/* The return {rma} of the key's merchant into *ret; answers 401/404 itself and returns false. */
+/* The return {rma} of the key's merchant into *ret, whole (store_return_whole); answers
+ * 401/404 itself and returns false. */
 static bool merchant_return(struct req *r, struct merchant *m, struct ret *ret)
 {
 	*m = r->who.merchant;
 	char rma[RMA_LEN + 1];
 	struct merchant owner;
 	enum kaeru_err e = rma_normalize(r->params[1], rma)
-	                       ? store_return_row(r->db, rma, ret, &owner)
+	                       ? store_return_whole(r->db, rma, ret, &owner, NULL)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && ret->merchant_id != m->id)
 		e = KAERU_ENOTFOUND;
@@ -33,15 +34,13 @@ static bool merchant_return(struct req *r, struct merchant *m, struct ret *ret)
 	return true;
 }
 
-/* Answers the return whole: its merchant view with ledger, payments, shipments and what is
- * still due. */
+/* Answers the return (read whole: its items are known) in its merchant view with ledger,
+ * payments, shipments and what is still due. */
 static void respond_return(struct req *r, struct ret *ret, const struct merchant *m)
 {
 	json_t *money = NULL;
 	int64_t owed = 0, paid = 0;
-	enum kaeru_err e = store_return_items(r->db, ret);
-	if (e == KAERU_OK)
-		e = store_return_timeline(r->db, ret);
+	enum kaeru_err e = store_return_timeline(r->db, ret);
 	if (e == KAERU_OK)
 		e = store_return_money(r->db, ret->id, &money);
 	if (e == KAERU_OK)
@@ -188,8 +187,10 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	                            "reference", a->reference, "refund_owed", (json_int_t)owed,
 	                            "refund_paid", (json_int_t)(paid + a->amount), "refund_due",
 	                            (json_int_t)(a->due - a->amount)));
-	/* On the customer's timeline, and in the feed as return.refund_paid. */
-	e = store_event_add(db, a->ret->id, EVENT_REFUND_PAID, "shop", data);
+	/* On the customer's timeline, and in the feed as return.refund_paid (of the items read:
+	 * the guard proved them current); the answer reads the timeline anew. */
+	e = store_event_add_of(db, a->ret, a->ret->status, EVENT_REFUND_PAID, "shop", 0, data);
+	a->ret->timeline_known = false;
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "refund_paid",
 		                      a->reference, data);
@@ -277,7 +278,8 @@ static enum kaeru_err exchange_shipped_tx(struct db *db, void *arg)
 	                            a->carrier, "tracking_number", a->tracking_number, "shipments",
 	                            json_object_get(money, "shipments")));
 	json_decref(money);
-	e = store_event_add(db, a->ret->id, EVENT_EXCHANGE_SHIPPED, "shop", data);
+	e = store_event_add_of(db, a->ret, a->ret->status, EVENT_EXCHANGE_SHIPPED, "shop", 0, data);
+	a->ret->timeline_known = false;
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "exchange_shipped", NULL,
 		                      data);
