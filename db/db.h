@@ -99,6 +99,10 @@ static inline bool db_isnull(const struct db_rows *r, size_t row, size_t col)
 typedef enum kaeru_err (*db_tx_fn)(struct db *db, void *arg);
 enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg);
 
+/* For a guarded write that matched no row (the state it bound moved since it was read): notes
+ * what moved, which db_tx_run's log of the run again names, and returns KAERU_ERETRY. */
+enum kaeru_err db_moved(struct db *db, const char *what);
+
 /* Transactions db_tx_run ran again (deadlocks, lock waits, Galera conflicts), since start. */
 unsigned long long db_tx_retries(void);
 /* Connections made to another of KAERU_DB_NODES because the first was gone or not synced. */

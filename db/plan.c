@@ -71,7 +71,7 @@ static enum kaeru_err exec_guarded(struct db *db, const char *sql, const struct 
 	uint64_t affected = 0;
 	enum kaeru_err e = db_exec(db, sql, params, n, &affected, NULL);
 	if (e == KAERU_OK && affected != 1)
-		return KAERU_ERETRY;
+		return db_moved(db, "a return or item changed since it was read");
 	return e;
 }
 

@@ -124,6 +124,10 @@ static const char sql_lines_take[] =
 static const char sql_lines_give_back[] =
     "UPDATE order_lines l" LINES_JSON
     " SET l.returned_quantity = GREATEST(l.returned_quantity - j.q, 0)";
+/* A change run again takes the row first (a write: locked until COMMIT, and certified on
+ * Galera), then reads: every other writer of the return writes this row first too, so what it
+ * reads stays as read, and the change cannot lose to another one again on this node. */
+static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
 /* The first write of a change that does not move the status (db/plan.c's moves bind the
  * revision themselves): see store_return_guard. */
 static const char sql_return_guard[] =
@@ -379,7 +383,11 @@ enum kaeru_err store_return_again(struct db *db, bool *again, struct ret *r, str
 	}
 	char rma[RMA_LEN + 1];
 	memcpy(rma, r->rma, sizeof(rma));
-	return store_return_whole(db, rma, r, m, p);
+	uint64_t written = 0;
+	enum kaeru_err e = db_exec(db, sql_return_bump, DB_ARGS(DBI(r->id)), &written, NULL);
+	if (e == KAERU_OK && written != 1)
+		e = KAERU_ENOTFOUND;
+	return e == KAERU_OK ? store_return_whole(db, rma, r, m, p) : e;
 }
 
 enum kaeru_err store_return_guard(struct db *db, struct ret *r)
@@ -389,8 +397,8 @@ enum kaeru_err store_return_guard(struct db *db, struct ret *r)
 	    db_exec(db, sql_return_guard, DB_ARGS(DBI(r->id), DBI(r->revision)), &written, NULL);
 	if (e != KAERU_OK)
 		return e;
-	if (written != 1)
-		return KAERU_ERETRY; /* changed since it was read: decide again from a fresh read */
+	if (written != 1) /* decide again from a fresh read */
+		return db_moved(db, "the return changed since it was read");
 	r->revision++;
 	db->memo.touched_return = r->id;
 	return KAERU_OK;
@@ -456,8 +464,8 @@ static enum kaeru_err take_lines(struct db *db, const struct ret *r)
 	enum kaeru_err e =
 	    text ? db_exec(db, sql_lines_take, DB_ARGS(DBS(text)), &taken, NULL) : KAERU_EINTERNAL;
 	free(text);
-	if (e == KAERU_OK && taken != n)
-		e = KAERU_ERETRY; /* returned meanwhile: decide again from a fresh read */
+	if (e == KAERU_OK && taken != n) /* decide again from a fresh read */
+		e = db_moved(db, "an order line was returned meanwhile");
 	return e;
 }
 

@@ -260,8 +260,11 @@ enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, s
 enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
                                   struct policy *p);
 /* The return a change's transaction decides from: r (m, p) as read just before it
- * (store_return_whole) on its first run, when *again is false; read anew by r's code when it
- * runs again (db_tx_run: the first write found r changed, or a conflict). Sets *again. */
+ * (store_return_whole) on its first run, when *again is false, nothing locked (the change's
+ * first write binds the revision read). When it runs again (db_tx_run: that write found r
+ * changed, or a conflict), r's row is written first — locked until COMMIT, so the change
+ * cannot find it moved again on this node, however many race for it — and r read anew by its
+ * code. Sets *again. */
 enum kaeru_err store_return_again(struct db *db, bool *again, struct ret *r, struct merchant *m,
                                   struct policy *p);
 /* The first write of a change to r that does not move its status (those of db/plan.c bind the
