@@ -11,11 +11,13 @@
 
 /* Each status change is its plan's first write, and binds the status and the revision the
  * plan was made from, and bumps the revision: a plan made from a stale read matches no row and
- * runs nothing (KAERU_ERETRY: read again, plan again). Every write to a return bumps its
- * revision (store.h, struct ret), so a matching row proves that nothing the plan was made
- * from — the status, received_at, totals, the items, the money rules the return keeps (only
- * ever written with the return) — changed since it was read, with no lock taken before. On
- * Galera two nodes' changes of one return both write this row: certification fails one. */
+ * runs nothing (KAERU_ERETRY: take the row, read again, plan again: store_return_again). Every
+ * write to a return bumps its revision (store.h, struct ret), so a matching row proves that
+ * nothing the plan was made from — the status, received_at, totals, the items, the money rules
+ * the return keeps (only ever written with the return) — changed since it was read, with no
+ * lock taken before. On Galera the guard only sees what this node has applied; but two nodes'
+ * changes of one return both write this row, so certification fails one at COMMIT (1213), and
+ * it runs again after its node applied the other's write. */
 static const char sql_move[] =
     "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP, revision = revision + 1"
     " WHERE id = ? AND status = ? AND revision = ?";

@@ -245,7 +245,8 @@ struct ret {
 	 * item inspected but not the last, the shop's acknowledgements), a photo (db/media.c);
 	 * the money rules a return keeps (return_policies) are only written with it. Only
 	 * updated_at and language change without. So a first write that binds it proves nothing
-	 * changed since the read, with no lock taken before. */
+	 * changed since the read, with no lock taken before (on Galera: nothing this node has
+	 * applied; certification catches the rest, as the row is written). */
 	int64_t revision;
 };
 
