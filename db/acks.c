@@ -23,8 +23,6 @@ static const char sql_returns_changed[] =
 static const char sql_returns_changed_count[] =
     "SELECT COUNT(*) FROM returns WHERE merchant_id = ?"
     " AND updated_at >= TIMESTAMPADD(SECOND, ?, '1970-01-01')";
-static const char sql_return_touch[] =
-    "UPDATE returns SET updated_at = CURRENT_TIMESTAMP WHERE id = ?";
 static const char sql_shipment_count[] = "SELECT COUNT(*) FROM shipments WHERE return_id = ?";
 static const char sql_ledger_rows[] =
     "SELECT l.kind, ri.sku, l.currency, l.gross, l.restocking_fee, l.bonus, l.amount, " TIME(
@@ -76,11 +74,9 @@ enum kaeru_err store_refund_payment(struct db *db, int64_t return_id, const char
 enum kaeru_err store_refund_paid(struct db *db, int64_t merchant_id, int64_t return_id,
                                  int64_t amount, const char *reference)
 {
-	enum kaeru_err e = db_exec(
-	    db, sql_payment_insert,
-	    DB_ARGS(DBI(merchant_id), DBI(return_id), DBI(amount), DBS(reference)), NULL, NULL);
-	return e == KAERU_OK ? db_exec(db, sql_return_touch, DB_ARGS(DBI(return_id)), NULL, NULL)
-	                     : e;
+	return db_exec(db, sql_payment_insert,
+	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBI(amount), DBS(reference)), NULL,
+	               NULL);
 }
 
 enum kaeru_err store_returns_changed(struct db *db, int64_t merchant_id, int64_t since,

@@ -14,6 +14,7 @@ enum kaeru_err store_refund_totals(struct db *db, int64_t return_id, int64_t *ow
 /* The amount of the payment with this reference, if any (ENOTFOUND). */
 enum kaeru_err store_refund_payment(struct db *db, int64_t return_id, const char *reference,
                                     int64_t *amount);
+/* Records a payment (the return's row, updated_at with it, written first: store_return_guard). */
 enum kaeru_err store_refund_paid(struct db *db, int64_t merchant_id, int64_t return_id,
                                  int64_t amount, const char *reference);
 /* Marks the return's pending shipments shipped; *n how many, *total how many it has. */

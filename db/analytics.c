@@ -68,13 +68,14 @@ enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const c
 	               NULL);
 }
 
-/* The items of returns that carry a comment, by when their return was made. */
+/* The items of returns that carry a comment, by when their return was made: counted anew by
+ * kaeru-admin analytics rebuild; a new return's are kept by the trigger return_items_commented
+ * (063_kept_by_triggers.sql) as its items are inserted. */
 #define COMMENTED_ITEMS                                                                            \
 	"INSERT INTO analytics_comments (merchant_id, created_at, return_item_id)"                 \
 	" SELECT r.merchant_id, r.created_at, i.id FROM returns r"                                 \
 	" JOIN return_items i ON i.return_id = r.id"                                               \
 	" WHERE i.comment IS NOT NULL AND i.comment <> '' AND "
-static const char sql_comments_of_return[] = COMMENTED_ITEMS "r.id = ?";
 /* A return's local day of making (seconds), warehouse, and its spans in seconds: label to
  * first scan, scan to resolution (NULL before they happen). */
 #define RETURN_SPANS                                                                               \
@@ -251,15 +252,6 @@ static enum kaeru_err count_timing(struct db *db, const struct ret *r,
 	return count_spans(db, r->merchant_id, tz, &rows, 0, 0, stages);
 }
 
-/* Keeps r's commented items for the latest comments, when it has any. */
-static enum kaeru_err count_comments(struct db *db, const struct ret *r)
-{
-	for (size_t i = 0; i < r->n_items; i++)
-		if (r->items[i].comment && r->items[i].comment[0])
-			return db_exec(db, sql_comments_of_return, DB_ARGS(DBI(r->id)), NULL, NULL);
-	return KAERU_OK;
-}
-
 /* Counts r's items as returned on its day (sign 1), or takes them back (sign -1). */
 static enum kaeru_err count_returned(struct db *db, const struct ret *r, int64_t day, int sign)
 {
@@ -319,8 +311,6 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 	if (p->kind == PLAN_CREATE) {
 		if ((e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
 			e = count_returned(db, r, day, 1);
-		if (e == KAERU_OK)
-			e = count_comments(db, r);
 	} else if (p->kind == PLAN_CANCEL || p->kind == PLAN_EXPIRE) {
 		int64_t made = now;
 		if (r->created_at)

@@ -278,6 +278,12 @@ static enum kaeru_err still_open(struct db *db)
 	return KAERU_ERETRY;
 }
 
+enum kaeru_err db_moved(struct db *db, const char *what)
+{
+	note_error(db, 0, what);
+	return KAERU_ERETRY;
+}
+
 unsigned long long db_tx_retries(void)
 {
 	return atomic_load(&tx_retries);

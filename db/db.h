@@ -29,11 +29,9 @@ struct db {
 	bool galera;     /* the connected server is a Galera node */
 	bool sync_next;  /* db_sync_next: the next command waits for the cluster first */
 	/* What the running transaction already read or wrote, forgotten when an attempt starts
-	 * (db_tx_run): a merchant's webhook subscriptions (events.c), the return whose updated_at
-	 * it set, a merchant's time zone. Only used inside db_tx_run. */
+	 * (db_tx_run): the return whose updated_at it set, a merchant's time zone. Only used
+	 * inside db_tx_run. */
 	struct {
-		int64_t webhook_merchant;   /* 0: not read */
-		const char *webhook_events; /* NULL: no webhook */
 		int64_t touched_return;
 		int64_t zone_merchant; /* 0: not read */
 		const char *zone;      /* that merchant's time zone (analytics.c) */
@@ -100,6 +98,10 @@ static inline bool db_isnull(const struct db_rows *r, size_t row, size_t col)
  * and is returned as is. */
 typedef enum kaeru_err (*db_tx_fn)(struct db *db, void *arg);
 enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg);
+
+/* For a guarded write that matched no row (the state it bound moved since it was read): notes
+ * what moved, which db_tx_run's log of the run again names, and returns KAERU_ERETRY. */
+enum kaeru_err db_moved(struct db *db, const char *what);
 
 /* Transactions db_tx_run ran again (deadlocks, lock waits, Galera conflicts), since start. */
 unsigned long long db_tx_retries(void);

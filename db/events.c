@@ -10,30 +10,15 @@
 
 #define TIME(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 
-/* The counter row is written (and so locked until COMMIT); LAST_INSERT_ID(expr) hands the last
- * of the n values taken back with the write, in both branches, so it is never read again. */
-static const char sql_seq_take[] =
-    "INSERT INTO merchant_event_seq (merchant_id, last_seq) VALUES (?, LAST_INSERT_ID(?))"
-    " ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + ?)";
-/* A JSON array of events, the seqs after the one bound, in the array's order. */
+/* A JSON array of events, in the array's order: the triggers of 063_event_triggers.sql give
+ * each its merchant's next seq, row by row in this order, and its webhook delivery. */
 static const char sql_events_insert[] =
-    "INSERT INTO events (merchant_id, seq, type, at, rma, listing_id, data)"
-    " SELECT ?, ? + j.n, j.type, UTC_TIMESTAMP(), j.rma, j.listing_id, j.data"
+    "INSERT INTO events (merchant_id, type, at, rma, listing_id, data)"
+    " SELECT ?, j.type, UTC_TIMESTAMP(), j.rma, j.listing_id, j.data"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"
     " type VARCHAR(40) CHARACTER SET ascii PATH '$.type', rma CHAR(11) PATH '$.rma',"
     " listing_id BIGINT UNSIGNED PATH '$.listing_id',"
     " data LONGTEXT CHARACTER SET utf8mb4 PATH '$.data')) j ORDER BY j.n";
-/* A delivery of each event of seqs [?, ?] that the merchant's webhook asks for: a pattern "*",
- * the type itself, or "prefix.*" (as webhook_wants decides, bytes compared). No webhook, no
- * rows. */
-static const char sql_deliveries_insert[] =
-    "INSERT INTO webhook_deliveries (merchant_id, event_id, created_at, next_attempt_at)"
-    " SELECT e.merchant_id, e.id, UTC_TIMESTAMP(), UTC_TIMESTAMP() FROM webhooks w"
-    " JOIN events e ON e.merchant_id = w.merchant_id AND e.seq BETWEEN ? AND ?"
-    " WHERE w.merchant_id = ? AND EXISTS (SELECT 1 FROM JSON_TABLE(w.events, '$[*]'"
-    " COLUMNS (p VARCHAR(255) CHARACTER SET utf8mb4 PATH '$')) pt WHERE pt.p = '*'"
-    " OR BINARY pt.p = BINARY e.type OR (pt.p LIKE '%.*' AND BINARY LEFT(e.type,"
-    " CHAR_LENGTH(pt.p) - 1) = BINARY LEFT(pt.p, CHAR_LENGTH(pt.p) - 1))) ORDER BY e.seq";
 /* A plan's timeline rows (store_outbox_timeline) in one INSERT, in their order. */
 static const char sql_timeline_insert[] =
     "INSERT INTO return_events (return_id, at, type, actor, user_id, detail)"
@@ -112,7 +97,6 @@ static const char sql_webhook_pause[] =
 
 static const char sql_return_touch[] =
     "UPDATE returns SET updated_at = CURRENT_TIMESTAMP WHERE id = ?";
-static const char sql_language_set[] = "UPDATE returns SET language = ? WHERE id = ?";
 static const char sql_email_queue[] =
     "INSERT IGNORE INTO emails (merchant_id, return_id, kind, ref, data, created_at,"
     " next_attempt_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
@@ -167,11 +151,6 @@ enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t ret
 enum kaeru_err store_email_reminders(struct db *db, int64_t within_s, size_t max, uint64_t *n)
 {
 	return db_exec(db, sql_email_reminders, DB_ARGS(DBI(within_s), DBI((int64_t)max)), n, NULL);
-}
-
-enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language)
-{
-	return db_exec(db, sql_language_set, DB_ARGS(DBS(language), DBI(return_id)), NULL, NULL);
 }
 
 /* Claims up to max rows of `due` by the guarded UPDATE `claim`; *ids gets those won. */
@@ -270,30 +249,18 @@ static void outbox_add(struct outbox *o, const char *type, const char *rma, int6
 	              listing_id ? json_integer(listing_id) : json_null(), "data", data_json));
 }
 
-/* Writes o's events in three statements however many there are: n seqs taken at once, the
- * events in one INSERT from a JSON array, and their deliveries, matched against the
- * merchant's webhook's patterns in SQL (webhook_wants' rules) so nothing is read first. */
+/* Writes o's events in one statement however many there are; their seqs and deliveries are
+ * the triggers' (063_event_triggers.sql), so nothing is read first. */
 static enum kaeru_err outbox_write_events(struct db *db, const struct outbox *o)
 {
-	size_t n = json_array_size(o->events);
-	if (n == 0)
+	if (json_array_size(o->events) == 0)
 		return KAERU_OK;
-	uint64_t last = 0;
-	enum kaeru_err e =
-	    db_exec(db, sql_seq_take, DB_ARGS(DBI(o->merchant_id), DBI(n), DBI(n)), NULL, &last);
-	if (e != KAERU_OK)
-		return e;
-	if (last < n)
-		return KAERU_EINTERNAL;
 	char *list = json_dumps(o->events, JSON_COMPACT);
 	if (!list)
 		return KAERU_EINTERNAL;
-	e = db_exec(db, sql_events_insert, DB_ARGS(DBI(o->merchant_id), DBI(last - n), DBS(list)),
-	            NULL, NULL);
+	enum kaeru_err e =
+	    db_exec(db, sql_events_insert, DB_ARGS(DBI(o->merchant_id), DBS(list)), NULL, NULL);
 	free(list);
-	if (e == KAERU_OK)
-		e = db_exec(db, sql_deliveries_insert,
-		            DB_ARGS(DBI(last - n + 1), DBI(last), DBI(o->merchant_id)), NULL, NULL);
 	return e;
 }
 
@@ -637,7 +604,6 @@ enum kaeru_err store_webhook_get(struct db *db, int64_t merchant_id, struct webh
 enum kaeru_err store_webhook_put(struct db *db, int64_t merchant_id, const char *url,
                                  const char *events_json, const char *secret)
 {
-	db->memo.webhook_merchant = 0; /* the transaction's events read the new subscriptions */
 	if (secret)
 		return db_exec(db, sql_webhook_put,
 		               DB_ARGS(DBI(merchant_id), DBS(url), DBS(events_json), DBS(secret)),
@@ -652,7 +618,6 @@ enum kaeru_err store_webhook_put(struct db *db, int64_t merchant_id, const char 
 
 enum kaeru_err store_webhook_delete(struct db *db, int64_t merchant_id)
 {
-	db->memo.webhook_merchant = 0;
 	uint64_t affected = 0;
 	enum kaeru_err e =
 	    db_exec(db, sql_webhook_delete, DB_ARGS(DBI(merchant_id)), &affected, NULL);

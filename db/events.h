@@ -15,10 +15,10 @@ struct ret;
 
 #define WEBHOOK_SECRET_HEX 64 /* 32 random bytes */
 
-/* Writes one event of the merchant, in the caller's transaction: takes the merchant's next
- * seq (its counter row stays locked until the transaction ends, see 009_events.sql), inserts
- * the event, and a delivery when the merchant's webhook asks for this type. rma NULL and
- * listing_id 0 for none; data_json a JSON object. */
+/* Writes one event of the merchant, in the caller's transaction: the event's INSERT takes the
+ * merchant's next seq (its counter row stays locked until the transaction ends) and writes a
+ * delivery when the merchant's webhook asks for this type, by triggers (009_events.sql,
+ * 063_event_triggers.sql). rma NULL and listing_id 0 for none; data_json a JSON object. */
 enum kaeru_err store_event_emit(struct db *db, int64_t merchant_id, const char *type,
                                 const char *rma, int64_t listing_id, const char *data_json);
 /* The event of a change to return return_id, as recorded in its timeline with detail_json:
@@ -38,7 +38,7 @@ enum kaeru_err store_event_listing(struct db *db, int64_t merchant_id, int64_t l
 enum kaeru_err store_event_listing_by(struct db *db, int64_t merchant_id, int64_t listing_id,
                                       const char *type, const char *by, json_t *changes);
 /* The events of one change to a return, gathered while its plan runs and written at its end in
- * a few statements whatever their number (store_plan_run): the merchant's events and the
+ * two statements whatever their number (store_plan_run): the merchant's events and the
  * return's timeline rows, as JSON arrays. */
 struct outbox {
 	int64_t merchant_id, return_id;
@@ -123,11 +123,10 @@ enum kaeru_err store_delivery_attempted(struct db *db, const char *me, int64_t i
                                         int64_t next_at);
 
 /* ---- customer e-mail (db/events.c; sent by kaeru-worker, worker/mail.c) ---- */
-/* The languages of the portal and of e-mails. */
+/* The languages of the portal and of e-mails (a new return keeps the one its customer used:
+ * store_return_insert). */
 enum language { LANGUAGE_JA, LANGUAGE_EN, LANGUAGE__MAX };
 extern const char *const languages[LANGUAGE__MAX];
-/* Remembers the language the customer used ("ja", "en") on a new return. */
-enum kaeru_err store_return_language_set(struct db *db, int64_t return_id, const char *language);
 struct email_job {
 	int64_t id, attempts, created_at;  /* created_at: Unix seconds */
 	const char *kind, *rma, *language; /* language NULL when not known */

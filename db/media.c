@@ -2,6 +2,8 @@
 #include "db/media.h"
 #include "db/store.h"
 
+#include <jansson.h>
+
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +20,10 @@ static const char sql_rendition_insert[] =
 static const char sql_rendition_get[] = "SELECT height, bytes, LENGTH(bytes) FROM "
                                         "media_renditions WHERE hash = ? AND width = ? AND "
                                         "format = ?";
-static const char sql_return_lock[] = "SELECT id FROM returns WHERE id = ? FOR UPDATE";
+/* Every photo of a return answers with it (RETURN_PHOTOS_JSON): a photo is a change of the
+ * return, so it bumps the revision a change reads it at (store_return_guard), and the row's
+ * write serialises racing uploads on any Galera node, where a FOR UPDATE would only lock one. */
+static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
 static const char sql_photo_same[] =
     "SELECT id FROM return_photos WHERE return_id = ? AND source = ? AND hash = ?"
     " AND (return_item_id = ? OR (? IS NULL AND return_item_id IS NULL))";
@@ -28,16 +33,11 @@ static const char sql_photo_count[] =
 static const char sql_photo_insert[] =
     "INSERT INTO return_photos (merchant_id, return_id, return_item_id, source, hash, position,"
     " user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
-/* The largest JPEG rendition of each photo: 1600 wide, or the original's width when narrower. */
-#define PHOTO_COLUMNS "p.id, COALESCE(p.return_item_id, 0), p.hash, p.source, mr.width, mr.height"
-#define PHOTO_JOIN                                                                                 \
-	" JOIN media m ON m.hash = p.hash JOIN media_renditions mr ON mr.hash = p.hash"            \
-	" AND mr.format = 'jpg' AND mr.width = LEAST(m.width, 1600)"
 static const char sql_photo_get[] =
     "SELECT " PHOTO_COLUMNS " FROM return_photos p" PHOTO_JOIN " WHERE p.id = ?";
 static const char sql_return_photos[] =
     "SELECT " PHOTO_COLUMNS " FROM return_photos p" PHOTO_JOIN " WHERE p.return_id = ?"
-    " ORDER BY p.return_item_id IS NULL, p.return_item_id, p.position, p.id";
+    " ORDER BY " PHOTO_ORDER;
 static const char sql_listing_photos[] =
     "SELECT l.id, " PHOTO_COLUMNS " FROM listings l JOIN return_photos p"
     " ON p.return_item_id = l.return_item_id AND p.source = 'warehouse'" PHOTO_JOIN
@@ -92,10 +92,11 @@ enum kaeru_err store_photo_add(struct db *db, int64_t merchant_id, int64_t retur
 {
 	struct db_rows rows;
 	struct db_val item = item_id ? DBI(item_id) : DBN;
-	enum kaeru_err e = db_query(db, sql_return_lock, DB_ARGS(DBI(return_id)), &rows);
+	uint64_t written = 0;
+	enum kaeru_err e = db_exec(db, sql_return_bump, DB_ARGS(DBI(return_id)), &written, NULL);
 	if (e != KAERU_OK)
 		return e;
-	if (rows.nrows == 0)
+	if (written == 0)
 		return KAERU_ENOTFOUND;
 	if ((e = db_query(db, sql_photo_same,
 	                  DB_ARGS(DBI(return_id), DBS(source), DBS(hash), item, item), &rows)) !=
@@ -131,6 +132,29 @@ static void photo_row(const struct db_rows *rows, size_t i, size_t c, struct pho
 	                    .source = db_str(rows, i, c + 3),
 	                    .width = (int)db_int(rows, i, c + 4),
 	                    .height = (int)db_int(rows, i, c + 5)};
+}
+
+bool store_photos_from_json(struct db *db, const char *text, struct photo **out, size_t *n)
+{
+	json_t *list = text ? json_loads(text, 0, NULL) : json_array();
+	bool ok = json_is_array(list);
+	*n = 0;
+	*out = arena_zalloc(db->arena, sizeof(**out) * (json_array_size(list) + 1));
+	for (size_t i = 0; ok && i < json_array_size(list); i++) {
+		json_t *p = json_array_get(list, i);
+		const char *hash = json_string_value(json_array_get(p, 2)),
+		           *source = json_string_value(json_array_get(p, 3));
+		ok = hash && source;
+		(*out)[(*n)++] =
+		    (struct photo){.id = json_integer_value(json_array_get(p, 0)),
+		                   .return_item_id = json_integer_value(json_array_get(p, 1)),
+		                   .hash = hash ? arena_strdup(db->arena, hash) : NULL,
+		                   .source = source ? arena_strdup(db->arena, source) : NULL,
+		                   .width = (int)json_integer_value(json_array_get(p, 4)),
+		                   .height = (int)json_integer_value(json_array_get(p, 5))};
+	}
+	json_decref(list);
+	return ok;
 }
 
 enum kaeru_err store_photo_get(struct db *db, int64_t id, struct photo *out)

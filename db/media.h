@@ -6,6 +6,7 @@
 
 #include "db/db.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,23 @@ struct photo {
 	int width, height; /* of the rendition the url names */
 };
 
+/* The columns of a photo p (photo_row reads them) and the rendition they name: the largest
+ * JPEG rendition, 1600 wide or the original's width when narrower. */
+#define PHOTO_COLUMNS "p.id, COALESCE(p.return_item_id, 0), p.hash, p.source, mr.width, mr.height"
+#define PHOTO_JOIN                                                                                 \
+	" JOIN media m ON m.hash = p.hash JOIN media_renditions mr ON mr.hash = p.hash"            \
+	" AND mr.format = 'jpg' AND mr.width = LEAST(m.width, 1600)"
+/* A return's photos in their order: the items' in item order, then the return's own. */
+#define PHOTO_ORDER "p.return_item_id IS NULL, p.return_item_id, p.position, p.id"
+/* Every photo of the return r of the statement around it, in PHOTO_ORDER, as one JSON array
+ * of [PHOTO_COLUMNS] (NULL: none): a return's read takes its photos along. */
+#define RETURN_PHOTOS_JSON                                                                         \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" PHOTO_COLUMNS ") ORDER BY " PHOTO_ORDER ")"            \
+	" FROM return_photos p" PHOTO_JOIN " WHERE p.return_id = r.id)"
+/* The photos of RETURN_PHOTOS_JSON's text (NULL: none) into *out (in db->arena); false when
+ * it cannot be read. */
+bool store_photos_from_json(struct db *db, const char *text, struct photo **out, size_t *n);
+
 /* Keeps an upload's renditions under hash, unless kept already (the same bytes uploaded
  * again). width and height: the upright original's. */
 enum kaeru_err store_media_put(struct db *db, const char *hash, int width, int height,
@@ -37,10 +55,10 @@ enum kaeru_err store_media_put(struct db *db, const char *hash, int width, int h
 enum kaeru_err store_media_rendition(struct db *db, const char *hash, int width,
                                      enum media_format format, struct rendition *out);
 /* Adds photo hash (kept by store_media_put) to a return — to its item item_id, or to the
- * return itself when item_id is 0 — as the last of its photos. Locks the return's row so that
- * racing uploads count right: ECONFLICT when the return (item_id 0) or item already has max
- * photos from source. The same hash twice on one item or return is one photo: *id is the
- * first's. */
+ * return itself when item_id is 0 — as the last of its photos. Writes the return's row first
+ * (its revision: a lock Galera certifies too) so that racing uploads count right: ECONFLICT when
+ * the return (item_id 0) or item already has max photos from source. The same hash twice on one
+ * item or return is one photo: *id is the first's. */
 enum kaeru_err store_photo_add(struct db *db, int64_t merchant_id, int64_t return_id,
                                int64_t item_id, const char *source, const char *hash,
                                int64_t user_id, int max, int64_t *id);

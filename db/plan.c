@@ -9,27 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Each status change binds the status the plan was made from: a plan made from a stale read
- * matches no row and runs nothing. */
+/* Each status change is its plan's first write, and binds the status and the revision the
+ * plan was made from, and bumps the revision: a plan made from a stale read matches no row and
+ * runs nothing (KAERU_ERETRY: take the row, read again, plan again: store_return_again). Every
+ * write to a return bumps its revision (store.h, struct ret), so a matching row proves that
+ * nothing the plan was made from — the status, received_at, totals, the items, the money rules
+ * the return keeps (only ever written with the return) — changed since it was read, with no
+ * lock taken before. On Galera the guard only sees what this node has applied; but two nodes'
+ * changes of one return both write this row, so certification fails one at COMMIT (1213), and
+ * it runs again after its node applied the other's write. */
 static const char sql_move[] =
-    "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = ?";
+    "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP, revision = revision + 1"
+    " WHERE id = ? AND status = ? AND revision = ?";
 static const char sql_receive[] =
     "UPDATE returns SET status = ?, received_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
-    " updated_at = CURRENT_TIMESTAMP"
-    " WHERE id = ? AND status = ?";
+    " updated_at = CURRENT_TIMESTAMP, revision = revision + 1"
+    " WHERE id = ? AND status = ? AND revision = ?";
 static const char sql_resolve[] =
     "UPDATE returns SET status = ?, resolved_at = CURRENT_TIMESTAMP,"
     " updated_at = CURRENT_TIMESTAMP, refund_total = ?, restocking_fee_total = ?,"
-    " store_credit_total = ?, bonus_total = ?, missing_units = ? WHERE id = ? AND status = ?";
+    " store_credit_total = ?, bonus_total = ?, missing_units = ?, revision = revision + 1"
+    " WHERE id = ? AND status = ? AND revision = ?";
 /* An item is inspected once: the guard binds its pending state. */
 static const char sql_inspect[] =
     "UPDATE return_items SET status = 'inspected', received_quantity = ?, grade = ?,"
     " disposition = ?, note = ?, inspected_at = CURRENT_TIMESTAMP, inspected_by = ?"
     " WHERE id = ? AND status = 'pending'";
-
-/* A canceled or expired return gives its units back to their lines (see 013_cluster.sql). */
-static const char sql_line_give_back[] =
-    "UPDATE order_lines SET returned_quantity = GREATEST(returned_quantity - ?, 0) WHERE id = ?";
 
 static const char *name_or_null(const char *const *names, int n, int i)
 {
@@ -68,7 +73,7 @@ static enum kaeru_err exec_guarded(struct db *db, const char *sql, const struct 
 	uint64_t affected = 0;
 	enum kaeru_err e = db_exec(db, sql, params, n, &affected, NULL);
 	if (e == KAERU_OK && affected != 1)
-		return KAERU_ERETRY;
+		return db_moved(db, "a return or item changed since it was read");
 	return e;
 }
 
@@ -81,21 +86,28 @@ static enum kaeru_err run_status_row(struct db *db, const struct ret *r, const s
 		return exec_guarded(db, sql_resolve,
 		                    DB_ARGS(DBS(to), DBI(t->refund), DBI(t->fee),
 		                            DBI(t->store_credit), DBI(t->bonus), DBI(t->missing),
-		                            DBI(r->id), DBS(from)));
+		                            DBI(r->id), DBS(from), DBI(r->revision)));
 	}
 	if (p->to == RETURN_RECEIVED)
-		return exec_guarded(db, sql_receive,
-		                    DB_ARGS(DBS(to), DBI(now), DBI(r->id), DBS(from)));
-	return exec_guarded(db, sql_move, DB_ARGS(DBS(to), DBI(r->id), DBS(from)));
+		return exec_guarded(
+		    db, sql_receive,
+		    DB_ARGS(DBS(to), DBI(now), DBI(r->id), DBS(from), DBI(r->revision)));
+	return exec_guarded(db, sql_move,
+	                    DB_ARGS(DBS(to), DBI(r->id), DBS(from), DBI(r->revision)));
 }
 
-/* The status change; it sets updated_at too, so the plan's events need not touch the row. */
-static enum kaeru_err run_status(struct db *db, const struct ret *r, const struct plan *p,
-                                 int64_t now)
+/* The plan's first write: the status change, or for a plan that keeps the status (an item
+ * inspected, not the last) store_return_guard. Either binds r's revision and bumps it, and sets
+ * updated_at, so the plan's events need not touch the row. */
+static enum kaeru_err run_status(struct db *db, struct ret *r, const struct plan *p, int64_t now)
 {
+	if (p->to == p->from)
+		return store_return_guard(db, r);
 	enum kaeru_err e = run_status_row(db, r, p, now);
-	if (e == KAERU_OK)
+	if (e == KAERU_OK) {
 		db->memo.touched_return = r->id;
+		r->revision++;
+	}
 	return e;
 }
 
@@ -274,14 +286,11 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 	struct outbox box;
 	store_outbox_open(db, &box, r->merchant_id, r->id);
 	store_analytics_zone_known(db, r);
-	if (p->to != p->from && p->kind != PLAN_CREATE)
+	if (p->kind != PLAN_CREATE) /* a new return's row is the transaction's own */
 		e = run_status(db, r, p, now);
-	if (p->kind != PLAN_CREATE && return_status_counts(p->from) && !return_status_counts(p->to))
-		for (size_t i = 0; e == KAERU_OK && i < r->n_items; i++)
-			e = db_exec(
-			    db, sql_line_give_back,
-			    DB_ARGS(DBI(r->items[i].quantity), DBI(r->items[i].order_line_id)),
-			    NULL, NULL);
+	if (e == KAERU_OK && p->kind != PLAN_CREATE && return_status_counts(p->from) &&
+	    !return_status_counts(p->to))
+		e = store_lines_give_back(db, r);
 	bool short_of_stock = false;
 	for (size_t i = 0; e == KAERU_OK && i < p->n_items && i < r->n_items; i++) {
 		if (p->items[i].reserve > 0 &&

@@ -1,8 +1,10 @@
 /* Returns, their items and timeline; the lookup throttle. */
 #include "db/events.h"
+#include "db/media.h"
 #include "db/search.h"
 #include "db/store.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,18 +24,12 @@
 	" o.currency, o.shipping_address, w.code, w.name,"                                         \
 	" DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'),"                                       \
 	" TIMESTAMPDIFF(SECOND, '1970-01-01', r.expires_at), w.address,"                           \
-	" " TOTALS_COLUMNS ", " MERCHANT_COLUMNS
+	" " TOTALS_COLUMNS ", r.revision, " MERCHANT_COLUMNS
 #define RETURN_ROW_FROM                                                                            \
 	" FROM returns r JOIN orders o ON o.id = r.order_id"                                       \
 	" JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
 static const char sql_return_get[] = RETURN_ROW RETURN_ROW_FROM " WHERE r.rma = ?";
-#define RETURN_NCOLUMNS (16 + TOTALS_NCOLUMNS) /* the merchant's columns follow */
-/* The lock takes only the return's own row: locking the joined order and warehouse rows too
- * would make every inspection in a warehouse wait for the others. It re-reads what of the row
- * can change once it exists: its status, and received_at with it. */
-static const char sql_status_lock[] =
-    "SELECT r.status, DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), " TOTALS_COLUMNS
-    " FROM returns r WHERE r.id = ? FOR UPDATE";
+#define RETURN_NCOLUMNS (17 + TOTALS_NCOLUMNS) /* the merchant's columns follow */
 /* An item's columns (items_from_rows reads them), of return_items ri joined to order_lines l. */
 #define ITEM_COLUMNS                                                                               \
 	"ri.id, ri.order_line_id, l.line_id, ri.sku, ri.name, ri.variant, ri.product_id,"          \
@@ -47,29 +43,33 @@ static const char sql_status_lock[] =
 	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type,"        \
 	" e.actor, e.detail, u.email) ORDER BY e.id) FROM return_events e"                         \
 	" LEFT JOIN users u ON u.id = e.user_id WHERE e.return_id = r.id)"
-/* The same row, repeated with each of its items' columns (one row, items NULL, without). */
-static const char sql_return_items_get[] =
-    RETURN_ROW ", " ITEM_COLUMNS ", " TIMELINE_JSON RETURN_ROW_FROM
-               " LEFT JOIN (return_items ri JOIN order_lines l ON l.id = ri.order_line_id)"
-               " ON ri.return_id = r.id WHERE r.rma = ? ORDER BY ri.id";
-static const char sql_items_get[] =
-    "SELECT " ITEM_COLUMNS " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
-    " WHERE ri.return_id = ? ORDER BY ri.id";
-/* After the row's write (sql_return_bump) took the lock: what of it can change, the money
- * rules it keeps (NULL for returns made before 014), and its items, a row each. */
+/* The replacement shipments of the return r (as load_shipments reads them) as one JSON array
+ * of [sku, variant, quantity], in order; NULL for none. */
+#define SHIPMENTS_JSON                                                                             \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(s.sku, COALESCE(inv.variant, ''), s.quantity)"           \
+	" ORDER BY s.id) FROM shipments s LEFT JOIN inventory inv"                                 \
+	" ON inv.merchant_id = s.merchant_id AND inv.sku = s.sku WHERE s.return_id = r.id)"
+/* The money rules the return keeps (NULL for returns made before 014). */
 #define POLICY_COLUMNS                                                                             \
 	"rp.restocking_fee_percent, rp.fee_reasons, rp.store_credit_bonus_percent,"                \
 	" rp.resale_percent_new, rp.resale_percent_like_new, rp.resale_percent_good,"              \
 	" rp.resale_percent_fair, rp.price_step"
-static const char sql_status_items[] =
-    "SELECT r.status, DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'), " TOTALS_COLUMNS
-    ", rp.return_id, " POLICY_COLUMNS ", " ITEM_COLUMNS ", " TIMELINE_JSON " FROM returns r"
-    " LEFT JOIN return_policies rp ON rp.return_id = r.id"
+/* The return whole: its row with its revision, its merchant, the money rules it keeps, its
+ * timeline, photos and shipments, repeated with each of its items' columns (one row, items
+ * NULL, without). Everything a change decides from and its answer shows, in one statement. */
+static const char sql_return_whole[] = RETURN_ROW
+    ", rp.return_id, " POLICY_COLUMNS ", " TIMELINE_JSON ", " RETURN_PHOTOS_JSON ", " SHIPMENTS_JSON
+    ", " ITEM_COLUMNS RETURN_ROW_FROM " LEFT JOIN return_policies rp ON rp.return_id = r.id"
     " LEFT JOIN (return_items ri JOIN order_lines l ON l.id = ri.order_line_id)"
-    " ON ri.return_id = r.id WHERE r.id = ? ORDER BY ri.id";
-#define STATUS_ITEMS_POLICY (2 + TOTALS_NCOLUMNS)
-#define STATUS_ITEMS_ITEM   (STATUS_ITEMS_POLICY + 9)
-#define ITEM_NCOLUMNS       21
+    " ON ri.return_id = r.id WHERE r.rma = ? ORDER BY ri.id";
+#define WHOLE_POLICY    (RETURN_NCOLUMNS + MERCHANT_NCOLUMNS) /* rp.return_id, then its rules */
+#define WHOLE_TIMELINE  (WHOLE_POLICY + 9)
+#define WHOLE_PHOTOS    (WHOLE_TIMELINE + 1)
+#define WHOLE_SHIPMENTS (WHOLE_PHOTOS + 1)
+#define WHOLE_ITEM      (WHOLE_SHIPMENTS + 1)
+static const char sql_items_get[] =
+    "SELECT " ITEM_COLUMNS " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
+    " WHERE ri.return_id = ? ORDER BY ri.id";
 static const char sql_events_get[] =
     "SELECT DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type, e.actor, e.detail, u.email"
     " FROM return_events e LEFT JOIN users u ON u.id = e.user_id"
@@ -82,8 +82,8 @@ static const char sql_by_idempotency[] =
     "SELECT rma, request_hash FROM returns WHERE order_id = ? AND idempotency_key = ?";
 static const char sql_return_insert[] =
     "INSERT INTO returns (rma, merchant_id, order_id, warehouse_id, tracking_key, status,"
-    " idempotency_key, request_hash, created_at, updated_at, expires_at)"
-    " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+    " idempotency_key, request_hash, language, created_at, updated_at, expires_at)"
+    " VALUES (?, ?, ?, ?, ?, 'label_issued', ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
     " TIMESTAMPADD(SECOND, ?, '1970-01-01')) RETURNING id,"
     " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
     " (SELECT w.code FROM warehouses w WHERE w.id = warehouse_id),"
@@ -113,12 +113,26 @@ static const char sql_event_insert[] =
     " VALUES (?, NOW(3), ?, ?, ?, ?)";
 /* The line's units in returns that count, raised by a new return's units but never above what
  * was sold: a certified write on the line, so two creates on two Galera nodes conflict. */
+#define LINES_JSON                                                                                 \
+	" JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$[0]', q BIGINT PATH "       \
+	"'$[1]'))"                                                                                 \
+	" j ON l.id = j.id"
 static const char sql_lines_take[] =
-    "UPDATE order_lines l JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$[0]',"
-    " q BIGINT PATH '$[1]')) j ON l.id = j.id SET l.returned_quantity = l.returned_quantity + j.q"
+    "UPDATE order_lines l" LINES_JSON " SET l.returned_quantity = l.returned_quantity + j.q"
     " WHERE l.quantity - l.returned_quantity >= j.q";
-/* Every change to a locked return writes its row: the lock alone is local to one node. */
+/* A canceled or expired return gives its units back to their lines (see 013_cluster.sql). */
+static const char sql_lines_give_back[] =
+    "UPDATE order_lines l" LINES_JSON
+    " SET l.returned_quantity = GREATEST(l.returned_quantity - j.q, 0)";
+/* A change run again takes the row first (a write: locked until COMMIT, and certified on
+ * Galera), then reads: every other writer of the return writes this row first too, so what it
+ * reads stays as read, and the change cannot lose to another one again on this node. */
 static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
+/* The first write of a change that does not move the status (db/plan.c's moves bind the
+ * revision themselves): see store_return_guard. */
+static const char sql_return_guard[] =
+    "UPDATE returns SET revision = revision + 1, updated_at = CURRENT_TIMESTAMP"
+    " WHERE id = ? AND revision = ?";
 static const char sql_item_unreserve[] =
     "UPDATE return_items SET reserved_quantity = 0 WHERE id = ?";
 
@@ -289,6 +303,7 @@ static enum kaeru_err return_from_row(const struct db_rows *rows, struct ret *r,
 	r->expires_at = db_int(rows, 0, 14);
 	r->warehouse_address_json = db_str(rows, 0, 15);
 	totals_from_row(rows, 16, r);
+	r->revision = db_int(rows, 0, 16 + TOTALS_NCOLUMNS);
 	if (m) {
 		store_merchant_from_row(rows, 0, RETURN_NCOLUMNS, m);
 		r->timezone = m->timezone;
@@ -305,60 +320,88 @@ enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, s
 	return rows.nrows == 0 ? KAERU_ENOTFOUND : return_from_row(&rows, r, m);
 }
 
-enum kaeru_err store_return_row_items(struct db *db, const char *rma, struct ret *r,
-                                      struct merchant *m)
+/* r's replacement shipments from SHIPMENTS_JSON's text (NULL: none); left unknown (NULL)
+ * when it cannot be read. */
+static void shipments_from_json(struct db *db, const char *text, struct ret *r)
+{
+	json_t *list = text ? json_loads(text, 0, NULL) : json_array();
+	size_t n = json_array_size(list);
+	struct shipment_line *all = arena_zalloc(db->arena, sizeof(*all) * (n + 1));
+	int64_t units = 0;
+	bool ok = json_is_array(list);
+	for (size_t i = 0; ok && i < n; i++) {
+		json_t *s = json_array_get(list, i);
+		const char *sku = json_string_value(json_array_get(s, 0)),
+		           *variant = json_string_value(json_array_get(s, 1));
+		ok = sku && variant;
+		all[i] = (struct shipment_line){sku ? arena_strdup(db->arena, sku) : NULL,
+		                                variant ? arena_strdup(db->arena, variant) : NULL,
+		                                json_integer_value(json_array_get(s, 2))};
+		units += all[i].quantity;
+	}
+	json_decref(list);
+	if (!ok)
+		return;
+	r->shipments = all;
+	r->n_shipments = n;
+	r->totals.replacements = units;
+}
+
+enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
+                                  struct policy *p)
 {
 	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_return_items_get, DB_ARGS(DBS(rma)), &rows);
+	enum kaeru_err e = db_query(db, sql_return_whole, DB_ARGS(DBS(rma)), &rows);
 	if (e != KAERU_OK)
 		return e;
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
-	if ((e = return_from_row(&rows, r, m)) != KAERU_OK)
+	if ((e = return_from_row(&rows, r, m)) != KAERU_OK ||
+	    (e = items_from_rows(db, &rows, WHOLE_ITEM, r)) != KAERU_OK)
 		return e;
-	const size_t items = RETURN_NCOLUMNS + MERCHANT_NCOLUMNS;
-	if ((e = items_from_rows(db, &rows, items, r)) != KAERU_OK)
-		return e;
-	timeline_from_json(db, db_str(&rows, 0, items + ITEM_NCOLUMNS), r);
+	assert(!p || m);
+	if (p) {
+		*p = m->policy;
+		if (!db_isnull(&rows, 0, WHOLE_POLICY))
+			store_return_policy_from_row(&rows, 0, WHOLE_POLICY + 1, p);
+	}
+	timeline_from_json(db, db_str(&rows, 0, WHOLE_TIMELINE), r);
+	struct photo *photos;
+	r->photos_known =
+	    store_photos_from_json(db, db_str(&rows, 0, WHOLE_PHOTOS), &photos, &r->n_photos);
+	r->photos = photos;
+	shipments_from_json(db, db_str(&rows, 0, WHOLE_SHIPMENTS), r);
 	return KAERU_OK;
 }
 
-enum kaeru_err store_return_lock(struct db *db, struct ret *r)
+enum kaeru_err store_return_again(struct db *db, bool *again, struct ret *r, struct merchant *m,
+                                  struct policy *p)
 {
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_status_lock, DB_ARGS(DBI(r->id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	if (rows.nrows == 0)
-		return KAERU_ENOTFOUND;
-	if ((e = db_exec(db, sql_return_bump, DB_ARGS(DBI(r->id)), NULL, NULL)) != KAERU_OK)
-		return e;
-	r->received_at = db_str(&rows, 0, 1);
-	totals_from_row(&rows, 2, r);
-	return status_from(db_str(&rows, 0, 0), &r->status);
-}
-
-enum kaeru_err store_return_lock_items(struct db *db, struct ret *r, struct policy *p)
-{
+	if (!*again) {
+		*again = true;
+		return KAERU_OK;
+	}
+	char rma[RMA_LEN + 1];
+	memcpy(rma, r->rma, sizeof(rma));
 	uint64_t written = 0;
 	enum kaeru_err e = db_exec(db, sql_return_bump, DB_ARGS(DBI(r->id)), &written, NULL);
+	if (e == KAERU_OK && written != 1)
+		e = KAERU_ENOTFOUND;
+	return e == KAERU_OK ? store_return_whole(db, rma, r, m, p) : e;
+}
+
+enum kaeru_err store_return_guard(struct db *db, struct ret *r)
+{
+	uint64_t written = 0;
+	enum kaeru_err e =
+	    db_exec(db, sql_return_guard, DB_ARGS(DBI(r->id), DBI(r->revision)), &written, NULL);
 	if (e != KAERU_OK)
 		return e;
-	if (written == 0)
-		return KAERU_ENOTFOUND;
-	struct db_rows rows;
-	if ((e = db_query(db, sql_status_items, DB_ARGS(DBI(r->id)), &rows)) != KAERU_OK)
-		return e;
-	if (rows.nrows == 0)
-		return KAERU_ENOTFOUND;
-	r->received_at = db_str(&rows, 0, 1);
-	totals_from_row(&rows, 2, r);
-	if (p && !db_isnull(&rows, 0, STATUS_ITEMS_POLICY))
-		store_return_policy_from_row(&rows, 0, STATUS_ITEMS_POLICY + 1, p);
-	if ((e = items_from_rows(db, &rows, STATUS_ITEMS_ITEM, r)) != KAERU_OK)
-		return e;
-	timeline_from_json(db, db_str(&rows, 0, STATUS_ITEMS_ITEM + ITEM_NCOLUMNS), r);
-	return status_from(db_str(&rows, 0, 0), &r->status);
+	if (written != 1) /* decide again from a fresh read */
+		return db_moved(db, "the return changed since it was read");
+	r->revision++;
+	db->memo.touched_return = r->id;
+	return KAERU_OK;
 }
 
 enum kaeru_err store_return_timeline(struct db *db, struct ret *r)
@@ -386,9 +429,10 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
 	return KAERU_OK;
 }
 
-/* Takes r's units from their order lines in one statement (a line's items summed): every line
- * must have them, else ERETRY. */
-static enum kaeru_err take_lines(struct db *db, const struct ret *r)
+/* r's units by order line, [[line id, units], ...] (a line's items summed: a multi-table
+ * UPDATE changes each line once), for LINES_JSON; *n lines. The caller frees it; NULL when it
+ * cannot be made. */
+static char *units_by_line(const struct ret *r, size_t *n)
 {
 	json_t *lines = json_array();
 	for (size_t i = 0; i < r->n_items; i++) {
@@ -404,15 +448,35 @@ static enum kaeru_err take_lines(struct db *db, const struct ret *r)
 			    lines, json_pack("[I, I]", (json_int_t)r->items[i].order_line_id,
 			                     (json_int_t)q));
 	}
-	size_t n = json_array_size(lines);
+	*n = json_array_size(lines);
 	char *text = json_dumps(lines, JSON_COMPACT);
 	json_decref(lines);
+	return text;
+}
+
+/* Takes r's units from their order lines in one statement: every line must have them, else
+ * ERETRY. */
+static enum kaeru_err take_lines(struct db *db, const struct ret *r)
+{
+	size_t n = 0;
+	char *text = units_by_line(r, &n);
 	uint64_t taken = 0;
 	enum kaeru_err e =
 	    text ? db_exec(db, sql_lines_take, DB_ARGS(DBS(text)), &taken, NULL) : KAERU_EINTERNAL;
 	free(text);
-	if (e == KAERU_OK && taken != n)
-		e = KAERU_ERETRY; /* returned meanwhile: decide again from a fresh read */
+	if (e == KAERU_OK && taken != n) /* decide again from a fresh read */
+		e = db_moved(db, "an order line was returned meanwhile");
+	return e;
+}
+
+enum kaeru_err store_lines_give_back(struct db *db, const struct ret *r)
+{
+	size_t n = 0;
+	char *text = r->n_items ? units_by_line(r, &n) : NULL;
+	enum kaeru_err e = !r->n_items ? KAERU_OK
+	                   : text ? db_exec(db, sql_lines_give_back, DB_ARGS(DBS(text)), NULL, NULL)
+	                          : KAERU_EINTERNAL;
+	free(text);
 	return e;
 }
 
@@ -449,14 +513,15 @@ static enum kaeru_err insert_items(struct db *db, struct ret *r)
 }
 
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
-                                   const char *request_hash_hex, int64_t expires_at)
+                                   const char *request_hash_hex, const char *language,
+                                   int64_t expires_at)
 {
 	struct db_rows row;
 	enum kaeru_err e =
 	    db_query(db, sql_return_insert,
 	             DB_ARGS(DBS(r->rma), DBI(r->merchant_id), DBI(r->order_id),
 	                     DBI(r->warehouse_id), DBS(r->tracking_key), DBS(idempotency_key),
-	                     DBS(request_hash_hex), DBI(expires_at)),
+	                     DBS(request_hash_hex), DBS(language), DBI(expires_at)),
 	             &row);
 	if (e != KAERU_OK)
 		return e;
@@ -510,12 +575,6 @@ enum kaeru_err store_event_add_of(struct db *db, const struct ret *r, enum retur
 	                                   user_id ? DBI(user_id) : DBN, DBS(detail_json)),
 	                           NULL, NULL);
 	return e == KAERU_OK ? store_event_return_of(db, r, status, type, detail_json) : e;
-}
-
-enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
-                               const char *actor, const char *detail_json)
-{
-	return store_event_add_by(db, return_id, type, actor, 0, detail_json);
 }
 
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id)

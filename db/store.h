@@ -77,13 +77,11 @@ enum kaeru_err store_merchant_lock(struct db *db, int64_t id, struct merchant *m
 /* Keeps the money rules of p (fee and its reasons, bonus, resale percentages, price step) as
  * those return_id settles under. */
 enum kaeru_err store_return_policy_keep(struct db *db, int64_t return_id, const struct policy *p);
-/* Overwrites the money rules of *p with those kept for return_id, when any were kept (returns
- * made before they were kept settle under the merchant's policy as it is). */
 /* The money rules of return_policies' columns (restocking_fee_percent .. price_step, in that
- * order) from column col of row i into p. */
+ * order) from column col of row i into p: a return settles under those kept (returns made
+ * before they were kept, under the merchant's policy as it is). */
 void store_return_policy_from_row(const struct db_rows *rows, size_t i, size_t col,
                                   struct policy *p);
-enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p);
 /* Stores the merchant's time zone, an IANA name that tz_valid accepts. */
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone);
 /* The address customers' answers to kaeru's e-mail go to (NULL: none); in db->arena. */
@@ -119,8 +117,8 @@ struct order {
  * *bad_line set to its line_id. A replaced order's returns get their search terms anew. */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
-/* Loads an order with its lines (returned units counted). When lock, the order row is locked
- * FOR UPDATE (serialises changes to its returns). */
+/* Loads an order with its lines (returned units counted), in one statement. When lock, the
+ * order's row and its lines' are locked FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
 /* Loads o's lines in their order (returned units counted). One statement. */
 enum kaeru_err store_order_lines(struct db *db, struct order *o);
@@ -210,6 +208,7 @@ struct shipment_line {
 	int64_t quantity;
 };
 
+struct photo; /* db/media.h */
 struct ret {
 	int64_t id, merchant_id, order_id, warehouse_id;
 	char rma[RMA_LEN + 1];
@@ -232,10 +231,23 @@ struct ret {
 	/* Its merchant's time zone when read with it (store_return_row with a merchant), else
 	 * NULL: a plan's analytics then need not read it. */
 	const char *timezone;
-	/* events holds the whole timeline (read with the row or the lock, n_events_read of them,
-	 * then what a plan wrote): store_return_timeline need not read it. */
+	/* events holds the whole timeline (read with the row, n_events_read of them, then what a
+	 * plan wrote): store_return_timeline need not read it. */
 	bool timeline_known;
 	size_t n_events_read;
+	/* Its photos, when read with it (store_return_whole): nothing to read to answer them. */
+	bool photos_known;
+	const struct photo *photos;
+	size_t n_photos;
+	/* The row's revision as read. Every change of what a change decides from bumps it, in the
+	 * change's first write: the status moves (db/plan.c; a plan's item, ledger, shipment and
+	 * timeline rows follow them), store_return_guard (the changes that keep the status: an
+	 * item inspected but not the last, the shop's acknowledgements), a photo (db/media.c);
+	 * the money rules a return keeps (return_policies) are only written with it. Only
+	 * updated_at and language change without. So a first write that binds it proves nothing
+	 * changed since the read, with no lock taken before (on Galera: nothing this node has
+	 * applied; certification catches the rest, as the row is written). */
+	int64_t revision;
 };
 
 /* Loads a return by its code, with items and events. */
@@ -243,20 +255,28 @@ enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r);
 /* A return by its code in one statement: its row with its order's and warehouse's columns,
  * and its merchant into *m unless m is NULL; no items, events or settlement yet. */
 enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m);
-/* The same with r's items and timeline, still one statement. */
-enum kaeru_err store_return_row_items(struct db *db, const char *rma, struct ret *r,
-                                      struct merchant *m);
-/* Locks r's row (not its order's or warehouse's) FOR UPDATE for the transaction and re-reads
- * what of it can have changed since store_return_row: status and received_at. */
-enum kaeru_err store_return_lock(struct db *db, struct ret *r);
+/* The same whole, still one statement: with r's items, timeline, photos and shipments, and
+ * into *p unless NULL (m then too) m's policy with the money rules the return keeps
+ * (return_policies) over it: what a change decides from and its answer shows. */
+enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
+                                  struct policy *p);
+/* The return a change's transaction decides from: r (m, p) as read just before it
+ * (store_return_whole) on its first run, when *again is false, nothing locked (the change's
+ * first write binds the revision read). When it runs again (db_tx_run: that write found r
+ * changed, or a conflict), r's row is written first — locked until COMMIT, so the change
+ * cannot find it moved again on this node, however many race for it — and r read anew by its
+ * code. Sets *again. */
+enum kaeru_err store_return_again(struct db *db, bool *again, struct ret *r, struct merchant *m,
+                                  struct policy *p);
+/* The first write of a change to r that does not move its status (those of db/plan.c bind the
+ * revision themselves): bumps r's revision from the one r was read at, and sets updated_at,
+ * so the change's events touch nothing more. KAERU_ERETRY when another change came between
+ * (db_tx_run runs the transaction again, which reads r anew). Nothing is locked before: the
+ * write is the lock, and on Galera the certified write that makes two nodes' changes of one
+ * return conflict. */
+enum kaeru_err store_return_guard(struct db *db, struct ret *r);
 /* Loads r's items. */
 enum kaeru_err store_return_items(struct db *db, struct ret *r);
-/* Locks r by writing its row (a lock Galera certifies: two nodes' writers of one return
- * conflict), then reads in one statement what of the row can have changed since
- * store_return_row (status, received_at, totals), its items, its timeline, and into p, unless
- * NULL, the
- * money rules it keeps (return_policies), leaving p's other members as they are. */
-enum kaeru_err store_return_lock_items(struct db *db, struct ret *r, struct policy *p);
 /* Loads r's events and, when r->status is resolved, its settlement (which needs the items). */
 enum kaeru_err store_return_timeline(struct db *db, struct ret *r);
 /* The return made under (order, idempotency key), if any: its rma and request hash. */
@@ -265,12 +285,14 @@ enum kaeru_err store_return_by_idempotency(struct db *db, int64_t order_id, cons
                                            char request_hash_hex[HASH_HEX_LEN + 1]);
 /* Inserts the return row and its items (r->items with order_line_id, the line's snapshot,
  * quantity, reason, ...), and the terms the console's search finds it by (db/search.h).
- * Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is taken. */
+ * language: the one the customer used ("ja", "en"; NULL: not known), what the worker's e-mails
+ * are written in. Sets r->id and each item's id. ECONFLICT when the rma or idempotency key is
+ * taken. */
 enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *idempotency_key,
-                                   const char *request_hash_hex, int64_t expires_at);
-enum kaeru_err store_event_add(struct db *db, int64_t return_id, enum event_type type,
-                               const char *actor, const char *detail_json);
-/* The same, naming the staff user behind it (0 for none). */
+                                   const char *request_hash_hex, const char *language,
+                                   int64_t expires_at);
+/* A timeline event of return_id with its feed's event (read the return and its items to make
+ * it), naming the staff user behind it (0 for none). */
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
                                   const char *actor, int64_t user_id, const char *detail_json);
 /* The same for r as the transaction holds it, its status now being status: the feed's event is
@@ -278,6 +300,9 @@ enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_t
 enum kaeru_err store_event_add_of(struct db *db, const struct ret *r, enum return_status status,
                                   enum event_type type, const char *actor, int64_t user_id,
                                   const char *detail_json);
+/* Gives r's units back to their order lines (a canceled or expired return: 013_cluster.sql),
+ * in one statement however many items. */
+enum kaeru_err store_lines_give_back(struct db *db, const struct ret *r);
 /* Marks an item's reservation released (reserved_quantity 0). */
 enum kaeru_err store_item_unreserve(struct db *db, int64_t item_id);
 
@@ -293,8 +318,9 @@ struct plan_by {
 	const char *email; /* the staff user's, for the answer's timeline; or NULL */
 };
 /* Runs plan p, made from r as loaded, in the caller's transaction (nothing when the plan does
- * not run). Status and item changes bind the state the plan was made from: when it moved
- * meanwhile, KAERU_ERETRY (db_tx_run loads and plans again). now stamps a receipt. On success r
+ * not run). Status and item changes bind the state the plan was made from, the first write r's
+ * revision as read (struct ret): when it moved meanwhile, KAERU_ERETRY (db_tx_run runs the
+ * caller again, which must then read r anew and plan again). now stamps a receipt. On success r
  * reads as the plan left it: status, items, totals. A create plan runs once r and its items are
  * inserted (store_return_insert): when stock cannot cover an exchange's reservation, that
  * item's reserved_quantity becomes 0 and the run answers ECONFLICT (roll back). */
@@ -328,7 +354,6 @@ enum listing_status {
 };
 extern const char *const listing_status_names[LISTING__MAX];
 
-struct photo; /* db/media.h */
 /* condition_note is the inspection's internal note (staff and the merchant); public_note is
  * what shoppers read. */
 struct listing {
@@ -510,9 +535,10 @@ enum kaeru_err store_export_ledger_page(struct db *db, int64_t merchant_id,
  * counted (sign -1, before it is replaced); nothing when the order does not exist. */
 enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
                                      int sign);
-/* What a plan that ran changes in the aggregates: a new return's units, reasons and commented
- * items, a canceled or expired one's units and reasons taken back, a first scan's time from the
- * label, a resolution's money and time from the scan. now 0: the clock's. */
+/* What a plan that ran changes in the aggregates: a new return's units and reasons (its
+ * commented items the insert's trigger keeps), a canceled or expired one's units and reasons
+ * taken back, a first scan's time from the label, a resolution's money and time from the scan.
+ * now 0: the clock's. */
 enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
                                     int64_t now);
 /* A change of a listing that the resale figures count. */

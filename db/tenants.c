@@ -35,10 +35,6 @@ static const char sql_return_policy_keep[] =
     "INSERT INTO return_policies (return_id, restocking_fee_percent, fee_reasons,"
     " store_credit_bonus_percent, resale_percent_new, resale_percent_like_new,"
     " resale_percent_good, resale_percent_fair, price_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_return_policy[] =
-    "SELECT restocking_fee_percent, fee_reasons, store_credit_bonus_percent, resale_percent_new,"
-    " resale_percent_like_new, resale_percent_good, resale_percent_fair, price_step"
-    " FROM return_policies WHERE return_id = ?";
 static const char sql_user_insert[] =
     "INSERT INTO users (email, password_hash, role, merchant_id, warehouse_id)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -216,16 +212,6 @@ void store_return_policy_from_row(const struct db_rows *rows, size_t i, size_t c
 	p->resale_percent[GRADE_GOOD] = (int)db_int(rows, i, col + 5);
 	p->resale_percent[GRADE_FAIR] = (int)db_int(rows, i, col + 6);
 	p->price_step = db_int(rows, i, col + 7);
-}
-
-enum kaeru_err store_return_policy(struct db *db, int64_t return_id, struct policy *p)
-{
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_return_policy, DB_ARGS(DBI(return_id)), &rows);
-	if (e != KAERU_OK || rows.nrows == 0)
-		return e;
-	store_return_policy_from_row(&rows, 0, 0, p);
-	return KAERU_OK;
 }
 
 enum kaeru_err store_merchant_timezone_set(struct db *db, int64_t id, const char *timezone)

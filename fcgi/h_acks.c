@@ -15,14 +15,15 @@
 
 #define AMOUNT_MAX 1000000000000LL
 
-/* The return {rma} of the key's merchant into *ret; answers 401/404 itself and returns false. */
+/* The return {rma} of the key's merchant into *ret, whole (store_return_whole); answers
+ * 401/404 itself and returns false. */
 static bool merchant_return(struct req *r, struct merchant *m, struct ret *ret)
 {
 	*m = r->who.merchant;
 	char rma[RMA_LEN + 1];
 	struct merchant owner;
 	enum kaeru_err e = rma_normalize(r->params[1], rma)
-	                       ? store_return_row(r->db, rma, ret, &owner)
+	                       ? store_return_whole(r->db, rma, ret, &owner, NULL)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && ret->merchant_id != m->id)
 		e = KAERU_ENOTFOUND;
@@ -33,15 +34,13 @@ static bool merchant_return(struct req *r, struct merchant *m, struct ret *ret)
 	return true;
 }
 
-/* Answers the return whole: its merchant view with ledger, payments, shipments and what is
- * still due. */
+/* Answers the return (read whole: its items are known) in its merchant view with ledger,
+ * payments, shipments and what is still due. */
 static void respond_return(struct req *r, struct ret *ret, const struct merchant *m)
 {
 	json_t *money = NULL;
 	int64_t owed = 0, paid = 0;
-	enum kaeru_err e = store_return_items(r->db, ret);
-	if (e == KAERU_OK)
-		e = store_return_timeline(r->db, ret);
+	enum kaeru_err e = store_return_timeline(r->db, ret);
 	if (e == KAERU_OK)
 		e = store_return_money(r->db, ret->id, &money);
 	if (e == KAERU_OK)
@@ -105,7 +104,8 @@ void h_merchant_return_get(struct req *r)
 }
 
 struct ack {
-	struct ret *ret;
+	struct ret *ret; /* as read before the transaction; read anew when it runs again */
+	bool again;
 	int64_t amount;
 	const char *reference, *carrier, *tracking_number;
 	struct arena *arena;
@@ -115,10 +115,20 @@ struct ack {
 	bool over;
 };
 
-/* Both acknowledgements need a resolved return, locked against a concurrent one. */
+/* The return as read (anew when run again), its row written first binding the revision read
+ * (store_return_guard): of two acknowledgements of one return, on any node, the second runs
+ * again after the first and reads what it wrote. */
+static enum kaeru_err return_guarded(struct db *db, struct ack *a)
+{
+	struct merchant owner;
+	enum kaeru_err e = store_return_again(db, &a->again, a->ret, &owner, NULL);
+	return e == KAERU_OK ? store_return_guard(db, a->ret) : e;
+}
+
+/* Both acknowledgements need a resolved return, guarded against a concurrent change. */
 static enum kaeru_err lock_resolved(struct db *db, struct ack *a)
 {
-	enum kaeru_err e = store_return_lock(db, a->ret);
+	enum kaeru_err e = return_guarded(db, a);
 	if (e == KAERU_OK && a->ret->status != RETURN_RESOLVED) {
 		a->conflict =
 		    arena_printf(a->arena, "The return is %s; only a resolved return is settled.",
@@ -141,7 +151,7 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	a->conflict = NULL;
 	a->over = false;
 	int64_t seen = 0, owed = 0, paid = 0;
-	enum kaeru_err e = store_return_lock(db, a->ret), found = KAERU_ENOTFOUND;
+	enum kaeru_err e = return_guarded(db, a), found = KAERU_ENOTFOUND;
 	if (e == KAERU_OK) {
 		found = store_refund_payment(db, a->ret->id, a->reference, &seen);
 		e = found == KAERU_ENOTFOUND ? KAERU_OK : found;
@@ -177,8 +187,10 @@ static enum kaeru_err refund_paid_tx(struct db *db, void *arg)
 	                            "reference", a->reference, "refund_owed", (json_int_t)owed,
 	                            "refund_paid", (json_int_t)(paid + a->amount), "refund_due",
 	                            (json_int_t)(a->due - a->amount)));
-	/* On the customer's timeline, and in the feed as return.refund_paid. */
-	e = store_event_add(db, a->ret->id, EVENT_REFUND_PAID, "shop", data);
+	/* On the customer's timeline, and in the feed as return.refund_paid (of the items read:
+	 * the guard proved them current); the answer reads the timeline anew. */
+	e = store_event_add_of(db, a->ret, a->ret->status, EVENT_REFUND_PAID, "shop", 0, data);
+	a->ret->timeline_known = false;
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "refund_paid",
 		                      a->reference, data);
@@ -266,7 +278,8 @@ static enum kaeru_err exchange_shipped_tx(struct db *db, void *arg)
 	                            a->carrier, "tracking_number", a->tracking_number, "shipments",
 	                            json_object_get(money, "shipments")));
 	json_decref(money);
-	e = store_event_add(db, a->ret->id, EVENT_EXCHANGE_SHIPPED, "shop", data);
+	e = store_event_add_of(db, a->ret, a->ret->status, EVENT_EXCHANGE_SHIPPED, "shop", 0, data);
+	a->ret->timeline_known = false;
 	if (e == KAERU_OK)
 		e = store_email_queue(db, a->ret->merchant_id, a->ret->id, "exchange_shipped", NULL,
 		                      data);

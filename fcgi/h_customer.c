@@ -493,7 +493,7 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		uint8_t rnd[RMA_RANDOM_BYTES];
 		randombytes_buf(rnd, sizeof(rnd));
 		rma_from_random(rnd, ret.rma);
-		e = store_return_insert(db, &ret, rc->idem.key, rc->idem.request_hash,
+		e = store_return_insert(db, &ret, rc->idem.key, rc->idem.request_hash, rc->language,
 		                        p->expires_at);
 		if (e != KAERU_ECONFLICT || attempt == 3)
 			break;
@@ -511,8 +511,6 @@ static enum kaeru_err return_create_tx(struct db *db, void *arg)
 		e = store_return_policy_keep(db, ret.id, &rc->merchant.policy);
 	if (e == KAERU_OK)
 		memcpy(rc->rma, ret.rma, sizeof(rc->rma));
-	if (e == KAERU_OK && rc->language) /* what the worker's e-mails are written in */
-		e = store_return_language_set(db, ret.id, rc->language);
 	if (e == KAERU_OK) { /* answered from what was written: store_plan_run kept it whole */
 		rc->made = ret;
 		rc->has_made = true;

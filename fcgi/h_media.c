@@ -492,10 +492,14 @@ void h_media_get(struct req *r)
 
 bool render_return_photos(struct req *r, const struct ret *ret, json_t *j)
 {
-	struct photo *ps;
-	size_t n;
-	if (store_return_photos(r->db, ret->id, &ps, &n) != KAERU_OK)
-		return false;
+	const struct photo *ps = ret->photos;
+	size_t n = ret->n_photos;
+	struct photo *read;
+	if (!ret->photos_known) { /* else read with the return */
+		if (store_return_photos(r->db, ret->id, &read, &n) != KAERU_OK)
+			return false;
+		ps = read;
+	}
 	json_t *items = json_object_get(j, "items"), *item;
 	size_t i;
 	json_array_foreach(items, i, item)

@@ -555,23 +555,25 @@ void h_merchant_policy_put(struct req *r)
 #define DECISION_NOTE_MAX 2000
 
 struct decide {
-	const struct ret *before;
-	struct policy policy; /* the merchant's, with the return's money rules over it */
+	struct merchant *m; /* read with the return */
+	bool again;         /* a run again: the return changed since it was read */
 	struct life_decision decision;
 	struct plan_by by;
-	/* out */
+	/* in, as read before the transaction (whole), and out */
 	struct ret now;
+	struct policy policy; /* the merchant's, with the return's money rules over it */
+	/* out */
 	struct plan plan;
 };
 
-/* Locks the return, reads its items and resolves it as decided: core's plan, run with guards. */
+/* Resolves the return as read (anew when run again) as decided: core's plan, run with guards,
+ * the first of them on the revision read (store_plan_run). */
 static enum kaeru_err decide_tx(struct db *db, void *arg)
 {
 	struct decide *dx = arg;
 	struct ret *ret = &dx->now;
-	*ret = *dx->before;
-	enum kaeru_err e = store_return_lock(db, ret);
-	if (e != KAERU_OK || (e = store_return_items(db, ret)) != KAERU_OK)
+	enum kaeru_err e = store_return_again(db, &dx->again, ret, dx->m, &dx->policy);
+	if (e != KAERU_OK)
 		return e;
 	struct life_item items[RETURN_ITEMS_MAX];
 	struct life_return life;
@@ -605,14 +607,13 @@ void h_merchant_decision(struct req *r)
 	if (d.note && !*d.note)
 		d.note = NULL;
 	char rma[RMA_LEN + 1];
-	struct ret ret;
 	struct merchant m;
-	enum kaeru_err e = rma_normalize(r->params[0], rma) ? store_return_row(r->db, rma, &ret, &m)
-	                                                    : KAERU_ENOTFOUND;
-	if (e == KAERU_OK && ret.merchant_id != u.merchant_id)
+	struct decide dx = {.m = &m, .decision = d};
+	enum kaeru_err e = rma_normalize(r->params[0], rma)
+	                       ? store_return_whole(r->db, rma, &dx.now, &m, &dx.policy)
+	                       : KAERU_ENOTFOUND;
+	if (e == KAERU_OK && dx.now.merchant_id != u.merchant_id)
 		e = KAERU_ENOTFOUND;
-	if (e == KAERU_OK)
-		e = store_return_policy(r->db, ret.id, &m.policy);
 	if (e != KAERU_OK) {
 		json_decref(c.errors);
 		respond_error(r, e);
@@ -622,10 +623,7 @@ void h_merchant_decision(struct req *r)
 		respond_invalid(r, c.errors);
 		return;
 	}
-	struct decide dx = {.before = &ret,
-	                    .policy = m.policy,
-	                    .decision = d,
-	                    .by = {arena_printf(r->arena, "merchant:%s", m.slug), u.id, u.email}};
+	dx.by = (struct plan_by){arena_printf(r->arena, "merchant:%s", m.slug), u.id, u.email};
 	e = db_tx_run(r->db, decide_tx, &dx);
 	if (e == KAERU_EINVALID && dx.plan.refusal == REFUSAL_DECISION) {
 		check_fail(&c, has_percent ? "refund_percent" : "amount",
@@ -642,7 +640,7 @@ void h_merchant_decision(struct req *r)
 		                 "The return is %s; only returns held for review can"
 		                 " be decided.",
 		                 return_status_names[dx.now.status]),
-		    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
+		    json_pack("{s:s, s:s}", "rma", dx.now.rma, "return_status",
 		              return_status_names[dx.now.status]));
 		return;
 	}

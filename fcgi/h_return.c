@@ -16,21 +16,24 @@
 
 enum access { ACCESS_NONE, ACCESS_TOKEN, ACCESS_TRACKING, ACCESS_STAFF };
 
-/* The return's row and merchant: enough to decide who may see it. */
-static enum kaeru_err load(struct req *r, struct ret *ret, struct merchant *m)
+/* The return's row and merchant, enough to decide who may see it; whole (store_return_whole)
+ * when the answer shows more, still one statement. */
+static enum kaeru_err load(struct req *r, struct ret *ret, struct merchant *m, bool whole)
 {
 	char rma[RMA_LEN + 1];
-	return rma_normalize(r->params[0], rma) ? store_return_row(r->db, rma, ret, m)
-	                                        : KAERU_ENOTFOUND;
+	if (!rma_normalize(r->params[0], rma))
+		return KAERU_ENOTFOUND;
+	return whole ? store_return_whole(r->db, rma, ret, m, NULL)
+	             : store_return_row(r->db, rma, ret, m);
 }
 
-/* Loads the return named in the path — its row and merchant, no items or events — and checks
+/* Loads the return named in the path — its row and merchant, and whole when asked — and checks
  * the credential its route took (r->who) is this return's: the order token of its order, its
  * tracking key, or a staff session that may see it (warehouse, merchant, admin). Answers 404
  * itself otherwise and returns ACCESS_NONE. */
-static enum access return_access(struct req *r, struct ret *ret, struct merchant *m)
+static enum access return_access(struct req *r, struct ret *ret, struct merchant *m, bool whole)
 {
-	enum kaeru_err e = load(r, ret, m);
+	enum kaeru_err e = load(r, ret, m, whole);
 	enum access a = ACCESS_NONE;
 	if (e == KAERU_OK && r->who.kind == WHO_ORDER_TOKEN && r->who.order_id == ret->order_id)
 		a = ACCESS_TOKEN;
@@ -50,12 +53,11 @@ void h_return_get(struct req *r)
 {
 	struct ret ret;
 	struct merchant m;
-	enum access a = return_access(r, &ret, &m);
+	enum access a = return_access(r, &ret, &m, true);
 	if (a == ACCESS_NONE)
 		return;
 	enum kaeru_err e;
-	if ((e = store_return_items(r->db, &ret)) != KAERU_OK ||
-	    (e = store_return_timeline(r->db, &ret)) != KAERU_OK) {
+	if ((e = store_return_timeline(r->db, &ret)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
@@ -93,13 +95,8 @@ void h_return_label(struct req *r)
 {
 	struct ret ret;
 	struct merchant m;
-	if (return_access(r, &ret, &m) == ACCESS_NONE || label_void(r, &ret))
+	if (return_access(r, &ret, &m, true) == ACCESS_NONE || label_void(r, &ret))
 		return;
-	enum kaeru_err e = store_return_items(r->db, &ret);
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
 	unsigned char *pdf = NULL;
 	size_t len = 0;
 	if (!return_label_pdf(r->arena, &ret, &m, &pdf, &len)) {
@@ -119,7 +116,7 @@ void h_return_qr(struct req *r)
 {
 	struct ret ret;
 	struct merchant m;
-	if (return_access(r, &ret, &m) == ACCESS_NONE || label_void(r, &ret))
+	if (return_access(r, &ret, &m, false) == ACCESS_NONE || label_void(r, &ret))
 		return;
 	char *svg = NULL;
 	size_t len = 0;
@@ -133,19 +130,20 @@ void h_return_qr(struct req *r)
 }
 
 struct cancel {
-	const struct ret *before; /* the return as read before the transaction */
-	/* out */
-	struct ret now; /* as the transaction left it, with its items */
+	struct merchant *m; /* read with the return */
+	bool again;         /* a run again: the return changed since it was read */
+	/* in: as read before the transaction (whole); out: as the transaction left it */
+	struct ret now;
 	struct plan plan;
 };
 
-/* Loads the locked return with its items, plans the cancel in core, runs the plan. */
+/* Plans the cancel in core from the return as read (anew when run again) and runs the plan,
+ * whose first write binds the revision read (store_plan_run). */
 static enum kaeru_err cancel_tx(struct db *db, void *arg)
 {
 	struct cancel *cx = arg;
 	struct ret *ret = &cx->now;
-	*ret = *cx->before;
-	enum kaeru_err e = store_return_lock_items(db, ret, NULL);
+	enum kaeru_err e = store_return_again(db, &cx->again, ret, cx->m, NULL);
 	if (e != KAERU_OK)
 		return e;
 	struct life_item items[RETURN_ITEMS_MAX];
@@ -159,11 +157,10 @@ static enum kaeru_err cancel_tx(struct db *db, void *arg)
 /* POST /api/v1/returns/{rma}/cancel (order token): only before the parcel is scanned. */
 void h_return_cancel(struct req *r)
 {
-	struct ret ret;
 	struct merchant m;
-	if (return_access(r, &ret, &m) != ACCESS_TOKEN)
+	struct cancel cx = {.m = &m};
+	if (return_access(r, &cx.now, &m, true) != ACCESS_TOKEN)
 		return;
-	struct cancel cx = {.before = &ret};
 	enum kaeru_err e = db_tx_run(r->db, cancel_tx, &cx);
 	if (e == KAERU_ECONFLICT && cx.plan.refusal == REFUSAL_STATUS) {
 		respond_problem(r, 409, "Return can no longer be canceled",

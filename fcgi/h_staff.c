@@ -38,18 +38,19 @@ static void refuse_parcel(struct req *r, const struct ret *ret)
 }
 
 struct scan {
-	struct ret *ret; /* as read before; re-read when the first plan found it moved */
+	struct ret *ret;    /* as read before; read anew when the first plan found it moved */
+	struct merchant *m; /* read with it */
 	int64_t at;
 	struct plan_by by;
 	struct plan plan;        /* core's plan of the receipt */
-	bool stale;              /* a retry: the status moved since it was read */
+	bool stale;              /* a run again: the return moved since it was read */
 	bool first;              /* out: this scan received the parcel */
 	struct idempotent *idem; /* the scan's Idempotency-Key: a first scan keeps it */
 };
 
-/* Runs the receipt core planned. Its UPDATE binds the status the plan was made from, so of
- * concurrent first scans one receives; the others find the status moved, re-read it and plan
- * anew (a repeat). */
+/* Runs the receipt core planned. Its UPDATE binds the status and revision the plan was made
+ * from, so of concurrent first scans one receives; the others find the row moved, read it anew
+ * and plan anew (a repeat). */
 static enum kaeru_err scan_tx(struct db *db, void *arg)
 {
 	struct scan *sx = arg;
@@ -63,14 +64,13 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 		sx->ret->timeline_known = false; /* read anew for the answer */
 		return e;
 	}
-	if (sx->stale) {
-		sx->ret->timeline_known = false; /* another scan may have written meanwhile */
-		if ((e = store_return_lock(db, sx->ret)) != KAERU_OK)
-			return e;
+	bool stale = sx->stale; /* another scan (or change) wrote meanwhile */
+	if ((e = store_return_again(db, &sx->stale, sx->ret, sx->m, NULL)) != KAERU_OK)
+		return e;
+	if (stale) {
 		struct life_return life = {sx->ret->status, sx->ret->expires_at, 0, NULL};
 		plan_receive(&life, &sx->plan);
 	}
-	sx->stale = true;
 	if (!plan_runs(&sx->plan))
 		return KAERU_OK; /* received by another scan, or canceled or expired meanwhile */
 	e = store_plan_run(db, sx->ret, &sx->plan, &sx->by, sx->at);
@@ -96,9 +96,9 @@ void h_scan(struct req *r)
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	struct merchant m;
-	/* With its items, for the receipt's event and the answer: a parcel's items do not change
-	 * before it is received, and the receipt does not change them. */
-	enum kaeru_err e = rma_normalize(code, rma) ? store_return_row_items(r->db, rma, &ret, &m)
+	/* Whole, for the receipt's event and the answer: a parcel's items do not change before it
+	 * is received, and the receipt does not change them. */
+	enum kaeru_err e = rma_normalize(code, rma) ? store_return_whole(r->db, rma, &ret, &m, NULL)
 	                                            : KAERU_ENOTFOUND;
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Unknown code",
@@ -129,8 +129,11 @@ void h_scan(struct req *r)
 		return;
 	}
 	json_decref(c.errors);
-	struct scan sx = {
-	    .ret = &ret, .at = r->now, .by = {staff_actor(r, &ret), u.id, u.email}, .idem = &idem};
+	struct scan sx = {.ret = &ret,
+	                  .m = &m,
+	                  .at = r->now,
+	                  .by = {staff_actor(r, &ret), u.id, u.email},
+	                  .idem = &idem};
 	struct life_return life = {ret.status, ret.expires_at, 0, NULL};
 	plan_receive(&life, &sx.plan);
 	/* The first scan as far as the row said; or one with a key, which may be a first scan's
@@ -174,28 +177,28 @@ void h_scan(struct req *r)
 /* ---- inspection and resolution ---- */
 
 struct inspect {
-	const struct ret *before; /* the return as read before the transaction */
 	int64_t item_id;
 	struct life_inspection in;
 	const char *public_note; /* for shoppers: goes to the item's listing drafts; or NULL */
-	const struct policy *merchant_policy; /* its review rules as they are now */
 	struct plan_by by;
-	/* out */
+	struct merchant *m; /* read with the return: its review rules as they are now */
+	bool again;         /* a run again: the return changed since it was read */
+	/* in, as read before the transaction (store_return_whole), and out */
 	struct ret now;       /* the return as this transaction left it, with its items */
-	size_t item;          /* the item's index in now.items (n_items when unknown) */
 	struct policy policy; /* with the money rules the return keeps from when it was made */
+	/* out */
+	size_t item;      /* the item's index in now.items (n_items when unknown) */
 	struct plan plan; /* core's plan: the inspection and, for the last item, the resolution */
 };
 
-/* The lock serialises the inspections of one return: the items read after it show every other
- * inspection, so exactly the last one's plan resolves. */
+/* Plans from the return as read before and runs the plan, whose first write binds the revision
+ * read (store_plan_run): of two inspections of one return's items the second finds it moved,
+ * reads it anew and sees the other's item, so exactly the last one's plan resolves. */
 static enum kaeru_err inspect_tx(struct db *db, void *arg)
 {
 	struct inspect *ix = arg;
 	struct ret *ret = &ix->now;
-	*ret = *ix->before;
-	ix->policy = *ix->merchant_policy;
-	enum kaeru_err e = store_return_lock_items(db, ret, &ix->policy);
+	enum kaeru_err e = store_return_again(db, &ix->again, ret, ix->m, &ix->policy);
 	if (e != KAERU_OK)
 		return e;
 	for (ix->item = 0; ix->item < ret->n_items; ix->item++)
@@ -262,22 +265,19 @@ void h_inspect(struct req *r)
 {
 	struct user u = r->who.user;
 	char rma[RMA_LEN + 1];
-	struct ret ret;
 	struct merchant m;
-	int64_t item_id = segment_id(r->params[1]);
-	enum kaeru_err e = rma_normalize(r->params[0], rma) && item_id > 0
-	                       ? store_return_row(r->db, rma, &ret, &m)
+	struct inspect ix = {.item_id = segment_id(r->params[1]), .m = &m};
+	/* Whole: everything the plan is made from and the answer shows, in one statement. */
+	enum kaeru_err e = rma_normalize(r->params[0], rma) && ix.item_id > 0
+	                       ? store_return_whole(r->db, rma, &ix.now, &m, &ix.policy)
 	                       : KAERU_ENOTFOUND;
-	if (e == KAERU_OK && !staff_can_see(&u, &ret))
+	if (e == KAERU_OK && !staff_can_see(&u, &ix.now))
 		e = KAERU_ENOTFOUND;
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}
-	struct inspect ix = {.before = &ret,
-	                     .item_id = item_id,
-	                     .merchant_policy = &m.policy,
-	                     .by = {staff_actor(r, &ret), u.id, u.email}};
+	ix.by = (struct plan_by){staff_actor(r, &ix.now), u.id, u.email};
 	if (!read_inspection(r, &ix.in, &ix.public_note))
 		return;
 	e = db_tx_run(r->db, inspect_tx, &ix);
@@ -294,11 +294,11 @@ void h_inspect(struct req *r)
 		                        ? "Scan the parcel before inspecting its items."
 		                        : arena_printf(r->arena, "The return is %s.",
 		                                       return_status_names[now->status]),
-		                    json_pack("{s:s, s:s}", "rma", ret.rma, "return_status",
+		                    json_pack("{s:s, s:s}", "rma", now->rma, "return_status",
 		                              return_status_names[now->status]));
 		return;
 	}
-	/* The transaction left the row and items as they are now; the timeline is read anew. */
+	/* The transaction left the row, items and timeline as they are now: nothing is read. */
 	if (e == KAERU_OK)
 		e = store_return_timeline(r->db, &ix.now);
 	if (e != KAERU_OK) {

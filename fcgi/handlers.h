@@ -98,7 +98,7 @@ void h_item_page(struct req *r);
 /* h_item.c — the shop's page (web/shop/index.html) with its Open Graph tags */
 void h_shop_page(struct req *r);
 /* Adds each item's photos ("photos") and the customer's ("customer_photos") to j, a return
- * rendered by render_return; false when they cannot be read. */
+ * rendered by render_return (read with it, or now); false when they cannot be read. */
 bool render_return_photos(struct req *r, const struct ret *ret, json_t *j);
 /* Starts libvips once per process, before any thread: no operation cache, one thread an image. */
 void media_library_init(const char *argv0);

@@ -152,6 +152,25 @@ test('each inspected item gets an inspected event; the return resolves with the 
     store_credit: 0, store_credit_bonus: 0 });
 });
 
+test('eight items of one return inspected at once: every one answers 200, and exactly one resolves it', async () => {
+  // No lock is taken before an inspection's first write (it binds the revision it read): the
+  // others find the return moved, take its row and read it again, however many race.
+  const lines = Array.from({ length: 8 }, (_, i) => ({ line_id: `L${i}`, sku: `RACE-${i}`, product_id: 'RACE',
+    name: `Item ${i}`, variant: `V${i}`, category: 'tops', quantity: 1, unit_price: 1000 + i, final_sale: false }));
+  const r = await receivedReturn(m, lines.map((l) => item(l.line_id, 1, 'damaged', 'refund')), { lines });
+  assert.equal(r.items.length, 8);
+  const answers = await Promise.all(r.items.map((it) => inspectOk(s, r.rma, it.item_id, got(1))));
+  assert.equal(answers.filter((v) => v.status === 'resolved').length, 1, answers.map((v) => v.status).join());
+  const res = await staffGetReturn(s, r.rma);
+  assertStatus(res, 200);
+  assert.equal(res.json.status, 'resolved');
+  assert.equal(eventsOf(res.json, 'inspected').length, 8);
+  assert.equal(eventsOf(res.json, 'resolved').length, 1);
+  assert.ok(res.json.items.every((it) => it.status === 'inspected'));
+  const [[resolvedEvents]] = sql(`SELECT COUNT(*) FROM events WHERE rma = ${sqlString(r.rma)} AND type = 'return.resolved'`);
+  assert.equal(Number(resolvedEvents), 1);
+});
+
 test('the staff view names the grades that may be resold; the resolution says what is missing and stores its totals', async () => {
   const r = await receivedReturn(feeShop, [item('1', 2, 'too_small', 'refund'), item('3', 1, 'defective', 'store_credit')]);
   const seen = (await staffGetReturn(s, r.rma)).json;
