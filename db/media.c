@@ -20,7 +20,7 @@ static const char sql_rendition_insert[] =
 static const char sql_rendition_get[] = "SELECT height, bytes, LENGTH(bytes) FROM "
                                         "media_renditions WHERE hash = ? AND width = ? AND "
                                         "format = ?";
-/* Every photo of a return answers with it (RETURN_PHOTOS_JSON): a photo is a change of the
+/* Every photo of a return answers with it (store_return_whole): a photo is a change of the
  * return, so it bumps the revision a change reads it at (store_return_guard), and the row's
  * write serialises racing uploads on any Galera node, where a FOR UPDATE would only lock one. */
 static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
@@ -134,27 +134,12 @@ static void photo_row(const struct db_rows *rows, size_t i, size_t c, struct pho
 	                    .height = (int)db_int(rows, i, c + 5)};
 }
 
-bool store_photos_from_json(struct db *db, const char *text, struct photo **out, size_t *n)
+const struct photo *store_photos_from_rows(struct db *db, const struct db_rows *rows, size_t col)
 {
-	json_t *list = text ? json_loads(text, 0, NULL) : json_array();
-	bool ok = json_is_array(list);
-	*n = 0;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (json_array_size(list) + 1));
-	for (size_t i = 0; ok && i < json_array_size(list); i++) {
-		json_t *p = json_array_get(list, i);
-		const char *hash = json_string_value(json_array_get(p, 2)),
-		           *source = json_string_value(json_array_get(p, 3));
-		ok = hash && source;
-		(*out)[(*n)++] =
-		    (struct photo){.id = json_integer_value(json_array_get(p, 0)),
-		                   .return_item_id = json_integer_value(json_array_get(p, 1)),
-		                   .hash = hash ? arena_strdup(db->arena, hash) : NULL,
-		                   .source = source ? arena_strdup(db->arena, source) : NULL,
-		                   .width = (int)json_integer_value(json_array_get(p, 4)),
-		                   .height = (int)json_integer_value(json_array_get(p, 5))};
-	}
-	json_decref(list);
-	return ok;
+	struct photo *all = arena_zalloc(db->arena, sizeof(*all) * (rows->nrows + 1));
+	for (size_t i = 0; i < rows->nrows; i++)
+		photo_row(rows, i, col, &all[i]);
+	return all;
 }
 
 enum kaeru_err store_photo_get(struct db *db, int64_t id, struct photo *out)

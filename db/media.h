@@ -38,14 +38,8 @@ struct photo {
 	" AND mr.format = 'jpg' AND mr.width = LEAST(m.width, 1600)"
 /* A return's photos in their order: the items' in item order, then the return's own. */
 #define PHOTO_ORDER "p.return_item_id IS NULL, p.return_item_id, p.position, p.id"
-/* Every photo of the return r of the statement around it, in PHOTO_ORDER, as one JSON array
- * of [PHOTO_COLUMNS] (NULL: none): a return's read takes its photos along. */
-#define RETURN_PHOTOS_JSON                                                                         \
-	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" PHOTO_COLUMNS ") ORDER BY " PHOTO_ORDER ")"            \
-	" FROM return_photos p" PHOTO_JOIN " WHERE p.return_id = r.id)"
-/* The photos of RETURN_PHOTOS_JSON's text (NULL: none) into *out (in db->arena); false when
- * it cannot be read. */
-bool store_photos_from_json(struct db *db, const char *text, struct photo **out, size_t *n);
+/* The photos of rows of PHOTO_COLUMNS at column col, in db->arena. */
+const struct photo *store_photos_from_rows(struct db *db, const struct db_rows *rows, size_t col);
 
 /* Keeps an upload's renditions under hash, unless kept already (the same bytes uploaded
  * again). width and height: the upright original's. */

@@ -6,6 +6,8 @@
 
 #include <assert.h>
 #include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,58 +20,105 @@
 
 /* The return's row with its order's, warehouse's and merchant's columns: one statement for
  * everything a handler checks before it decides. */
-#define RETURN_ROW                                                                                 \
-	"SELECT r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"           \
+#define RETURN_COLUMNS                                                                             \
+	"r.id, r.merchant_id, r.order_id, r.warehouse_id, r.rma, r.tracking_key,"                  \
 	" r.status, DATE_FORMAT(r.created_at, '%Y-%m-%dT%H:%i:%sZ'), o.order_number,"              \
 	" o.currency, o.shipping_address, w.code, w.name,"                                         \
 	" DATE_FORMAT(r.received_at, '%Y-%m-%dT%H:%i:%sZ'),"                                       \
 	" TIMESTAMPDIFF(SECOND, '1970-01-01', r.expires_at), w.address,"                           \
 	" " TOTALS_COLUMNS ", r.revision, " MERCHANT_COLUMNS
+#define RETURN_ROW "SELECT " RETURN_COLUMNS
 #define RETURN_ROW_FROM                                                                            \
 	" FROM returns r JOIN orders o ON o.id = r.order_id"                                       \
 	" JOIN warehouses w ON w.id = r.warehouse_id JOIN merchants m ON m.id = r.merchant_id"
 static const char sql_return_get[] = RETURN_ROW RETURN_ROW_FROM " WHERE r.rma = ?";
 #define RETURN_NCOLUMNS (17 + TOTALS_NCOLUMNS) /* the merchant's columns follow */
-/* An item's columns (items_from_rows reads them), of return_items ri joined to order_lines l. */
+/* An item's columns (items_from_rows reads them), of return_items ri joined to order_lines l
+ * and, for the exchange's variant as stock names it, ITEM_INVENTORY. */
 #define ITEM_COLUMNS                                                                               \
 	"ri.id, ri.order_line_id, l.line_id, ri.sku, ri.name, ri.variant, ri.product_id,"          \
 	" ri.quantity, ri.unit_price, ri.reserved_quantity, ri.reason, ri.comment, ri.resolution," \
 	" ri.exchange_sku, ri.status, ri.received_quantity, ri.grade, ri.disposition, ri.note,"    \
-	" (SELECT inv.variant FROM inventory inv JOIN returns r ON r.id = ri.return_id"            \
-	"  WHERE inv.merchant_id = r.merchant_id AND inv.sku = ri.exchange_sku), ri.category"
-/* The return r's timeline as one JSON array of [at, type, actor, detail, staff e-mail], in
- * order (timeline_from_json reads it). */
-#define TIMELINE_JSON                                                                              \
-	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type,"        \
-	" e.actor, e.detail, u.email) ORDER BY e.id) FROM return_events e"                         \
-	" LEFT JOIN users u ON u.id = e.user_id WHERE e.return_id = r.id)"
-/* The replacement shipments of the return r (as load_shipments reads them) as one JSON array
- * of [sku, variant, quantity], in order; NULL for none. */
-#define SHIPMENTS_JSON                                                                             \
-	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(s.sku, COALESCE(inv.variant, ''), s.quantity)"           \
-	" ORDER BY s.id) FROM shipments s LEFT JOIN inventory inv"                                 \
-	" ON inv.merchant_id = s.merchant_id AND inv.sku = s.sku WHERE s.return_id = r.id)"
+	" inv.variant, ri.category"
+#define ITEM_NCOLUMNS 21
+#define ITEM_INVENTORY(merchant)                                                                   \
+	" LEFT JOIN inventory inv ON inv.merchant_id = " merchant " AND inv.sku = ri.exchange_sku"
 /* The money rules the return keeps (NULL for returns made before 014). */
 #define POLICY_COLUMNS                                                                             \
 	"rp.restocking_fee_percent, rp.fee_reasons, rp.store_credit_bonus_percent,"                \
 	" rp.resale_percent_new, rp.resale_percent_like_new, rp.resale_percent_good,"              \
 	" rp.resale_percent_fair, rp.price_step"
-/* The return whole: its row with its revision, its merchant, the money rules it keeps, its
- * timeline, photos and shipments, repeated with each of its items' columns (one row, items
- * NULL, without). Everything a change decides from and its answer shows, in one statement. */
-static const char sql_return_whole[] = RETURN_ROW
-    ", rp.return_id, " POLICY_COLUMNS ", " TIMELINE_JSON ", " RETURN_PHOTOS_JSON ", " SHIPMENTS_JSON
-    ", " ITEM_COLUMNS RETURN_ROW_FROM " LEFT JOIN return_policies rp ON rp.return_id = r.id"
+/* The return whole, in one statement: everything a change decides from and its answer shows.
+ * Rows of four kinds, told apart by the first column (WHOLE_*): the return's row with its
+ * revision, merchant and the money rules it keeps, repeated with each of its items' columns
+ * (one row, items NULL, without); then a row for each event of its timeline, each photo and
+ * each replacement shipment, their columns first and the rest NULL (return_whole_sql pads
+ * them). Rows, not JSON_ARRAYAGG columns: MariaDB builds an aggregate of JSON documents in a
+ * temporary structure per execution, ~300 µs of its CPU each on the bench machine, where these
+ * rows cost a few µs. No ORDER BY either (a temporary table and a filesort): each kind is put
+ * in order here. */
+enum { WHOLE_RETURN = 0, WHOLE_EVENT, WHOLE_PHOTO, WHOLE_SHIPMENT };
+/* Columns of a kind's rows less the first (whole_split's views): */
+#define WHOLE_POLICY (RETURN_NCOLUMNS + MERCHANT_NCOLUMNS) /* rp.return_id, then its rules */
+#define WHOLE_ITEM   (WHOLE_POLICY + 9)
+#define WHOLE_WIDTH  (1 + WHOLE_ITEM + ITEM_NCOLUMNS) /* every row's, the kind's included */
+static const char whole_return_part[] =
+    "SELECT 0, " RETURN_COLUMNS ", rp.return_id, " POLICY_COLUMNS ", " ITEM_COLUMNS RETURN_ROW_FROM
+    " LEFT JOIN return_policies rp ON rp.return_id = r.id"
     " LEFT JOIN (return_items ri JOIN order_lines l ON l.id = ri.order_line_id)"
-    " ON ri.return_id = r.id WHERE r.rma = ? ORDER BY ri.id";
-#define WHOLE_POLICY    (RETURN_NCOLUMNS + MERCHANT_NCOLUMNS) /* rp.return_id, then its rules */
-#define WHOLE_TIMELINE  (WHOLE_POLICY + 9)
-#define WHOLE_PHOTOS    (WHOLE_TIMELINE + 1)
-#define WHOLE_SHIPMENTS (WHOLE_PHOTOS + 1)
-#define WHOLE_ITEM      (WHOLE_SHIPMENTS + 1)
+    " ON ri.return_id = r.id" ITEM_INVENTORY("r.merchant_id") " WHERE r.rma = ?";
+/* The other kinds: their columns (and how many), and where they come from. An event: its id
+ * (the order), then what load_events reads; a photo: PHOTO_COLUMNS then what PHOTO_ORDER
+ * orders by besides them; a shipment: its id (the order), then what load_shipments reads. */
+static const struct whole_part {
+	const char *columns;
+	int ncolumns;
+	const char *from;
+} whole_parts[] = {
+    [WHOLE_EVENT] = {"e.id, DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type, e.actor, e.detail,"
+                     " u.email",
+                     6,
+                     " FROM returns r JOIN return_events e ON e.return_id = r.id"
+                     " LEFT JOIN users u ON u.id = e.user_id WHERE r.rma = ?"},
+    [WHOLE_PHOTO] = {PHOTO_COLUMNS ", p.return_item_id IS NULL, p.position", 8,
+                     " FROM returns r JOIN return_photos p ON p.return_id = r.id" PHOTO_JOIN
+                     " WHERE r.rma = ?"},
+    [WHOLE_SHIPMENT] = {"s.id, s.sku, COALESCE(inv.variant, ''), s.quantity", 4,
+                        " FROM returns r JOIN shipments s ON s.return_id = r.id"
+                        " LEFT JOIN inventory inv ON inv.merchant_id = s.merchant_id"
+                        " AND inv.sku = s.sku WHERE r.rma = ?"},
+};
+#define WHOLE_PARAMS 4 /* the RMA, once a kind */
+static char whole_sql[8192];
+static pthread_once_t whole_once = PTHREAD_ONCE_INIT;
+
+static void whole_sql_build(void)
+{
+	size_t n = (size_t)snprintf(whole_sql, sizeof(whole_sql), "%s", whole_return_part);
+	for (int k = WHOLE_EVENT; k <= WHOLE_SHIPMENT && n < sizeof(whole_sql); k++) {
+		const struct whole_part *part = &whole_parts[k];
+		n += (size_t)snprintf(whole_sql + n, sizeof(whole_sql) - n,
+		                      " UNION ALL SELECT %d, %s", k, part->columns);
+		for (int c = 1 + part->ncolumns; c < WHOLE_WIDTH && n < sizeof(whole_sql); c++)
+			n += (size_t)snprintf(whole_sql + n, sizeof(whole_sql) - n, ", NULL");
+		if (n < sizeof(whole_sql))
+			n += (size_t)snprintf(whole_sql + n, sizeof(whole_sql) - n, "%s",
+			                      part->from);
+	}
+	if (n >= sizeof(whole_sql))
+		abort(); /* a fixed text: too long for its buffer is a build defect */
+}
+
+/* sql_return_whole's text, made once (its address names the prepared statement). */
+static const char *return_whole_sql(void)
+{
+	pthread_once(&whole_once, whole_sql_build);
+	return whole_sql;
+}
 static const char sql_items_get[] =
-    "SELECT " ITEM_COLUMNS " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id"
-    " WHERE ri.return_id = ? ORDER BY ri.id";
+    "SELECT " ITEM_COLUMNS
+    " FROM return_items ri JOIN order_lines l ON l.id = ri.order_line_id" ITEM_INVENTORY(
+        "?") " WHERE ri.return_id = ? ORDER BY ri.id";
 static const char sql_events_get[] =
     "SELECT DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%sZ'), e.type, e.actor, e.detail, u.email"
     " FROM return_events e LEFT JOIN users u ON u.id = e.user_id"
@@ -189,63 +238,35 @@ static enum kaeru_err items_from_rows(struct db *db, const struct db_rows *rows,
 	return KAERU_OK;
 }
 
-/* r's timeline from TIMELINE_JSON's text (NULL: no events); false when it cannot be read. */
-static bool timeline_from_json(struct db *db, const char *text, struct ret *r)
-{
-	json_t *list = text ? json_loads(text, 0, NULL) : json_array();
-	size_t n = json_array_size(list);
-	bool ok = json_is_array(list);
-	r->events = arena_zalloc(db->arena, sizeof(*r->events) * (n + 1));
-	for (size_t i = 0; ok && i < n; i++) {
-		json_t *e = json_array_get(list, i), *detail = json_array_get(e, 3);
-		const char *at = json_string_value(json_array_get(e, 0)),
-		           *type = json_string_value(json_array_get(e, 1)),
-		           *actor = json_string_value(json_array_get(e, 2)),
-		           *staff = json_string_value(json_array_get(e, 4));
-		char *dumped = json_is_null(detail) || json_is_string(detail) || !detail
-		                   ? NULL
-		                   : json_dumps(detail, JSON_COMPACT);
-		ok = at && type && actor;
-		r->events[i] = (struct return_event){
-		    .at = at ? arena_strdup(db->arena, at) : NULL,
-		    .type = type ? arena_strdup(db->arena, type) : NULL,
-		    .actor = actor ? arena_strdup(db->arena, actor) : NULL,
-		    .detail_json = json_is_string(detail)
-		                       ? arena_strdup(db->arena, json_string_value(detail))
-		                   : dumped ? arena_strdup(db->arena, dumped)
-		                            : NULL,
-		    .staff = staff ? arena_strdup(db->arena, staff) : NULL};
-		free(dumped);
-	}
-	json_decref(list);
-	r->n_events = r->n_events_read = ok ? n : 0;
-	r->timeline_known = ok;
-	return ok;
-}
-
 enum kaeru_err store_return_items(struct db *db, struct ret *r)
 {
 	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_items_get, DB_ARGS(DBI(r->id)), &rows);
+	enum kaeru_err e =
+	    db_query(db, sql_items_get, DB_ARGS(DBI(r->merchant_id), DBI(r->id)), &rows);
 	return e == KAERU_OK ? items_from_rows(db, &rows, 0, r) : e;
+}
+
+/* r's timeline from rows of [at, type, actor, detail, staff e-mail] at column col, in order. */
+static void events_from_rows(struct db *db, const struct db_rows *rows, size_t col, struct ret *r)
+{
+	r->n_events = rows->nrows;
+	r->events = arena_zalloc(db->arena, sizeof(*r->events) * (rows->nrows + 1));
+	for (size_t i = 0; i < rows->nrows; i++) {
+		r->events[i].at = db_str(rows, i, col);
+		r->events[i].type = db_str(rows, i, col + 1);
+		r->events[i].actor = db_str(rows, i, col + 2);
+		r->events[i].detail_json = db_str(rows, i, col + 3);
+		r->events[i].staff = db_str(rows, i, col + 4);
+	}
 }
 
 static enum kaeru_err load_events(struct db *db, struct ret *r)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_events_get, DB_ARGS(DBI(r->id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	r->n_events = rows.nrows;
-	r->events = arena_zalloc(db->arena, sizeof(*r->events) * (rows.nrows + 1));
-	for (size_t i = 0; i < rows.nrows; i++) {
-		r->events[i].at = db_str(&rows, i, 0);
-		r->events[i].type = db_str(&rows, i, 1);
-		r->events[i].actor = db_str(&rows, i, 2);
-		r->events[i].detail_json = db_str(&rows, i, 3);
-		r->events[i].staff = db_str(&rows, i, 4);
-	}
-	return KAERU_OK;
+	if (e == KAERU_OK)
+		events_from_rows(db, &rows, 0, r);
+	return e;
 }
 
 /* Reads the stored totals from column col of a row: has_totals when they are there. */
@@ -261,23 +282,29 @@ static void totals_from_row(const struct db_rows *rows, size_t col, struct ret *
 	};
 }
 
+/* r's replacement shipments from rows of [sku, variant, quantity] at column col, in order. */
+static void shipments_from_rows(struct db *db, const struct db_rows *rows, size_t col,
+                                struct ret *r)
+{
+	r->n_shipments = rows->nrows;
+	r->shipments = arena_zalloc(db->arena, sizeof(*r->shipments) * (rows->nrows + 1));
+	r->totals.replacements = 0;
+	for (size_t i = 0; i < rows->nrows; i++) {
+		r->shipments[i].sku = db_str(rows, i, col);
+		r->shipments[i].variant = db_str(rows, i, col + 1);
+		r->shipments[i].quantity = db_int(rows, i, col + 2);
+		r->totals.replacements += r->shipments[i].quantity;
+	}
+}
+
 /* The replacement shipments of a resolved return (its totals came with its row). */
 static enum kaeru_err load_shipments(struct db *db, struct ret *r)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_shipments_get, DB_ARGS(DBI(r->id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	r->n_shipments = rows.nrows;
-	r->shipments = arena_zalloc(db->arena, sizeof(*r->shipments) * (rows.nrows + 1));
-	r->totals.replacements = 0;
-	for (size_t i = 0; i < rows.nrows; i++) {
-		r->shipments[i].sku = db_str(&rows, i, 0);
-		r->shipments[i].variant = db_str(&rows, i, 1);
-		r->shipments[i].quantity = db_int(&rows, i, 2);
-		r->totals.replacements += r->shipments[i].quantity;
-	}
-	return KAERU_OK;
+	if (e == KAERU_OK)
+		shipments_from_rows(db, &rows, 0, r);
+	return e;
 }
 
 /* r (and m unless NULL) from the RETURN_ROW columns of rows' first row. */
@@ -320,57 +347,78 @@ enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, s
 	return rows.nrows == 0 ? KAERU_ENOTFOUND : return_from_row(&rows, r, m);
 }
 
-/* r's replacement shipments from SHIPMENTS_JSON's text (NULL: none); left unknown (NULL)
- * when it cannot be read. */
-static void shipments_from_json(struct db *db, const char *text, struct ret *r)
+/* Orders the rows of one kind of sql_return_whole's by up to four columns of numbers (a NULL
+ * first); their first column is left out of the view. */
+struct whole_order {
+	size_t n, cols[4];
+};
+
+static int whole_cmp(const void *a, const void *b, void *arg)
 {
-	json_t *list = text ? json_loads(text, 0, NULL) : json_array();
-	size_t n = json_array_size(list);
-	struct shipment_line *all = arena_zalloc(db->arena, sizeof(*all) * (n + 1));
-	int64_t units = 0;
-	bool ok = json_is_array(list);
-	for (size_t i = 0; ok && i < n; i++) {
-		json_t *s = json_array_get(list, i);
-		const char *sku = json_string_value(json_array_get(s, 0)),
-		           *variant = json_string_value(json_array_get(s, 1));
-		ok = sku && variant;
-		all[i] = (struct shipment_line){sku ? arena_strdup(db->arena, sku) : NULL,
-		                                variant ? arena_strdup(db->arena, variant) : NULL,
-		                                json_integer_value(json_array_get(s, 2))};
-		units += all[i].quantity;
+	const struct whole_order *o = arg;
+	char *const *x = *(char *const *const *)a, *const *y = *(char *const *const *)b;
+	for (size_t k = 0; k < o->n; k++) {
+		const char *p = x[o->cols[k]], *q = y[o->cols[k]];
+		long long u = p ? strtoll(p, NULL, 10) : LLONG_MIN,
+		          v = q ? strtoll(q, NULL, 10) : LLONG_MIN;
+		if (u != v)
+			return u < v ? -1 : 1;
 	}
-	json_decref(list);
-	if (!ok)
-		return;
-	r->shipments = all;
-	r->n_shipments = n;
-	r->totals.replacements = units;
+	return 0;
+}
+
+/* The rows of all whose first column is kind, in order, as rows of their other columns. */
+static struct db_rows whole_rows(struct db *db, const struct db_rows *all, int kind,
+                                 struct whole_order order)
+{
+	struct db_rows part = {.ncols = all->ncols - 1};
+	char ***rows = arena_alloc(db->arena, sizeof(*rows) * (all->nrows + 1));
+	for (size_t i = 0; i < all->nrows; i++)
+		if (db_int(all, i, 0) == kind)
+			rows[part.nrows++] = &all->cells[i * all->ncols + 1];
+	qsort_r(rows, part.nrows, sizeof(*rows), whole_cmp, &order);
+	part.cells = arena_alloc(db->arena, sizeof(char *) * (part.nrows * part.ncols + 1));
+	for (size_t i = 0; i < part.nrows; i++)
+		memcpy(&part.cells[i * part.ncols], rows[i], sizeof(char *) * part.ncols);
+	return part;
 }
 
 enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
                                   struct policy *p)
 {
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_return_whole, DB_ARGS(DBS(rma)), &rows);
+	struct db_rows all;
+	enum kaeru_err e =
+	    db_query(db, return_whole_sql(), DB_ARGS(DBS(rma), DBS(rma), DBS(rma), DBS(rma)), &all);
 	if (e != KAERU_OK)
 		return e;
-	if (rows.nrows == 0)
+	if (all.ncols != WHOLE_WIDTH)
+		return KAERU_EINTERNAL;
+	struct db_rows whole =
+	    whole_rows(db, &all, WHOLE_RETURN, (struct whole_order){1, {WHOLE_ITEM}});
+	if (whole.nrows == 0)
 		return KAERU_ENOTFOUND;
-	if ((e = return_from_row(&rows, r, m)) != KAERU_OK ||
-	    (e = items_from_rows(db, &rows, WHOLE_ITEM, r)) != KAERU_OK)
+	if ((e = return_from_row(&whole, r, m)) != KAERU_OK ||
+	    (e = items_from_rows(db, &whole, WHOLE_ITEM, r)) != KAERU_OK)
 		return e;
 	assert(!p || m);
 	if (p) {
 		*p = m->policy;
-		if (!db_isnull(&rows, 0, WHOLE_POLICY))
-			store_return_policy_from_row(&rows, 0, WHOLE_POLICY + 1, p);
+		if (!db_isnull(&whole, 0, WHOLE_POLICY))
+			store_return_policy_from_row(&whole, 0, WHOLE_POLICY + 1, p);
 	}
-	timeline_from_json(db, db_str(&rows, 0, WHOLE_TIMELINE), r);
-	struct photo *photos;
-	r->photos_known =
-	    store_photos_from_json(db, db_str(&rows, 0, WHOLE_PHOTOS), &photos, &r->n_photos);
-	r->photos = photos;
-	shipments_from_json(db, db_str(&rows, 0, WHOLE_SHIPMENTS), r);
+	struct db_rows events = whole_rows(db, &all, WHOLE_EVENT, (struct whole_order){1, {0}});
+	events_from_rows(db, &events, 1, r);
+	r->n_events_read = r->n_events;
+	r->timeline_known = true;
+	/* the photos of the items in item order, then the return's own (PHOTO_ORDER) */
+	struct db_rows photos =
+	    whole_rows(db, &all, WHOLE_PHOTO, (struct whole_order){4, {6, 1, 7, 0}});
+	r->photos = store_photos_from_rows(db, &photos, 0);
+	r->n_photos = photos.nrows;
+	r->photos_known = true;
+	struct db_rows shipments =
+	    whole_rows(db, &all, WHOLE_SHIPMENT, (struct whole_order){1, {0}});
+	shipments_from_rows(db, &shipments, 1, r);
 	return KAERU_OK;
 }
 
