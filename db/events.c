@@ -19,6 +19,11 @@ static const char sql_events_insert[] =
     " type VARCHAR(40) CHARACTER SET ascii PATH '$.type', rma CHAR(11) PATH '$.rma',"
     " listing_id BIGINT UNSIGNED PATH '$.listing_id',"
     " data LONGTEXT CHARACTER SET utf8mb4 PATH '$.data')) j ORDER BY j.n";
+/* The same for one event, as most changes write: a JSON_TABLE is a temporary table and its
+ * ORDER BY a filesort, ~45 µs of MariaDB's CPU an INSERT on the bench machine. */
+static const char sql_event_insert[] =
+    "INSERT INTO events (merchant_id, type, at, rma, listing_id, data)"
+    " VALUES (?, ?, UTC_TIMESTAMP(), ?, ?, ?)";
 /* A plan's timeline rows (store_outbox_timeline) in one INSERT, in their order. */
 static const char sql_timeline_insert[] =
     "INSERT INTO return_events (return_id, at, type, actor, user_id, detail)"
@@ -28,6 +33,10 @@ static const char sql_timeline_insert[] =
     " user_id BIGINT UNSIGNED PATH '$.user_id',"
     " detail LONGTEXT CHARACTER SET utf8mb4 PATH '$.detail')) j ORDER BY j.n"
     " RETURNING DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ')";
+/* The same for one row (see sql_event_insert). */
+static const char sql_timeline_insert_one[] =
+    "INSERT INTO return_events (return_id, at, type, actor, user_id, detail)"
+    " VALUES (?, NOW(3), ?, ?, ?, ?) RETURNING DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ')";
 static const char sql_return_brief[] =
     "SELECT r.merchant_id, r.rma, r.status, o.order_number, o.currency FROM returns r"
     " JOIN orders o ON o.id = r.order_id WHERE r.id = ?";
@@ -255,6 +264,18 @@ static enum kaeru_err outbox_write_events(struct db *db, const struct outbox *o)
 {
 	if (json_array_size(o->events) == 0)
 		return KAERU_OK;
+	if (json_array_size(o->events) == 1) {
+		json_t *ev = json_array_get(o->events, 0),
+		       *listing = json_object_get(ev, "listing_id");
+		return db_exec(
+		    db, sql_event_insert,
+		    DB_ARGS(DBI(o->merchant_id),
+		            DBS(json_string_value(json_object_get(ev, "type"))),
+		            DBS(json_string_value(json_object_get(ev, "rma"))),
+		            json_is_integer(listing) ? DBI(json_integer_value(listing)) : DBN,
+		            DBS(json_string_value(json_object_get(ev, "data")))),
+		    NULL, NULL);
+	}
 	char *list = json_dumps(o->events, JSON_COMPACT);
 	if (!list)
 		return KAERU_EINTERNAL;
@@ -268,12 +289,25 @@ static enum kaeru_err outbox_write_events(struct db *db, const struct outbox *o)
 static enum kaeru_err outbox_write_timeline(struct db *db, struct outbox *o)
 {
 	size_t n = json_array_size(o->timeline);
-	char *rows = json_dumps(o->timeline, JSON_COMPACT);
 	struct db_rows at;
-	enum kaeru_err e =
-	    rows ? db_query(db, sql_timeline_insert, DB_ARGS(DBI(o->return_id), DBS(rows)), &at)
-	         : KAERU_EINTERNAL;
-	free(rows);
+	enum kaeru_err e;
+	if (n == 1) {
+		json_t *row = json_array_get(o->timeline, 0),
+		       *user = json_object_get(row, "user_id");
+		e = db_query(db, sql_timeline_insert_one,
+		             DB_ARGS(DBI(o->return_id),
+		                     DBS(json_string_value(json_object_get(row, "type"))),
+		                     DBS(json_string_value(json_object_get(row, "actor"))),
+		                     json_is_integer(user) ? DBI(json_integer_value(user)) : DBN,
+		                     DBS(json_string_value(json_object_get(row, "detail")))),
+		             &at);
+	} else {
+		char *rows = json_dumps(o->timeline, JSON_COMPACT);
+		e = rows ? db_query(db, sql_timeline_insert, DB_ARGS(DBI(o->return_id), DBS(rows)),
+		                    &at)
+		         : KAERU_EINTERNAL;
+		free(rows);
+	}
 	if (e != KAERU_OK || at.nrows != n)
 		return e != KAERU_OK ? e : KAERU_EINTERNAL;
 	o->written = arena_zalloc(db->arena, sizeof(*o->written) * (n + 1));
