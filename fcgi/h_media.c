@@ -1,22 +1,14 @@
 /* Photos: uploads by the warehouse (of an item, at inspection) and by the customer (of a
  * return with a damaged or defective item), and the renditions served at /media/.
  *
- * Images go through libvips (Debian's libvips-dev): it reads JPEG, PNG, WebP and HEIC, reads
- * the header without decoding the pixels (so a decompression bomb is refused before it takes
- * memory), decodes in a streaming way with shrink-on-load (vips_thumbnail: a 12-megapixel phone
- * JPEG is decoded at 1/4 or 1/8 scale straight away), applies the EXIF orientation, and saves
- * without metadata. It is maintained, fuzzed (OSS-Fuzz) and used in production by large image
- * services; ImageMagick is broader but heavier per image and has a longer record of
- * decoder CVEs. Only the four loaders above are ever run: the bytes' magic picks the loader,
- * and vips_block_untrusted_set keeps the others (and ImageMagick's) away.
- *
- * What is kept: renditions re-encoded from the upright pixels at fixed widths (400, 800, 1600,
- * and the original's own width when narrower; never upscaled), each as WebP and JPEG, with no
- * EXIF, XMP, IPTC or ICC: a phone photo's GPS position never leaves kaeru. The uploaded bytes
- * are not kept. */
+ * kaeru-fcgi never decodes an image: kaeru-photo does, a process of its own per upload
+ * (fcgi/photo_child.c runs it, photo/render.c says how it reads photos and what it keeps).
+ * Here: the body's type, kaeru-photo's answer mapped to the API's, the SHA-256 of the uploaded
+ * bytes that names the renditions, and one transaction that keeps them. */
 #include "core/rma.h"
 #include "db/media.h"
 #include "fcgi/handlers.h"
+#include "fcgi/photo_child.h"
 #include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "validate/check.h"
@@ -24,244 +16,69 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <malloc.h>
 #include <string.h>
 #include <strings.h>
-#include <vips/vips.h>
 
-#define PIXELS_MAX         (40 * 1000 * 1000) /* larger images are refused with 422 */
-#define SIDE_MAX           16383              /* WebP's largest side */
-#define CUSTOMER_PHOTOS    5                  /* per return */
-#define ITEM_PHOTOS        20                 /* per item, by the warehouse */
-#define RENDITION_WIDE_MAX 1600
-
-static const int rendition_widths[] = {400, 800, RENDITION_WIDE_MAX};
-#define WIDTHS_MAX 4 /* the fixed ones and the original's own */
-
-void media_library_init(const char *argv0)
-{
-	if (VIPS_INIT(argv0 ? argv0 : "kaeru"))
-		vips_error_exit("cannot start libvips");
-	vips_cache_set_max(0); /* no operation cache: memory stays per request */
-	/* An image's buffers (megabytes each) are mapped and unmapped on their own. Left to glibc,
-	 * the threshold rises after the first such free and later images land in each worker
-	 * thread's heap, which keeps their pages: 200 uploads left kaeru-fcgi at 140 MB. */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	vips_concurrency_set(1); /* one thread per image: kaeru's workers are the parallelism */
-	vips_block_untrusted_set(TRUE); /* loaders not fuzzed for hostile input stay off */
-}
-
-/* ---- reading an upload ---- */
-
-enum image_kind { IMAGE_JPEG, IMAGE_PNG, IMAGE_WEBP, IMAGE_HEIC, IMAGE__MAX };
-
-/* The kind of image the bytes are, by their magic; IMAGE__MAX when none kaeru takes. */
-static enum image_kind image_kind_of(const unsigned char *b, size_t n)
-{
-	if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
-		return IMAGE_JPEG;
-	if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return IMAGE_PNG;
-	if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
-		return IMAGE_WEBP;
-	if (n >= 12 && memcmp(b + 4, "ftyp", 4) == 0 &&
-	    (memcmp(b + 8, "heic", 4) == 0 || memcmp(b + 8, "heix", 4) == 0 ||
-	     memcmp(b + 8, "mif1", 4) == 0 || memcmp(b + 8, "msf1", 4) == 0))
-		return IMAGE_HEIC;
-	return IMAGE__MAX;
-}
-
-/* The image's header, read without decoding its pixels (access sequential). NULL when the
- * bytes cannot be read. */
-static VipsImage *image_header(enum image_kind kind, const void *buf, size_t len)
-{
-	VipsImage *img = NULL;
-	int rc = -1;
-	switch (kind) {
-	case IMAGE_JPEG:
-		rc = vips_jpegload_buffer((void *)buf, len, &img, "access", VIPS_ACCESS_SEQUENTIAL,
-		                          NULL);
-		break;
-	case IMAGE_PNG:
-		rc = vips_pngload_buffer((void *)buf, len, &img, "access", VIPS_ACCESS_SEQUENTIAL,
-		                         NULL);
-		break;
-	case IMAGE_WEBP:
-		rc = vips_webpload_buffer((void *)buf, len, &img, "access", VIPS_ACCESS_SEQUENTIAL,
-		                          NULL);
-		break;
-	case IMAGE_HEIC:
-		rc = vips_heifload_buffer((void *)buf, len, &img, "access", VIPS_ACCESS_SEQUENTIAL,
-		                          NULL);
-		break;
-	case IMAGE__MAX:
-		break;
-	}
-	return rc == 0 ? img : NULL;
-}
-
-enum upload_verdict { UPLOAD_OK, UPLOAD_NOT_IMAGE, UPLOAD_TOO_MANY_PIXELS, UPLOAD_BROKEN };
+#define CUSTOMER_PHOTOS 5  /* per return */
+#define ITEM_PHOTOS     20 /* per item, by the warehouse */
+_Static_assert(UPLOAD_BODY_MAX <= PHOTO_INPUT_MAX, "kaeru-photo reads every upload taken");
 
 struct upload {
 	char hash[MEDIA_HASH_LEN + 1]; /* SHA-256 of the uploaded bytes */
 	int width, height;             /* upright */
-	struct rendition r[WIDTHS_MAX * MEDIA_FORMAT__MAX];
+	struct rendition r[PHOTO_RENDITIONS_MAX];
 	size_t n;
 };
 
-static void *metadata_name(VipsImage *img, const char *name, GValue *value, void *names)
-{
-	(void)img;
-	(void)value;
-	if (strcmp(name, "exif-data") == 0 || strcmp(name, "xmp-data") == 0 ||
-	    strcmp(name, "iptc-data") == 0 || strcmp(name, "icc-profile-data") == 0 ||
-	    strncmp(name, "exif-", 5) == 0 || strncmp(name, "png-comment", 11) == 0 ||
-	    strcmp(name, "orientation") == 0 || strncmp(name, "heif-", 5) == 0)
-		g_ptr_array_add(names, g_strdup(name));
-	return NULL;
-}
+/* kaeru-photo's formats as the media store names them. */
+static const enum media_format media_format_of[PHOTO_FORMAT__MAX] = {
+    [PHOTO_WEBP] = MEDIA_WEBP,
+    [PHOTO_JPEG] = MEDIA_JPG,
+};
 
-/* A copy of in without any metadata: savers are also told to strip, but their idea of "all"
- * has varied between libvips versions (8.14's WebP saver kept EXIF GPS tags). */
-static VipsImage *without_metadata(VipsImage *in)
+/* Has kaeru-photo make the renditions of buf into u; its verdict, or the outcome of a run that
+ * did not answer (*verdict untouched then). */
+static enum photo_outcome upload_read(struct arena *a, const void *buf, size_t len,
+                                      struct upload *u, enum photo_verdict *verdict)
 {
-	VipsImage *out = NULL;
-	if (vips_copy(in, &out, NULL) != 0)
-		return NULL;
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	vips_image_map(out, metadata_name, names);
-	for (guint i = 0; i < names->len; i++)
-		vips_image_remove(out, g_ptr_array_index(names, i));
-	g_ptr_array_free(names, TRUE);
-	return out;
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_le32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Drops the EXIF and XMP chunks of a WebP file in place (and their flags in VP8X); returns the
- * new length. Debian's libvips 8.14 writes a fresh EXIF chunk (orientation, resolution) into
- * WebP even when told to strip. */
-static size_t webp_strip(unsigned char *b, size_t len)
-{
-	if (len < 12 || memcmp(b, "RIFF", 4) != 0 || memcmp(b + 8, "WEBP", 4) != 0)
-		return len;
-	size_t in = 12, out = 12;
-	while (in + 8 <= len) {
-		size_t size = le32(b + in + 4), whole = 8 + size + (size & 1);
-		if (whole > len - in)
-			break;
-		bool drop = memcmp(b + in, "EXIF", 4) == 0 || memcmp(b + in, "XMP ", 4) == 0;
-		if (memcmp(b + in, "VP8X", 4) == 0 && size >= 1)
-			b[in + 8] &= (unsigned char)~(0x08 | 0x04); /* the EXIF and XMP flags */
-		if (!drop) {
-			memmove(b + out, b + in, whole);
-			out += whole;
-		}
-		in += whole;
-	}
-	put_le32(b + 4, (uint32_t)(out - 8));
-	return out;
-}
-
-/* The rendition of buf at width in format, upright and without metadata, into u (bytes in the
- * arena). Each format decodes anew: a sequential read streams once, and keeping the decoded
- * pixels instead could take 100 MB for a tall image. false when libvips fails. */
-static bool render_one(struct arena *a, const void *buf, size_t len, int width,
-                       enum media_format format, struct upload *u)
-{
-	VipsImage *t = NULL, *flat = NULL;
-	/* Auto-rotates by the EXIF orientation; shrinks on load; never upscales. */
-	if (vips_thumbnail_buffer((void *)buf, len, &t, width, "height", VIPS_MAX_COORD, "size",
-	                          VIPS_SIZE_DOWN, NULL) != 0)
-		return false;
-	VipsImage *bare = without_metadata(t);
-	g_object_unref(t);
-	if (!bare)
-		return false;
-	bool ok = true;
-	if (format == MEDIA_JPG && vips_image_hasalpha(bare)) { /* no alpha: lay it on white */
-		VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
-		ok = vips_flatten(bare, &flat, "background", white, NULL) == 0;
-		vips_area_unref(VIPS_AREA(white));
-	}
-	void *out = NULL;
-	size_t out_len = 0;
-	if (ok)
-		ok = (format == MEDIA_WEBP
-		          ? vips_webpsave_buffer(bare, &out, &out_len, "Q", 80, "strip", TRUE, NULL)
-		          : vips_jpegsave_buffer(flat ? flat : bare, &out, &out_len, "Q", 82,
-		                                 "strip", TRUE, "interlace", TRUE,
-		                                 "optimize_coding", TRUE, NULL)) == 0;
-	if (ok) {
-		unsigned char *kept = arena_alloc(a, out_len);
-		memcpy(kept, out, out_len);
-		if (format == MEDIA_WEBP)
-			out_len = webp_strip(kept, out_len);
-		u->r[u->n++] = (struct rendition){.width = vips_image_get_width(bare),
-		                                  .height = vips_image_get_height(bare),
-		                                  .format = format,
-		                                  .bytes = kept,
-		                                  .len = out_len};
-	}
-	g_free(out);
-	if (flat)
-		g_object_unref(flat);
-	g_object_unref(bare);
-	return ok;
-}
-
-/* Checks and renders an upload: its kind by magic, its size in pixels from the header before
- * any pixel is decoded, then every rendition. */
-static enum upload_verdict upload_read(struct arena *a, const void *buf, size_t len,
-                                       struct upload *u)
-{
+	struct photo_reply reply;
 	memset(u, 0, sizeof(*u));
-	enum image_kind kind = image_kind_of(buf, len);
-	if (kind == IMAGE__MAX)
-		return UPLOAD_NOT_IMAGE;
-	VipsImage *img = image_header(kind, buf, len);
-	if (!img) {
-		vips_error_clear();
-		return UPLOAD_BROKEN;
-	}
-	int64_t w = vips_image_get_width(img), h = vips_image_get_height(img);
-	bool swap = vips_image_get_orientation_swap(img);
-	g_object_unref(img);
-	if (w * h > PIXELS_MAX || w > SIDE_MAX || h > SIDE_MAX)
-		return UPLOAD_TOO_MANY_PIXELS;
-	u->width = (int)(swap ? h : w);
-	u->height = (int)(swap ? w : h);
+	enum photo_outcome o = photo_child_render(a, buf, len, &reply);
+	if (o != PHOTO_ANSWERED)
+		return o;
+	*verdict = reply.verdict;
+	if (reply.verdict != PHOTO_OK)
+		return o;
+	u->width = reply.width;
+	u->height = reply.height;
+	for (size_t i = 0; i < reply.n; i++)
+		u->r[u->n++] = (struct rendition){.width = reply.r[i].width,
+		                                  .height = reply.r[i].height,
+		                                  .format = media_format_of[reply.r[i].format],
+		                                  .bytes = reply.r[i].bytes,
+		                                  .len = reply.r[i].len};
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(digest, buf, len);
 	sodium_bin2hex(u->hash, sizeof(u->hash), digest, sizeof(digest));
-
-	int widths[WIDTHS_MAX], n = 0;
-	for (size_t i = 0; i < sizeof(rendition_widths) / sizeof(rendition_widths[0]); i++)
-		if (rendition_widths[i] <= u->width)
-			widths[n++] = rendition_widths[i];
-	if (u->width < RENDITION_WIDE_MAX && (n == 0 || widths[n - 1] != u->width))
-		widths[n++] = u->width;
-	for (int i = 0; i < n * MEDIA_FORMAT__MAX; i++)
-		if (!render_one(a, buf, len, widths[i / MEDIA_FORMAT__MAX],
-		                (enum media_format)(i % MEDIA_FORMAT__MAX), u)) {
-			fprintf(stderr, "kaeru-fcgi: image not rendered: %s\n",
-			        vips_error_buffer());
-			vips_error_clear();
-			return UPLOAD_BROKEN;
-		}
-	return UPLOAD_OK;
+	return o;
 }
 
 /* ---- answers ---- */
+
+/* What is wrong with the body, for a 422: kaeru-photo's verdict, or how its run ended. */
+static const char *refusal(struct arena *a, enum photo_outcome o, enum photo_verdict v)
+{
+	if (o == PHOTO_TOO_COSTLY)
+		return arena_printf(a,
+		                    "takes too long to decode (more than %u seconds of processor "
+		                    "time)",
+		                    photo_child_cpu_seconds());
+	if (o == PHOTO_ANSWERED && v == PHOTO_TOO_MANY_PIXELS)
+		return "is too large an image: at most 40 megapixels, 16383 pixels a side";
+	if (o == PHOTO_ANSWERED && v == PHOTO_NOT_IMAGE)
+		return "is not a JPEG, PNG, WebP or HEIC image";
+	return "cannot be read as an image"; /* PHOTO_BROKEN, or kaeru-photo failed on it */
+}
 
 /* Reads the body as an image and keeps it; answers the refusals itself (false). */
 static bool take_upload(struct req *r, struct upload *u)
@@ -290,15 +107,23 @@ static bool take_upload(struct req *r, struct upload *u)
 		respond_invalid(r, c.errors);
 		return false;
 	}
-	enum upload_verdict v = upload_read(r->arena, r->body, r->body_len, u);
-	if (v != UPLOAD_OK) {
+	enum photo_verdict v = PHOTO_BROKEN;
+	enum photo_outcome o = upload_read(r->arena, r->body, r->body_len, u, &v);
+	if (o == PHOTO_TIMED_OUT || o == PHOTO_UNAVAILABLE) {
+		respond_problem(r, 503, "Photo not processed",
+		                o == PHOTO_TIMED_OUT
+		                    ? arena_printf(r->arena,
+		                                   "The photo was not read within %u seconds: the "
+		                                   "server is busy. Try again shortly.",
+		                                   photo_child_timeout())
+		                    : "Photos cannot be read right now. Try again shortly.",
+		                NULL);
+		return false;
+	}
+	if (o != PHOTO_ANSWERED || v != PHOTO_OK) {
 		struct checker c;
 		check_init(&c, r->arena);
-		check_fail(&c, "body",
-		           v == UPLOAD_TOO_MANY_PIXELS
-		               ? "is too large an image: at most 40 megapixels, 16383 pixels a side"
-		           : v == UPLOAD_NOT_IMAGE ? "is not a JPEG, PNG, WebP or HEIC image"
-		                                   : "cannot be read as an image");
+		check_fail(&c, "body", refusal(r->arena, o, v));
 		respond_invalid(r, c.errors);
 		return false;
 	}

@@ -100,8 +100,6 @@ void h_shop_page(struct req *r);
 /* Adds each item's photos ("photos") and the customer's ("customer_photos") to j, a return
  * rendered by render_return (read with it, or now); false when they cannot be read. */
 bool render_return_photos(struct req *r, const struct ret *ret, json_t *j);
-/* Starts libvips once per process, before any thread: no operation cache, one thread an image. */
-void media_library_init(const char *argv0);
 
 /* The route of method (HEAD as GET) and path: its index, with its '*' segments in params (in
  * the arena); -1 when none, with allow holding the methods the path answers ("GET, POST"),

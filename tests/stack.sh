@@ -13,6 +13,10 @@ start)
 	export KAERU_DB_TIMEOUT=4
 	# nginx waits 10 s for kaeru-fcgi (60 s in production), so a test can see its 504.
 	export KAERU_FCGI_TIMEOUT=10
+	# kaeru-photo may spend 3 CPU seconds on a photo (20 in production; the tests' photos need
+	# a tenth of that) and take 8 s in all (30), both within nginx's 10 s: a test sees the 422
+	# of a photo that costs too much, or the 503 of one not read in time, rather than a 504.
+	export KAERU_PHOTO_CPU_SECONDS=3 KAERU_PHOTO_TIMEOUT=8
 	# kaeru-worker retries a failed webhook delivery after 1 s, then 2 s, 4 s ... (15 s in
 	# production), so a test sees its retries.
 	export KAERU_RETRY_BASE_SECONDS=1

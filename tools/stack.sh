@@ -90,6 +90,9 @@ ENV
 	[ -z "${KAERU_RETRY_BASE_SECONDS:-}" ] || echo "KAERU_RETRY_BASE_SECONDS=$KAERU_RETRY_BASE_SECONDS" >>"$var/kaeru.env"
 	# The test stack shortens the database timeouts, so a test can stall MariaDB.
 	[ -z "${KAERU_DB_TIMEOUT:-}" ] || echo "KAERU_DB_TIMEOUT=$KAERU_DB_TIMEOUT" >>"$var/kaeru.env"
+	# ... and kaeru-photo's, so a test sees a photo that costs too much refused within nginx's wait.
+	[ -z "${KAERU_PHOTO_TIMEOUT:-}" ] || echo "KAERU_PHOTO_TIMEOUT=$KAERU_PHOTO_TIMEOUT" >>"$var/kaeru.env"
+	[ -z "${KAERU_PHOTO_CPU_SECONDS:-}" ] || echo "KAERU_PHOTO_CPU_SECONDS=$KAERU_PHOTO_CPU_SECONDS" >>"$var/kaeru.env"
 	cat >"$var/admin" <<SH
 #!/bin/sh
 # kaeru-admin against the stack in $var

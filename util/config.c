@@ -29,6 +29,9 @@ enum key {
 	KEY_SMTP_URL,
 	KEY_MAIL_FROM,
 	KEY_DB_NODES,
+	KEY_PHOTO_PROGRAM,
+	KEY_PHOTO_TIMEOUT,
+	KEY_PHOTO_CPU_SECONDS,
 	KEY__MAX
 };
 
@@ -54,6 +57,9 @@ static const char *const key_names[KEY__MAX] = {
     [KEY_SMTP_URL] = "KAERU_SMTP_URL",
     [KEY_MAIL_FROM] = "KAERU_MAIL_FROM",
     [KEY_DB_NODES] = "KAERU_DB_NODES",
+    [KEY_PHOTO_PROGRAM] = "KAERU_PHOTO_PROGRAM",
+    [KEY_PHOTO_TIMEOUT] = "KAERU_PHOTO_TIMEOUT",
+    [KEY_PHOTO_CPU_SECONDS] = "KAERU_PHOTO_CPU_SECONDS",
 };
 
 /* A whole number in [lo, hi], or -1. */
@@ -185,6 +191,19 @@ static int apply(struct config *c, enum key k, const char *v, char *err, size_t 
 			break;
 		c->db_connect_timeout_s = (unsigned)n;
 		return 0;
+	case KEY_PHOTO_PROGRAM:
+		set_str(&c->photo_program, v);
+		return 0;
+	case KEY_PHOTO_TIMEOUT:
+		if ((n = number_in(v, 2, 3600)) < 0)
+			break;
+		c->photo_timeout_s = (unsigned)n;
+		return 0;
+	case KEY_PHOTO_CPU_SECONDS:
+		if ((n = number_in(v, 1, 3600)) < 0)
+			break;
+		c->photo_cpu_s = (unsigned)n;
+		return 0;
 	case KEY_SECRET_FILE: {
 		FILE *f = fopen(v, "r");
 		char buf[256] = "";
@@ -263,6 +282,8 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	c->db_timeout_s = 10;
 	c->db_connect_timeout_s = 3;
 	c->retry_base_s = 15;
+	c->photo_timeout_s = 30;
+	c->photo_cpu_s = 20;
 	if (!path)
 		path = getenv("KAERU_CONFIG");
 	if (path && *path && load_file(c, path, err, errlen) != 0)
@@ -289,5 +310,6 @@ void config_free(struct config *c)
 	free(c->smtp_url);
 	free(c->mail_from);
 	free(c->db_nodes);
+	free(c->photo_program);
 	memset(c, 0, sizeof(*c));
 }

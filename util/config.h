@@ -34,6 +34,12 @@ struct config {
 	char
 	    *smtp_url; /* KAERU_SMTP_URL: smtp://host:port or smtps://… [none: no e-mail is sent] */
 	char *mail_from; /* KAERU_MAIL_FROM: the sender address, shown with the merchant's name */
+	char *photo_program;      /* KAERU_PHOTO_PROGRAM: kaeru-photo, which reads uploaded photos
+	                             [kaeru-photo beside kaeru-fcgi] */
+	unsigned photo_timeout_s; /* KAERU_PHOTO_TIMEOUT [30]: wall-clock seconds a photo may take
+	                             to read; then kaeru-photo is killed and the upload is 503 */
+	unsigned photo_cpu_s;     /* KAERU_PHOTO_CPU_SECONDS [20]: CPU seconds it may take; then
+	                             the upload is 422. Below KAERU_PHOTO_TIMEOUT. */
 	unsigned char secret[SECRET_LEN]; /* KAERU_SECRET (64 hex digits) or KAERU_SECRET_FILE */
 	int have_secret;
 };
