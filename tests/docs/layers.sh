@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The layers include only downward (README "Source layout"): core and util nothing of the
-# others, validate no fcgi, kaeru-admin no fcgi. Prints each include that breaks the rule.
+# others, validate no fcgi, kaeru-admin no fcgi, kaeru-photo (photo/) nothing of kaeru's but its
+# own: it holds no database, secret or request. Prints each include that breaks the rule.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bad=0
@@ -11,4 +12,5 @@ check core 'db|fcgi|pdf|validate|admin|worker|util'
 check util 'core|db|fcgi|pdf|validate|admin|worker'
 check validate 'fcgi|pdf|admin|worker'
 check admin 'fcgi'
+check photo 'core|db|fcgi|pdf|validate|admin|worker|util'
 exit $bad
