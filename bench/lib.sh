@@ -204,8 +204,8 @@ db_snapshot() {
 }
 hwm_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
-# kaeru-fcgi's own memory: VmRSS less the pages of files it maps (ICU's data, libvips and the
-# other shared libraries: about 30 MB, shared with every process that maps them).
+# kaeru-fcgi's own memory: VmRSS less the pages of files it maps (ICU's data and the other
+# shared libraries, shared with every process that maps them).
 anon_mb() { awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
 
 # Waits until MariaDB runs no statement but this one: requests wrk gave up on still run to their

@@ -569,7 +569,8 @@ async function uploadPhoto(ret, item, file) {
     if (!res.ok) {
       const detail = res.status === 413 ? t('scan.photos.err.large')
         : res.status === 422 || res.status === 415 ? t('scan.photos.err.image')
-          : data?.detail || t('err.check');
+          : res.status >= 500 ? t('err.server') // e.g. 503: not read in time, send it again
+            : data?.detail || t('err.check');
       p.error = t('scan.photos.err', { name: file.name, detail });
     } else if (!p.list.some((x) => x.id === data.id)) {
       p.list.push(data);
