@@ -215,6 +215,10 @@ static enum photo_outcome ended(pid_t pid, int status, int64_t cpu_ms)
 		}
 		fprintf(stderr, "kaeru-fcgi: kaeru-photo (pid %d) died of signal %d (%s)\n",
 		        (int)pid, sig, strsignal(sig));
+		/* stopped from outside (the service stopping, an operator): not the photo's doing
+		 */
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+			return PHOTO_UNAVAILABLE;
 		return PHOTO_FAILED;
 	}
 	int code = WEXITSTATUS(status);

@@ -16,7 +16,8 @@ enum photo_outcome {
 	                      can read */
 	PHOTO_TIMED_OUT,   /* not done within the wall-clock timeout (the machine is busy, or the
 	                      decoder stuck): killed; another try may work */
-	PHOTO_UNAVAILABLE, /* it cannot be run here (missing, or cannot start) */
+	PHOTO_UNAVAILABLE, /* it cannot be run here (missing, or cannot start), or it was stopped
+	                      from outside (SIGTERM): another try may work */
 	PHOTO_OUTCOME__MAX
 };
 

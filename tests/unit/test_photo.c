@@ -190,6 +190,7 @@ static void test_misbehaving_children(void **state)
 	    {"reads, then hangs", "/bin/cat >/dev/null; exec /bin/sleep 60", PHOTO_TIMED_OUT},
 	    {"spends its CPU second", "ulimit -S -t 1; while :; do :; done", PHOTO_TOO_COSTLY},
 	    {"crashes", "kill -SEGV $$", PHOTO_FAILED},
+	    {"is stopped from outside", "kill -TERM $$", PHOTO_UNAVAILABLE},
 	    {"exits in error", "exit 1", PHOTO_FAILED},
 	    {"exits 0 without a reply", "exit 0", PHOTO_FAILED},
 	    {"writes what is not a reply", "/bin/cat", PHOTO_FAILED},
