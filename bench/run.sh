@@ -251,7 +251,7 @@ HWM_MB=$(awk -v k="$HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')
 BARE_MB=$(awk -v k="$BARE_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
 
 if [ "$KEEP" = 1 ]; then
-	say "leaving the stack up at $URL (KAERU_BENCH_KEEP=1); stop it with: tools/stack.sh stop $STACK"
+	say "leaving the stack up at $URL (KAERU_BENCH_KEEP=1); stop it with: kill $(cat $STACK/run/bench-*.pid); tools/stack.sh stop $STACK"
 else
 	say "stopping the stack"
 	stack_down

@@ -717,7 +717,7 @@ measure_set large "$FACTOR"
 POOL_MB=$(sql "SELECT @@innodb_buffer_pool_size DIV 1048576")
 DURABLE=$(sql "SELECT @@innodb_flush_log_at_trx_commit")
 if [ "$KEEP" = 1 ]; then
-	say "leaving the large set's stack up at $URL (KAERU_BENCH_KEEP=1); stop it with: tools/stack.sh stop $STACK"
+	say "leaving the large set's stack up at $URL (KAERU_BENCH_KEEP=1); stop it with: kill $(cat $STACK/run/bench-*.pid); tools/stack.sh stop $STACK"
 else
 	say "stopping the stack"
 	stack_down
