@@ -194,7 +194,10 @@ ticks() {
 	} END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
 }
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
-cpu_snapshot() { echo "$(ticks "$FCGI_PID") $(ticks "$DB_PID") $(ticks "+$NGINX_PID") $(busy_ticks)"; }
+# Time the hypervisor gave this machine's cores to others (steal): a virtual machine's
+# measurement with a share of it ran on less CPU than it was charged for.
+steal_ticks() { awk '/^cpu / { print $9 }' /proc/stat; }
+cpu_snapshot() { echo "$(ticks "$FCGI_PID") $(ticks "$DB_PID") $(ticks "+$NGINX_PID") $(busy_ticks) $(steal_ticks)"; }
 # MariaDB's counters: statements, prepares, rows read, InnoDB fsyncs, and the statements by kind.
 DB_COUNTERS="Questions Com_stmt_prepare Rows_read Innodb_data_fsyncs Com_select Com_insert Com_update Com_delete Com_commit"
 db_snapshot() {
@@ -305,14 +308,16 @@ measure() {
 		split(b, x, " "); split(a, y, " ")
 		printf "%.1f (%.1f SELECT, %.1f INSERT, %.1f UPDATE, %.1f DELETE, %.1f COMMIT)", (y[1] - x[1] - 1) / n,
 			(y[5] - x[5]) / n, (y[6] - x[6]) / n, (y[7] - x[7]) / n, (y[8] - x[8]) / n, (y[9] - x[9]) / n }')
-	# CPU per request (µs) of kaeru-fcgi, MariaDB, nginx and the rest (wrk, kernel), and the idle share.
+	# CPU per request (µs) of kaeru-fcgi, MariaDB, nginx and the rest (wrk, kernel), the idle
+	# share and the stolen share of the cores.
 	CPU_SPLIT[$name]=$(awk -v b="$before" -v a="$after" -v hz="$HZ" -v n="$req" -v d="$dur" -v cores="$(nproc)" 'BEGIN {
 		split(b, x, " "); split(a, y, " ")
 		f = y[1] - x[1]; m = y[2] - x[2]; g = y[3] - x[3]; t = y[4] - x[4]; o = t - f - m - g
 		idle = 100 - 100 * (t / hz) / (cores * d / 1e6); if (idle < 0) idle = 0
-		if (n == 0) { printf "– | – | – | – | %.0f%%", idle; exit }
+		stolen = 100 * ((y[5] - x[5]) / hz) / (cores * d / 1e6)
+		if (n == 0) { printf "– | – | – | – | %.0f%% | %.0f%%", idle, stolen; exit }
 		us = 1e6 / hz / n
-		printf "%.0f | %.0f | %.0f | %.0f | %.0f%%", f * us, m * us, g * us, o * us, idle }')
+		printf "%.0f | %.0f | %.0f | %.0f | %.0f%% | %.0f%%", f * us, m * us, g * us, o * us, idle, stolen }')
 	ORDER_OF_ROWS+=("$name")
 	log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${ERRS[$name]}, rows read ${ROWS[$name]}/request"
 }

@@ -289,8 +289,8 @@ for name in "${ORDER_OF_ROWS[@]}"; do
 	TABLE+=$'\n'"| $(describe "$name") | ${RPS[$name]} | ${P50[$name]} | ${P99[$name]} | $(ratio "${RPS[$name]}") | ${ERRS[$name]} |"
 done
 
-CPU_TABLE="| measurement | kaeru-fcgi | MariaDB | nginx | rest (wrk, kernel) | idle | SQL statements | prepares | rows read | fsyncs | kaeru-fcgi RSS / peak MB |
-|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+CPU_TABLE="| measurement | kaeru-fcgi | MariaDB | nginx | rest (wrk, kernel) | idle | stolen | SQL statements | prepares | rows read | fsyncs | kaeru-fcgi RSS / peak MB |
+|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 for name in "${ORDER_OF_ROWS[@]}"; do
 	CPU_TABLE+=$'\n'"| $(describe "$name") | ${CPU_SPLIT[$name]} | ${DB_SPLIT[$name]} | ${RSS_AFTER[$name]} |"
 done
@@ -386,7 +386,8 @@ run. "errors" counts answers ≥ 400 and socket errors; a run with errors is not
 
 Per request, over each measurement: CPU time in microseconds of each process, from /proc ("rest"
 is the machine's other busy time: wrk itself and the kernel's softirq work; "idle" the share of the
-$(nproc) cores left unused, waits for fsync included); MariaDB's own counters (SHOW GLOBAL STATUS:
+$(nproc) cores left unused, waits for fsync included; "stolen" the share the hypervisor gave to
+others, /proc/stat's steal); MariaDB's own counters (SHOW GLOBAL STATUS:
 Questions, Com_stmt_prepare, Rows_read, Innodb_data_fsyncs); and kaeru-fcgi's VmRSS after
 the measurement and its VmHWM (peak) so far.
 

@@ -780,8 +780,8 @@ TABLE+=$'\n'"| feed.csv, whole (${FEED_BYTES[small]} KB → ${FEED_BYTES[large]}
 TABLE+=$'\n'"| returns.csv, $DOWNLOADS downloads at once, first byte (median) | | ${EXPORT_TTFB[small]} | | | ${EXPORT_TTFB[large]} | | $(ratio "${EXPORT_TTFB[large]}" "${EXPORT_TTFB[small]}") | | | |"
 TABLE+=$'\n'"| returns.csv, $DOWNLOADS downloads at once, whole (${EXPORT_ROWS[small]} → ${EXPORT_ROWS[large]} rows, ${EXPORT_MB[small]} → ${EXPORT_MB[large]} MB each) | | ${EXPORT_TOTAL[small]} | | | ${EXPORT_TOTAL[large]} | | $(ratio "${EXPORT_TOTAL[large]}" "${EXPORT_TOTAL[small]}") | | | |"
 
-CPU_TABLE="| measurement | set | kaeru-fcgi | MariaDB | nginx | rest | idle | SQL statements | prepares | rows read | fsyncs |
-|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+CPU_TABLE="| measurement | set | kaeru-fcgi | MariaDB | nginx | rest | idle | stolen | SQL statements | prepares | rows read | fsyncs |
+|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 for name in "${NAMES[@]}"; do
 	for tag in small large; do
 		CPU_TABLE+=$'\n'"| $(describe "$name") | $([ $tag = small ] && echo ×1 || echo "×$FACTOR") | ${CPU_SPLIT[$tag.$name]} | ${DB_SPLIT[$tag.$name]} |"
@@ -864,7 +864,10 @@ $( [ ${#MISSED[@]} = 0 ] || { echo "Ratios past the targets:"; for m in "${MISSE
 
 ## Where the CPU goes
 
-Per request: CPU µs of each process (from /proc), the idle share of the $(nproc) cores, and MariaDB's
+Per request: CPU µs of each process (from /proc), the idle share of the $(nproc) cores and the share
+the hypervisor stole from them (/proc/stat's steal: a virtual machine's measurement with some ran on
+less CPU than it was charged for, and every process in it costs more per request; a negative
+"rest" is the same sign), and MariaDB's
 counters (Questions, Com_stmt_prepare, Rows_read, Innodb_data_fsyncs). Statements by kind per
 create return: ×1 ${STMTS[small.create]}, ×$FACTOR ${STMTS[large.create]}; per inspection: ×1
 ${STMTS[small.inspection]}, ×$FACTOR ${STMTS[large.inspection]}.
