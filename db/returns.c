@@ -591,15 +591,6 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 	return store_search_index_of(db, r); /* found by the console's search at once */
 }
 
-enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r)
-{
-	enum kaeru_err e;
-	if ((e = store_return_row(db, rma, r, NULL)) != KAERU_OK ||
-	    (e = store_return_items(db, r)) != KAERU_OK)
-		return e;
-	return store_return_timeline(db, r);
-}
-
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,
                                   const char *actor, int64_t user_id, const char *detail_json)
 {

@@ -250,8 +250,6 @@ struct ret {
 	int64_t revision;
 };
 
-/* Loads a return by its code, with items and events. */
-enum kaeru_err store_return_get(struct db *db, const char *rma, struct ret *r);
 /* A return by its code in one statement: its row with its order's and warehouse's columns,
  * and its merchant into *m unless m is NULL; no items, events or settlement yet. */
 enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, struct merchant *m);

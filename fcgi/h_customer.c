@@ -552,7 +552,7 @@ void h_return_create(struct req *r)
 		return;
 	}
 	struct ret ret = rc.made; /* a replay answers the return as it is now */
-	if (!rc.has_made && (e = store_return_get(r->db, rc.rma, &ret)) != KAERU_OK) {
+	if (!rc.has_made && (e = store_return_whole(r->db, rc.rma, &ret, NULL, NULL)) != KAERU_OK) {
 		respond_error(r, e);
 		return;
 	}

@@ -175,12 +175,10 @@ void h_item_photo_add(struct req *r)
 	struct ret ret;
 	int64_t item_id = segment_id(r->params[1]);
 	enum kaeru_err e = rma_normalize(r->params[0], rma) && item_id > 0
-	                       ? store_return_row(r->db, rma, &ret, NULL)
+	                       ? store_return_whole(r->db, rma, &ret, NULL, NULL)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && !staff_can_see(&u, &ret))
 		e = KAERU_ENOTFOUND;
-	if (e == KAERU_OK)
-		e = store_return_items(r->db, &ret);
 	bool found = false;
 	for (size_t i = 0; e == KAERU_OK && i < ret.n_items; i++)
 		found |= ret.items[i].id == item_id;
@@ -217,12 +215,10 @@ void h_return_photo_add(struct req *r)
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	enum kaeru_err e = rma_normalize(r->params[0], rma)
-	                       ? store_return_row(r->db, rma, &ret, NULL)
+	                       ? store_return_whole(r->db, rma, &ret, NULL, NULL)
 	                       : KAERU_ENOTFOUND;
 	if (e == KAERU_OK && ret.order_id != order_id)
 		e = KAERU_ENOTFOUND;
-	if (e == KAERU_OK)
-		e = store_return_items(r->db, &ret);
 	if (e != KAERU_OK) {
 		respond_error(r, e);
 		return;
