@@ -443,38 +443,10 @@ static size_t values_merged(const struct shop *s, const struct shop *o, struct a
 	return n_values;
 }
 
-/* A set of listing ids (never 0), in a table of twice as many slots as it may hold. */
-struct id_set {
-	int64_t *slot;
-	size_t mask;
-};
-
-static void id_set_init(struct id_set *set, struct arena *a, size_t most)
+static int id_cmp(const void *a, const void *b)
 {
-	size_t size = 2;
-	while (size < 2 * most)
-		size <<= 1;
-	set->slot = arena_zalloc(a, sizeof(*set->slot) * size);
-	set->mask = size - 1;
-}
-
-/* The slot of id: where it is, or the free one where it would go. */
-static int64_t *id_slot(const struct id_set *set, int64_t id)
-{
-	uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
-	for (size_t k = (size_t)(h >> 32);; k++)
-		if (set->slot[k & set->mask] == 0 || set->slot[k & set->mask] == id)
-			return &set->slot[k & set->mask];
-}
-
-static void id_set_add(struct id_set *set, int64_t id)
-{
-	*id_slot(set, id) = id;
-}
-
-static bool id_set_has(const struct id_set *set, int64_t id)
-{
-	return *id_slot(set, id) == id;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
 }
 
 /* A snapshot is built from the one before while the listings changed since are at most this
@@ -502,22 +474,22 @@ static enum kaeru_err shop_delta(struct db *db, const struct shop *o, uint64_t v
 		return e;
 	*changed = d.n;
 	struct arena *tmp = db->arena;
-	struct id_set changed_ids;
-	id_set_init(&changed_ids, tmp, d.n);
+	int64_t *changed_ids = arena_alloc(tmp, sizeof(*changed_ids) * (d.n + 1));
 	uint32_t *rows = arena_alloc(tmp, sizeof(*rows) * (d.n + 1));
 	size_t n_rows = 0;
 	for (size_t j = 0; j < d.n; j++) {
-		id_set_add(&changed_ids, d.rows[j].id);
+		changed_ids[j] = d.rows[j].id;
 		if (d.rows[j].status == LISTING_PUBLISHED)
 			rows[n_rows++] = ADDED | (uint32_t)j;
 	}
+	qsort(changed_ids, d.n, sizeof(*changed_ids), id_cmp);
 	/* o's items in its order, but those changed; each one's place in s (UINT32_MAX: out). */
 	uint32_t *kept = arena_alloc(tmp, sizeof(*kept) * (o->n + 1));
 	uint32_t *old_to_new = arena_alloc(tmp, sizeof(*old_to_new) * (o->n + 1));
 	size_t n_kept = 0;
 	for (size_t i = 0; i < o->n; i++) {
 		old_to_new[i] = UINT32_MAX;
-		if (!id_set_has(&changed_ids, o->items[i].id))
+		if (!bsearch(&o->items[i].id, changed_ids, d.n, sizeof(*changed_ids), id_cmp))
 			kept[n_kept++] = (uint32_t)i;
 	}
 	struct sources m = {o, d.rows};
