@@ -202,6 +202,17 @@ test('warehouse staff scan a parcel, inspect its items, and the customer sees th
     const photoInput = cap.getByLabel('Photos of this item (camera or files)');
     assert.equal(await photoInput.getAttribute('capture'), 'environment');
     assert.equal(await photoInput.getAttribute('accept'), 'image/*');
+    // kaeru-fcgi answers 503 when kaeru-photo did not read a photo in time: the station says to
+    // try again (not the server's English detail), and the next try goes up.
+    const photoUrl = /\/api\/v1\/returns\/[^/]+\/items\/[^/]+\/photos$/;
+    await page.route(photoUrl, (route) => route.fulfill({
+      status: 503, contentType: 'application/problem+json', headers: { 'Retry-After': '5' },
+      body: JSON.stringify({ type: 'about:blank', title: 'Photo not read in time', status: 503,
+        detail: 'The photo could not be read in time.' }),
+    }), { times: 1 });
+    await photoInput.setInputFiles({ name: 'cap.jpg', mimeType: 'image/jpeg', buffer: readFileSync(shotPath) });
+    await cap.getByText('cap.jpg: Something went wrong on our side. Please try again in a moment.').waitFor();
+    await shot('7b-photo-try-again');
     await photoInput.setInputFiles({ name: 'cap.jpg', mimeType: 'image/jpeg', buffer: readFileSync(shotPath) });
     const thumb = cap.locator('.photo-thumbs img');
     await thumb.waitFor();
