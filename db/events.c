@@ -141,13 +141,6 @@ static const char sql_email_done[] =
 
 const char *const languages[LANGUAGE__MAX] = {[LANGUAGE_JA] = "ja", [LANGUAGE_EN] = "en"};
 
-/* The customer e-mail each timeline event sends, if any. */
-static const char *const email_kinds[EVENT__MAX] = {
-    [EVENT_CREATED] = "return_started",   [EVENT_RECEIVED] = "parcel_received",
-    [EVENT_RESOLVED] = "return_resolved", [EVENT_CANCELED] = "return_canceled",
-    [EVENT_EXPIRED] = "return_expired",
-};
-
 enum kaeru_err store_email_queue(struct db *db, int64_t merchant_id, int64_t return_id,
                                  const char *kind, const char *ref, const char *data_json)
 {
@@ -451,8 +444,9 @@ static enum kaeru_err return_event(struct db *db, const struct ret *r, enum retu
 		e = db_exec(db, sql_return_touch, DB_ARGS(DBI(r->id)), NULL, NULL);
 		db->memo.touched_return = r->id;
 	}
-	if (e == KAERU_OK && type < EVENT__MAX && email_kinds[type])
-		e = store_email_queue(db, r->merchant_id, r->id, email_kinds[type], NULL, NULL);
+	/* The customer's e-mail of the event, if it sends one, is the trigger
+	 * return_events_mailed's (067_emails_by_trigger.sql), queued with the event's timeline row.
+	 */
 	return e;
 }
 

@@ -59,6 +59,11 @@ test('an unscanned label past its validity expires: one expired event, reservati
   assert.equal(expired.length, 1, JSON.stringify(t.events));
   assert.equal(expired[0].actor, 'kaeru');
   assert.equal(await offersL(shop), true, 'the reserved L is offered again');
+  // The customer is told, once: the expiry's message queued with its event.
+  const mails = (rma) => sql(`SELECT kind FROM emails e JOIN returns r ON r.id = e.return_id
+    WHERE r.rma = ${sqlString(rma)} AND kind LIKE 'return_e%' ORDER BY kind`).map((row) => row[0]);
+  assert.deepEqual(mails(late.rma), ['return_expired']);
+  assert.deepEqual(mails(onTime.rma), []);
 
   const untouched = await tracked(onTime);
   assert.equal(untouched.status, 'label_issued');
@@ -67,6 +72,7 @@ test('an unscanned label past its validity expires: one expired event, reservati
   // Running it again changes nothing.
   maintenance();
   assert.equal(eventsOf(await tracked(late), 'expired').length, 1);
+  assert.deepEqual(mails(late.rma), ['return_expired']);
   assert.equal((await tracked(onTime)).status, 'label_issued');
 });
 
