@@ -6,10 +6,12 @@
 // The write paths are bounded in statements as well (each one a round trip to MariaDB), counted
 // by the server's Questions counter in the same way.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import {
-  adminOk, api, approveOk, clerkOf, createReturn, daysAgo, inspectOk, jpOrder, lookupOk, newMerchant,
+  BASE, adminOk, api, approveOk, clerkOf, createReturn, daysAgo, inspectOk, jpOrder, lookupOk, newMerchant,
   ownerOf, pause, putInventory, putOrder, scanOk, scratchDir, sql, suffix,
 } from './lib.mjs';
 
@@ -119,6 +121,16 @@ before(async () => {
     WHERE mm.slug = '${m.slug}' ORDER BY l.id`).map(([id]) => id);
   assert.equal(made.listings.length, INSPECTED * 2, 'two listings of each inspected return');
   made.published = await inParallel(made.listings.slice(0, PUBLISHED).map((id) => () => approveOk(owner, id)));
+  // One photo of a received item: its renditions are the media endpoint's requests.
+  const photos = scratchDir();
+  const photo = photos.write('photo.jpg', '');
+  execFileSync('vips', ['gaussnoise', photo, '1200', '800']);
+  const shot = made.returns[SCANNED - 1];
+  const taken = await clerk.api('POST', `/api/v1/returns/${shot.rma}/items/${shot.items[0].item_id}/photos`,
+    { body: readFileSync(photo), headers: { 'content-type': 'image/jpeg' } });
+  photos.cleanup();
+  assert.equal(taken.status, 201, taken.text);
+  made.photo = /^\/media\/([0-9a-f]{64})-/.exec(taken.json.url)[1];
   await drained();
   baseline = await leastRows(async () => {}, 5);
 });
@@ -176,6 +188,7 @@ const ENDPOINTS = [
   ['merchant listings, review queue', 150, () => owner.api('GET', '/api/v1/merchant/listings?status=pending_review')],
   ['merchant listings, published', 150, () => owner.api('GET', '/api/v1/merchant/listings?status=published')],
   ['merchant listings, all', 150, () => owner.api('GET', '/api/v1/merchant/listings')],
+  ['merchant listings, rejected', 150, () => owner.api('GET', '/api/v1/merchant/listings?status=rejected')],
   ['merchant listings, page 3', 300, () => owner.api('GET', '/api/v1/merchant/listings?status=published&page=3')],
   // A page by cursor (after = the next of the page before) reads from its place on: the same
   // bound as the first page, however deep.
@@ -204,6 +217,11 @@ const ENDPOINTS = [
   ['shop listings, deep page', 10, () => api('GET', `/api/v1/shop/${m.slug}/listings?page=4`)],
   ['item page', 20, (i) => api('GET', `/shop/${m.slug}/items/${made.listings[i]}`)],
   ['shop page', 10, () => api('GET', `/shop/${m.slug}/`)],
+  // The product feed is the shop's snapshot, streamed: no listing read once it is kept.
+  ['feed.csv', 10, () => api('GET', `/api/v1/shop/${m.slug}/feed.csv`)],
+  // A photo's rendition, each a new one (nginx has not kept it): its row only.
+  ['media (a rendition)', 5, (i) => fetch(new URL(`/media/${made.photo}-${[400, 800, 400][i]}.${
+    ['jpg', 'webp', 'webp'][i]}`, BASE)).then(async (res) => ({ status: res.status, text: await res.text() }))],
   // Analytics read daily aggregates: days × products (and reasons, warehouses) rows, and the
   // latest commented items of the range (COMMENTED here, at most 300); never the range's returns
   // or listings one by one.
@@ -223,6 +241,26 @@ for (const [name, bound, request] of ENDPOINTS) {
     console.log(`rows read: ${name}: ${read}`);
     assert.ok(read <= bound, `${name} read ${read} rows (bound ${bound}); the merchant holds ${
       BULK_ORDERS + RETURNS} orders, ${RETURNS} returns, ${made.listings.length} listings`);
+  });
+}
+
+// The console's CSV exports read each exported row's few rows, page by page, and nothing more:
+// rows read in proportion to the rows written out (~11 a record of returns.csv: the page's key,
+// its derived table, the return, order, item and ledger entry, the sort), never to the merchant's
+// other returns nor, page after page, to the rows already sent.
+for (const what of ['returns', 'ledger']) {
+  test(`${what}.csv: rows read in proportion to the rows exported`, async () => {
+    await drained();
+    const day = (hours) => new Date(Date.now() + hours * 3600e3).toISOString().slice(0, 10);
+    let records = 0;
+    const read = await leastRows(async () => {
+      const res = await owner.api('GET', `/api/v1/merchant/${what}.csv?from=${day(-24)}&to=${day(24)}`);
+      assert.equal(res.status, 200, res.text);
+      records = res.text.split('\r\n').length - 2; // less the header and the last CRLF
+    }, 2);
+    console.log(`rows read: ${what}.csv: ${read} for ${records} records`);
+    assert.ok(records >= (what === 'returns' ? RETURNS : INSPECTED), `${what}.csv has the days' rows: ${records}`);
+    assert.ok(read - baseline <= 15 * records + 100, `${what}.csv read ${read} rows for ${records} records`);
   });
 }
 
