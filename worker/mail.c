@@ -277,8 +277,7 @@ bool mail_send(struct db *db, const struct config *cfg, const struct email_job *
 	}
 	struct ret ret;
 	struct merchant m;
-	if (store_return_row(db, job->rma, &ret, &m) != KAERU_OK ||
-	    store_return_items(db, &ret) != KAERU_OK ||
+	if (store_return_whole(db, job->rma, &ret, &m, NULL) != KAERU_OK || /* one statement */
 	    store_return_timeline(db, &ret) != KAERU_OK) {
 		snprintf(err, errlen, "return %s: %s", job->rma, db->last_error);
 		return false;
