@@ -53,7 +53,7 @@ bench_lock() {
 		mkdir "$LOCK" || die "cannot lock $BUILD"
 	fi
 	echo $$ >"$LOCK/pid"
-	trap '[ -z "${WRK_PID:-}" ] || kill "$WRK_PID" 2>/dev/null; [ "$KEEP" = 1 ] || stack_down; rm -rf "$LOCK"' EXIT
+	trap '[ -z "${WRK_PID:-}" ] || kill "$WRK_PID" 2>/dev/null; [ "$KEEP" = 1 ] || stacks_down; rm -rf "$LOCK"' EXIT
 	trap 'exit 130' INT TERM
 }
 
@@ -66,21 +66,28 @@ bench_lock() {
 #                  bound ceiling;
 #   /bench/idle    204 from nginx: what bench/lua/once.lua sends once its requests are all out;
 #   /bench/media/  kaeru-fcgi's /media/ past nginx's cache of renditions (a photo's first fetch).
-# STACK names the stack up; stack_up sets it with ADMIN and the processes' pids.
+# STACK names the stack in use; stack_up sets it with ADMIN and the processes' pids. A driver may
+# have more than one stack up (bench/scale.sh: one a data set): each on ports of its own (PORT,
+# DB_PORT, KAERU_SMTP_PORT as stack_up is called), all stopped by stacks_down.
 
 STACK=""
+STACKS_UP=()
 BARE_PROGRAMS="bench-bare:kaeru-bench-bare bench-lookup:kaeru-bench-lookup"
 
-stack_down() {
-	[ -n "$STACK" ] || return 0
-	local p
+stack_down() { # stack_down [VAR] — the stack in VAR (STACK), with its ceilings
+	local var=${1:-$STACK} p
+	[ -n "$var" ] || return 0
 	for p in $BARE_PROGRAMS; do
-		if [ -f "$STACK/run/${p%%:*}.pid" ]; then
-			kill "$(cat "$STACK/run/${p%%:*}.pid")" 2>/dev/null || true
-			rm -f "$STACK/run/${p%%:*}.pid"
+		if [ -f "$var/run/${p%%:*}.pid" ]; then
+			kill "$(cat "$var/run/${p%%:*}.pid")" 2>/dev/null || true
+			rm -f "$var/run/${p%%:*}.pid"
 		fi
 	done
-	"$ROOT/tools/stack.sh" stop "$STACK" 2>/dev/null || true
+	"$ROOT/tools/stack.sh" stop "$var" 2>/dev/null || true
+}
+stacks_down() { # every stack this driver started (STACK too)
+	local s
+	for s in ${STACKS_UP[@]+"${STACKS_UP[@]}"} "$STACK"; do stack_down "$s"; done
 }
 
 # stack_up VAR — MariaDB (keeping VAR's datadir if there is one), kaeru-fcgi with WORKERS workers,
@@ -88,6 +95,7 @@ stack_down() {
 stack_up() {
 	STACK=$1
 	ADMIN=$STACK/admin
+	STACKS_UP+=("$STACK")
 	say "starting MariaDB, kaeru-fcgi ($WORKERS workers) and nginx on :$PORT in ${STACK#"$ROOT"/}"
 	"$ROOT/tools/stack.sh" start "$STACK" "$BUILD" "$PORT" "$DB_PORT" "$WORKERS"
 	local p name prog
@@ -177,27 +185,41 @@ login() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Measuring: wrk at CONNS connections for DURATION seconds with bench/lua/replay.lua (or another
-# script of bench/lua), into WORK/wrk-NAME.txt.
+# Measuring: wrk at CONNS connections for WRK_SECONDS (DURATION) seconds with bench/lua/replay.lua
+# (or another script of bench/lua), into WORK/wrk-NAME.txt (WORK/wrk-NAME.K.txt for a K-th part).
 
-declare -A RPS P50 P99 ERRS REQS SECS RSS_AFTER CPU_SPLIT DB_SPLIT ROWS STMTS
+declare -A RPS P50 P99 ERRS REQS SECS RSS_AFTER CPU_SPLIT OTHER_CPU DB_SPLIT ROWS STMTS PARTS MEASURED
 ORDER_OF_ROWS=()
+# The processes of stacks up but not measured (PID, or +PID with its children): their CPU is
+# kept out of "rest" and shown as OTHER_CPU (bench/scale.sh's idle data set).
+OTHER_PIDS=""
 
-# CPU ticks (user + system) of a process, or with +PID of a process and its children (from /proc,
-# so no procps is needed).
+# ticks GROUP… — CPU ticks (user + system) of each group of processes, one number a group; a
+# group is a space-separated list of PID (a process) and +PID (a process and its children), each
+# process counted once. From /proc, in one pass, so no procps is needed; a process that ends
+# meanwhile is skipped (gawk would stop at a file it cannot open, and print no figure).
 ticks() {
-	local pid=${1#+} kids=0
-	[ "${1:0:1}" = + ] && kids=1
-	awk -v pid="$pid" -v kids="$kids" '{
+	local groups
+	groups=$(printf '%s;' "$@")
+	awk -v groups="$groups" -v ng=$# 'BEGIN {
+		split(groups, g, ";")
+		for (i = 1; i <= ng; i++) {
+			n = split(g[i], m, " ")
+			for (j = 1; j <= n; j++)
+				if (substr(m[j], 1, 1) == "+") { own[i, substr(m[j], 2)] = 1; kid[i, substr(m[j], 2)] = 1 }
+				else own[i, m[j]] = 1
+		}
+	} BEGINFILE { if (ERRNO != "") nextfile } {
 		s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
-		if ($1 == pid || (kids && f[2] == pid)) t += f[12] + f[13]
-	} END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
+		for (i = 1; i <= ng; i++) if ((i, $1) in own || (i, f[2]) in kid) t[i] += f[12] + f[13]
+	} END { for (i = 1; i <= ng; i++) printf "%s%d", (i > 1 ? " " : ""), t[i] + 0; print "" }' /proc/[0-9]*/stat 2>/dev/null
 }
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 # Time the hypervisor gave this machine's cores to others (steal): a virtual machine's
 # measurement with a share of it ran on less CPU than it was charged for.
 steal_ticks() { awk '/^cpu / { print $9 }' /proc/stat; }
-cpu_snapshot() { echo "$(ticks "$FCGI_PID") $(ticks "$DB_PID") $(ticks "+$NGINX_PID") $(busy_ticks) $(steal_ticks)"; }
+# kaeru-fcgi, MariaDB, nginx (with its workers), the other stacks, the machine's busy ticks, stolen ticks
+cpu_snapshot() { echo "$(ticks "$FCGI_PID" "$DB_PID" "+$NGINX_PID" "$OTHER_PIDS") $(busy_ticks) $(steal_ticks)"; }
 # MariaDB's counters: statements, prepares, rows read, InnoDB fsyncs, and the statements by kind.
 DB_COUNTERS="Questions Com_stmt_prepare Rows_read Innodb_data_fsyncs Com_select Com_insert Com_update Com_delete Com_commit"
 db_snapshot() {
@@ -242,13 +264,25 @@ one_request() {
 }
 
 # measure NAME PATH [SPEC [LUA [CONNECTIONS]]] — fills RPS, P50, P99 (ms; "–" when no request
-# was answered), ERRS, REQS, SECS, RSS_AFTER, CPU_SPLIT, DB_SPLIT (statements, prepares, rows
-# read, fsyncs per request), ROWS (rows read per request) and STMTS (statements by kind per
-# request) for NAME. When fewer requests were answered than there were connections, the
+# was answered), ERRS, REQS, SECS, RSS_AFTER, CPU_SPLIT, OTHER_CPU, DB_SPLIT (statements,
+# prepares, rows read, fsyncs per request), ROWS (rows read per request) and STMTS (statements by
+# kind per request) for NAME. When fewer requests were answered than there were connections, the
 # database's figures per request are those of one request sent alone afterwards.
+#
+# Measuring NAME again adds a part (PARTS, MEASURED: parts and seconds run): REQS, SECS and ERRS
+# are then the parts' sums, and every other figure the mean of the parts' own. The mean cancels
+# a drift of the machine linear in time when the parts are placed around another measurement's
+# symmetrically (bench/scale.sh: ×1, ×F, ×F, ×1): p50 and p99 the mean of the parts'; req/s the
+# inverse of the mean seconds per request (the parts' harmonic mean: where the drift is in CPU per
+# request, as on these machines, seconds per request are what drift linearly); CPU and rows per
+# request the mean of the parts'.
+declare -A M_SUM
 measure() {
 	local name=$1 path=$2 spec=${3:-} lua=${4:-replay.lua} conns=${5:-$CONNS}
-	local out=$WORK/wrk-$name.txt threads=$THREADS
+	local part=$(( ${PARTS[$name]:-0} + 1 )) secs=${WRK_SECONDS:-$DURATION}
+	local base=$name threads=$THREADS
+	[ "$part" = 1 ] || base=$name.$part
+	local out=$WORK/wrk-$base.txt
 	[ "$conns" -lt "$threads" ] && threads=$conns
 	# every wrk thread needs lines of its own: a shorter file is repeated
 	if [ -n "$spec" ] && [ "$(wc -l <"$spec")" -lt "$threads" ]; then
@@ -256,70 +290,93 @@ measure() {
 		for _ in $(seq 1 "$threads"); do cat "$spec"; done >"$spec.x$threads"
 		spec=$spec.x$threads
 	fi
-	log "measuring $name"
+	log "measuring $name$([ "$part" = 1 ] || echo " (part $part)")"
 	local dbefore; dbefore=$(db_snapshot)
 	local before; before=$(cpu_snapshot)
 	local perf_pid=""
 	if [ "${KAERU_BENCH_PERF:-0}" = 1 ]; then
-		perf record -a -g -F 499 -o "$WORK/perf-$name.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+		perf record -a -g -F 499 -o "$WORK/perf-$base.data" -- sleep "$secs" >/dev/null 2>&1 &
 		perf_pid=$!
 	fi
 	BENCH_SPEC=$spec BENCH_THREADS=$threads BENCH_LUA=$HERE/lua BENCH_CAPTURE=$WORK/tokens \
-		wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 5s --latency \
+		wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s --latency \
 		-s "$HERE/lua/$lua" "$URL$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $name"; }
 	local after; after=$(cpu_snapshot)
 	if [ -n "$perf_pid" ]; then
 		wait "$perf_pid" || true
-		perf report -i "$WORK/perf-$name.data" --no-children --sort comm,dso,symbol --stdio -g none \
-			--percent-limit 0.3 >"$WORK/perf-$name.txt" 2>/dev/null || true
+		perf report -i "$WORK/perf-$base.data" --no-children --sort comm,dso,symbol --stdio -g none \
+			--percent-limit 0.3 >"$WORK/perf-$base.txt" 2>/dev/null || true
 	fi
 	drain
 	local dafter; dafter=$(db_snapshot)
 	local line; line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "no figures from wrk for $name"; }
 	kv() { sed "s/.* $1=\([0-9]*\).*/\1/" <<<"$line"; }
-	local req dur n
-	req=$(kv requests) dur=$(kv duration_us)
-	REQS[$name]=$req
-	RPS[$name]=$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
-	if [ "$req" -gt 0 ]; then
-		P50[$name]=$(awk -v v="$(kv p50_us)" 'BEGIN { printf "%.2f", v / 1000 }')
-		P99[$name]=$(awk -v v="$(kv p99_us)" 'BEGIN { printf "%.2f", v / 1000 }')
-	else
-		P50[$name]="–" P99[$name]="–"
-	fi
-	ERRS[$name]=$(($(kv status_errors) + $(kv socket_errors)))
-	SECS[$name]=$(awk -v d="$dur" 'BEGIN { printf "%.3f", d / 1e6 }')
-	RSS_AFTER[$name]="$(rss_mb) / $(hwm_mb)"
-	n=$req
+	local req n
+	req=$(kv requests) n=$(kv requests)
 	if [ "$req" -lt "$conns" ]; then
 		dbefore=$(db_snapshot)
 		one_request "$( [ -n "$spec" ] && head -n 1 "$spec" || printf 'GET\t%s\t-\t' "$path")"
 		dafter=$(db_snapshot)
 		n=1
 	fi
-	# Per request: statements (the snapshot's own SHOW STATUS is one), prepares, rows read, log
-	# fsyncs; then the statements by kind.
-	DB_SPLIT[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$n" 'BEGIN {
-		split(b, x, " "); split(a, y, " ")
-		printf "%.1f | %.2f | %.0f | %.2f", (y[1] - x[1] - 1) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n, (y[4] - x[4]) / n }')
-	ROWS[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$n" 'BEGIN {
-		split(b, x, " "); split(a, y, " "); printf "%.0f", (y[3] - x[3]) / n }')
-	STMTS[$name]=$(awk -v b="$dbefore" -v a="$dafter" -v n="$n" 'BEGIN {
-		split(b, x, " "); split(a, y, " ")
-		printf "%.1f (%.1f SELECT, %.1f INSERT, %.1f UPDATE, %.1f DELETE, %.1f COMMIT)", (y[1] - x[1] - 1) / n,
-			(y[5] - x[5]) / n, (y[6] - x[6]) / n, (y[7] - x[7]) / n, (y[8] - x[8]) / n, (y[9] - x[9]) / n }')
+	# This part's figures, each a field of M_SUM[NAME] (summed over the parts): 1 requests,
+	# 2 duration µs, 3 seconds per request, 4 p50 µs, 5 p99 µs, 6 errors, 7-11 CPU µs per request
+	# of kaeru-fcgi, MariaDB, nginx, the rest (wrk, kernel) and the other stacks, 12 idle %,
+	# 13 stolen %, 14-17 statements (the snapshot's own SHOW STATUS is one), prepares, rows read,
+	# log fsyncs per request, 18-22 SELECT, INSERT, UPDATE, DELETE, COMMIT per request, 23 parts
+	# without an answer.
+	local figures
+	figures=$(awk -v req="$req" -v dur="$(kv duration_us)" -v p50="$(kv p50_us)" -v p99="$(kv p99_us)" \
+		-v errs="$(($(kv status_errors) + $(kv socket_errors)))" -v b="$before" -v a="$after" \
+		-v db="$dbefore" -v da="$dafter" -v n="$n" -v hz="$HZ" -v cores="$(nproc)" 'BEGIN {
+		split(b, x, " "); split(a, y, " "); split(db, u, " "); split(da, v, " ")
+		f = y[1] - x[1]; m = y[2] - x[2]; g = y[3] - x[3]; other = y[4] - x[4]; t = y[5] - x[5]
+		idle = 100 - 100 * (t / hz) / (cores * dur / 1e6); if (idle < 0) idle = 0
+		stolen = 100 * ((y[6] - x[6]) / hz) / (cores * dur / 1e6)
+		us = (req > 0 ? 1e6 / hz / req : 0)
+		printf "%d %d %.12g %d %d %d %.3f %.3f %.3f %.3f %.3f %.3f %.3f", req, dur, (req > 0 ? dur / 1e6 / req : 0),
+			p50, p99, errs, f * us, m * us, g * us, (t - f - m - g - other) * us, other * us, idle, stolen
+		printf " %.4f %.4f %.4f %.4f", (v[1] - u[1] - 1) / n, (v[2] - u[2]) / n, (v[3] - u[3]) / n, (v[4] - u[4]) / n
+		for (i = 5; i <= 9; i++) printf " %.4f", (v[i] - u[i]) / n
+		printf " %d\n", (req > 0 ? 0 : 1) }')
+	M_SUM[$name]=$(awk -v a="${M_SUM[$name]:-}" -v b="$figures" 'BEGIN {
+		n = split(b, y, " "); split(a, x, " "); for (i = 1; i <= n; i++) printf "%s%.9g", (i > 1 ? " " : ""), x[i] + y[i]; print "" }')
+	PARTS[$name]=$part
+	MEASURED[$name]=$(( ${MEASURED[$name]:-0} + secs ))
+	[ "$part" -gt 1 ] || ORDER_OF_ROWS+=("$name")
+	RSS_AFTER[$name]="$(rss_mb) / $(hwm_mb)"
+	# NAME's figures from the parts so far
+	local sums; read -ra sums <<<"${M_SUM[$name]}"
+	REQS[$name]=${sums[0]}
+	ERRS[$name]=${sums[5]}
+	SECS[$name]=$(awk -v d="${sums[1]}" 'BEGIN { printf "%.3f", d / 1e6 }')
+	RPS[$name]=$(awk -v r="${sums[0]}" -v d="${sums[1]}" -v spr="${sums[2]}" -v k="$part" -v none="${sums[22]}" 'BEGIN {
+		printf "%.0f", (none > 0 || spr <= 0 ? (d > 0 ? r / (d / 1e6) : 0) : k / spr) }')
+	if [ "${sums[22]}" = 0 ]; then
+		P50[$name]=$(awk -v v="${sums[3]}" -v k="$part" 'BEGIN { printf "%.2f", v / k / 1000 }')
+		P99[$name]=$(awk -v v="${sums[4]}" -v k="$part" 'BEGIN { printf "%.2f", v / k / 1000 }')
+	else
+		P50[$name]="–" P99[$name]="–"
+	fi
+	local mean="${M_SUM[$name]} $part"
+	DB_SPLIT[$name]=$(awk -v s="$mean" 'BEGIN { split(s, x, " "); k = x[24]
+		printf "%.1f | %.2f | %.0f | %.2f", x[14] / k, x[15] / k, x[16] / k, x[17] / k }')
+	ROWS[$name]=$(awk -v s="$mean" 'BEGIN { split(s, x, " "); printf "%.0f", x[16] / x[24] }')
+	STMTS[$name]=$(awk -v s="$mean" 'BEGIN { split(s, x, " "); k = x[24]
+		printf "%.1f (%.1f SELECT, %.1f INSERT, %.1f UPDATE, %.1f DELETE, %.1f COMMIT)", x[14] / k,
+			x[18] / k, x[19] / k, x[20] / k, x[21] / k, x[22] / k }')
 	# CPU per request (µs) of kaeru-fcgi, MariaDB, nginx and the rest (wrk, kernel), the idle
-	# share and the stolen share of the cores.
-	CPU_SPLIT[$name]=$(awk -v b="$before" -v a="$after" -v hz="$HZ" -v n="$req" -v d="$dur" -v cores="$(nproc)" 'BEGIN {
-		split(b, x, " "); split(a, y, " ")
-		f = y[1] - x[1]; m = y[2] - x[2]; g = y[3] - x[3]; t = y[4] - x[4]; o = t - f - m - g
-		idle = 100 - 100 * (t / hz) / (cores * d / 1e6); if (idle < 0) idle = 0
-		stolen = 100 * ((y[5] - x[5]) / hz) / (cores * d / 1e6)
-		if (n == 0) { printf "– | – | – | – | %.0f%% | %.0f%%", idle, stolen; exit }
-		us = 1e6 / hz / n
-		printf "%.0f | %.0f | %.0f | %.0f | %.0f%% | %.0f%%", f * us, m * us, g * us, o * us, idle, stolen }')
-	ORDER_OF_ROWS+=("$name")
-	log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${ERRS[$name]}, rows read ${ROWS[$name]}/request"
+	# share and the stolen share of the cores; the other stacks' CPU per request apart.
+	CPU_SPLIT[$name]=$(awk -v s="$mean" 'BEGIN { split(s, x, " "); k = x[24]
+		if (x[23] > 0) { printf "– | – | – | – | %.0f%% | %.0f%%", x[12] / k, x[13] / k; exit }
+		printf "%.0f | %.0f | %.0f | %.0f | %.0f%% | %.0f%%", x[7] / k, x[8] / k, x[9] / k, x[10] / k, x[12] / k, x[13] / k }')
+	OTHER_CPU[$name]=$(awk -v s="$mean" 'BEGIN { split(s, x, " "); if (x[23] > 0) print "–"; else printf "%.0f", x[11] / x[24] }')
+	if [ "$part" = 1 ]; then
+		log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${ERRS[$name]}, rows read ${ROWS[$name]}/request"
+	else
+		log "  $(awk -v f="$figures" 'BEGIN { split(f, x, " ")
+			printf "%.0f req/s, p50 %.2f ms, p99 %.2f ms", x[1] / (x[2] / 1e6), x[4] / 1000, x[5] / 1000 }'); the $part parts: ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${ERRS[$name]}, rows read ${ROWS[$name]}/request"
+	fi
 }
 
 # wrk_once NAME SPEC [CONNECTIONS] — sends every request of SPEC once, at full speed

@@ -16,7 +16,20 @@
 # The large set stays in BUILD/scale/xF between runs (its marker file says what it holds); the
 # small one is made afresh each run. Results: bench/RESULTS-scale.md.
 #
-# Settings: KAERU_BENCH_SCALE (100), KAERU_BENCH_DURATION (seconds per measurement, 5),
+# The two sets are measured interleaved, so that the machine's drift (on a shared 2-core virtual
+# machine, 30-70% in CPU per request over the minutes a set takes) does not land on one set: both
+# are up at once, each in a stack of its own (MariaDB, kaeru-fcgi, nginx; ×1 on the bench ports,
+# ×F on each of them + 1), the other idle while one is measured (its CPU is counted apart, as
+# "other set"), and each endpoint runs ×1, ×F, ×F, ×1 back to back, KAERU_BENCH_DURATION / 2
+# seconds a run (rounded up). A drift linear in time then shifts both sets' mean alike. A set's
+# figures are the means of its two runs' (p50, p99, CPU, statements and rows per request; req/s
+# the inverse of the mean seconds per request, which is what drifts when CPU per request does;
+# bench/lib.sh's measure); requests that write (create, scan, inspection) act in each run on rows
+# of their own (the prepared rows split in halves). Single timings (the shop's first view and its
+# view after a sale, the returns exports) are taken on ×1 then ×F back to back, the five feed.csv
+# downloads of each set one at a time in the order ×1, ×F, ×F, ×1, ….
+#
+# Settings: KAERU_BENCH_SCALE (100), KAERU_BENCH_DURATION (seconds per measurement and set, 5),
 # KAERU_BENCH_BUFFER_POOL (MariaDB's buffer pool, both sets; 6G for a factor of 100),
 # KAERU_BENCH_RELOAD=1 (make the large set again), and bench/lib.sh's KAERU_BENCH_PORT,
 # KAERU_BENCH_DB_PORT, KAERU_BENCH_WORKERS, KAERU_BENCH_CONNECTIONS, KAERU_BENCH_THREADS,
@@ -32,6 +45,11 @@ BENCH_NAME="kaeru bench --scale"
 . "$HERE/lib.sh"
 
 DURATION=${KAERU_BENCH_DURATION:-5}
+[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "KAERU_BENCH_DURATION must be a whole number of seconds"
+# Each endpoint runs twice a set, HALF seconds each (wrk's -d is whole seconds: an odd DURATION
+# gives each set a second more).
+HALF=$(( (DURATION + 1) / 2 ))
+MEASURED_SECONDS=$((2 * HALF))
 FACTOR=${KAERU_BENCH_SCALE:-100}
 RESULTS=${KAERU_BENCH_RESULTS:-$HERE/RESULTS-scale.md}
 STATIONS=4
@@ -452,20 +470,93 @@ set_facts() { # set_facts TAG — what the set holds now
 }
 
 # ---------------------------------------------------------------------------------------------
-# The measurements of one set: reads first (on the set as loaded), then the lookup and its
-# ceiling, then the writes, each on rows of its own.
+# Both sets up at once, each in a stack of its own, and every endpoint measured on them back to
+# back: ×1, ×F, ×F, ×1, each run HALF seconds (bench/lib.sh's measure adds the runs of a set up as
+# its parts). A drift of the machine linear in time then weighs on both sets alike: the mean time
+# of a set's two runs is the same for both.
 
-measure_set() {
-	local tag=$1 f=$2
-	say "measuring the ×$f set: wrk -t$THREADS -c$CONNS -d${DURATION}s, $WORKERS kaeru-fcgi workers"
+declare -A SET MARK RECEIVED INSPECTED
+# The ×1 set's stack on bench/lib.sh's ports (KAERU_BENCH_PORT, KAERU_BENCH_DB_PORT, the mail
+# sink's), the ×F set's on each of them + 1.
+BASE_PORT=$PORT BASE_DB_PORT=$DB_PORT BASE_SMTP_PORT=$KAERU_SMTP_PORT
+set_ports() { # set_ports TAG
+	local d=0
+	[ "$1" = small ] || d=1
+	PORT=$((BASE_PORT + d)) DB_PORT=$((BASE_DB_PORT + d)) KAERU_SMTP_PORT=$((BASE_SMTP_PORT + d))
+	URL=http://127.0.0.1:$PORT
+}
+if [ "$(printf '%s\n' "$BASE_PORT" $((BASE_PORT + 1)) "$BASE_SMTP_PORT" $((BASE_SMTP_PORT + 1)) | sort -u | wc -l)" != 4 ]; then
+	die "the two sets' ports collide: KAERU_BENCH_PORT and KAERU_BENCH_SMTP_PORT must be at least 2 apart"
+fi
+
+save_set() { # save_set TAG FACTOR — the set just opened, for use_set
+	local tag=$1
+	SET[$tag.factor]=$2 SET[$tag.stack]=$STACK SET[$tag.work]=$WORK SET[$tag.day]=$LOADED_DAY
+	SET[$tag.cookies]=$(pairs_of COOKIE) SET[$tag.keys]=$(pairs_of KEY)
+}
+# use_set TAG — the set's stack is the one measured: its ports, processes, work folder and
+# sign-ins; the other set's processes are OTHER_PIDS (their CPU is kept apart).
+use_set() {
+	local tag=$1 other=large pair pairs var p
+	[ "$tag" = small ] || other=small
+	set_ports "$tag"
+	STACK=${SET[$tag.stack]} WORK=${SET[$tag.work]} LOADED_DAY=${SET[$tag.day]}
+	ADMIN=$STACK/admin
+	FCGI_PID=$(cat "$STACK/run/kaeru-fcgi.pid") DB_PID=$(cat "$STACK/run/mysqld.pid") NGINX_PID=$(cat "$STACK/run/nginx.pid")
+	COOKIE=() KEY=()
+	read -ra pairs <<<"${SET[$tag.cookies]}"
+	for pair in "${pairs[@]}"; do COOKIE[${pair%%=*}]=${pair#*=}; done
+	read -ra pairs <<<"${SET[$tag.keys]}"
+	for pair in "${pairs[@]}"; do KEY[${pair%%=*}]=${pair#*=}; done
+	OTHER_PIDS=""
+	var=${SET[$other.stack]:-}
+	if [ -n "$var" ]; then
+		for p in kaeru-fcgi mysqld bench-bare bench-lookup; do
+			[ ! -f "$var/run/$p.pid" ] || OTHER_PIDS+=" $(cat "$var/run/$p.pid")"
+		done
+		[ ! -f "$var/run/nginx.pid" ] || OTHER_PIDS+=" +$(cat "$var/run/nginx.pid")"
+	fi
+}
+# each_set FUNCTION [ARG…] — FUNCTION TAG ARG… on the ×1 set, then on the ×F set.
+each_set() {
+	local tag
+	for tag in small large; do
+		use_set "$tag"
+		"$1" "$tag" "${@:2}"
+	done
+}
+# interleave NAME PATH [SPEC [LUA [CONNECTIONS]]] — NAME measured ×1, ×F, ×F, ×1, HALF seconds
+# each. SPEC is a file name in each set's WORK; a "%" in it stands for the set's run, 1 or 2, for
+# requests that write: each run then acts on rows of its own.
+interleave() {
+	local name=$1 path=$2 spec=${3:-} run tag
+	shift 2
+	[ $# = 0 ] || shift
+	for run in small:1 large:1 large:2 small:2; do
+		tag=${run%:*}
+		use_set "$tag"
+		WRK_SECONDS=$HALF measure "$tag.$name" "$path" "${spec:+$WORK/${spec//%/${run#*:}}}" "$@"
+	done
+}
+# halves FILE — FILE's first half of lines into FILE-1.tsv, the rest into FILE-2.tsv (FILE
+# ending in .tsv): the requests of a set's two runs.
+halves() {
+	local n; n=$(wc -l <"$1")
+	[ "$n" -ge 2 ] || die "${1##*/} has $n requests: too few for two runs"
+	head -n $((n / 2)) "$1" >"${1%.tsv}-1.tsv"
+	tail -n +$((n / 2 + 1)) "$1" >"${1%.tsv}-2.tsv"
+}
+
+warm_set() { # warm_set TAG — the buffer pool, nginx and the FastCGI paths warm (not counted)
 	warm_up
-	set_facts "$tag"
-	local big_cookie=${COOKIE[$BIG]} big_key=${KEY[$BIG]}
-	# warm nginx and the FastCGI paths a little (not counted)
+	set_facts "$1"
 	BENCH_THREADS=$THREADS BENCH_LUA=$HERE/lua wrk -t"$THREADS" -c"$CONNS" -d2s -s "$HERE/lua/replay.lua" \
 		"$URL/bench/bare" >/dev/null 2>&1 || true
-	measure "$tag.bare" /bench/bare
+}
 
+# The console, analytics and events, on the set as loaded.
+console_specs() { # console_specs TAG
+	local tag=$1 big_cookie=${COOKIE[$BIG]} big_key=${KEY[$BIG]}
 	# The console's listings: each tab, its first page and its middle page, reached as the
 	# console pages: by the cursor (after=) of the row just above it.
 	local status n deep cursor where order
@@ -480,8 +571,6 @@ measure_set() {
 		local qs=${status/all/}
 		printf 'GET\t/api/v1/merchant/listings?status=%s&page=1\tCookie: %s\t\n' "$qs" "$big_cookie" >"$WORK/spec-listings-$status-1.tsv"
 		printf 'GET\t/api/v1/merchant/listings?status=%s&after=%s\tCookie: %s\t\n' "$qs" "$cursor" "$big_cookie" >"$WORK/spec-listings-$status-deep.tsv"
-		measure "$tag.listings_${status}_first" /api/v1/merchant/listings "$WORK/spec-listings-$status-1.tsv"
-		measure "$tag.listings_${status}_deep" /api/v1/merchant/listings "$WORK/spec-listings-$status-deep.tsv"
 		DEEP_PAGE[$tag.listings_${status}_deep]=$deep
 	done
 
@@ -493,20 +582,16 @@ measure_set() {
 	              ORDER BY r.created_at DESC, r.id DESC LIMIT 1 OFFSET $(( (deep - 1) * 50 - 1 ))")
 	printf 'GET\t/api/v1/merchant/returns?page=1\tCookie: %s\t\n' "$big_cookie" >"$WORK/spec-returns-1.tsv"
 	printf 'GET\t/api/v1/merchant/returns?after=%s\tCookie: %s\t\n' "$cursor" "$big_cookie" >"$WORK/spec-returns-deep.tsv"
-	measure "$tag.console_returns_first" /api/v1/merchant/returns "$WORK/spec-returns-1.tsv"
-	measure "$tag.console_returns_deep" /api/v1/merchant/returns "$WORK/spec-returns-deep.tsv"
 	DEEP_PAGE[$tag.console_returns_deep]=$deep
 	sql "SELECT r.rma, o.order_number, o.email FROM returns r JOIN orders o ON o.id = r.order_id
 	     JOIN merchants m ON m.id = r.merchant_id WHERE m.slug = '$BIG' ORDER BY CRC32(r.id) LIMIT 300" |
 		awk -v c="$big_cookie" '{ q = (NR % 3 == 0 ? $1 : NR % 3 == 1 ? $2 : $3); gsub(/@/, "%40", q)
 			printf "GET\t/api/v1/merchant/returns?q=%s\tCookie: %s\t\n", q, c }' >"$WORK/spec-search.tsv"
-	measure "$tag.console_search" /api/v1/merchant/returns "$WORK/spec-search.tsv"
 
 	# Analytics of the month up to the day the set was made.
 	local to from
 	to=$LOADED_DAY from=$(date -u -d "$LOADED_DAY - 29 days" +%Y-%m-%d)
 	printf 'GET\t/api/v1/merchant/analytics?from=%s&to=%s\tCookie: %s\t\n' "$from" "$to" "$big_cookie" >"$WORK/spec-analytics.tsv"
-	measure "$tag.analytics" /api/v1/merchant/analytics "$WORK/spec-analytics.tsv"
 
 	# The events feed: the first page, and pages from cursors in the middle of the merchant's events.
 	local last
@@ -515,19 +600,18 @@ measure_set() {
 	awk -v last="$last" -v s="$BIG" -v k="$big_key" 'BEGIN { for (i = 0; i < 50; i++)
 		printf "GET\t/api/v1/merchants/%s/events?limit=100&after=%d\tAuthorization: Bearer %s\t\n", s, int(last / 2) + i * 100, k }' \
 		>"$WORK/spec-events-deep.tsv"
-	measure "$tag.events_first" "/api/v1/merchants/$BIG/events" "$WORK/spec-events-1.tsv"
-	measure "$tag.events_deep" "/api/v1/merchants/$BIG/events" "$WORK/spec-events-deep.tsv"
+}
 
-	# The public shop: run.sh's views (default, by price both ways, a grade, a category, a title
-	# search) pages 1-2, then the middle page of the default view; an item page of each of a
-	# sample of published listings; the product feed's first byte and whole.
-	# The shop's snapshot is loaded by the first view after a change (not counted below): timed.
-	local page q=T%E3%82%B7%E3%83%A3%E3%83%84 query
+# The public shop. Its snapshot is loaded by the first view after a change (not counted below):
+# timed. A sale changes the shop: the next view builds the snapshot from the one kept and the
+# listings changed since (fcgi/shop.c), timed, with the build's own time and kind from
+# kaeru-fcgi's /api/v1/metrics (a delta build, unless the shop is too large to be kept). Then
+# run.sh's views (default, by price both ways, a grade, a category, a title search) pages 1-2,
+# the middle page of the default view, an item page of each of a sample of published listings.
+shop_specs() { # shop_specs TAG
+	local tag=$1 big_key=${KEY[$BIG]}
 	SHOP_LOAD[$tag]=$(curl -s -o /dev/null -w '%{time_total}' "$URL/api/v1/shop/$BIG/listings" | awk '{ printf "%.0f", $1 * 1000 }')
-	log "the shop's snapshot of $BIG loaded by its first view in ${SHOP_LOAD[$tag]} ms"
-	# A sale changes the shop: the next view builds the snapshot from the one kept and the
-	# listings changed since (fcgi/shop.c), timed, with the build's own time and kind from
-	# kaeru-fcgi's /api/v1/metrics (a delta build, unless the shop is too large to be kept).
+	log "the shop's snapshot of $BIG ×${SET[$tag.factor]} loaded by its first view in ${SHOP_LOAD[$tag]} ms"
 	local sold_id deltas
 	sold_id=$(sql "SELECT l.id FROM listings l JOIN merchants m ON m.id = l.merchant_id
 	               WHERE m.slug = '$BIG' AND l.status = 'published' ORDER BY l.id LIMIT 1")
@@ -538,27 +622,27 @@ measure_set() {
 	SHOP_SALE_BUILD[$tag]=$(awk -v us="$(metric shop_last_build_microseconds)" 'BEGIN { printf "%.0f", us / 1000 }')
 	SHOP_SALE_KIND[$tag]=$([ "$(metric shop_builds_delta)" -gt "$deltas" ] && echo "from the one kept" || echo "read whole")
 	log "after a sale, the shop's next view took ${SHOP_SALE[$tag]} ms (its snapshot built ${SHOP_SALE_KIND[$tag]} in ${SHOP_SALE_BUILD[$tag]} ms)"
+	local page q=T%E3%82%B7%E3%83%A3%E3%83%84 query n deep
 	for query in "" "sort=price" "sort=-price" "grade=like_new" "category=tops" "q=$q"; do
 		for page in 1 2; do
 			printf 'GET\t/api/v1/shop/%s/listings?%s%spage=%s\t-\t\n' "$BIG" "$query" "${query:+&}" "$page"
 		done
 	done >"$WORK/spec-shop.tsv"
-	measure "$tag.shop_listings" "/api/v1/shop/$BIG/listings" "$WORK/spec-shop.tsv"
 	n=$(sql "SELECT COALESCE(SUM(n), 0) FROM status_counts s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = '$BIG' AND s.kind = 'listing' AND s.status = 'published'")
 	deep=$(( (n + 47) / 48 )); [ "$deep" -ge 1 ] || deep=1
 	printf 'GET\t/api/v1/shop/%s/listings?page=%s\t-\t\n' "$BIG" "$deep" >"$WORK/spec-shop-deep.tsv"
-	measure "$tag.shop_deep" "/api/v1/shop/$BIG/listings" "$WORK/spec-shop-deep.tsv"
 	DEEP_PAGE[$tag.shop_deep]=$deep
 	sql "SELECT l.id FROM listings l JOIN merchants m ON m.id = l.merchant_id WHERE m.slug = '$BIG'
 	     AND l.status = 'published' ORDER BY CRC32(l.id) LIMIT 2000" |
 		awk -v s="$BIG" '{ printf "GET\t/shop/%s/items/%s\t-\t\n", s, $1 }' >"$WORK/spec-item.tsv"
-	measure "$tag.item_page" "/shop/$BIG/items/" "$WORK/spec-item.tsv"
-	feed_ttfb "$tag"
+}
 
-	# Photos: the renditions a shop page loads (400 and 800 wide, WebP and JPEG) of the big
-	# merchant's listings' photos, from nginx's cache at /media/ (a first pass, not counted, fills
-	# it); then the same names at /bench/media/, past that cache: kaeru-fcgi reads each rendition
-	# from MariaDB, as on its first fetch (renditions are made at upload, not on a GET).
+# Photos: the renditions a shop page loads (400 and 800 wide, WebP and JPEG) of the big
+# merchant's listings' photos, from nginx's cache at /media/ (a first pass, not counted, fills
+# it); then the same names at /bench/media/, past that cache: kaeru-fcgi reads each rendition
+# from MariaDB, as on its first fetch (renditions are made at upload, not on a GET).
+media_specs() { # media_specs TAG
+	local tag=$1
 	sql "SELECT CONCAT(mr.hash, '-', mr.width, '.', mr.format) FROM return_photos p
 	     JOIN merchants m ON m.id = p.merchant_id JOIN media_renditions mr ON mr.hash = p.hash
 	     WHERE m.slug = '$BIG' AND p.source = 'warehouse' AND mr.width IN (400, 800)
@@ -568,44 +652,47 @@ measure_set() {
 	awk '{ printf "GET\t/bench/media/%s\t-\t\n", $1 }' "$WORK/renditions.txt" >"$WORK/spec-media-fcgi.tsv"
 	wrk_once media-warm "$WORK/spec-media.tsv"
 	MEDIA_NOTE[$tag]="$(wc -l <"$WORK/renditions.txt") renditions of $(sql "SELECT COUNT(*) FROM return_photos p JOIN merchants m ON m.id = p.merchant_id WHERE m.slug = '$BIG' AND p.source = 'warehouse'") photos, $(sql "SELECT ROUND(AVG(LENGTH(bytes)) / 1024) FROM media_renditions WHERE width IN (400, 800)") KB on average"
-	measure "$tag.media" /media/ "$WORK/spec-media.tsv"
-	measure "$tag.media_fcgi" /bench/media/ "$WORK/spec-media-fcgi.tsv"
+}
 
-	exports_memory "$tag"
-
-	# Lookups over a sample of every merchant's orders, with and without returns, shuffled; then
-	# the same requests against the database-bound ceiling.
+# Lookups over a sample of every merchant's orders, with and without returns, shuffled; and the
+# same requests against the database-bound ceiling.
+lookup_specs() { # lookup_specs TAG
 	local orders; orders=$(sql "SELECT COUNT(*) FROM orders")
 	sql "SELECT m.slug, o.order_number, o.email FROM orders o JOIN merchants m ON m.id = o.merchant_id
 	     WHERE o.id % $(( orders / 20000 > 1 ? orders / 20000 : 1 )) = 0 ORDER BY CRC32(o.id) LIMIT 20000" |
 		awk '{ printf "POST\t/api/v1/lookup\t-\t{\"merchant\":\"%s\",\"order_number\":\"%s\",\"email\":\"%s\"}\n", $1, $2, $3 }' \
 			>"$WORK/spec-lookup.tsv"
-	measure "$tag.lookup" /api/v1/lookup "$WORK/spec-lookup.tsv"
 	sed 's|/api/v1/lookup|/bench/lookup|' "$WORK/spec-lookup.tsv" >"$WORK/spec-bare-lookup.tsv"
-	measure "$tag.bare_lookup" /bench/lookup "$WORK/spec-bare-lookup.tsv"
+}
 
-	# Create return on lines no return holds (every order's first such line before any second,
-	# merchants mixed), then the label of each return just made.
-	local mark; mark=$(sql "SELECT COALESCE(MAX(id), 0) FROM returns")
-	fresh_lines $((2000 * DURATION)) >"$WORK/fresh.txt"
+# Create return on lines no return holds (every order's first such line before any second,
+# merchants mixed), the first half of them in the set's first run, the rest in its second.
+create_specs() { # create_specs TAG
+	MARK[$1]=$(sql "SELECT COALESCE(MAX(id), 0) FROM returns")
+	fresh_lines $((2000 * MEASURED_SECONDS)) >"$WORK/fresh.txt"
 	create_spec "run$(date +%s)" "$WORK/fresh.txt" >"$WORK/spec-create.tsv"
-	measure "$tag.create" /api/v1/returns "$WORK/spec-create.tsv"
-	sql "SELECT rma, tracking_key FROM returns WHERE id > $mark ORDER BY id" |
+	halves "$WORK/spec-create.tsv"
+}
+label_specs() { # label_specs TAG — the label of each return just made
+	sql "SELECT rma, tracking_key FROM returns WHERE id > ${MARK[$1]} ORDER BY id" |
 		awk '{ printf "GET\t/api/v1/returns/%s/label.pdf?k=%s\t-\t\n", $1, $2 }' >"$WORK/spec-label.tsv"
-	measure "$tag.label" /api/v1/returns "$WORK/spec-label.tsv"
+}
 
-	# Scans of parcels not yet received: first 4 stations at once, then CONNS connections. Enough
-	# parcels for both are made first (not measured), so nearly every scan is a first scan; a
-	# station whose parcels run out scans them again (a repeat, nothing written).
-	local need=$((3500 * DURATION)) have
-	have=$(sql "SELECT COUNT(*) FROM returns WHERE id > $mark AND status = 'label_issued'")
+# Scans of parcels not yet received: first 4 stations at once, then CONNS connections. Enough
+# parcels for both are made first (not measured), so nearly every scan is a first scan; a
+# station whose parcels run out scans them again (a repeat, nothing written). Each of a set's
+# runs scans parcels of its own.
+received() { sql "SELECT COUNT(*) FROM returns WHERE id > ${MARK[$1]} AND status <> 'label_issued'"; }
+scan_specs() { # scan_specs TAG
+	local tag=$1 need=$((3500 * MEASURED_SECONDS)) have
+	have=$(sql "SELECT COUNT(*) FROM returns WHERE id > ${MARK[$tag]} AND status = 'label_issued'")
 	if [ "$have" -lt "$need" ]; then
 		fresh_lines $((need - have)) >"$WORK/fresh-more.txt"
 		create_spec "more$(date +%s)" "$WORK/fresh-more.txt" >"$WORK/more-create.tsv"
 		wrk_once more-create "$WORK/more-create.tsv"
 	fi
 	sql "SELECT r.rma, w.code FROM returns r JOIN warehouses w ON w.id = r.warehouse_id
-	     WHERE r.id > $mark AND r.status = 'label_issued' ORDER BY r.id" |
+	     WHERE r.id > ${MARK[$tag]} AND r.status = 'label_issued' ORDER BY r.id" |
 		awk -v tyo="${COOKIE[TYO1]}" -v nj="${COOKIE[NJ1]}" '{
 			printf "POST\t/api/v1/scan\tCookie: %s\t{\"code\":\"%s%s\"}\n", ($2 == "TYO1" ? tyo : nj), (NR % 2 ? "" : "KAERU:"), $1 }' \
 			>"$WORK/scan-all.tsv"
@@ -613,27 +700,83 @@ measure_set() {
 	# a few stations scan faster than CONNS connections that queue on each merchant's rows
 	head -n $((parcels * 55 / 100)) "$WORK/scan-all.tsv" >"$WORK/spec-scan4.tsv"
 	tail -n +$((parcels * 55 / 100 + 1)) "$WORK/scan-all.tsv" >"$WORK/spec-scan.tsv"
-	local received; received=$(sql "SELECT COUNT(*) FROM returns WHERE id > $mark AND status <> 'label_issued'")
-	measure "$tag.scan4" /api/v1/scan "$WORK/spec-scan4.tsv" replay.lua "$STATIONS"
-	FIRST_SCANS[$tag.scan4]=$(( $(sql "SELECT COUNT(*) FROM returns WHERE id > $mark AND status <> 'label_issued'") - received ))
-	received=$(sql "SELECT COUNT(*) FROM returns WHERE id > $mark AND status <> 'label_issued'")
-	measure "$tag.scan" /api/v1/scan "$WORK/spec-scan.tsv"
-	FIRST_SCANS[$tag.scan]=$(( $(sql "SELECT COUNT(*) FROM returns WHERE id > $mark AND status <> 'label_issued'") - received ))
+	halves "$WORK/spec-scan4.tsv"
+	halves "$WORK/spec-scan.tsv"
+	RECEIVED[$tag]=$(received "$tag")
+}
+first_scans() { # first_scans TAG NAME — parcels received since the last count, by NAME
+	local now; now=$(received "$1")
+	FIRST_SCANS[$1.$2]=$((now - ${RECEIVED[$1]}))
+	RECEIVED[$1]=$now
+}
 
-	# Inspections of pending items of received parcels, newest first, the ordinary path (graded
-	# for resale or restock; nothing damaged, so no review holds).
+# Inspections of pending items of received parcels, newest first, the ordinary path (graded for
+# resale or restock; nothing damaged, so no review holds); each of a set's runs on items of its own.
+inspection_specs() { # inspection_specs TAG
 	sql "SELECT r.rma, i.id, w.code FROM return_items i JOIN returns r ON r.id = i.return_id
 	     JOIN warehouses w ON w.id = r.warehouse_id WHERE r.status = 'received' AND i.status = 'pending'
-	     ORDER BY i.id DESC LIMIT $((3000 * DURATION))" |
+	     ORDER BY i.id DESC LIMIT $((3000 * MEASURED_SECONDS))" |
 		awk -v tyo="${COOKIE[TYO1]}" -v nj="${COOKIE[NJ1]}" 'BEGIN {
 			split("like_new|like_new|good|good|fair|new|good|like_new|good|new", grade, "|")
 			split("resale|resale|resale|resale|resale|restock|resale|resale|recycle|refurbish", disp, "|")
 		} { k = $2 % 10 + 1
 			printf "POST\t/api/v1/returns/%s/items/%s/inspection\tCookie: %s\t{\"received_quantity\":1,\"grade\":\"%s\",\"disposition\":\"%s\",\"note\":\"Tried on once.\"}\n",
 			       $1, $2, ($3 == "TYO1" ? tyo : nj), grade[k], disp[k] }' >"$WORK/spec-inspection.tsv"
-	local inspected; inspected=$(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'")
-	measure "$tag.inspection" /api/v1/returns "$WORK/spec-inspection.tsv"
-	FIRST_INSPECTIONS[$tag]=$(( $(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'") - inspected ))
+	halves "$WORK/spec-inspection.tsv"
+	INSPECTED[$1]=$(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'")
+}
+first_inspections() { # first_inspections TAG
+	FIRST_INSPECTIONS[$1]=$(( $(sql "SELECT COUNT(*) FROM return_items WHERE status = 'inspected'") - ${INSPECTED[$1]} ))
+}
+
+# The measurements: reads first (on the sets as loaded), then the lookup and its ceiling, then
+# the writes, each on rows of its own.
+measure_sets() {
+	say "measuring both sets, each row ×1, ×$FACTOR, ×$FACTOR, ×1: wrk -t$THREADS -c$CONNS -d${HALF}s a run, $WORKERS kaeru-fcgi workers"
+	each_set warm_set
+	interleave bare /bench/bare
+
+	each_set console_specs
+	local status
+	for status in all pending_review published rejected sold; do
+		interleave "listings_${status}_first" /api/v1/merchant/listings "spec-listings-$status-1.tsv"
+		interleave "listings_${status}_deep" /api/v1/merchant/listings "spec-listings-$status-deep.tsv"
+	done
+	interleave console_returns_first /api/v1/merchant/returns spec-returns-1.tsv
+	interleave console_returns_deep /api/v1/merchant/returns spec-returns-deep.tsv
+	interleave console_search /api/v1/merchant/returns spec-search.tsv
+	interleave analytics /api/v1/merchant/analytics spec-analytics.tsv
+	interleave events_first "/api/v1/merchants/$BIG/events" spec-events-1.tsv
+	interleave events_deep "/api/v1/merchants/$BIG/events" spec-events-deep.tsv
+
+	each_set shop_specs
+	interleave shop_listings "/api/v1/shop/$BIG/listings" spec-shop.tsv
+	interleave shop_deep "/api/v1/shop/$BIG/listings" spec-shop-deep.tsv
+	interleave item_page "/shop/$BIG/items/" spec-item.tsv
+	feeds
+
+	each_set media_specs
+	interleave media /media/ spec-media.tsv
+	interleave media_fcgi /bench/media/ spec-media-fcgi.tsv
+
+	each_set exports_memory
+
+	each_set lookup_specs
+	interleave lookup /api/v1/lookup spec-lookup.tsv
+	interleave bare_lookup /bench/lookup spec-bare-lookup.tsv
+
+	each_set create_specs
+	interleave create /api/v1/returns "spec-create-%.tsv"
+	each_set label_specs
+	interleave label /api/v1/returns spec-label.tsv
+	each_set scan_specs
+	interleave scan4 /api/v1/scan "spec-scan4-%.tsv" replay.lua "$STATIONS"
+	each_set first_scans scan4
+	interleave scan /api/v1/scan "spec-scan-%.tsv"
+	each_set first_scans scan
+	each_set inspection_specs
+	interleave inspection /api/v1/returns "spec-inspection-%.tsv"
+	each_set first_inspections
 }
 declare -A DEEP_PAGE FIRST_SCANS FIRST_INSPECTIONS MEDIA_NOTE SHOP_LOAD SHOP_SALE SHOP_SALE_BUILD SHOP_SALE_KIND
 
@@ -645,23 +788,34 @@ fresh_lines() {
 	     ORDER BY l.position, CRC32(o.id) LIMIT $1" | tr '\t' ' '
 }
 
-# The product feed, streamed: time to its first byte and to its end, median of 5, and
-# kaeru-fcgi's peak memory meanwhile.
-feed_ttfb() {
-	local tag=$1 _
-	FEED_BASE[$tag]=$(rss_mb)
+# The product feed, streamed: time to its first byte and to its end, median of 5 a set, the
+# downloads in the order ×1, ×F, ×F, ×1, ×1, ×F, ×F, ×1, ×1, ×F; and each kaeru-fcgi's peak
+# memory meanwhile.
+feed_begin() { # feed_begin TAG
+	FEED_BASE[$1]=$(rss_mb)
 	echo 5 >"/proc/$FCGI_PID/clear_refs" 2>/dev/null || true
-	for _ in 1 2 3 4 5; do
-		curl -s -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download} %{http_code}\n' \
-			"$URL/api/v1/shop/$BIG/feed.csv"
-	done >"$WORK/feed.txt"
+	: >"$WORK/feed.txt"
+}
+feed_end() { # feed_end TAG
+	local tag=$1
 	awk '$4 != 200 { bad++ } END { exit bad > 0 }' "$WORK/feed.txt" || die "feed.csv failed: $(cat "$WORK/feed.txt")"
 	FEED_TTFB[$tag]=$(sort -n -k1 "$WORK/feed.txt" | awk 'NR == 3 { printf "%.2f", $1 * 1000 }')
 	FEED_TOTAL[$tag]=$(sort -n -k2 "$WORK/feed.txt" | awk 'NR == 3 { printf "%.2f", $2 * 1000 }')
 	FEED_BYTES[$tag]=$(awk 'NR == 1 { printf "%.0f", $3 / 1024 }' "$WORK/feed.txt")
 	FEED_HWM[$tag]=$(hwm_mb)
 	FEED_ANON[$tag]=$(anon_mb)
-	log "feed.csv: first byte ${FEED_TTFB[$tag]} ms, whole ${FEED_TOTAL[$tag]} ms, ${FEED_BYTES[$tag]} KB; kaeru-fcgi ${FEED_BASE[$tag]} MB before, peak ${FEED_HWM[$tag]} MB"
+	log "feed.csv ×${SET[$tag.factor]}: first byte ${FEED_TTFB[$tag]} ms, whole ${FEED_TOTAL[$tag]} ms, ${FEED_BYTES[$tag]} KB; kaeru-fcgi ${FEED_BASE[$tag]} MB before, peak ${FEED_HWM[$tag]} MB"
+}
+feeds() {
+	local tag
+	log "measuring feed.csv: 5 downloads a set, one at a time, ×1, ×$FACTOR, ×$FACTOR, ×1, …"
+	each_set feed_begin
+	for tag in small large large small small large large small small large; do
+		use_set "$tag"
+		curl -s -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download} %{http_code}\n' \
+			"$URL/api/v1/shop/$BIG/feed.csv" >>"$WORK/feed.txt"
+	done
+	each_set feed_end
 }
 
 # DOWNLOADS downloads at once of the big merchant's returns export (every return made from the
@@ -708,19 +862,26 @@ exports_memory() {
 
 # ---------------------------------------------------------------------------------------------
 
+# A set's stack an earlier run left up (KAERU_BENCH_KEEP=1) starts again, on this run's ports.
+stack_down "$BUILD/scale/x1"
+stack_down "$BUILD/scale/x$FACTOR"
+set_ports small
 open_set small 1
+save_set small 1
 MACHINE=$(machine_md)
-measure_set small 1
-stack_down
+set_ports large
 open_set large "$FACTOR"
-measure_set large "$FACTOR"
+save_set large "$FACTOR"
+measure_sets
+use_set large
 POOL_MB=$(sql "SELECT @@innodb_buffer_pool_size DIV 1048576")
 DURABLE=$(sql "SELECT @@innodb_flush_log_at_trx_commit")
 if [ "$KEEP" = 1 ]; then
+	stack_down "${SET[small.stack]}"
 	say "leaving the large set's stack up at $URL (KAERU_BENCH_KEEP=1); stop it with: kill $(cat $STACK/run/bench-*.pid); tools/stack.sh stop $STACK"
 else
-	say "stopping the stack"
-	stack_down
+	say "stopping the stacks"
+	stacks_down
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -770,7 +931,7 @@ for name in "${NAMES[@]}"; do
 			MET=$((MET + 1))
 		else
 			mark=" **✗**"
-			MISSED+=("$(describe "$name") (p50 ×$pr, req/s ×$rr; ${REQS[$l]} answers in ${DURATION} s at ×$FACTOR)")
+			MISSED+=("$(describe "$name") (p50 ×$pr, req/s ×$rr; ${REQS[$l]} answers in ${MEASURED[$l]} s at ×$FACTOR)")
 		fi
 	fi
 	TABLE+=$'\n'"| $(describe "$name")${DEEP_PAGE[$s]:+ (${DEEP_PAGE[$s]} → ${DEEP_PAGE[$l]})} | ${RPS[$s]} | ${P50[$s]} | ${P99[$s]} | ${RPS[$l]} | ${P50[$l]} | ${P99[$l]} | $pr$mark | $rr | ${ROWS[$s]} → ${ROWS[$l]} | ${ERRS[$s]} / ${ERRS[$l]} |"
@@ -780,11 +941,15 @@ TABLE+=$'\n'"| feed.csv, whole (${FEED_BYTES[small]} KB → ${FEED_BYTES[large]}
 TABLE+=$'\n'"| returns.csv, $DOWNLOADS downloads at once, first byte (median) | | ${EXPORT_TTFB[small]} | | | ${EXPORT_TTFB[large]} | | $(ratio "${EXPORT_TTFB[large]}" "${EXPORT_TTFB[small]}") | | | |"
 TABLE+=$'\n'"| returns.csv, $DOWNLOADS downloads at once, whole (${EXPORT_ROWS[small]} → ${EXPORT_ROWS[large]} rows, ${EXPORT_MB[small]} → ${EXPORT_MB[large]} MB each) | | ${EXPORT_TOTAL[small]} | | | ${EXPORT_TOTAL[large]} | | $(ratio "${EXPORT_TOTAL[large]}" "${EXPORT_TOTAL[small]}") | | | |"
 
-CPU_TABLE="| measurement | set | kaeru-fcgi | MariaDB | nginx | rest | idle | stolen | SQL statements | prepares | rows read | fsyncs |
-|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+# CPU_SPLIT's fields (kaeru-fcgi, MariaDB, nginx, rest, idle, stolen) with the other set's stack after "rest"
+cpu_row() { awk -v s="$1" -v o="$2" 'BEGIN { n = split(s, c, / \| /); for (i = 1; i <= n; i++) printf "%s%s%s", (i > 1 ? " | " : ""), c[i], (i == 4 ? " | " o : "") }'; }
+CPU_TABLE="| measurement | set | kaeru-fcgi | MariaDB | nginx | rest | other set | idle | stolen | SQL statements | prepares | rows read | fsyncs |
+|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+OTHER_MAX=0
 for name in "${NAMES[@]}"; do
 	for tag in small large; do
-		CPU_TABLE+=$'\n'"| $(describe "$name") | $([ $tag = small ] && echo ×1 || echo "×$FACTOR") | ${CPU_SPLIT[$tag.$name]} | ${DB_SPLIT[$tag.$name]} |"
+		CPU_TABLE+=$'\n'"| $(describe "$name") | $([ $tag = small ] && echo ×1 || echo "×$FACTOR") | $(cpu_row "${CPU_SPLIT[$tag.$name]}" "${OTHER_CPU[$tag.$name]}") | ${DB_SPLIT[$tag.$name]} |"
+		OTHER_MAX=$(awk -v a="$OTHER_MAX" -v b="${OTHER_CPU[$tag.$name]}" 'BEGIN { print (b + 0 > a ? b + 0 : a) }')
 	done
 done
 
@@ -805,7 +970,7 @@ TARGETS="| target (issue 16) | ×1 | ×$FACTOR | |
 ELAPSED=$((SECONDS - T0))
 COMMAND="$(bench_overrides)./kaeru bench --scale"
 echo
-echo "kaeru bench --scale — $STARTED — wrk -t$THREADS -c$CONNS -d${DURATION}s, $WORKERS workers, ×1 and ×$FACTOR"
+echo "kaeru bench --scale — $STARTED — wrk -t$THREADS -c$CONNS, ×1 and ×$FACTOR interleaved (×1, ×$FACTOR, ×$FACTOR, ×1, -d${HALF}s each), $WORKERS workers"
 echo
 echo "$TABLE"
 echo
@@ -820,9 +985,14 @@ Written by \`./kaeru bench --scale\` (bench/scale.sh); see bench/README.md for w
 
 - Date: $STARTED (took ${ELAPSED} s); machine load when it started (1/5/15 min): $LOADAVG
 - Command: \`$COMMAND\`
-- Load: wrk -t$THREADS -c$CONNS -d${DURATION}s --latency per row ($STATIONS connections for the
-  stations), all on this machine (wrk, nginx, kaeru-fcgi with $WORKERS workers and MariaDB share its
-  cores); kaeru-worker stopped (it would mail every return of the set)
+- Load: wrk -t$THREADS -c$CONNS --latency per row ($STATIONS connections for the stations), all on
+  this machine (wrk, nginx, kaeru-fcgi with $WORKERS workers and MariaDB share its cores);
+  kaeru-worker stopped (it would mail every return of the set)
+- Order: both sets up at once, each in a stack of its own (MariaDB, kaeru-fcgi, nginx), the other
+  one idle meanwhile; each row run ×1, ×$FACTOR, ×$FACTOR, ×1 back to back, -d${HALF}s a run
+  (${MEASURED_SECONDS} s a set), so that a drift of the machine weighs on both sets alike; a set's
+  figure is the mean of its two runs' (p50, p99, CPU and rows per request; req/s the inverse of
+  the mean seconds per request); writes act on rows of their own in each run
 - ×1: ${COMPOSITION[small]}; ${DATA_MB[small]} MB of tables and indexes; ${SET_NOTE[small]}
 - ×$FACTOR: ${COMPOSITION[large]}; ${DATA_MB[large]} MB of tables and indexes; ${SET_NOTE[large]}
 - MariaDB buffer pool: $POOL_MB MB for both sets (the ×$FACTOR set's tables and indexes: ${DATA_MB[large]} MB,
@@ -867,7 +1037,8 @@ $( [ ${#MISSED[@]} = 0 ] || { echo "Ratios past the targets:"; for m in "${MISSE
 Per request: CPU µs of each process (from /proc), the idle share of the $(nproc) cores and the share
 the hypervisor stole from them (/proc/stat's steal: a virtual machine's measurement with some ran on
 less CPU than it was charged for, and every process in it costs more per request; a negative
-"rest" is the same sign), and MariaDB's
+"rest" is the same sign; "other set" is the idle stack of the other set meanwhile, kept out of
+"rest": at most $OTHER_MAX µs a request in this run), and MariaDB's
 counters (Questions, Com_stmt_prepare, Rows_read, Innodb_data_fsyncs). Statements by kind per
 create return: ×1 ${STMTS[small.create]}, ×$FACTOR ${STMTS[large.create]}; per inspection: ×1
 ${STMTS[small.inspection]}, ×$FACTOR ${STMTS[large.inspection]}.
