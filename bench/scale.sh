@@ -593,12 +593,14 @@ console_specs() { # console_specs TAG
 	to=$LOADED_DAY from=$(date -u -d "$LOADED_DAY - 29 days" +%Y-%m-%d)
 	printf 'GET\t/api/v1/merchant/analytics?from=%s&to=%s\tCookie: %s\t\n' "$from" "$to" "$big_cookie" >"$WORK/spec-analytics.tsv"
 
-	# The events feed: the first page, and pages from cursors in the middle of the merchant's events.
+	# The events feed: the first page, and pages from 50 cursors spread over the middle half of the
+	# merchant's events (a quarter to three quarters in): every page a full 100 at both sizes, so
+	# the two sets answer the same work (cursors from the middle on ran into the feed's end at ×1).
 	local last
 	last=$(sql "SELECT last_seq FROM merchant_event_seq s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = '$BIG'")
 	printf 'GET\t/api/v1/merchants/%s/events?limit=100\tAuthorization: Bearer %s\t\n' "$BIG" "$big_key" >"$WORK/spec-events-1.tsv"
 	awk -v last="$last" -v s="$BIG" -v k="$big_key" 'BEGIN { for (i = 0; i < 50; i++)
-		printf "GET\t/api/v1/merchants/%s/events?limit=100&after=%d\tAuthorization: Bearer %s\t\n", s, int(last / 2) + i * 100, k }' \
+		printf "GET\t/api/v1/merchants/%s/events?limit=100&after=%d\tAuthorization: Bearer %s\t\n", s, int(last / 4) + i * int(last / 100), k }' \
 		>"$WORK/spec-events-deep.tsv"
 }
 
