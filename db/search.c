@@ -1,15 +1,20 @@
 /* The console's search over returns: each return's terms in return_search (016_return_search.sql
- * says why a table of terms), and the keyset pages a query reads from them.
+ * says why a table of terms) and how many returns have each term in return_search_counts (kept
+ * by the triggers of 066_return_search_counts.sql), and the keyset pages a query reads from them.
  *
- * A query of terms runs in up to four statements, each bounded by SEARCH_SCAN:
- *  1. the probe counts each term's rows, up to SEARCH_SCAN each, and picks the rarest to drive;
- *  2. when the driving term has SEARCH_SCAN rows or more, the floor is its SEARCH_SCAN-th row
- *     below the cursor: the page looks at no candidate under it;
+ * A query of terms runs in up to four statements; none reads more than SEARCH_SCAN of the
+ * driving term's rows, however many returns the merchant has:
+ *  1. the probe reads each term's count, a row each, and picks the rarest to drive: a term no
+ *     return has answers nothing at once;
+ *  2. when the driving term has SEARCH_SCAN returns or more and a return that has it may not
+ *     match (other terms, a status, a date), the floor is its SEARCH_SCAN-th row below the
+ *     cursor: the page looks at no candidate under it;
  *  3. the page reads the driving term's rows backwards from the cursor to the floor, keeps
- *     those that have every other term (a primary-key lookup each) and the asked status, and
- *     stops at limit + 1;
+ *     those that have every other term (a primary-key lookup each, the rarest first) and the
+ *     asked status, and stops at limit + 1;
  *  4. the count, when the driving term is rare enough to count all its candidates and the page
- *     did not already see them all. */
+ *     did not already see them all. A query of one term and no filter needs none: every return
+ *     with the term matches, and its count is the total, however many. */
 #include "db/search.h"
 #include "db/store.h"
 
@@ -26,11 +31,19 @@ static const char sql_index_source[] =
     "SELECT r.merchant_id, r.rma, o.order_number, JSON_VALUE(o.shipping_address, '$.name'),"
     " ri.sku, ri.name FROM returns r JOIN orders o ON o.id = r.order_id"
     " LEFT JOIN return_items ri ON ri.return_id = r.id WHERE r.id = ?";
-static const char sql_index_clear[] = "DELETE FROM return_search WHERE return_id = ?";
 /* The terms as one JSON array: one statement however many there are. */
-static const char sql_index_insert[] =
-    "INSERT INTO return_search (merchant_id, term, return_id)"
-    " SELECT ?, j.term, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (term VARCHAR(4) PATH '$')) j";
+#define TERMS_TABLE                                                                                \
+	"JSON_TABLE(?, '$[*]' COLUMNS (term VARCHAR(4) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"  \
+	" PATH '$')) j"
+static const char sql_index_insert[] = "INSERT INTO return_search (merchant_id, term, return_id) "
+                                       "SELECT ?, j.term, ? FROM " TERMS_TABLE;
+/* Written anew, a return loses the terms it no longer has and gains the new ones; the terms it
+ * keeps, and their counts, are not written (a rebuild of unchanged returns writes nothing). */
+static const char sql_index_drop[] = "DELETE FROM return_search WHERE return_id = ? AND term NOT IN"
+                                     " (SELECT j.term FROM " TERMS_TABLE ")";
+static const char sql_index_add[] =
+    "INSERT IGNORE INTO return_search (merchant_id, term, return_id)"
+    " SELECT ?, j.term, ? FROM " TERMS_TABLE;
 static const char sql_order_returns[] =
     "SELECT id FROM returns WHERE order_id = ? ORDER BY id DESC LIMIT ?";
 /* In id order whatever the merchant: each batch goes on where the last one stopped. */
@@ -59,8 +72,8 @@ static const char *terms_json(struct arena *a, const struct search_terms *t)
 	return out;
 }
 
-/* Writes the terms of texts[0..n) (NULLs skipped) as return_id's, replacing its old ones
- * unless fresh. */
+/* Writes the terms of texts[0..n) (NULLs skipped) as return_id's, in place of its old ones
+ * unless fresh (a return just made has none). */
 static enum kaeru_err index_texts(struct db *db, int64_t merchant_id, int64_t return_id, bool fresh,
                                   const char *const *texts, size_t n)
 {
@@ -73,15 +86,15 @@ static enum kaeru_err index_texts(struct db *db, int64_t merchant_id, int64_t re
 	for (size_t i = 0; i < n; i++)
 		search_terms_add(&t, texts[i]);
 	search_terms_finish(&t);
+	const char *json = terms_json(db->arena, &t);
 	enum kaeru_err e;
-	if (!fresh &&
-	    (e = db_exec(db, sql_index_clear, DB_ARGS(DBI(return_id)), NULL, NULL)) != KAERU_OK)
+	if (!fresh && (e = db_exec(db, sql_index_drop, DB_ARGS(DBI(return_id), DBS(json)), NULL,
+	                           NULL)) != KAERU_OK)
 		return e;
 	if (t.n == 0)
 		return KAERU_OK;
-	return db_exec(db, sql_index_insert,
-	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBS(terms_json(db->arena, &t))),
-	               NULL, NULL);
+	return db_exec(db, fresh ? sql_index_insert : sql_index_add,
+	               DB_ARGS(DBI(merchant_id), DBI(return_id), DBS(json)), NULL, NULL);
 }
 
 enum kaeru_err store_search_index(struct db *db, int64_t return_id, bool fresh)
@@ -160,19 +173,19 @@ enum kaeru_err store_search_rebuild(struct db *db, int64_t merchant_id, int64_t 
 
 /* ---- reading pages ---- */
 
-#define PROBE                                                                                      \
-	"(SELECT COUNT(*) FROM (SELECT 1 FROM return_search"                                       \
-	" WHERE merchant_id = ? AND term = ? LIMIT ?) p)"
+/* A term's count (NULL: no return has it), by primary key. */
+#define PROBE  "(SELECT n FROM return_search_counts WHERE merchant_id = ? AND term = ?)"
 #define PROBE2 PROBE ", " PROBE
 static const char sql_probe[] = "SELECT " PROBE2 ", " PROBE2 ", " PROBE2 ", " PROBE2;
 static const char sql_floor[] =
     "SELECT return_id FROM return_search WHERE merchant_id = ? AND term = ? AND return_id < ?"
     " ORDER BY return_id DESC LIMIT 1 OFFSET ?";
 
-/* One of the query's other terms, looked up by primary key for each candidate. */
+/* One of the query's other terms, looked up by primary key for each candidate (NULL: a slot the
+ * query does not use, nothing looked up). */
 #define HAS_TERM                                                                                   \
-	" AND EXISTS (SELECT 1 FROM return_search x WHERE x.merchant_id = d.merchant_id"           \
-	" AND x.term = ? AND x.return_id = d.return_id)"
+	" AND (? IS NULL OR EXISTS (SELECT 1 FROM return_search x WHERE"                           \
+	" x.merchant_id = d.merchant_id AND x.term = ? AND x.return_id = d.return_id))"
 #define OTHER_TERMS_SQL HAS_TERM HAS_TERM HAS_TERM HAS_TERM HAS_TERM HAS_TERM HAS_TERM
 #define FILTERS                                                                                    \
 	" AND (? IS NULL OR r.status = ?)"                                                         \
@@ -260,31 +273,36 @@ enum kaeru_err store_returns_search(struct db *db, int64_t merchant_id, const st
 		return KAERU_EINTERNAL;
 
 	/* 1. the rarest term drives */
-	struct db_val probe[3 * SEARCH_QUERY_TERMS];
+	struct db_val probe[2 * SEARCH_QUERY_TERMS];
 	for (size_t i = 0; i < SEARCH_QUERY_TERMS; i++) {
-		probe[3 * i] = DBI(merchant_id);
-		probe[3 * i + 1] = DBS(i < t->n ? t->terms[i] : ""); /* '' is no term: 0 rows */
-		probe[3 * i + 2] = DBI(SEARCH_SCAN);
+		probe[2 * i] = DBI(merchant_id);
+		probe[2 * i + 1] = DBS(i < t->n ? t->terms[i] : ""); /* '' is no term: NULL */
 	}
 	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_probe, probe, 3 * SEARCH_QUERY_TERMS, &rows);
+	enum kaeru_err e = db_query(db, sql_probe, probe, 2 * SEARCH_QUERY_TERMS, &rows);
 	if (e != KAERU_OK)
 		return e;
+	int64_t counts[SEARCH_QUERY_TERMS] = {0};
 	size_t drive = 0;
-	for (size_t i = 1; i < t->n; i++)
-		if (db_int(&rows, 0, i) < db_int(&rows, 0, drive))
+	for (size_t i = 0; i < t->n; i++) {
+		counts[i] = db_int(&rows, 0, i);
+		if (counts[i] < counts[drive])
 			drive = i;
-	int64_t candidates = db_int(&rows, 0, drive);
-	if (candidates == 0) { /* a term no return of the merchant has */
+	}
+	int64_t candidates = counts[drive];
+	if (candidates <= 0) { /* a term no return of the merchant has */
 		out->total = 0;
 		return KAERU_OK;
 	}
+	/* One term and no filter: every candidate matches, so the page stops at limit + 1 and the
+	 * count is the total. */
+	bool all_match = t->n == 1 && a->status < 0 && a->since <= 0;
 	bool countable = candidates < SEARCH_SCAN;
 	int64_t cursor = a->after ? a->after : CURSOR_NONE;
 
 	/* 2. how far down this page may look */
 	int64_t floor = 0;
-	if (!countable) {
+	if (!countable && !all_match) {
 		e = db_query(db, sql_floor,
 		             DB_ARGS(DBI(merchant_id), DBS(t->terms[drive]), DBI(cursor),
 		                     DBI(SEARCH_SCAN - 1)),
@@ -296,17 +314,26 @@ enum kaeru_err store_returns_search(struct db *db, int64_t merchant_id, const st
 
 	/* 3. the page */
 	const char *status = a->status >= 0 ? return_status_names[a->status] : NULL;
-	struct db_val args[4 + OTHER_TERMS + 4];
+	struct db_val args[4 + 2 * OTHER_TERMS + 4];
 	size_t n = 0;
 	args[n++] = DBI(merchant_id);
 	args[n++] = DBS(t->terms[drive]);
 	args[n++] = DBI(cursor);
 	args[n++] = DBI(floor);
-	for (size_t i = 0, k = 0; k < OTHER_TERMS; i++, k++) {
+	/* the other terms rarest first: a candidate that lacks one is most likely to lack those */
+	size_t order[SEARCH_QUERY_TERMS], others = 0;
+	for (size_t i = 0; i < t->n; i++) {
 		if (i == drive)
-			i++;
-		/* an unused slot asks for the driving term again: always there */
-		args[n++] = DBS(i < t->n ? t->terms[i] : t->terms[drive]);
+			continue;
+		size_t k = others++;
+		for (; k > 0 && counts[order[k - 1]] > counts[i]; k--)
+			order[k] = order[k - 1];
+		order[k] = i;
+	}
+	for (size_t k = 0; k < OTHER_TERMS; k++) {
+		const char *term = k < others ? t->terms[order[k]] : NULL;
+		args[n++] = DBS(term);
+		args[n++] = DBS(term);
 	}
 	args[n++] = DBS(status);
 	args[n++] = DBS(status);
@@ -319,12 +346,16 @@ enum kaeru_err store_returns_search(struct db *db, int64_t merchant_id, const st
 		out->next = floor; /* the candidates below the floor are the next page's */
 
 	/* 4. how many match, when that is cheap to know */
-	if (!countable)
-		return KAERU_OK;
-	if (!a->after && !out->next) {
+	if (!a->after && !out->next) { /* the page saw them all */
 		out->total = (int64_t)out->n;
 		return KAERU_OK;
 	}
+	if (all_match) {
+		out->total = candidates;
+		return KAERU_OK;
+	}
+	if (!countable)
+		return KAERU_OK;
 	args[2] = DBI(CURSOR_NONE);
 	args[3] = DBI(0);
 	return count(db, sql_terms_count, args, n - 1, &out->total);

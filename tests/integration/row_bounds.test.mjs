@@ -202,11 +202,22 @@ const ENDPOINTS = [
   ['merchant returns, deep by cursor', 250, byCursor('/api/v1/merchant/returns', 20)],
   ['merchant returns, label issued, deep by cursor', 250, byCursor('/api/v1/merchant/returns?status=label_issued', 15)],
   ['merchant returns, back from deep by cursor', 250, byCursor('/api/v1/merchant/returns', 20, 'before')],
-  // A search reads at most about 1,000 rows a step (the term's count, where its page may stop,
-  // the page, the total), whatever the merchant's size: db/search.c.
-  ['returns search, a name', 6000, () => owner.api('GET', `/api/v1/merchant/returns?q=${encodeURIComponent('山田')}`)],
-  ['returns search, an order number', 150, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${
+  // A search (db/search.c) reads one kept count per term of the query, whatever the merchant's
+  // size, never the term's returns to count them: here every return has 山田, 田太 and 太郎
+  // (RETURNS of them, more than the SEARCH_SCAN of 1,000 a page may look at). One term and no
+  // filter: the page's rows (51, each with its return and order), nothing else, at any depth.
+  ['returns search, a name', 260, () => owner.api('GET', `/api/v1/merchant/returns?q=${encodeURIComponent('山田')}`)],
+  ['returns search, a name, deep by cursor', 260, byCursor(`/api/v1/merchant/returns?q=${encodeURIComponent('山田')}`, 10)],
+  // Three terms: the 1,000th candidate below the cursor (the page's floor), and the page with
+  // the other two terms looked up for each row.
+  ['returns search, a full name', 1400, () => owner.api('GET', `/api/v1/merchant/returns?q=${encodeURIComponent('山田太郎')}`)],
+  ['returns search, a full name, deep by cursor', 1400, byCursor(`/api/v1/merchant/returns?q=${encodeURIComponent('山田太郎')}`, 10)],
+  // A status few of them have: the floor, then all 1,000 candidates above it, each with its return.
+  ['returns search, a name and a status', 3300, () => owner.api('GET', `/api/v1/merchant/returns?status=received&q=${encodeURIComponent('山田')}`)],
+  // Rare terms: their counts, then their few rows.
+  ['returns search, an order number', 40, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${
     encodeURIComponent(made.orders[i].orderNumber)}`)],
+  ['returns search, an RMA', 40, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${made.returns[i].rma}`)],
   ['merchant summary', 20, () => owner.api('GET', '/api/v1/merchant/summary')],
   ['events feed, first page', 40, () => api('GET', `/api/v1/merchants/${m.slug}/events?limit=20`, { token: m.key })],
   ['events feed, deep cursor', 10, async () => {

@@ -191,22 +191,99 @@ test('an order replaced with a new customer name is found by the new name', asyn
   assert.deepEqual(await found('Buyer 4'), []);
 });
 
+/** The merchant's search terms whose kept count (return_search_counts) is not their returns'. */
+function countsOff(merchantId) {
+  return sql(`SELECT c.term, c.n, COUNT(s.return_id) FROM return_search_counts c
+    LEFT JOIN return_search s ON s.merchant_id = c.merchant_id AND s.term = c.term
+    WHERE c.merchant_id = ${merchantId} GROUP BY c.term, c.n HAVING c.n <> COUNT(s.return_id)
+    UNION ALL SELECT s.term, NULL, COUNT(*) FROM return_search s WHERE s.merchant_id = ${merchantId}
+    AND NOT EXISTS (SELECT 1 FROM return_search_counts c WHERE c.merchant_id = s.merchant_id
+    AND c.term = s.term) GROUP BY s.term`);
+}
+
 test('kaeru-admin search rebuild writes the terms of returns that have none', async () => {
   const [[id]] = sql(`SELECT id FROM merchants WHERE slug = '${A.slug}'`);
   const terms = () => sql(`SELECT COUNT(*) FROM return_search WHERE merchant_id = ${Number(id)}`)[0][0];
   const made = terms();
   assert.ok(Number(made) > 7 * 10, `A's returns have their terms (${made})`);
+  // One term (「ング」 of PAGED_NAME): its count is the total, read page by page.
+  const total = async (q) => {
+    const res = await search(q, { limit: 2 });
+    assertStatus(res, 200);
+    return res.json.total;
+  };
+  assert.equal(await total('ング'), 5);
   sql(`DELETE FROM return_search WHERE merchant_id = ${Number(id)}`);
   assert.deepEqual(await found('ワンピース'), [], 'without terms nothing is found');
+  assert.equal(await total('ング'), 0);
   const out = adminOk(['search', 'rebuild', '--merchant', A.slug]);
   assert.match(out, /7 returns/);
   assert.equal(terms(), made, 'the same terms as when the returns were made');
   assert.deepEqual(await found('ワンピース'), [kana.rma]);
   assert.deepEqual(await found('山田太郎'), [kanji.rma]);
   assert.deepEqual(await found('山田太郎', {}, bS), [other.rma], 'B\'s terms are untouched');
+  assert.equal(await total('ング'), 5);
   adminOk(['search', 'rebuild', '--merchant', A.slug]);
   assert.equal(terms(), made, 'run again: the same terms');
+  assert.equal(await total('ング'), 5, 'run again: counted once');
+  assert.deepEqual(countsOff(Number(id)), [], 'each term\'s count is its returns\'');
   const bad = admin(['search', 'rebuild', '--merchant', `no-such-${tag}`]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /merchant not found/);
+});
+
+test('a search of one term counts its returns as they come and go, whatever the page', async () => {
+  // One term, 「小椿」, in three customers' names of a merchant of its own: the total of each
+  // page is the term's kept count, so a count that missed a new return, or kept one whose name
+  // changed, shows a total that disagrees with the pages.
+  const C = newMerchant({ currency: 'JPY' });
+  const cS = await merchantSession(C);
+  const [[cId]] = sql(`SELECT id FROM merchants WHERE slug = '${C.slug}'`);
+  const made = [];
+  for (const [i, given] of ['一子', '二子', '三子'].entries()) {
+    made.push(await returnFor(C, one('1'), { order: order({ name: `小椿 ${given}`, email: `k${i}-${tag}@example.jp` }) }));
+  }
+  /** Every page of q by `limit`: {rmas, totals} (each page's total). */
+  const walk = async (q, more = {}) => {
+    const rmas = [];
+    const totals = [];
+    let after;
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await search(q, { limit: 1, after, ...more }, cS);
+      assertStatus(res, 200);
+      rmas.push(...res.json.items.map((x) => x.rma));
+      totals.push(res.json.total);
+      if (res.json.next === null) return { rmas, totals };
+      after = res.json.next;
+    }
+    assert.fail(`${q}: the pages never end`);
+  };
+  const newestFirst = (list) => list.map((r) => r.rma).reverse();
+  assert.deepEqual(await walk('小椿'), { rmas: newestFirst(made), totals: [3, 3, 3] });
+  assert.deepEqual(await walk('二子'), { rmas: [made[1].rma], totals: [1] });
+
+  // A fourth, made now, is counted at once.
+  made.push(await returnFor(C, one('1'), { order: order({ name: '小椿 四子', email: `k3-${tag}@example.jp` }) }));
+  assert.deepEqual(await walk('小椿'), { rmas: newestFirst(made), totals: [4, 4, 4, 4] });
+
+  // The second customer's name changes: her return leaves 「小椿」 and 「二子」 and joins 「大楠」.
+  const renamed = made[1];
+  assertStatus(await putOrder(C, renamed.order.orderNumber, { ...renamed.order.body,
+    shipping_address: { ...renamed.order.body.shipping_address, name: '大楠 二葉' } }), 200);
+  const kept = made.filter((r) => r !== renamed);
+  assert.deepEqual(await walk('小椿'), { rmas: newestFirst(kept), totals: [3, 3, 3] });
+  assert.deepEqual(await walk('大楠'), { rmas: [renamed.rma], totals: [1] });
+  assert.deepEqual(await walk('二子'), { rmas: [], totals: [0] });
+
+  // A canceled return keeps its terms; a status narrows by counting what matches.
+  assertStatus(await api('POST', `/api/v1/returns/${kept[0].rma}/cancel`, { token: kept[0].order.token }), 200);
+  assert.deepEqual(await walk('小椿'), { rmas: newestFirst(kept), totals: [3, 3, 3] });
+  assert.deepEqual(await walk('小椿', { status: 'canceled' }), { rmas: [kept[0].rma], totals: [1] });
+  assert.deepEqual(await walk('小椿', { status: 'label_issued' }),
+    { rmas: newestFirst(kept.slice(1)), totals: [2, 2] });
+
+  // A rebuild writes nothing new for returns whose terms are already there: the same totals.
+  assert.match(adminOk(['search', 'rebuild', '--merchant', C.slug]), /4 returns/);
+  assert.deepEqual(await walk('小椿'), { rmas: newestFirst(kept), totals: [3, 3, 3] });
+  assert.deepEqual(countsOff(Number(cId)), [], 'each term\'s count is its returns\'');
 });
