@@ -308,3 +308,23 @@ enum search_query search_query_read(const char *q, struct search_terms *out)
 	out->truncated = n > take;
 	return SEARCH_TERMS;
 }
+
+bool search_query_key(const char *q, char key[SEARCH_KEY_SIZE], char rma[SEARCH_KEY_SIZE])
+{
+	while (*q == ' ' || *q == '\t')
+		q++;
+	size_t n = strlen(q);
+	while (n > 0 && (q[n - 1] == ' ' || q[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= SEARCH_KEY_SIZE)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)q[i] <= ' ' ||
+		    (i + 2 < n && memcmp(q + i, "\xe3\x80\x80", 3) == 0)) /* U+3000, a space */
+			return false;
+	memcpy(key, q, n);
+	key[n] = '\0';
+	if (!rma_normalize(key, rma))
+		rma[0] = '\0';
+	return true;
+}

@@ -47,6 +47,14 @@ enum search_query {
 	SEARCH_TOO_LONG, /* more than SEARCH_QUERY_CHARS characters */
 };
 
+#define SEARCH_KEY_SIZE 65 /* a whole order number's bytes (orders.order_number) with its NUL */
+
+/* Whether q, less the spaces around it, is one word that may be the whole of a key a return is
+ * found by: its order's number, as typed (key), or its RMA in any spelling the scanner takes
+ * (rma: the canonical code, else ""). Such a query first looks for the one order or return it
+ * names, by its key; only when there is none is it read into terms. */
+bool search_query_key(const char *q, char key[SEARCH_KEY_SIZE], char rma[SEARCH_KEY_SIZE]);
+
 /* Reads what a merchant typed into at most SEARCH_QUERY_TERMS terms in *out (whose cap must be
  * at least that), in the order typed, without repeats; a whole RMA in any spelling the scanner
  * takes (rma_normalize) is read as its canonical code. */

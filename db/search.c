@@ -213,6 +213,19 @@ static const char sql_email_page[] =
     " JOIN returns r ON r.id = c.id JOIN orders o ON o.id = r.order_id ORDER BY c.id DESC LIMIT ?";
 static const char sql_email_count[] = "SELECT COUNT(*)" BY_EMAIL;
 
+/* A whole key: the return of the RMA and the returns of the order of the number, by their unique
+ * keys, each part at most SEARCH_SCAN (an order has a handful). */
+#define BY_KEY                                                                                     \
+	" FROM ((SELECT r.id FROM returns r WHERE r.rma = ? AND r.merchant_id = ? AND r.id < "     \
+	"?" FILTERS ")"                                                                            \
+	" UNION (SELECT STRAIGHT_JOIN r.id FROM orders e JOIN returns r ON r.order_id = e.id"      \
+	" WHERE e.merchant_id = ? AND e.order_number = ? AND r.id < ?" FILTERS                     \
+	" ORDER BY r.id DESC LIMIT ?)) c"
+static const char sql_key_page[] =
+    "SELECT STRAIGHT_JOIN c.id, " RETURN_ROW_COLUMNS BY_KEY
+    " JOIN returns r ON r.id = c.id JOIN orders o ON o.id = r.order_id ORDER BY c.id DESC LIMIT ?";
+static const char sql_key_count[] = "SELECT COUNT(*)" BY_KEY;
+
 #define OTHER_TERMS (SEARCH_QUERY_TERMS - 1)
 #define CURSOR_NONE INT64_MAX
 
@@ -262,12 +275,51 @@ static enum kaeru_err by_email(struct db *db, int64_t merchant_id, const struct 
 	return e;
 }
 
+/* The returns of the order or return a whole key names (a->key, a->rma), if any: *found. */
+static enum kaeru_err by_key(struct db *db, int64_t merchant_id, const struct search_ask *a,
+                             struct search_page *out, bool *found)
+{
+	const char *status = a->status >= 0 ? return_status_names[a->status] : NULL;
+	int64_t cursor = a->after ? a->after : CURSOR_NONE;
+	struct db_val args[] = {DBS(a->rma ? a->rma : ""),
+	                        DBI(merchant_id),
+	                        DBI(cursor),
+	                        DBS(status),
+	                        DBS(status),
+	                        DBI(a->since),
+	                        DBI(merchant_id),
+	                        DBS(a->key),
+	                        DBI(cursor),
+	                        DBS(status),
+	                        DBS(status),
+	                        DBI(a->since),
+	                        DBI(SEARCH_SCAN),
+	                        DBI(a->limit + 1)};
+	size_t nargs = sizeof(args) / sizeof(args[0]);
+	struct db_rows rows;
+	enum kaeru_err e = db_query(db, sql_key_page, args, nargs, &rows);
+	*found = e == KAERU_OK && rows.nrows > 0;
+	if (!*found)
+		return e;
+	page_rows(db, &rows, a->limit, out);
+	if (!a->after && !out->next) {
+		out->total = (int64_t)out->n;
+		return KAERU_OK;
+	}
+	args[2] = args[8] = DBI(CURSOR_NONE);
+	return count(db, sql_key_count, args, nargs - 1, &out->total);
+}
+
 enum kaeru_err store_returns_search(struct db *db, int64_t merchant_id, const struct search_ask *a,
                                     struct search_page *out)
 {
 	*out = (struct search_page){.total = -1};
 	if (!a->terms)
 		return by_email(db, merchant_id, a, out);
+	bool found = false;
+	enum kaeru_err e = a->key ? by_key(db, merchant_id, a, out, &found) : KAERU_OK;
+	if (e != KAERU_OK || found)
+		return e;
 	const struct search_terms *t = a->terms;
 	if (t->n == 0 || t->n > SEARCH_QUERY_TERMS)
 		return KAERU_EINTERNAL;
@@ -279,7 +331,7 @@ enum kaeru_err store_returns_search(struct db *db, int64_t merchant_id, const st
 		probe[2 * i + 1] = DBS(i < t->n ? t->terms[i] : ""); /* '' is no term: NULL */
 	}
 	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_probe, probe, 2 * SEARCH_QUERY_TERMS, &rows);
+	e = db_query(db, sql_probe, probe, 2 * SEARCH_QUERY_TERMS, &rows);
 	if (e != KAERU_OK)
 		return e;
 	int64_t counts[SEARCH_QUERY_TERMS] = {0};

@@ -36,6 +36,10 @@ enum kaeru_err store_search_rebuild(struct db *db, int64_t merchant_id, int64_t 
 struct search_ask {
 	const struct search_terms *terms; /* NULL when email_key is given */
 	const char *email_key;
+	/* With terms, when the query is one word (search_query_key): an order number as typed and
+	 * the RMA it spells ("" for none). Returns of the order or the return it names, when there
+	 * are any, are the answer, found by their keys; the terms only when there are none. */
+	const char *key, *rma;
 	int status;    /* < 0: any */
 	int64_t since; /* updated at or after, Unix seconds (0: any) */
 	int64_t after; /* return ids below this one (0: from the newest) */

@@ -41,8 +41,12 @@ bool returns_search(struct req *r, struct checker *c, int64_t merchant_id, int s
 		check_fail(c, "q",
 		           "has nothing to search for: type part of an RMA, an order number, a "
 		           "customer's name or e-mail address, a SKU or a product name");
+	char key[SEARCH_KEY_SIZE], rma[SEARCH_KEY_SIZE];
+	bool whole = kind == SEARCH_TERMS && search_query_key(q, key, rma);
 	struct search_ask ask = {
 	    .terms = kind == SEARCH_TERMS ? &terms : NULL,
+	    .key = whole ? key : NULL,
+	    .rma = whole ? rma : NULL,
 	    .email_key = kind == SEARCH_EMAIL ? email_key(r->arena, q) : NULL,
 	    .status = status,
 	    .since = since,

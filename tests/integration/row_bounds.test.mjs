@@ -214,10 +214,10 @@ const ENDPOINTS = [
   ['returns search, a full name, deep by cursor', 1400, byCursor(`/api/v1/merchant/returns?q=${encodeURIComponent('山田太郎')}`, 10)],
   // A status few of them have: the floor, then all 1,000 candidates above it, each with its return.
   ['returns search, a name and a status', 3300, () => owner.api('GET', `/api/v1/merchant/returns?status=received&q=${encodeURIComponent('山田')}`)],
-  // Rare terms: their counts, then their few rows.
-  ['returns search, an order number', 40, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${
+  // A whole order number or RMA: the order's or return's key, no terms (db/search.c, by_key).
+  ['returns search, an order number', 15, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${
     encodeURIComponent(made.orders[i].orderNumber)}`)],
-  ['returns search, an RMA', 40, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${made.returns[i].rma}`)],
+  ['returns search, an RMA', 15, (i) => owner.api('GET', `/api/v1/merchant/returns?q=${made.returns[i].rma}`)],
   ['merchant summary', 20, () => owner.api('GET', '/api/v1/merchant/summary')],
   ['events feed, first page', 40, () => api('GET', `/api/v1/merchants/${m.slug}/events?limit=20`, { token: m.key })],
   ['events feed, deep cursor', 10, async () => {

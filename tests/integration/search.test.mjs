@@ -96,6 +96,28 @@ test('the order number, whole or in part', async () => {
   assert.deepEqual(await found(tail), [kana.rma]);
 });
 
+test('a whole order number finds that order by its number; part of it finds every order that holds it', async () => {
+  // A merchant of its own (the others' counts stay as the tests below expect). Two orders whose
+  // numbers hold the same digits: the shorter typed whole is its own order.
+  const C = newMerchant({ currency: 'JPY' });
+  const cS = await merchantSession(C);
+  const base = `77${Date.now() % 1e8}`;
+  const short = await returnFor(C, one('1'), { order: { order_number: base } });
+  const long = await returnFor(C, one('1'), { order: { order_number: `${base}9` } });
+  assert.deepEqual(await found(base, {}, cS), [short.rma], 'the order typed whole');
+  assert.deepEqual(await found(`  ${base}9 `, {}, cS), [long.rma]);
+  assert.deepEqual(await found(base.slice(0, -1), {}, cS), [long.rma, short.rma], 'part of a number: both, newest first');
+  // An RMA typed whole, in the scanner's spellings, is its return.
+  assert.deepEqual(await found(short.rma.toLowerCase().replace('-', ''), {}, cS), [short.rma]);
+  assert.deepEqual(await found(`KAERU:${long.rma}`, {}, cS), [long.rma]);
+  // The filters apply to the order's returns: none received, so nothing.
+  assert.deepEqual(await found(base, { status: 'received' }, cS), []);
+  // Another merchant's order of that number is not this merchant's, nor this one's RMA its.
+  const elsewhere = await returnFor(newMerchant({ currency: 'JPY' }), one('1'), { order: { order_number: base } });
+  assert.deepEqual(await found(base, {}, cS), [short.rma]);
+  assert.deepEqual(await found(elsewhere.rma, {}, cS), []);
+});
+
 test('part of a SKU, and a Japanese product name by any two of its characters', async () => {
   assert.deepEqual(await found(`drs-${tag.toLowerCase()}`), [kana.rma]);
   assert.deepEqual(await found('ワンピース'), [kana.rma]);

@@ -632,6 +632,31 @@ static void test_search_query(void **state)
 	assert_string_equal(t.terms[SEARCH_QUERY_TERMS - 1], "ース");
 }
 
+/* A query of one word may be a whole order number or RMA: looked up by its key first. */
+static void test_search_key(void **state)
+{
+	(void)state;
+	char key[SEARCH_KEY_SIZE], rma[SEARCH_KEY_SIZE];
+	assert_true(search_query_key("  SK-0001234\t", key, rma));
+	assert_string_equal(key, "SK-0001234");
+	assert_string_equal(rma, "");
+	assert_true(search_query_key("7kq2m-xh4rp", key, rma));
+	assert_string_equal(key, "7kq2m-xh4rp");
+	assert_string_equal(rma, "7KQ2M-XH4RP");
+	assert_true(search_query_key("KAERU:7KQ2MXH4RP", key, rma));
+	assert_string_equal(rma, "7KQ2M-XH4RP");
+	assert_false(search_query_key("山田 太郎", key, rma));
+	assert_false(search_query_key("山田\xe3\x80\x80太郎", key, rma)); /* an ideographic space */
+	assert_true(search_query_key("山田太郎", key, rma));
+	assert_false(search_query_key("   ", key, rma));
+	char long_word[SEARCH_KEY_SIZE + 1];
+	memset(long_word, '7', SEARCH_KEY_SIZE);
+	long_word[SEARCH_KEY_SIZE] = '\0';
+	assert_false(search_query_key(long_word, key, rma)); /* longer than any order number */
+	long_word[SEARCH_KEY_SIZE - 1] = '\0';
+	assert_true(search_query_key(long_word, key, rma));
+}
+
 /* A return's terms: each once, sorted, bounded by the caller's array. */
 static void test_search_terms(void **state)
 {
@@ -697,6 +722,7 @@ int main(void)
 	    cmocka_unit_test(test_span_buckets), cmocka_unit_test(test_span_percentiles),
 	    cmocka_unit_test(test_rights),       cmocka_unit_test(test_team),
 	    cmocka_unit_test(test_search_finds), cmocka_unit_test(test_search_query),
+	    cmocka_unit_test(test_search_key),
 	    cmocka_unit_test(test_search_terms), cmocka_unit_test(test_throttle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
