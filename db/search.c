@@ -202,15 +202,19 @@ static const char sql_terms_page[] =
     " JOIN orders o ON o.id = r.order_id" MATCH_WHERE " ORDER BY d.return_id DESC LIMIT ?";
 static const char sql_terms_count[] = "SELECT STRAIGHT_JOIN COUNT(*)" MATCH_FROM MATCH_WHERE;
 
+/* A page of the returns a derived table c (from FROM_C: their ids) holds, newest first. */
+#define PAGE_OF(FROM_C)                                                                            \
+	"SELECT STRAIGHT_JOIN c.id, " RETURN_ROW_COLUMNS FROM_C                                    \
+	" JOIN returns r ON r.id = c.id JOIN orders o ON o.id = r.order_id ORDER BY c.id DESC "    \
+	"LIMIT ?"
+
 /* An e-mail: the returns of the address's orders, found by (merchant_id, email_key), the newest
  * orders first and at most SEARCH_SCAN returns (a customer has a handful). */
 #define BY_EMAIL                                                                                   \
 	" FROM (SELECT STRAIGHT_JOIN r.id FROM orders e JOIN returns r ON r.order_id = e.id"       \
 	" WHERE e.merchant_id = ? AND e.email_key = ? AND r.id < ?" FILTERS                        \
 	" ORDER BY e.id DESC LIMIT ?) c"
-static const char sql_email_page[] =
-    "SELECT STRAIGHT_JOIN c.id, " RETURN_ROW_COLUMNS BY_EMAIL
-    " JOIN returns r ON r.id = c.id JOIN orders o ON o.id = r.order_id ORDER BY c.id DESC LIMIT ?";
+static const char sql_email_page[] = PAGE_OF(BY_EMAIL);
 static const char sql_email_count[] = "SELECT COUNT(*)" BY_EMAIL;
 
 /* A whole key: the return of the RMA and the returns of the order of the number, by their unique
@@ -221,9 +225,7 @@ static const char sql_email_count[] = "SELECT COUNT(*)" BY_EMAIL;
 	" UNION (SELECT STRAIGHT_JOIN r.id FROM orders e JOIN returns r ON r.order_id = e.id"      \
 	" WHERE e.merchant_id = ? AND e.order_number = ? AND r.id < ?" FILTERS                     \
 	" ORDER BY r.id DESC LIMIT ?)) c"
-static const char sql_key_page[] =
-    "SELECT STRAIGHT_JOIN c.id, " RETURN_ROW_COLUMNS BY_KEY
-    " JOIN returns r ON r.id = c.id JOIN orders o ON o.id = r.order_id ORDER BY c.id DESC LIMIT ?";
+static const char sql_key_page[] = PAGE_OF(BY_KEY);
 static const char sql_key_count[] = "SELECT COUNT(*)" BY_KEY;
 
 #define OTHER_TERMS (SEARCH_QUERY_TERMS - 1)
