@@ -10,15 +10,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Candidates a page looks at, at most: the rows of the query's rarest term it reads (the term's
- * count, kept in return_search_counts, says which is rarest). A page may end short of its limit
- * with a next cursor when a common term's candidates ran out first. */
+/* Candidates a page looks at, at most: the rows of the query's rarest term it reads. A page may
+ * end short of its limit with a next cursor when a common term's candidates ran out first. */
 #define SEARCH_SCAN 1000
 
 /* Writes the terms of return return_id from what it holds now (its RMA, its order's number and
  * customer name, its items' SKUs and names), in place of those it had unless fresh (a return just
- * inserted has none): only the terms that changed are written, and with them their counts. In
- * the caller's transaction. */
+ * inserted has none): only the terms that changed are written. In the caller's transaction. */
 enum kaeru_err store_search_index(struct db *db, int64_t return_id, bool fresh);
 /* The same for a return just inserted, from r as its creation holds it (nothing read back). */
 struct ret;
