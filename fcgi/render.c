@@ -323,8 +323,15 @@ void jt_str(struct jtext *t, const char *s)
 
 void jt_int(struct jtext *t, int64_t v)
 {
-	char buf[24];
-	jt_put(t, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v));
+	/* digits from the right, not snprintf's format parser (a lookup writes dozens) */
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	jt_put(t, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void jt_bool(struct jtext *t, bool b)
