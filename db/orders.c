@@ -36,18 +36,10 @@ static const char sql_line_delete[] = "DELETE FROM order_lines WHERE id = ?";
 #define ORDER_NCOLUMNS 8
 static const char sql_order_id_by_number[] =
     "SELECT id FROM orders WHERE merchant_id = ? AND order_number = ?";
-/* The returns that count (not canceled or expired) holding each line of an order. */
-static const char sql_line_returns[] =
-    "SELECT ri.order_line_id, r.rma, r.tracking_key, r.status FROM return_items ri"
-    " JOIN returns r ON r.id = ri.return_id WHERE r.order_id = ?"
-    " AND r.status NOT IN ('canceled', 'expired') ORDER BY r.id";
 #define LINE_COLUMNS                                                                               \
 	"l.id, l.line_id, l.sku, l.product_id, l.name, l.variant, l.category, l.quantity,"         \
 	" l.unit_price, l.final_sale, l.returned_quantity, l.position"
-/* Neither sorts: an ORDER BY over the join costs MariaDB a temporary table and a filesort
- * (~80 µs a lookup on the bench machine), more than sorting a handful of lines here. */
-static const char sql_lines_get[] =
-    "SELECT " LINE_COLUMNS " FROM order_lines l WHERE l.order_id = ?";
+#define LINE_NCOLUMNS 12
 /* An order with its lines, a row each (one row, lines NULL, without); locked, both the order's
  * row and its lines' (which a new return then writes). */
 #define ORDER_LINES                                                                                \
@@ -62,25 +54,63 @@ static const char sql_order_by_id_lock[] = ORDER_LINES " FOR UPDATE";
 	"m.id, m.slug, m.name, m.currency, m.timezone, m.window_days, m.restocking_fee_percent,"   \
 	" m.store_credit_bonus_percent, m.label_validity_days, m.reasons_offered, m.fee_reasons"
 #define LOOKUP_MERCHANT_NCOLUMNS 11
-/* A lookup in one statement: the client's failed lookups of the window (the throttles row;
- * the throttle is kaeru-fcgi's, fcgi/throttle.h), the merchant by slug, its order and the
- * order's lines, all by unique keys. Always one row or more: the merchant's columns are NULL
- * when there is no such merchant, the order's when it has no such order, one row per line.
- * The lookup's answer shows no address: the order's JSON shipping_address is not read (NULL),
- * one JSON document less for MariaDB to copy into every line's row. */
-#define LOOKUP_SELECT                                                                              \
-	"SELECT IF(t.started >= NOW(3) - INTERVAL ? SECOND, t.failures, 0),"                       \
-	" COALESCE(TIMESTAMPDIFF(SECOND, t.started, NOW(3)), 0), " LOOKUP_MERCHANT_COLUMNS         \
-	", " ORDER_COLUMNS_BUT_ADDRESS ", NULL, " LINE_COLUMNS " FROM (SELECT 1) k"                \
+/* A lookup's row: the client's failures, the merchant, the order, a line, a return holding the
+ * line, a variant of the line's product. Of the order and the line what the answer shows and
+ * the rules decide by, in ORDER_COLUMNS' and LINE_COLUMNS' places: not the merchant (m.id), the
+ * time it was placed, its address, the line's category (NULL); its delivery from a TIMESTAMP
+ * literal, not a string read anew on each row (~4% of the statement's cost together). */
+#define LOOKUP_COLUMNS                                                                             \
+	"IF(t.started >= NOW(3) - INTERVAL ? SECOND, t.failures, 0),"                              \
+	" TIMESTAMPDIFF(SECOND, t.started, NOW(3)), " LOOKUP_MERCHANT_COLUMNS                      \
+	", o.id, NULL, o.order_number, o.email, o.currency, NULL,"                                 \
+	" TIMESTAMPDIFF(SECOND, TIMESTAMP'1970-01-01 00:00:00', o.delivered_at), NULL,"            \
+	" l.id, l.line_id, l.sku, l.product_id, l.name, l.variant, NULL, l.quantity,"              \
+	" l.unit_price, l.final_sale, l.returned_quantity, l.position, r.id, r.rma, "              \
+	"r.tracking_key,"                                                                          \
+	" r.status, i.sku, i.variant, i.available - i.reserved > 0"
+/* Where each kind of column starts in a row of sql_lookup (lookup_rows reads them). */
+enum {
+	LOOKUP_MERCHANT = 2,
+	LOOKUP_ORDER = LOOKUP_MERCHANT + LOOKUP_MERCHANT_NCOLUMNS,
+	LOOKUP_LINE = LOOKUP_ORDER + ORDER_NCOLUMNS,
+	LOOKUP_RETURN = LOOKUP_LINE + LINE_NCOLUMNS,
+	LOOKUP_VARIANT = LOOKUP_RETURN + 4,
+	LOOKUP_WIDTH = LOOKUP_VARIANT + 3
+};
+/* A lookup in one statement, every table by a unique key or an index on the one before: the
+ * merchant by slug, the client's failed lookups of the window (the throttles row; the throttle
+ * is kaeru-fcgi's, fcgi/throttle.h), its order and the order's lines; with each line, the
+ * returns that count holding it (neither canceled nor expired) and the variants of its product
+ * (through inventory's (merchant_id, product_id) index: the merchant's other stock is never
+ * read). A row per line, per return of it and per variant of its product (a line in no return
+ * of a product without stock is one row); one row, order NULL, when the merchant has no such
+ * order; none when there is no such merchant.
+ * Variants are read only for lines core may find returnable (line_eligibility decides, on the
+ * merchant's calendar): not final sale, units left, delivered, and within the window with two
+ * days to spare for the time zone; a line that cannot be returned shows no exchange options.
+ * Rows of one join, not one statement a kind: for a 4-line order of the ×2 bench set (prepared,
+ * MariaDB's CPU from its threads' schedstat) this join cost ~100 µs, the three statements it
+ * replaced ~140 µs, and a UNION ALL of the three kinds ~175 µs (MariaDB prepares a union anew
+ * at each execution). No ORDER BY either (a temporary table and a filesort): lookup_rows puts
+ * each kind in order. */
+#define LOOKUP_SELECT(order_key)                                                                   \
+	"SELECT " LOOKUP_COLUMNS " FROM merchants m"                                               \
 	" LEFT JOIN throttles t ON t.kind = 'lookup' AND t.subject = ?"                            \
-	" LEFT JOIN merchants m ON m.slug = ?"
-static const char sql_lookup[] =
-    LOOKUP_SELECT " LEFT JOIN orders o ON o.merchant_id = m.id AND o.order_number = ?"
-                  " LEFT JOIN order_lines l ON l.order_id = o.id";
+	" LEFT JOIN orders o ON o.merchant_id = m.id AND " order_key                               \
+	" LEFT JOIN order_lines l ON l.order_id = o.id"                                            \
+	" LEFT JOIN (return_items ri JOIN returns r ON r.id = ri.return_id"                        \
+	" AND r.status NOT IN ('canceled', 'expired')) ON ri.order_line_id = l.id"                 \
+	" LEFT JOIN inventory i FORCE INDEX (ix_inventory_product)"                                \
+	" ON i.merchant_id = m.id AND i.product_id = l.product_id AND NOT l.final_sale"            \
+	" AND l.returned_quantity < l.quantity"                                                    \
+	" AND o.delivered_at > NOW() - INTERVAL (m.window_days + 2) DAY WHERE m.slug = ?"
+static const char sql_lookup[] = LOOKUP_SELECT("o.order_number = ?");
 /* The same with the order by its id (a return link's), still only within the merchant. */
-static const char sql_lookup_by_id[] =
-    LOOKUP_SELECT " LEFT JOIN orders o ON o.merchant_id = m.id AND o.id = ?"
-                  " LEFT JOIN order_lines l ON l.order_id = o.id";
+static const char sql_lookup_by_id[] = LOOKUP_SELECT("o.id = ?");
+/* The client's failed lookups alone, when there is no such merchant (no row above). */
+static const char sql_lookup_failures[] =
+    "SELECT IF(started >= NOW(3) - INTERVAL ? SECOND, failures, 0),"
+    " TIMESTAMPDIFF(SECOND, started, NOW(3)) FROM throttles WHERE kind = 'lookup' AND subject = ?";
 /* A failed lookup of a client: one more failure in its window (a window older than window_s
  * starts anew); LAST_INSERT_ID(n) hands the new count back. Assignments run left to right:
  * started is reset last. */
@@ -90,39 +120,6 @@ static const char sql_lookup_failed[] =
     " failures = LAST_INSERT_ID(IF(started < NOW(3) - INTERVAL ? SECOND, 1, failures + 1)),"
     " attempts = failures, last_failed = NOW(3),"
     " started = IF(started < NOW(3) - INTERVAL ? SECOND, NOW(3), started)";
-/* The variants of the products of an order's lines through inventory's (merchant_id,
- * product_id) key; whether a unit of each is free. A plain join: a variant comes once per line
- * of its product, store_exchange_options keeps it once (cheaper for MariaDB than
- * IN (SELECT …), whose semi-join it plans and runs per lookup). Left to itself MariaDB reads
- * the merchant's whole inventory by its primary key for each line (or once, for the
- * IN (SELECT …)): the index reads only the lines' products. (Product ids bound as a JSON_TABLE
- * instead met inventory by merchant_id alone: every variant of the merchant.) For orders of
- * more products than sql_variants_of binds. */
-static const char sql_exchange_options[] =
-    "SELECT i.product_id, i.sku, i.variant, i.available - i.reserved > 0 FROM order_lines l"
-    " JOIN inventory i FORCE INDEX (ix_inventory_product)"
-    " ON i.merchant_id = ? AND i.product_id = l.product_id"
-    " WHERE l.order_id = ?";
-
-/* The same with the products' ids bound (1 to VARIANTS_BOUND_MAX of them, each once): MariaDB
- * reads the index alone, not the order's lines again (~60 µs of MariaDB's CPU an execution,
- * not ~77, on the bench machine). */
-#define VARIANTS_OF(ids)                                                                           \
-	"SELECT i.product_id, i.sku, i.variant, i.available - i.reserved > 0 FROM inventory i"     \
-	" FORCE INDEX (ix_inventory_product) WHERE i.merchant_id = ? AND i.product_id IN (" ids    \
-	")"
-#define VARIANTS_BOUND_MAX 8
-static const char *const sql_variants_of[VARIANTS_BOUND_MAX + 1] = {
-    NULL,
-    VARIANTS_OF("?"),
-    VARIANTS_OF("?, ?"),
-    VARIANTS_OF("?, ?, ?"),
-    VARIANTS_OF("?, ?, ?, ?"),
-    VARIANTS_OF("?, ?, ?, ?, ?"),
-    VARIANTS_OF("?, ?, ?, ?, ?, ?"),
-    VARIANTS_OF("?, ?, ?, ?, ?, ?, ?"),
-    VARIANTS_OF("?, ?, ?, ?, ?, ?, ?, ?"),
-};
 
 static const char sql_stock_upsert[] =
     "INSERT INTO inventory (merchant_id, sku, product_id, variant, available) VALUES (?, ?, ?, ?, "
@@ -233,8 +230,21 @@ static int by_variant(const void *a, const void *b)
 	return c ? c : strcmp(x->sku, y->sku);
 }
 
-/* Reads the lines of rows (LINE_COLUMNS from column col on, one line a row; rows whose line is
- * NULL are skipped) into o, in their order. */
+/* Sorts the n items of size bytes at base by cmp and keeps the first of each run that cmp finds
+ * equal (a row read once per row of what it was joined with); how many are kept. */
+static size_t sort_unique(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	qsort(base, n, size, cmp);
+	char *p = base;
+	size_t kept = 0;
+	for (size_t k = 0; k < n; k++)
+		if (kept == 0 || cmp(p + (kept - 1) * size, p + k * size) != 0)
+			memmove(p + kept++ * size, p + k * size, size);
+	return kept;
+}
+
+/* Reads the lines of rows (LINE_COLUMNS from column col on; rows whose line is NULL are
+ * skipped, a line on several rows is read once) into o, in their order. */
 static void lines_from_rows(struct db *db, const struct db_rows *rows, size_t col, struct order *o)
 {
 	o->n_lines = 0;
@@ -257,56 +267,8 @@ static void lines_from_rows(struct db *db, const struct db_rows *rows, size_t co
 		    .position = db_int(rows, r, col + 11),
 		};
 	}
-	qsort(o->lines, o->n_lines, sizeof(*o->lines), by_position);
-}
-
-enum kaeru_err store_order_lines(struct db *db, struct order *o)
-{
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_lines_get, DB_ARGS(DBI(o->id)), &rows);
-	if (e == KAERU_OK)
-		lines_from_rows(db, &rows, 0, o);
-	return e;
-}
-
-enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
-                                      struct exchange_option **opts, size_t *n_opts)
-{
-	/* the lines' products, each once, bound when there are few */
-	struct db_val args[VARIANTS_BOUND_MAX + 1] = {DBI(o->merchant_id)};
-	size_t n_ids = 0;
-	for (size_t i = 0; i < o->n_lines && n_ids <= VARIANTS_BOUND_MAX; i++) {
-		size_t k = 1;
-		while (k <= n_ids && strcmp(args[k].s, o->lines[i].product_id) != 0)
-			k++;
-		if (k > n_ids && ++n_ids <= VARIANTS_BOUND_MAX)
-			args[n_ids] = DBS(o->lines[i].product_id);
-	}
-	struct db_rows rows;
-	enum kaeru_err e = n_ids >= 1 && n_ids <= VARIANTS_BOUND_MAX
-	                       ? db_query(db, sql_variants_of[n_ids], args, n_ids + 1, &rows)
-	                       : db_query(db, sql_exchange_options,
-	                                  DB_ARGS(DBI(o->merchant_id), DBI(o->id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	*n_opts = rows.nrows;
-	*opts = arena_zalloc(db->arena, sizeof(**opts) * (rows.nrows + 1));
-	for (size_t r = 0; r < rows.nrows; r++)
-		(*opts)[r] = (struct exchange_option){
-		    .product_id = db_str(&rows, r, 0),
-		    .sku = db_str(&rows, r, 1),
-		    .variant = db_str(&rows, r, 2),
-		    .in_stock = db_int(&rows, r, 3) != 0,
-		};
-	qsort(*opts, *n_opts, sizeof(**opts), by_variant);
-	/* a variant of a product on several lines came once per line: keep it once (a sku is
-	 * one variant of the merchant's, so its copies sort next to each other) */
-	size_t kept = 0;
-	for (size_t k = 0; k < *n_opts; k++)
-		if (kept == 0 || strcmp((*opts)[kept - 1].sku, (*opts)[k].sku) != 0)
-			(*opts)[kept++] = (*opts)[k];
-	*n_opts = kept;
-	return KAERU_OK;
+	/* a line comes once per return of it and variant of its product (store_lookup) */
+	o->n_lines = sort_unique(o->lines, o->n_lines, sizeof(*o->lines), by_position);
 }
 
 static enum kaeru_err order_rows(struct db *db, enum kaeru_err e, const struct db_rows *rows,
@@ -364,26 +326,84 @@ static void lookup_merchant_from_row(const struct db_rows *rows, size_t col, str
 	p->fee_reasons = (unsigned)db_int(rows, 0, col + 10) & REASONS_ALL;
 }
 
-/* Reads the rows of sql_lookup or sql_lookup_by_id into *out. */
-static enum kaeru_err lookup_rows(struct db *db, enum kaeru_err e, const struct db_rows *rows,
-                                  struct lookup *out)
+/* By the return (the oldest first), then the line. */
+static int by_return(const void *a, const void *b)
 {
+	const struct line_return *x = a, *y = b;
+	if (x->return_id != y->return_id)
+		return x->return_id < y->return_id ? -1 : 1;
+	return x->order_line_id < y->order_line_id ? -1 : x->order_line_id > y->order_line_id;
+}
+
+/* The variants (LOOKUP_VARIANT) of the rows, each once, by variant then sku; each with the
+ * product of the row's line. */
+static void variants_from_rows(struct db *db, const struct db_rows *rows, struct lookup *out)
+{
+	struct exchange_option *v = arena_zalloc(db->arena, sizeof(*v) * (rows->nrows + 1));
+	size_t n = 0;
+	for (size_t r = 0; r < rows->nrows; r++)
+		if (!db_isnull(rows, r, LOOKUP_VARIANT))
+			v[n++] = (struct exchange_option){
+			    .product_id = db_str(rows, r, LOOKUP_LINE + 3),
+			    .sku = db_str(rows, r, LOOKUP_VARIANT),
+			    .variant = db_str(rows, r, LOOKUP_VARIANT + 1),
+			    .in_stock = db_int(rows, r, LOOKUP_VARIANT + 2) != 0,
+			};
+	/* a variant comes once per line of its product and return of the line (a sku is one
+	 * variant of the merchant's: its copies are equal) */
+	out->options = v;
+	out->n_options = sort_unique(v, n, sizeof(*v), by_variant);
+}
+
+/* The (line, return) pairs (LOOKUP_RETURN) of the rows, each once, the oldest return first. */
+static void returns_from_rows(struct db *db, const struct db_rows *rows, struct lookup *out)
+{
+	struct line_return *h = arena_zalloc(db->arena, sizeof(*h) * (rows->nrows + 1));
+	size_t n = 0;
+	for (size_t r = 0; r < rows->nrows; r++)
+		if (!db_isnull(rows, r, LOOKUP_RETURN))
+			h[n++] = (struct line_return){
+			    .order_line_id = db_int(rows, r, LOOKUP_LINE),
+			    .return_id = db_int(rows, r, LOOKUP_RETURN),
+			    .rma = db_str(rows, r, LOOKUP_RETURN + 1),
+			    .tracking_key = db_str(rows, r, LOOKUP_RETURN + 2),
+			    .status = db_str(rows, r, LOOKUP_RETURN + 3),
+			};
+	out->returns = h; /* a pair comes once per variant of the line's product */
+	out->n_returns = sort_unique(h, n, sizeof(*h), by_return);
+}
+
+/* Reads the rows of sql_lookup or sql_lookup_by_id into *out; none (no such merchant, or no
+ * slug to look for): the client's failures alone, one statement more. */
+static enum kaeru_err lookup_rows(struct db *db, enum kaeru_err e, const char *client, int window_s,
+                                  const struct db_rows *rows, struct lookup *out)
+{
+	memset(out, 0, sizeof(*out));
 	if (e != KAERU_OK)
 		return e;
-	memset(out, 0, sizeof(*out));
-	if (rows->nrows == 0)
-		return KAERU_EINTERNAL; /* (SELECT 1) LEFT JOIN …: at least one row */
-	const size_t merchant_col = 2, order_col = merchant_col + LOOKUP_MERCHANT_NCOLUMNS,
-	             line_col = order_col + ORDER_NCOLUMNS;
+	if (rows->nrows == 0) {
+		struct db_rows failures;
+		e = db_query(db, sql_lookup_failures, DB_ARGS(DBI(window_s), DBS(client)),
+		             &failures);
+		if (e == KAERU_OK && failures.nrows == 1) {
+			out->failures = db_int(&failures, 0, 0);
+			out->failures_age = db_int(&failures, 0, 1);
+		}
+		return e;
+	}
+	if (rows->ncols != LOOKUP_WIDTH)
+		return KAERU_EINTERNAL;
 	out->failures = db_int(rows, 0, 0);
 	out->failures_age = db_int(rows, 0, 1);
-	out->has_merchant = !db_isnull(rows, 0, merchant_col);
-	if (out->has_merchant)
-		lookup_merchant_from_row(rows, merchant_col, &out->merchant);
-	out->has_order = !db_isnull(rows, 0, order_col);
+	out->has_merchant = true;
+	lookup_merchant_from_row(rows, LOOKUP_MERCHANT, &out->merchant);
+	out->has_order = !db_isnull(rows, 0, LOOKUP_ORDER);
 	if (out->has_order) {
-		order_from_row(rows, 0, order_col, &out->order);
-		lines_from_rows(db, rows, line_col, &out->order);
+		order_from_row(rows, 0, LOOKUP_ORDER, &out->order);
+		out->order.merchant_id = out->merchant.id; /* joined by it */
+		lines_from_rows(db, rows, LOOKUP_LINE, &out->order);
+		variants_from_rows(db, rows, out);
+		returns_from_rows(db, rows, out);
 	}
 	return KAERU_OK;
 }
@@ -391,22 +411,25 @@ static enum kaeru_err lookup_rows(struct db *db, enum kaeru_err e, const struct 
 enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
                             const char *order_number, struct lookup *out)
 {
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_lookup,
-	                            DB_ARGS(DBI(window_s), DBS(client), slug ? DBS(slug) : DBN,
-	                                    order_number ? DBS(order_number) : DBN),
-	                            &rows);
-	return lookup_rows(db, e, &rows, out);
+	struct db_rows rows = {0};
+	enum kaeru_err e =
+	    slug ? db_query(db, sql_lookup,
+	                    DB_ARGS(DBI(window_s), DBS(client),
+	                            order_number ? DBS(order_number) : DBN, DBS(slug)),
+	                    &rows)
+	         : KAERU_OK;
+	return lookup_rows(db, e, client, window_s, &rows, out);
 }
 
 enum kaeru_err store_lookup_by_id(struct db *db, const char *client, int window_s, const char *slug,
                                   int64_t order_id, struct lookup *out)
 {
-	struct db_rows rows;
-	enum kaeru_err e = db_query(
-	    db, sql_lookup_by_id,
-	    DB_ARGS(DBI(window_s), DBS(client), slug ? DBS(slug) : DBN, DBI(order_id)), &rows);
-	return lookup_rows(db, e, &rows, out);
+	struct db_rows rows = {0};
+	enum kaeru_err e =
+	    slug ? db_query(db, sql_lookup_by_id,
+	                    DB_ARGS(DBI(window_s), DBS(client), DBI(order_id), DBS(slug)), &rows)
+	         : KAERU_OK;
+	return lookup_rows(db, e, client, window_s, &rows, out);
 }
 
 enum kaeru_err store_lookup_failed(struct db *db, const char *client, int window_s,
@@ -433,25 +456,6 @@ enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,
 	if (rows.nrows == 0)
 		return KAERU_ENOTFOUND;
 	*order_id = db_int(&rows, 0, 0);
-	return KAERU_OK;
-}
-
-enum kaeru_err store_order_line_returns(struct db *db, int64_t order_id, struct line_return **out,
-                                        size_t *n)
-{
-	struct db_rows rows;
-	enum kaeru_err e = db_query(db, sql_line_returns, DB_ARGS(DBI(order_id)), &rows);
-	if (e != KAERU_OK)
-		return e;
-	*n = rows.nrows;
-	*out = arena_zalloc(db->arena, sizeof(**out) * (rows.nrows + 1));
-	for (size_t r = 0; r < rows.nrows; r++)
-		(*out)[r] = (struct line_return){
-		    .order_line_id = db_int(&rows, r, 0),
-		    .rma = db_str(&rows, r, 1),
-		    .tracking_key = db_str(&rows, r, 2),
-		    .status = db_str(&rows, r, 3),
-		};
 	return KAERU_OK;
 }
 

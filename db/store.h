@@ -120,21 +120,22 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 /* Loads an order with its lines (returned units counted), in one statement. When lock, the
  * order's row and its lines' are locked FOR UPDATE (serialises changes to its returns). */
 enum kaeru_err store_order_by_id(struct db *db, int64_t order_id, bool lock, struct order *o);
-/* Loads o's lines in their order (returned units counted). One statement. */
-enum kaeru_err store_order_lines(struct db *db, struct order *o);
 /* A variant of a product: what a line of it can be exchanged for (another variant of its
  * product), in stock when at least one unit is free (available - reserved). */
 struct exchange_option {
 	const char *product_id, *sku, *variant;
 	bool in_stock;
 };
-/* Every variant of the products of o's lines, by variant then sku. One statement, reading o's
- * lines and those products' variants only. */
-enum kaeru_err store_exchange_options(struct db *db, const struct order *o,
-                                      struct exchange_option **opts, size_t *n_opts);
+/* A return that holds units of an order line and counts (neither canceled nor expired). */
+struct line_return {
+	int64_t order_line_id, return_id;
+	const char *rma, *tracking_key, *status;
+};
 /* An order lookup in one statement: the client's failed lookups of the window (read from the
- * throttles row that store_lookup_failed writes), the merchant by slug, its order by number and
- * the order's lines. slug or order_number NULL: only the failures are read. */
+ * throttles row that store_lookup_failed writes), the merchant by slug, its order by number,
+ * the order's lines, the returns that count holding them and the variants of their products.
+ * slug or order_number NULL, or no such merchant: only the failures are read (one statement,
+ * or two when slug names no merchant). */
 struct lookup {
 	int64_t failures;     /* the client's failed lookups in the window (window_s seconds) */
 	int64_t failures_age; /* seconds since that window started */
@@ -143,6 +144,13 @@ struct lookup {
 	 * policy the window, fee, bonus, label validity and reasons (the rest the defaults') */
 	struct merchant merchant;
 	struct order order; /* with its lines; no shipping address (NULL) */
+	/* Every variant of the products of the lines that may be returned (not final sale, with
+	 * units left, delivered within the window and two days), by variant then sku. */
+	struct exchange_option *options;
+	size_t n_options;
+	/* Every (line, return) pair of the order's returns that count, oldest return first. */
+	struct line_return *returns;
+	size_t n_returns;
 };
 enum kaeru_err store_lookup(struct db *db, const char *client, int window_s, const char *slug,
                             const char *order_number, struct lookup *out);
@@ -157,15 +165,6 @@ enum kaeru_err store_lookup_failed(struct db *db, const char *client, int window
 /* The id of the merchant's order with this number; ENOTFOUND when none. */
 enum kaeru_err store_order_id_by_number(struct db *db, int64_t merchant_id,
                                         const char *order_number, int64_t *order_id);
-/* A return that holds units of an order line and counts (neither canceled nor expired). */
-struct line_return {
-	int64_t order_line_id;
-	const char *rma, *tracking_key, *status;
-};
-/* Every (line, return) pair of the order's returns that count, oldest return first. */
-enum kaeru_err store_order_line_returns(struct db *db, int64_t order_id, struct line_return **out,
-                                        size_t *n);
-
 struct stock {
 	const char *sku, *product_id, *variant;
 	int64_t available;

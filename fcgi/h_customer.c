@@ -20,6 +20,8 @@
 #define LOOKUP_FAILURES_MAX 10
 /* Failed lookups per client address: fcgi/throttle.h. */
 static struct guard lookup_guard = GUARD_INIT(LOOKUP_WINDOW_S, LOOKUP_FAILURES_MAX);
+/* What a lookup's answer is written into first (fcgi/render.h's jtext grows it beyond). */
+#define LOOKUP_ANSWER_ROOM 8192
 /* Store credit is quoted for up to this many units of a line (the portal's quantity steps). */
 #define STORE_CREDIT_QUOTES_MAX 100
 
@@ -34,9 +36,14 @@ void h_portal_get(struct req *r)
 		respond_error(r, e);
 		return;
 	}
-	respond_json(r, 200,
-	             json_pack("{s:o, s:o}", "merchant", render_merchant_brief(&m), "policy",
-	                       render_merchant_policy(&m)));
+	struct jtext t = {0};
+	jt_lit(&t, "{\"merchant\":");
+	jt_merchant_brief(&t, &m);
+	jt_lit(&t, ",\"policy\":");
+	jt_merchant_policy(&t, &m);
+	jt_lit(&t, "}");
+	respond(r, 200, "application/json", NULL, t.p, t.len);
+	free(t.p);
 }
 
 /* The merchant's local day numbers of now and of o's delivery (now's when not delivered): what
@@ -121,8 +128,7 @@ static void write_line_variants(struct jtext *t, const struct order_line *l, boo
 
 static void write_lookup_lines(struct jtext *t, struct req *r, const struct merchant *m,
                                const struct order *o, const struct line_verdict *verdicts,
-                               const char *until, const struct exchange_option *opts, size_t nopts,
-                               const struct line_return *held, size_t n_held)
+                               const char *until, const struct lookup *lk)
 {
 	jt_lit(t, "[");
 	for (size_t i = 0; i < o->n_lines; i++) {
@@ -152,7 +158,8 @@ static void write_lookup_lines(struct jtext *t, struct req *r, const struct merc
 		jt_lit(t, ",\"ineligible_reason\":");
 		jt_str(t, ineligible_names[why]);
 		jt_lit(t, ",\"exchange_options\":");
-		write_line_variants(t, l, why == INELIGIBLE_NONE, false, opts, nopts);
+		write_line_variants(t, l, why == INELIGIBLE_NONE, false, lk->options,
+		                    lk->n_options);
 		/* What store credit pays for 1, 2, ... of the returnable units, as core settles
 		 * it. */
 		jt_lit(t, ",\"store_credit_amounts\":[");
@@ -162,9 +169,9 @@ static void write_lookup_lines(struct jtext *t, struct req *r, const struct merc
 			jt_int(t, resolve_store_credit(&m->policy, l->unit_price, q));
 		}
 		jt_lit(t, "],\"returns\":");
-		write_line_returns(t, r, l, held, n_held);
+		write_line_returns(t, r, l, lk->returns, lk->n_returns);
 		jt_lit(t, ",\"exchange_variants\":");
-		write_line_variants(t, l, why == INELIGIBLE_NONE, true, opts, nopts);
+		write_line_variants(t, l, why == INELIGIBLE_NONE, true, lk->options, lk->n_options);
 		if (why == INELIGIBLE_NONE) {
 			jt_lit(t, ",\"returnable_until\":");
 			jt_str(t, until);
@@ -174,14 +181,13 @@ static void write_lookup_lines(struct jtext *t, struct req *r, const struct merc
 	jt_lit(t, "]");
 }
 
-/* The answer of a lookup that found the order (its lines loaded with it): a token, the
- * merchant, the order with its lines and the returns holding them, the policy. Reads the
- * variants of its products only when a line can be returned, and the returns holding its lines
- * only when a line has units in one: a found order of lines in no return is one statement more. */
-static void respond_lookup_found(struct req *r, struct lookup *lk)
+/* The answer of a lookup that found the order (read whole with it: its lines, the returns
+ * holding them, the variants of their products): a token, the merchant, the order with its
+ * lines, the policy. */
+static void respond_lookup_found(struct req *r, const struct lookup *lk)
 {
 	const struct merchant *m = &lk->merchant;
-	struct order *o = &lk->order;
+	const struct order *o = &lk->order;
 	int64_t today, delivered_day;
 	order_days(m, o, r->now, &today, &delivered_day);
 	char until[DATE_LEN];
@@ -189,27 +195,12 @@ static void respond_lookup_found(struct req *r, struct lookup *lk)
 	struct line_verdict *verdicts =
 	    arena_zalloc(r->arena, sizeof(*verdicts) * (o->n_lines + 1));
 	lookup_verdicts(m, o, today, delivered_day, verdicts);
-	bool any_eligible = false, any_returned = false;
-	for (size_t i = 0; i < o->n_lines; i++) {
-		any_eligible = any_eligible || verdicts[i].why == INELIGIBLE_NONE;
-		any_returned = any_returned || o->lines[i].returned > 0;
-	}
-	struct exchange_option *opts = NULL;
-	size_t nopts = 0, n_held = 0;
-	struct line_return *held = NULL;
-	enum kaeru_err e =
-	    any_eligible ? store_exchange_options(r->db, o, &opts, &nopts) : KAERU_OK;
-	if (e == KAERU_OK && any_returned)
-		e = store_order_line_returns(r->db, o->id, &held, &n_held);
-	if (e != KAERU_OK) {
-		respond_error(r, e);
-		return;
-	}
-	struct jtext t = {0};
+	/* room for a few lines' answer (a 3-line order's is ~4 KB), not grown from nothing */
+	struct jtext t = {.p = xmalloc(LOOKUP_ANSWER_ROOM), .cap = LOOKUP_ANSWER_ROOM};
 	jt_lit(&t, "{\"token\":");
 	jt_str(&t, order_token_new(r, o->id));
 	jt_lit(&t, ",\"merchant\":");
-	jt_json(&t, render_merchant_brief(m));
+	jt_merchant_brief(&t, m);
 	jt_lit(&t, ",\"order\":{\"order_number\":");
 	jt_str(&t, o->order_number);
 	jt_lit(&t, ",\"currency\":");
@@ -220,9 +211,9 @@ static void respond_lookup_found(struct req *r, struct lookup *lk)
 		rfc3339_format(o->delivered_at, delivered);
 	jt_str(&t, o->has_delivered ? delivered : NULL);
 	jt_lit(&t, ",\"lines\":");
-	write_lookup_lines(&t, r, m, o, verdicts, until, opts, nopts, held, n_held);
+	write_lookup_lines(&t, r, m, o, verdicts, until, lk);
 	jt_lit(&t, "},\"policy\":");
-	jt_json(&t, render_merchant_policy(m));
+	jt_merchant_policy(&t, m);
 	jt_lit(&t, "}");
 	respond(r, 200, "application/json", NULL, t.p, t.len);
 	free(t.p);
@@ -256,10 +247,9 @@ static void respond_lookup_throttled(struct req *r, int64_t retry_after)
  * kaeru-fcgi lets an attempt be decided only while this address's failures and the attempts
  * being decided cannot pass the limit, so parallel guesses cannot overshoot (fcgi/throttle.h);
  * the failures the database counts (other hosts', earlier processes') come with the lookup.
- * Statements: one (the failures, merchant, order and lines), one more for the variants of the
- * products when a line can be returned, one for the returns when a line is in one; a failed
- * lookup writes its failure, nothing else writes. An expired link and invalid input are not
- * guesses. */
+ * Statements: one (the failures, merchant, order, lines, their returns and their products'
+ * variants: store_lookup), two for an unknown merchant; a failed lookup writes its failure,
+ * nothing else writes. An expired link and invalid input are not guesses. */
 void h_lookup(struct req *r)
 {
 	struct checker c;

@@ -7,27 +7,52 @@
 #include <stdio.h>
 #include <string.h>
 
-json_t *render_policy(const struct policy *p)
+/* The names of the reasons in mask (REASON_BIT), in the reasons' order, as a JSON array. */
+static void jt_reasons(struct jtext *t, unsigned mask)
 {
-	json_t *reasons = json_array();
-	for (int i = 0; i < REASON__MAX; i++) /* the reasons the merchant offers */
-		if (p->reasons_offered & REASON_BIT(i))
-			json_array_append_new(reasons, json_string(reason_names[i]));
-	json_t *fee_reasons = json_array(); /* the reasons whose refunds withhold the fee */
+	const char *sep = "[";
 	for (int i = 0; i < REASON__MAX; i++)
-		if (resolve_fee_applies(p, (enum reason)i))
-			json_array_append_new(fee_reasons, json_string(reason_names[i]));
-	return json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}", "window_days", p->window_days,
-	                 "store_credit_bonus_percent", p->store_credit_bonus_percent,
-	                 "restocking_fee_percent", p->restocking_fee_percent, "label_validity_days",
-	                 p->label_validity_days, "reasons", reasons, "fee_reasons", fee_reasons);
+		if (mask & REASON_BIT(i)) {
+			jt_lit(t, sep);
+			jt_str(t, reason_names[i]);
+			sep = ",";
+		}
+	jt_lit(t, *sep == '[' ? "[]" : "]");
 }
 
-json_t *render_merchant_policy(const struct merchant *m)
+void jt_merchant_policy(struct jtext *t, const struct merchant *m)
 {
-	json_t *j = render_policy(&m->policy);
-	json_object_set_new(j, "timezone", json_string(m->timezone));
-	return j;
+	const struct policy *p = &m->policy;
+	unsigned fee_reasons = 0; /* the reasons whose refunds withhold the fee */
+	for (int i = 0; i < REASON__MAX; i++)
+		if (resolve_fee_applies(p, (enum reason)i))
+			fee_reasons |= REASON_BIT(i);
+	jt_lit(t, "{\"window_days\":");
+	jt_int(t, p->window_days);
+	jt_lit(t, ",\"store_credit_bonus_percent\":");
+	jt_int(t, p->store_credit_bonus_percent);
+	jt_lit(t, ",\"restocking_fee_percent\":");
+	jt_int(t, p->restocking_fee_percent);
+	jt_lit(t, ",\"label_validity_days\":");
+	jt_int(t, p->label_validity_days);
+	jt_lit(t, ",\"reasons\":"); /* the reasons the merchant offers */
+	jt_reasons(t, p->reasons_offered);
+	jt_lit(t, ",\"fee_reasons\":");
+	jt_reasons(t, fee_reasons);
+	jt_lit(t, ",\"timezone\":");
+	jt_str(t, m->timezone);
+	jt_lit(t, "}");
+}
+
+void jt_merchant_brief(struct jtext *t, const struct merchant *m)
+{
+	jt_lit(t, "{\"slug\":");
+	jt_str(t, m->slug);
+	jt_lit(t, ",\"name\":");
+	jt_str(t, m->name);
+	jt_lit(t, ",\"currency\":");
+	jt_str(t, m->currency);
+	jt_lit(t, "}");
 }
 
 json_t *render_merchant_brief(const struct merchant *m)
@@ -298,8 +323,15 @@ void jt_str(struct jtext *t, const char *s)
 
 void jt_int(struct jtext *t, int64_t v)
 {
-	char buf[24];
-	jt_put(t, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)v));
+	/* digits from the right, not snprintf's format parser (a lookup writes dozens) */
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	jt_put(t, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void jt_bool(struct jtext *t, bool b)

@@ -8,9 +8,6 @@
 
 #include <jansson.h>
 
-json_t *render_policy(const struct policy *p);
-/* The merchant's policy as customers see it: render_policy's members and "timezone". */
-json_t *render_merchant_policy(const struct merchant *m);
 /* {slug, name, currency} */
 json_t *render_merchant_brief(const struct merchant *m);
 /* The stored order as the shop sent it. */
@@ -59,7 +56,13 @@ void jt_str(struct jtext *t, const char *s);
 void jt_int(struct jtext *t, int64_t v);
 void jt_bool(struct jtext *t, bool b);
 /* j (taken: released) as compact JSON text: a part an answer shares with others that jansson
- * renders, such as the merchant or its policy. */
+ * renders, such as the shop's merchant. */
 void jt_json(struct jtext *t, json_t *j);
+/* The merchant's policy as customers see it: {window_days, store_credit_bonus_percent,
+ * restocking_fee_percent, label_validity_days, reasons (offered), fee_reasons (whose refunds
+ * withhold the fee), timezone}. */
+void jt_merchant_policy(struct jtext *t, const struct merchant *m);
+/* {slug, name, currency}, as render_merchant_brief. */
+void jt_merchant_brief(struct jtext *t, const struct merchant *m);
 
 #endif

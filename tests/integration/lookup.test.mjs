@@ -26,9 +26,9 @@ test('the portal shows the merchant and its default policy; an unknown merchant 
   assertProblem(await api('GET', `/api/v1/portal/${m.slug}-nobody`), 404);
 });
 
-// The lookup writes its answer as text (fcgi/h_customer.c) where the portal builds the same
-// merchant and policy with jansson (fcgi/render.c): a field added to one and not the other, or
-// read from the defaults instead of the merchant's row, shows here.
+// The lookup reads the merchant's columns it answers with in its own statement (db/orders.c)
+// where the portal reads the whole merchant: a field read from the defaults instead of the
+// merchant's row, or written by one answer and not the other, shows here.
 test('a lookup shows the merchant and policy exactly as the portal does, for a policy of its own', async () => {
   const own = newMerchant({ currency: 'JPY' });
   const owner = await merchantSession(own);
@@ -109,7 +109,7 @@ test('lines come in the order the shop sent them, exchange options by variant th
   assert.deepEqual(lineOf(found.order, 'm').exchange_variants.map((v) => v.in_stock), [true, true, true]);
 });
 
-test('an order of many products (more than the lookup binds one by one) still offers each line its variants', async () => {
+test('an order of many products, one of them on two lines, offers each line its variants once', async () => {
   const shop = newMerchant({ currency: 'JPY' });
   const products = Array.from({ length: 10 }, (_, i) => `P${i}`);
   assertStatus(await putInventory(shop, products.flatMap((p) => [
@@ -269,4 +269,76 @@ test('an undelivered order says so per line, with no last day', async () => {
   assert.equal(tee.eligible, false);
   assert.equal(tee.ineligible_reason, 'not_delivered');
   assert.equal(tee.returnable_until, undefined);
+});
+
+// The lookup reads an order whole in one statement, a row per line, per return of it and per
+// variant of its product: each return and each variant must still come once, in order.
+test('a line in two returns, and its product on another line: each return and each variant once', async () => {
+  const shop = newMerchant({ currency: 'JPY' });
+  assertStatus(await putInventory(shop, [
+    { sku: 'TEE-S', product_id: 'TEE', variant: 'S', available: 3 },
+    { sku: 'TEE-M', product_id: 'TEE', variant: 'M', available: 2 },
+    { sku: 'TEE-L', product_id: 'TEE', variant: 'L', available: 0 },
+  ]), 200);
+  const line = (line_id, sku, variant, quantity) => ({ line_id, sku, product_id: 'TEE', name: 'Tee',
+    variant, category: 'tops', quantity, unit_price: 2000, final_sale: false });
+  const { orderNumber, body } = await newOrder(shop, { lines: [line('a', 'TEE-S', 'S', 3), line('b', 'TEE-L', 'L', 1)] });
+  const { token } = await lookupOk(shop.slug, orderNumber, body.email);
+  const one = [{ line_id: 'a', quantity: 1, reason: 'too_small', resolution: 'refund' }];
+  const first = await postReturn(token, one);
+  assertStatus(first, 201);
+  const second = await postReturn(token, one);
+  assertStatus(second, 201);
+  const third = await postReturn(token, [{ line_id: 'b', quantity: 1, reason: 'too_large',
+    resolution: 'exchange', exchange_sku: 'TEE-M' }]); // reserves one of the two TEE-M
+  assertStatus(third, 201);
+
+  const found = await lookupOk(shop.slug, orderNumber, body.email);
+  const a = lineOf(found.order, 'a');
+  assert.equal(a.returnable_quantity, 1);
+  assert.deepEqual(a.returns.map((r) => r.rma), [first.json.rma, second.json.rma], 'oldest first, each once');
+  assert.deepEqual(a.exchange_variants, [
+    { sku: 'TEE-L', variant: 'L', in_stock: false }, { sku: 'TEE-M', variant: 'M', in_stock: true }]);
+  assert.deepEqual(optionsOf(a), [{ sku: 'TEE-M', variant: 'M' }]);
+  const b = lineOf(found.order, 'b');
+  assert.equal(b.ineligible_reason, 'already_returned');
+  assert.deepEqual(b.returns.map((r) => r.rma), [third.json.rma]);
+  assert.deepEqual(b.exchange_variants, []);
+
+  // The other TEE-M goes to a third return of line a: none is free any more.
+  assertStatus(await postReturn(token, [{ line_id: 'a', quantity: 1, reason: 'too_small',
+    resolution: 'exchange', exchange_sku: 'TEE-M' }]), 201);
+  const again = await lookupOk(shop.slug, orderNumber, body.email);
+  assert.equal(lineOf(again.order, 'a').returns.length, 3);
+  assert.deepEqual(lineOf(again.order, 'a').exchange_variants, [], 'nothing left to return: no variants');
+});
+
+// Variants are read only for lines that may be returned; the window is the merchant's calendar's,
+// so a zone 14 hours ahead keeps a line delivered 30 days and some hours ago open or closes it by
+// its local days: wherever core finds a line eligible, its exchange options are there.
+test('at the end of the window in a far time zone, an eligible line still offers its variants', async () => {
+  const shop = newMerchant({ currency: 'JPY' });
+  const owner = await merchantSession(shop);
+  const zone = 'Pacific/Kiritimati';
+  assertStatus(await owner.api('PUT', '/api/v1/merchant/policy', { body: {
+    window_days: 30, label_validity_days: 14, restocking_fee_percent: 0, store_credit_bonus_percent: 10,
+    price_step: 100, reasons: REASONS, fee_reasons: [],
+    resale_percent: { new: 80, like_new: 65, good: 45, fair: 25 }, timezone: zone } }), 200);
+  assertStatus(await putInventory(shop, [
+    { sku: 'TEE-BLK-L', product_id: 'TEE', variant: 'Black / L', available: 2 }]), 200);
+  const localDay = (ms) => Date.parse(new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date(ms)));
+  let eligible = 0;
+  for (const hours of [-1, 1, 7, 13, 19, 23, 30, 47]) { // -1: always open
+    const delivered = Date.now() - 30 * 86_400_000 - hours * 3_600_000;
+    const { orderNumber, body } = await newOrder(shop, {
+      delivered_at: new Date(delivered).toISOString().replace(/\.\d+Z$/, 'Z'), placed_at: daysAgo(40) });
+    const found = await lookupOk(shop.slug, orderNumber, body.email);
+    const tee = lineOf(found.order, '1');
+    const open = (localDay(Date.now()) - localDay(delivered)) / 86_400_000 <= 30;
+    assert.equal(tee.eligible, open, `delivered 30 days and ${hours} h ago`);
+    assert.deepEqual(optionsOf(tee), open ? [{ sku: 'TEE-BLK-L', variant: 'Black / L' }] : [],
+      `delivered 30 days and ${hours} h ago`);
+    eligible += open;
+  }
+  assert.ok(eligible > 0, 'some line at the end of its window was still open');
 });

@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fcgi/auth.h"
 #include "fcgi/handlers.h"
 #include "fcgi/http.h"
+#include "fcgi/render.h"
 #include "fcgi/session.h"
 #include "tests/fuzz/fake_request.h"
 
@@ -374,6 +376,37 @@ static void test_body_answers(void **state)
 	}
 }
 
+/* Answers written as text (render.h's jt_*) read as jansson writes them: integers at their
+ * edges, strings with what must be escaped, any UTF-8 as it is. */
+static void test_json_text(void **state)
+{
+	(void)state;
+	static const int64_t ints[] = {0,         1,        -1, 9, 10, -10, 4900, 1000000000000,
+	                               INT64_MAX, INT64_MIN};
+	static const char *const strs[] = {"", "plain", "say \"hi\" \\ back/slash",
+	                                   "tab\there\nnew\x01\x1f", "かえる 💚"};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		struct jtext t = {0};
+		jt_int(&t, ints[i]);
+		json_t *j = json_integer(ints[i]);
+		char *want = json_dumps(j, JSON_ENCODE_ANY);
+		assert_string_equal(t.p, want);
+		free(want);
+		json_decref(j);
+		free(t.p);
+	}
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		struct jtext t = {0};
+		jt_str(&t, strs[i]);
+		json_t *j = json_string(strs[i]);
+		char *want = json_dumps(j, JSON_ENCODE_ANY);
+		assert_string_equal(t.p, want);
+		free(want);
+		json_decref(j);
+		free(t.p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +419,7 @@ int main(void)
 	    cmocka_unit_test(test_return_link_token),
 	    cmocka_unit_test(test_route_find),
 	    cmocka_unit_test(test_body_answers),
+	    cmocka_unit_test(test_json_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
