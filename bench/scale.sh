@@ -959,7 +959,7 @@ verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**"
 num() { if [[ "$1" =~ ^[0-9.]+$ ]]; then echo "$1"; else echo 1e9; fi; } # "–" (no answer) fails every bound
 TARGETS="| target (issue 16) | ×1 | ×$FACTOR | |
 |---|---|---|---|
-| every endpoint: p50 ×$FACTOR/×1 ≤ 1.25 and req/s ×$FACTOR/×1 ≥ 0.8 | | $MET of ${#NAMES[@]} less the ceiling met | $([ ${#MISSED[@]} = 0 ] && echo met || echo "**missed**") |
+| every endpoint: p50 ×$FACTOR/×1 ≤ 1.25 and req/s ×$FACTOR/×1 ≥ 0.8 | | $MET of $((${#NAMES[@]} - 1)) met (the bare ceiling aside) | $([ ${#MISSED[@]} = 0 ] && echo met || echo "**missed**") |
 | lookup ≥ 70% of its database-bound ceiling | $(pct "${RPS[small.lookup]}" "${RPS[small.bare_lookup]}") (${RPS[small.lookup]} of ${RPS[small.bare_lookup]} req/s) | $(pct "${RPS[large.lookup]}" "${RPS[large.bare_lookup]}") (${RPS[large.lookup]} of ${RPS[large.bare_lookup]} req/s) | $(verdict "${RPS[small.lookup]} >= 0.7 * ${RPS[small.bare_lookup]} && ${RPS[large.lookup]} >= 0.7 * ${RPS[large.bare_lookup]}") |
 | scan p99 ≤ 5 ms, $STATIONS stations scanning at once (first scans, durable) | ${P99[small.scan4]} ms (${FIRST_SCANS[small.scan4]} first scans of ${REQS[small.scan4]}) | ${P99[large.scan4]} ms (${FIRST_SCANS[large.scan4]} first scans of ${REQS[large.scan4]}) | $(verdict "$(num "${P99[small.scan4]}") <= 5 && $(num "${P99[large.scan4]}") <= 5") |
 | inspection in ≤ 8 statements | ${STMTS[small.inspection]} | ${STMTS[large.inspection]} | $(verdict "$(cut -d' ' -f1 <<<"${STMTS[small.inspection]}") <= 8 && $(cut -d' ' -f1 <<<"${STMTS[large.inspection]}") <= 8") |
