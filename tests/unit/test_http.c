@@ -378,6 +378,16 @@ static void test_body_answers(void **state)
 
 /* Answers written as text (render.h's jt_*) read as jansson writes them: integers at their
  * edges, strings with what must be escaped, any UTF-8 as it is. */
+/* t's text is what jansson writes of j (taken); t's buffer is freed. */
+static void assert_text_as_jansson(struct jtext *t, json_t *j)
+{
+	char *want = json_dumps(j, JSON_ENCODE_ANY);
+	assert_string_equal(t->p, want);
+	free(want);
+	json_decref(j);
+	free(t->p);
+}
+
 static void test_json_text(void **state)
 {
 	(void)state;
@@ -388,22 +398,12 @@ static void test_json_text(void **state)
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		struct jtext t = {0};
 		jt_int(&t, ints[i]);
-		json_t *j = json_integer(ints[i]);
-		char *want = json_dumps(j, JSON_ENCODE_ANY);
-		assert_string_equal(t.p, want);
-		free(want);
-		json_decref(j);
-		free(t.p);
+		assert_text_as_jansson(&t, json_integer(ints[i]));
 	}
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		struct jtext t = {0};
 		jt_str(&t, strs[i]);
-		json_t *j = json_string(strs[i]);
-		char *want = json_dumps(j, JSON_ENCODE_ANY);
-		assert_string_equal(t.p, want);
-		free(want);
-		json_decref(j);
-		free(t.p);
+		assert_text_as_jansson(&t, json_string(strs[i]));
 	}
 }
 
