@@ -87,13 +87,11 @@ static void write_line_returns(struct jtext *t, struct req *r, const struct orde
 		if (held[k].order_line_id != l->id)
 			continue;
 		jt_lit(t, sep);
-		jt_lit(t, "{\"rma\":");
-		jt_str(t, held[k].rma);
-		jt_lit(t, ",\"status\":");
-		jt_str(t, held[k].status);
-		jt_lit(t, ",\"tracking_url\":");
-		jt_str(t, arena_printf(r->arena, "%s/r/%s?k=%s", base, held[k].rma,
-		                       held[k].tracking_key));
+		jt_lit_str(t, "{\"rma\":", held[k].rma);
+		jt_lit_str(t, ",\"status\":", held[k].status);
+		jt_lit_str(t, ",\"tracking_url\":",
+		           arena_printf(r->arena, "%s/r/%s?k=%s", base, held[k].rma,
+		                        held[k].tracking_key));
 		jt_lit(t, "}");
 		sep = ",";
 	}
@@ -112,14 +110,10 @@ static void write_line_variants(struct jtext *t, const struct order_line *l, boo
 		    strcmp(opts[k].sku, l->sku) == 0 || (!all && !opts[k].in_stock))
 			continue;
 		jt_lit(t, sep);
-		jt_lit(t, "{\"sku\":");
-		jt_str(t, opts[k].sku);
-		jt_lit(t, ",\"variant\":");
-		jt_str(t, opts[k].variant);
-		if (all) {
-			jt_lit(t, ",\"in_stock\":");
-			jt_bool(t, opts[k].in_stock);
-		}
+		jt_lit_str(t, "{\"sku\":", opts[k].sku);
+		jt_lit_str(t, ",\"variant\":", opts[k].variant);
+		if (all)
+			jt_lit_bool(t, ",\"in_stock\":", opts[k].in_stock);
 		jt_lit(t, "}");
 		sep = ",";
 	}
@@ -135,28 +129,17 @@ static void write_lookup_lines(struct jtext *t, struct req *r, const struct merc
 		const struct order_line *l = &o->lines[i];
 		enum ineligible why = verdicts[i].why;
 		int64_t returnable = verdicts[i].returnable;
-		jt_lit(t, i ? ",{\"line_id\":" : "{\"line_id\":");
-		jt_str(t, l->line_id);
-		jt_lit(t, ",\"sku\":");
-		jt_str(t, l->sku);
-		jt_lit(t, ",\"product_id\":");
-		jt_str(t, l->product_id);
-		jt_lit(t, ",\"name\":");
-		jt_str(t, l->name);
-		jt_lit(t, ",\"variant\":");
-		jt_str(t, l->variant);
-		jt_lit(t, ",\"quantity\":");
-		jt_int(t, l->quantity);
-		jt_lit(t, ",\"returnable_quantity\":");
-		jt_int(t, returnable);
-		jt_lit(t, ",\"unit_price\":");
-		jt_int(t, l->unit_price);
-		jt_lit(t, ",\"final_sale\":");
-		jt_bool(t, l->final_sale);
-		jt_lit(t, ",\"eligible\":");
-		jt_bool(t, why == INELIGIBLE_NONE);
-		jt_lit(t, ",\"ineligible_reason\":");
-		jt_str(t, ineligible_names[why]);
+		jt_lit_str(t, i ? ",{\"line_id\":" : "{\"line_id\":", l->line_id);
+		jt_lit_str(t, ",\"sku\":", l->sku);
+		jt_lit_str(t, ",\"product_id\":", l->product_id);
+		jt_lit_str(t, ",\"name\":", l->name);
+		jt_lit_str(t, ",\"variant\":", l->variant);
+		jt_lit_int(t, ",\"quantity\":", l->quantity);
+		jt_lit_int(t, ",\"returnable_quantity\":", returnable);
+		jt_lit_int(t, ",\"unit_price\":", l->unit_price);
+		jt_lit_bool(t, ",\"final_sale\":", l->final_sale);
+		jt_lit_bool(t, ",\"eligible\":", why == INELIGIBLE_NONE);
+		jt_lit_str(t, ",\"ineligible_reason\":", ineligible_names[why]);
 		jt_lit(t, ",\"exchange_options\":");
 		write_line_variants(t, l, why == INELIGIBLE_NONE, false, lk->options,
 		                    lk->n_options);
@@ -164,18 +147,15 @@ static void write_lookup_lines(struct jtext *t, struct req *r, const struct merc
 		 * it. */
 		jt_lit(t, ",\"store_credit_amounts\":[");
 		for (int64_t q = 1; q <= returnable && q <= STORE_CREDIT_QUOTES_MAX; q++) {
-			if (q > 1)
-				jt_lit(t, ",");
-			jt_int(t, resolve_store_credit(&m->policy, l->unit_price, q));
+			jt_lit_int(t, q > 1 ? "," : "",
+			           resolve_store_credit(&m->policy, l->unit_price, q));
 		}
 		jt_lit(t, "],\"returns\":");
 		write_line_returns(t, r, l, lk->returns, lk->n_returns);
 		jt_lit(t, ",\"exchange_variants\":");
 		write_line_variants(t, l, why == INELIGIBLE_NONE, true, lk->options, lk->n_options);
-		if (why == INELIGIBLE_NONE) {
-			jt_lit(t, ",\"returnable_until\":");
-			jt_str(t, until);
-		}
+		if (why == INELIGIBLE_NONE)
+			jt_lit_str(t, ",\"returnable_until\":", until);
 		jt_lit(t, "}");
 	}
 	jt_lit(t, "]");
@@ -197,14 +177,11 @@ static void respond_lookup_found(struct req *r, const struct lookup *lk)
 	lookup_verdicts(m, o, today, delivered_day, verdicts);
 	/* room for a few lines' answer (a 3-line order's is ~4 KB), not grown from nothing */
 	struct jtext t = {.p = xmalloc(LOOKUP_ANSWER_ROOM), .cap = LOOKUP_ANSWER_ROOM};
-	jt_lit(&t, "{\"token\":");
-	jt_str(&t, order_token_new(r, o->id));
+	jt_lit_str(&t, "{\"token\":", order_token_new(r, o->id));
 	jt_lit(&t, ",\"merchant\":");
 	jt_merchant_brief(&t, m);
-	jt_lit(&t, ",\"order\":{\"order_number\":");
-	jt_str(&t, o->order_number);
-	jt_lit(&t, ",\"currency\":");
-	jt_str(&t, o->currency);
+	jt_lit_str(&t, ",\"order\":{\"order_number\":", o->order_number);
+	jt_lit_str(&t, ",\"currency\":", o->currency);
 	jt_lit(&t, ",\"delivered_at\":");
 	char delivered[RFC3339_LEN];
 	if (o->has_delivered)

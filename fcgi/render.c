@@ -27,31 +27,23 @@ void jt_merchant_policy(struct jtext *t, const struct merchant *m)
 	for (int i = 0; i < REASON__MAX; i++)
 		if (resolve_fee_applies(p, (enum reason)i))
 			fee_reasons |= REASON_BIT(i);
-	jt_lit(t, "{\"window_days\":");
-	jt_int(t, p->window_days);
-	jt_lit(t, ",\"store_credit_bonus_percent\":");
-	jt_int(t, p->store_credit_bonus_percent);
-	jt_lit(t, ",\"restocking_fee_percent\":");
-	jt_int(t, p->restocking_fee_percent);
-	jt_lit(t, ",\"label_validity_days\":");
-	jt_int(t, p->label_validity_days);
+	jt_lit_int(t, "{\"window_days\":", p->window_days);
+	jt_lit_int(t, ",\"store_credit_bonus_percent\":", p->store_credit_bonus_percent);
+	jt_lit_int(t, ",\"restocking_fee_percent\":", p->restocking_fee_percent);
+	jt_lit_int(t, ",\"label_validity_days\":", p->label_validity_days);
 	jt_lit(t, ",\"reasons\":"); /* the reasons the merchant offers */
 	jt_reasons(t, p->reasons_offered);
 	jt_lit(t, ",\"fee_reasons\":");
 	jt_reasons(t, fee_reasons);
-	jt_lit(t, ",\"timezone\":");
-	jt_str(t, m->timezone);
+	jt_lit_str(t, ",\"timezone\":", m->timezone);
 	jt_lit(t, "}");
 }
 
 void jt_merchant_brief(struct jtext *t, const struct merchant *m)
 {
-	jt_lit(t, "{\"slug\":");
-	jt_str(t, m->slug);
-	jt_lit(t, ",\"name\":");
-	jt_str(t, m->name);
-	jt_lit(t, ",\"currency\":");
-	jt_str(t, m->currency);
+	jt_lit_str(t, "{\"slug\":", m->slug);
+	jt_lit_str(t, ",\"name\":", m->name);
+	jt_lit_str(t, ",\"currency\":", m->currency);
 	jt_lit(t, "}");
 }
 
@@ -337,6 +329,24 @@ void jt_int(struct jtext *t, int64_t v)
 void jt_bool(struct jtext *t, bool b)
 {
 	jt_lit(t, b ? "true" : "false");
+}
+
+void jt_lit_str(struct jtext *t, const char *lit, const char *s)
+{
+	jt_lit(t, lit);
+	jt_str(t, s);
+}
+
+void jt_lit_int(struct jtext *t, const char *lit, int64_t v)
+{
+	jt_lit(t, lit);
+	jt_int(t, v);
+}
+
+void jt_lit_bool(struct jtext *t, const char *lit, bool b)
+{
+	jt_lit(t, lit);
+	jt_bool(t, b);
 }
 
 void jt_json(struct jtext *t, json_t *j)

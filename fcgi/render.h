@@ -55,6 +55,10 @@ void jt_lit(struct jtext *t, const char *s);           /* s as it is: JSON punct
 void jt_str(struct jtext *t, const char *s);
 void jt_int(struct jtext *t, int64_t v);
 void jt_bool(struct jtext *t, bool b);
+/* A literal (a member's punctuation and key, such as ",\"sku\":"), then its value. */
+void jt_lit_str(struct jtext *t, const char *lit, const char *s);
+void jt_lit_int(struct jtext *t, const char *lit, int64_t v);
+void jt_lit_bool(struct jtext *t, const char *lit, bool b);
 /* j (taken: released) as compact JSON text: a part an answer shares with others that jansson
  * renders, such as the shop's merchant. */
 void jt_json(struct jtext *t, json_t *j);
