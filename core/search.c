@@ -318,13 +318,16 @@ bool search_query_key(const char *q, char key[SEARCH_KEY_SIZE], char rma[SEARCH_
 		n--;
 	if (n == 0 || n >= SEARCH_KEY_SIZE)
 		return false;
-	for (size_t i = 0; i < n; i++)
+	bool digit = false;
+	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)q[i] <= ' ' ||
 		    (i + 2 < n && memcmp(q + i, "\xe3\x80\x80", 3) == 0)) /* U+3000, a space */
 			return false;
+		digit |= q[i] >= '0' && q[i] <= '9';
+	}
 	memcpy(key, q, n);
 	key[n] = '\0';
 	if (!rma_normalize(key, rma))
 		rma[0] = '\0';
-	return true;
+	return digit || rma[0]; /* a word of no digit is a name, not a number */
 }

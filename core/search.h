@@ -52,7 +52,8 @@ enum search_query {
 /* Whether q, less the spaces around it, is one word that may be the whole of a key a return is
  * found by: its order's number, as typed (key), or its RMA in any spelling the scanner takes
  * (rma: the canonical code, else ""). Such a query first looks for the one order or return it
- * names, by its key; only when there is none is it read into terms. */
+ * names, by its key; only when there is none is it read into terms. A word with no digit that
+ * is no RMA (a name, a product's word) is not looked up as a key: it costs no statement. */
 bool search_query_key(const char *q, char key[SEARCH_KEY_SIZE], char rma[SEARCH_KEY_SIZE]);
 
 /* Reads what a merchant typed into at most SEARCH_QUERY_TERMS terms in *out (whose cap must be

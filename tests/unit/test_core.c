@@ -647,7 +647,9 @@ static void test_search_key(void **state)
 	assert_string_equal(rma, "7KQ2M-XH4RP");
 	assert_false(search_query_key("山田 太郎", key, rma));
 	assert_false(search_query_key("山田\xe3\x80\x80太郎", key, rma)); /* an ideographic space */
-	assert_true(search_query_key("山田太郎", key, rma));
+	assert_false(search_query_key("山田太郎", key, rma)); /* a name: no digit, no RMA */
+	assert_false(search_query_key("linen", key, rma));
+	assert_true(search_query_key("#A-7", key, rma));
 	assert_false(search_query_key("   ", key, rma));
 	char long_word[SEARCH_KEY_SIZE + 1];
 	memset(long_word, '7', SEARCH_KEY_SIZE);
@@ -722,8 +724,8 @@ int main(void)
 	    cmocka_unit_test(test_span_buckets), cmocka_unit_test(test_span_percentiles),
 	    cmocka_unit_test(test_rights),       cmocka_unit_test(test_team),
 	    cmocka_unit_test(test_search_finds), cmocka_unit_test(test_search_query),
-	    cmocka_unit_test(test_search_key),
-	    cmocka_unit_test(test_search_terms), cmocka_unit_test(test_throttle),
+	    cmocka_unit_test(test_search_key),   cmocka_unit_test(test_search_terms),
+	    cmocka_unit_test(test_throttle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
