@@ -23,6 +23,9 @@ test('the owner searches returns by a kana name and part of an RMA', { timeout: 
     shipping_address: { ...JP_ADDRESS, name: 'やまだ はなこ' },
     lines: [{ ...base.lines[0], name: 'リネンワンピース' }, ...base.lines.slice(1)] } });
 
+  // An order whose number holds taro's whole: a whole number typed finds its own order only.
+  const longer = await returnFor(merchant, one, { order: { order_number: `${taro.order.orderNumber}9` } });
+
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   const browser = await launch();
   const pageErrors = [];
@@ -72,6 +75,22 @@ test('the owner searches returns by a kana name and part of an RMA', { timeout: 
     assert.match(await page.locator('#returns-q-hint').textContent(), /お客様のお名前/);
     await page.locator('#returns-found', { hasText: '1件の返品が見つかりました。' }).waitFor();
     await shot('03-ja');
+
+    // ---- 5. on a phone, in Japanese: a whole order number is that order; part of it, both
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${BASE}/console/?lang=ja&tab=returns&q=${encodeURIComponent(taro.order.orderNumber)}`);
+    await page.locator(`#return-${taro.rma}`).waitFor();
+    await page.locator('#returns-found', { hasText: '1件の返品が見つかりました。' }).waitFor();
+    assert.deepEqual(await rows(), [`return-${taro.rma}`]);
+    await shot('04-ja-phone-order-number');
+    await searchFor(taro.order.orderNumber.slice(0, -2));
+    await page.locator(`#return-${longer.rma}`).waitFor();
+    assert.deepEqual((await rows()).sort(), [`return-${longer.rma}`, `return-${taro.rma}`].sort());
+    // and in English the same whole number
+    await page.goto(`${BASE}/console/?lang=en&tab=returns&q=${encodeURIComponent(`${taro.order.orderNumber}9`)}`);
+    await page.locator('#returns-found', { hasText: '1 return found.' }).waitFor();
+    assert.deepEqual(await rows(), [`return-${longer.rma}`]);
+    await shot('05-en-phone-order-number');
     assert.deepEqual(pageErrors, []);
   } finally {
     await browser.close();
