@@ -116,9 +116,33 @@ test('the owner edits the policy and decides a return held for review', { timeou
     await page.getByRole('tab', { name: /Policy/ }).click();
     await page.getByRole('tab', { name: /Webhook/ }).click();
     await page.locator('#deliveries-table', { hasText: 'return.created' }).waitFor();
+    // A retry's reload that is still under way when the owner removes the webhook must not bring
+    // it back when it ends: the retry's read of the webhook is answered (the webhook still there)
+    // but reaches the page only once the removal has shown.
+    let release;
+    const hold = new Promise((r) => (release = r));
+    let armed = true;
+    let answered;
+    const reached = new Promise((r) => (answered = r));
+    await page.route('**/merchant/webhook', async (route) => {
+      if (!armed || route.request().method() !== 'GET') return route.continue();
+      armed = false;
+      const response = await route.fetch();
+      answered();
+      await hold;
+      await route.fulfill({ response });
+    });
     await page.locator('#deliveries-table button').first().click();
+    await reached;
     await page.getByRole('button', { name: 'Remove webhook' }).click();
     await page.locator('#webhook-status', { hasText: 'No webhook is set.' }).waitFor();
+    const late = page.waitForResponse((res) => res.url().includes('/merchant/webhook/deliveries'));
+    release();
+    await late;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
+    assert.equal(await page.locator('#webhook-status').textContent(), 'No webhook is set.');
+    assert.equal(await page.getByRole('button', { name: 'Remove webhook' }).count(), 0);
+    await page.unroute('**/merchant/webhook');
     await shot('05-webhook');
 
     const mine = (await getReturn(r.rma, { k: r.k })).json;

@@ -46,12 +46,20 @@ export function init(c) {
   ctx = c;
 }
 
+// Only the latest load's answer is shown: one started before an invitation or a removal and
+// answered after it would show the team as it was.
+let loads = 0;
+
 export async function loadTeam() {
+  const mine = ++loads;
   try {
-    T.items = (await api('GET', '/merchant/team')).items || [];
+    const items = (await api('GET', '/merchant/team')).items || [];
+    if (mine !== loads) return;
+    T.items = items;
     T.error = null;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
+    if (mine !== loads) return;
     if (ctx.sessionProblem(err)) return;
     T.error = () => generalError(err);
   }

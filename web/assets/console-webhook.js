@@ -23,24 +23,34 @@ export function init(c) {
   ctx = c;
 }
 
+// Each load is numbered and only the latest one's answers are shown: a retry's reload that
+// started before a removal must not bring the removed webhook back when it ends after it.
+let loads = 0;
+
 export async function loadWebhook() {
+  const mine = ++loads;
+  let hook = null;
+  let deliveries = [];
+  let error = W.error;
   try {
-    W.hook = await api('GET', '/merchant/webhook');
+    hook = await api('GET', '/merchant/webhook');
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (ctx.sessionProblem(err)) return;
-    if (err.status !== 404) W.error = () => generalError(err);
-    W.hook = null;
+    if (err.status !== 404) error = () => generalError(err);
   }
-  W.url = W.hook?.url || '';
-  W.events = (W.hook?.events || []).join(', ');
   try {
-    W.deliveries = (await api('GET', '/merchant/webhook/deliveries?limit=50')).items || [];
+    deliveries = (await api('GET', '/merchant/webhook/deliveries?limit=50')).items || [];
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (ctx.sessionProblem(err)) return;
-    W.deliveries = [];
   }
+  if (mine !== loads) return;
+  W.hook = hook;
+  W.error = error;
+  W.url = hook?.url || '';
+  W.events = (hook?.events || []).join(', ');
+  W.deliveries = deliveries;
   W.loaded = true;
   ctx.render();
 }
