@@ -9,7 +9,10 @@
  * The table is fixed: GUARD_BUCKETS × GUARD_WAYS addresses, each bucket taken by a keyed hash of
  * the address; a full bucket gives up an address with nothing being decided, one whose window has
  * ended first, then the oldest window. One mutex guards it: each call holds it for a few
- * comparisons, and waits on its condition variable without holding it. */
+ * comparisons, and waits without holding it on the condition variable of its address's way (or,
+ * when every way of its bucket is busy, of its bucket). A place given back wakes one attempt of
+ * that address, not every attempt waiting in the process: a single busy address (a shop's
+ * office, a benchmark) no longer wakes all its waiters to find one place. */
 #ifndef KAERU_FCGI_THROTTLE_H
 #define KAERU_FCGI_THROTTLE_H
 
@@ -32,18 +35,26 @@ struct guard_entry {
 	int64_t started; /* the window's start, seconds of CLOCK_MONOTONIC */
 };
 
+/* Who waits where. A way's waiters are all of the address it holds: a way is given to another
+ * address only once nothing of its own is being decided, and the place given back that makes it
+ * so wakes them all. Apart from the entries, which are reset when a way is given away. */
+struct guard_waits {
+	pthread_cond_t way[GUARD_WAYS]; /* attempts waiting for a place of the way's address */
+	pthread_cond_t room;            /* attempts waiting for a way of the bucket to come free */
+	int32_t waiting[GUARD_WAYS], homeless;
+};
+
 struct guard {
 	pthread_mutex_t mutex;
-	pthread_cond_t decided; /* signalled whenever an attempt is decided */
 	int window_s, limit;
-	bool keyed;
+	bool keyed, waits_ready;
 	unsigned char hash_key[32];
 	struct guard_entry entries[GUARD_BUCKETS][GUARD_WAYS];
+	struct guard_waits waits[GUARD_BUCKETS];
 };
 #define GUARD_INIT(window, max_failures)                                                           \
 	{                                                                                          \
-		.mutex = PTHREAD_MUTEX_INITIALIZER, .decided = PTHREAD_COND_INITIALIZER,           \
-		.window_s = (window), .limit = (max_failures)                                      \
+		.mutex = PTHREAD_MUTEX_INITIALIZER, .window_s = (window), .limit = (max_failures)  \
 	}
 
 /* Lets an attempt from addr be decided (THROTTLE_GO: it holds a place until guard_leave), waiting
