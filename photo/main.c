@@ -3,7 +3,9 @@
  * classic target of hostile files — and the hundred libraries libvips brings run in a process
  * that holds nothing else: no socket, no secret, no other request. Before it reads a byte it
  * bounds itself: CPU seconds (argument, else PHOTO_CPU_SECONDS), address space, no core file,
- * and death with the thread that started it.
+ * and death with the thread that started it; once libvips has started and the upload is read,
+ * before a decoder sees a byte, a seccomp filter leaves it no file, socket, process or signal
+ * to reach anything but its own pipes (photo/sandbox.h).
  *
  *   kaeru-photo [--cpu-seconds N]  < upload  > reply
  *
@@ -11,6 +13,7 @@
  * (photo/protocol.h), or 1 when the reply cannot be written. */
 #include "photo/protocol.h"
 #include "photo/render.h"
+#include "photo/sandbox.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +33,32 @@
  * and libraries; under AddressSanitizer, its shadow too): the largest photo kaeru takes needs
  * about 320 MB (a 40-megapixel HEIC decoded whole). */
 #define PHOTO_MEMORY_MAX (1024L * 1024 * 1024)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+/* Whether LeakSanitizer checks this process at exit: built with AddressSanitizer and not told
+ * otherwise by its options (the tests run a strict filter with detect_leaks=0). */
+static bool leak_check_at_exit(void)
+{
+	if (!UNDER_ASAN)
+		return false;
+	static const char *const options[] = {"ASAN_OPTIONS", "LSAN_OPTIONS"};
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		const char *v = getenv(options[i]);
+		if (v && (strstr(v, "detect_leaks=0") || strstr(v, "detect_leaks=false")))
+			return false;
+	}
+	return true;
+}
 
 /* Bytes of address space mapped now, from /proc/self/statm; 0 when unknown. */
 static rlim_t mapped_now(void)
@@ -147,6 +176,12 @@ int main(int argc, char **argv)
 	}
 	if (!photo_library_init(argv[0])) {
 		fprintf(stderr, "kaeru-photo: cannot start libvips: %s\n", vips_error_buffer());
+		free(in);
+		return PHOTO_EXIT_UNUSABLE;
+	}
+	if (!photo_sandbox(leak_check_at_exit())) {
+		fprintf(stderr, "kaeru-photo: cannot put on its seccomp filter: %s\n",
+		        strerror(errno));
 		free(in);
 		return PHOTO_EXIT_UNUSABLE;
 	}

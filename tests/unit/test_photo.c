@@ -2,7 +2,9 @@
  * (photo/protocol.c), and kaeru-fcgi's side of a run (fcgi/photo_child.c) against the real
  * kaeru-photo and against stand-ins that misbehave — hang, crash, exit in error, write nonsense
  * or without end. Whatever the child does, the parent answers, in bounded time and memory, and
- * leaves no child behind. */
+ * leaves no child behind. And kaeru-photo's seccomp filter (photo/sandbox.h): what it refuses,
+ * and that every format kaeru takes still renders under it as production runs it (no leak check
+ * at exit). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,14 +13,18 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fcgi/photo_child.h"
 #include "photo/protocol.h"
+#include "photo/sandbox.h"
 #include "util/config.h"
 #include "util/mem.h"
 
@@ -177,6 +183,132 @@ static void test_real_kaeru_photo(void **state)
 	arena_free(&a);
 }
 
+/* Each format kaeru takes, made by libvips's own command line in dir and rendered by the real
+ * kaeru-photo with the filter production puts on (LeakSanitizer off: it would need files). */
+static void test_formats_under_the_filter(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *ext, *then; /* then: a command run over the file, its path appended */
+		int width, height;      /* the upright photo's */
+	} formats[] = {
+	    {"jpg", NULL, 64, 48},
+	    {"jpg", "exiftool -q -overwrite_original -n -Orientation=6", 48, 64},
+	    {"png", NULL, 64, 48},
+	    {"webp", NULL, 64, 48},
+	    {"heic", NULL, 64, 48},
+	};
+	const char *asan = getenv("ASAN_OPTIONS");
+	char *saved = asan ? strdup(asan) : NULL;
+	char options[512];
+	snprintf(options, sizeof(options), "%s%sdetect_leaks=0", asan ? asan : "", asan ? ":" : "");
+	setenv("ASAN_OPTIONS", options, 1);
+	struct arena a = {0};
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		char path[256], cmd[600];
+		snprintf(path, sizeof(path), "%s/photo.%s", dir, formats[i].ext);
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "vips gaussnoise %s/noise.v 64 48 && vips copy %s/noise.v %s && rm %s/noise.v",
+		    dir, dir, path, dir);
+		assert_int_equal(system(cmd), 0);
+		if (formats[i].then) {
+			snprintf(cmd, sizeof(cmd), "%s %s", formats[i].then, path);
+			assert_int_equal(system(cmd), 0);
+		}
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		static unsigned char buf[1 << 20];
+		size_t len = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		unlink(path);
+		struct photo_reply r;
+		assert_int_equal(run(KAERU_PHOTO_PATH, 30, buf, len, &a, &r), PHOTO_ANSWERED);
+		if (r.verdict != PHOTO_OK)
+			fail_msg("a %s photo under the filter: verdict %d", formats[i].ext,
+			         r.verdict);
+		assert_int_equal(r.width, formats[i].width);
+		assert_int_equal(r.height, formats[i].height);
+	}
+	if (saved)
+		setenv("ASAN_OPTIONS", saved, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	free(saved);
+	assert_int_equal(photo_child_init(&(struct config){.photo_program = KAERU_PHOTO_PATH,
+	                                                   .photo_timeout_s = 30,
+	                                                   .photo_cpu_s = 29}),
+	                 0);
+	arena_free(&a);
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* What a filtered process may not do, each a bit of its exit status when it is refused. */
+enum { NO_READ = 1, NO_WRITE = 2, NO_SOCKET = 4, NO_FORK = 8, NO_SIGNAL = 16, THREADS_RUN = 32 };
+
+static int filtered_child(void)
+{
+	if (!photo_sandbox(false))
+		_exit(100);
+	int got = 0;
+	if (open("/etc/hostname", O_RDONLY) < 0 && errno == EACCES)
+		got |= NO_READ;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/written", dir);
+	if (open(path, O_WRONLY | O_CREAT, 0600) < 0 && errno == EACCES)
+		got |= NO_WRITE;
+	if (socket(AF_INET, SOCK_STREAM, 0) < 0 && errno == EACCES)
+		got |= NO_SOCKET;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 && errno == EPERM)
+		got |= NO_FORK;
+	else if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (kill(getppid(), 0) < 0 && errno == EPERM)
+		got |= NO_SIGNAL;
+	pthread_t t;
+	if (pthread_create(&t, NULL, nothing, NULL) == 0 && pthread_join(t, NULL) == 0)
+		got |= THREADS_RUN;
+	_exit(got); /* no exit handlers: LeakSanitizer's would need what is refused */
+}
+
+static void test_the_filter_refuses(void **state)
+{
+	(void)state;
+	int status;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		filtered_child();
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status),
+	                 NO_READ | NO_WRITE | NO_SOCKET | NO_FORK | NO_SIGNAL | THREADS_RUN);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/written", dir);
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* a program started: the process is killed by the kernel */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!photo_sandbox(false))
+			_exit(100);
+		char *const argv[] = {"/bin/true", NULL};
+		execv("/bin/true", argv);
+		_exit(101);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
 static void test_misbehaving_children(void **state)
 {
 	(void)state;
@@ -240,6 +372,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reply_parse),
 	    cmocka_unit_test(test_real_kaeru_photo),
+	    cmocka_unit_test(test_formats_under_the_filter),
+	    cmocka_unit_test(test_the_filter_refuses),
 	    cmocka_unit_test(test_misbehaving_children),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
