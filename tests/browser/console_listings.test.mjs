@@ -201,8 +201,18 @@ test('the owner edits, reprices, reorders, withdraws and restores listings from 
     assert.equal((await stored(tee.id)).status, 'published', 'keeping it changes nothing');
     await page.getByRole('button', { name: `Withdraw “${NEW_TITLE}” from the shop` }).click();
     await shot('05-withdraw');
+    // The list's reload after the withdrawal reaches the page only after the other listing's new
+    // title is saved: the other row keeps its new title.
+    const reload = await holdAnswer(page, (url) => url.pathname.endsWith('/merchant/listings') && url.searchParams.get('status') === 'published');
     await page.locator(`#act-${tee.id}-withdraw-yes`).click();
     await notice.filter({ hasText: 'is out of the shop and back in the review queue.' }).waitFor();
+    await reload.answered;
+    await page.locator(`#act-${other.id}-edit`).click();
+    await page.locator(`#edit-${other.id}-title`).fill('リネンキャップ（再出品）');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await notice.filter({ hasText: '“リネンキャップ（再出品）” saved' }).waitFor();
+    await reload.release();
+    assert.match(await page.locator(`#row-${other.id}`).textContent(), /リネンキャップ（再出品）/, 'the older list does not come back');
     await page.locator(`#row-${tee.id}`).waitFor({ state: 'detached' });
     await page.locator(`#row-${other.id}`).waitFor();
     assert.equal((await stored(tee.id)).status, 'pending_review');

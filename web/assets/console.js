@@ -1241,7 +1241,7 @@ initAnalytics({ render, sessionProblem, focusId });
 initWebhook({ render, sessionProblem, announce, focusId });
 initListings({
   render, sessionProblem, announce, focusId, priceInput, parsePrice, digitsOf, currency,
-  onChanged(tab, l) { // withdrawn, restored, or found changed: the lists and counts as they are now
+  onChanged(tab, l) { // withdrawn, restored, edited or found changed: the lists and counts as they are now
     delete S.drafts[idKey(l.id)];
     staleLists('review', 'published', 'rejected', 'sold');
     loadSummary();
