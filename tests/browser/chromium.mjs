@@ -22,3 +22,34 @@ export async function newPage(browser, { width = 1024, height = 900, locale = 'e
   page.on('pageerror', (e) => pageErrors.push(e.message));
   return { page, pageErrors };
 }
+
+/**
+ * Holds the page's next request to url (a page.route pattern) that when(request) accepts: the
+ * server answers it at once, but the page gets the answer only on release(). Resolves to
+ * {answered: a promise of the server's answer, release(): hands the answer to the page, waits
+ * until the page has read it and drawn, and ends the hold}.
+ */
+export async function holdAnswer(page, url, when = () => true) {
+  let give;
+  const hold = new Promise((r) => (give = r));
+  let answeredNow;
+  const answered = new Promise((r) => (answeredNow = r));
+  let held = null;
+  const handler = async (route) => {
+    if (held || !when(route.request())) return route.continue();
+    held = route.request();
+    const response = await route.fetch();
+    answeredNow();
+    await hold;
+    await route.fulfill({ response });
+  };
+  await page.route(url, handler);
+  const release = async () => {
+    const late = page.waitForResponse((res) => res.request() === held);
+    give();
+    await (await late).finished();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
+    await page.unroute(url, handler);
+  };
+  return { answered, release };
+}

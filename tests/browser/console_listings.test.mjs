@@ -13,10 +13,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { launch, newPage } from './chromium.mjs';
+import { holdAnswer, launch, newPage } from './chromium.mjs';
 import {
   BASE, api, approveOk, assertStatus, bulkApprove, clerkOf, getListing, inspectOk, jpOrder, merchantListings,
-  newMerchant, newStaff, ownerOf, rejectOk, resaleListing, returnFor, scanOk, scratchDir,
+  newMerchant, newStaff, ownerOf, rejectOk, resaleListing, returnFor, scanOk, scratchDir, shopListings,
 } from '../integration/lib.mjs';
 
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
@@ -201,8 +201,18 @@ test('the owner edits, reprices, reorders, withdraws and restores listings from 
     assert.equal((await stored(tee.id)).status, 'published', 'keeping it changes nothing');
     await page.getByRole('button', { name: `Withdraw “${NEW_TITLE}” from the shop` }).click();
     await shot('05-withdraw');
+    // The list's reload after the withdrawal reaches the page only after the other listing's new
+    // title is saved: the other row keeps its new title.
+    const reload = await holdAnswer(page, (url) => url.pathname.endsWith('/merchant/listings') && url.searchParams.get('status') === 'published');
     await page.locator(`#act-${tee.id}-withdraw-yes`).click();
     await notice.filter({ hasText: 'is out of the shop and back in the review queue.' }).waitFor();
+    await reload.answered;
+    await page.locator(`#act-${other.id}-edit`).click();
+    await page.locator(`#edit-${other.id}-title`).fill('リネンキャップ（再出品）');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await notice.filter({ hasText: '“リネンキャップ（再出品）” saved' }).waitFor();
+    await reload.release();
+    assert.match(await page.locator(`#row-${other.id}`).textContent(), /リネンキャップ（再出品）/, 'the older list does not come back');
     await page.locator(`#row-${tee.id}`).waitFor({ state: 'detached' });
     await page.locator(`#row-${other.id}`).waitFor();
     assert.equal((await stored(tee.id)).status, 'pending_review');
@@ -340,6 +350,26 @@ test('the review queue and the published tab page by cursor with Next and Previo
     assert.match(await phoneWhere(), /2ページ中2ページ目/);
     if (SHOTS) await p.screenshot({ path: join(SHOTS, 'console-listings-pager-ja-phone.png'), fullPage: true });
     assert.deepEqual(phone.pageErrors, []);
+
+    // ---- the shop, from a feed link to a listing on its third page: the shopper searches while
+    // the page still looks for that listing, and the third page, answered after the search, does
+    // not replace what the search found.
+    const third = (await shopListings(merchant.slug, { page: 3 })).json.items;
+    assert.ok(third.length > 0, 'the shop has a third page');
+    const shopper = await newPage(browser);
+    const sp = shopper.page;
+    const thirdPage = await holdAnswer(sp, (url) => url.pathname.endsWith('/listings') && url.searchParams.get('page') === '3');
+    await sp.goto(`${BASE}/shop/${encodeURIComponent(merchant.slug)}/?lang=en#listing-${third[0].id}`);
+    await thirdPage.answered;
+    await sp.getByRole('searchbox', { name: 'Search by title' }).fill('nothing-like-this');
+    await sp.getByRole('button', { name: 'Search', exact: true }).click();
+    await sp.locator('#shop-empty').waitFor();
+    await thirdPage.release();
+    assert.equal(await sp.locator('#shop-empty').count(), 1, 'the search still shows that nothing matches');
+    assert.equal(await sp.locator(`#listing-${third[0].id}`).count(), 0);
+    assert.equal(new URL(sp.url()).searchParams.get('page'), null);
+    assert.equal(new URL(sp.url()).searchParams.get('q'), 'nothing-like-this');
+    assert.deepEqual(shopper.pageErrors, []);
   } finally {
     await browser.close();
   }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { launch } from './chromium.mjs';
+import { holdAnswer, launch } from './chromium.mjs';
 import {
   BASE, getReturn, inspectOk, newMerchant, newStaff, returnFor, scanOk, staffSession,
 } from '../integration/lib.mjs';
@@ -57,11 +57,20 @@ test('the owner edits the policy and decides a return held for review', { timeou
     assert.equal((await owner.api('GET', '/api/v1/merchant/policy')).json.window_days, 30);
     await shot('02-invalid');
 
-    // ---- 3. fixed, with the damaged-item review rule on: saved
+    // ---- 3. fixed, with the damaged-item review rule on: saved. The tab was opened again just
+    // before, and its reload (the policy as it was) reaches the page only after the save: the
+    // form keeps what was saved.
+    const reload = await holdAnswer(page, '**/api/v1/merchant/policy', (req) => req.method() === 'GET');
+    await page.getByRole('tab', { name: /Returns/ }).click();
+    await page.getByRole('tab', { name: /Policy/ }).click();
+    await reload.answered;
     await windowDays.fill('21');
     await page.getByLabel('an item is graded damaged').check();
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.locator('#policy-notice', { hasText: 'Policy saved.' }).waitFor();
+    await reload.release();
+    assert.equal(await windowDays.inputValue(), '21', 'the older policy does not come back');
+    assert.ok(await page.getByLabel('an item is graded damaged').isChecked());
     const stored = (await owner.api('GET', '/api/v1/merchant/policy')).json;
     assert.equal(stored.window_days, 21);
     assert.equal(stored.review_rules.damaged, true);

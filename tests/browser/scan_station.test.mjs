@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { launch } from './chromium.mjs';
+import { holdAnswer, launch } from './chromium.mjs';
 import {
   BASE, RMA_RE, adminOk, api, assertStatus, createReturn, daysAgo, getReturn, jpOrder, lookupOk,
   newMerchant, newOrderNumber, putInventory, putOrder, suffix, trackingKey,
@@ -184,9 +184,12 @@ test('warehouse staff scan a parcel, inspect its items, and the customer sees th
     assert.equal(await tee.getByLabel('Received quantity').inputValue(), '1', 'the received quantity starts at the expected one');
     await tee.getByRole('radio', { name: 'Like new' }).check();
     await tee.getByRole('radio', { name: 'Restock' }).check();
+    // The T-shirt's inspection is recorded but its answer (the return with the T-shirt alone
+    // inspected) reaches the station only after the cap's has resolved the return: the station
+    // keeps showing the resolved return.
+    const teeAnswer = await holdAnswer(page, /\/api\/v1\/returns\/[^/]+\/items\/[^/]+\/inspection$/);
     await tee.getByRole('button', { name: 'Record inspection' }).click();
-    await tee.getByText('Inspected: received 1 of 1').waitFor();
-    assert.equal(await focusedId(), 'scan-input', 'focus returns to the scan input after an inspection');
+    await teeAnswer.answered;
 
     await cap.getByRole('radio', { name: 'Damaged' }).check();
     assert.ok(await cap.getByRole('radio', { name: 'Resale' }).isDisabled(), 'a damaged item cannot go to resale');
@@ -216,6 +219,7 @@ test('warehouse staff scan a parcel, inspect its items, and the customer sees th
     await photoInput.setInputFiles({ name: 'cap.jpg', mimeType: 'image/jpeg', buffer: readFileSync(shotPath) });
     const thumb = cap.locator('.photo-thumbs img');
     await thumb.waitFor();
+    await thumb.scrollIntoViewIfNeeded(); // loading="lazy": the T-shirt's form, still open, pushes it down
     await page.waitForFunction((el) => el.complete && el.naturalWidth === 400, await thumb.elementHandle());
     await cap.getByRole('button', { name: 'Record inspection' }).click();
 
@@ -231,6 +235,13 @@ test('warehouse staff scan a parcel, inspect its items, and the customer sees th
     await cap.getByText('Brim torn').waitFor();
     assert.equal(await focusedId(), 'scan-input');
     await page.locator('#announce').filter({ hasText: '¥2,970' }).waitFor();
+    await tee.getByText('Inspected: received 1 of 1').waitFor();
+    await teeAnswer.release();
+    await page.locator('#announce').filter({ hasText: 'オーガニックTシャツ inspected.' }).waitFor();
+    assert.equal(await focusedId(), 'scan-input', 'focus returns to the scan input after an inspection');
+    assert.equal((await page.locator('#result-status').textContent()).trim(), 'Resolved', 'a late answer does not undo the resolution');
+    assert.equal(await resolution.count(), 1);
+    assert.equal(await cap.getByRole('button', { name: 'Record inspection' }).count(), 0, 'the cap is not asked for again');
     await shot('8-resolved');
 
     const stored = await getReturn(rma, { k });

@@ -278,6 +278,7 @@ async function save(l, confirmLow) {
   Object.assign(l, next); // the row shows the listing as the server has it now
   const text = () => t('console.edit.saved', { title: next.title, price: money(next.price, next.currency || c) });
   N.published = { kind: 'ok', text };
+  ctx.onChanged('published', l); // a reload under way (after a withdrawal) read the listing as it was
   ctx.render();
   ctx.announce(text());
   ctx.focusId('published-notice');

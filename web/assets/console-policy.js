@@ -51,14 +51,22 @@ function formOf(p) {
   };
 }
 
+// Loads are numbered and a save ends those under way: a load started before a save (the tab
+// opened again) and answered after it would put the old policy back in the form.
+let loads = 0;
+
 export async function loadPolicy() {
+  const mine = ++loads;
   P.loading = true;
   try {
-    P.data = await api('GET', '/merchant/policy');
+    const data = await api('GET', '/merchant/policy');
+    if (mine !== loads) return;
+    P.data = data;
     P.form = formOf(P.data);
     P.error = null;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
+    if (mine !== loads) return;
     if (ctx.sessionProblem(err)) return;
     P.error = () => generalError(err);
   }
@@ -112,6 +120,8 @@ function inputIdOf(field) {
 async function savePolicy(e) {
   e.preventDefault();
   if (P.saving || !P.form) return;
+  loads++;
+  P.loading = false;
   P.saving = true;
   P.errors = [];
   P.notice = null;

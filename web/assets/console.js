@@ -242,12 +242,20 @@ function sessionProblem(err) {
 
 // ---------------------------------------------------------------- loading
 
+// The counts of the latest load only: one started before the next approval and answered after it
+// would count that listing as still waiting.
+let summarySeq = 0;
+
 async function loadSummary() {
+  const seq = ++summarySeq;
   try {
-    S.summary = await api('GET', '/merchant/summary');
+    const summary = await api('GET', '/merchant/summary');
+    if (seq !== summarySeq) return;
+    S.summary = summary;
     S.summaryError = null;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
+    if (seq !== summarySeq) return;
     if (sessionProblem(err)) return;
     S.summaryError = () => generalError(err);
   }
@@ -1233,7 +1241,7 @@ initAnalytics({ render, sessionProblem, focusId });
 initWebhook({ render, sessionProblem, announce, focusId });
 initListings({
   render, sessionProblem, announce, focusId, priceInput, parsePrice, digitsOf, currency,
-  onChanged(tab, l) { // withdrawn, restored, or found changed: the lists and counts as they are now
+  onChanged(tab, l) { // withdrawn, restored, edited or found changed: the lists and counts as they are now
     delete S.drafts[idKey(l.id)];
     staleLists('review', 'published', 'rejected', 'sold');
     loadSummary();

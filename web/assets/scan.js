@@ -844,9 +844,11 @@ async function inspect(ret, item) {
   focusScan();
 }
 
-// A newer state of a return: shown when the panel still shows that return.
+// A newer state of a return: shown when the panel still shows that return and not a later state of
+// it (two items inspected back to back: the first answer, arriving last, lacks the second item's).
 function showReturn(ret) {
-  if (S.current?.ret?.rma !== ret.rma) return;
+  const shown = S.current?.ret;
+  if (shown?.rma !== ret.rma || (ret.events || []).length < (shown.events || []).length) return;
   S.current = { ...S.current, ret };
   renderResult();
 }

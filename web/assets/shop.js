@@ -167,6 +167,7 @@ async function showTarget() {
   }
   if (S.targetSought) return;
   S.targetSought = true;
+  const seq = S.seq; // a search or filter chosen meanwhile ends the looking
   const pages = Math.min(HASH_PAGES_MAX, Math.ceil((S.data?.total || 0) / (S.data?.per_page || 24)));
   for (let page = 1; page <= pages; page++) {
     if (page === S.query.page) continue;
@@ -178,6 +179,7 @@ async function showTarget() {
     } catch {
       return;
     }
+    if (seq !== S.seq) return;
     if ((data.items || []).some((l) => String(l.id) === m[1])) {
       S.query = { ...S.query, page };
       history.replaceState(null, '', hrefFor(S.query, location.hash));
