@@ -32,9 +32,10 @@
 #define RETRY_WINDOW_S    (72 * 3600)
 #define IDLE_POLL_MS      500
 #define MAINTENANCE_EVERY 300
-#define RESPONSE_KEEP     256 /* bytes of an answer kept for the error column */
-#define INDEX_BATCH       500 /* queued returns the search's indexer writes a transaction */
-#define INDEX_POLL_MS     200 /* the indexer's pause when the queue is empty */
+#define RESPONSE_KEEP     256  /* bytes of an answer kept for the error column */
+#define INDEX_BATCH       500  /* queued returns the search's indexer writes a transaction */
+#define INDEX_POLL_MS     100  /* the indexer's first pause when the queue is empty, */
+#define INDEX_IDLE_MS     1000 /* doubling up to this while it stays empty */
 #define INDEX_BACKOFF_MS  2000
 
 static volatile sig_atomic_t stopping;
@@ -225,8 +226,10 @@ static enum kaeru_err index_tx(struct db *db, void *arg)
 	return store_search_index_queued(db, INDEX_BATCH, arg);
 }
 
-/* The search's indexer: batch after batch while the queue has returns, a short pause when it is
- * empty, a longer one after an error (the batch's returns stay queued: nothing is lost). */
+/* The search's indexer: batch after batch while the queue has returns; when it is empty, a pause
+ * of INDEX_POLL_MS doubling up to INDEX_IDLE_MS (a new return is found within about a second,
+ * sooner while returns keep coming; an idle worker asks once a second, one statement); a longer
+ * pause after an error (the batch's returns stay queued: nothing is lost). */
 static void *indexer(void *arg)
 {
 	const struct config *cfg = arg;
@@ -234,6 +237,7 @@ static void *indexer(void *arg)
 	struct db db;
 	memset(&db, 0, sizeof(db));
 	bool connected = false;
+	long pause = INDEX_POLL_MS;
 	while (!stopping) {
 		if (!connected && db_open(&db, cfg, &arena) != KAERU_OK) {
 			say("search indexer: cannot connect to the database: %s; trying again",
@@ -246,14 +250,15 @@ static void *indexer(void *arg)
 		bool any = false;
 		int64_t n = 0;
 		if (store_search_pending(&db, &any) == KAERU_OK && !any) {
-			sleep_ms(INDEX_POLL_MS); /* idle: one statement a poll, no transaction */
+			sleep_ms(pause); /* idle: one statement a poll, no transaction */
+			pause = pause * 2 < INDEX_IDLE_MS ? pause * 2 : INDEX_IDLE_MS;
 			continue;
 		}
+		pause = INDEX_POLL_MS;
 		if (db_tx_run(&db, index_tx, &n) != KAERU_OK) {
 			say("search indexer: %s; trying again", db.last_error);
 			sleep_ms(INDEX_BACKOFF_MS);
-		} else if (n < INDEX_BATCH)
-			sleep_ms(INDEX_POLL_MS);
+		}
 	}
 	db_close(&db);
 	db_thread_end();
