@@ -7,7 +7,10 @@
  * return, its ~40 terms landed each on its own leaf page of the primary key, scattered by term:
  * at ×100 of issue 16's data (14.4M rows) ~710 µs of MariaDB's CPU a create (~460 µs at ×1),
  * the create's largest cost. Sorted, the rows of a batch's returns that share a term share a
- * leaf page, written once (bench/RESULTS.md has the figures).
+ * leaf page, reached once. Measured on a scratch MariaDB (return_search of 0.75M and 14.4M rows,
+ * 2,000 returns of 31 terms): a return's terms inserted with it cost ~260 µs of MariaDB's CPU at
+ * 0.75M rows and ~450 µs at 14.4M; in batches of 500, ~190 and ~210 µs, and the create pays only
+ * the trigger's queue row (within the noise, under ~30 µs).
  *
  * A query that is one word may be a whole order number or RMA: the returns of that order, or
  * that return, are found by their keys (by_key), and the terms are read only when there is none.
