@@ -301,26 +301,33 @@ static int cmd_analytics_rebuild(struct ctx *x, const char **opts, int argc, cha
 	return 0;
 }
 
-#define SEARCH_REBUILD_BATCH 200 /* returns per transaction */
+#define SEARCH_REBUILD_BATCH 500 /* returns per transaction */
 
 struct search_batch {
 	int64_t merchant_id, after, n;
 };
 
-static enum kaeru_err search_batch_tx(struct db *db, void *arg)
+static enum kaeru_err search_queue_tx(struct db *db, void *arg)
 {
 	struct search_batch *b = arg;
 	int64_t after = b->after; /* a batch run again starts where it started */
 	enum kaeru_err e =
-	    store_search_rebuild(db, b->merchant_id, SEARCH_REBUILD_BATCH, &after, &b->n);
+	    store_search_queue_all(db, b->merchant_id, SEARCH_REBUILD_BATCH, &after, &b->n);
 	if (e == KAERU_OK)
 		b->after = after;
 	return e;
 }
 
+static enum kaeru_err search_index_tx(struct db *db, void *arg)
+{
+	return store_search_index_queued(db, SEARCH_REBUILD_BATCH, arg);
+}
+
 /* search rebuild [--merchant SLUG]: the console search's terms written anew for every return
- * (of one merchant), SEARCH_REBUILD_BATCH returns a transaction, for returns made before
- * migration 016; safe to run again, and beside live traffic. */
+ * (of one merchant): each queued for the indexer, SEARCH_REBUILD_BATCH a transaction, then the
+ * queue indexed here as kaeru-worker would (beside it, if one runs: two indexers of a return
+ * write the same terms). For returns made before migration 016; safe to run again, and beside
+ * live traffic. */
 static int cmd_search_rebuild(struct ctx *x, const char **opts, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -337,11 +344,18 @@ static int cmd_search_rebuild(struct ctx *x, const char **opts, int argc, char *
 	long long total = 0;
 	do {
 		arena_reset(&x->arena);
-		enum kaeru_err e = db_tx_run(&x->db, search_batch_tx, &b);
+		enum kaeru_err e = db_tx_run(&x->db, search_queue_tx, &b);
 		if (e != KAERU_OK)
 			return db_fail(x, e, "search");
 		total += b.n;
 	} while (b.n == SEARCH_REBUILD_BATCH);
+	int64_t n = 0;
+	do {
+		arena_reset(&x->arena);
+		enum kaeru_err e = db_tx_run(&x->db, search_index_tx, &n);
+		if (e != KAERU_OK)
+			return db_fail(x, e, "search");
+	} while (n > 0);
 	printf("search: terms written anew for %lld returns (%s)\n", total, what);
 	return 0;
 }

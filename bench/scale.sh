@@ -112,6 +112,23 @@ stop_worker() { # the worker would mail every return of the set and run the main
 	fi
 }
 
+# kaeru-worker's search indexer alone, in the worker's place: the terms of the returns created
+# (the set's, then the measured ones) are written behind them as in production, and what that
+# costs MariaDB is paid in the same run as the creates.
+start_indexer() {
+	"$BUILD/kaeru-worker" -c "$STACK/kaeru.env" --search-only </dev/null >>"$STACK/log/kaeru-worker.log" 2>&1 &
+	echo $! >"$STACK/run/kaeru-worker.pid"
+}
+# search_indexed — waits until the indexer has written the terms of every queued return.
+search_indexed() {
+	local i
+	for ((i = 0; i < 36000; i++)); do
+		[ "$(sql "SELECT COUNT(*) FROM search_pending")" = 0 ] && return 0
+		sleep 0.5
+	done
+	die "the search indexer never caught up"
+}
+
 sign_in() { # the staff sessions and merchant keys of the set in STACK
 	local slug key
 	while read -r slug key; do KEY[$slug]=$key; done <"$STACK/keys.txt"
@@ -411,7 +428,7 @@ add_photos() {
 }
 
 declare -A SET_NOTE LOAD_SECS
-open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its worker stopped
+open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its worker's indexer alone
 	local tag=$1 f=$2 var=$BUILD/scale/x$2
 	WORK=$BUILD/scale/work-$tag
 	rm -rf "$WORK"
@@ -423,8 +440,10 @@ open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its w
 		rm -rf "$var"
 		stack_up "$var"
 		stop_worker
+		start_indexer
 		local t=$SECONDS
 		load_set "$f"
+		search_indexed
 		LOAD_SECS[$tag]=$((SECONDS - t))
 		{
 			echo "$want"
@@ -435,8 +454,10 @@ open_set() { # open_set TAG FACTOR — the set up in its stack, signed in, its w
 	else
 		stack_up "$var"
 		stop_worker
+		start_indexer
 		sign_in
 		rebuild_derived "$var"
+		search_indexed
 		SET_NOTE[$tag]="kept from $(sed -n 's/^loaded=\([^ ]*\) seconds=\([0-9]*\).*/\1 (made in \2 s)/p' "$var/loaded")"
 		log "the data set ×$f is ${SET_NOTE[$tag]}"
 	fi

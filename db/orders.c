@@ -192,9 +192,10 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 			return e;
 	}
 	e = store_analytics_order(db, o->merchant_id, o->order_number, 1);
-	/* The customer's name may have changed: the search finds its returns by the new one. */
+	/* The customer's name may have changed: its returns are queued for the search's indexer,
+	 * which writes them anew (the new name found, the old one not). */
 	if (e == KAERU_OK && !*created)
-		e = store_search_index_order(db, (int64_t)order_id);
+		e = store_search_queue_order(db, (int64_t)order_id);
 	return e;
 }
 

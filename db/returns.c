@@ -587,8 +587,10 @@ enum kaeru_err store_return_insert(struct db *db, struct ret *r, const char *ide
 	if (r->n_items > 0 &&
 	    ((e = take_lines(db, r)) != KAERU_OK || (e = insert_items(db, r)) != KAERU_OK))
 		return e;
-	db->memo.touched_return = r->id;     /* made just now: its updated_at is now */
-	return store_search_index_of(db, r); /* found by the console's search at once */
+	/* Made just now: its updated_at is now. A trigger queued it for the search's indexer
+	 * (068_search_pending.sql): kaeru-worker writes its terms within about a second. */
+	db->memo.touched_return = r->id;
+	return KAERU_OK;
 }
 
 enum kaeru_err store_event_add_by(struct db *db, int64_t return_id, enum event_type type,

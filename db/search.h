@@ -1,6 +1,6 @@
 /* The console's search over returns (db/search.c): each return's terms (core/search.h) kept in
- * return_search, written in the transaction that makes the return, and the keyset pages a query
- * reads from them. */
+ * return_search, written behind the request by kaeru-worker's indexer from a queue of returns,
+ * and the keyset pages a query reads from them. */
 #ifndef KAERU_DB_SEARCH_H
 #define KAERU_DB_SEARCH_H
 
@@ -14,21 +14,25 @@
  * end short of its limit with a next cursor when a common term's candidates ran out first. */
 #define SEARCH_SCAN 1000
 
-/* Writes the terms of return return_id from what it holds now (its RMA, its order's number and
- * customer name, its items' SKUs and names), in place of those it had unless fresh (a return just
- * inserted has none): only the terms that changed are written. In the caller's transaction. */
-enum kaeru_err store_search_index(struct db *db, int64_t return_id, bool fresh);
-/* The same for a return just inserted, from r as its creation holds it (nothing read back). */
-struct ret;
-enum kaeru_err store_search_index_of(struct db *db, const struct ret *r);
-/* The same for the returns of an order whose customer name may have changed (the newest
- * SEARCH_SCAN of them). */
-enum kaeru_err store_search_index_order(struct db *db, int64_t order_id);
-/* Writes anew the terms of up to limit returns with ids above *after (of one merchant unless
- * merchant_id is 0), oldest first, in the caller's transaction; *after becomes the last id and
- * *n how many there were (fewer than limit: the end). */
-enum kaeru_err store_search_rebuild(struct db *db, int64_t merchant_id, int64_t limit,
-                                    int64_t *after, int64_t *n);
+/* A batch of the indexer: up to SEARCH_INDEX_ROWS rows of sources. */
+#define SEARCH_INDEX_ROWS 5000
+
+/* Writes the terms of up to limit queued returns (068_search_pending.sql), the oldest queued
+ * first, from what each holds now (its RMA, its order's number and customer name, its items'
+ * SKUs and names): the whole set, the terms it no longer has dropped, all the batch's new rows
+ * in one sorted insert; their queue rows deleted unless queued again meanwhile. In the caller's
+ * transaction; *n is how many returns it took (0: the queue is empty). */
+enum kaeru_err store_search_index_queued(struct db *db, int64_t limit, int64_t *n);
+/* Whether any return is queued: one statement of one row at most, outside a transaction. */
+enum kaeru_err store_search_pending(struct db *db, bool *any);
+/* Queues the returns of an order whose customer name may have changed (the newest SEARCH_SCAN
+ * of them), to be written anew by the indexer. */
+enum kaeru_err store_search_queue_order(struct db *db, int64_t order_id);
+/* Queues up to limit returns with ids above *after (of one merchant unless merchant_id is 0),
+ * oldest first, in the caller's transaction; *after becomes the last id and *n how many there
+ * were (fewer than limit: the end). */
+enum kaeru_err store_search_queue_all(struct db *db, int64_t merchant_id, int64_t limit,
+                                      int64_t *after, int64_t *n);
 
 /* What a search asks for: terms (every one must be there) or one e-mail key; which returns. */
 struct search_ask {

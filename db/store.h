@@ -114,7 +114,8 @@ struct order {
 
 /* Inserts or replaces an order and its lines (by line_id). A line that a return refers to
  * cannot be removed, nor get fewer units than its returns that count hold: ECONFLICT with
- * *bad_line set to its line_id. A replaced order's returns get their search terms anew. */
+ * *bad_line set to its line_id. A replaced order's returns are queued for their search terms
+ * anew (kaeru-worker writes them). */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
 /* Loads an order with its lines (returned units counted), in one statement. When lock, the

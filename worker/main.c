@@ -1,17 +1,22 @@
 /* kaeru-worker: the dispatcher. Delivers webhooks (signed POSTs through libcurl), sends the
  * customer e-mail through KAERU_SMTP_URL (worker/mail.c), and runs the
- * maintenance of `kaeru-admin maintenance` every few minutes. Several workers on several hosts
- * share the work: each delivery is claimed by a guarded UPDATE with a lease (db/events.c), which
- * stays correct on Galera where SKIP LOCKED only sees its own node. SIGTERM or SIGINT: the send
- * in progress finishes and is recorded, then the worker exits. */
+ * maintenance of `kaeru-admin maintenance` every few minutes. A thread of its own, with its own
+ * connection, writes the console search's terms of queued returns in batches (db/search.c), so
+ * a new return is found within about a second whatever a webhook's send waits for;
+ * --search-only runs that alone. Several workers
+ * on several hosts share the work: each delivery is claimed by a guarded UPDATE with a lease
+ * (db/events.c), which stays correct on Galera where SKIP LOCKED only sees its own node. SIGTERM or
+ * SIGINT: the send in progress finishes and is recorded, then the worker exits. */
 #include "admin/maintenance.h"
 #include "db/events.h"
+#include "db/search.h"
 #include "util/config.h"
 #include "util/url.h"
 #include "worker/mail.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sodium.h>
@@ -27,7 +32,11 @@
 #define RETRY_WINDOW_S    (72 * 3600)
 #define IDLE_POLL_MS      500
 #define MAINTENANCE_EVERY 300
-#define RESPONSE_KEEP     256 /* bytes of an answer kept for the error column */
+#define RESPONSE_KEEP     256  /* bytes of an answer kept for the error column */
+#define INDEX_BATCH       500  /* queued returns the search's indexer writes a transaction */
+#define INDEX_POLL_MS     100  /* the indexer's first pause when the queue is empty, */
+#define INDEX_IDLE_MS     1000 /* doubling up to this while it stays empty */
+#define INDEX_BACKOFF_MS  2000
 
 static volatile sig_atomic_t stopping;
 
@@ -212,14 +221,64 @@ static void send_email(struct db *db, const struct config *cfg, const char *me,
 		    job->rma, (long long)attempts, err);
 }
 
+static enum kaeru_err index_tx(struct db *db, void *arg)
+{
+	return store_search_index_queued(db, INDEX_BATCH, arg);
+}
+
+/* The search's indexer: batch after batch while the queue has returns; when it is empty, a pause
+ * of INDEX_POLL_MS doubling up to INDEX_IDLE_MS (a new return is found within about a second,
+ * sooner while returns keep coming; an idle worker asks once a second, one statement); a longer
+ * pause after an error (the batch's returns stay queued: nothing is lost). */
+static void *indexer(void *arg)
+{
+	const struct config *cfg = arg;
+	struct arena arena = {0};
+	struct db db;
+	memset(&db, 0, sizeof(db));
+	bool connected = false;
+	long pause = INDEX_POLL_MS;
+	while (!stopping) {
+		if (!connected && db_open(&db, cfg, &arena) != KAERU_OK) {
+			say("search indexer: cannot connect to the database: %s; trying again",
+			    db.last_error);
+			sleep_ms(INDEX_BACKOFF_MS);
+			continue;
+		}
+		connected = true;
+		arena_reset(&arena);
+		bool any = false;
+		int64_t n = 0;
+		if (store_search_pending(&db, &any) == KAERU_OK && !any) {
+			sleep_ms(pause); /* idle: one statement a poll, no transaction */
+			pause = pause * 2 < INDEX_IDLE_MS ? pause * 2 : INDEX_IDLE_MS;
+			continue;
+		}
+		pause = INDEX_POLL_MS;
+		if (db_tx_run(&db, index_tx, &n) != KAERU_OK) {
+			say("search indexer: %s; trying again", db.last_error);
+			sleep_ms(INDEX_BACKOFF_MS);
+		}
+	}
+	db_close(&db);
+	db_thread_end();
+	arena_free(&arena);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL;
-	if (argc == 3 && strcmp(argv[1], "-c") == 0)
-		config_path = argv[2];
-	else if (argc != 1) {
-		fprintf(stderr, "usage: kaeru-worker [-c config-file]\n");
-		return 2;
+	bool search_only = false; /* the search's indexer alone: no webhooks, e-mail, maintenance */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			config_path = argv[++i];
+		else if (strcmp(argv[i], "--search-only") == 0)
+			search_only = true;
+		else {
+			fprintf(stderr, "usage: kaeru-worker [-c config-file] [--search-only]\n");
+			return 2;
+		}
 	}
 	struct config cfg;
 	char err[256];
@@ -243,6 +302,15 @@ int main(int argc, char **argv)
 	snprintf(me, sizeof(me), "%.60s:%ld:%08x", host, (long)getpid(), randombytes_random());
 
 	db_library_init();
+	if (search_only) {
+		say("started: the search indexer only");
+		indexer(&cfg);
+		say("stopping");
+		db_library_end();
+		curl_global_cleanup();
+		config_free(&cfg);
+		return 0;
+	}
 	struct arena arena = {0};
 	struct db db;
 	memset(&db, 0, sizeof(db));
@@ -251,6 +319,19 @@ int main(int argc, char **argv)
 		sleep_ms(2000);
 	}
 	say("started as %s", me);
+	/* The indexer blocks SIGTERM and SIGINT: they reach this thread and cut its sleeps short.
+	 */
+	sigset_t stop_signals, before;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
+	pthread_t index_thread;
+	int rc = pthread_create(&index_thread, NULL, indexer, &cfg);
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
+	bool indexing = rc == 0;
+	if (!indexing)
+		say("cannot start the search indexer: %s", strerror(rc));
 	time_t next_maintenance = 0;
 	while (!stopping) {
 		if (time(NULL) >= next_maintenance) {
@@ -293,6 +374,8 @@ int main(int argc, char **argv)
 			sleep_ms(IDLE_POLL_MS);
 	}
 	say("stopping");
+	if (indexing)
+		pthread_join(index_thread, NULL);
 	db_close(&db);
 	db_thread_end();
 	db_library_end();

@@ -9,7 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { launch } from './chromium.mjs';
-import { BASE, JP_ADDRESS, jpOrder, newMerchant, newStaff, returnFor } from '../integration/lib.mjs';
+import {
+  BASE, JP_ADDRESS, jpOrder, newMerchant, newStaff, returnFor, searchable, staffSession,
+} from '../integration/lib.mjs';
 
 const SHOTS = process.env.KAERU_SCREENSHOTS || '';
 const one = [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }];
@@ -25,6 +27,8 @@ test('the owner searches returns by a kana name and part of an RMA', { timeout: 
 
   // An order whose number holds taro's whole: a whole number typed finds its own order only.
   const longer = await returnFor(merchant, one, { order: { order_number: `${taro.order.orderNumber}9` } });
+  // kaeru-worker writes their search terms behind the creates.
+  await searchable(await staffSession(ownerUser), [taro, hanako, longer]);
 
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   const browser = await launch();

@@ -12,7 +12,7 @@ import { before, test } from 'node:test';
 import {
   ROOT, allListings, api, approveOk, assertProblem, assertStatus, idSet, jpOrder, lineOf, lookupOk, markSold,
   merchantReturns, merchantSession, merchantSummary, newMerchant, newOrderNumber, putInventory, putOrder,
-  resaleListing, returnFor, shopListings, staffGetReturn, suffix,
+  resaleListing, returnFor, searchable, shopListings, staffGetReturn, suffix,
 } from './lib.mjs';
 
 let A;
@@ -42,6 +42,7 @@ async function tenant(m, session, units, tag) {
   const waiting = await returnFor(m, [{ line_id: '3', quantity: 1, reason: 'too_small', resolution: 'refund' }],
     { order: { email } });
   assertStatus(await putInventory(m, [{ sku: 'TEE-BLK-L', product_id: 'TEE', variant: 'Black / L', available: 3 }]), 200);
+  await searchable(session, [ret]); // its search terms, written by kaeru-worker behind the create
   return { m, session, title, email, customerName, listings, rma: ret.rma, orderNumber: ret.order.orderNumber,
     orderBody: ret.order.body, labelRma: waiting.rma, stockOrder: waiting.order.orderNumber };
 }

@@ -584,6 +584,36 @@ export function merchantReturns(session, query = {}) {
   return session.api('GET', `/api/v1/merchant/returns${queryString(query)}`);
 }
 
+/** Polls check() until it resolves truthy (and resolves that), failing the test after timeoutMs. */
+export async function eventually(check, what, { timeoutMs = 10000 } = {}) {
+  const start = Date.now();
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    assert.ok(Date.now() - start < timeoutMs, `${what} within ${timeoutMs} ms`);
+    await pause(50);
+  }
+}
+
+/**
+ * Waits, up to timeoutMs, until the console's search of `session` finds each of `returns`:
+ * kaeru-worker writes a new return's search terms behind its creation, within about a second.
+ * Searched by part of the RMA (the whole one is found by its key, without terms). Resolves the
+ * milliseconds it took; fails the test when a return stays unfound.
+ */
+export async function searchable(session, returns, { timeoutMs = 10000 } = {}) {
+  const start = Date.now();
+  for (const ret of returns) {
+    const part = ret.rma.replace('-', '').slice(1, 9);
+    await eventually(async () => {
+      const res = await merchantReturns(session, { q: part });
+      assertStatus(res, 200);
+      return res.json.items.some((x) => x.rma === ret.rma);
+    }, `${ret.rma} found by the console's search`, { timeoutMs: timeoutMs - (Date.now() - start) });
+  }
+  return Date.now() - start;
+}
+
 /** GET /merchant/summary with a merchant session. */
 export function merchantSummary(session) {
   return session.api('GET', '/api/v1/merchant/summary');

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  JP_ADDRESS, admin, adminOk, api, assertProblem, assertStatus, jpOrder, merchantReturns, merchantSession,
-  newMerchant, putOrder, returnFor, sql, suffix,
+  JP_ADDRESS, admin, adminOk, api, assertProblem, assertStatus, eventually, jpOrder, merchantReturns,
+  merchantSession, newMerchant, putOrder, returnFor, searchable, sql, suffix,
 } from './lib.mjs';
 
 let A;
@@ -58,6 +58,9 @@ before(async () => {
     paged.push(await returnFor(A, one('1'), {
       order: order({ name: `Buyer ${i}`, email: `buyer${i}-${tag}@example.com`, product: PAGED_NAME }) }));
   }
+  // kaeru-worker writes their terms behind the creates.
+  await searchable(aS, [kanji, kana, ...paged]);
+  await searchable(bS, [other]);
 });
 
 test('part of an RMA finds its return: four characters from its middle, in lower case', async () => {
@@ -104,6 +107,7 @@ test('a whole order number finds that order by its number; part of it finds ever
   const base = `77${Date.now() % 1e8}`;
   const short = await returnFor(C, one('1'), { order: { order_number: base } });
   const long = await returnFor(C, one('1'), { order: { order_number: `${base}9` } });
+  await searchable(cS, [short, long]);
   assert.deepEqual(await found(base, {}, cS), [short.rma], 'the order typed whole');
   assert.deepEqual(await found(`  ${base}9 `, {}, cS), [long.rma]);
   assert.deepEqual(await found(base.slice(0, -1), {}, cS), [long.rma, short.rma], 'part of a number: both, newest first');
@@ -209,6 +213,7 @@ test('an order replaced with a new customer name is found by the new name', asyn
   const target = paged[4];
   const body = { ...target.order.body, shipping_address: { ...target.order.body.shipping_address, name: '佐藤 次郎' } };
   assertStatus(await putOrder(A, target.order.orderNumber, body), 200);
+  await eventually(async () => (await found('佐藤次郎')).length > 0, 'the new name found');
   assert.deepEqual(await found('佐藤次郎'), [target.rma]);
   assert.deepEqual(await found('Buyer 4'), []);
 });
@@ -253,6 +258,7 @@ test('a search of one term counts its returns as they come and go, whatever the 
   for (const [i, given] of ['一子', '二子', '三子'].entries()) {
     made.push(await returnFor(C, one('1'), { order: order({ name: `小椿 ${given}`, email: `k${i}-${tag}@example.jp` }) }));
   }
+  await searchable(cS, made);
   /** Every page of q by `limit`: {rmas, totals} (each page's total). */
   const walk = async (q, more = {}) => {
     const rmas = [];
@@ -272,14 +278,16 @@ test('a search of one term counts its returns as they come and go, whatever the 
   assert.deepEqual(await walk('小椿'), { rmas: newestFirst(made), totals: [3, 3, 3] });
   assert.deepEqual(await walk('二子'), { rmas: [made[1].rma], totals: [1] });
 
-  // A fourth, made now, is counted at once.
+  // A fourth, made now, is counted as soon as kaeru-worker wrote its terms.
   made.push(await returnFor(C, one('1'), { order: order({ name: '小椿 四子', email: `k3-${tag}@example.jp` }) }));
+  await searchable(cS, made.slice(3));
   assert.deepEqual(await walk('小椿'), { rmas: newestFirst(made), totals: [4, 4, 4, 4] });
 
   // The second customer's name changes: her return leaves 「小椿」 and 「二子」 and joins 「大楠」.
   const renamed = made[1];
   assertStatus(await putOrder(C, renamed.order.orderNumber, { ...renamed.order.body,
     shipping_address: { ...renamed.order.body.shipping_address, name: '大楠 二葉' } }), 200);
+  await eventually(async () => (await walk('大楠')).rmas.length > 0, 'the new name found');
   const kept = made.filter((r) => r !== renamed);
   assert.deepEqual(await walk('小椿'), { rmas: newestFirst(kept), totals: [3, 3, 3] });
   assert.deepEqual(await walk('大楠'), { rmas: [renamed.rma], totals: [1] });
@@ -295,4 +303,20 @@ test('a search of one term counts its returns as they come and go, whatever the 
   // A rebuild writes nothing new for returns whose terms are already there: the same totals.
   assert.match(adminOk(['search', 'rebuild', '--merchant', C.slug]), /4 returns/);
   assert.deepEqual(await walk('小椿'), { rmas: newestFirst(kept), totals: [3, 3, 3] });
+});
+
+test('a new return is found by the console\'s search within seconds, and by its customer\'s new name only', async () => {
+  // kaeru-worker writes the terms behind the create, and again behind the order's change.
+  const C = newMerchant({ currency: 'JPY' });
+  const cS = await merchantSession(C);
+  const ret = await returnFor(C, one('1'), { order: order({ name: `梅園 ${tag}`, email: `ume-${tag}@example.jp` }) });
+  const took = await searchable(cS, [ret], { timeoutMs: 5000 });
+  assert.deepEqual(await found('梅園', {}, cS), [ret.rma], `found by the name after ${took} ms`);
+  assertStatus(await putOrder(C, ret.order.orderNumber, { ...ret.order.body,
+    shipping_address: { ...ret.order.body.shipping_address, name: `桐谷 ${tag}` } }), 200);
+  await eventually(async () => (await found('桐谷', {}, cS)).length > 0, 'the new name found', { timeoutMs: 5000 });
+  assert.deepEqual(await found('桐谷', {}, cS), [ret.rma]);
+  assert.deepEqual(await found('梅園', {}, cS), [], 'the old name no longer finds it');
+  // Whatever else it is found by stays: its product's name.
+  assert.deepEqual(await found('Tシャツ', {}, cS), [ret.rma]);
 });
