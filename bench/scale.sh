@@ -1010,7 +1010,7 @@ Written by \`./kaeru bench --scale\` (bench/scale.sh); see bench/README.md for w
 - Command: \`$COMMAND\`
 - Load: wrk -t$THREADS -c$CONNS --latency per row ($STATIONS connections for the stations), all on
   this machine (wrk, nginx, kaeru-fcgi with $WORKERS workers and MariaDB share its cores);
-  kaeru-worker running its search indexer alone (`--search-only`: the terms of new returns are
+  kaeru-worker running its search indexer alone (--search-only: the terms of new returns are
   written behind them in the same run; the whole worker would mail every return of the set)
 - Order: both sets up at once, each in a stack of its own (MariaDB, kaeru-fcgi, nginx), the other
   one idle meanwhile; each row run ×1, ×$FACTOR, ×$FACTOR, ×1 back to back, -d${HALF}s a run
