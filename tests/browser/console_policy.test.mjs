@@ -74,6 +74,15 @@ test('the owner edits the policy and decides a return held for review', { timeou
     const stored = (await owner.api('GET', '/api/v1/merchant/policy')).json;
     assert.equal(stored.window_days, 21);
     assert.equal(stored.review_rules.damaged, true);
+    // The tab opened again, and the owner starts typing before its reload answers: what they
+    // typed stays.
+    const again = await holdAnswer(page, '**/api/v1/merchant/policy', (req) => req.method() === 'GET');
+    await page.getByRole('tab', { name: /Returns/ }).click();
+    await page.getByRole('tab', { name: /Policy/ }).click();
+    await again.answered;
+    await windowDays.fill('28');
+    await again.release();
+    assert.equal(await windowDays.inputValue(), '28', 'what the owner typed stays');
 
     // ---- 4. a changed-mind return graded damaged waits for the owner
     const r = await returnFor(merchant, [{ line_id: '1', quantity: 1, reason: 'changed_mind', resolution: 'refund' }]);

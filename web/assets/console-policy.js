@@ -20,6 +20,7 @@ const P = {
   saving: false,
   errors: [], // [{field, message}] from the last PUT
   notice: null, // () => text
+  edits: 0, // changes the owner made to the form: a load answered after one keeps the form
 };
 
 const D = {}; // rma → {how, percent, amount, note, busy, errors, notice}
@@ -52,17 +53,19 @@ function formOf(p) {
 }
 
 // Loads are numbered and a save ends those under way: a load started before a save (the tab
-// opened again) and answered after it would put the old policy back in the form.
+// opened again) and answered after it would put the old policy back in the form. A load answered
+// after the owner began to change the form keeps what they typed.
 let loads = 0;
 
 export async function loadPolicy() {
   const mine = ++loads;
+  const edits = P.edits;
   P.loading = true;
   try {
     const data = await api('GET', '/merchant/policy');
     if (mine !== loads) return;
     P.data = data;
-    P.form = formOf(P.data);
+    if (!P.form || P.edits === edits) P.form = formOf(P.data);
     P.error = null;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -160,7 +163,7 @@ function input(id, label, value, onInput, { type = 'text', inputmode, hint, size
     h('input', {
       id, name: id, type, inputmode, size, list, value, autocomplete: 'off', spellcheck: 'false',
       'aria-invalid': errs.length ? 'true' : null, 'aria-describedby': described,
-      oninput: (e) => onInput(e.target.value),
+      oninput: (e) => { P.edits++; onInput(e.target.value); },
     }),
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
     errs.length ? h('p', { class: 'field-error', id: `${id}-error` }, errs.map((x) => x.message).join(' ')) : null,
@@ -178,7 +181,7 @@ function reasonBoxes(key, legend) {
       h('label', { class: 'policy-check' },
         h('input', {
           type: 'checkbox', name: key, value: r, id: `${id}-${r}`, checked: P.form[key].has(r),
-          onchange: (e) => (e.target.checked ? P.form[key].add(r) : P.form[key].delete(r)),
+          onchange: (e) => { P.edits++; e.target.checked ? P.form[key].add(r) : P.form[key].delete(r); },
         }),
         ' ', word('reason', r))),
     errs.length ? h('p', { class: 'field-error', id: `${id}-error` }, errs.map((x) => x.message).join(' ')) : null,
@@ -187,7 +190,7 @@ function reasonBoxes(key, legend) {
 
 function check(id, label, key) {
   return h('label', { class: 'policy-check' },
-    h('input', { type: 'checkbox', id, name: id, checked: P.form[key], onchange: (e) => (P.form[key] = e.target.checked) }),
+    h('input', { type: 'checkbox', id, name: id, checked: P.form[key], onchange: (e) => { P.edits++; P.form[key] = e.target.checked; } }),
     ' ', label);
 }
 
