@@ -8,6 +8,7 @@
 #   tools/stack.sh stop-fcgi VAR        (the supervisor stops too: kaeru-fcgi stays down)
 #   tools/stack.sh restart-db VAR       (after MariaDB died: start it again)
 #   tools/stack.sh restart-worker VAR BUILD
+#   tools/stack.sh stop-worker VAR     (until restart-worker: e-mail, webhooks and search terms wait)
 #   tools/stack.sh stop VAR
 #   tools/stack.sh status VAR
 # MariaDB's buffer pool is KAERU_DB_BUFFER_POOL (256M) when it starts (./kaeru bench --scale sizes it).
@@ -239,6 +240,7 @@ restart-fcgi) shift; start_fcgi "$(cd "$1" && pwd)" "$2" ;;
 stop-fcgi) shift; stop_fcgi "$(cd "$1" && pwd)" ;;
 restart-db) shift; cmd_restart_db "$@" ;;
 restart-worker) shift; start_worker "$(cd "$1" && pwd)" "$2" ;;
+stop-worker) shift; stop_pid "$(cd "$1" && pwd)/run/kaeru-worker.pid" kaeru-worker ;;
 status) shift; cmd_status "$@" ;;
-*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | restart-fcgi VAR BUILD | stop-fcgi VAR | restart-db VAR | restart-worker VAR BUILD | stop VAR | status VAR" ;;
+*) die "usage: tools/stack.sh start VAR BUILD PORT DB_PORT [WORKERS] | restart-fcgi VAR BUILD | stop-fcgi VAR | restart-db VAR | restart-worker VAR BUILD | stop-worker VAR | stop VAR | status VAR" ;;
 esac
