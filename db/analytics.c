@@ -14,7 +14,8 @@
 #include <time.h>
 
 static const char sql_order_day[] =
-    "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', COALESCE(o.placed_at, o.created_at)), m.timezone"
+    "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', COALESCE(o.placed_at, o.created_at)), m.timezone,"
+    " JSON_VALUE(o.shipping_address, '$.name')"
     " FROM orders o JOIN merchants m ON m.id = o.merchant_id"
     " WHERE o.merchant_id = ? AND o.order_number = ?";
 static const char sql_order_sold[] =
@@ -55,11 +56,13 @@ static const char sql_money[] =
     " withheld = withheld + VALUES(withheld)";
 
 enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
-                                     int sign)
+                                     int sign, const char **customer)
 {
 	struct db_rows rows;
 	enum kaeru_err e =
 	    db_query(db, sql_order_day, DB_ARGS(DBI(merchant_id), DBS(order_number)), &rows);
+	if (customer)
+		*customer = e == KAERU_OK && rows.nrows ? db_str(&rows, 0, 2) : NULL;
 	if (e != KAERU_OK || rows.nrows == 0)
 		return e; /* a new order counted nothing before */
 	int64_t day = tz_local_day(db_str(&rows, 0, 1), db_int(&rows, 0, 0));
@@ -713,7 +716,7 @@ enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64
 	if (e != KAERU_OK)
 		return e;
 	for (size_t i = 0; e == KAERU_OK && i < os.nrows; i++)
-		e = store_analytics_order(db, merchant_id, db_str(&os, i, 0), 1);
+		e = store_analytics_order(db, merchant_id, db_str(&os, i, 0), 1, NULL);
 	static const bool both[STAGE__MAX] = {[STAGE_SCAN] = true, [STAGE_RESOLUTION] = true};
 	for (size_t i = 0; e == KAERU_OK && i < rs.nrows; i++) {
 		int64_t id = db_int(&rs, i, 0);

@@ -3,6 +3,7 @@
 #include "db/store.h"
 #include "util/timefmt.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,12 +142,24 @@ static const struct order_line *in_input(const struct order *o, const char *line
 	return NULL;
 }
 
+/* Whether the name of address (the order's shipping address as stored, JSON) is not before. */
+static bool customer_changed(const char *before, const char *address)
+{
+	json_t *a = address ? json_loads(address, 0, NULL) : NULL;
+	const char *now = json_string_value(json_object_get(a, "name"));
+	bool changed = (before == NULL) != (now == NULL) || (now && strcmp(before, now) != 0);
+	json_decref(a);
+	return changed;
+}
+
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line)
 {
 	uint64_t affected = 0, order_id = 0;
 	/* analytics: what the order counted as sold before it changes (db/analytics.c) */
-	enum kaeru_err e = store_analytics_order(db, o->merchant_id, o->order_number, -1);
+	const char *customer_before = NULL;
+	enum kaeru_err e =
+	    store_analytics_order(db, o->merchant_id, o->order_number, -1, &customer_before);
 	if (e != KAERU_OK)
 		return e;
 	e = db_exec(
@@ -191,10 +204,12 @@ enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *creat
 		if (e != KAERU_OK)
 			return e;
 	}
-	e = store_analytics_order(db, o->merchant_id, o->order_number, 1);
-	/* The customer's name may have changed: its returns are queued for the search's indexer,
-	 * which writes them anew (the new name found, the old one not). */
-	if (e == KAERU_OK && !*created)
+	e = store_analytics_order(db, o->merchant_id, o->order_number, 1, NULL);
+	/* A new customer's name: the order's returns are queued for the search's indexer, which
+	 * writes them anew (the new name found, the old one not). The rest of what a return is
+	 * found by is its own, or the order number: the same name queues nothing. */
+	if (e == KAERU_OK && !*created &&
+	    customer_changed(customer_before, o->shipping_address_json))
 		e = store_search_queue_order(db, (int64_t)order_id);
 	return e;
 }

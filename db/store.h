@@ -114,8 +114,8 @@ struct order {
 
 /* Inserts or replaces an order and its lines (by line_id). A line that a return refers to
  * cannot be removed, nor get fewer units than its returns that count hold: ECONFLICT with
- * *bad_line set to its line_id. A replaced order's returns are queued for their search terms
- * anew (kaeru-worker writes them). */
+ * *bad_line set to its line_id. A replaced order whose customer's name changed has its returns
+ * queued for their search terms anew (kaeru-worker writes them). */
 enum kaeru_err store_order_put(struct db *db, const struct order *o, bool *created,
                                const char **bad_line);
 /* Loads an order with its lines (returned units counted), in one statement. When lock, the
@@ -530,9 +530,10 @@ enum kaeru_err store_export_ledger_page(struct db *db, int64_t merchant_id,
 
 /* ---- analytics (db/analytics.c; what each aggregate counts: 061_exports_analytics.sql) ---- */
 /* Counts the units of an order's lines as sold on its local day (sign 1), or takes back what it
- * counted (sign -1, before it is replaced); nothing when the order does not exist. */
+ * counted (sign -1, before it is replaced); nothing when the order does not exist. When
+ * customer, *customer is the name its shipping address holds (NULL for none, or no order). */
 enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
-                                     int sign);
+                                     int sign, const char **customer);
 /* What a plan that ran changes in the aggregates: a new return's units and reasons (its
  * commented items the insert's trigger keeps), a canceled or expired one's units and reasons
  * taken back, a first scan's time from the label, a resolution's money and time from the scan.

@@ -426,3 +426,33 @@ for (const [name, bound, request] of WRITES) {
     }
   });
 }
+
+// An order the shop sends again queues its returns for the search's indexer only when what they
+// are found by changed: the customer's name (the rest is the return's own, or the order number).
+// Counted with kaeru-worker stopped, from the queue row's version (a return queued again gets the
+// next one): sending the same order again rewrote every one of its returns' terms before.
+test('an order sent again queues its returns for the search only when its customer\'s name changed', async () => {
+  await drained();
+  worker('stop');
+  try {
+    const orderNumber = `Q-${suffix(3)}`;
+    const body = jpOrder({ email: 'q@example.jp', delivered_at: daysAgo(3) });
+    assert.equal((await putOrder(m, orderNumber, body)).status, 201);
+    const { token } = await lookupOk(m.slug, orderNumber, body.email);
+    const { rma } = await createReturn(token, [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+    const version = () => {
+      const rows = sql(`SELECT p.version FROM search_pending p JOIN returns r ON r.id = p.return_id
+        WHERE r.rma = '${rma}'`);
+      assert.equal(rows.length, 1, 'the new return waits for its terms');
+      return Number(rows[0][0]);
+    };
+    const made = version();
+    assert.equal((await putOrder(m, orderNumber, { ...body, email: 'q2@example.jp' })).status, 200);
+    assert.equal(version(), made, 'the same customer: the return is not queued again');
+    assert.equal((await putOrder(m, orderNumber, { ...body,
+      shipping_address: { ...body.shipping_address, name: '改名 花子' } })).status, 200);
+    assert.equal(version(), made + 1, 'a new name: the return is queued again');
+  } finally {
+    worker('start');
+  }
+});
