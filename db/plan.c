@@ -18,23 +18,33 @@
  * lock taken before. On Galera the guard only sees what this node has applied; but two nodes'
  * changes of one return both write this row, so certification fails one at COMMIT (1213), and
  * it runs again after its node applied the other's write. */
-static const char sql_move[] =
-    "UPDATE returns SET status = ?, updated_at = CURRENT_TIMESTAMP, revision = revision + 1"
-    " WHERE id = ? AND status = ? AND revision = ?";
+#define MOVE_SET   "r.status = ?, r.updated_at = CURRENT_TIMESTAMP, r.revision = r.revision + 1"
+#define MOVE_WHERE " WHERE r.id = ? AND r.status = ? AND r.revision = ?"
+static const char sql_move[] = "UPDATE returns r SET " MOVE_SET MOVE_WHERE;
 static const char sql_receive[] =
-    "UPDATE returns SET status = ?, received_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'),"
-    " updated_at = CURRENT_TIMESTAMP, revision = revision + 1"
-    " WHERE id = ? AND status = ? AND revision = ?";
-static const char sql_resolve[] =
-    "UPDATE returns SET status = ?, resolved_at = CURRENT_TIMESTAMP,"
-    " updated_at = CURRENT_TIMESTAMP, refund_total = ?, restocking_fee_total = ?,"
-    " store_credit_total = ?, bonus_total = ?, missing_units = ?, revision = revision + 1"
-    " WHERE id = ? AND status = ? AND revision = ?";
-/* An item is inspected once: the guard binds its pending state. */
-static const char sql_inspect[] =
-    "UPDATE return_items SET status = 'inspected', received_quantity = ?, grade = ?,"
-    " disposition = ?, note = ?, inspected_at = CURRENT_TIMESTAMP, inspected_by = ?"
-    " WHERE id = ? AND status = 'pending'";
+    "UPDATE returns r SET " MOVE_SET
+    ", r.received_at = TIMESTAMPADD(SECOND, ?, '1970-01-01')" MOVE_WHERE;
+#define RESOLVE_SET                                                                                \
+	MOVE_SET ", r.resolved_at = CURRENT_TIMESTAMP, r.refund_total = ?,"                        \
+	         " r.restocking_fee_total = ?, r.store_credit_total = ?, r.bonus_total = ?,"       \
+	         " r.missing_units = ?"
+static const char sql_resolve[] = "UPDATE returns r SET " RESOLVE_SET MOVE_WHERE;
+/* An inspection's item is written by its plan's first write, the one statement: the row of
+ * returns and the item's joined, the item bound to its pending state (inspected once), so a
+ * write that finds either changed writes neither. */
+#define WITH_ITEM                                                                                  \
+	" JOIN return_items ri ON ri.return_id = r.id AND ri.id = ? AND ri.status = 'pending'"
+#define INSPECT_SET                                                                                \
+	", ri.status = 'inspected', ri.received_quantity = ?, ri.grade = ?, ri.disposition = ?,"   \
+	" ri.note = ?, ri.inspected_at = CURRENT_TIMESTAMP, ri.inspected_by = ?"
+static const char sql_move_inspect[] =
+    "UPDATE returns r" WITH_ITEM " SET " MOVE_SET INSPECT_SET MOVE_WHERE;
+static const char sql_resolve_inspect[] =
+    "UPDATE returns r" WITH_ITEM " SET " RESOLVE_SET INSPECT_SET MOVE_WHERE;
+/* store_return_guard's write (the status kept) with the item's. */
+static const char sql_guard_inspect[] =
+    "UPDATE returns r" WITH_ITEM " SET r.updated_at = CURRENT_TIMESTAMP,"
+    " r.revision = r.revision + 1" INSPECT_SET " WHERE r.id = ? AND r.revision = ?";
 
 static const char *name_or_null(const char *const *names, int n, int i)
 {
@@ -65,45 +75,71 @@ enum kaeru_err store_return_life(const struct ret *r, struct life_item *items, s
 	return KAERU_OK;
 }
 
-/* An UPDATE that binds the expected prior state: no row means the state moved meanwhile, and
- * the transaction is run again from its reads (KAERU_ERETRY). */
+/* An UPDATE of `rows` rows that binds their expected prior state: fewer means the state moved
+ * meanwhile, and the transaction is run again from its reads (KAERU_ERETRY). */
 static enum kaeru_err exec_guarded(struct db *db, const char *sql, const struct db_val *params,
-                                   size_t n)
+                                   size_t n, uint64_t rows)
 {
 	uint64_t affected = 0;
 	enum kaeru_err e = db_exec(db, sql, params, n, &affected, NULL);
-	if (e == KAERU_OK && affected != 1)
+	if (e == KAERU_OK && affected != rows)
 		return db_moved(db, "a return or item changed since it was read");
 	return e;
 }
 
-static enum kaeru_err run_status_row(struct db *db, const struct ret *r, const struct plan *p,
-                                     int64_t now)
+/* The item a plan inspects (core's plan_inspect inspects one), written with its first write. */
+static struct return_item *inspected_item(struct ret *r, const struct plan *p)
 {
-	const char *to = return_status_names[p->to], *from = return_status_names[p->from];
-	if (p->resolves) {
-		const struct resolve_totals *t = &p->totals;
-		return exec_guarded(db, sql_resolve,
-		                    DB_ARGS(DBS(to), DBI(t->refund), DBI(t->fee),
-		                            DBI(t->store_credit), DBI(t->bonus), DBI(t->missing),
-		                            DBI(r->id), DBS(from), DBI(r->revision)));
-	}
-	if (p->to == RETURN_RECEIVED)
-		return exec_guarded(
-		    db, sql_receive,
-		    DB_ARGS(DBS(to), DBI(now), DBI(r->id), DBS(from), DBI(r->revision)));
-	return exec_guarded(db, sql_move,
-	                    DB_ARGS(DBS(to), DBI(r->id), DBS(from), DBI(r->revision)));
+	for (size_t i = 0; i < p->n_items && i < r->n_items; i++)
+		if (p->items[i].inspect)
+			return &r->items[i];
+	return NULL;
 }
 
 /* The plan's first write: the status change, or for a plan that keeps the status (an item
- * inspected, not the last) store_return_guard. Either binds r's revision and bumps it, and sets
- * updated_at, so the plan's events need not touch the row. */
-static enum kaeru_err run_status(struct db *db, struct ret *r, const struct plan *p, int64_t now)
+ * inspected, not the last) the revision guard (store_return_guard's), with the inspected item's
+ * row when `it`. Each binds r's revision and bumps it, and sets updated_at, so the plan's events
+ * need not touch the row. */
+static enum kaeru_err run_status(struct db *db, struct ret *r, const struct plan *p, int64_t now,
+                                 const struct return_item *it, const struct life_inspection *in,
+                                 int64_t user_id)
 {
-	if (p->to == p->from)
-		return store_return_guard(db, r);
-	enum kaeru_err e = run_status_row(db, r, p, now);
+	struct db_val v[24];
+	size_t n = 0;
+	const char *sql;
+	if (it)
+		v[n++] = DBI(it->id);
+	if (p->to == p->from) {
+		if (!it)
+			return store_return_guard(db, r);
+		sql = sql_guard_inspect;
+	} else {
+		v[n++] = DBS(return_status_names[p->to]);
+		if (p->resolves) {
+			const struct resolve_totals *t = &p->totals;
+			v[n++] = DBI(t->refund), v[n++] = DBI(t->fee),
+			v[n++] = DBI(t->store_credit);
+			v[n++] = DBI(t->bonus), v[n++] = DBI(t->missing);
+			sql = it ? sql_resolve_inspect : sql_resolve;
+		} else if (p->to == RETURN_RECEIVED && !it) {
+			v[n++] = DBI(now);
+			sql = sql_receive;
+		} else {
+			sql = it ? sql_move_inspect : sql_move;
+		}
+	}
+	if (it) {
+		v[n++] = DBI(in->received);
+		v[n++] = DBS(name_or_null(grade_names, GRADE__MAX, in->grade));
+		v[n++] = DBS(name_or_null(disposition_names, DISPOSITION__MAX, in->disposition));
+		v[n++] = DBS(in->note);
+		v[n++] = user_id ? DBI(user_id) : DBN;
+	}
+	v[n++] = DBI(r->id);
+	if (p->to != p->from)
+		v[n++] = DBS(return_status_names[p->from]);
+	v[n++] = DBI(r->revision);
+	enum kaeru_err e = exec_guarded(db, sql, v, n, it ? 2 : 1);
 	if (e == KAERU_OK) {
 		db->memo.touched_return = r->id;
 		r->revision++;
@@ -124,19 +160,11 @@ static enum kaeru_err run_reserve(struct db *db, const struct ret *r, struct ret
 }
 
 static enum kaeru_err run_item(struct db *db, const struct ret *r, struct return_item *it,
-                               const struct item_plan *ip, int64_t user_id)
+                               const struct item_plan *ip)
 {
 	enum kaeru_err e = KAERU_OK;
-	if (ip->inspect) {
+	if (ip->inspect) { /* written by the plan's first write (run_status) */
 		const struct life_inspection *in = &ip->inspection;
-		e = exec_guarded(
-		    db, sql_inspect,
-		    DB_ARGS(DBI(in->received),
-		            DBS(name_or_null(grade_names, GRADE__MAX, in->grade)),
-		            DBS(name_or_null(disposition_names, DISPOSITION__MAX, in->disposition)),
-		            DBS(in->note), user_id ? DBI(user_id) : DBN, DBI(it->id)));
-		if (e != KAERU_OK)
-			return e;
 		/* The item as it now is, for what follows and for the answer. */
 		it->status = "inspected";
 		it->has_received = true;
@@ -286,8 +314,11 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 	struct outbox box;
 	store_outbox_open(db, &box, r->merchant_id, r->id);
 	store_analytics_zone_known(db, r);
-	if (p->kind != PLAN_CREATE) /* a new return's row is the transaction's own */
-		e = run_status(db, r, p, now);
+	if (p->kind != PLAN_CREATE) { /* a new return's row is the transaction's own */
+		const struct return_item *it = inspected_item(r, p);
+		e = run_status(db, r, p, now, it, it ? &p->items[it - r->items].inspection : NULL,
+		               by ? by->user_id : 0);
+	}
 	if (e == KAERU_OK && p->kind != PLAN_CREATE && return_status_counts(p->from) &&
 	    !return_status_counts(p->to))
 		e = store_lines_give_back(db, r);
@@ -299,7 +330,7 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 			e = KAERU_OK;
 		}
 		if (e == KAERU_OK)
-			e = run_item(db, r, &r->items[i], &p->items[i], by ? by->user_id : 0);
+			e = run_item(db, r, &r->items[i], &p->items[i]);
 	}
 	if (e == KAERU_OK && short_of_stock)
 		e = KAERU_ECONFLICT;
