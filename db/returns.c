@@ -57,7 +57,7 @@ static const char sql_return_get[] = RETURN_ROW RETURN_ROW_FROM " WHERE r.rma = 
  * temporary structure per execution, ~300 µs of its CPU each on the bench machine, where these
  * rows cost a few µs. No ORDER BY either (a temporary table and a filesort): each kind is put
  * in order here. */
-enum { WHOLE_RETURN = 0, WHOLE_EVENT, WHOLE_PHOTO, WHOLE_SHIPMENT };
+enum { WHOLE_RETURN = 0, WHOLE_EVENT, WHOLE_PHOTO, WHOLE_SHIPMENT, WHOLE_SESSION };
 /* Columns of a kind's rows less the first (whole_split's views): */
 #define WHOLE_POLICY (RETURN_NCOLUMNS + MERCHANT_NCOLUMNS) /* rp.return_id, then its rules */
 #define WHOLE_ITEM   (WHOLE_POLICY + 9)
@@ -69,7 +69,8 @@ static const char whole_return_part[] =
     " ON ri.return_id = r.id" ITEM_INVENTORY("r.merchant_id") " WHERE r.rma = ?";
 /* The other kinds: their columns (and how many), and where they come from. An event: its id
  * (the order), then what load_events reads; a photo: PHOTO_COLUMNS then what PHOTO_ORDER
- * orders by besides them; a shipment: its id (the order), then what load_shipments reads. */
+ * orders by besides them; a shipment: its id (the order), then what load_shipments reads; the
+ * staff session's user (store_return_whole_session alone), at most one row. */
 static const struct whole_part {
 	const char *columns;
 	int ncolumns;
@@ -87,33 +88,42 @@ static const struct whole_part {
                         " FROM returns r JOIN shipments s ON s.return_id = r.id"
                         " LEFT JOIN inventory inv ON inv.merchant_id = s.merchant_id"
                         " AND inv.sku = s.sku WHERE r.rma = ?"},
+    [WHOLE_SESSION] = {SESSION_USER_COLUMNS, SESSION_USER_NCOLUMNS, SESSION_USER_FROM},
 };
-#define WHOLE_PARAMS 4 /* the RMA, once a kind */
-static char whole_sql[8192];
+static char whole_sql[8192], whole_session_sql[8192]; /* without and with WHOLE_SESSION */
 static pthread_once_t whole_once = PTHREAD_ONCE_INIT;
+
+/* Appends the UNION ALL of kind k's rows to sql (n of its size used); the new length. */
+static size_t whole_sql_add(char *sql, size_t size, size_t n, int k)
+{
+	const struct whole_part *part = &whole_parts[k];
+	n += (size_t)snprintf(sql + n, size - n, " UNION ALL SELECT %d, %s", k, part->columns);
+	for (int c = 1 + part->ncolumns; c < WHOLE_WIDTH && n < size; c++)
+		n += (size_t)snprintf(sql + n, size - n, ", NULL");
+	if (n < size)
+		n += (size_t)snprintf(sql + n, size - n, "%s", part->from);
+	return n;
+}
 
 static void whole_sql_build(void)
 {
 	size_t n = (size_t)snprintf(whole_sql, sizeof(whole_sql), "%s", whole_return_part);
-	for (int k = WHOLE_EVENT; k <= WHOLE_SHIPMENT && n < sizeof(whole_sql); k++) {
-		const struct whole_part *part = &whole_parts[k];
-		n += (size_t)snprintf(whole_sql + n, sizeof(whole_sql) - n,
-		                      " UNION ALL SELECT %d, %s", k, part->columns);
-		for (int c = 1 + part->ncolumns; c < WHOLE_WIDTH && n < sizeof(whole_sql); c++)
-			n += (size_t)snprintf(whole_sql + n, sizeof(whole_sql) - n, ", NULL");
-		if (n < sizeof(whole_sql))
-			n += (size_t)snprintf(whole_sql + n, sizeof(whole_sql) - n, "%s",
-			                      part->from);
+	for (int k = WHOLE_EVENT; k <= WHOLE_SHIPMENT && n < sizeof(whole_sql); k++)
+		n = whole_sql_add(whole_sql, sizeof(whole_sql), n, k);
+	if (n < sizeof(whole_sql) && n < sizeof(whole_session_sql)) {
+		memcpy(whole_session_sql, whole_sql, n + 1);
+		n = whole_sql_add(whole_session_sql, sizeof(whole_session_sql), n, WHOLE_SESSION);
 	}
-	if (n >= sizeof(whole_sql))
+	if (n >= sizeof(whole_sql) || n >= sizeof(whole_session_sql))
 		abort(); /* a fixed text: too long for its buffer is a build defect */
 }
 
-/* sql_return_whole's text, made once (its address names the prepared statement). */
-static const char *return_whole_sql(void)
+/* The text of store_return_whole's statement, and with the session of
+ * store_return_whole_session, made once (its address names the prepared statement). */
+static const char *return_whole_sql(bool session)
 {
 	pthread_once(&whole_once, whole_sql_build);
-	return whole_sql;
+	return session ? whole_session_sql : whole_sql;
 }
 static const char sql_items_get[] =
     "SELECT " ITEM_COLUMNS
@@ -383,18 +393,15 @@ static struct db_rows whole_rows(struct db *db, const struct db_rows *all, int k
 	return part;
 }
 
-enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
-                                  struct policy *p)
+/* The return of store_return_whole's rows (all). */
+static enum kaeru_err whole_from_rows(struct db *db, const struct db_rows *all, struct ret *r,
+                                      struct merchant *m, struct policy *p)
 {
-	struct db_rows all;
-	enum kaeru_err e =
-	    db_query(db, return_whole_sql(), DB_ARGS(DBS(rma), DBS(rma), DBS(rma), DBS(rma)), &all);
-	if (e != KAERU_OK)
-		return e;
-	if (all.ncols != WHOLE_WIDTH)
+	enum kaeru_err e;
+	if (all->ncols != WHOLE_WIDTH)
 		return KAERU_EINTERNAL;
 	struct db_rows whole =
-	    whole_rows(db, &all, WHOLE_RETURN, (struct whole_order){1, {WHOLE_ITEM}});
+	    whole_rows(db, all, WHOLE_RETURN, (struct whole_order){1, {WHOLE_ITEM}});
 	if (whole.nrows == 0)
 		return KAERU_ENOTFOUND;
 	if ((e = return_from_row(&whole, r, m)) != KAERU_OK ||
@@ -406,20 +413,48 @@ enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r,
 		if (!db_isnull(&whole, 0, WHOLE_POLICY))
 			store_return_policy_from_row(&whole, 0, WHOLE_POLICY + 1, p);
 	}
-	struct db_rows events = whole_rows(db, &all, WHOLE_EVENT, (struct whole_order){1, {0}});
+	struct db_rows events = whole_rows(db, all, WHOLE_EVENT, (struct whole_order){1, {0}});
 	events_from_rows(db, &events, 1, r);
 	r->n_events_read = r->n_events;
 	r->timeline_known = true;
 	/* the photos of the items in item order, then the return's own (PHOTO_ORDER) */
 	struct db_rows photos =
-	    whole_rows(db, &all, WHOLE_PHOTO, (struct whole_order){4, {6, 1, 7, 0}});
+	    whole_rows(db, all, WHOLE_PHOTO, (struct whole_order){4, {6, 1, 7, 0}});
 	r->photos = store_photos_from_rows(db, &photos, 0);
 	r->n_photos = photos.nrows;
 	r->photos_known = true;
 	struct db_rows shipments =
-	    whole_rows(db, &all, WHOLE_SHIPMENT, (struct whole_order){1, {0}});
+	    whole_rows(db, all, WHOLE_SHIPMENT, (struct whole_order){1, {0}});
 	shipments_from_rows(db, &shipments, 1, r);
 	return KAERU_OK;
+}
+
+enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
+                                  struct policy *p)
+{
+	struct db_rows all;
+	enum kaeru_err e = db_query(db, return_whole_sql(false),
+	                            DB_ARGS(DBS(rma), DBS(rma), DBS(rma), DBS(rma)), &all);
+	return e != KAERU_OK ? e : whole_from_rows(db, &all, r, m, p);
+}
+
+enum kaeru_err store_return_whole_session(struct db *db, const char *rma, struct ret *r,
+                                          struct merchant *m, struct policy *p,
+                                          const struct session_ask *s, struct user *u,
+                                          enum kaeru_err *who)
+{
+	struct db_rows all;
+	enum kaeru_err e = db_query(db, return_whole_sql(true),
+	                            DB_ARGS(DBS(rma), DBS(rma), DBS(rma), DBS(rma),
+	                                    DBS(s->token_hash), DBI(s->idle_s), DBI(s->max_s)),
+	                            &all);
+	if (e != KAERU_OK) {
+		*who = e;
+		return e;
+	}
+	struct db_rows session = whole_rows(db, &all, WHOLE_SESSION, (struct whole_order){0, {0}});
+	*who = store_session_from_rows(db, &session, s->token_hash, u);
+	return whole_from_rows(db, &all, r, m, p);
 }
 
 enum kaeru_err store_return_again(struct db *db, bool *again, struct ret *r, struct merchant *m,

@@ -4,21 +4,10 @@
 
 #include <string.h>
 
-#define USER_COLUMNS                                                                               \
-	"u.id, u.email, u.password_hash, u.role, COALESCE(u.merchant_id, 0),"                      \
-	" COALESCE(u.warehouse_id, 0), m.slug, m.name, w.code, w.name"
-#define USER_JOINS                                                                                 \
-	" LEFT JOIN merchants m ON m.id = u.merchant_id"                                           \
-	" LEFT JOIN warehouses w ON w.id = u.warehouse_id"
-
 /* Removed team members (015_merchant_team.sql) hold no active_email: they cannot sign in. */
 static const char sql_user_by_email[] =
     "SELECT " USER_COLUMNS " FROM users u" USER_JOINS " WHERE u.active_email = ?";
-static const char sql_session_user[] =
-    "SELECT " USER_COLUMNS ", TIMESTAMPDIFF(SECOND, s.last_seen_at, CURRENT_TIMESTAMP)"
-    " FROM sessions s JOIN users u ON u.id = s.user_id" USER_JOINS
-    " WHERE s.token_hash = ? AND s.last_seen_at > CURRENT_TIMESTAMP - INTERVAL ? SECOND"
-    " AND s.created_at > CURRENT_TIMESTAMP - INTERVAL ? SECOND AND u.removed_at IS NULL";
+static const char sql_session_user[] = "SELECT " SESSION_USER_COLUMNS SESSION_USER_FROM;
 static const char sql_session_insert[] =
     "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at)"
     " VALUES (?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
@@ -99,10 +88,17 @@ enum kaeru_err store_session_user(struct db *db, const char *token_hash, int idl
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_session_user,
 	                            DB_ARGS(DBS(token_hash), DBI(idle_s), DBI(max_s)), &rows);
-	if (e != KAERU_OK || (e = user_row(&rows, u)) != KAERU_OK)
+	return e != KAERU_OK ? e : store_session_from_rows(db, &rows, token_hash, u);
+}
+
+enum kaeru_err store_session_from_rows(struct db *db, const struct db_rows *rows,
+                                       const char *token_hash, struct user *u)
+{
+	enum kaeru_err e = user_row(rows, u);
+	if (e != KAERU_OK)
 		return e;
 	u->session_hash = token_hash;
-	if (db_int(&rows, 0, 10) >= 60) /* one write a minute at most, not one per scan */
+	if (db_int(rows, 0, SESSION_USER_NCOLUMNS - 1) >= 60) /* a write a minute, not a scan */
 		e = db_exec(db, sql_session_touch, DB_ARGS(DBS(token_hash)), NULL, NULL);
 	return e;
 }

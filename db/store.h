@@ -258,6 +258,19 @@ enum kaeru_err store_return_row(struct db *db, const char *rma, struct ret *r, s
  * (return_policies) over it: what a change decides from and its answer shows. */
 enum kaeru_err store_return_whole(struct db *db, const char *rma, struct ret *r, struct merchant *m,
                                   struct policy *p);
+struct user;
+struct session_ask {
+	const char *token_hash;
+	int idle_s, max_s;
+};
+/* store_return_whole and, in the same statement, store_session_user of s: a staff request's
+ * one read before it decides. *who is the session's answer (KAERU_OK, u filled and the session
+ * touched as store_session_user does; ENOTFOUND when it is not live), the result the return's
+ * (ENOTFOUND when there is none); a failed statement fails both. */
+enum kaeru_err store_return_whole_session(struct db *db, const char *rma, struct ret *r,
+                                          struct merchant *m, struct policy *p,
+                                          const struct session_ask *s, struct user *u,
+                                          enum kaeru_err *who);
 /* The return a change's transaction decides from: r (m, p) as read just before it
  * (store_return_whole) on its first run, when *again is false, nothing locked (the change's
  * first write binds the revision read). When it runs again (db_tx_run: that write found r
@@ -569,6 +582,24 @@ enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t 
                                     int64_t to_day, const struct export_range *range, json_t **out);
 
 /* ---- staff users and sessions (db/staff.c) ---- */
+/* A user's columns (user_row reads them), of users u joined to USER_JOINS. */
+#define USER_COLUMNS                                                                               \
+	"u.id, u.email, u.password_hash, u.role, COALESCE(u.merchant_id, 0),"                      \
+	" COALESCE(u.warehouse_id, 0), m.slug, m.name, w.code, w.name"
+#define USER_JOINS                                                                                 \
+	" LEFT JOIN merchants m ON m.id = u.merchant_id"                                           \
+	" LEFT JOIN warehouses w ON w.id = u.warehouse_id"
+/* The user of a live session: SESSION_USER_COLUMNS (USER_COLUMNS, then the seconds since the
+ * session's last use) SESSION_USER_FROM, whose parameters are the token's hash, the idle and
+ * the maximum age in seconds (struct session_ask). Read by store_session_user, and with a
+ * return by store_return_whole_session. */
+#define SESSION_USER_COLUMNS                                                                       \
+	USER_COLUMNS ", TIMESTAMPDIFF(SECOND, s.last_seen_at, CURRENT_TIMESTAMP)"
+#define SESSION_USER_NCOLUMNS 11
+#define SESSION_USER_FROM                                                                          \
+	" FROM sessions s JOIN users u ON u.id = s.user_id" USER_JOINS                             \
+	" WHERE s.token_hash = ? AND s.last_seen_at > CURRENT_TIMESTAMP - INTERVAL ? SECOND"       \
+	" AND s.created_at > CURRENT_TIMESTAMP - INTERVAL ? SECOND AND u.removed_at IS NULL"
 struct user {
 	int64_t id;
 	const char *email, *password_hash;
@@ -586,6 +617,10 @@ enum kaeru_err store_session_create(struct db *db, const char *token_hash, int64
  * u->session_hash is token_hash (not copied). */
 enum kaeru_err store_session_user(struct db *db, const char *token_hash, int idle_s, int max_s,
                                   struct user *u);
+/* store_session_user's verdict from its row read (rows of SESSION_USER_COLUMNS: none when the
+ * session is not live), the touch included. */
+enum kaeru_err store_session_from_rows(struct db *db, const struct db_rows *rows,
+                                       const char *token_hash, struct user *u);
 enum kaeru_err store_session_delete(struct db *db, const char *token_hash);
 /* Deletes sessions dead by those limits; *n how many. */
 enum kaeru_err store_sessions_prune(struct db *db, int idle_s, int max_s, uint64_t *n);

@@ -196,6 +196,8 @@ bool auth_check(struct req *r, enum credential cred, enum right right)
 	}
 	case CRED_STAFF:
 		return auth_session(r, right);
+	case CRED_STAFF_WHOLE:
+		return auth_staff_before(r, right);
 	case CRED__MAX:
 		break;
 	}

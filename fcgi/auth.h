@@ -23,6 +23,8 @@ enum credential {
 	CRED_RETURN_READ,  /* an order token, a tracking key (?k=) or a staff session, in that
 	                    * order; the handler matches it against the return it loads */
 	CRED_STAFF,        /* a staff session whose role holds the route's right (core/team.h) */
+	CRED_STAFF_WHOLE,  /* the same, read by the handler with the return it reads whole, in one
+	                    * statement (auth_staff_whole); checked here only as far as that read */
 	CRED__MAX
 };
 

@@ -170,13 +170,14 @@ static void keep_photo(struct req *r, struct photo_tx *px, const char *too_many)
  * after its grading; it travels with the item into its listings. */
 void h_item_photo_add(struct req *r)
 {
-	struct user u = r->who.user;
 	char rma[RMA_LEN + 1];
 	struct ret ret;
 	int64_t item_id = segment_id(r->params[1]);
-	enum kaeru_err e = rma_normalize(r->params[0], rma) && item_id > 0
-	                       ? store_return_whole(r->db, rma, &ret, NULL, NULL)
-	                       : KAERU_ENOTFOUND;
+	enum kaeru_err e;
+	if (!auth_staff_whole(r, rma_normalize(r->params[0], rma) && item_id > 0 ? rma : NULL, &ret,
+	                      NULL, NULL, &e))
+		return;
+	struct user u = r->who.user;
 	if (e == KAERU_OK && !staff_can_see(&u, &ret))
 		e = KAERU_ENOTFOUND;
 	bool found = false;

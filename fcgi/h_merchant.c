@@ -587,7 +587,6 @@ static enum kaeru_err decide_tx(struct db *db, void *arg)
  * a return held for review, paying that share of what is owed. */
 void h_merchant_decision(struct req *r)
 {
-	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	bool has_percent = json_object_get(r->json, "refund_percent") &&
@@ -609,9 +608,13 @@ void h_merchant_decision(struct req *r)
 	char rma[RMA_LEN + 1];
 	struct merchant m;
 	struct decide dx = {.m = &m, .decision = d};
-	enum kaeru_err e = rma_normalize(r->params[0], rma)
-	                       ? store_return_whole(r->db, rma, &dx.now, &m, &dx.policy)
-	                       : KAERU_ENOTFOUND;
+	enum kaeru_err e;
+	if (!auth_staff_whole(r, rma_normalize(r->params[0], rma) ? rma : NULL, &dx.now, &m,
+	                      &dx.policy, &e)) {
+		json_decref(c.errors);
+		return;
+	}
+	struct user u = r->who.user;
 	if (e == KAERU_OK && dx.now.merchant_id != u.merchant_id)
 		e = KAERU_ENOTFOUND;
 	if (e != KAERU_OK) {

@@ -83,23 +83,28 @@ static enum kaeru_err scan_tx(struct db *db, void *arg)
 /* POST /api/v1/scan {code}: the parcel arrived. Only the first scan writes. */
 void h_scan(struct req *r)
 {
-	struct user u = r->who.user;
 	struct checker c;
 	check_init(&c, r->arena);
 	/* Any length: what cannot be a code is simply unknown (404). */
 	const char *code = check_string(&c, r->json, "code", REQUIRED, 1, BODY_MAX, NULL);
+	char rma[RMA_LEN + 1];
+	struct ret ret;
+	struct merchant m;
+	enum kaeru_err e;
+	/* Whole, for the receipt's event and the answer: a parcel's items do not change before it
+	 * is received, and the receipt does not change them. With the session: a bad body is told
+	 * only to staff. */
+	if (!auth_staff_whole(r, code && rma_normalize(code, rma) ? rma : NULL, &ret, &m, NULL,
+	                      &e)) {
+		json_decref(c.errors);
+		return;
+	}
+	struct user u = r->who.user;
 	if (!check_ok(&c)) {
 		respond_invalid(r, c.errors);
 		return;
 	}
 	json_decref(c.errors);
-	char rma[RMA_LEN + 1];
-	struct ret ret;
-	struct merchant m;
-	/* Whole, for the receipt's event and the answer: a parcel's items do not change before it
-	 * is received, and the receipt does not change them. */
-	enum kaeru_err e = rma_normalize(code, rma) ? store_return_whole(r->db, rma, &ret, &m, NULL)
-	                                            : KAERU_ENOTFOUND;
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 404, "Unknown code",
 		                strlen(code) <= 40
@@ -263,14 +268,16 @@ static void refuse_inspection(struct req *r, const struct inspect *ix)
 /* POST /api/v1/returns/{rma}/items/{item_id}/inspection */
 void h_inspect(struct req *r)
 {
-	struct user u = r->who.user;
 	char rma[RMA_LEN + 1];
 	struct merchant m;
 	struct inspect ix = {.item_id = segment_id(r->params[1]), .m = &m};
-	/* Whole: everything the plan is made from and the answer shows, in one statement. */
-	enum kaeru_err e = rma_normalize(r->params[0], rma) && ix.item_id > 0
-	                       ? store_return_whole(r->db, rma, &ix.now, &m, &ix.policy)
-	                       : KAERU_ENOTFOUND;
+	enum kaeru_err e;
+	/* Whole: everything the plan is made from and the answer shows, with the session, in one
+	 * statement. */
+	if (!auth_staff_whole(r, rma_normalize(r->params[0], rma) && ix.item_id > 0 ? rma : NULL,
+	                      &ix.now, &m, &ix.policy, &e))
+		return;
+	struct user u = r->who.user;
 	if (e == KAERU_OK && !staff_can_see(&u, &ix.now))
 		e = KAERU_ENOTFOUND;
 	if (e != KAERU_OK) {

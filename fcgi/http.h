@@ -4,6 +4,7 @@
 #define KAERU_FCGI_HTTP_H
 
 #include "core/domain.h"
+#include "core/team.h"
 #include "db/db.h"
 #include "db/store.h"
 #include "util/config.h"
@@ -37,9 +38,12 @@ enum principal_kind {
 	WHO_ORDER_TOKEN,  /* order_id: the order a token from lookup grants */
 	WHO_TRACKING_KEY, /* tracking_key: ?k=, for the handler to compare with the return's */
 	WHO_STAFF,        /* user: a live staff session of a role the route admits */
+	WHO_STAFF_UNREAD, /* a staff session cookie its handler reads with the return, its role to
+	                   * hold right (auth_staff_whole) */
 };
 struct principal {
 	enum principal_kind kind;
+	enum right right; /* WHO_STAFF_UNREAD: what the session's role must hold */
 	struct merchant merchant;
 	int64_t order_id;
 	const char *tracking_key;

@@ -78,7 +78,7 @@ static const struct route_def {
 	enum method method;
 	const char *pattern;
 	enum credential cred;
-	enum right right; /* CRED_STAFF: what the login must be allowed (core/team.h) */
+	enum right right; /* CRED_STAFF(_WHOLE): what the login must be allowed (core/team.h) */
 	handler_fn handler;
 } routes[ROUTE__MAX] = {
     [ROUTE_HEALTH] = {METHOD_GET, "/api/v1/health", CRED_NONE, 0, h_health},
@@ -100,8 +100,8 @@ static const struct route_def {
                            h_session_get},
     /* Logging out needs no live session: it ends whichever the request carries. */
     [ROUTE_SESSION_DELETE] = {METHOD_DELETE, "/api/v1/session", CRED_NONE, 0, h_session_delete},
-    [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", CRED_STAFF, RIGHT_WAREHOUSE, h_scan},
-    [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", CRED_STAFF,
+    [ROUTE_SCAN] = {METHOD_POST, "/api/v1/scan", CRED_STAFF_WHOLE, RIGHT_WAREHOUSE, h_scan},
+    [ROUTE_INSPECT] = {METHOD_POST, "/api/v1/returns/*/items/*/inspection", CRED_STAFF_WHOLE,
                        RIGHT_WAREHOUSE, h_inspect},
     [ROUTE_MERCHANT_LISTINGS] = {METHOD_GET, "/api/v1/merchant/listings", CRED_STAFF, RIGHT_CONSOLE,
                                  h_merchant_listings},
@@ -148,8 +148,8 @@ static const struct route_def {
                                    h_merchant_policy_get},
     [ROUTE_MERCHANT_POLICY_PUT] = {METHOD_PUT, "/api/v1/merchant/policy", CRED_STAFF,
                                    RIGHT_SETTINGS, h_merchant_policy_put},
-    [ROUTE_MERCHANT_DECISION] = {METHOD_POST, "/api/v1/merchant/returns/*/decision", CRED_STAFF,
-                                 RIGHT_CONSOLE, h_merchant_decision},
+    [ROUTE_MERCHANT_DECISION] = {METHOD_POST, "/api/v1/merchant/returns/*/decision",
+                                 CRED_STAFF_WHOLE, RIGHT_CONSOLE, h_merchant_decision},
     [ROUTE_MERCHANT_RETURNS_CSV] = {METHOD_GET, "/api/v1/merchant/returns.csv", CRED_STAFF,
                                     RIGHT_CONSOLE, h_merchant_returns_csv},
     [ROUTE_MERCHANT_LEDGER_CSV] = {METHOD_GET, "/api/v1/merchant/ledger.csv", CRED_STAFF,
@@ -169,7 +169,7 @@ static const struct route_def {
                                           CRED_STAFF, RIGHT_SETTINGS, h_console_webhook_deliveries},
     [ROUTE_CONSOLE_WEBHOOK_RETRY] = {METHOD_POST, "/api/v1/merchant/webhook/deliveries/*/retry",
                                      CRED_STAFF, RIGHT_SETTINGS, h_console_webhook_retry},
-    [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", CRED_STAFF,
+    [ROUTE_ITEM_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/items/*/photos", CRED_STAFF_WHOLE,
                               RIGHT_WAREHOUSE, h_item_photo_add},
     [ROUTE_RETURN_PHOTO_ADD] = {METHOD_POST, "/api/v1/returns/*/photos", CRED_ORDER_TOKEN, 0,
                                 h_return_photo_add},

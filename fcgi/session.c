@@ -9,6 +9,7 @@
 #include "validate/check.h"
 #include "util/password.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sodium.h>
@@ -94,22 +95,36 @@ static char *token_hash(struct req *r, const char *token)
 	return h;
 }
 
-bool auth_staff(struct req *r, enum right right, struct user *u)
+/* The checks before a session is read: a session cookie (else 401) and, for a change, a
+ * same-origin JSON request (else 403 or 415). Answers itself and returns false; else fills
+ * tokens, *n of them. */
+static bool staff_before(struct req *r, const char *tokens[SESSION_COOKIES_MAX], size_t *n)
 {
-	const char *tokens[SESSION_COOKIES_MAX];
-	size_t n = session_tokens(r, tokens);
-	if (n == 0) {
+	*n = session_tokens(r, tokens);
+	if (*n == 0) {
 		respond_problem(r, 401, "Login required", "Log in with a staff account first.",
 		                NULL);
 		return false;
 	}
-	if (!same_origin_json(r))
-		return false;
-	/* A stale cookie of another path or an older login may come first: any live one counts. */
+	return same_origin_json(r);
+}
+
+/* The user of the first live session of tokens[from..n): a stale cookie of another path or an
+ * older login may come first, any live one counts. */
+static enum kaeru_err session_user(struct req *r, const char *const *tokens, size_t from, size_t n,
+                                   struct user *u)
+{
 	enum kaeru_err e = KAERU_ENOTFOUND;
-	for (size_t i = 0; i < n && e == KAERU_ENOTFOUND; i++)
+	for (size_t i = from; i < n && e == KAERU_ENOTFOUND; i++)
 		e = store_session_user(r->db, token_hash(r, tokens[i]), SESSION_IDLE_S,
 		                       SESSION_MAX_S, u);
+	return e;
+}
+
+/* The verdict on the session read (e, u): 401 when none was live, 403 for a role without
+ * right. Answers itself and returns false. */
+static bool staff_verdict(struct req *r, enum right right, enum kaeru_err e, const struct user *u)
+{
 	if (e == KAERU_ENOTFOUND) {
 		respond_problem(r, 401, "Session expired", "Log in again.", NULL);
 		return false;
@@ -128,6 +143,50 @@ bool auth_staff(struct req *r, enum right right, struct user *u)
 		    NULL);
 		return false;
 	}
+	return true;
+}
+
+bool auth_staff(struct req *r, enum right right, struct user *u)
+{
+	const char *tokens[SESSION_COOKIES_MAX];
+	size_t n;
+	return staff_before(r, tokens, &n) &&
+	       staff_verdict(r, right, session_user(r, tokens, 0, n, u), u);
+}
+
+bool auth_staff_before(struct req *r, enum right right)
+{
+	const char *tokens[SESSION_COOKIES_MAX];
+	size_t n;
+	if (!staff_before(r, tokens, &n))
+		return false;
+	r->who = (struct principal){.kind = WHO_STAFF_UNREAD, .right = right};
+	return true;
+}
+
+bool auth_staff_whole(struct req *r, const char *rma, struct ret *ret, struct merchant *m,
+                      struct policy *p, enum kaeru_err *found)
+{
+	assert(r->who.kind == WHO_STAFF_UNREAD);
+	const char *tokens[SESSION_COOKIES_MAX];
+	size_t n = session_tokens(r, tokens);
+	struct user *u = &r->who.user;
+	enum kaeru_err e = KAERU_ENOTFOUND;
+	*found = KAERU_ENOTFOUND;
+	if (rma && n > 0) {
+		struct session_ask ask = {token_hash(r, tokens[0]), SESSION_IDLE_S, SESSION_MAX_S};
+		*found = store_return_whole_session(r->db, rma, ret, m, p, &ask, u, &e);
+	}
+	/* No return to read (then every cookie), or the first cookie is dead (then the others):
+	 * the session alone, then the return (a second read, for a stale cookie only). */
+	if (e == KAERU_ENOTFOUND) {
+		e = session_user(r, tokens, rma ? 1 : 0, n, u);
+		if (e == KAERU_OK && rma)
+			*found = store_return_whole(r->db, rma, ret, m, p);
+	}
+	if (!staff_verdict(r, r->who.right, e, u))
+		return false;
+	r->who.kind = WHO_STAFF;
 	return true;
 }
 

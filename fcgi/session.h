@@ -26,6 +26,16 @@ bool req_has_session(struct req *r);
 /* Answers 401 (no or dead session), 403 (a role without right, or a cross-origin change) or
  * 415 (a change not sent as JSON) itself and returns false; else fills *u. */
 bool auth_staff(struct req *r, enum right right, struct user *u);
+/* auth_staff in two halves, for a handler of one return that reads the session with it in one
+ * statement (CRED_STAFF_WHOLE). auth_staff_before: the checks before the read (401 without a
+ * session cookie, 403/415), answered itself (false); else r->who is WHO_STAFF_UNREAD of right.
+ * auth_staff_whole, in the handler: the session's user and the return rma (NULL: none to read)
+ * whole as store_return_whole reads it, into ret, m, p and *found (its answer: ENOTFOUND when
+ * there is none). The verdict as auth_staff's (401, 403, nothing of the return told) answered
+ * itself (false); else r->who is WHO_STAFF with the user. */
+bool auth_staff_before(struct req *r, enum right right);
+bool auth_staff_whole(struct req *r, const char *rma, struct ret *ret, struct merchant *m,
+                      struct policy *p, enum kaeru_err *found);
 
 /* Password checks and hashes for sign-ins, password changes and invitations: one at a time in
  * the process (each holds 19 MiB, util/password.h). password_check: whether password matches

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   ORIGIN, ROOT, api, assertProblem, assertStatus, createReturn, newClientAddress, newMerchant, newStaff,
-  newWarehouse, openOrder, staffSession, trackingKey,
+  newWarehouse, openOrder, returnFor, staffSession, trackingKey,
 } from './lib.mjs';
 
 const STACK = process.env.KAERU_STACK || join(ROOT, 'var');
@@ -95,6 +95,14 @@ test('of two kaeru_session cookies the live one counts, whichever comes first', 
   }
   assertProblem(await api('GET', '/api/v1/session',
     { headers: { cookie: `kaeru_session=${planted}; kaeru_session=${'B'.repeat(43)}` } }), 401);
+  // A scan reads the first cookie's session with the return: a live one after it counts too.
+  const r = await returnFor(newMerchant({ warehouse: wh }),
+    [{ line_id: '1', quantity: 1, reason: 'too_small', resolution: 'refund' }]);
+  const scan = (cookie) => api('POST', '/api/v1/scan', { body: { code: r.rma }, headers: { cookie } });
+  assertProblem(await scan(`kaeru_session=${planted}; kaeru_session=${'B'.repeat(43)}`), 401);
+  const res = await scan(`kaeru_session=${planted}; kaeru_session=${s.token}`);
+  assertStatus(res, 200);
+  assert.equal(res.json.first_scan, true);
 });
 
 test('each endpoint takes only its own kind of credential', async (t) => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import {
-  ORIGIN, api, assertProblem, assertStatus, eventsOf, getReturn, login, newClientAddress, newMerchant,
+  ORIGIN, api, assertProblem, assertStatus, eventsOf, getReturn, inspect, login, newClientAddress, newMerchant,
   newStaff, newWarehouse, returnFor, scan, sessionCookieLine, sessionWith, sql, sqlString, staffGetReturn,
   staffSession,
 } from './lib.mjs';
@@ -102,6 +102,32 @@ test('logout answers 204, clears the cookie and kills the session', async () => 
   assertStatus(await getSession(other), 200);
   // Logging out without a session is fine too.
   assertStatus(await api('DELETE', '/api/v1/session'), 204);
+});
+
+test('a signed-out session neither scans nor inspects, and learns nothing of the return', async () => {
+  const r = await returnFor(m, REFUND);
+  const s = await staffSession(clerk);
+  assertStatus(await s.api('DELETE', '/api/v1/session'), 204);
+  const real = await scan(s, r.rma);
+  const unknown = await scan(s, 'ABCDE-FGHJK');
+  assertProblem(real, 401);
+  assertProblem(unknown, 401);
+  assert.deepEqual(real.json, unknown.json, 'the same answer whether the return exists or not');
+  assert.ok(!real.text.includes(r.rma), 'the answer does not name the return');
+  await assertUntouched(r);
+
+  const live = await staffSession(clerk);
+  assertStatus(await scan(live, r.rma), 200);
+  const body = { received_quantity: 1, grade: 'new', disposition: 'restock' };
+  const refused = await inspect(s, r.rma, r.items[0].item_id, body);
+  assertProblem(refused, 401);
+  assert.deepEqual(refused.json, unknown.json);
+  // A bad body is not told to it either: the session comes first.
+  assertProblem(await inspect(s, r.rma, r.items[0].item_id, { grade: 'mint' }), 401);
+  assertProblem(await scan(s, 42), 401);
+  const v = (await staffGetReturn(live, r.rma)).json;
+  assert.equal(v.items[0].status, 'pending', 'the item was not inspected');
+  assert.equal(eventsOf(v, 'inspected').length, 0);
 });
 
 test('a session unused for 8 hours is dead', async () => {
