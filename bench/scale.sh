@@ -119,11 +119,12 @@ start_indexer() {
 	"$BUILD/kaeru-worker" -c "$STACK/kaeru.env" --search-only </dev/null >>"$STACK/log/kaeru-worker.log" 2>&1 &
 	echo $! >"$STACK/run/kaeru-worker.pid"
 }
-# search_indexed — waits until the indexer has written the terms of every queued return.
+# search_indexed — waits until the indexer has written the terms of every queued return and
+# folded every queued analytics delta.
 search_indexed() {
 	local i
 	for ((i = 0; i < 36000; i++)); do
-		[ "$(sql "SELECT COUNT(*) FROM search_pending")" = 0 ] && return 0
+		[ "$(sql "SELECT (SELECT COUNT(*) FROM search_pending) + (SELECT COUNT(*) FROM analytics_pending)")" = 0 ] && return 0
 		sleep 0.5
 	done
 	die "the search indexer never caught up"

@@ -1,9 +1,15 @@
-/* The merchant's analytics: daily aggregates kept in the transaction of each change they count
- * (061_exports_analytics.sql and 020_analytics_bounded.sql say what each counts and on which
- * local day), and the reads of the console's figures over a range of local days. The aggregates
+/* The merchant's analytics: daily aggregates (061_exports_analytics.sql and
+ * 020_analytics_bounded.sql say what each counts and on which local day), and the reads of the
+ * console's figures over a range of local days. Orders and listing changes outside a return's
+ * plan are counted in their own transaction; what a return's plan counts is computed in its
+ * transaction but written behind it (069_analytics_pending.sql): the deltas ride, as one JSON
+ * document, on the plan's first timeline row, a trigger queues them, and kaeru-worker folds the
+ * queue into the aggregates (store_analytics_fold) — no statement of the request's, and no
+ * hot day row locked by it. The aggregates
  * make a range cost days × products (and warehouses) rows, and the comments a fixed number,
  * however many orders, returns and listings the merchant has. */
 #include "core/timing.h"
+#include "db/events.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
@@ -25,36 +31,6 @@ static const char sql_order_sold[] =
     " WHERE o.merchant_id = ? AND o.order_number = ? GROUP BY l.product_id, l.sku"
     " ON DUPLICATE KEY UPDATE sold_units = sold_units + VALUES(sold_units)";
 static const char sql_timezone[] = "SELECT timezone FROM merchants WHERE id = ?";
-/* A return's items, one JSON array of [product_id, sku, name, reason, units], counted in two
- * statements however many items it has (items of one product add up row by row). */
-#define RETURNED_ITEMS                                                                             \
-	" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"                                    \
-	" product_id LONGTEXT CHARACTER SET utf8mb4 PATH '$[0]',"                                  \
-	" sku LONGTEXT CHARACTER SET utf8mb4 PATH '$[1]',"                                         \
-	" name LONGTEXT CHARACTER SET utf8mb4 PATH '$[2]', reason VARCHAR(32) PATH '$[3]',"        \
-	" u BIGINT PATH '$[4]')) j ORDER BY j.n"
-static const char sql_returned[] =
-    "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name, returned_units)"
-    " SELECT ?, ?, j.product_id, j.sku, j.name, j.u" RETURNED_ITEMS
-    " ON DUPLICATE KEY UPDATE returned_units = returned_units + VALUES(returned_units)";
-static const char sql_reason[] =
-    "INSERT INTO analytics_reason_days (merchant_id, day, product_id, reason, units)"
-    " SELECT ?, ?, j.product_id, j.reason, j.u" RETURNED_ITEMS
-    " ON DUPLICATE KEY UPDATE units = units + VALUES(units)";
-static const char sql_money[] =
-    "INSERT INTO analytics_money_days (merchant_id, day, resolved_returns, refund, refund_items,"
-    " store_credit, store_credit_items, store_credit_bonus, exchange_value, exchange_items,"
-    " restocking_fees, withheld) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON DUPLICATE KEY UPDATE resolved_returns = resolved_returns + 1,"
-    " refund = refund + VALUES(refund), refund_items = refund_items + VALUES(refund_items),"
-    " store_credit = store_credit + VALUES(store_credit),"
-    " store_credit_items = store_credit_items + VALUES(store_credit_items),"
-    " store_credit_bonus = store_credit_bonus + VALUES(store_credit_bonus),"
-    " exchange_value = exchange_value + VALUES(exchange_value),"
-    " exchange_items = exchange_items + VALUES(exchange_items),"
-    " restocking_fees = restocking_fees + VALUES(restocking_fees),"
-    " withheld = withheld + VALUES(withheld)";
-
 enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const char *order_number,
                                      int sign, const char **customer)
 {
@@ -212,12 +188,42 @@ void store_analytics_zone_known(struct db *db, const struct ret *r)
 	}
 }
 
+/* The deltas of the transaction's plan (db->memo.outbox, merchant_id's), to be written with its
+ * first timeline row (069_analytics_pending.sql): {"m": merchant, "p": [[day, product_id, sku,
+ * name, units]], "r": [[day, product_id, reason, units]], "$": [[day, resolved_returns, refund,
+ * refund_items, store_credit, store_credit_items, store_credit_bonus, exchange_value,
+ * exchange_items, restocking_fees, withheld]], "t": [[day, warehouse_id, stage, bucket, n]],
+ * "d": [[day, drafted]]}, made when first asked for; NULL outside a plan of that merchant. */
+static json_t *pending(struct db *db, int64_t merchant_id)
+{
+	struct outbox *o = db->in_tx ? db->memo.outbox : NULL;
+	if (!o || o->merchant_id != merchant_id)
+		return NULL;
+	if (!o->analytics)
+		o->analytics = json_pack("{s:I}", "m", (json_int_t)merchant_id);
+	return o->analytics;
+}
+
+/* Appends row (stolen) to the document's list of kind. */
+static void pending_add(json_t *doc, const char *kind, json_t *row)
+{
+	json_t *list = json_object_get(doc, kind);
+	if (!list)
+		json_object_set_new(doc, kind, list = json_array());
+	json_array_append_new(list, row);
+}
+
 enum kaeru_err store_analytics_drafted(struct db *db, int64_t merchant_id, int64_t n)
 {
 	int64_t day;
 	enum kaeru_err e = local_day(db, merchant_id, (int64_t)time(NULL), &day);
 	if (e != KAERU_OK || n <= 0)
 		return e;
+	json_t *doc = pending(db, merchant_id);
+	if (doc) { /* a resolving inspection's: with the plan's other deltas */
+		pending_add(doc, "d", json_pack("[I, I]", (json_int_t)day, (json_int_t)n));
+		return KAERU_OK;
+	}
 	return db_exec(
 	    db, sql_resale,
 	    DB_ARGS(DBI(merchant_id), DBI(day), DBI(n), DBI(0), DBI(0), DBI(0), DBI(0), DBI(0)),
@@ -227,62 +233,58 @@ enum kaeru_err store_analytics_drafted(struct db *db, int64_t merchant_id, int64
 /* Counts r's spans of the stages asked for, as the plan run at `now` left its row: a first
  * scan stamps received_at with now, a resolution resolved_at with the current time (now
  * here); made at r->created_at. Read from the row only when r lacks its times. */
-static enum kaeru_err count_timing(struct db *db, const struct ret *r,
+static enum kaeru_err count_timing(struct db *db, json_t *doc, const struct ret *r,
                                    const bool stages[STAGE__MAX], int64_t now)
 {
-	int64_t created = 0, received = 0;
+	int64_t created = 0, received = 0, spans[STAGE__MAX] = {0}, day;
+	bool counted[STAGE__MAX] = {
+	    [STAGE_SCAN] = stages[STAGE_SCAN], [STAGE_RESOLUTION] = stages[STAGE_RESOLUTION]};
+	const char *tz;
+	enum kaeru_err e = zone_of(db, r->merchant_id, &tz);
+	if (e != KAERU_OK)
+		return e;
 	if (r->created_at && rfc3339_parse(r->created_at, &created) &&
 	    (stages[STAGE_SCAN] || (r->received_at && rfc3339_parse(r->received_at, &received)))) {
-		const char *tz;
-		enum kaeru_err e = zone_of(db, r->merchant_id, &tz);
-		int64_t day = tz_local_day(tz, created);
-		int64_t spans[STAGE__MAX] = {
-		    [STAGE_SCAN] = now - created, [STAGE_RESOLUTION] = now - received};
-		for (int s = 0; e == KAERU_OK && s < STAGE__MAX; s++)
-			if (stages[s])
-				e = db_exec(db, sql_timing,
-				            DB_ARGS(DBI(r->merchant_id), DBI(day),
-				                    DBI(r->warehouse_id), DBS(stage_names[s]),
-				                    DBI(span_bucket(spans[s]))),
-				            NULL, NULL);
-		return e;
+		day = tz_local_day(tz, created);
+		spans[STAGE_SCAN] = now - created;
+		spans[STAGE_RESOLUTION] = now - received;
+	} else { /* RETURN_SPANS: the spans that have happened */
+		struct db_rows rows;
+		if ((e = db_query(db, sql_return_spans, DB_ARGS(DBI(r->id)), &rows)) != KAERU_OK ||
+		    rows.nrows == 0)
+			return e;
+		day = tz_local_day(tz, db_int(&rows, 0, 0));
+		for (int s = 0; s < STAGE__MAX; s++) {
+			counted[s] = stages[s] && !db_isnull(&rows, 0, 2 + (size_t)s);
+			spans[s] = db_int(&rows, 0, 2 + (size_t)s);
+		}
 	}
-	struct db_rows rows;
-	const char *tz;
-	enum kaeru_err e = db_query(db, sql_return_spans, DB_ARGS(DBI(r->id)), &rows);
-	if (e != KAERU_OK || rows.nrows == 0 || (e = zone_of(db, r->merchant_id, &tz)) != KAERU_OK)
-		return e;
-	return count_spans(db, r->merchant_id, tz, &rows, 0, 0, stages);
+	for (int s = 0; s < STAGE__MAX; s++)
+		if (counted[s])
+			pending_add(doc, "t",
+			            json_pack("[I, I, s, I, I]", (json_int_t)day,
+			                      (json_int_t)r->warehouse_id, stage_names[s],
+			                      (json_int_t)span_bucket(spans[s]), (json_int_t)1));
+	return KAERU_OK;
 }
 
 /* Counts r's items as returned on its day (sign 1), or takes them back (sign -1). */
-static enum kaeru_err count_returned(struct db *db, const struct ret *r, int64_t day, int sign)
+static void count_returned(json_t *doc, const struct ret *r, int64_t day, int sign)
 {
-	if (r->n_items == 0)
-		return KAERU_OK;
-	json_t *items = json_array();
 	for (size_t i = 0; i < r->n_items; i++) {
 		const struct return_item *it = &r->items[i];
-		json_array_append_new(items, json_pack("[s?, s?, s?, s, I]", it->product_id,
-		                                       it->sku, it->name, reason_names[it->reason],
-		                                       (json_int_t)(sign * it->quantity)));
+		json_int_t units = (json_int_t)(sign * it->quantity);
+		pending_add(doc, "p",
+		            json_pack("[I, s?, s?, s?, I]", (json_int_t)day, it->product_id,
+		                      it->sku, it->name, units));
+		pending_add(doc, "r",
+		            json_pack("[I, s?, s, I]", (json_int_t)day, it->product_id,
+		                      reason_names[it->reason], units));
 	}
-	char *text = json_array_size(items) == r->n_items ? json_dumps(items, JSON_COMPACT) : NULL;
-	json_decref(items);
-	if (!text)
-		return KAERU_EINTERNAL;
-	enum kaeru_err e = db_exec(db, sql_returned,
-	                           DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(text)), NULL, NULL);
-	if (e == KAERU_OK)
-		e = db_exec(db, sql_reason, DB_ARGS(DBI(r->merchant_id), DBI(day), DBS(text)), NULL,
-		            NULL);
-	free(text);
-	return e;
 }
 
 /* What a resolution kept and paid, on its day. */
-static enum kaeru_err count_resolved(struct db *db, const struct ret *r, const struct plan *p,
-                                     int64_t day)
+static void count_resolved(json_t *doc, const struct ret *r, const struct plan *p, int64_t day)
 {
 	int64_t items[RESOLUTION__MAX] = {0}, exchange_value = 0;
 	for (size_t i = 0; i < r->n_items && i < p->n_items; i++) {
@@ -292,13 +294,15 @@ static enum kaeru_err count_resolved(struct db *db, const struct ret *r, const s
 			exchange_value += it->unit_price * p->items[i].money.replacements;
 	}
 	const struct resolve_totals *t = &p->totals;
-	return db_exec(db, sql_money,
-	               DB_ARGS(DBI(r->merchant_id), DBI(day), DBI(t->refund),
-	                       DBI(items[RESOLUTION_REFUND]), DBI(t->store_credit),
-	                       DBI(items[RESOLUTION_STORE_CREDIT]), DBI(t->bonus),
-	                       DBI(exchange_value), DBI(items[RESOLUTION_EXCHANGE]), DBI(t->fee),
-	                       DBI(t->withheld)),
-	               NULL, NULL);
+	json_t *row = json_pack("[I, I, I, I, I, I, I]", (json_int_t)day, (json_int_t)1,
+	                        (json_int_t)t->refund, (json_int_t)items[RESOLUTION_REFUND],
+	                        (json_int_t)t->store_credit,
+	                        (json_int_t)items[RESOLUTION_STORE_CREDIT], (json_int_t)t->bonus);
+	json_array_append_new(row, json_integer(exchange_value));
+	json_array_append_new(row, json_integer(items[RESOLUTION_EXCHANGE]));
+	json_array_append_new(row, json_integer(t->fee));
+	json_array_append_new(row, json_integer(t->withheld));
+	pending_add(doc, "$", row);
 }
 
 enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
@@ -306,6 +310,9 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 {
 	if (!plan_runs(p))
 		return KAERU_OK;
+	json_t *doc = pending(db, r->merchant_id);
+	if (!doc)
+		return KAERU_EINTERNAL; /* only ever run inside store_plan_run's outbox */
 	if (now <= 0)
 		now = (int64_t)time(NULL);
 	int64_t day;
@@ -313,17 +320,17 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 	store_analytics_zone_known(db, r);
 	if (p->kind == PLAN_CREATE) {
 		if ((e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
-			e = count_returned(db, r, day, 1);
+			count_returned(doc, r, day, 1);
 	} else if (p->kind == PLAN_CANCEL || p->kind == PLAN_EXPIRE) {
 		int64_t made = now;
 		if (r->created_at)
 			rfc3339_parse(r->created_at, &made);
 		if ((e = local_day(db, r->merchant_id, made, &day)) == KAERU_OK)
-			e = count_returned(db, r, day, -1);
+			count_returned(doc, r, day, -1);
 	}
 	if (e == KAERU_OK && p->resolves &&
 	    (e = local_day(db, r->merchant_id, now, &day)) == KAERU_OK)
-		e = count_resolved(db, r, p, day);
+		count_resolved(doc, r, p, day);
 	/* The spans as db/plan.c wrote them: a first scan stamps received_at (sql_receive), a
 	 * resolution resolved_at. */
 	bool stages[STAGE__MAX] = {
@@ -332,7 +339,7 @@ enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const st
 	    [STAGE_RESOLUTION] = p->resolves,
 	};
 	if (e == KAERU_OK && (stages[STAGE_SCAN] || stages[STAGE_RESOLUTION]))
-		e = count_timing(db, r, stages, now);
+		e = count_timing(db, doc, r, stages, now);
 	return e;
 }
 
@@ -647,7 +654,10 @@ enum kaeru_err store_analytics_read(struct db *db, int64_t merchant_id, int64_t 
 
 /* ---- rebuilding a merchant's aggregates from its records (kaeru-admin analytics rebuild) ---- */
 
+/* The merchant's queued deltas first (069_analytics_pending.sql): their changes are in the
+ * records counted below. */
 static const char *const sql_wipe[] = {
+    "DELETE FROM analytics_pending WHERE merchant_id = ?",
     "DELETE FROM analytics_product_days WHERE merchant_id = ?",
     "DELETE FROM analytics_reason_days WHERE merchant_id = ?",
     "DELETE FROM analytics_money_days WHERE merchant_id = ?",
@@ -741,5 +751,180 @@ enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64
 			e = count_listing(db, merchant_id, tz, &ls, i, lives[k]);
 	*orders = (int64_t)os.nrows;
 	*returns = (int64_t)rs.nrows;
+	return e;
+}
+
+/* ---- folding the queued deltas of return plans into the aggregates (kaeru-worker) ---- */
+
+/* The oldest queued documents, locked: the fold deletes them, so on Galera too two folds of
+ * the same rows cannot both commit. */
+static const char sql_pending_batch[] =
+    "SELECT id, data FROM analytics_pending ORDER BY id LIMIT ? FOR UPDATE";
+static const char sql_pending_delete[] =
+    "DELETE p FROM analytics_pending p JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED"
+    " PATH '$')) j ON p.id = j.id";
+/* A JSON array of folded rows [merchant, day, ...] as a table (j.m, j.d, then the columns). */
+#define FOLD_FROM(columns)                                                                         \
+	" FROM JSON_TABLE(?, '$[*]' COLUMNS (m BIGINT UNSIGNED PATH '$[0]', d INT PATH "           \
+	"'$[1]', " columns ")) j"
+#define TEXT_AT(i) " LONGTEXT CHARACTER SET utf8mb4 PATH '$[" #i "]'"
+#define ADD(col)   col " = " col " + VALUES(" col ")"
+#define MONEY_ADD                                                                                                                           \
+	" " ADD("resolved_returns") ", " ADD("refund") ", " ADD("refund_items") ", " ADD("store_"                                           \
+	                                                                                 "credit") ", " ADD("store_credit_items") ", " ADD( \
+	    "store_credit_bonus") ", " ADD("exchange_value") ", " ADD("exchange_items") ", " ADD("restocking_fees") ", " ADD("withheld")
+
+/* A kind of delta: its rows [day, keys..., texts..., sums...] add up by (merchant, day, keys);
+ * a text (the product's name) is the first one's, as an insert keeps the first name. Folded as
+ * [merchant, day, keys..., texts..., sums...] by sql. */
+struct fold_kind {
+	const char *name;
+	size_t keys, texts, sums; /* keys: after the day */
+	const char *sql;
+};
+static const struct fold_kind fold_kinds[] = {
+    {"p", 2, 1, 1,
+     "INSERT INTO analytics_product_days (merchant_id, day, product_id, sku, name,"
+     " returned_units) SELECT j.m, j.d, j.k1, j.k2, j.t1, j.s1" FOLD_FROM(
+         "k1" TEXT_AT(2) ", k2" TEXT_AT(3) ", t1" TEXT_AT(
+             4) ", s1 BIGINT PATH '$[5]'") " ON DUPLICATE KEY UPDATE " ADD("returned_units")},
+    {"r", 2, 0, 1,
+     "INSERT INTO analytics_reason_days (merchant_id, day, product_id, reason, units)"
+     " SELECT j.m, j.d, j.k1, j.k2, j.s1" FOLD_FROM("k1" TEXT_AT(2) ", k2" TEXT_AT(
+         3) ", s1 BIGINT PATH '$[4]'") " ON DUPLICATE KEY UPDATE " ADD("units")},
+    {"$", 0, 0, 10,
+     "INSERT INTO analytics_money_days (merchant_id, day, resolved_returns, refund,"
+     " refund_items, store_credit, store_credit_items, store_credit_bonus, exchange_value,"
+     " exchange_items, restocking_fees, withheld)"
+     " SELECT j.m, j.d, j.s1, j.s2, j.s3, j.s4, j.s5, j.s6, j.s7, j.s8, j.s9, j.s10" FOLD_FROM(
+         "s1 BIGINT PATH '$[2]', s2 BIGINT PATH '$[3]', s3 BIGINT PATH '$[4]',"
+         " s4 BIGINT PATH '$[5]', s5 BIGINT PATH '$[6]', s6 BIGINT PATH '$[7]',"
+         " s7 BIGINT PATH '$[8]', s8 BIGINT PATH '$[9]', s9 BIGINT PATH '$[10]',"
+         " s10 BIGINT PATH '$[11]'") " ON DUPLICATE KEY UPDATE" MONEY_ADD},
+    {"t", 3, 0, 1,
+     "INSERT INTO analytics_timing_days (merchant_id, day, warehouse_id, stage, bucket, n)"
+     " SELECT j.m, j.d, j.k1, j.k2, j.k3, j.s1" FOLD_FROM(
+         "k1 BIGINT UNSIGNED PATH '$[2]', k2 VARCHAR(16) PATH '$[3]', k3 INT PATH '$[4]',"
+         " s1 BIGINT PATH '$[5]'") " ON DUPLICATE KEY UPDATE " ADD("n")},
+    {"d", 0, 0, 1,
+     "INSERT INTO analytics_resale_days (merchant_id, day, drafted) SELECT j.m, j.d, "
+     "j.s1" FOLD_FROM("s1 BIGINT PATH '$[2]'") " ON DUPLICATE KEY UPDATE " ADD("drafted")},
+};
+#define FOLD_KINDS (sizeof(fold_kinds) / sizeof(fold_kinds[0]))
+
+/* Orders folded rows by their key (merchant, day, keys: numbers as numbers, text as bytes,
+ * utf8mb4_bin's order): every fold locks the day rows it writes in the same order. */
+static _Thread_local size_t fold_key_len;
+static int fold_row_cmp(const void *pa, const void *pb)
+{
+	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	for (size_t i = 0; i < fold_key_len; i++) {
+		json_t *x = json_array_get(a, i), *y = json_array_get(b, i);
+		int c = json_is_integer(x) ? (json_integer_value(x) > json_integer_value(y)) -
+		                                 (json_integer_value(x) < json_integer_value(y))
+		                           : strcmp(json_string_value(x), json_string_value(y));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* Adds document doc's rows of kind k into sums (key text → folded row). */
+static void fold_add(json_t *sums, const struct fold_kind *k, json_int_t merchant, json_t *rows)
+{
+	size_t i, width = 1 + k->keys + k->texts + k->sums;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		if (json_array_size(row) != width)
+			continue; /* not a document of this version: nothing to add */
+		json_t *folded = json_pack("[I]", merchant);
+		for (size_t c = 0; c < width; c++) {
+			json_t *v = json_array_get(row, c);
+			json_array_append_new(folded, json_is_null(v) ? json_string("")
+			                                              : json_deep_copy(v));
+		}
+		json_t *key = json_array();
+		for (size_t c = 0; c < 2 + k->keys; c++)
+			json_array_append(key, json_array_get(folded, c));
+		char *text = json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(key);
+		json_t *have = text ? json_object_get(sums, text) : NULL;
+		if (!text) {
+			json_decref(folded);
+			continue;
+		}
+		if (!have) {
+			json_object_set_new(sums, text, folded);
+		} else {
+			for (size_t c = width + 1 - k->sums; c <= width; c++)
+				json_array_set_new(
+				    have, c,
+				    json_integer(json_integer_value(json_array_get(have, c)) +
+				                 json_integer_value(json_array_get(folded, c))));
+			json_decref(folded);
+		}
+		free(text);
+	}
+}
+
+/* Writes the folded rows of kind k in key order, in one statement. */
+static enum kaeru_err fold_write(struct db *db, const struct fold_kind *k, json_t *sums)
+{
+	size_t n = json_object_size(sums), i = 0;
+	if (n == 0)
+		return KAERU_OK;
+	json_t **rows = xmalloc(sizeof(*rows) * n), *row;
+	const char *key;
+	json_object_foreach(sums, key, row) rows[i++] = row;
+	fold_key_len = 2 + k->keys;
+	qsort(rows, n, sizeof(*rows), fold_row_cmp);
+	json_t *list = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(list, rows[i]);
+	free(rows);
+	char *text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	enum kaeru_err e =
+	    text ? db_exec(db, k->sql, DB_ARGS(DBS(text)), NULL, NULL) : KAERU_EINTERNAL;
+	free(text);
+	return e;
+}
+
+enum kaeru_err store_analytics_fold(struct db *db, int64_t limit, int64_t *n)
+{
+	struct db_rows batch;
+	*n = 0;
+	enum kaeru_err e = db_query(db, sql_pending_batch, DB_ARGS(DBI(limit)), &batch);
+	if (e != KAERU_OK || batch.nrows == 0)
+		return e;
+	json_t *sums[FOLD_KINDS], *ids = json_array();
+	for (size_t k = 0; k < FOLD_KINDS; k++)
+		sums[k] = json_object();
+	for (size_t i = 0; i < batch.nrows; i++) {
+		json_array_append_new(ids, json_integer(db_int(&batch, i, 0)));
+		json_t *doc = json_loads(db_str(&batch, i, 1), 0, NULL);
+		json_int_t merchant = json_integer_value(json_object_get(doc, "m"));
+		for (size_t k = 0; merchant > 0 && k < FOLD_KINDS; k++)
+			fold_add(sums[k], &fold_kinds[k], merchant,
+			         json_object_get(doc, fold_kinds[k].name));
+		json_decref(doc);
+	}
+	for (size_t k = 0; k < FOLD_KINDS; k++) {
+		if (e == KAERU_OK)
+			e = fold_write(db, &fold_kinds[k], sums[k]);
+		json_decref(sums[k]);
+	}
+	char *text = json_dumps(ids, JSON_COMPACT);
+	json_decref(ids);
+	uint64_t deleted = 0;
+	if (e == KAERU_OK)
+		e = text ? db_exec(db, sql_pending_delete, DB_ARGS(DBS(text)), &deleted, NULL)
+		         : KAERU_EINTERNAL;
+	free(text);
+	if (e == KAERU_OK && deleted != batch.nrows)
+		e = KAERU_ERETRY; /* another fold took some: this one's sums are wrong, run again */
+	if (e == KAERU_OK)
+		*n = (int64_t)batch.nrows;
 	return e;
 }

@@ -42,8 +42,9 @@ enum kaeru_err store_event_listing_by(struct db *db, int64_t merchant_id, int64_
  * return's timeline rows, as JSON arrays. */
 struct outbox {
 	int64_t merchant_id, return_id;
-	json_t *events;   /* [{type, rma, listing_id, data}] */
-	json_t *timeline; /* [{type, actor, user_id, detail}] */
+	json_t *events;    /* [{type, rma, listing_id, data}] */
+	json_t *timeline;  /* [{type, actor, user_id, detail}] */
+	json_t *analytics; /* the plan's analytics deltas (db/analytics.c), or NULL */
 	/* out, once closed: the timeline rows as written (staff NULL), in the arena */
 	struct return_event *written;
 	bool *written_by_user; /* which of them name a staff user */

@@ -348,7 +348,7 @@ enum kaeru_err store_plan_run(struct db *db, struct ret *r, const struct plan *p
 		                       ev->actor == ACTOR_STAFF && by ? by->user_id : 0,
 		                       event_detail(db, r, p, ev));
 	}
-	if (e == KAERU_OK) /* the analytics' daily counts, in the same transaction */
+	if (e == KAERU_OK) /* the analytics' daily counts, written with the timeline */
 		e = store_analytics_plan(db, r, p, now);
 	if ((e = store_outbox_close(db, &box, e)) != KAERU_OK)
 		return e;

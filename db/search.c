@@ -78,13 +78,16 @@ static const char sql_queue_ids[] =
 static const char sql_queue_range[] = QUEUE " WHERE id > ? AND id <= ? AND (? = 0 OR"
                                             " merchant_id = ?)" REQUEUE;
 
-static const char sql_pending_any[] = "SELECT 1 FROM search_pending LIMIT 1";
+/* Both of kaeru-worker's queues of derived data in one statement: its idle poll. */
+static const char sql_pending_any[] = "SELECT EXISTS (SELECT 1 FROM search_pending),"
+                                      " EXISTS (SELECT 1 FROM analytics_pending)";
 
-enum kaeru_err store_search_pending(struct db *db, bool *any)
+enum kaeru_err store_derived_pending(struct db *db, bool *search, bool *analytics)
 {
 	struct db_rows rows;
 	enum kaeru_err e = db_query(db, sql_pending_any, NULL, 0, &rows);
-	*any = e == KAERU_OK && rows.nrows > 0;
+	*search = e == KAERU_OK && rows.nrows > 0 && db_int(&rows, 0, 0);
+	*analytics = e == KAERU_OK && rows.nrows > 0 && db_int(&rows, 0, 1);
 	return e;
 }
 

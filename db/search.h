@@ -23,8 +23,9 @@
  * in one sorted insert; their queue rows deleted unless queued again meanwhile. In the caller's
  * transaction; *n is how many returns it took (0: the queue is empty). */
 enum kaeru_err store_search_index_queued(struct db *db, int64_t limit, int64_t *n);
-/* Whether any return is queued: one statement of one row at most, outside a transaction. */
-enum kaeru_err store_search_pending(struct db *db, bool *any);
+/* Whether any return is queued for the indexer, and any analytics deltas for
+ * store_analytics_fold (069_analytics_pending.sql): one statement, outside a transaction. */
+enum kaeru_err store_derived_pending(struct db *db, bool *search, bool *analytics);
 /* Queues the returns of an order whose customer name may have changed (the newest SEARCH_SCAN
  * of them), to be written anew by the indexer. */
 enum kaeru_err store_search_queue_order(struct db *db, int64_t order_id);

@@ -550,7 +550,9 @@ enum kaeru_err store_analytics_order(struct db *db, int64_t merchant_id, const c
 /* What a plan that ran changes in the aggregates: a new return's units and reasons (its
  * commented items the insert's trigger keeps), a canceled or expired one's units and reasons
  * taken back, a first scan's time from the label, a resolution's money and time from the scan.
- * now 0: the clock's. */
+ * Computed now, written behind the transaction: added to the plan's outbox (store_plan_run's,
+ * db->memo.outbox), whose first timeline row carries them to the queue that
+ * store_analytics_fold empties (069_analytics_pending.sql). now 0: the clock's. */
 enum kaeru_err store_analytics_plan(struct db *db, const struct ret *r, const struct plan *p,
                                     int64_t now);
 /* A change of a listing that the resale figures count. */
@@ -569,11 +571,17 @@ enum kaeru_err store_analytics_listing(struct db *db, int64_t merchant_id, int64
 /* Lets the transaction's analytics use r's merchant's time zone, read with r, rather than read
  * it again (nothing when r has none). */
 void store_analytics_zone_known(struct db *db, const struct ret *r);
-/* Counts n listings drafted just now (on today's local day), without reading them back. */
+/* Counts n listings drafted just now (on today's local day), without reading them back: with
+ * the plan's deltas when the merchant's plan is running (a resolving inspection's). */
 enum kaeru_err store_analytics_drafted(struct db *db, int64_t merchant_id, int64_t n);
+/* Folds up to limit of the oldest queued deltas into the aggregates and deletes them, in the
+ * caller's transaction: the rows of a day added up first, each aggregate written in one
+ * statement in key order; *n says how many were folded. */
+enum kaeru_err store_analytics_fold(struct db *db, int64_t limit, int64_t *n);
 /* Recomputes the merchant's aggregates from its orders, returns, resolutions and listings (for
- * data made before the aggregates existed), in the caller's transaction; *orders and *returns
- * say how many were counted. */
+ * data made before the aggregates existed), in the caller's transaction, and drops its queued
+ * deltas (their changes are in the records it counts); *orders and *returns say how many were
+ * counted. */
 enum kaeru_err store_analytics_rebuild(struct db *db, int64_t merchant_id, int64_t *orders,
                                        int64_t *returns);
 /* The analytics of local days from_day..to_day (range: the same days as instants) as the API

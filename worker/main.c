@@ -1,15 +1,17 @@
 /* kaeru-worker: the dispatcher. Delivers webhooks (signed POSTs through libcurl), sends the
  * customer e-mail through KAERU_SMTP_URL (worker/mail.c), and runs the
  * maintenance of `kaeru-admin maintenance` every few minutes. A thread of its own, with its own
- * connection, writes the console search's terms of queued returns in batches (db/search.c), so
- * a new return is found within about a second whatever a webhook's send waits for;
- * --search-only runs that alone. Several workers
- * on several hosts share the work: each delivery is claimed by a guarded UPDATE with a lease
- * (db/events.c), which stays correct on Galera where SKIP LOCKED only sees its own node. SIGTERM or
- * SIGINT: the send in progress finishes and is recorded, then the worker exits. */
+ * connection, keeps the data derived behind the requests: it writes the console search's terms
+ * of queued returns in batches (db/search.c) and folds the analytics deltas that return plans
+ * queued into the day rows (db/analytics.c), so a new return is found, and counted, within
+ * about a second whatever a webhook's send waits for; --search-only runs that alone. Several
+ * workers on several hosts share the work: each delivery is claimed by a guarded UPDATE with a
+ * lease (db/events.c), which stays correct on Galera where SKIP LOCKED only sees its own node.
+ * SIGTERM or SIGINT: the send in progress finishes and is recorded, then the worker exits. */
 #include "admin/maintenance.h"
 #include "db/events.h"
 #include "db/search.h"
+#include "db/store.h"
 #include "util/config.h"
 #include "util/url.h"
 #include "worker/mail.h"
@@ -34,6 +36,7 @@
 #define MAINTENANCE_EVERY 300
 #define RESPONSE_KEEP     256  /* bytes of an answer kept for the error column */
 #define INDEX_BATCH       500  /* queued returns the search's indexer writes a transaction */
+#define FOLD_BATCH        500  /* queued analytics deltas it folds a transaction */
 #define INDEX_POLL_MS     100  /* the indexer's first pause when the queue is empty, */
 #define INDEX_IDLE_MS     1000 /* doubling up to this while it stays empty */
 #define INDEX_BACKOFF_MS  2000
@@ -226,10 +229,16 @@ static enum kaeru_err index_tx(struct db *db, void *arg)
 	return store_search_index_queued(db, INDEX_BATCH, arg);
 }
 
-/* The search's indexer: batch after batch while the queue has returns; when it is empty, a pause
- * of INDEX_POLL_MS doubling up to INDEX_IDLE_MS (a new return is found within about a second,
- * sooner while returns keep coming; an idle worker asks once a second, one statement); a longer
- * pause after an error (the batch's returns stay queued: nothing is lost). */
+static enum kaeru_err fold_tx(struct db *db, void *arg)
+{
+	return store_analytics_fold(db, FOLD_BATCH, arg);
+}
+
+/* The indexer of derived data: batch after batch while the search's queue has returns or the
+ * analytics' deltas (a transaction each); when both are empty, a pause of INDEX_POLL_MS
+ * doubling up to INDEX_IDLE_MS (a new return is found and counted within about a second,
+ * sooner while changes keep coming; an idle worker asks once a second, one statement); a
+ * longer pause after an error (the batch stays queued: nothing is lost). */
 static void *indexer(void *arg)
 {
 	const struct config *cfg = arg;
@@ -247,18 +256,26 @@ static void *indexer(void *arg)
 		}
 		connected = true;
 		arena_reset(&arena);
-		bool any = false;
+		bool search = false, analytics = false, failed = false;
 		int64_t n = 0;
-		if (store_search_pending(&db, &any) == KAERU_OK && !any) {
+		if (store_derived_pending(&db, &search, &analytics) != KAERU_OK)
+			search = analytics = true; /* their transactions say what is wrong */
+		else if (!search && !analytics) {
 			sleep_ms(pause); /* idle: one statement a poll, no transaction */
 			pause = pause * 2 < INDEX_IDLE_MS ? pause * 2 : INDEX_IDLE_MS;
 			continue;
 		}
 		pause = INDEX_POLL_MS;
-		if (db_tx_run(&db, index_tx, &n) != KAERU_OK) {
+		if (search && db_tx_run(&db, index_tx, &n) != KAERU_OK) {
 			say("search indexer: %s; trying again", db.last_error);
-			sleep_ms(INDEX_BACKOFF_MS);
+			failed = true;
 		}
+		if (analytics && db_tx_run(&db, fold_tx, &n) != KAERU_OK) {
+			say("analytics fold: %s; trying again", db.last_error);
+			failed = true;
+		}
+		if (failed)
+			sleep_ms(INDEX_BACKOFF_MS);
 	}
 	db_close(&db);
 	db_thread_end();

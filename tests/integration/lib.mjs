@@ -614,6 +614,19 @@ export async function searchable(session, returns, { timeoutMs = 10000 } = {}) {
   return Date.now() - start;
 }
 
+/**
+ * Waits, up to timeoutMs, until kaeru-worker has folded every analytics delta that the
+ * merchant's returns queued (069_analytics_pending.sql): a return's changes reach the console's
+ * analytics within about a second. Fails the test when they stay queued.
+ */
+export async function analyticsFolded(m, { timeoutMs = 10000 } = {}) {
+  await eventually(() => {
+    const [[queued]] = sql(`SELECT COUNT(*) FROM analytics_pending p JOIN merchants mm
+      ON mm.id = p.merchant_id WHERE mm.slug = ${sqlString(m.slug)}`);
+    return Number(queued) === 0;
+  }, `the analytics of ${m.slug} folded`, { timeoutMs });
+}
+
 /** GET /merchant/summary with a merchant session. */
 export function merchantSummary(session) {
   return session.api('GET', '/api/v1/merchant/summary');
