@@ -769,10 +769,13 @@ static const char sql_pending_delete[] =
 	"'$[1]', " columns ")) j"
 #define TEXT_AT(i) " LONGTEXT CHARACTER SET utf8mb4 PATH '$[" #i "]'"
 #define ADD(col)   col " = " col " + VALUES(" col ")"
-#define MONEY_ADD                                                                                                                           \
-	" " ADD("resolved_returns") ", " ADD("refund") ", " ADD("refund_items") ", " ADD("store_"                                           \
-	                                                                                 "credit") ", " ADD("store_credit_items") ", " ADD( \
-	    "store_credit_bonus") ", " ADD("exchange_value") ", " ADD("exchange_items") ", " ADD("restocking_fees") ", " ADD("withheld")
+// clang-format off
+#define MONEY_ADD                                                                                  \
+	" " ADD("resolved_returns") ", " ADD("refund") ", " ADD("refund_items") ", "               \
+	ADD("store_credit") ", " ADD("store_credit_items") ", " ADD("store_credit_bonus") ", "     \
+	ADD("exchange_value") ", " ADD("exchange_items") ", " ADD("restocking_fees") ", "          \
+	ADD("withheld")
+// clang-format on
 
 /* A kind of delta: its rows [day, keys..., texts..., sums...] add up by (merchant, day, keys);
  * a text (the product's name) is the first one's, as an insert keeps the first name. Folded as

@@ -237,8 +237,10 @@ static enum kaeru_err fold_tx(struct db *db, void *arg)
 /* The indexer of derived data: batch after batch while the search's queue has returns or the
  * analytics' deltas (a transaction each); when both are empty, a pause of INDEX_POLL_MS
  * doubling up to INDEX_IDLE_MS (a new return is found and counted within about a second,
- * sooner while changes keep coming; an idle worker asks once a second, one statement); a
- * longer pause after an error (the batch stays queued: nothing is lost). */
+ * sooner while changes keep coming; an idle worker asks once a second, one statement). After
+ * batches that emptied the queues, INDEX_POLL_MS before the next: under a steady stream of
+ * changes each batch gathers that long's, not one or two (a transaction of ~10 statements
+ * each). A longer pause after an error (the batch stays queued: nothing is lost). */
 static void *indexer(void *arg)
 {
 	const struct config *cfg = arg;
@@ -257,7 +259,7 @@ static void *indexer(void *arg)
 		connected = true;
 		arena_reset(&arena);
 		bool search = false, analytics = false, failed = false;
-		int64_t n = 0;
+		int64_t indexed = 0, folded = 0;
 		if (store_derived_pending(&db, &search, &analytics) != KAERU_OK)
 			search = analytics = true; /* their transactions say what is wrong */
 		else if (!search && !analytics) {
@@ -266,16 +268,18 @@ static void *indexer(void *arg)
 			continue;
 		}
 		pause = INDEX_POLL_MS;
-		if (search && db_tx_run(&db, index_tx, &n) != KAERU_OK) {
+		if (search && db_tx_run(&db, index_tx, &indexed) != KAERU_OK) {
 			say("search indexer: %s; trying again", db.last_error);
 			failed = true;
 		}
-		if (analytics && db_tx_run(&db, fold_tx, &n) != KAERU_OK) {
+		if (analytics && db_tx_run(&db, fold_tx, &folded) != KAERU_OK) {
 			say("analytics fold: %s; trying again", db.last_error);
 			failed = true;
 		}
 		if (failed)
 			sleep_ms(INDEX_BACKOFF_MS);
+		else if (indexed < INDEX_BATCH && folded < FOLD_BATCH)
+			sleep_ms(INDEX_POLL_MS); /* queues emptied: the next batch gathers a while */
 	}
 	db_close(&db);
 	db_thread_end();
