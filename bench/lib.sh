@@ -189,6 +189,9 @@ login() {
 # (or another script of bench/lua), into WORK/wrk-NAME.txt (WORK/wrk-NAME.K.txt for a K-th part).
 
 declare -A RPS P50 P99 ERRS REQS SECS RSS_AFTER CPU_SPLIT OTHER_CPU DB_SPLIT ROWS STMTS PARTS MEASURED
+# kaeru-fcgi's own statements a request (its /api/v1/metrics database_statements): what the
+# request sent, without kaeru-worker's or the bench's own; summed over the parts, and requests.
+declare -A SENT SENT_SUM SENT_REQ
 ORDER_OF_ROWS=()
 # The processes of stacks up but not measured (PID, or +PID with its children): their CPU is
 # kept out of "rest" and shown as OTHER_CPU (bench/scale.sh's idle data set).
@@ -227,6 +230,8 @@ db_snapshot() {
 		awk -v names="$DB_COUNTERS" '{ v[$1] = $2 } END {
 			n = split(names, k, " "); for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? " " : ""), v[k[i]]; print "" }'
 }
+# kaeru-fcgi's statements sent to MariaDB since it started (answering this sends none).
+fcgi_statements() { curl -s "$URL/api/v1/metrics" | sed -n 's/.*"database_statements": *\([0-9]*\).*/\1/p'; }
 hwm_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$FCGI_PID/status"; }
 # kaeru-fcgi's own memory: VmRSS less the pages of files it maps (ICU's data and the other
@@ -291,6 +296,7 @@ measure() {
 		spec=$spec.x$threads
 	fi
 	log "measuring $name$([ "$part" = 1 ] || echo " (part $part)")"
+	local sbefore; sbefore=$(fcgi_statements)
 	local dbefore; dbefore=$(db_snapshot)
 	local before; before=$(cpu_snapshot)
 	local perf_pid=""
@@ -309,14 +315,17 @@ measure() {
 	fi
 	drain
 	local dafter; dafter=$(db_snapshot)
+	local safter; safter=$(fcgi_statements)
 	local line; line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "no figures from wrk for $name"; }
 	kv() { sed "s/.* $1=\([0-9]*\).*/\1/" <<<"$line"; }
 	local req n
 	req=$(kv requests) n=$(kv requests)
 	if [ "$req" -lt "$conns" ]; then
+		sbefore=$(fcgi_statements)
 		dbefore=$(db_snapshot)
 		one_request "$( [ -n "$spec" ] && head -n 1 "$spec" || printf 'GET\t%s\t-\t' "$path")"
 		dafter=$(db_snapshot)
+		safter=$(fcgi_statements)
 		n=1
 	fi
 	# This part's figures, each a field of M_SUM[NAME] (summed over the parts): 1 requests,
@@ -339,6 +348,11 @@ measure() {
 		printf " %.4f %.4f %.4f %.4f", (v[1] - u[1] - 1) / n, (v[2] - u[2]) / n, (v[3] - u[3]) / n, (v[4] - u[4]) / n
 		for (i = 5; i <= 9; i++) printf " %.4f", (v[i] - u[i]) / n
 		printf " %d\n", (req > 0 ? 0 : 1) }')
+	local sent=$(( ${safter:-0} - ${sbefore:-0} ))
+	[ "$sent" -ge 0 ] || sent=0 # kaeru-fcgi started again meanwhile: its counter with it
+	SENT_SUM[$name]=$(( ${SENT_SUM[$name]:-0} + sent ))
+	SENT_REQ[$name]=$(( ${SENT_REQ[$name]:-0} + n ))
+	SENT[$name]=$(awk -v s="${SENT_SUM[$name]}" -v r="${SENT_REQ[$name]}" 'BEGIN { printf "%.1f", (r > 0 ? s / r : 0) }')
 	M_SUM[$name]=$(awk -v a="${M_SUM[$name]:-}" -v b="$figures" 'BEGIN {
 		n = split(b, y, " "); split(a, x, " "); for (i = 1; i <= n; i++) printf "%s%.9g", (i > 1 ? " " : ""), x[i] + y[i]; print "" }')
 	PARTS[$name]=$part

@@ -984,8 +984,8 @@ TARGETS="| target (issue 16) | ×1 | ×$FACTOR | |
 | every endpoint: p50 ×$FACTOR/×1 ≤ 1.25 and req/s ×$FACTOR/×1 ≥ 0.8 | | $MET of $((${#NAMES[@]} - 1)) met (the bare ceiling aside) | $([ ${#MISSED[@]} = 0 ] && echo met || echo "**missed**") |
 | lookup ≥ 70% of its database-bound ceiling | $(pct "${RPS[small.lookup]}" "${RPS[small.bare_lookup]}") (${RPS[small.lookup]} of ${RPS[small.bare_lookup]} req/s) | $(pct "${RPS[large.lookup]}" "${RPS[large.bare_lookup]}") (${RPS[large.lookup]} of ${RPS[large.bare_lookup]} req/s) | $(verdict "${RPS[small.lookup]} >= 0.7 * ${RPS[small.bare_lookup]} && ${RPS[large.lookup]} >= 0.7 * ${RPS[large.bare_lookup]}") |
 | scan p99 ≤ 5 ms, $STATIONS stations scanning at once (first scans, durable) | ${P99[small.scan4]} ms (${FIRST_SCANS[small.scan4]} first scans of ${REQS[small.scan4]}) | ${P99[large.scan4]} ms (${FIRST_SCANS[large.scan4]} first scans of ${REQS[large.scan4]}) | $(verdict "$(num "${P99[small.scan4]}") <= 5 && $(num "${P99[large.scan4]}") <= 5") |
-| inspection in ≤ 8 statements | ${STMTS[small.inspection]} | ${STMTS[large.inspection]} | $(verdict "$(cut -d' ' -f1 <<<"${STMTS[small.inspection]}") <= 8 && $(cut -d' ' -f1 <<<"${STMTS[large.inspection]}") <= 8") |
-| create return: statements (answering from what it wrote: no re-read) | ${STMTS[small.create]} | ${STMTS[large.create]} | see the analysis |
+| inspection in ≤ 8 statements (sent by kaeru-fcgi a request; by every client, kaeru-worker's share included) | ${SENT[small.inspection]} (${STMTS[small.inspection]}) | ${SENT[large.inspection]} (${STMTS[large.inspection]}) | $(verdict "$(num "${SENT[small.inspection]}") <= 8 && $(num "${SENT[large.inspection]}") <= 8") |
+| create return: statements (answering from what it wrote: no re-read; the same two counts) | ${SENT[small.create]} (${STMTS[small.create]}) | ${SENT[large.create]} (${STMTS[large.create]}) | see the analysis |
 | feed.csv streams: first byte ×$FACTOR/×1 ≤ 1.25 | ${FEED_TTFB[small]} ms | ${FEED_TTFB[large]} ms | $(verdict "$(num "${FEED_TTFB[large]}") <= 1.25 * $(num "${FEED_TTFB[small]}")") |
 | feed.csv: kaeru-fcgi ≤ $MEMORY_MB MB (peak while 5 feeds are read; before them; its own, RssAnon, after) | ${FEED_HWM[small]} MB (${FEED_BASE[small]} MB; ${FEED_ANON[small]} MB) | ${FEED_HWM[large]} MB (${FEED_BASE[large]} MB; ${FEED_ANON[large]} MB) | $(verdict "$(num "${FEED_HWM[small]}") <= $MEMORY_MB && $(num "${FEED_HWM[large]}") <= $MEMORY_MB") |
 | CSV export: kaeru-fcgi ≤ $MEMORY_MB MB with $WORKERS workers, $DOWNLOADS downloads of returns.csv at once (peak; before them; its own, RssAnon, at most) | ${EXPORT_HWM[small]} MB (${EXPORT_BASE[small]} MB; ${EXPORT_ANON[small]} MB), ${EXPORT_ROWS[small]} rows each | ${EXPORT_HWM[large]} MB (${EXPORT_BASE[large]} MB; ${EXPORT_ANON[large]} MB), ${EXPORT_ROWS[large]} rows each | $(verdict "$(num "${EXPORT_HWM[small]}") <= $MEMORY_MB && $(num "${EXPORT_HWM[large]}") <= $MEMORY_MB") |
@@ -1064,7 +1064,10 @@ the hypervisor stole from them (/proc/stat's steal: a virtual machine's measurem
 less CPU than it was charged for, and every process in it costs more per request; a negative
 "rest" is the same sign; "other set" is the idle stack of the other set meanwhile, kept out of
 "rest": at most $OTHER_MAX µs a request in this run), and MariaDB's
-counters (Questions, Com_stmt_prepare, Rows_read, Innodb_data_fsyncs). Statements by kind per
+counters (Questions, Com_stmt_prepare, Rows_read, Innodb_data_fsyncs): every client's, so a
+request's statements here include kaeru-worker's share (its search terms and analytics written
+behind the request); the targets' table counts kaeru-fcgi's own (/api/v1/metrics'
+database_statements). Statements by kind per
 create return: ×1 ${STMTS[small.create]}, ×$FACTOR ${STMTS[large.create]}; per inspection: ×1
 ${STMTS[small.inspection]}, ×$FACTOR ${STMTS[large.inspection]}.
 

@@ -15,6 +15,10 @@
 
 /* Since the process started: transactions run again, connections made to another node. */
 static atomic_ullong tx_retries, failovers;
+/* Statements sent to MariaDB (every round trip: a prepared statement run, SQL text, COMMIT,
+ * ROLLBACK), since start: GET /api/v1/metrics, and `./kaeru bench`'s statements a request. */
+static atomic_ullong statements;
+#define SENT() atomic_fetch_add_explicit(&statements, 1, memory_order_relaxed)
 
 void db_library_init(void)
 {
@@ -117,6 +121,7 @@ static MYSQL *connect_one(struct db *db, const char *sock, const char *host, uns
 static bool node_ready(struct db *db, MYSQL *m, bool *galera)
 {
 	*galera = false;
+	SENT();
 	if (mysql_query(
 	        m, "SELECT @@wsrep_on, (SELECT VARIABLE_VALUE FROM"
 	           " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY')") != 0) {
@@ -191,6 +196,7 @@ static int64_t now_ms(void)
 /* Runs SQL text and drains every result of it, stopping at the first error. */
 static enum kaeru_err run_text(struct db *db, const char *sql)
 {
+	SENT();
 	if (mysql_query(db->conn, sql) != 0)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	int status;
@@ -265,6 +271,7 @@ void db_close(struct db *db)
  * should say so can get lost (statements after it then run on their own). KAERU_ERETRY then. */
 static enum kaeru_err still_open(struct db *db)
 {
+	SENT();
 	if (mysql_query(db->conn, "SELECT @@in_transaction") != 0)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	MYSQL_RES *res = mysql_store_result(db->conn);
@@ -292,6 +299,11 @@ unsigned long long db_tx_retries(void)
 unsigned long long db_failovers(void)
 {
 	return atomic_load(&failovers);
+}
+
+unsigned long long db_statements(void)
+{
+	return atomic_load(&statements);
 }
 
 static size_t slot_of(const char *sql)
@@ -379,6 +391,7 @@ static enum kaeru_err run(struct db *db, const char *sql, const struct db_val *p
 			abort();
 		}
 	}
+	SENT();
 	if ((n && mysql_stmt_bind_param(st, bind) != 0) || mysql_stmt_execute(st) != 0)
 		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 	*out = st;
@@ -534,13 +547,16 @@ enum kaeru_err db_tx_run(struct db *db, db_tx_fn fn, void *arg)
 		}
 		if (e == KAERU_OK) {
 			committing = true;
+			SENT();
 			if (db->conn && mysql_commit(db->conn) == 0)
 				return KAERU_OK;
 			e = db->conn ? classify(db, mysql_errno(db->conn), mysql_error(db->conn))
 			             : KAERU_EDB;
 		}
-		if (db->conn)
+		if (db->conn) {
+			SENT();
 			mysql_rollback(db->conn);
+		}
 		/* The connection went before COMMIT was sent (its node died or left the cluster):
 		 * nothing was committed, so the transaction runs once more on a fresh connection,
 		 * which may be to another node (KAERU_DB_NODES). A lost COMMIT is never re-run. */

@@ -107,6 +107,8 @@ enum kaeru_err db_moved(struct db *db, const char *what);
 unsigned long long db_tx_retries(void);
 /* Connections made to another of KAERU_DB_NODES because the first was gone or not synced. */
 unsigned long long db_failovers(void);
+/* Statements this process sent to MariaDB (every round trip), since start. */
+unsigned long long db_statements(void);
 
 /* Called at the start of each request: on a Galera node, the request's first command first
  * waits until the node has applied every write committed anywhere before it (wsrep_sync_wait),

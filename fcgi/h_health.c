@@ -22,9 +22,10 @@ void h_metrics(struct req *r)
 	shop_counters(&shop);
 	respond_json(
 	    r, 200,
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "transactions_retried",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "transactions_retried",
 	              (json_int_t)db_tx_retries(), "database_failovers", (json_int_t)db_failovers(),
-	              "shop_builds_full", (json_int_t)shop.full, "shop_builds_full_microseconds",
+	              "database_statements", (json_int_t)db_statements(), "shop_builds_full",
+	              (json_int_t)shop.full, "shop_builds_full_microseconds",
 	              (json_int_t)shop.full_us, "shop_builds_delta", (json_int_t)shop.delta,
 	              "shop_builds_delta_microseconds", (json_int_t)shop.delta_us,
 	              "shop_last_build_microseconds", (json_int_t)shop.last_us));
