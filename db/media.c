@@ -22,8 +22,10 @@ static const char sql_rendition_get[] = "SELECT height, bytes, LENGTH(bytes) FRO
                                         "format = ?";
 /* Every photo of a return answers with it (store_return_whole): a photo is a change of the
  * return, so it bumps the revision a change reads it at (store_return_guard), and the row's
- * write serialises racing uploads on any Galera node, where a FOR UPDATE would only lock one. */
-static const char sql_return_bump[] = "UPDATE returns SET revision = revision + 1 WHERE id = ?";
+ * write serialises racing uploads on any Galera node, where a FOR UPDATE would only lock one.
+ * It marks the return as one with photos (has_photos: the whole read reads them only then). */
+static const char sql_return_bump[] =
+    "UPDATE returns SET revision = revision + 1, has_photos = TRUE WHERE id = ?";
 static const char sql_photo_same[] =
     "SELECT id FROM return_photos WHERE return_id = ? AND source = ? AND hash = ?"
     " AND (return_item_id = ? OR (? IS NULL AND return_item_id IS NULL))";
