@@ -25,21 +25,23 @@ static const char sql_event_insert[] =
     "INSERT INTO events (merchant_id, type, at, rma, listing_id, data)"
     " VALUES (?, ?, UTC_TIMESTAMP(), ?, ?, ?)";
 /* A plan's timeline rows (store_outbox_timeline) in one INSERT, in their order; the first
- * carries the plan's analytics deltas, which the trigger return_events_analytics queues and
- * keeps out of the row (069_analytics_pending.sql). */
+ * carries the plan's analytics deltas and its feed's events, which the trigger
+ * return_events_carried queues and inserts and keeps out of the row
+ * (069_analytics_pending.sql, 071_feed_with_timeline.sql). */
 static const char sql_timeline_insert[] =
-    "INSERT INTO return_events (return_id, at, type, actor, user_id, detail, analytics)"
-    " SELECT ?, NOW(3), j.type, j.actor, j.user_id, j.detail, j.analytics"
+    "INSERT INTO return_events (return_id, at, type, actor, user_id, detail, analytics, feed)"
+    " SELECT ?, NOW(3), j.type, j.actor, j.user_id, j.detail, j.analytics, j.feed"
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, type VARCHAR(32) PATH '$.type',"
     " actor VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.actor',"
     " user_id BIGINT UNSIGNED PATH '$.user_id',"
     " detail LONGTEXT CHARACTER SET utf8mb4 PATH '$.detail',"
-    " analytics LONGTEXT CHARACTER SET utf8mb4 PATH '$.analytics')) j ORDER BY j.n"
+    " analytics LONGTEXT CHARACTER SET utf8mb4 PATH '$.analytics',"
+    " feed LONGTEXT CHARACTER SET utf8mb4 PATH '$.feed')) j ORDER BY j.n"
     " RETURNING DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ')";
 /* The same for one row (see sql_event_insert). */
 static const char sql_timeline_insert_one[] =
-    "INSERT INTO return_events (return_id, at, type, actor, user_id, detail, analytics)"
-    " VALUES (?, NOW(3), ?, ?, ?, ?, ?) RETURNING DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ')";
+    "INSERT INTO return_events (return_id, at, type, actor, user_id, detail, analytics, feed)"
+    " VALUES (?, NOW(3), ?, ?, ?, ?, ?, ?) RETURNING DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%sZ')";
 /* The deltas of a plan that wrote no timeline row (none counts anything today). */
 static const char sql_analytics_queue[] =
     "INSERT INTO analytics_pending (merchant_id, data) VALUES (?, ?)";
@@ -284,9 +286,10 @@ static enum kaeru_err outbox_write_events(struct db *db, const struct outbox *o)
 	return e;
 }
 
-/* Writes o's timeline rows in one statement, the first carrying analytics (NULL: none), and
- * keeps them as written (o->written). */
-static enum kaeru_err outbox_write_timeline(struct db *db, struct outbox *o, const char *analytics)
+/* Writes o's timeline rows in one statement, the first carrying analytics and feed (the
+ * events, {"m": merchant, "e": [...]}; NULL: none), and keeps them as written (o->written). */
+static enum kaeru_err outbox_write_timeline(struct db *db, struct outbox *o, const char *analytics,
+                                            const char *feed)
 {
 	size_t n = json_array_size(o->timeline);
 	struct db_rows at;
@@ -294,16 +297,19 @@ static enum kaeru_err outbox_write_timeline(struct db *db, struct outbox *o, con
 	if (analytics)
 		json_object_set_new(json_array_get(o->timeline, 0), "analytics",
 		                    json_string(analytics));
+	if (feed)
+		json_object_set_new(json_array_get(o->timeline, 0), "feed", json_string(feed));
 	if (n == 1) {
 		json_t *row = json_array_get(o->timeline, 0),
 		       *user = json_object_get(row, "user_id");
-		e = db_query(
-		    db, sql_timeline_insert_one,
-		    DB_ARGS(DBI(o->return_id), DBS(json_string_value(json_object_get(row, "type"))),
-		            DBS(json_string_value(json_object_get(row, "actor"))),
-		            json_is_integer(user) ? DBI(json_integer_value(user)) : DBN,
-		            DBS(json_string_value(json_object_get(row, "detail"))), DBS(analytics)),
-		    &at);
+		e = db_query(db, sql_timeline_insert_one,
+		             DB_ARGS(DBI(o->return_id),
+		                     DBS(json_string_value(json_object_get(row, "type"))),
+		                     DBS(json_string_value(json_object_get(row, "actor"))),
+		                     json_is_integer(user) ? DBI(json_integer_value(user)) : DBN,
+		                     DBS(json_string_value(json_object_get(row, "detail"))),
+		                     DBS(analytics), DBS(feed)),
+		             &at);
 	} else {
 		char *rows = json_dumps(o->timeline, JSON_COMPACT);
 		e = rows ? db_query(db, sql_timeline_insert, DB_ARGS(DBI(o->return_id), DBS(rows)),
@@ -347,13 +353,25 @@ enum kaeru_err store_outbox_close(struct db *db, struct outbox *o, enum kaeru_er
 	char *analytics = e == KAERU_OK && json_object_size(o->analytics) > 1
 	                      ? json_dumps(o->analytics, JSON_COMPACT)
 	                      : NULL;
+	/* So do the events, when there is a timeline row: one statement for both. */
+	bool carried =
+	    e == KAERU_OK && json_array_size(o->timeline) > 0 && json_array_size(o->events) > 0;
+	char *feed = NULL;
+	if (carried) {
+		json_t *f =
+		    json_pack("{s:I, s:O}", "m", (json_int_t)o->merchant_id, "e", o->events);
+		if (!f || !(feed = json_dumps(f, JSON_COMPACT)))
+			e = KAERU_EINTERNAL;
+		json_decref(f);
+	}
 	if (e == KAERU_OK && json_array_size(o->timeline) > 0)
-		e = outbox_write_timeline(db, o, analytics);
+		e = outbox_write_timeline(db, o, analytics, feed);
 	else if (e == KAERU_OK && analytics)
 		e = db_exec(db, sql_analytics_queue, DB_ARGS(DBI(o->merchant_id), DBS(analytics)),
 		            NULL, NULL);
 	free(analytics);
-	if (e == KAERU_OK)
+	free(feed);
+	if (e == KAERU_OK && !carried)
 		e = outbox_write_events(db, o);
 	json_decref(o->events);
 	json_decref(o->timeline);

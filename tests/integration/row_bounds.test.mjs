@@ -343,9 +343,10 @@ async function leastCounter(counter, fn, times = 3) {
 // writes row by row again, or reads back what it just wrote, fails here. Bounds are what the
 // paths take: a return is read whole in one statement (its items, timeline, policy and photos),
 // its change's first write binds the revision read (no lock, no re-read), db/plan.c writes a
-// plan's events, timeline rows, ledger rows and analytics rows in a statement each whatever their
-// number, and the events' seqs, webhook deliveries and commented items are the triggers' of
-// 063_kept_by_triggers.sql.
+// plan's timeline rows and ledger rows in a statement each whatever their number, the first
+// timeline row carrying the plan's feed events and analytics deltas (the trigger of
+// 071_feed_with_timeline.sql inserts and queues them), and the events' seqs, webhook deliveries
+// and commented items are the triggers' of 063_kept_by_triggers.sql.
 /** A new two-item return of m (set-up, not counted): {rma, token, items}. */
 async function twoItemReturn(tag) {
   const orderNumber = `${tag}-${suffix(3)}`;
@@ -360,9 +361,9 @@ async function twoItemReturn(tag) {
 const WRITES = [
   // session-less: the order token; the order with its lines, the merchant, the key's return,
   // the return (queued for the search's indexer by a trigger: its terms are kaeru-worker's),
-  // lines taken, items, timeline (its e-mail and the analytics deltas it carries queued by
-  // triggers: kaeru-worker folds them), event, policy kept, in one transaction; no read after it
-  ['create return (two items, a comment)', 11, async (i) => {
+  // lines taken, items, timeline (its e-mail, and the event and analytics deltas it carries, by
+  // triggers: kaeru-worker folds the deltas), policy kept, in one transaction; no read after it
+  ['create return (two items, a comment)', 10, async (i) => {
     const orderNumber = `S${i}-${suffix(2)}`;
     const body = jpOrder({ email: `s${i}@example.jp`, delivered_at: daysAgo(3) });
     assert.equal((await putOrder(m, orderNumber, body)).status, 201);
@@ -374,12 +375,12 @@ const WRITES = [
     assert.equal(res.status, 201, res.text);
     return before;
   }],
-  // the session with the return whole, one statement; the receipt, timeline (with its e-mail
-  // and timing queued), event
-  ['scan (first)', 6, (i) => scanOk(clerk, made.returns[SCANNED + 20 + i].rma)],
+  // the session with the return whole, one statement; the receipt, timeline (with its e-mail,
+  // event and timing)
+  ['scan (first)', 5, (i) => scanOk(clerk, made.returns[SCANNED + 20 + i].rma)],
   // the session with the return whole, one statement; the item with the return's row (the
-  // revision guard) in one statement, timeline, event: nothing locked or read again
-  ['inspection (an item, not the last)', 6, async () => {
+  // revision guard) in one statement, timeline with its event: nothing locked or read again
+  ['inspection (an item, not the last)', 5, async () => {
     const r = await twoItemReturn('I');
     await scanOk(clerk, r.rma);
     await drained(); // the worker's e-mails of the set-up, sent before
@@ -389,15 +390,15 @@ const WRITES = [
   }],
   // the same with the resolution carrying the guard, stock, ledger (money and timing ride on
   // the timeline row)
-  ['inspection (last item: resolves)', 8, (i) => inspectOk(clerk, made.returns[INSPECTED + 5 + i].rma,
+  ['inspection (last item: resolves)', 7, (i) => inspectOk(clerk, made.returns[INSPECTED + 5 + i].rma,
     made.returns[INSPECTED + 5 + i].items[0].item_id, { received_quantity: 2, grade: 'good', disposition: 'restock' })],
   // the listings instead of stock (their count rides with the money)
-  ['inspection (last item: resolves, drafts two listings)', 8, (i) => inspectOk(clerk,
+  ['inspection (last item: resolves, drafts two listings)', 7, (i) => inspectOk(clerk,
     made.returns[INSPECTED + 10 + i].rma, made.returns[INSPECTED + 10 + i].items[0].item_id,
     { received_quantity: 2, grade: 'like_new', disposition: 'resale' })],
-  // the return whole; the move, both lines given back in one, timeline (with the units taken
-  // back queued), event
-  ['cancel (two items)', 7, async () => {
+  // the return whole; the move, both lines given back in one, timeline (with its event and the
+  // units taken back)
+  ['cancel (two items)', 6, async () => {
     const r = await twoItemReturn('C');
     await drained();
     const before = rowsRead();
